@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+from xiangzhi.core.roles import Role
+
+
+class User(AbstractUser):
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    elder_mode = models.BooleanField("长辈模式", default=False)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Department(models.Model):
+    """One of the six departments (or a township office) that appeals are dispatched to."""
+
+    code = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=60)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = "部门"
+        verbose_name_plural = "部门"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RoleAssignment(models.Model):
+    """A role of a user, bound to a grid node (or, for department staff, to a department)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField("角色", max_length=30, choices=Role.choices)
+    node = models.ForeignKey(
+        "grid.GridNode", verbose_name="网格", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="role_assignments",
+    )
+    department = models.ForeignKey(
+        Department, verbose_name="部门", null=True, blank=True, on_delete=models.CASCADE
+    )
+    is_grid_leader = models.BooleanField("网格长", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_PATH = "node__path"
+
+    class Meta:
+        verbose_name = "角色分配"
+        verbose_name_plural = "角色分配"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "node"], name="uniq_role_per_node"),
+        ]
+
+    def __str__(self) -> str:
+        where = self.node or self.department or ""
+        return f"{self.user} · {self.get_role_display()} · {where}"
+
+    def scope_path(self) -> str | None:
+        return self.node.path if self.node_id else None
+
+    def audit_node(self):
+        return self.node
+
+
+class ApiToken(models.Model):
+    """A bearer token for /api/v1/; only its SHA-256 is stored, the token is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField("用途", max_length=60)
+    prefix = models.CharField(max_length=8, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "接口令牌"
+        verbose_name_plural = "接口令牌"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,0 +1,101 @@
+"""Every write on accounts: users, role assignments, preferences, API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from xiangzhi.core.audit import audit_record
+from xiangzhi.core.roles import NODE_ROLES, Role
+from xiangzhi.core.scope import scope_for
+
+from .models import ApiToken, Department, RoleAssignment, User
+
+
+@transaction.atomic
+def user_create(*, actor, username: str, password: str, display_name: str = "", **extra) -> User:
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": "该账号已存在"})
+    user = User(username=username, display_name=display_name, **extra)
+    user.set_password(password)
+    user.full_clean(exclude=["password"])
+    user.save()
+    audit_record(actor=actor, action="user.create", obj=user, changes={"username": username})
+    return user
+
+
+@transaction.atomic
+def role_assign(
+    *, actor, user: User, role: str, node=None, department: Department | None = None,
+    is_grid_leader: bool = False,
+) -> RoleAssignment:
+    """Bind a role to a user on a node (or a department); the actor must administer that node."""
+    if role in NODE_ROLES and node is None:
+        raise ValidationError("该角色必须绑定到一个网格节点")
+    if role == Role.DEPARTMENT_STAFF and department is None:
+        raise ValidationError("部门人员必须绑定到一个部门")
+    if actor is not None and not getattr(actor, "is_superuser", False):
+        if node is None or not scope_for(actor).can_admin_grid(node.path):
+            raise PermissionDenied("您不能在该网格分配角色")
+    ra, _ = RoleAssignment.objects.update_or_create(
+        user=user, role=role, node=node,
+        defaults={"department": department, "is_grid_leader": is_grid_leader},
+    )
+    audit_record(
+        actor=actor, action="role.assign", obj=ra, node=node,
+        changes={"user": user.username, "role": role, "grid_leader": is_grid_leader},
+    )
+    return ra
+
+
+@transaction.atomic
+def user_set_elder_mode(*, actor: User, enabled: bool) -> User:
+    actor.elder_mode = enabled
+    actor.save(update_fields=["elder_mode"])
+    audit_record(actor=actor, action="user.elder_mode", obj=actor, changes={"elder_mode": enabled})
+    return actor
+
+
+def _hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token for the actor; the raw token is returned once and never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "请填写令牌用途"})
+    raw = "xz_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=actor, name=name[:60], prefix=raw[3:11], key_hash=_hash_token(raw))
+    audit_record(actor=actor, action="api_token.create", obj=token, changes={"name": name})
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    if token.user_id != actor.pk:
+        raise PermissionDenied
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit_record(actor=actor, action="api_token.revoke", obj=token)
+    return token
+
+
+def api_token_user(raw: str) -> User | None:
+    """Return the active user of a bearer token, or None."""
+    if not raw or not raw.startswith("xz_"):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(key_hash=_hash_token(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+    return token.user

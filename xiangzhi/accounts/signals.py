@@ -1,0 +1,23 @@
+"""Login successes and failures go into the audit trail."""
+
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.dispatch import receiver
+
+from xiangzhi.core.audit import audit_record
+
+
+@receiver(user_logged_in)
+def _on_login(sender, request, user, **kwargs):
+    audit_record(actor=user, action="auth.login", obj=user)
+
+
+@receiver(user_login_failed)
+def _on_login_failed(sender, credentials, request=None, **kwargs):
+    username = str(credentials.get("username", ""))[:150]
+    audit_record(
+        actor=None,
+        action="auth.login_failed",
+        object_type="accounts.user",
+        object_repr=username,
+        changes={"username": username},
+    )

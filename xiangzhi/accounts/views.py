@@ -1,0 +1,63 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
+
+from xiangzhi.core.scope import scope_for
+from xiangzhi.core.web import safe_next
+
+from .forms import LoginForm, TokenForm
+from .models import ApiToken
+from .services import api_token_create, api_token_revoke, user_set_elder_mode
+
+ELDER_COOKIE_AGE = 365 * 24 * 3600
+
+
+@method_decorator(login_not_required, name="dispatch")
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+@login_not_required
+@require_POST
+def elder_mode(request):
+    """Turn elder mode on or off with one tap; remembered on the account and in a cookie."""
+    enabled = request.POST.get("enabled") == "1"
+    if request.user.is_authenticated:
+        user_set_elder_mode(actor=request.user, enabled=enabled)
+    response = redirect(safe_next(request, "/"))
+    response.set_cookie("xz_elder", "1" if enabled else "0", max_age=ELDER_COOKIE_AGE, samesite="Lax")
+    return response
+
+
+def profile(request):
+    scope = scope_for(request.user)
+    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    form = TokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            _, new_token = api_token_create(actor=request.user, name=form.cleaned_data["name"])
+        except ValidationError as exc:
+            form.add_error("name", exc.messages)
+        else:
+            messages.success(request, "令牌已创建,请立即复制保存,离开本页后将无法再次查看。")
+            form = TokenForm()
+    assignments = request.user.role_assignments.select_related("node", "department")
+    return render(request, "accounts/profile.html", {
+        "tokens": tokens, "form": form, "new_token": new_token, "assignments": assignments,
+        "scope": scope, "nav": "profile",
+    })
+
+
+@require_POST
+def token_revoke(request, token_id: int):
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    api_token_revoke(actor=request.user, token=token)
+    messages.success(request, "令牌已停用。")
+    return redirect("accounts:profile")

@@ -1,0 +1,73 @@
+"""Admin for configuration, scoped like the rest: querysets go through for_actor, registry
+records are read-only here (their writes live in the app pages, through the services), and
+configuration rows are saved through an audited service."""
+
+from django.contrib import admin
+
+from .audit import audit_record
+from .models import AuditEvent
+from .scope import scope_for, scope_q
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Read-only, scoped admin for records whose writes belong to the app's services."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(scope_q(request.user, self.model))
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+
+class ConfigAdmin(admin.ModelAdmin):
+    """Configuration tables (tags, departments): superusers edit, every save is audited."""
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(actor=request.user, action=f"config.{'update' if change else 'create'}", obj=obj,
+                     changes={k: form.cleaned_data.get(k) for k in form.changed_data})
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["seq", "created_at", "actor_label", "action", "object_repr", "node"]
+    list_filter = ["action"]
+    search_fields = ["actor_label", "object_repr", "object_id"]
+
+    def get_queryset(self, request):
+        from .selectors import audit_event_list
+
+        return audit_event_list(actor=request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff and scope_for(request.user).can_audit
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,156 @@
+"""The tamper-evident audit trail: append with audit_record(), check with verify_chain()."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from .middleware import current_ip
+from .models import AuditEvent, AuditHead
+
+GENESIS = "0" * 64
+SECRET_FIELDS = {"password", "id_number", "phone", "key_hash", "token"}
+
+
+def _jsonable(value):
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def _redact(changes: dict) -> dict:
+    return {k: ("***" if k in SECRET_FIELDS else v) for k, v in changes.items()}
+
+
+def compute_hash(event: AuditEvent) -> str:
+    payload = [
+        event.seq,
+        event.created_at.astimezone(dt.UTC).isoformat(timespec="microseconds"),
+        event.actor_id,
+        event.actor_label,
+        event.action,
+        event.object_type,
+        event.object_id,
+        event.object_repr,
+        event.node_id,
+        event.changes,
+        event.ip,
+        event.prev_hash,
+    ]
+    blob = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    node=None,
+    changes: dict | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditEvent:
+    """Append one event to the chain inside the caller's transaction."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(obj.pk)
+        object_repr = object_repr or str(obj)[:200]
+        if node is None and hasattr(obj, "audit_node"):
+            node = obj.audit_node()
+    with transaction.atomic():
+        head = AuditHead.objects.select_for_update().filter(pk=1).first()
+        if head is None:
+            head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS)
+        user = actor if getattr(actor, "pk", None) else None
+        event = AuditEvent(
+            seq=head.seq + 1,
+            created_at=timezone.now().astimezone(dt.UTC).replace(tzinfo=dt.UTC),
+            actor=user,
+            actor_label=(getattr(actor, "username", "") or "")[:150] if user else "",
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            object_repr=object_repr[:200],
+            node_id=getattr(node, "pk", node),
+            changes=_jsonable(_redact(changes or {})),
+            ip=current_ip() or "",
+            prev_hash=head.hash,
+        )
+        # Round-trip the timestamp the way the database will store it (microseconds).
+        event.hash = compute_hash(event)
+        event.save()
+        head.seq = event.seq
+        head.hash = event.hash
+        head.save(update_fields=["seq", "hash"])
+    return event
+
+
+def diff(instance: models.Model, before: dict, fields: list[str]) -> dict:
+    """Return {field: [old, new]} for the fields whose value changed."""
+    out = {}
+    for name in fields:
+        new = getattr(instance, name)
+        if before.get(name) != new:
+            out[name] = [_jsonable(before.get(name)), _jsonable(new)]
+    return out
+
+
+def snapshot(instance: models.Model, fields: list[str]) -> dict:
+    return {name: getattr(instance, name) for name in fields}
+
+
+@dataclass
+class ChainProblem:
+    seq: int
+    pk: int | None
+    message: str
+
+
+def verify_chain() -> tuple[int, ChainProblem | None]:
+    """Walk the chain in order; return how many events are intact and the first problem."""
+    expected_seq = 1
+    prev = GENESIS
+    checked = 0
+    rows = AuditEvent.objects.order_by("pk").iterator(chunk_size=2000)
+    for event in rows:
+        if event.seq != expected_seq:
+            return checked, ChainProblem(
+                expected_seq,
+                event.pk,
+                f"事件 #{expected_seq} 缺失或顺序被改动(在该位置发现的是 #{event.seq},id={event.pk})",
+            )
+        if event.prev_hash != prev:
+            return checked, ChainProblem(
+                event.seq, event.pk, f"事件 #{event.seq} 的前序哈希与上一事件不一致(顺序被改动或上一事件被删除)"
+            )
+        if compute_hash(event) != event.hash:
+            return checked, ChainProblem(event.seq, event.pk, f"事件 #{event.seq} 的内容已被修改")
+        prev = event.hash
+        expected_seq += 1
+        checked += 1
+    head = AuditHead.objects.filter(pk=1).first()
+    head_seq = head.seq if head else 0
+    if head_seq != checked or (head and head.hash != prev):
+        return checked, ChainProblem(
+            checked + 1, None, f"审计链头记录到 #{head_seq},但只找到 {checked} 条完整事件(末尾事件被删除)"
+        )
+    return checked, None

@@ -1,0 +1,37 @@
+"""Request-scoped context (client IP for the audit trail) and the login requirement."""
+
+from __future__ import annotations
+
+import contextvars
+
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+
+_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("xiangzhi_ip", default=None)
+
+# Paths that answer without a session: the API has its own token auth, /healthz is for probes.
+PUBLIC_PREFIXES = ("/api/", "/healthz", "/static/")
+
+
+def current_ip() -> str | None:
+    return _ip.get()
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _ip.set(request.META.get("REMOTE_ADDR"))
+        try:
+            return self.get_response(request)
+        finally:
+            _ip.reset(token)
+
+
+class LoginRequired(LoginRequiredMiddleware):
+    """Every page needs a login except the login page, /healthz and the token-authenticated API."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path.startswith(PUBLIC_PREFIXES):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)

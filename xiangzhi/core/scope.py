@@ -1,0 +1,169 @@
+"""Rule 1, one scope: the single place that decides what a user may see and change.
+
+A user's scope is the union of the grid subtrees of the nodes their roles are bound to; a
+villager or party member sees their own household; department staff see what is dispatched
+to their department. Every selector starts from `Model.objects.for_actor(actor)`, and every
+single object is loaded through `access_object()` (or an app's `access_<entity>` wrapper):
+outside the scope it is a 404, exactly like a missing row; in scope but read-only a 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.db.models import Q
+from django.http import Http404
+
+from .roles import AUDIT_ROLES, GRID_ADMIN_ROLES, NODE_ROLES, REVEAL_ROLES, WRITE_ROLES, Role
+
+# Entities that URLs and API routes name as `<entity>_id`; the scope test reads this registry
+# to know which record of the other village to put into each route it discovers.
+ENTITY_MODELS: dict[str, str] = {}
+
+
+def register_entity(name: str, model_label: str) -> None:
+    ENTITY_MODELS[name] = model_label
+
+
+@dataclass(frozen=True)
+class Scope:
+    superuser: bool = False
+    bindings: tuple[tuple[str, str, int], ...] = ()  # (role, node path, node level)
+    household_ids: frozenset[int] = field(default_factory=frozenset)
+    department_ids: frozenset[int] = field(default_factory=frozenset)
+
+    def paths(self, roles) -> tuple[str, ...]:
+        found = sorted({path for role, path, _ in self.bindings if role in roles})
+        # Drop paths inside another path of the set: they add nothing to a prefix filter.
+        out: list[str] = []
+        for p in found:
+            if not any(p.startswith(q) for q in out):
+                out.append(p)
+        return tuple(out)
+
+    @property
+    def read_paths(self) -> tuple[str, ...]:
+        return self.paths(NODE_ROLES)
+
+    def allows(self, roles, path: str | None) -> bool:
+        if self.superuser:
+            return True
+        if not path:
+            return False
+        return any(path.startswith(p) for p in self.paths(roles))
+
+    def can_read_path(self, path: str | None) -> bool:
+        return self.allows(NODE_ROLES, path)
+
+    def can_write_path(self, path: str | None) -> bool:
+        return self.allows(WRITE_ROLES, path)
+
+    def can_admin_grid(self, path: str | None) -> bool:
+        return self.allows(GRID_ADMIN_ROLES, path)
+
+    def can_reveal_path(self, path: str | None) -> bool:
+        return self.allows(REVEAL_ROLES, path)
+
+    @property
+    def township_wide(self) -> bool:
+        """True for users bound at the township level or above (they see node-less events)."""
+        return self.superuser or any(level <= 1 for role, _, level in self.bindings if role in NODE_ROLES)
+
+    @property
+    def can_audit(self) -> bool:
+        return self.superuser or any(role in AUDIT_ROLES for role, _, _ in self.bindings)
+
+    @property
+    def roles(self) -> set[str]:
+        return {role for role, _, _ in self.bindings}
+
+
+def scope_for(user) -> Scope:
+    """Build (once per request) the scope of a user from their role assignments."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope()
+    cached = getattr(user, "_xiangzhi_scope", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        scope = Scope(superuser=True)
+    else:
+        RoleAssignment = apps.get_model("accounts", "RoleAssignment")
+        bindings = []
+        departments = set()
+        household_roles = False
+        for ra in RoleAssignment.objects.filter(user=user).select_related("node"):
+            if ra.node_id is not None and ra.role in NODE_ROLES:
+                bindings.append((ra.role, ra.node.path, ra.node.level))
+            elif ra.role in (Role.VILLAGER, Role.PARTY_MEMBER):
+                household_roles = True
+                bindings.append((ra.role, "", 99))
+            elif ra.role == Role.DEPARTMENT_STAFF and ra.department_id:
+                departments.add(ra.department_id)
+                bindings.append((ra.role, "", 99))
+        households: set[int] = set()
+        if household_roles:
+            Resident = apps.get_model("people", "Resident")
+            households = set(
+                Resident.objects.filter(user=user, household__isnull=False).values_list(
+                    "household_id", flat=True
+                )
+            )
+        scope = Scope(
+            bindings=tuple(bindings),
+            household_ids=frozenset(households),
+            department_ids=frozenset(departments),
+        )
+    user._xiangzhi_scope = scope
+    return scope
+
+
+def path_q(paths, lookup: str) -> Q:
+    q = Q(pk__in=[])
+    for p in paths:
+        q |= Q(**{f"{lookup}__startswith": p})
+    return q
+
+
+def scope_q(actor, model: type[models.Model]) -> Q:
+    """The filter that keeps the rows of `model` that `actor` may read."""
+    scope = scope_for(actor)
+    if scope.superuser:
+        return Q()
+    q = Q(pk__in=[])
+    path_lookup = getattr(model, "SCOPE_PATH", None)
+    if path_lookup:
+        q |= path_q(scope.read_paths, path_lookup)
+    household_lookup = getattr(model, "SCOPE_HOUSEHOLD", None)
+    if household_lookup and scope.household_ids:
+        q |= Q(**{f"{household_lookup}__in": sorted(scope.household_ids)})
+    department_lookup = getattr(model, "SCOPE_DEPARTMENT", None)
+    if department_lookup and scope.department_ids:
+        q |= Q(**{f"{department_lookup}__in": sorted(scope.department_ids)})
+    return q
+
+
+class ScopedQuerySet(models.QuerySet):
+    def for_actor(self, actor):
+        return self.filter(scope_q(actor, self.model))
+
+
+ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+def access_object(model, actor, pk, *, write: bool = False, queryset=None):
+    """Load one object the actor may see: 404 outside the scope, 403 when write is refused."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    qs = queryset if queryset is not None else model.objects.all()
+    obj = qs.filter(scope_q(actor, model)).filter(pk=pk).first()
+    if obj is None:
+        raise Http404("记录不存在或不在您的管辖范围内")
+    if write and not scope_for(actor).can_write_path(obj.scope_path()):
+        raise PermissionDenied("您对该记录只有查看权限")
+    return obj

@@ -1,0 +1,84 @@
+"""Validators of Chinese identifiers: GB 11643 citizen ID numbers, mobile phones, division codes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK_CHARS = "10X98765432"
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+DIVISION_RE = re.compile(r"^\d{12}$")
+
+
+def normalize_text(value: str) -> str:
+    """Fold full-width digits and letters to ASCII and strip every kind of space."""
+    value = unicodedata.normalize("NFKC", value or "")
+    return re.sub(r"\s+", "", value)
+
+
+def id_check_char(first17: str) -> str:
+    total = sum(int(c) * w for c, w in zip(first17, ID_WEIGHTS, strict=True))
+    return ID_CHECK_CHARS[total % 11]
+
+
+@dataclass(frozen=True)
+class CitizenId:
+    number: str
+    birth_date: dt.date
+    gender: str  # "M" or "F"
+    region: str
+
+
+def parse_citizen_id(raw: str) -> CitizenId:
+    """Validate and normalise a GB 11643 ID number; 15-digit legacy numbers become 18 digits."""
+    value = normalize_text(raw).upper()
+    if not value:
+        raise ValidationError("身份证号不能为空", code="required")
+    if len(value) == 15:
+        if not value.isdigit():
+            raise ValidationError("15位身份证号只能由数字组成", code="invalid")
+        body = value[:6] + "19" + value[6:]
+        value = body + id_check_char(body)
+    elif len(value) == 18:
+        if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
+            raise ValidationError("身份证号前17位应为数字,最后一位为数字或X", code="invalid")
+        if id_check_char(value[:17]) != value[17]:
+            raise ValidationError("身份证号校验位不正确,请核对后重新输入", code="checksum")
+    else:
+        raise ValidationError(f"身份证号应为18位(或旧版15位),当前为{len(value)}位", code="length")
+    try:
+        birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except ValueError as exc:
+        raise ValidationError("身份证号中的出生日期不存在", code="birth") from exc
+    if birth.year < 1880 or birth > dt.date.today():
+        raise ValidationError("身份证号中的出生日期不合理", code="birth")
+    gender = "M" if int(value[16]) % 2 == 1 else "F"
+    return CitizenId(number=value, birth_date=birth, gender=gender, region=value[:6])
+
+
+def validate_citizen_id(raw: str) -> None:
+    parse_citizen_id(raw)
+
+
+def normalize_phone(raw: str) -> str:
+    """Validate an 11-digit mainland mobile number and return it normalised."""
+    value = normalize_text(raw).replace("-", "")
+    if value.startswith("+86"):
+        value = value[3:]
+    if not PHONE_RE.match(value):
+        raise ValidationError("手机号应为以1开头的11位数字", code="invalid")
+    return value
+
+
+def validate_phone(raw: str) -> None:
+    normalize_phone(raw)
+
+
+def validate_division_code(raw: str) -> None:
+    if not DIVISION_RE.match(raw or ""):
+        raise ValidationError("统计用区划代码应为12位数字", code="invalid")

@@ -1,0 +1,105 @@
+"""Every write on the grid: create, rename, move a subtree, set a node's leader and workers."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
+
+from xiangzhi.accounts.models import User
+from xiangzhi.accounts.services import role_assign
+from xiangzhi.core.audit import audit_record, diff, snapshot
+from xiangzhi.core.roles import Role
+from xiangzhi.core.scope import scope_for
+
+from .models import GridNode, path_segment
+
+MAX_LEVEL = 5
+
+
+def _check_admin(actor, node: GridNode | None) -> None:
+    scope = scope_for(actor)
+    if scope.superuser:
+        return
+    if node is None or not scope.can_admin_grid(node.path):
+        raise PermissionDenied("您没有调整该网格的权限")
+
+
+def _validate_child(parent: GridNode | None, level: int) -> None:
+    if parent is None:
+        if level > 1:
+            raise ValidationError({"parent": "除根节点外,网格节点必须有上级网格"})
+        return
+    if level != parent.level + 1:
+        raise ValidationError({"level": f"{parent.name}的下级网格应为第{parent.level + 1}级"})
+    if level > MAX_LEVEL:
+        raise ValidationError({"level": "党员中心户(五级网格)下不能再设网格"})
+
+
+@transaction.atomic
+def node_create(*, actor, parent: GridNode | None, name: str, code: str | None = None,
+                level: int | None = None, is_synthetic: bool = False) -> GridNode:
+    """Create a grid node under `parent` (a root when parent is None)."""
+    if parent is not None:
+        _check_admin(actor, parent)
+    elif actor is not None and not getattr(actor, "is_superuser", False):
+        raise PermissionDenied("只有系统管理员可以创建根网格")
+    level = level if level is not None else (parent.level + 1 if parent else 1)
+    _validate_child(parent, level)
+    node = GridNode(parent=parent, level=level, name=(name or "").strip(), code=code or None,
+                    path="", is_synthetic=is_synthetic)
+    if not node.name:
+        raise ValidationError({"name": "请填写网格名称"})
+    node.full_clean(exclude=["path"])
+    node.save()
+    node.path = (parent.path if parent else "") + path_segment(node.pk)
+    node.save(update_fields=["path"])
+    audit_record(actor=actor, action="grid.node_create", obj=node,
+                 changes={"name": node.name, "level": level, "code": node.code})
+    return node
+
+
+@transaction.atomic
+def node_update(*, actor, node: GridNode, name: str, code: str | None) -> GridNode:
+    _check_admin(actor, node)
+    fields = ["name", "code"]
+    before = snapshot(node, fields)
+    node.name = (name or "").strip()
+    node.code = code or None
+    if not node.name:
+        raise ValidationError({"name": "请填写网格名称"})
+    node.full_clean(exclude=["path", "parent"])
+    node.save(update_fields=fields)
+    audit_record(actor=actor, action="grid.node_update", obj=node, changes=diff(node, before, fields))
+    return node
+
+
+@transaction.atomic
+def node_move(*, actor, node: GridNode, new_parent: GridNode) -> GridNode:
+    """Move a subtree under another parent of the same level; records keep pointing at their nodes,
+    so every scoped record moves with its node, and only the subtree's paths are rewritten."""
+    _check_admin(actor, node)
+    _check_admin(actor, new_parent)
+    node = GridNode.objects.select_for_update().get(pk=node.pk)
+    if new_parent.path.startswith(node.path):
+        raise ValidationError({"parent": "不能把网格移动到它自己或它的下级网格之下"})
+    _validate_child(new_parent, node.level)
+    old_path, old_parent = node.path, node.parent
+    new_path = new_parent.path + path_segment(node.pk)
+    GridNode.objects.filter(path__startswith=old_path).update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
+    )
+    GridNode.objects.filter(pk=node.pk).update(parent=new_parent)
+    node.refresh_from_db()
+    audit_record(actor=actor, action="grid.node_move", obj=node,
+                 changes={"parent": [str(old_parent), str(new_parent)],
+                          "parent_id": [old_parent.pk if old_parent else None, new_parent.pk]})
+    return node
+
+
+@transaction.atomic
+def node_staff_assign(*, actor, node: GridNode, user: User, as_leader: bool = False) -> None:
+    """Make a user a grid worker of the node, or its leader (网格长)."""
+    _check_admin(actor, node)
+    role_assign(actor=actor, user=user, role=Role.GRID_WORKER, node=node, is_grid_leader=as_leader)

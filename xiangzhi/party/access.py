@@ -1,0 +1,8 @@
+from xiangzhi.core.scope import access_object
+
+from .models import PartyMember
+
+
+def access_party_member(actor, pk, *, write: bool = False) -> PartyMember:
+    qs = PartyMember.objects.select_related("resident__node", "organisation")
+    return access_object(PartyMember, actor, pk, write=write, queryset=qs)

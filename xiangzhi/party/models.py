@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+from django.db import models
+
+from xiangzhi.core.scope import ScopedManager
+
+
+class PartyMember(models.Model):
+    """The party profile of a resident: full or probationary, since when, in which organisation."""
+
+    class Category(models.TextChoices):
+        FULL = "full", "正式党员"
+        PROBATIONARY = "probationary", "预备党员"
+
+    resident = models.OneToOneField("people.Resident", verbose_name="居民", on_delete=models.PROTECT,
+                                    related_name="party_member")
+    category = models.CharField("党员类别", max_length=20, choices=Category.choices,
+                                default=Category.FULL)
+    joined_on = models.DateField("入党时间")
+    organisation = models.ForeignKey("grid.GridNode", verbose_name="所在党组织",
+                                      on_delete=models.PROTECT, related_name="party_members")
+    is_synthetic = models.BooleanField("演示数据", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+    SCOPE_PATH = "resident__node__path"
+    SCOPE_HOUSEHOLD = "resident__household_id"
+
+    class Meta:
+        verbose_name = "党员"
+        verbose_name_plural = "党员"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.resident.name
+
+    def scope_path(self) -> str:
+        return self.resident.node.path
+
+    def audit_node(self):
+        return self.resident.node

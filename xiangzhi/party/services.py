@@ -1,0 +1,68 @@
+"""Every write on party members."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from xiangzhi.core.audit import audit_record, diff, snapshot
+from xiangzhi.core.scope import scope_for
+from xiangzhi.people.models import Resident
+
+from .models import PartyMember
+
+FIELDS = ["category", "joined_on", "organisation_id"]
+
+
+def _validate(*, resident: Resident, category: str, joined_on, organisation) -> None:
+    errors = {}
+    if category not in PartyMember.Category.values:
+        errors["category"] = "党员类别只能是正式党员或预备党员"
+    if joined_on is None:
+        errors["joined_on"] = "请填写入党时间"
+    elif joined_on > timezone.localdate():
+        errors["joined_on"] = "入党时间不能晚于今天"
+    elif resident.birth_date and joined_on < resident.birth_date + dt.timedelta(days=18 * 365):
+        errors["joined_on"] = "入党时应年满18周岁"
+    if organisation is None:
+        errors["organisation"] = "请选择所在党组织"
+    elif organisation.level > 4:
+        errors["organisation"] = "所在党组织应为一至四级网格(镇党委、村党总支、党支部或屋场党小组)"
+    elif not resident.node.path.startswith(organisation.path):
+        # A member usually belongs to an organisation above their home; others need a transfer.
+        errors["organisation"] = "所在党组织应为该居民所属网格的上级党组织"
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def party_member_register(*, actor, resident: Resident, category: str, joined_on,
+                          organisation) -> PartyMember:
+    if not scope_for(actor).can_write_path(resident.node.path):
+        raise PermissionDenied("您对该居民只有查看权限")
+    if PartyMember.objects.filter(resident=resident).exists():
+        raise ValidationError("该居民已登记为党员")
+    if resident.status != Resident.Status.ACTIVE:
+        raise ValidationError("该居民已不在册")
+    _validate(resident=resident, category=category, joined_on=joined_on, organisation=organisation)
+    member = PartyMember.objects.create(resident=resident, category=category, joined_on=joined_on,
+                                        organisation=organisation)
+    audit_record(actor=actor, action="party_member.register", obj=member,
+                 changes={"category": category, "joined_on": joined_on, "organisation": organisation.pk})
+    return member
+
+
+@transaction.atomic
+def party_member_update(*, actor, member: PartyMember, category: str, joined_on,
+                        organisation) -> PartyMember:
+    if not scope_for(actor).can_write_path(member.resident.node.path):
+        raise PermissionDenied("您对该党员只有查看权限")
+    _validate(resident=member.resident, category=category, joined_on=joined_on, organisation=organisation)
+    before = snapshot(member, FIELDS)
+    member.category, member.joined_on, member.organisation = category, joined_on, organisation
+    member.save()
+    audit_record(actor=actor, action="party_member.update", obj=member, changes=diff(member, before, FIELDS))
+    return member

@@ -1,0 +1,13 @@
+from xiangzhi.core.scope import access_object
+
+from .models import Household, Resident
+
+
+def access_household(actor, pk, *, write: bool = False) -> Household:
+    qs = Household.objects.select_related("node", "head")
+    return access_object(Household, actor, pk, write=write, queryset=qs)
+
+
+def access_resident(actor, pk, *, write: bool = False) -> Resident:
+    qs = Resident.objects.select_related("node", "household")
+    return access_object(Resident, actor, pk, write=write, queryset=qs)

@@ -1,0 +1,194 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from pypinyin import Style, lazy_pinyin
+
+from xiangzhi.core.crypto import EncryptedTextField, blind_index, mask_id_number, mask_phone
+from xiangzhi.core.scope import ScopedManager
+
+def name_pinyin(name: str) -> tuple[str, str]:
+    """Return the full pinyin ("zhangsan") and the initials ("zs") of a Chinese name."""
+    full = lazy_pinyin(name, errors="ignore")
+    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
+    return "".join(full).lower(), "".join(initials).lower()
+
+
+class Tag(models.Model):
+    code = models.SlugField("代码", max_length=40, unique=True)
+    name = models.CharField("名称", max_length=40)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = "标签"
+        verbose_name_plural = "标签"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Household(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "在册"
+        MOVED_OUT = "moved_out", "已迁出"
+        DISSOLVED = "dissolved", "已注销"
+
+    node = models.ForeignKey("grid.GridNode", verbose_name="所属网格", on_delete=models.PROTECT,
+                             related_name="households")
+    number = models.CharField("户编号", max_length=40, blank=True, db_index=True)
+    address = models.CharField("家庭住址", max_length=200)
+    head = models.ForeignKey("Resident", verbose_name="户主", null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.ACTIVE,
+                              db_index=True)
+    is_central_household = models.BooleanField("党员中心户", default=False)
+    tags = models.ManyToManyField(Tag, verbose_name="标签", blank=True, related_name="households")
+    note = models.CharField("备注", max_length=200, blank=True)
+    is_synthetic = models.BooleanField("演示数据", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+    SCOPE_PATH = "node__path"
+    SCOPE_HOUSEHOLD = "id"
+
+    class Meta:
+        ordering = ["node__path", "id"]
+        verbose_name = "户"
+        verbose_name_plural = "户"
+
+    def __str__(self) -> str:
+        return self.number or self.address
+
+    def scope_path(self) -> str:
+        return self.node.path
+
+    def audit_node(self):
+        return self.node
+
+
+class Resident(models.Model):
+    class Gender(models.TextChoices):
+        MALE = "M", "男"
+        FEMALE = "F", "女"
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "在册"
+        MOVED_OUT = "moved_out", "已迁出"
+        DECEASED = "deceased", "已死亡"
+
+    class Relation(models.TextChoices):
+        HEAD = "head", "户主"
+        SPOUSE = "spouse", "配偶"
+        CHILD = "child", "子女"
+        PARENT = "parent", "父母"
+        GRANDCHILD = "grandchild", "孙子女"
+        GRANDPARENT = "grandparent", "祖父母"
+        SIBLING = "sibling", "兄弟姐妹"
+        CHILD_IN_LAW = "child_in_law", "儿媳/女婿"
+        OTHER = "other", "其他"
+
+    household = models.ForeignKey(Household, verbose_name="户", null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="members")
+    # Denormalised from the household so that scope filters and roll-ups need no extra join;
+    # services keep it equal to household.node.
+    node = models.ForeignKey("grid.GridNode", verbose_name="所属网格", on_delete=models.PROTECT,
+                             related_name="residents")
+    name = models.CharField("姓名", max_length=50, db_index=True)
+    name_pinyin = models.CharField(max_length=120, db_index=True, editable=False)
+    name_initials = models.CharField(max_length=30, db_index=True, editable=False)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    ethnicity = models.CharField("民族", max_length=20, blank=True, default="汉族")
+    id_number = EncryptedTextField("身份证号", blank=True)
+    id_number_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone = EncryptedTextField("联系电话", blank=True)
+    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    relation = models.CharField("与户主关系", max_length=20, choices=Relation.choices,
+                                default=Relation.OTHER)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.ACTIVE,
+                              db_index=True)
+    tags = models.ManyToManyField(Tag, verbose_name="标签", blank=True, related_name="residents")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="登录账号", null=True,
+                                blank=True, on_delete=models.SET_NULL, related_name="resident")
+    note = models.CharField("备注", max_length=200, blank=True)
+    is_synthetic = models.BooleanField("演示数据", default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ScopedManager()
+    SCOPE_PATH = "node__path"
+    SCOPE_HOUSEHOLD = "household_id"
+
+    class Meta:
+        ordering = ["node__path", "household_id", "id"]
+        verbose_name = "居民"
+        verbose_name_plural = "居民"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["id_number_index"], condition=~models.Q(id_number_index=""),
+                name="uniq_resident_id_number",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def scope_path(self) -> str:
+        return self.node.path
+
+    def audit_node(self):
+        return self.node
+
+    def prepare(self) -> None:
+        """Fill the derived columns: pinyin for search and the blind indexes of personal data."""
+        self.name_pinyin, self.name_initials = name_pinyin(self.name)
+        self.id_number_index = blind_index(self.id_number, "id") if self.id_number else ""
+        self.phone_index = blind_index(self.phone, "phone") if self.phone else ""
+
+    def save(self, *args, **kwargs):
+        self.prepare()
+        super().save(*args, **kwargs)
+
+    @property
+    def id_number_masked(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
+
+
+class HouseholdChange(models.Model):
+    """The history of a household: move in, move out, birth, death, split (人口变动)."""
+
+    class Kind(models.TextChoices):
+        MOVE_IN = "move_in", "迁入"
+        MOVE_OUT = "move_out", "迁出"
+        BIRTH = "birth", "出生"
+        DEATH = "death", "死亡"
+        SPLIT = "split", "分户"
+
+    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="changes")
+    kind = models.CharField("变动类型", max_length=20, choices=Kind.choices)
+    occurred_on = models.DateField("变动日期")
+    resident = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="changes")
+    other_household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT,
+                                        related_name="+")
+    note = models.CharField("说明", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ScopedManager()
+    SCOPE_PATH = "household__node__path"
+    SCOPE_HOUSEHOLD = "household_id"
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        verbose_name = "人口变动"
+        verbose_name_plural = "人口变动"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.occurred_on}"

@@ -1,0 +1,308 @@
+"""Every write on the registry: households, residents and their changes (人口变动)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from xiangzhi.core.audit import audit_record, diff, snapshot
+from xiangzhi.core.crypto import blind_index
+from xiangzhi.core.scope import scope_for
+from xiangzhi.core.validators import normalize_phone, normalize_text, parse_citizen_id
+
+from .models import Household, HouseholdChange, Resident, Tag
+
+RESIDENT_FIELDS = ["name", "gender", "birth_date", "ethnicity", "id_number", "phone", "relation", "note"]
+HOUSEHOLD_FIELDS = ["number", "address", "is_central_household", "note"]
+
+
+@dataclass
+class ResidentData:
+    name: str
+    gender: str = ""
+    birth_date: dt.date | None = None
+    id_number: str = ""
+    phone: str = ""
+    relation: str = Resident.Relation.OTHER
+    ethnicity: str = "汉族"
+    note: str = ""
+    tags: list[str] = field(default_factory=list)
+
+
+def _check_write(actor, node) -> None:
+    if not scope_for(actor).can_write_path(node.path):
+        raise PermissionDenied("您对该网格只有查看权限")
+
+
+def resident_validate(data: ResidentData, *, exclude_pk: int | None = None) -> ResidentData:
+    """Normalise and check a resident's fields; raise ValidationError with Chinese messages."""
+    errors: dict[str, str] = {}
+    data.name = normalize_text(data.name)
+    if not data.name:
+        errors["name"] = "请填写姓名"
+    elif len(data.name) > 50:
+        errors["name"] = "姓名不能超过50个字"
+    if data.id_number:
+        try:
+            cid = parse_citizen_id(data.id_number)
+        except ValidationError as exc:
+            errors["id_number"] = exc.messages[0]
+        else:
+            data.id_number = cid.number
+            if data.birth_date and data.birth_date != cid.birth_date:
+                errors["birth_date"] = (
+                    f"出生日期 {data.birth_date:%Y-%m-%d} 与身份证号中的 {cid.birth_date:%Y-%m-%d} 不一致"
+                )
+            if data.gender and data.gender != cid.gender:
+                errors["gender"] = "性别与身份证号不一致(第17位奇数为男,偶数为女)"
+            data.birth_date = data.birth_date or cid.birth_date
+            data.gender = data.gender or cid.gender
+            dup = Resident.objects.filter(id_number_index=blind_index(cid.number, "id"))
+            if exclude_pk:
+                dup = dup.exclude(pk=exclude_pk)
+            if dup.exists():
+                errors["id_number"] = "该身份证号已登记在其他居民名下"
+    if not data.gender:
+        errors.setdefault("gender", "请选择性别")
+    elif data.gender not in Resident.Gender.values:
+        errors["gender"] = "性别只能是男或女"
+    if data.birth_date and data.birth_date > timezone.localdate():
+        errors["birth_date"] = "出生日期不能晚于今天"
+    if data.phone:
+        try:
+            data.phone = normalize_phone(data.phone)
+        except ValidationError as exc:
+            errors["phone"] = exc.messages[0]
+    if data.relation not in Resident.Relation.values:
+        errors["relation"] = "与户主关系无效"
+    unknown = set(data.tags) - set(Tag.objects.filter(code__in=data.tags).values_list("code", flat=True))
+    if unknown:
+        errors["tags"] = "未知的标签:" + "、".join(sorted(unknown))
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def _new_resident(household: Household, data: ResidentData) -> Resident:
+    resident = Resident(
+        household=household, node=household.node, name=data.name, gender=data.gender,
+        birth_date=data.birth_date, id_number=data.id_number, phone=data.phone,
+        relation=data.relation, ethnicity=data.ethnicity or "", note=data.note,
+    )
+    resident.save()
+    if data.tags:
+        resident.tags.set(Tag.objects.filter(code__in=data.tags))
+    return resident
+
+
+def _record_change(*, actor, household, kind, occurred_on, resident=None, other=None, note=""):
+    return HouseholdChange.objects.create(
+        household=household, kind=kind, occurred_on=occurred_on or timezone.localdate(),
+        resident=resident, other_household=other, note=note[:200],
+        created_by=actor if getattr(actor, "pk", None) else None,
+    )
+
+
+def _resident_audit(resident: Resident) -> dict:
+    return {"name": resident.name, "relation": resident.relation, "household": resident.household_id}
+
+
+@transaction.atomic
+def household_register(
+    *, actor, node, address: str, head: ResidentData, number: str = "", tags: list[str] | None = None,
+    occurred_on: dt.date | None = None, note: str = "",
+) -> Household:
+    """Register a household that moves in (迁入), with its head."""
+    _check_write(actor, node)
+    address = normalize_text(address)
+    errors = {}
+    if not address:
+        errors["address"] = "请填写家庭住址"
+    number = normalize_text(number)
+    if number and Household.objects.filter(number=number, node__path__startswith=node.ancestor_path_at(2)).exists():
+        errors["number"] = "该户编号在本村已存在"
+    head.relation = Resident.Relation.HEAD
+    try:
+        resident_validate(head)
+    except ValidationError as exc:
+        errors.update({f"head_{k}": v[0] for k, v in exc.message_dict.items()})
+    if errors:
+        raise ValidationError(errors)
+    household = Household.objects.create(node=node, address=address, number=number, note=note)
+    if tags:
+        household.tags.set(Tag.objects.filter(code__in=tags))
+    resident = _new_resident(household, head)
+    household.head = resident
+    household.save(update_fields=["head"])
+    _record_change(actor=actor, household=household, kind=HouseholdChange.Kind.MOVE_IN,
+                   occurred_on=occurred_on, resident=resident, note="户主迁入")
+    audit_record(actor=actor, action="household.register", obj=household,
+                 changes={"address": address, "number": number, "head": resident.name})
+    return household
+
+
+@transaction.atomic
+def household_update(*, actor, household: Household, address: str, number: str = "",
+                     tags: list[str] | None = None, is_central_household: bool = False,
+                     note: str = "") -> Household:
+    _check_write(actor, household.node)
+    before = snapshot(household, HOUSEHOLD_FIELDS)
+    before_tags = sorted(household.tags.values_list("code", flat=True))
+    household.address = normalize_text(address)
+    household.number = normalize_text(number)
+    household.is_central_household = is_central_household
+    household.note = note
+    if not household.address:
+        raise ValidationError({"address": "请填写家庭住址"})
+    household.save()
+    changes = diff(household, before, HOUSEHOLD_FIELDS)
+    if tags is not None:
+        household.tags.set(Tag.objects.filter(code__in=tags))
+        if sorted(tags) != before_tags:
+            changes["tags"] = [before_tags, sorted(tags)]
+    audit_record(actor=actor, action="household.update", obj=household, changes=changes)
+    return household
+
+
+@transaction.atomic
+def resident_add(*, actor, household: Household, data: ResidentData, kind: str,
+                 occurred_on: dt.date | None = None, note: str = "") -> Resident:
+    """Add a member by birth (出生) or move-in (迁入)."""
+    _check_write(actor, household.node)
+    if household.status != Household.Status.ACTIVE:
+        raise ValidationError("该户已迁出或注销,不能再添加成员")
+    if kind not in (HouseholdChange.Kind.BIRTH, HouseholdChange.Kind.MOVE_IN):
+        raise ValidationError({"kind": "变动类型只能是出生或迁入"})
+    if data.relation == Resident.Relation.HEAD and household.head_id:
+        raise ValidationError({"relation": "该户已有户主"})
+    resident_validate(data)
+    if kind == HouseholdChange.Kind.BIRTH and data.birth_date and occurred_on and data.birth_date != occurred_on:
+        raise ValidationError({"occurred_on": "出生登记的变动日期应与出生日期一致"})
+    resident = _new_resident(household, data)
+    _record_change(actor=actor, household=household, kind=kind,
+                   occurred_on=occurred_on or data.birth_date, resident=resident, note=note)
+    audit_record(actor=actor, action=f"resident.{kind}", obj=resident, changes=_resident_audit(resident))
+    return resident
+
+
+@transaction.atomic
+def resident_update(*, actor, resident: Resident, data: ResidentData) -> Resident:
+    _check_write(actor, resident.node)
+    resident_validate(data, exclude_pk=resident.pk)
+    fields = RESIDENT_FIELDS
+    before = snapshot(resident, fields)
+    for name in fields:
+        setattr(resident, name, getattr(data, name))
+    resident.save()
+    resident.tags.set(Tag.objects.filter(code__in=data.tags))
+    audit_record(actor=actor, action="resident.update", obj=resident, changes=diff(resident, before, fields))
+    return resident
+
+
+def _leave(*, actor, resident: Resident, status: str, kind: str, occurred_on, note: str,
+           new_head: Resident | None) -> Resident:
+    _check_write(actor, resident.node)
+    if resident.status != Resident.Status.ACTIVE:
+        raise ValidationError("该居民已不在册")
+    household = Household.objects.select_for_update().get(pk=resident.household_id)
+    others = list(household.members.filter(status=Resident.Status.ACTIVE).exclude(pk=resident.pk))
+    if household.head_id == resident.pk and others:
+        if new_head is None or new_head.pk not in {o.pk for o in others}:
+            raise ValidationError({"new_head": "户主离开后,请从本户在册成员中指定新户主"})
+    resident.status = status
+    resident.save(update_fields=["status", "updated_at"])
+    if household.head_id == resident.pk and others:
+        household.head = new_head
+        new_head.relation = Resident.Relation.HEAD
+        new_head.save(update_fields=["relation", "updated_at"])
+    if not others:
+        household.status = (
+            Household.Status.MOVED_OUT if kind == HouseholdChange.Kind.MOVE_OUT else Household.Status.DISSOLVED
+        )
+    household.save()
+    _record_change(actor=actor, household=household, kind=kind, occurred_on=occurred_on,
+                   resident=resident, note=note)
+    audit_record(actor=actor, action=f"resident.{kind}", obj=resident,
+                 changes={"status": status, "new_head": getattr(new_head, "name", None), "note": note})
+    return resident
+
+
+@transaction.atomic
+def resident_move_out(*, actor, resident: Resident, occurred_on: dt.date | None = None,
+                      note: str = "", new_head: Resident | None = None) -> Resident:
+    """Record that a resident moved out (迁出)."""
+    return _leave(actor=actor, resident=resident, status=Resident.Status.MOVED_OUT,
+                  kind=HouseholdChange.Kind.MOVE_OUT, occurred_on=occurred_on, note=note,
+                  new_head=new_head)
+
+
+@transaction.atomic
+def resident_record_death(*, actor, resident: Resident, occurred_on: dt.date | None = None,
+                          note: str = "", new_head: Resident | None = None) -> Resident:
+    """Record a resident's death (死亡)."""
+    return _leave(actor=actor, resident=resident, status=Resident.Status.DECEASED,
+                  kind=HouseholdChange.Kind.DEATH, occurred_on=occurred_on, note=note,
+                  new_head=new_head)
+
+
+@transaction.atomic
+def household_split(*, actor, household: Household, members: list[Resident], new_head: Resident,
+                    address: str, node=None, occurred_on: dt.date | None = None,
+                    note: str = "") -> Household:
+    """Split members off into a new household (分户); both households record the change."""
+    node = node or household.node
+    _check_write(actor, household.node)
+    _check_write(actor, node)
+    active = {r.pk for r in household.members.filter(status=Resident.Status.ACTIVE)}
+    member_ids = {m.pk for m in members}
+    errors = {}
+    if not member_ids:
+        errors["members"] = "请选择要分出的成员"
+    elif not member_ids <= active:
+        errors["members"] = "只能分出本户在册成员"
+    elif member_ids == active:
+        errors["members"] = "不能把全部成员都分出去,原户至少保留一人"
+    elif household.head_id in member_ids:
+        errors["members"] = "原户主不能分出,请先变更户主"
+    if new_head.pk not in member_ids:
+        errors["new_head"] = "新户主必须是分出的成员之一"
+    address = normalize_text(address)
+    if not address:
+        errors["address"] = "请填写新户的家庭住址"
+    if errors:
+        raise ValidationError(errors)
+    new = Household.objects.create(node=node, address=address, note=note)
+    Resident.objects.filter(pk__in=member_ids).update(household=new, node=node, updated_at=timezone.now())
+    Resident.objects.filter(pk=new_head.pk).update(relation=Resident.Relation.HEAD)
+    new.head_id = new_head.pk
+    new.save(update_fields=["head"])
+    names = "、".join(m.name for m in members)
+    _record_change(actor=actor, household=household, kind=HouseholdChange.Kind.SPLIT,
+                   occurred_on=occurred_on, other=new, note=f"分出:{names}")
+    _record_change(actor=actor, household=new, kind=HouseholdChange.Kind.SPLIT,
+                   occurred_on=occurred_on, other=household, note=f"由原户分出:{names}")
+    audit_record(actor=actor, action="household.split", obj=household,
+                 changes={"new_household": new.pk, "members": sorted(member_ids), "address": address})
+    return new
+
+
+REVEAL_FIELDS = {"id_number": "身份证号", "phone": "联系电话"}
+
+
+@transaction.atomic
+def resident_reveal(*, actor, resident: Resident, field_name: str, purpose: str) -> str:
+    """Show one masked field in full, for a stated purpose, and put it in the audit trail."""
+    if field_name not in REVEAL_FIELDS:
+        raise ValidationError({"field": "只能查看身份证号或联系电话"})
+    purpose = (purpose or "").strip()
+    if len(purpose) < 2:
+        raise ValidationError({"purpose": "请说明查看完整信息的用途"})
+    if not scope_for(actor).can_reveal_path(resident.node.path):
+        raise PermissionDenied("您的角色不能查看完整的个人信息")
+    audit_record(actor=actor, action="resident.reveal", obj=resident,
+                 changes={"field": field_name, "purpose": purpose[:200]})
+    return getattr(resident, field_name) or ""
