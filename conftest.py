@@ -1,0 +1,12 @@
+"""Test-run environment: fresh random keys (never a key in the repo) and a throw-away var/ dir."""
+
+import base64
+import os
+import secrets
+import tempfile
+
+os.environ.setdefault("XIANGZHI_VAR_DIR", tempfile.mkdtemp(prefix="xiangzhi-test-"))
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
+os.environ.setdefault("XIANGZHI_DATA_KEYS", "t1:" + base64.b64encode(secrets.token_bytes(32)).decode())
+os.environ.setdefault("XIANGZHI_INDEX_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
+os.environ.setdefault("XIANGZHI_TESTING", "1")

@@ -1,0 +1,140 @@
+"""The shared world: a township with two sibling villages (甲村 and 乙村), each with a cadre, a
+secretary, a grid worker, a villager, a party member and a read-only auditor; built through the
+services, so the audit chain is real."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client as DjangoClient
+
+from xiangzhi.accounts.models import RoleAssignment, User
+from xiangzhi.accounts.services import api_token_create, role_assign
+from xiangzhi.core.roles import Role
+from xiangzhi.grid.services import node_create
+from xiangzhi.party.services import party_member_register
+from xiangzhi.people.models import Resident
+from xiangzhi.people.services import ResidentData, household_register, resident_add
+
+from .factories import UserFactory, make_id
+
+
+class Client(DjangoClient):
+    """The test client; force_login names the model backend (axes' backend cannot load users)."""
+
+    def force_login(self, user, backend="django.contrib.auth.backends.ModelBackend"):
+        super().force_login(user, backend)
+
+
+@pytest.fixture
+def client():
+    return Client()
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    # Argon2 is the production hasher (tested on its own); tests hash many passwords.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class Village:
+    key: str
+    node: object
+    branch: object
+    group: object
+    grid: object  # the grid worker's central household
+    sibling_grid: object  # a sibling central household the worker does not cover
+    household: object
+    head: object
+    child: object
+    other_household: object  # in sibling_grid
+    other_head: object
+    party_member: object
+    cadre: User
+    secretary: User
+    worker: User
+    villager: User
+    member_user: User
+    auditor: User
+    marker_name: str
+    marker_address: str
+    token: str
+    event_id: int
+
+
+@dataclass
+class World:
+    admin: User
+    township: object
+    chief: User
+    a: Village
+    b: Village
+
+
+def _village(admin, township, key: str, name: str, surname: str, code: str) -> Village:
+    node = node_create(actor=admin, parent=township, name=name, code=code)
+    branch = node_create(actor=admin, parent=node, name=f"{name}第一党支部")
+    group = node_create(actor=admin, parent=branch, name=f"{name}枫树屋场党小组")
+    grid = node_create(actor=admin, parent=group, name=f"{surname}家中心户")
+    sibling = node_create(actor=admin, parent=group, name=f"{surname}家二中心户")
+    marker_name = f"{surname}独一鸣"
+    marker_address = f"{name}专属巷{len(key)}号"
+    hh = household_register(
+        actor=admin, node=grid, address=marker_address, number=f"{key}-001",
+        head=ResidentData(name=marker_name, id_number=make_id(dt.date(1970, 3, 4), "M"),
+                          phone="13800001111"),
+    )
+    child = resident_add(
+        actor=admin, household=hh, kind="birth", occurred_on=dt.date(2015, 6, 1),
+        data=ResidentData(name=f"{surname}小朵", id_number=make_id(dt.date(2015, 6, 1), "F"),
+                          relation=Resident.Relation.CHILD),
+    )
+    other = household_register(
+        actor=admin, node=sibling, address=f"{name}隔壁巷{len(key)}号", number=f"{key}-002",
+        head=ResidentData(name=f"{surname}隔壁", id_number=make_id(dt.date(1965, 1, 2), "F")),
+    )
+    pm = party_member_register(actor=admin, resident=other.head, category="full",
+                               joined_on=dt.date(1995, 7, 1), organisation=group)
+
+    def user(role, bind_node, suffix, **extra):
+        u = UserFactory(username=f"{key}_{suffix}", **extra)
+        role_assign(actor=admin, user=u, role=role, node=bind_node)
+        return u
+
+    cadre = user(Role.VILLAGE_CADRE, node, "cadre", is_staff=True)
+    secretary = user(Role.VILLAGE_SECRETARY, node, "secretary")
+    worker = user(Role.GRID_WORKER, grid, "worker")
+    auditor = user(Role.AUDITOR, node, "auditor", is_staff=True)
+    villager = UserFactory(username=f"{key}_villager")
+    RoleAssignment.objects.create(user=villager, role=Role.VILLAGER)
+    Resident.objects.filter(pk=hh.head_id).update(user=villager)
+    member_user = UserFactory(username=f"{key}_member")
+    RoleAssignment.objects.create(user=member_user, role=Role.PARTY_MEMBER)
+    Resident.objects.filter(pk=other.head_id).update(user=member_user)
+    _, token = api_token_create(actor=cadre, name="测试")
+    from xiangzhi.core.models import AuditEvent
+
+    event = AuditEvent.objects.filter(node=node).order_by("-seq").first()
+    hh.refresh_from_db()
+    other.refresh_from_db()
+    return Village(
+        key=key, node=node, branch=branch, group=group, grid=grid, sibling_grid=sibling,
+        household=hh, head=hh.head, child=child, other_household=other, other_head=other.head,
+        party_member=pm, cadre=cadre, secretary=secretary, worker=worker, villager=villager,
+        member_user=member_user, auditor=auditor, marker_name=marker_name,
+        marker_address=marker_address, token=token, event_id=event.pk,
+    )
+
+
+@pytest.fixture
+def world(db) -> World:
+    admin = UserFactory(username="root_admin", is_superuser=True, is_staff=True)
+    township = node_create(actor=admin, parent=None, name="测试镇", code="430521100000")
+    chief = UserFactory(username="chief")
+    role_assign(actor=admin, user=chief, role=Role.CHIEF_GRID_LEADER, node=township)
+    a = _village(admin, township, "a", "甲村", "甲", "430521100201")
+    b = _village(admin, township, "b", "乙村", "乙", "430521100202")
+    return World(admin=admin, township=township, chief=chief, a=a, b=b)

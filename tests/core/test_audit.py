@@ -1,0 +1,106 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from xiangzhi.core.audit import audit_record, verify_chain
+from xiangzhi.core.models import AuditEvent
+
+
+def run_verify():
+    out = StringIO()
+    try:
+        call_command("verify_audit", stdout=out, stderr=out)
+    except SystemExit as exc:
+        return exc.code, out.getvalue()
+    return 0, out.getvalue()
+
+
+def test_every_service_write_is_in_an_intact_chain(world):
+    actions = set(AuditEvent.objects.values_list("action", flat=True))
+    assert {"grid.node_create", "household.register", "resident.birth", "party_member.register",
+            "role.assign", "api_token.create"} <= actions
+    checked, problem = verify_chain()
+    assert problem is None and checked == AuditEvent.objects.count()
+    code, out = run_verify()
+    assert code == 0 and "完整" in out
+
+
+def _raw(sql, params=()):
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+
+
+def test_it_names_the_event_whose_content_was_changed(world):
+    target = AuditEvent.objects.order_by("seq")[4]
+    _raw("UPDATE core_auditevent SET object_repr = %s WHERE id = %s", ["篡改", target.pk])
+    code, out = run_verify()
+    assert code != 0
+    assert f"#{target.seq}" in out and "修改" in out
+
+
+def test_it_names_the_gap_when_an_event_is_deleted(world):
+    target = AuditEvent.objects.order_by("seq")[3]
+    _raw("DELETE FROM core_auditevent WHERE id = %s", [target.pk])
+    code, out = run_verify()
+    assert code != 0 and f"#{target.seq}" in out
+
+
+def test_it_notices_the_last_event_deleted(world):
+    last = AuditEvent.objects.order_by("-seq").first()
+    _raw("DELETE FROM core_auditevent WHERE id = %s", [last.pk])
+    code, out = run_verify()
+    assert code != 0 and "末尾" in out
+
+
+def test_it_notices_two_events_swapped(world):
+    e1, e2 = AuditEvent.objects.order_by("seq")[2:4]
+    # Swap the two rows' contents while keeping each one's own hash: a reordering.
+    _raw("UPDATE core_auditevent SET seq = -1 WHERE id = %s", [e1.pk])
+    _raw("UPDATE core_auditevent SET seq = %s WHERE id = %s", [e1.seq, e2.pk])
+    _raw("UPDATE core_auditevent SET seq = %s WHERE id = %s", [e2.seq, e1.pk])
+    code, out = run_verify()
+    assert code != 0 and f"#{e1.seq}" in out
+
+
+def test_the_orm_cannot_change_or_delete_events(world):
+    event = AuditEvent.objects.first()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.all().delete()
+    with pytest.raises(PermissionError):
+        AuditEvent.objects.filter(pk=event.pk).update(action="x")
+    event.action = "x"
+    with pytest.raises(PermissionError):
+        event.save()
+    assert verify_chain()[1] is None
+
+
+def test_secrets_are_not_written_into_the_trail(db):
+    event = audit_record(actor=None, action="test", changes={"id_number": "430521197003040011",
+                                                             "phone": "13800001111", "name": "甲"})
+    assert event.changes == {"id_number": "***", "phone": "***", "name": "甲"}
+
+
+def test_the_audit_page_filters_by_node_actor_and_object(client, world):
+    client.force_login(world.chief)
+    hh = world.a.household
+    r = client.get("/core/audit/", {"object_type": "people.household", "object_id": hh.pk})
+    assert r.status_code == 200
+    assert world.a.marker_address in r.content.decode()
+    assert world.b.marker_address not in r.content.decode()
+    r = client.get("/core/audit/", {"node": world.b.node.pk, "action": "household"})
+    body = r.content.decode()
+    assert world.b.marker_address in body and world.a.marker_address not in body
+    r = client.get("/core/audit/", {"actor": "nobody-like-this"})
+    assert "没有符合条件的审计事件" in r.content.decode()
+
+
+def test_an_auditor_sees_only_their_village_and_a_cadre_not_at_all(client, world):
+    client.force_login(world.a.auditor)
+    body = client.get("/core/audit/").content.decode()
+    assert world.a.marker_address in body and world.b.marker_address not in body
+    client.force_login(world.a.cadre)
+    assert client.get("/core/audit/").status_code == 403
