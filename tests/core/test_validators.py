@@ -13,7 +13,7 @@ from xiangzhi.core.validators import (
 )
 
 dates = st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2024, 12, 31))
-regions = st.from_regex(r"[1-8]\d{5}", fullmatch=True)
+regions = st.from_regex(r"[1-8][0-9]{5}", fullmatch=True)
 seqs = st.integers(min_value=0, max_value=999)
 
 

@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from xiangzhi.core.roles import Role
+from xiangzhi.core.scope import ScopedManager
 
 
 class User(AbstractUser):
@@ -48,6 +49,7 @@ class RoleAssignment(models.Model):
     is_grid_leader = models.BooleanField("网格长", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = ScopedManager()
     SCOPE_PATH = "node__path"
 
     class Meta:

@@ -71,3 +71,19 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def _superuser_only(model_admin) -> None:
+    def allow(request, *args, **kwargs):
+        return request.user.is_active and request.user.is_superuser
+
+    for name in ("has_module_permission", "has_view_permission", "has_add_permission",
+                 "has_change_permission", "has_delete_permission"):
+        setattr(model_admin, name, allow)
+
+
+# Login-throttling records (django-axes) hold usernames and IPs of the whole deployment: only
+# system administrators see them.
+for _model, _admin in list(admin.site._registry.items()):
+    if _model._meta.app_label == "axes":
+        _superuser_only(_admin)

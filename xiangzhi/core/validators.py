@@ -47,8 +47,6 @@ def parse_citizen_id(raw: str) -> CitizenId:
     elif len(value) == 18:
         if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
             raise ValidationError("身份证号前17位应为数字,最后一位为数字或X", code="invalid")
-        if id_check_char(value[:17]) != value[17]:
-            raise ValidationError("身份证号校验位不正确,请核对后重新输入", code="checksum")
     else:
         raise ValidationError(f"身份证号应为18位(或旧版15位),当前为{len(value)}位", code="length")
     try:
@@ -57,6 +55,8 @@ def parse_citizen_id(raw: str) -> CitizenId:
         raise ValidationError("身份证号中的出生日期不存在", code="birth") from exc
     if birth.year < 1880 or birth > dt.date.today():
         raise ValidationError("身份证号中的出生日期不合理", code="birth")
+    if id_check_char(value[:17]) != value[17]:
+        raise ValidationError("身份证号校验位不正确,请核对后重新输入", code="checksum")
     gender = "M" if int(value[16]) % 2 == 1 else "F"
     return CitizenId(number=value, birth_date=birth, gender=gender, region=value[:6])
 
