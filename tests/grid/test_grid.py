@@ -1,0 +1,106 @@
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from xiangzhi.grid.models import GridNode
+from xiangzhi.grid.services import node_create, node_move
+from xiangzhi.people.models import Household, Resident
+from xiangzhi.people.services import ResidentData, household_register
+
+from ..factories import make_id
+
+
+def test_levels_follow_the_five_level_grid(world):
+    assert [world.township.level, world.a.node.level, world.a.branch.level, world.a.group.level,
+            world.a.grid.level] == [1, 2, 3, 4, 5]
+    with pytest.raises(ValidationError) as exc:
+        node_create(actor=world.admin, parent=world.a.grid, name="第六级")
+    assert "不能再设网格" in str(exc.value)
+    with pytest.raises(ValidationError):
+        node_create(actor=world.admin, parent=world.township, name="坏代码", code="12345")
+
+
+def test_the_grid_page_rolls_counts_up(client, world):
+    client.force_login(world.chief)
+    r = client.get(f"/grid/nodes/{world.township.pk}/")
+    body = r.content.decode()
+    assert r.status_code == 200
+    total = r.context["total"]
+    assert total.counts == {"households": 4, "residents": 6, "party_members": 2}
+    assert total.levels == {2: 2, 3: 2, 4: 2, 5: 4}
+    rows = {row.node.pk: row for row in r.context["children"]}
+    assert rows[world.a.node.pk].counts == {"households": 2, "residents": 3, "party_members": 1}
+    assert rows[world.a.node.pk].levels == {3: 1, 4: 1, 5: 2}
+    assert "甲村" in body and "乙村" in body
+
+
+def test_a_village_cadre_lands_on_their_village(client, world):
+    client.force_login(world.a.cadre)
+    r = client.get("/grid/")
+    assert r.status_code == 302 and r["Location"] == f"/grid/nodes/{world.a.node.pk}/"
+
+
+def test_moving_a_subtree_keeps_every_record_with_its_node(world):
+    a, b = world.a, world.b
+    node_move(actor=world.chief, node=a.group, new_parent=b.branch)
+    group = GridNode.objects.get(pk=a.group.pk)
+    assert group.parent_id == b.branch.pk and group.path.startswith(b.branch.path)
+    for n in GridNode.objects.filter(pk__in=[a.grid.pk, a.sibling_grid.pk]):
+        assert n.path.startswith(group.path) and len(n.path) == len(group.path) + 5
+    # The household now rolls up into village B, and B's cadre sees it, A's no longer does.
+    assert Household.objects.for_actor(b.cadre).filter(pk=a.household.pk).exists()
+    assert not Household.objects.for_actor(a.cadre).filter(pk=a.household.pk).exists()
+    assert Resident.objects.for_actor(b.cadre).filter(pk=a.head.pk).exists()
+
+
+def test_a_subtree_cannot_move_under_itself_or_to_the_wrong_level(world):
+    with pytest.raises(ValidationError):
+        node_move(actor=world.chief, node=world.a.branch, new_parent=world.a.group)
+    with pytest.raises(ValidationError):
+        node_move(actor=world.chief, node=world.a.group, new_parent=world.b.node)
+
+
+def test_a_village_secretary_cannot_move_nodes_into_another_village(world):
+    with pytest.raises(PermissionDenied):
+        node_move(actor=world.a.secretary, node=world.a.group, new_parent=world.b.branch)
+
+
+def _grow(world, villages: int):
+    """Add villages with households under the township: the tree grows, queries must not."""
+    for i in range(villages):
+        v = node_create(actor=world.admin, parent=world.township, name=f"扩展村{i}")
+        b = node_create(actor=world.admin, parent=v, name=f"扩展村{i}支部")
+        g = node_create(actor=world.admin, parent=b, name=f"扩展村{i}小组")
+        for j in range(3):
+            c = node_create(actor=world.admin, parent=g, name=f"扩展{i}-{j}中心户")
+            household_register(actor=world.admin, node=c, address=f"扩展{i}-{j}号",
+                               head=ResidentData(name=f"丙{i}{j}", id_number=make_id(dt.date(1960, 1, 1), "M")))
+
+
+@pytest.mark.parametrize("path", ["/grid/nodes/{township}/", "/people/households/",
+                                  "/people/residents/?q=jia", "/people/residents/", "/core/audit/",
+                                  "/people/households/?node={township}"])
+def test_page_queries_do_not_grow_with_the_tree(client, world, path):
+    client.force_login(world.chief)
+    url = path.format(township=world.township.pk)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    _grow(world, 6)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(url).status_code == 200
+    assert len(large) == len(small), [q["sql"][:120] for q in large.captured_queries]
+
+
+def test_api_node_detail_has_the_same_rollup(client, world):
+    from xiangzhi.accounts.services import api_token_create
+
+    _, token = api_token_create(actor=world.chief, name="t")
+    r = client.get(f"/api/v1/grid/nodes/{world.township.pk}", HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert r.status_code == 200
+    data = r.json()
+    assert data["counts"] == {"households": 4, "residents": 6, "party_members": 2}
+    assert {c["node"]["name"] for c in data["children"]} == {"甲村", "乙村"}
