@@ -1,0 +1,100 @@
+"""End to end in Debian's chromium: log in, turn elder mode on, check the computed sizes, and
+find no axe-core violations on the login, grid and household pages. Skipped, with the reason,
+where chromium is not installed."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(CHROMIUM is None, reason="chromium 未安装:跳过浏览器测试 (apt-get install -y chromium)"),
+]
+
+
+@pytest.fixture
+def page(live_server):
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN")
+        pg = context.new_page()
+        pg.set_default_timeout(15000)
+        yield pg
+        browser.close()
+
+
+def _axe(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def _no_horizontal_scroll(page):
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 360, f"page is {width}px wide on a 360px phone"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_login_elder_mode_and_accessibility(page, live_server, world):
+    page.goto(f"{live_server.url}/login/")
+    _axe(page)
+    _no_horizontal_scroll(page)
+    page.fill("#id_username", world.a.cadre.username)
+    page.fill("#id_password", "correct-horse-9")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/grid/nodes/{world.a.node.pk}/")
+    assert "甲村" in page.inner_text("h1")
+    _axe(page)
+    _no_horizontal_scroll(page)
+    # Keyboard: the first Tab reaches the skip link, Enter jumps to the content.
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+    normal = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+    page.click("#elder-toggle")
+    page.wait_for_selector("html.elder")
+    size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
+    line = page.evaluate("parseFloat(getComputedStyle(document.body).lineHeight)")
+    assert size >= 18 and size > normal
+    assert line / size >= 1.3
+    box = page.locator("#elder-toggle").bounding_box()
+    assert box["width"] >= 60 and box["height"] >= 60
+    _axe(page)
+
+    # Remembered: a new page load (and the household page) is still in elder mode.
+    page.goto(f"{live_server.url}/people/households/{world.a.household.pk}/")
+    assert page.evaluate("document.documentElement.classList.contains('elder')")
+    assert world.a.marker_address in page.inner_text("h1")
+    for selector in ["main a.btn", "#elder-toggle", "header nav a"]:
+        b = page.locator(selector).first.bounding_box()
+        assert b["height"] >= 60, selector
+    _axe(page)
+    _no_horizontal_scroll(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_desktop_household_list_is_accessible(page, live_server, world):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", world.a.cadre.username)
+    page.fill("#id_password", "correct-horse-9")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/grid/nodes/**")
+    page.goto(f"{live_server.url}/people/households/?q=jdym")
+    assert world.a.marker_address in page.inner_text("main")
+    _axe(page)
