@@ -7,6 +7,8 @@ import tempfile
 
 os.environ.setdefault("XIANGZHI_VAR_DIR", tempfile.mkdtemp(prefix="xiangzhi-test-"))
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
-os.environ.setdefault("XIANGZHI_DATA_KEYS", "t1:" + base64.b64encode(secrets.token_bytes(32)).decode())
+os.environ.setdefault(
+    "XIANGZHI_DATA_KEYS", "t1:" + base64.b64encode(secrets.token_bytes(32)).decode()
+)
 os.environ.setdefault("XIANGZHI_INDEX_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
 os.environ.setdefault("XIANGZHI_TESTING", "1")

@@ -83,21 +83,39 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
     marker_name = f"{surname}独一鸣"
     marker_address = f"{name}专属巷{len(key)}号"
     hh = household_register(
-        actor=admin, node=grid, address=marker_address, number=f"{key}-001",
-        head=ResidentData(name=marker_name, id_number=make_id(dt.date(1970, 3, 4), "M"),
-                          phone="13800001111"),
+        actor=admin,
+        node=grid,
+        address=marker_address,
+        number=f"{key}-001",
+        head=ResidentData(
+            name=marker_name, id_number=make_id(dt.date(1970, 3, 4), "M"), phone="13800001111"
+        ),
     )
     child = resident_add(
-        actor=admin, household=hh, kind="birth", occurred_on=dt.date(2015, 6, 1),
-        data=ResidentData(name=f"{surname}小朵", id_number=make_id(dt.date(2015, 6, 1), "F"),
-                          relation=Resident.Relation.CHILD),
+        actor=admin,
+        household=hh,
+        kind="birth",
+        occurred_on=dt.date(2015, 6, 1),
+        data=ResidentData(
+            name=f"{surname}小朵",
+            id_number=make_id(dt.date(2015, 6, 1), "F"),
+            relation=Resident.Relation.CHILD,
+        ),
     )
     other = household_register(
-        actor=admin, node=sibling, address=f"{name}隔壁巷{len(key)}号", number=f"{key}-002",
+        actor=admin,
+        node=sibling,
+        address=f"{name}隔壁巷{len(key)}号",
+        number=f"{key}-002",
         head=ResidentData(name=f"{surname}隔壁", id_number=make_id(dt.date(1965, 1, 2), "F")),
     )
-    pm = party_member_register(actor=admin, resident=other.head, category="full",
-                               joined_on=dt.date(1995, 7, 1), organisation=group)
+    pm = party_member_register(
+        actor=admin,
+        resident=other.head,
+        category="full",
+        joined_on=dt.date(1995, 7, 1),
+        organisation=group,
+    )
 
     def user(role, bind_node, suffix, **extra):
         u = UserFactory(username=f"{key}_{suffix}", **extra)
@@ -121,11 +139,28 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
     hh.refresh_from_db()
     other.refresh_from_db()
     return Village(
-        key=key, node=node, branch=branch, group=group, grid=grid, sibling_grid=sibling,
-        household=hh, head=hh.head, child=child, other_household=other, other_head=other.head,
-        party_member=pm, cadre=cadre, secretary=secretary, worker=worker, villager=villager,
-        member_user=member_user, auditor=auditor, marker_name=marker_name,
-        marker_address=marker_address, token=token, event_id=event.pk,
+        key=key,
+        node=node,
+        branch=branch,
+        group=group,
+        grid=grid,
+        sibling_grid=sibling,
+        household=hh,
+        head=hh.head,
+        child=child,
+        other_household=other,
+        other_head=other.head,
+        party_member=pm,
+        cadre=cadre,
+        secretary=secretary,
+        worker=worker,
+        villager=villager,
+        member_user=member_user,
+        auditor=auditor,
+        marker_name=marker_name,
+        marker_address=marker_address,
+        token=token,
+        event_id=event.pk,
     )
 
 

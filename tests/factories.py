@@ -13,7 +13,9 @@ from xiangzhi.core.validators import id_check_char
 _seq = itertools.count(1)
 
 
-def make_id(birth: dt.date = dt.date(1980, 5, 17), gender: str = "M", region: str = "430521") -> str:
+def make_id(
+    birth: dt.date = dt.date(1980, 5, 17), gender: str = "M", region: str = "430521"
+) -> str:
     """A valid 18-digit ID number, unique within the test run."""
     n = next(_seq)
     sex = (n * 2 + (1 if gender == "M" else 0)) % 10

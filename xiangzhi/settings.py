@@ -40,7 +40,9 @@ XIANGZHI_DATA_KEYS = _secret("XIANGZHI_DATA_KEYS")
 # Key of the HMAC blind index used for exact lookup of encrypted values.
 XIANGZHI_INDEX_KEY = _secret("XIANGZHI_INDEX_KEY")
 
-ALLOWED_HOSTS = [h for h in os.environ.get("XIANGZHI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("XIANGZHI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
+]
 if DEBUG or os.environ.get("XIANGZHI_TESTING") == "1":
     ALLOWED_HOSTS = ["*"]
 
@@ -117,7 +119,10 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 8},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

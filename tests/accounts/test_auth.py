@@ -127,6 +127,8 @@ def test_the_api_lists_only_what_the_user_may_see(client, world, who):
     assert world.b.marker_address not in addresses
     if who != "cadre":
         assert world.a.other_household.address not in addresses
-    residents = client.get("/api/v1/residents", {"search": "jdym"}, HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    residents = client.get(
+        "/api/v1/residents", {"search": "jdym"}, HTTP_AUTHORIZATION=f"Bearer {token}"
+    ).json()
     assert [r["name"] for r in residents["items"]] == [world.a.marker_name]
     assert residents["items"][0]["id_number_masked"].count("*") == 10

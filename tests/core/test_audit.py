@@ -19,8 +19,14 @@ def run_verify():
 
 def test_every_service_write_is_in_an_intact_chain(world):
     actions = set(AuditEvent.objects.values_list("action", flat=True))
-    assert {"grid.node_create", "household.register", "resident.birth", "party_member.register",
-            "role.assign", "api_token.create"} <= actions
+    assert {
+        "grid.node_create",
+        "household.register",
+        "resident.birth",
+        "party_member.register",
+        "role.assign",
+        "api_token.create",
+    } <= actions
     checked, problem = verify_chain()
     assert problem is None and checked == AuditEvent.objects.count()
     code, out = run_verify()
@@ -79,8 +85,11 @@ def test_the_orm_cannot_change_or_delete_events(world):
 
 
 def test_secrets_are_not_written_into_the_trail(db):
-    event = audit_record(actor=None, action="test", changes={"id_number": "430521197003040011",
-                                                             "phone": "13800001111", "name": "甲"})
+    event = audit_record(
+        actor=None,
+        action="test",
+        changes={"id_number": "430521197003040011", "phone": "13800001111", "name": "甲"},
+    )
     assert event.changes == {"id_number": "***", "phone": "***", "name": "甲"}
 
 

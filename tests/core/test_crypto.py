@@ -11,7 +11,9 @@ from xiangzhi.people.models import Resident
 def test_personal_data_is_encrypted_at_rest_and_found_by_blind_index(world):
     head = world.a.head
     with connection.cursor() as cur:
-        cur.execute("SELECT id_number, phone, id_number_index FROM people_resident WHERE id = %s", [head.pk])
+        cur.execute(
+            "SELECT id_number, phone, id_number_index FROM people_resident WHERE id = %s", [head.pk]
+        )
         raw_id, raw_phone, index = cur.fetchone()
     assert head.id_number not in raw_id and raw_id.startswith("x1:")
     assert "13800001111" not in raw_phone

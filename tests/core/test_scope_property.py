@@ -34,7 +34,9 @@ shapes = st.integers(min_value=1, max_value=14).flatmap(
 
 
 @pytest.mark.django_db
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(shape=shapes, data=st.data())
 def test_for_actor_is_exactly_the_union_of_bound_subtrees(shape, data):
     RoleAssignment.objects.all().delete()
@@ -42,7 +44,9 @@ def test_for_actor_is_exactly_the_union_of_bound_subtrees(shape, data):
         GridNode.objects.filter(level=level).delete()
     nodes = _tree(shape)
     user = UserFactory()
-    picks = data.draw(st.lists(st.tuples(st.integers(0, len(nodes) - 1), st.sampled_from(ROLES)), max_size=4))
+    picks = data.draw(
+        st.lists(st.tuples(st.integers(0, len(nodes) - 1), st.sampled_from(ROLES)), max_size=4)
+    )
     for ix, role in picks:
         RoleAssignment.objects.get_or_create(user=user, role=role, node=nodes[ix])
     bound = [nodes[ix] for ix, role in picks if role != Role.VILLAGER]

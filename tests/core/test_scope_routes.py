@@ -27,9 +27,16 @@ from xiangzhi.people.models import Household, HouseholdChange, Resident
 from ..factories import make_id
 
 # Configuration tables that are the same for every village (no scope by design).
-GLOBAL_MODELS = {"people.tag", "accounts.department", "auth.group", "auth.permission",
-                 # login-throttling logs: superusers only (test_axes_logs_are_for_superusers_only)
-                 "axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
+GLOBAL_MODELS = {
+    "people.tag",
+    "accounts.department",
+    "auth.group",
+    "auth.permission",
+    # login-throttling logs: superusers only (test_axes_logs_are_for_superusers_only)
+    "axes.accessattempt",
+    "axes.accesslog",
+    "axes.accessfailurelog",
+}
 # Parameters that name no record: the admin's app index and its catch-all redirect.
 PLAIN_KWARGS = {"app_label": "people"}
 
@@ -63,7 +70,9 @@ def discover_routes() -> list[Route]:
                 walk(p.url_patterns, prefix + str(p.pattern), ns, kwargs + _kwargs_of(p.pattern))
             elif isinstance(p, URLPattern):
                 name = ":".join(namespaces + [p.name]) if p.name else None
-                out.append(Route(prefix + str(p.pattern), name, tuple(kwargs + _kwargs_of(p.pattern))))
+                out.append(
+                    Route(prefix + str(p.pattern), name, tuple(kwargs + _kwargs_of(p.pattern)))
+                )
 
     walk(get_resolver().url_patterns, "", [], [])
     return out
@@ -98,61 +107,142 @@ class Target:
 
     def objects(self) -> dict[str, object]:
         return {
-            "node": self.node, "household": self.household, "resident": self.resident,
+            "node": self.node,
+            "household": self.household,
+            "resident": self.resident,
             "party_member": self.party_member,
             "token": ApiToken.objects.filter(user=self.owner).first(),
-            "grid.gridnode": self.node, "people.household": self.household,
-            "people.resident": self.resident, "party.partymember": self.party_member,
+            "grid.gridnode": self.node,
+            "people.household": self.household,
+            "people.resident": self.resident,
+            "party.partymember": self.party_member,
             "accounts.user": self.owner,
             "accounts.roleassignment": RoleAssignment.objects.filter(user=self.owner).first(),
             "core.auditevent": AuditEvent.objects.filter(node__path__startswith=self.path).first(),
-            "people.householdchange": HouseholdChange.objects.filter(household=self.household).first(),
+            "people.householdchange": HouseholdChange.objects.filter(
+                household=self.household
+            ).first(),
         }
 
     def snapshot(self) -> dict:
         """Everything under the target's subtree, so that any write into it shows."""
         p = self.path
         return {
-            "nodes": list(GridNode.objects.filter(path__startswith=p).values_list("id", "name", "code", "path", "parent_id")),
-            "households": list(Household.objects.filter(node__path__startswith=p).values_list(
-                "id", "address", "number", "status", "head_id", "node_id", "note", "is_central_household", "updated_at")),
-            "residents": list(Resident.objects.filter(node__path__startswith=p).values_list(
-                "id", "name", "status", "relation", "household_id", "node_id", "phone_index", "updated_at")),
-            "members": list(PartyMember.objects.filter(resident__node__path__startswith=p).values_list(
-                "id", "category", "joined_on", "organisation_id")),
+            "nodes": list(
+                GridNode.objects.filter(path__startswith=p).values_list(
+                    "id", "name", "code", "path", "parent_id"
+                )
+            ),
+            "households": list(
+                Household.objects.filter(node__path__startswith=p).values_list(
+                    "id",
+                    "address",
+                    "number",
+                    "status",
+                    "head_id",
+                    "node_id",
+                    "note",
+                    "is_central_household",
+                    "updated_at",
+                )
+            ),
+            "residents": list(
+                Resident.objects.filter(node__path__startswith=p).values_list(
+                    "id",
+                    "name",
+                    "status",
+                    "relation",
+                    "household_id",
+                    "node_id",
+                    "phone_index",
+                    "updated_at",
+                )
+            ),
+            "members": list(
+                PartyMember.objects.filter(resident__node__path__startswith=p).values_list(
+                    "id", "category", "joined_on", "organisation_id"
+                )
+            ),
             "changes": HouseholdChange.objects.filter(household__node__path__startswith=p).count(),
-            "roles": list(RoleAssignment.objects.filter(node__path__startswith=p).values_list("id", "user_id", "role", "is_grid_leader")),
-            "tokens": list(ApiToken.objects.filter(user=self.owner).values_list("id", "revoked_at")),
-            "owner": list(type(self.owner).objects.filter(pk=self.owner.pk).values_list("username", "elder_mode", "is_active")),
+            "roles": list(
+                RoleAssignment.objects.filter(node__path__startswith=p).values_list(
+                    "id", "user_id", "role", "is_grid_leader"
+                )
+            ),
+            "tokens": list(
+                ApiToken.objects.filter(user=self.owner).values_list("id", "revoked_at")
+            ),
+            "owner": list(
+                type(self.owner)
+                .objects.filter(pk=self.owner.pk)
+                .values_list("username", "elder_mode", "is_active")
+            ),
             "audit_in_target": AuditEvent.objects.filter(node__path__startswith=p).count(),
             "reveals": AuditEvent.objects.filter(action="resident.reveal").count(),
         }
 
 
 def village_target(v) -> Target:
-    return Target(f"village {v.key}", v.node.path, v.node, v.household, v.head, v.child, v.party_member,
-                  v.group, v.cadre, (v.marker_name, v.marker_address))
+    return Target(
+        f"village {v.key}",
+        v.node.path,
+        v.node,
+        v.household,
+        v.head,
+        v.child,
+        v.party_member,
+        v.group,
+        v.cadre,
+        (v.marker_name, v.marker_address),
+    )
 
 
 def sibling_grid_target(v) -> Target:
     """The sibling grid inside the same village: what a grid worker of the other grid must not see."""
     other = v.other_household
-    return Target(f"sibling grid of village {v.key}", v.sibling_grid.path, v.sibling_grid, other,
-                  other.head, None, v.party_member, v.group, v.cadre,
-                  (other.head.name, other.address))
+    return Target(
+        f"sibling grid of village {v.key}",
+        v.sibling_grid.path,
+        v.sibling_grid,
+        other,
+        other.head,
+        None,
+        v.party_member,
+        v.group,
+        v.cadre,
+        (other.head.name, other.address),
+    )
 
 
 def post_payload(attacker, target: Target) -> dict:
     """Valid data for every form, pointing at the target: if a check were missing, it would write."""
     return {
-        "name": "越权写入", "code": "", "new_parent": target.group.pk, "username": attacker.username,
-        "as_leader": "on", "address": "越权住址1号", "number": "X-999",
-        "id_number": make_id(dt.date(1990, 1, 1), "M"), "gender": "", "birth_date": "", "phone": "",
-        "relation": "child", "ethnicity": "汉族", "note": "越权", "kind": "move_in",
-        "occurred_on": "2024-01-02", "members": [target.child.pk] if target.child else [],
-        "new_head": target.child.pk if target.child else "", "field": "id_number",
-        "purpose": "越权查看", "category": "full", "joined_on": "2000-01-01",
-        "organisation": target.group.pk, "enabled": "1", "next": "/", "tags": [],
+        "name": "越权写入",
+        "code": "",
+        "new_parent": target.group.pk,
+        "username": attacker.username,
+        "as_leader": "on",
+        "address": "越权住址1号",
+        "number": "X-999",
+        "id_number": make_id(dt.date(1990, 1, 1), "M"),
+        "gender": "",
+        "birth_date": "",
+        "phone": "",
+        "relation": "child",
+        "ethnicity": "汉族",
+        "note": "越权",
+        "kind": "move_in",
+        "occurred_on": "2024-01-02",
+        "members": [target.child.pk] if target.child else [],
+        "new_head": target.child.pk if target.child else "",
+        "field": "id_number",
+        "purpose": "越权查看",
+        "category": "full",
+        "joined_on": "2000-01-01",
+        "organisation": target.group.pk,
+        "enabled": "1",
+        "next": "/",
+        "tags": [],
         "is_central_household": "on",
     }
 
@@ -169,7 +259,9 @@ def build_url(route: Route, objects: dict[str, object]) -> str | None:
         elif kw == "object_id" and admin_model:
             obj = objects.get(admin_model)
             if obj is None:
-                raise AssertionError(f"{route.pattern}: no target record for admin model {admin_model}")
+                raise AssertionError(
+                    f"{route.pattern}: no target record for admin model {admin_model}"
+                )
         elif kw == "content_type_id":
             obj = ContentType.objects.get_for_model(Household)
         elif kw == "object_id":  # admin view_on_site shortcut
@@ -228,8 +320,14 @@ class _AnyRecord(dict):
 def test_routes_are_discovered_and_every_parameter_is_understood():
     routes = discover_routes()
     names = {r.name for r in routes}
-    assert {"people:household_detail", "grid:node_detail", "api:get_household", "api:get_resident",
-            "api:get_node", "admin:people_household_change"} <= names
+    assert {
+        "people:household_detail",
+        "grid:node_detail",
+        "api:get_household",
+        "api:get_resident",
+        "api:get_node",
+        "admin:people_household_change",
+    } <= names
     assert len(routes) > 40
     for r in routes:
         build_url(r, _AnyRecord())  # raises on a parameter it does not understand
@@ -251,8 +349,12 @@ def test_no_neighbour_can_read_or_change_anothers_records(client, world):
             has_record = any(k for k in route.kwargs if k not in PLAIN_KWARGS)
             for method in ("GET", "POST"):
                 if method == "GET":
-                    data = {"node": target.node.pk, "node_id": target.node.pk, "q": target.markers[0],
-                            "search": target.markers[0]}
+                    data = {
+                        "node": target.node.pk,
+                        "node_id": target.node.pk,
+                        "q": target.markers[0],
+                        "search": target.markers[0],
+                    }
                 else:
                     data = post_payload(user, target)
                 response = _request(client, route, method, url, data, token)
@@ -262,7 +364,9 @@ def test_no_neighbour_can_read_or_change_anothers_records(client, world):
                     assert marker not in body, f"{where} leaked {marker!r}"
                 if has_record:
                     allowed = DENIED_ADMIN if route.is_admin else DENIED_ENTITY
-                    assert response.status_code in allowed, f"{where} answered {response.status_code}"
+                    assert response.status_code in allowed, (
+                        f"{where} answered {response.status_code}"
+                    )
                 assert response.status_code < 500, f"{where} failed with {response.status_code}"
                 checked += 1
             assert target.snapshot() == before, f"{who} changed {target.label} through {url}"
@@ -285,7 +389,9 @@ def test_the_same_routes_do_open_for_the_owner(client, world):
         if route.name == "admin:view_on_site":
             continue
         response = _request(client, route, "GET", url, {}, token)
-        assert response.status_code in {200, 302, 403, 405}, f"{url} answered {response.status_code}"
+        assert response.status_code in {200, 302, 403, 405}, (
+            f"{url} answered {response.status_code}"
+        )
         opened += response.status_code == 200
     assert opened >= 20
 
@@ -313,8 +419,6 @@ def test_unknown_route_parameters_fail_the_walk():
     route = Route("x/<int:widget_id>/", None, ("widget_id",))
     with pytest.raises(AssertionError, match="widget_id"):
         build_url(route, {})
-
-
 
 
 def test_axes_logs_are_for_superusers_only(client, world):

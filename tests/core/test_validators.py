@@ -52,13 +52,16 @@ def test_the_published_example_and_lower_case_x_and_full_width_digits():
     assert parse_citizen_id("11010519491231002X").gender == "F"
 
 
-@pytest.mark.parametrize("raw, fragment", [
-    ("", "不能为空"),
-    ("1101051949123100", "18位"),
-    ("11010519491331002X", "出生日期"),
-    ("1101051949123100AX", "前17位"),
-    ("11010519491231002", "18位"),
-])
+@pytest.mark.parametrize(
+    "raw, fragment",
+    [
+        ("", "不能为空"),
+        ("1101051949123100", "18位"),
+        ("11010519491331002X", "出生日期"),
+        ("1101051949123100AX", "前17位"),
+        ("11010519491231002", "18位"),
+    ],
+)
 def test_it_explains_what_is_wrong_with_a_bad_id_in_chinese(raw, fragment):
     with pytest.raises(ValidationError) as exc:
         parse_citizen_id(raw)

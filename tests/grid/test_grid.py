@@ -14,8 +14,13 @@ from ..factories import make_id
 
 
 def test_levels_follow_the_five_level_grid(world):
-    assert [world.township.level, world.a.node.level, world.a.branch.level, world.a.group.level,
-            world.a.grid.level] == [1, 2, 3, 4, 5]
+    assert [
+        world.township.level,
+        world.a.node.level,
+        world.a.branch.level,
+        world.a.group.level,
+        world.a.grid.level,
+    ] == [1, 2, 3, 4, 5]
     with pytest.raises(ValidationError) as exc:
         node_create(actor=world.admin, parent=world.a.grid, name="第六级")
     assert "不能再设网格" in str(exc.value)
@@ -76,13 +81,25 @@ def _grow(world, villages: int):
         g = node_create(actor=world.admin, parent=b, name=f"扩展村{i}小组")
         for j in range(3):
             c = node_create(actor=world.admin, parent=g, name=f"扩展{i}-{j}中心户")
-            household_register(actor=world.admin, node=c, address=f"扩展{i}-{j}号",
-                               head=ResidentData(name=f"丙{i}{j}", id_number=make_id(dt.date(1960, 1, 1), "M")))
+            household_register(
+                actor=world.admin,
+                node=c,
+                address=f"扩展{i}-{j}号",
+                head=ResidentData(name=f"丙{i}{j}", id_number=make_id(dt.date(1960, 1, 1), "M")),
+            )
 
 
-@pytest.mark.parametrize("path", ["/grid/nodes/{township}/", "/people/households/",
-                                  "/people/residents/?q=jia", "/people/residents/", "/core/audit/",
-                                  "/people/households/?node={township}"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/grid/nodes/{township}/",
+        "/people/households/",
+        "/people/residents/?q=jia",
+        "/people/residents/",
+        "/core/audit/",
+        "/people/households/?node={township}",
+    ],
+)
 def test_page_queries_do_not_grow_with_the_tree(client, world, path):
     client.force_login(world.chief)
     url = path.format(township=world.township.pk)

@@ -20,38 +20,64 @@ from ..factories import make_id
 
 
 def test_birth_date_and_gender_are_derived_from_the_id(world):
-    r = resident_add(actor=world.a.cadre, household=world.a.household, kind="move_in",
-                     data=ResidentData(name="甲三", id_number=make_id(dt.date(1988, 2, 29), "F"),
-                                       relation="spouse"))
+    r = resident_add(
+        actor=world.a.cadre,
+        household=world.a.household,
+        kind="move_in",
+        data=ResidentData(
+            name="甲三", id_number=make_id(dt.date(1988, 2, 29), "F"), relation="spouse"
+        ),
+    )
     assert r.birth_date == dt.date(1988, 2, 29) and r.gender == "F"
 
 
 def test_it_rejects_a_birth_date_or_gender_that_contradicts_the_id(world):
     with pytest.raises(ValidationError) as exc:
-        resident_add(actor=world.a.cadre, household=world.a.household, kind="move_in",
-                     data=ResidentData(name="甲四", id_number=make_id(dt.date(1988, 2, 1), "F"),
-                                       birth_date=dt.date(1988, 2, 2), gender="M"))
+        resident_add(
+            actor=world.a.cadre,
+            household=world.a.household,
+            kind="move_in",
+            data=ResidentData(
+                name="甲四",
+                id_number=make_id(dt.date(1988, 2, 1), "F"),
+                birth_date=dt.date(1988, 2, 2),
+                gender="M",
+            ),
+        )
     errors = exc.value.message_dict
     assert "不一致" in errors["birth_date"][0] and "性别" in errors["gender"][0]
     assert not Resident.objects.filter(name="甲四").exists()
 
 
 def test_a_legacy_id_is_stored_as_18_digits_and_duplicates_are_refused(world):
-    r = resident_add(actor=world.a.cadre, household=world.a.household, kind="move_in",
-                     data=ResidentData(name="甲五", id_number="430521650102001"))
+    r = resident_add(
+        actor=world.a.cadre,
+        household=world.a.household,
+        kind="move_in",
+        data=ResidentData(name="甲五", id_number="430521650102001"),
+    )
     assert r.id_number == "430521196501020018"[:17] + r.id_number[17] and len(r.id_number) == 18
     with pytest.raises(ValidationError) as exc:
-        resident_add(actor=world.a.cadre, household=world.a.household, kind="move_in",
-                     data=ResidentData(name="甲六", id_number=r.id_number))
+        resident_add(
+            actor=world.a.cadre,
+            household=world.a.household,
+            kind="move_in",
+            data=ResidentData(name="甲六", id_number=r.id_number),
+        )
     assert "已登记" in exc.value.message_dict["id_number"][0]
 
 
 def test_a_birth_is_recorded_in_the_household_history_and_the_audit(world):
     before = AuditEvent.objects.count()
-    baby = resident_add(actor=world.a.worker, household=world.a.household, kind="birth",
-                        occurred_on=dt.date(2024, 3, 1),
-                        data=ResidentData(name="甲宝", birth_date=dt.date(2024, 3, 1), gender="M",
-                                          relation="grandchild"))
+    baby = resident_add(
+        actor=world.a.worker,
+        household=world.a.household,
+        kind="birth",
+        occurred_on=dt.date(2024, 3, 1),
+        data=ResidentData(
+            name="甲宝", birth_date=dt.date(2024, 3, 1), gender="M", relation="grandchild"
+        ),
+    )
     change = HouseholdChange.objects.get(resident=baby)
     assert change.kind == "birth" and change.occurred_on == dt.date(2024, 3, 1)
     assert change.created_by == world.a.worker
@@ -65,8 +91,13 @@ def test_a_head_who_moves_out_hands_over_to_a_new_head(world):
     with pytest.raises(ValidationError) as exc:
         resident_move_out(actor=world.a.cadre, resident=head, occurred_on=dt.date(2024, 5, 1))
     assert "新户主" in exc.value.message_dict["new_head"][0]
-    resident_move_out(actor=world.a.cadre, resident=head, occurred_on=dt.date(2024, 5, 1),
-                      note="迁往县城", new_head=child)
+    resident_move_out(
+        actor=world.a.cadre,
+        resident=head,
+        occurred_on=dt.date(2024, 5, 1),
+        note="迁往县城",
+        new_head=child,
+    )
     hh = Household.objects.get(pk=world.a.household.pk)
     assert hh.head_id == child.pk and hh.status == "active"
     head.refresh_from_db()
@@ -85,14 +116,30 @@ def test_the_last_member_dying_dissolves_the_household(world):
 
 def test_a_split_moves_members_and_both_households_remember_it(world):
     hh = world.a.household
-    spouse = resident_add(actor=world.a.cadre, household=hh, kind="move_in",
-                          data=ResidentData(name="甲妻", id_number=make_id(dt.date(1972, 1, 1), "F"),
-                                            relation="spouse"))
+    spouse = resident_add(
+        actor=world.a.cadre,
+        household=hh,
+        kind="move_in",
+        data=ResidentData(
+            name="甲妻", id_number=make_id(dt.date(1972, 1, 1), "F"), relation="spouse"
+        ),
+    )
     with pytest.raises(ValidationError):
-        household_split(actor=world.a.cadre, household=hh, members=[world.a.head], new_head=world.a.head,
-                        address="新址")
-    new = household_split(actor=world.a.cadre, household=hh, members=[world.a.child], new_head=world.a.child,
-                          address="甲村新街8号", occurred_on=dt.date(2025, 1, 1))
+        household_split(
+            actor=world.a.cadre,
+            household=hh,
+            members=[world.a.head],
+            new_head=world.a.head,
+            address="新址",
+        )
+    new = household_split(
+        actor=world.a.cadre,
+        household=hh,
+        members=[world.a.child],
+        new_head=world.a.child,
+        address="甲村新街8号",
+        occurred_on=dt.date(2025, 1, 1),
+    )
     child = Resident.objects.get(pk=world.a.child.pk)
     assert child.household_id == new.pk and child.relation == "head" and new.head_id == child.pk
     assert set(hh.members.values_list("pk", flat=True)) == {world.a.head.pk, spouse.pk}
@@ -102,11 +149,19 @@ def test_a_split_moves_members_and_both_households_remember_it(world):
 
 def test_a_read_only_role_cannot_write_even_in_scope(world):
     with pytest.raises(PermissionDenied):
-        resident_add(actor=world.a.auditor, household=world.a.household, kind="move_in",
-                     data=ResidentData(name="甲七", gender="M"))
+        resident_add(
+            actor=world.a.auditor,
+            household=world.a.household,
+            kind="move_in",
+            data=ResidentData(name="甲七", gender="M"),
+        )
     with pytest.raises(PermissionDenied):
-        household_register(actor=world.a.cadre, node=world.b.grid, address="x",
-                           head=ResidentData(name="乙七", gender="M"))
+        household_register(
+            actor=world.a.cadre,
+            node=world.b.grid,
+            address="x",
+            head=ResidentData(name="乙七", gender="M"),
+        )
 
 
 def test_a_reveal_needs_a_purpose_and_a_role_and_is_audited(world):
@@ -114,18 +169,30 @@ def test_a_reveal_needs_a_purpose_and_a_role_and_is_audited(world):
     with pytest.raises(ValidationError):
         resident_reveal(actor=world.a.cadre, resident=head, field_name="id_number", purpose="")
     with pytest.raises(PermissionDenied):
-        resident_reveal(actor=world.a.auditor, resident=head, field_name="id_number", purpose="核对身份")
-    value = resident_reveal(actor=world.a.cadre, resident=head, field_name="phone", purpose="联系办理低保")
+        resident_reveal(
+            actor=world.a.auditor, resident=head, field_name="id_number", purpose="核对身份"
+        )
+    value = resident_reveal(
+        actor=world.a.cadre, resident=head, field_name="phone", purpose="联系办理低保"
+    )
     assert value == "13800001111"
     event = AuditEvent.objects.order_by("-seq").first()
-    assert event.action == "resident.reveal" and event.changes == {"field": "phone", "purpose": "联系办理低保"}
+    assert event.action == "resident.reveal" and event.changes == {
+        "field": "phone",
+        "purpose": "联系办理低保",
+    }
     assert event.actor == world.a.cadre
 
 
 def test_an_update_audits_the_changed_fields_without_secrets(world):
     head = world.a.head
-    data = ResidentData(name=head.name, id_number=head.id_number, phone="13900002222",
-                        relation="head", ethnicity="土家族")
+    data = ResidentData(
+        name=head.name,
+        id_number=head.id_number,
+        phone="13900002222",
+        relation="head",
+        ethnicity="土家族",
+    )
     resident_update(actor=world.a.cadre, resident=head, data=data)
     event = AuditEvent.objects.order_by("-seq").first()
     assert event.changes["ethnicity"] == ["汉族", "土家族"]
@@ -144,10 +211,17 @@ def test_the_reveal_page_shows_the_number_once_and_audits_it(client, world):
     client.force_login(world.a.cadre)
     url = f"/people/residents/{world.a.head.pk}/reveal/"
     r = client.post(url, {"field": "id_number", "purpose": ""})
-    assert "请说明" in r.content.decode() or "必填" in r.content.decode() or "这个字段是必填项" in r.content.decode()
+    assert (
+        "请说明" in r.content.decode()
+        or "必填" in r.content.decode()
+        or "这个字段是必填项" in r.content.decode()
+    )
     r = client.post(url, {"field": "id_number", "purpose": "核对低保申请"})
     assert world.a.head.id_number in r.content.decode()
-    assert AuditEvent.objects.filter(action="resident.reveal", object_id=str(world.a.head.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="resident.reveal", object_id=str(world.a.head.pk)).count()
+        == 1
+    )
 
 
 @pytest.mark.parametrize("query", ["甲独一鸣", "jiaduyiming", "jdym", "jdy", "jia"])
@@ -168,13 +242,17 @@ def test_a_resident_is_found_by_exact_id_number(client, world):
 def test_the_register_form_answers_in_chinese_and_keeps_nothing(client, world):
     client.force_login(world.a.cadre)
     count = Household.objects.count()
-    r = client.post(f"/people/nodes/{world.a.grid.pk}/households/new/",
-                    {"address": "甲村新街1号", "name": "甲新", "id_number": "430521199001011235"})
+    r = client.post(
+        f"/people/nodes/{world.a.grid.pk}/households/new/",
+        {"address": "甲村新街1号", "name": "甲新", "id_number": "430521199001011235"},
+    )
     body = r.content.decode()
     assert r.status_code == 200 and "校验位" in body
     assert Household.objects.count() == count
-    r = client.post(f"/people/nodes/{world.a.grid.pk}/households/new/",
-                    {"address": "甲村新街1号", "name": "甲新", "id_number": make_id(dt.date(1990, 1, 1), "M")})
+    r = client.post(
+        f"/people/nodes/{world.a.grid.pk}/households/new/",
+        {"address": "甲村新街1号", "name": "甲新", "id_number": make_id(dt.date(1990, 1, 1), "M")},
+    )
     assert r.status_code == 302 and Household.objects.count() == count + 1
 
 

@@ -15,7 +15,9 @@ from xiangzhi.people.models import Household, Resident
 def _fingerprint():
     return [
         (r.name, r.birth_date, r.gender, r.id_number, r.household.number)
-        for r in Resident.objects.select_related("household").order_by("household__number", "relation", "name")[:300]
+        for r in Resident.objects.select_related("household").order_by(
+            "household__number", "relation", "name"
+        )[:300]
     ]
 
 

@@ -29,4 +29,6 @@ class UserAdmin(ScopedAdmin):
         scope = scope_for(request.user)
         if scope.superuser:
             return qs
-        return qs.filter(role_assignments__in=RoleAssignment.objects.for_actor(request.user)).distinct()
+        return qs.filter(
+            role_assignments__in=RoleAssignment.objects.for_actor(request.user)
+        ).distinct()

@@ -40,7 +40,11 @@ class RoleAssignment(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
     role = models.CharField("角色", max_length=30, choices=Role.choices)
     node = models.ForeignKey(
-        "grid.GridNode", verbose_name="网格", null=True, blank=True, on_delete=models.CASCADE,
+        "grid.GridNode",
+        verbose_name="网格",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="role_assignments",
     )
     department = models.ForeignKey(

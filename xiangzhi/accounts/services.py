@@ -30,7 +30,12 @@ def user_create(*, actor, username: str, password: str, display_name: str = "", 
 
 @transaction.atomic
 def role_assign(
-    *, actor, user: User, role: str, node=None, department: Department | None = None,
+    *,
+    actor,
+    user: User,
+    role: str,
+    node=None,
+    department: Department | None = None,
     is_grid_leader: bool = False,
 ) -> RoleAssignment:
     """Bind a role to a user on a node (or a department); the actor must administer that node."""
@@ -42,11 +47,16 @@ def role_assign(
         if node is None or not scope_for(actor).can_admin_grid(node.path):
             raise PermissionDenied("您不能在该网格分配角色")
     ra, _ = RoleAssignment.objects.update_or_create(
-        user=user, role=role, node=node,
+        user=user,
+        role=role,
+        node=node,
         defaults={"department": department, "is_grid_leader": is_grid_leader},
     )
     audit_record(
-        actor=actor, action="role.assign", obj=ra, node=node,
+        actor=actor,
+        action="role.assign",
+        obj=ra,
+        node=node,
         changes={"user": user.username, "role": role, "grid_leader": is_grid_leader},
     )
     return ra
@@ -71,7 +81,9 @@ def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
     if not name:
         raise ValidationError({"name": "请填写令牌用途"})
     raw = "xz_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=actor, name=name[:60], prefix=raw[3:11], key_hash=_hash_token(raw))
+    token = ApiToken.objects.create(
+        user=actor, name=name[:60], prefix=raw[3:11], key_hash=_hash_token(raw)
+    )
     audit_record(actor=actor, action="api_token.create", obj=token, changes={"name": name})
     return token, raw
 

@@ -31,7 +31,9 @@ def elder_mode(request):
     if request.user.is_authenticated:
         user_set_elder_mode(actor=request.user, enabled=enabled)
     response = redirect(safe_next(request, "/"))
-    response.set_cookie("xz_elder", "1" if enabled else "0", max_age=ELDER_COOKIE_AGE, samesite="Lax")
+    response.set_cookie(
+        "xz_elder", "1" if enabled else "0", max_age=ELDER_COOKIE_AGE, samesite="Lax"
+    )
     return response
 
 
@@ -49,10 +51,18 @@ def profile(request):
             messages.success(request, "令牌已创建,请立即复制保存,离开本页后将无法再次查看。")
             form = TokenForm()
     assignments = request.user.role_assignments.select_related("node", "department")
-    return render(request, "accounts/profile.html", {
-        "tokens": tokens, "form": form, "new_token": new_token, "assignments": assignments,
-        "scope": scope, "nav": "profile",
-    })
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "tokens": tokens,
+            "form": form,
+            "new_token": new_token,
+            "assignments": assignments,
+            "scope": scope,
+            "nav": "profile",
+        },
+    )
 
 
 @require_POST

@@ -45,8 +45,12 @@ class ConfigAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit_record(actor=request.user, action=f"config.{'update' if change else 'create'}", obj=obj,
-                     changes={k: form.cleaned_data.get(k) for k in form.changed_data})
+        audit_record(
+            actor=request.user,
+            action=f"config.{'update' if change else 'create'}",
+            obj=obj,
+            changes={k: form.cleaned_data.get(k) for k in form.changed_data},
+        )
 
 
 @admin.register(AuditEvent)
@@ -61,7 +65,9 @@ class AuditEventAdmin(admin.ModelAdmin):
         return audit_event_list(actor=request.user)
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_active and request.user.is_staff and scope_for(request.user).can_audit
+        return (
+            request.user.is_active and request.user.is_staff and scope_for(request.user).can_audit
+        )
 
     def has_add_permission(self, request):
         return False
@@ -77,8 +83,13 @@ def _superuser_only(model_admin) -> None:
     def allow(request, *args, **kwargs):
         return request.user.is_active and request.user.is_superuser
 
-    for name in ("has_module_permission", "has_view_permission", "has_add_permission",
-                 "has_change_permission", "has_delete_permission"):
+    for name in (
+        "has_module_permission",
+        "has_view_permission",
+        "has_add_permission",
+        "has_change_permission",
+        "has_delete_permission",
+    ):
         setattr(model_admin, name, allow)
 
 

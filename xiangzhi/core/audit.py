@@ -140,7 +140,9 @@ def verify_chain() -> tuple[int, ChainProblem | None]:
             )
         if event.prev_hash != prev:
             return checked, ChainProblem(
-                event.seq, event.pk, f"事件 #{event.seq} 的前序哈希与上一事件不一致(顺序被改动或上一事件被删除)"
+                event.seq,
+                event.pk,
+                f"事件 #{event.seq} 的前序哈希与上一事件不一致(顺序被改动或上一事件被删除)",
             )
         if compute_hash(event) != event.hash:
             return checked, ChainProblem(event.seq, event.pk, f"事件 #{event.seq} 的内容已被修改")
@@ -151,6 +153,8 @@ def verify_chain() -> tuple[int, ChainProblem | None]:
     head_seq = head.seq if head else 0
     if head_seq != checked or (head and head.hash != prev):
         return checked, ChainProblem(
-            checked + 1, None, f"审计链头记录到 #{head_seq},但只找到 {checked} 条完整事件(末尾事件被删除)"
+            checked + 1,
+            None,
+            f"审计链头记录到 #{head_seq},但只找到 {checked} 条完整事件(末尾事件被删除)",
         )
     return checked, None

@@ -70,7 +70,9 @@ class Scope:
     @property
     def township_wide(self) -> bool:
         """True for users bound at the township level or above (they see node-less events)."""
-        return self.superuser or any(level <= 1 for role, _, level in self.bindings if role in NODE_ROLES)
+        return self.superuser or any(
+            level <= 1 for role, _, level in self.bindings if role in NODE_ROLES
+        )
 
     @property
     def can_audit(self) -> bool:

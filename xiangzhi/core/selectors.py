@@ -10,9 +10,17 @@ from .models import AuditEvent
 from .scope import path_q, scope_for
 
 
-def audit_event_list(*, actor, node=None, actor_label: str = "", object_type: str = "",
-                     object_id: str = "", action: str = "", date_from: dt.date | None = None,
-                     date_to: dt.date | None = None) -> QuerySet[AuditEvent]:
+def audit_event_list(
+    *,
+    actor,
+    node=None,
+    actor_label: str = "",
+    object_type: str = "",
+    object_id: str = "",
+    action: str = "",
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+) -> QuerySet[AuditEvent]:
     """Events of the actor's subtree; node-less events (logins) only for township-wide users."""
     scope = scope_for(actor)
     qs = AuditEvent.objects.all()

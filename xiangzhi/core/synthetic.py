@@ -48,9 +48,9 @@ class Synth:
 
     def phone(self) -> str:
         while True:
-            number = self.rng.choice(["138", "139", "150", "151", "158", "177", "186", "199"]) + "".join(
-                self.rng.choice("0123456789") for _ in range(8)
-            )
+            number = self.rng.choice(
+                ["138", "139", "150", "151", "158", "177", "186", "199"]
+            ) + "".join(self.rng.choice("0123456789") for _ in range(8))
             if number not in self.used_phones:
                 self.used_phones.add(number)
                 return number

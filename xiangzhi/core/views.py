@@ -41,11 +41,23 @@ def audit_list(request):
 
             node = access_object(apps.get_model("grid", "GridNode"), request.user, data["node"])
         events = audit_event_list(
-            actor=request.user, node=node, actor_label=data["actor"], object_type=data["object_type"],
-            object_id=data["object_id"], action=data["action"], date_from=data["date_from"],
+            actor=request.user,
+            node=node,
+            actor_label=data["actor"],
+            object_type=data["object_type"],
+            object_id=data["object_id"],
+            action=data["action"],
+            date_from=data["date_from"],
             date_to=data["date_to"],
         )
-    return render(request, "core/audit_list.html", {
-        "form": form, "page_obj": paginate(request, events), "node": node, "nav": "audit",
-        "querystring_prefix": querystring_without_page(request),
-    })
+    return render(
+        request,
+        "core/audit_list.html",
+        {
+            "form": form,
+            "page_obj": paginate(request, events),
+            "node": node,
+            "nav": "audit",
+            "querystring_prefix": querystring_without_page(request),
+        },
+    )

@@ -39,8 +39,10 @@ def get_node(request, node_id: int):
     overview = selectors.node_overview(actor=request.user, node=node)
     total = overview["total"]
     return {
-        "node": node, "levels": total.levels, "counts": total.counts,
-        "children": [{"node": r.node, "levels": r.levels, "counts": r.counts} for r in overview["children"]],
+        "node": node,
+        "levels": total.levels,
+        "counts": total.counts,
+        "children": [
+            {"node": r.node, "levels": r.levels, "counts": r.counts} for r in overview["children"]
+        ],
     }
-
-

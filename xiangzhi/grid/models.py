@@ -31,13 +31,21 @@ class GridNode(models.Model):
     """A node of the five-level grid; `path` is the materialised path of fixed-width segments."""
 
     parent = models.ForeignKey(
-        "self", verbose_name="上级网格", null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name="上级网格",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     level = models.PositiveSmallIntegerField("层级", db_index=True)
     name = models.CharField("名称", max_length=100)
     code = models.CharField(
-        "区划代码", max_length=12, null=True, blank=True, unique=True,
+        "区划代码",
+        max_length=12,
+        null=True,
+        blank=True,
+        unique=True,
         validators=[validate_division_code],
     )
     path = models.CharField(max_length=255, db_index=True, editable=False)

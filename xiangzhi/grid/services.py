@@ -38,8 +38,15 @@ def _validate_child(parent: GridNode | None, level: int) -> None:
 
 
 @transaction.atomic
-def node_create(*, actor, parent: GridNode | None, name: str, code: str | None = None,
-                level: int | None = None, is_synthetic: bool = False) -> GridNode:
+def node_create(
+    *,
+    actor,
+    parent: GridNode | None,
+    name: str,
+    code: str | None = None,
+    level: int | None = None,
+    is_synthetic: bool = False,
+) -> GridNode:
     """Create a grid node under `parent` (a root when parent is None)."""
     if parent is not None:
         _check_admin(actor, parent)
@@ -47,16 +54,26 @@ def node_create(*, actor, parent: GridNode | None, name: str, code: str | None =
         raise PermissionDenied("只有系统管理员可以创建根网格")
     level = level if level is not None else (parent.level + 1 if parent else 1)
     _validate_child(parent, level)
-    node = GridNode(parent=parent, level=level, name=(name or "").strip(), code=code or None,
-                    path="", is_synthetic=is_synthetic)
+    node = GridNode(
+        parent=parent,
+        level=level,
+        name=(name or "").strip(),
+        code=code or None,
+        path="",
+        is_synthetic=is_synthetic,
+    )
     if not node.name:
         raise ValidationError({"name": "请填写网格名称"})
     node.full_clean(exclude=["path"])
     node.save()
     node.path = (parent.path if parent else "") + path_segment(node.pk)
     node.save(update_fields=["path"])
-    audit_record(actor=actor, action="grid.node_create", obj=node,
-                 changes={"name": node.name, "level": level, "code": node.code})
+    audit_record(
+        actor=actor,
+        action="grid.node_create",
+        obj=node,
+        changes={"name": node.name, "level": level, "code": node.code},
+    )
     return node
 
 
@@ -71,7 +88,9 @@ def node_update(*, actor, node: GridNode, name: str, code: str | None) -> GridNo
         raise ValidationError({"name": "请填写网格名称"})
     node.full_clean(exclude=["path", "parent"])
     node.save(update_fields=fields)
-    audit_record(actor=actor, action="grid.node_update", obj=node, changes=diff(node, before, fields))
+    audit_record(
+        actor=actor, action="grid.node_update", obj=node, changes=diff(node, before, fields)
+    )
     return node
 
 
@@ -92,9 +111,15 @@ def node_move(*, actor, node: GridNode, new_parent: GridNode) -> GridNode:
     )
     GridNode.objects.filter(pk=node.pk).update(parent=new_parent)
     node.refresh_from_db()
-    audit_record(actor=actor, action="grid.node_move", obj=node,
-                 changes={"parent": [str(old_parent), str(new_parent)],
-                          "parent_id": [old_parent.pk if old_parent else None, new_parent.pk]})
+    audit_record(
+        actor=actor,
+        action="grid.node_move",
+        obj=node,
+        changes={
+            "parent": [str(old_parent), str(new_parent)],
+            "parent_id": [old_parent.pk if old_parent else None, new_parent.pk],
+        },
+    )
     return node
 
 

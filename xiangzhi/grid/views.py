@@ -31,11 +31,14 @@ def node_detail(request, node_id: int):
     node = access_node(request.user, node_id)
     ctx = selectors.node_overview(actor=request.user, node=node)
     scope = scope_for(request.user)
-    ctx.update({
-        "counters": COUNTERS, "nav": "grid",
-        "can_admin": scope.can_admin_grid(node.path),
-        "can_write": scope.can_write_path(node.path),
-    })
+    ctx.update(
+        {
+            "counters": COUNTERS,
+            "nav": "grid",
+            "can_admin": scope.can_admin_grid(node.path),
+            "can_write": scope.can_write_path(node.path),
+        }
+    )
     return render(request, "grid/node_detail.html", ctx)
 
 
@@ -52,8 +55,11 @@ def node_create(request, node_id: int):
         else:
             messages.success(request, f"已新建网格:{node.name}")
             return redirect("grid:node_detail", node_id=parent.pk)
-    return render(request, "grid/node_form.html", {"form": form, "parent": parent, "nav": "grid",
-                                                   "title": f"在{parent.name}下新建网格"})
+    return render(
+        request,
+        "grid/node_form.html",
+        {"form": form, "parent": parent, "nav": "grid", "title": f"在{parent.name}下新建网格"},
+    )
 
 
 def node_edit(request, node_id: int):
@@ -67,26 +73,38 @@ def node_edit(request, node_id: int):
         else:
             messages.success(request, "网格信息已保存")
             return redirect("grid:node_detail", node_id=node.pk)
-    return render(request, "grid/node_form.html", {"form": form, "node": node, "nav": "grid",
-                                                   "title": f"修改网格:{node.name}"})
+    return render(
+        request,
+        "grid/node_form.html",
+        {"form": form, "node": node, "nav": "grid", "title": f"修改网格:{node.name}"},
+    )
 
 
 def node_move(request, node_id: int):
     node = access_node(request.user, node_id, write=True)
-    parents = GridNode.objects.for_actor(request.user).filter(level=node.level - 1).exclude(
-        pk=node.parent_id
+    parents = (
+        GridNode.objects.for_actor(request.user)
+        .filter(level=node.level - 1)
+        .exclude(pk=node.parent_id)
     )
     form = NodeMoveForm(request.POST or None, parents=parents)
     if request.method == "POST" and form.is_valid():
         try:
-            services.node_move(actor=request.user, node=node, new_parent=form.cleaned_data["new_parent"])
+            services.node_move(
+                actor=request.user, node=node, new_parent=form.cleaned_data["new_parent"]
+            )
         except ValidationError as exc:
             apply_errors(form, exc, {"parent": "new_parent"})
         else:
-            messages.success(request, f"已将{node.name}移动到{form.cleaned_data['new_parent'].name}之下")
+            messages.success(
+                request, f"已将{node.name}移动到{form.cleaned_data['new_parent'].name}之下"
+            )
             return redirect("grid:node_detail", node_id=node.pk)
-    return render(request, "grid/node_form.html", {"form": form, "node": node, "nav": "grid",
-                                                   "title": f"移动网格:{node.name}"})
+    return render(
+        request,
+        "grid/node_form.html",
+        {"form": form, "node": node, "nav": "grid", "title": f"移动网格:{node.name}"},
+    )
 
 
 def node_staff(request, node_id: int):
@@ -98,12 +116,19 @@ def node_staff(request, node_id: int):
             form.add_error("username", "找不到该账号")
         else:
             try:
-                services.node_staff_assign(actor=request.user, node=node, user=user,
-                                           as_leader=form.cleaned_data["as_leader"])
+                services.node_staff_assign(
+                    actor=request.user,
+                    node=node,
+                    user=user,
+                    as_leader=form.cleaned_data["as_leader"],
+                )
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
                 messages.success(request, f"已将{user}设为{node.name}的网格员")
                 return redirect("grid:node_detail", node_id=node.pk)
-    return render(request, "grid/node_form.html", {"form": form, "node": node, "nav": "grid",
-                                                   "title": f"{node.name}:指定网格长/网格员"})
+    return render(
+        request,
+        "grid/node_form.html",
+        {"form": form, "node": node, "nav": "grid", "title": f"{node.name}:指定网格长/网格员"},
+    )

@@ -14,7 +14,8 @@ class PartyConfig(AppConfig):
 
         register_entity("party_member", "party.PartyMember")
         register_counter(
-            "party_members", "党员数",
+            "party_members",
+            "党员数",
             lambda: PartyMember.objects.filter(resident__status="active"),
             "resident__node__path",
         )

@@ -12,13 +12,22 @@ class PartyMember(models.Model):
         FULL = "full", "正式党员"
         PROBATIONARY = "probationary", "预备党员"
 
-    resident = models.OneToOneField("people.Resident", verbose_name="居民", on_delete=models.PROTECT,
-                                    related_name="party_member")
-    category = models.CharField("党员类别", max_length=20, choices=Category.choices,
-                                default=Category.FULL)
+    resident = models.OneToOneField(
+        "people.Resident",
+        verbose_name="居民",
+        on_delete=models.PROTECT,
+        related_name="party_member",
+    )
+    category = models.CharField(
+        "党员类别", max_length=20, choices=Category.choices, default=Category.FULL
+    )
     joined_on = models.DateField("入党时间")
-    organisation = models.ForeignKey("grid.GridNode", verbose_name="所在党组织",
-                                      on_delete=models.PROTECT, related_name="party_members")
+    organisation = models.ForeignKey(
+        "grid.GridNode",
+        verbose_name="所在党组织",
+        on_delete=models.PROTECT,
+        related_name="party_members",
+    )
     is_synthetic = models.BooleanField("演示数据", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

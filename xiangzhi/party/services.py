@@ -39,8 +39,9 @@ def _validate(*, resident: Resident, category: str, joined_on, organisation) -> 
 
 
 @transaction.atomic
-def party_member_register(*, actor, resident: Resident, category: str, joined_on,
-                          organisation) -> PartyMember:
+def party_member_register(
+    *, actor, resident: Resident, category: str, joined_on, organisation
+) -> PartyMember:
     if not scope_for(actor).can_write_path(resident.node.path):
         raise PermissionDenied("您对该居民只有查看权限")
     if PartyMember.objects.filter(resident=resident).exists():
@@ -48,21 +49,31 @@ def party_member_register(*, actor, resident: Resident, category: str, joined_on
     if resident.status != Resident.Status.ACTIVE:
         raise ValidationError("该居民已不在册")
     _validate(resident=resident, category=category, joined_on=joined_on, organisation=organisation)
-    member = PartyMember.objects.create(resident=resident, category=category, joined_on=joined_on,
-                                        organisation=organisation)
-    audit_record(actor=actor, action="party_member.register", obj=member,
-                 changes={"category": category, "joined_on": joined_on, "organisation": organisation.pk})
+    member = PartyMember.objects.create(
+        resident=resident, category=category, joined_on=joined_on, organisation=organisation
+    )
+    audit_record(
+        actor=actor,
+        action="party_member.register",
+        obj=member,
+        changes={"category": category, "joined_on": joined_on, "organisation": organisation.pk},
+    )
     return member
 
 
 @transaction.atomic
-def party_member_update(*, actor, member: PartyMember, category: str, joined_on,
-                        organisation) -> PartyMember:
+def party_member_update(
+    *, actor, member: PartyMember, category: str, joined_on, organisation
+) -> PartyMember:
     if not scope_for(actor).can_write_path(member.resident.node.path):
         raise PermissionDenied("您对该党员只有查看权限")
-    _validate(resident=member.resident, category=category, joined_on=joined_on, organisation=organisation)
+    _validate(
+        resident=member.resident, category=category, joined_on=joined_on, organisation=organisation
+    )
     before = snapshot(member, FIELDS)
     member.category, member.joined_on, member.organisation = category, joined_on, organisation
     member.save()
-    audit_record(actor=actor, action="party_member.update", obj=member, changes=diff(member, before, FIELDS))
+    audit_record(
+        actor=actor, action="party_member.update", obj=member, changes=diff(member, before, FIELDS)
+    )
     return member

@@ -4,7 +4,10 @@ from . import views
 
 app_name = "party"
 urlpatterns = [
-    path("residents/<int:resident_id>/member/new/", views.party_member_register,
-         name="party_member_register"),
+    path(
+        "residents/<int:resident_id>/member/new/",
+        views.party_member_register,
+        name="party_member_register",
+    ),
     path("members/<int:party_member_id>/edit/", views.party_member_edit, name="party_member_edit"),
 ]

@@ -15,10 +15,14 @@ class PeopleConfig(AppConfig):
         register_entity("household", "people.Household")
         register_entity("resident", "people.Resident")
         register_counter(
-            "households", "户数", lambda: Household.objects.filter(status=Household.Status.ACTIVE),
+            "households",
+            "户数",
+            lambda: Household.objects.filter(status=Household.Status.ACTIVE),
             "node__path",
         )
         register_counter(
-            "residents", "人数", lambda: Resident.objects.filter(status=Resident.Status.ACTIVE),
+            "residents",
+            "人数",
+            lambda: Resident.objects.filter(status=Resident.Status.ACTIVE),
             "node__path",
         )

@@ -13,17 +13,30 @@ def tag_choices():
 
 class ResidentForm(forms.Form):
     name = forms.CharField(label="姓名", max_length=50)
-    id_number = forms.CharField(label="身份证号", max_length=24, required=False,
-                                help_text="18位;旧版15位号码会自动转换。填写后出生日期和性别可不填")
-    gender = forms.ChoiceField(label="性别", required=False,
-                               choices=[("", "由身份证号推算"), *Resident.Gender.choices])
+    id_number = forms.CharField(
+        label="身份证号",
+        max_length=24,
+        required=False,
+        help_text="18位;旧版15位号码会自动转换。填写后出生日期和性别可不填",
+    )
+    gender = forms.ChoiceField(
+        label="性别", required=False, choices=[("", "由身份证号推算"), *Resident.Gender.choices]
+    )
     birth_date = forms.DateField(label="出生日期", required=False, widget=DATE)
-    phone = forms.CharField(label="联系电话", max_length=20, required=False, help_text="11位手机号",
-                            widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}))
-    relation = forms.ChoiceField(label="与户主关系", choices=Resident.Relation.choices,
-                                 initial=Resident.Relation.CHILD)
+    phone = forms.CharField(
+        label="联系电话",
+        max_length=20,
+        required=False,
+        help_text="11位手机号",
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
+    )
+    relation = forms.ChoiceField(
+        label="与户主关系", choices=Resident.Relation.choices, initial=Resident.Relation.CHILD
+    )
     ethnicity = forms.CharField(label="民族", max_length=20, required=False, initial="汉族")
-    tags = forms.MultipleChoiceField(label="标签", required=False, widget=forms.CheckboxSelectMultiple)
+    tags = forms.MultipleChoiceField(
+        label="标签", required=False, widget=forms.CheckboxSelectMultiple
+    )
     note = forms.CharField(label="备注", max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
@@ -33,27 +46,40 @@ class ResidentForm(forms.Form):
     def to_data(self) -> ResidentData:
         d = self.cleaned_data
         return ResidentData(
-            name=d["name"], gender=d.get("gender") or "", birth_date=d.get("birth_date"),
-            id_number=d.get("id_number") or "", phone=d.get("phone") or "",
-            relation=d.get("relation") or Resident.Relation.OTHER, ethnicity=d.get("ethnicity") or "",
-            note=d.get("note") or "", tags=list(d.get("tags") or []),
+            name=d["name"],
+            gender=d.get("gender") or "",
+            birth_date=d.get("birth_date"),
+            id_number=d.get("id_number") or "",
+            phone=d.get("phone") or "",
+            relation=d.get("relation") or Resident.Relation.OTHER,
+            ethnicity=d.get("ethnicity") or "",
+            note=d.get("note") or "",
+            tags=list(d.get("tags") or []),
         )
 
     @staticmethod
     def initial_from(resident: Resident) -> dict:
         return {
-            "name": resident.name, "id_number": resident.id_number, "gender": resident.gender,
-            "birth_date": resident.birth_date, "phone": resident.phone, "relation": resident.relation,
-            "ethnicity": resident.ethnicity, "note": resident.note,
+            "name": resident.name,
+            "id_number": resident.id_number,
+            "gender": resident.gender,
+            "birth_date": resident.birth_date,
+            "phone": resident.phone,
+            "relation": resident.relation,
+            "ethnicity": resident.ethnicity,
+            "note": resident.note,
             "tags": [t.code for t in resident.tags.all()],
         }
 
 
 class ResidentAddForm(ResidentForm):
-    kind = forms.ChoiceField(label="变动类型", choices=[
-        (HouseholdChange.Kind.BIRTH, "出生"), (HouseholdChange.Kind.MOVE_IN, "迁入")])
-    occurred_on = forms.DateField(label="变动日期", required=False, widget=DATE,
-                                  help_text="出生登记可不填,默认为出生日期")
+    kind = forms.ChoiceField(
+        label="变动类型",
+        choices=[(HouseholdChange.Kind.BIRTH, "出生"), (HouseholdChange.Kind.MOVE_IN, "迁入")],
+    )
+    occurred_on = forms.DateField(
+        label="变动日期", required=False, widget=DATE, help_text="出生登记可不填,默认为出生日期"
+    )
 
     field_order = ["kind", "occurred_on"]
 
@@ -61,7 +87,9 @@ class ResidentAddForm(ResidentForm):
 class HouseholdForm(forms.Form):
     address = forms.CharField(label="家庭住址", max_length=200)
     number = forms.CharField(label="户编号", max_length=40, required=False)
-    tags = forms.MultipleChoiceField(label="标签", required=False, widget=forms.CheckboxSelectMultiple)
+    tags = forms.MultipleChoiceField(
+        label="标签", required=False, widget=forms.CheckboxSelectMultiple
+    )
     is_central_household = forms.BooleanField(label="党员中心户", required=False)
     note = forms.CharField(label="备注", max_length=200, required=False)
 
@@ -87,9 +115,15 @@ class HouseholdRegisterForm(ResidentForm):
 
 class LeaveForm(forms.Form):
     occurred_on = forms.DateField(label="变动日期", widget=DATE, initial=timezone.localdate)
-    new_head = forms.ModelChoiceField(label="新户主", queryset=Resident.objects.none(), required=False,
-                                      help_text="户主迁出或死亡时,从本户在册成员中指定新户主")
-    note = forms.CharField(label="说明", max_length=200, required=False, help_text="例如迁往地址或原因")
+    new_head = forms.ModelChoiceField(
+        label="新户主",
+        queryset=Resident.objects.none(),
+        required=False,
+        help_text="户主迁出或死亡时,从本户在册成员中指定新户主",
+    )
+    note = forms.CharField(
+        label="说明", max_length=200, required=False, help_text="例如迁往地址或原因"
+    )
 
     def __init__(self, *args, others=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,8 +132,9 @@ class LeaveForm(forms.Form):
 
 
 class SplitForm(forms.Form):
-    members = forms.ModelMultipleChoiceField(label="分出的成员", queryset=Resident.objects.none(),
-                                             widget=forms.CheckboxSelectMultiple)
+    members = forms.ModelMultipleChoiceField(
+        label="分出的成员", queryset=Resident.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
     new_head = forms.ModelChoiceField(label="新户户主", queryset=Resident.objects.none())
     address = forms.CharField(label="新户家庭住址", max_length=200)
     occurred_on = forms.DateField(label="分户日期", widget=DATE, initial=timezone.localdate)
@@ -113,5 +148,6 @@ class SplitForm(forms.Form):
 
 class RevealForm(forms.Form):
     field = forms.ChoiceField(label="查看项目", choices=list(REVEAL_FIELDS.items()))
-    purpose = forms.CharField(label="查看用途", max_length=200,
-                              help_text="必填,将记入审计日志,例如:办理低保申请核对身份")
+    purpose = forms.CharField(
+        label="查看用途", max_length=200, help_text="必填,将记入审计日志,例如:办理低保申请核对身份"
+    )

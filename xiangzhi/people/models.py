@@ -7,6 +7,7 @@ from pypinyin import Style, lazy_pinyin
 from xiangzhi.core.crypto import EncryptedTextField, blind_index, mask_id_number, mask_phone
 from xiangzhi.core.scope import ScopedManager
 
+
 def name_pinyin(name: str) -> tuple[str, str]:
     """Return the full pinyin ("zhangsan") and the initials ("zs") of a Chinese name."""
     full = lazy_pinyin(name, errors="ignore")
@@ -33,14 +34,25 @@ class Household(models.Model):
         MOVED_OUT = "moved_out", "已迁出"
         DISSOLVED = "dissolved", "已注销"
 
-    node = models.ForeignKey("grid.GridNode", verbose_name="所属网格", on_delete=models.PROTECT,
-                             related_name="households")
+    node = models.ForeignKey(
+        "grid.GridNode",
+        verbose_name="所属网格",
+        on_delete=models.PROTECT,
+        related_name="households",
+    )
     number = models.CharField("户编号", max_length=40, blank=True, db_index=True)
     address = models.CharField("家庭住址", max_length=200)
-    head = models.ForeignKey("Resident", verbose_name="户主", null=True, blank=True,
-                             on_delete=models.SET_NULL, related_name="+")
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.ACTIVE,
-                              db_index=True)
+    head = models.ForeignKey(
+        "Resident",
+        verbose_name="户主",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True
+    )
     is_central_household = models.BooleanField("党员中心户", default=False)
     tags = models.ManyToManyField(Tag, verbose_name="标签", blank=True, related_name="households")
     note = models.CharField("备注", max_length=200, blank=True)
@@ -88,12 +100,19 @@ class Resident(models.Model):
         CHILD_IN_LAW = "child_in_law", "儿媳/女婿"
         OTHER = "other", "其他"
 
-    household = models.ForeignKey(Household, verbose_name="户", null=True, blank=True,
-                                  on_delete=models.PROTECT, related_name="members")
+    household = models.ForeignKey(
+        Household,
+        verbose_name="户",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
     # Denormalised from the household so that scope filters and roll-ups need no extra join;
     # services keep it equal to household.node.
-    node = models.ForeignKey("grid.GridNode", verbose_name="所属网格", on_delete=models.PROTECT,
-                             related_name="residents")
+    node = models.ForeignKey(
+        "grid.GridNode", verbose_name="所属网格", on_delete=models.PROTECT, related_name="residents"
+    )
     name = models.CharField("姓名", max_length=50, db_index=True)
     name_pinyin = models.CharField(max_length=120, db_index=True, editable=False)
     name_initials = models.CharField(max_length=30, db_index=True, editable=False)
@@ -104,13 +123,21 @@ class Resident(models.Model):
     id_number_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     phone = EncryptedTextField("联系电话", blank=True)
     phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
-    relation = models.CharField("与户主关系", max_length=20, choices=Relation.choices,
-                                default=Relation.OTHER)
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.ACTIVE,
-                              db_index=True)
+    relation = models.CharField(
+        "与户主关系", max_length=20, choices=Relation.choices, default=Relation.OTHER
+    )
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True
+    )
     tags = models.ManyToManyField(Tag, verbose_name="标签", blank=True, related_name="residents")
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name="登录账号", null=True,
-                                blank=True, on_delete=models.SET_NULL, related_name="resident")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="登录账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resident",
+    )
     note = models.CharField("备注", max_length=200, blank=True)
     is_synthetic = models.BooleanField("演示数据", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -126,13 +153,18 @@ class Resident(models.Model):
         verbose_name_plural = "居民"
         constraints = [
             models.UniqueConstraint(
-                fields=["id_number_index"], condition=~models.Q(id_number_index=""),
+                fields=["id_number_index"],
+                condition=~models.Q(id_number_index=""),
                 name="uniq_resident_id_number",
             )
         ]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.prepare()
+        super().save(*args, **kwargs)
 
     def scope_path(self) -> str:
         return self.node.path
@@ -145,10 +177,6 @@ class Resident(models.Model):
         self.name_pinyin, self.name_initials = name_pinyin(self.name)
         self.id_number_index = blind_index(self.id_number, "id") if self.id_number else ""
         self.phone_index = blind_index(self.phone, "phone") if self.phone else ""
-
-    def save(self, *args, **kwargs):
-        self.prepare()
-        super().save(*args, **kwargs)
 
     @property
     def id_number_masked(self) -> str:
@@ -172,13 +200,16 @@ class HouseholdChange(models.Model):
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="changes")
     kind = models.CharField("变动类型", max_length=20, choices=Kind.choices)
     occurred_on = models.DateField("变动日期")
-    resident = models.ForeignKey(Resident, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="changes")
-    other_household = models.ForeignKey(Household, null=True, blank=True, on_delete=models.PROTECT,
-                                        related_name="+")
+    resident = models.ForeignKey(
+        Resident, null=True, blank=True, on_delete=models.PROTECT, related_name="changes"
+    )
+    other_household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     note = models.CharField("说明", max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ScopedManager()

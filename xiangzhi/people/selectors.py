@@ -35,8 +35,9 @@ def resident_search_q(query: str) -> Q:
     return Q(name__contains=query.strip())
 
 
-def resident_list(*, actor, node=None, search: str = "", status: str = Resident.Status.ACTIVE,
-                  tag: str = "") -> QuerySet[Resident]:
+def resident_list(
+    *, actor, node=None, search: str = "", status: str = Resident.Status.ACTIVE, tag: str = ""
+) -> QuerySet[Resident]:
     qs = Resident.objects.for_actor(actor).select_related("household", "node")
     if node is not None:
         qs = qs.filter(node__path__startswith=node.path)
@@ -49,8 +50,9 @@ def resident_list(*, actor, node=None, search: str = "", status: str = Resident.
     return qs.order_by("node__path", "household_id", "id")
 
 
-def household_list(*, actor, node=None, search: str = "", tag: str = "",
-                   status: str = Household.Status.ACTIVE) -> QuerySet[Household]:
+def household_list(
+    *, actor, node=None, search: str = "", tag: str = "", status: str = Household.Status.ACTIVE
+) -> QuerySet[Household]:
     qs = Household.objects.for_actor(actor).select_related("node", "head")
     if node is not None:
         qs = qs.filter(node__path__startswith=node.path)

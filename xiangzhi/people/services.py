@@ -16,7 +16,16 @@ from xiangzhi.core.validators import normalize_phone, normalize_text, parse_citi
 
 from .models import Household, HouseholdChange, Resident, Tag
 
-RESIDENT_FIELDS = ["name", "gender", "birth_date", "ethnicity", "id_number", "phone", "relation", "note"]
+RESIDENT_FIELDS = [
+    "name",
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "id_number",
+    "phone",
+    "relation",
+    "note",
+]
 HOUSEHOLD_FIELDS = ["number", "address", "is_central_household", "note"]
 
 
@@ -79,7 +88,9 @@ def resident_validate(data: ResidentData, *, exclude_pk: int | None = None) -> R
             errors["phone"] = exc.messages[0]
     if data.relation not in Resident.Relation.values:
         errors["relation"] = "与户主关系无效"
-    unknown = set(data.tags) - set(Tag.objects.filter(code__in=data.tags).values_list("code", flat=True))
+    unknown = set(data.tags) - set(
+        Tag.objects.filter(code__in=data.tags).values_list("code", flat=True)
+    )
     if unknown:
         errors["tags"] = "未知的标签:" + "、".join(sorted(unknown))
     if errors:
@@ -89,9 +100,16 @@ def resident_validate(data: ResidentData, *, exclude_pk: int | None = None) -> R
 
 def _new_resident(household: Household, data: ResidentData) -> Resident:
     resident = Resident(
-        household=household, node=household.node, name=data.name, gender=data.gender,
-        birth_date=data.birth_date, id_number=data.id_number, phone=data.phone,
-        relation=data.relation, ethnicity=data.ethnicity or "", note=data.note,
+        household=household,
+        node=household.node,
+        name=data.name,
+        gender=data.gender,
+        birth_date=data.birth_date,
+        id_number=data.id_number,
+        phone=data.phone,
+        relation=data.relation,
+        ethnicity=data.ethnicity or "",
+        note=data.note,
     )
     resident.save()
     if data.tags:
@@ -101,20 +119,35 @@ def _new_resident(household: Household, data: ResidentData) -> Resident:
 
 def _record_change(*, actor, household, kind, occurred_on, resident=None, other=None, note=""):
     return HouseholdChange.objects.create(
-        household=household, kind=kind, occurred_on=occurred_on or timezone.localdate(),
-        resident=resident, other_household=other, note=note[:200],
+        household=household,
+        kind=kind,
+        occurred_on=occurred_on or timezone.localdate(),
+        resident=resident,
+        other_household=other,
+        note=note[:200],
         created_by=actor if getattr(actor, "pk", None) else None,
     )
 
 
 def _resident_audit(resident: Resident) -> dict:
-    return {"name": resident.name, "relation": resident.relation, "household": resident.household_id}
+    return {
+        "name": resident.name,
+        "relation": resident.relation,
+        "household": resident.household_id,
+    }
 
 
 @transaction.atomic
 def household_register(
-    *, actor, node, address: str, head: ResidentData, number: str = "", tags: list[str] | None = None,
-    occurred_on: dt.date | None = None, note: str = "",
+    *,
+    actor,
+    node,
+    address: str,
+    head: ResidentData,
+    number: str = "",
+    tags: list[str] | None = None,
+    occurred_on: dt.date | None = None,
+    note: str = "",
 ) -> Household:
     """Register a household that moves in (迁入), with its head."""
     _check_write(actor, node)
@@ -123,7 +156,12 @@ def household_register(
     if not address:
         errors["address"] = "请填写家庭住址"
     number = normalize_text(number)
-    if number and Household.objects.filter(number=number, node__path__startswith=node.ancestor_path_at(2)).exists():
+    if (
+        number
+        and Household.objects.filter(
+            number=number, node__path__startswith=node.ancestor_path_at(2)
+        ).exists()
+    ):
         errors["number"] = "该户编号在本村已存在"
     head.relation = Resident.Relation.HEAD
     try:
@@ -138,17 +176,34 @@ def household_register(
     resident = _new_resident(household, head)
     household.head = resident
     household.save(update_fields=["head"])
-    _record_change(actor=actor, household=household, kind=HouseholdChange.Kind.MOVE_IN,
-                   occurred_on=occurred_on, resident=resident, note="户主迁入")
-    audit_record(actor=actor, action="household.register", obj=household,
-                 changes={"address": address, "number": number, "head": resident.name})
+    _record_change(
+        actor=actor,
+        household=household,
+        kind=HouseholdChange.Kind.MOVE_IN,
+        occurred_on=occurred_on,
+        resident=resident,
+        note="户主迁入",
+    )
+    audit_record(
+        actor=actor,
+        action="household.register",
+        obj=household,
+        changes={"address": address, "number": number, "head": resident.name},
+    )
     return household
 
 
 @transaction.atomic
-def household_update(*, actor, household: Household, address: str, number: str = "",
-                     tags: list[str] | None = None, is_central_household: bool = False,
-                     note: str = "") -> Household:
+def household_update(
+    *,
+    actor,
+    household: Household,
+    address: str,
+    number: str = "",
+    tags: list[str] | None = None,
+    is_central_household: bool = False,
+    note: str = "",
+) -> Household:
     _check_write(actor, household.node)
     before = snapshot(household, HOUSEHOLD_FIELDS)
     before_tags = sorted(household.tags.values_list("code", flat=True))
@@ -169,8 +224,15 @@ def household_update(*, actor, household: Household, address: str, number: str =
 
 
 @transaction.atomic
-def resident_add(*, actor, household: Household, data: ResidentData, kind: str,
-                 occurred_on: dt.date | None = None, note: str = "") -> Resident:
+def resident_add(
+    *,
+    actor,
+    household: Household,
+    data: ResidentData,
+    kind: str,
+    occurred_on: dt.date | None = None,
+    note: str = "",
+) -> Resident:
     """Add a member by birth (出生) or move-in (迁入)."""
     _check_write(actor, household.node)
     if household.status != Household.Status.ACTIVE:
@@ -180,12 +242,25 @@ def resident_add(*, actor, household: Household, data: ResidentData, kind: str,
     if data.relation == Resident.Relation.HEAD and household.head_id:
         raise ValidationError({"relation": "该户已有户主"})
     resident_validate(data)
-    if kind == HouseholdChange.Kind.BIRTH and data.birth_date and occurred_on and data.birth_date != occurred_on:
+    if (
+        kind == HouseholdChange.Kind.BIRTH
+        and data.birth_date
+        and occurred_on
+        and data.birth_date != occurred_on
+    ):
         raise ValidationError({"occurred_on": "出生登记的变动日期应与出生日期一致"})
     resident = _new_resident(household, data)
-    _record_change(actor=actor, household=household, kind=kind,
-                   occurred_on=occurred_on or data.birth_date, resident=resident, note=note)
-    audit_record(actor=actor, action=f"resident.{kind}", obj=resident, changes=_resident_audit(resident))
+    _record_change(
+        actor=actor,
+        household=household,
+        kind=kind,
+        occurred_on=occurred_on or data.birth_date,
+        resident=resident,
+        note=note,
+    )
+    audit_record(
+        actor=actor, action=f"resident.{kind}", obj=resident, changes=_resident_audit(resident)
+    )
     return resident
 
 
@@ -199,12 +274,22 @@ def resident_update(*, actor, resident: Resident, data: ResidentData) -> Residen
         setattr(resident, name, getattr(data, name))
     resident.save()
     resident.tags.set(Tag.objects.filter(code__in=data.tags))
-    audit_record(actor=actor, action="resident.update", obj=resident, changes=diff(resident, before, fields))
+    audit_record(
+        actor=actor, action="resident.update", obj=resident, changes=diff(resident, before, fields)
+    )
     return resident
 
 
-def _leave(*, actor, resident: Resident, status: str, kind: str, occurred_on, note: str,
-           new_head: Resident | None) -> Resident:
+def _leave(
+    *,
+    actor,
+    resident: Resident,
+    status: str,
+    kind: str,
+    occurred_on,
+    note: str,
+    new_head: Resident | None,
+) -> Resident:
     _check_write(actor, resident.node)
     if resident.status != Resident.Status.ACTIVE:
         raise ValidationError("该居民已不在册")
@@ -221,38 +306,82 @@ def _leave(*, actor, resident: Resident, status: str, kind: str, occurred_on, no
         new_head.save(update_fields=["relation", "updated_at"])
     if not others:
         household.status = (
-            Household.Status.MOVED_OUT if kind == HouseholdChange.Kind.MOVE_OUT else Household.Status.DISSOLVED
+            Household.Status.MOVED_OUT
+            if kind == HouseholdChange.Kind.MOVE_OUT
+            else Household.Status.DISSOLVED
         )
     household.save()
-    _record_change(actor=actor, household=household, kind=kind, occurred_on=occurred_on,
-                   resident=resident, note=note)
-    audit_record(actor=actor, action=f"resident.{kind}", obj=resident,
-                 changes={"status": status, "new_head": getattr(new_head, "name", None), "note": note})
+    _record_change(
+        actor=actor,
+        household=household,
+        kind=kind,
+        occurred_on=occurred_on,
+        resident=resident,
+        note=note,
+    )
+    audit_record(
+        actor=actor,
+        action=f"resident.{kind}",
+        obj=resident,
+        changes={"status": status, "new_head": getattr(new_head, "name", None), "note": note},
+    )
     return resident
 
 
 @transaction.atomic
-def resident_move_out(*, actor, resident: Resident, occurred_on: dt.date | None = None,
-                      note: str = "", new_head: Resident | None = None) -> Resident:
+def resident_move_out(
+    *,
+    actor,
+    resident: Resident,
+    occurred_on: dt.date | None = None,
+    note: str = "",
+    new_head: Resident | None = None,
+) -> Resident:
     """Record that a resident moved out (迁出)."""
-    return _leave(actor=actor, resident=resident, status=Resident.Status.MOVED_OUT,
-                  kind=HouseholdChange.Kind.MOVE_OUT, occurred_on=occurred_on, note=note,
-                  new_head=new_head)
+    return _leave(
+        actor=actor,
+        resident=resident,
+        status=Resident.Status.MOVED_OUT,
+        kind=HouseholdChange.Kind.MOVE_OUT,
+        occurred_on=occurred_on,
+        note=note,
+        new_head=new_head,
+    )
 
 
 @transaction.atomic
-def resident_record_death(*, actor, resident: Resident, occurred_on: dt.date | None = None,
-                          note: str = "", new_head: Resident | None = None) -> Resident:
+def resident_record_death(
+    *,
+    actor,
+    resident: Resident,
+    occurred_on: dt.date | None = None,
+    note: str = "",
+    new_head: Resident | None = None,
+) -> Resident:
     """Record a resident's death (死亡)."""
-    return _leave(actor=actor, resident=resident, status=Resident.Status.DECEASED,
-                  kind=HouseholdChange.Kind.DEATH, occurred_on=occurred_on, note=note,
-                  new_head=new_head)
+    return _leave(
+        actor=actor,
+        resident=resident,
+        status=Resident.Status.DECEASED,
+        kind=HouseholdChange.Kind.DEATH,
+        occurred_on=occurred_on,
+        note=note,
+        new_head=new_head,
+    )
 
 
 @transaction.atomic
-def household_split(*, actor, household: Household, members: list[Resident], new_head: Resident,
-                    address: str, node=None, occurred_on: dt.date | None = None,
-                    note: str = "") -> Household:
+def household_split(
+    *,
+    actor,
+    household: Household,
+    members: list[Resident],
+    new_head: Resident,
+    address: str,
+    node=None,
+    occurred_on: dt.date | None = None,
+    note: str = "",
+) -> Household:
     """Split members off into a new household (分户); both households record the change."""
     node = node or household.node
     _check_write(actor, household.node)
@@ -276,17 +405,35 @@ def household_split(*, actor, household: Household, members: list[Resident], new
     if errors:
         raise ValidationError(errors)
     new = Household.objects.create(node=node, address=address, note=note)
-    Resident.objects.filter(pk__in=member_ids).update(household=new, node=node, updated_at=timezone.now())
+    Resident.objects.filter(pk__in=member_ids).update(
+        household=new, node=node, updated_at=timezone.now()
+    )
     Resident.objects.filter(pk=new_head.pk).update(relation=Resident.Relation.HEAD)
     new.head_id = new_head.pk
     new.save(update_fields=["head"])
     names = "、".join(m.name for m in members)
-    _record_change(actor=actor, household=household, kind=HouseholdChange.Kind.SPLIT,
-                   occurred_on=occurred_on, other=new, note=f"分出:{names}")
-    _record_change(actor=actor, household=new, kind=HouseholdChange.Kind.SPLIT,
-                   occurred_on=occurred_on, other=household, note=f"由原户分出:{names}")
-    audit_record(actor=actor, action="household.split", obj=household,
-                 changes={"new_household": new.pk, "members": sorted(member_ids), "address": address})
+    _record_change(
+        actor=actor,
+        household=household,
+        kind=HouseholdChange.Kind.SPLIT,
+        occurred_on=occurred_on,
+        other=new,
+        note=f"分出:{names}",
+    )
+    _record_change(
+        actor=actor,
+        household=new,
+        kind=HouseholdChange.Kind.SPLIT,
+        occurred_on=occurred_on,
+        other=household,
+        note=f"由原户分出:{names}",
+    )
+    audit_record(
+        actor=actor,
+        action="household.split",
+        obj=household,
+        changes={"new_household": new.pk, "members": sorted(member_ids), "address": address},
+    )
     return new
 
 
@@ -303,6 +450,10 @@ def resident_reveal(*, actor, resident: Resident, field_name: str, purpose: str)
         raise ValidationError({"purpose": "请说明查看完整信息的用途"})
     if not scope_for(actor).can_reveal_path(resident.node.path):
         raise PermissionDenied("您的角色不能查看完整的个人信息")
-    audit_record(actor=actor, action="resident.reveal", obj=resident,
-                 changes={"field": field_name, "purpose": purpose[:200]})
+    audit_record(
+        actor=actor,
+        action="resident.reveal",
+        obj=resident,
+        changes={"field": field_name, "purpose": purpose[:200]},
+    )
     return getattr(resident, field_name) or ""

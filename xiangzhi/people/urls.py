@@ -9,11 +9,15 @@ urlpatterns = [
     path("households/<int:household_id>/edit/", views.household_edit, name="household_edit"),
     path("households/<int:household_id>/split/", views.household_split, name="household_split"),
     path("households/<int:household_id>/members/new/", views.resident_add, name="resident_add"),
-    path("nodes/<int:node_id>/households/new/", views.household_register, name="household_register"),
+    path(
+        "nodes/<int:node_id>/households/new/", views.household_register, name="household_register"
+    ),
     path("residents/", views.resident_list, name="resident_list"),
     path("residents/<int:resident_id>/", views.resident_detail, name="resident_detail"),
     path("residents/<int:resident_id>/edit/", views.resident_edit, name="resident_edit"),
-    path("residents/<int:resident_id>/move-out/", views.resident_move_out, name="resident_move_out"),
+    path(
+        "residents/<int:resident_id>/move-out/", views.resident_move_out, name="resident_move_out"
+    ),
     path("residents/<int:resident_id>/death/", views.resident_death, name="resident_death"),
     path("residents/<int:resident_id>/reveal/", views.resident_reveal, name="resident_reveal"),
 ]

@@ -14,14 +14,16 @@ from .forms import (
     HouseholdForm,
     HouseholdRegisterForm,
     LeaveForm,
-    RevealForm,
     ResidentAddForm,
     ResidentForm,
+    RevealForm,
     SplitForm,
 )
 from .models import Resident, Tag
 
-HEAD_ERRORS = {f"head_{k}": k for k in ["name", "gender", "birth_date", "id_number", "phone", "tags"]}
+HEAD_ERRORS = {
+    f"head_{k}": k for k in ["name", "gender", "birth_date", "id_number", "phone", "tags"]
+}
 
 
 def _node_filter(request):
@@ -35,11 +37,19 @@ def household_list(request):
     q = request.GET.get("q", "").strip()
     tag = request.GET.get("tag", "")
     qs = selectors.household_list(actor=request.user, node=node, search=q, tag=tag)
-    return render(request, "people/household_list.html", {
-        "page_obj": paginate(request, qs), "node": node, "q": q, "tag": tag,
-        "tags": Tag.objects.all(), "nav": "households",
-        "querystring_prefix": querystring_without_page(request),
-    })
+    return render(
+        request,
+        "people/household_list.html",
+        {
+            "page_obj": paginate(request, qs),
+            "node": node,
+            "q": q,
+            "tag": tag,
+            "tags": Tag.objects.all(),
+            "nav": "households",
+            "querystring_prefix": querystring_without_page(request),
+        },
+    )
 
 
 @require_GET
@@ -50,11 +60,19 @@ def resident_list(request):
     if status not in Resident.Status.values:
         status = ""
     qs = selectors.resident_list(actor=request.user, node=node, search=q, status=status)
-    return render(request, "people/resident_list.html", {
-        "page_obj": paginate(request, qs), "node": node, "q": q, "status": status,
-        "statuses": Resident.Status.choices, "nav": "residents",
-        "querystring_prefix": querystring_without_page(request),
-    })
+    return render(
+        request,
+        "people/resident_list.html",
+        {
+            "page_obj": paginate(request, qs),
+            "node": node,
+            "q": q,
+            "status": status,
+            "statuses": Resident.Status.choices,
+            "nav": "residents",
+            "querystring_prefix": querystring_without_page(request),
+        },
+    )
 
 
 @require_GET
@@ -73,25 +91,40 @@ def household_register(request, node_id: int):
         d = form.cleaned_data
         try:
             household = services.household_register(
-                actor=request.user, node=node, address=d["address"], number=d["number"],
-                head=form.to_data(), tags=[], occurred_on=d["occurred_on"],
+                actor=request.user,
+                node=node,
+                address=d["address"],
+                number=d["number"],
+                head=form.to_data(),
+                tags=[],
+                occurred_on=d["occurred_on"],
             )
         except ValidationError as exc:
             apply_errors(form, exc, HEAD_ERRORS)
         else:
             messages.success(request, f"已登记迁入户:{household.address}")
             return redirect("people:household_detail", household_id=household.pk)
-    return render(request, "people/form.html", {
-        "form": form, "title": f"登记迁入户 · {node.name}", "nav": "households",
-        "cancel_url": reverse("grid:node_detail", args=[node.pk]),
-    })
+    return render(
+        request,
+        "people/form.html",
+        {
+            "form": form,
+            "title": f"登记迁入户 · {node.name}",
+            "nav": "households",
+            "cancel_url": reverse("grid:node_detail", args=[node.pk]),
+        },
+    )
 
 
 def household_edit(request, household_id: int):
     household = access_household(request.user, household_id, write=True)
-    initial = {"address": household.address, "number": household.number, "note": household.note,
-               "is_central_household": household.is_central_household,
-               "tags": [t.code for t in household.tags.all()]}
+    initial = {
+        "address": household.address,
+        "number": household.number,
+        "note": household.note,
+        "is_central_household": household.is_central_household,
+        "tags": [t.code for t in household.tags.all()],
+    }
     form = HouseholdForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -101,10 +134,16 @@ def household_edit(request, household_id: int):
         else:
             messages.success(request, "户信息已保存")
             return redirect("people:household_detail", household_id=household.pk)
-    return render(request, "people/form.html", {
-        "form": form, "title": f"修改户信息 · {household}", "nav": "households",
-        "cancel_url": reverse("people:household_detail", args=[household.pk]),
-    })
+    return render(
+        request,
+        "people/form.html",
+        {
+            "form": form,
+            "title": f"修改户信息 · {household}",
+            "nav": "households",
+            "cancel_url": reverse("people:household_detail", args=[household.pk]),
+        },
+    )
 
 
 def household_split(request, household_id: int):
@@ -115,19 +154,29 @@ def household_split(request, household_id: int):
         d = form.cleaned_data
         try:
             new = services.household_split(
-                actor=request.user, household=household, members=list(d["members"]),
-                new_head=d["new_head"], address=d["address"], occurred_on=d["occurred_on"],
+                actor=request.user,
+                household=household,
+                members=list(d["members"]),
+                new_head=d["new_head"],
+                address=d["address"],
+                occurred_on=d["occurred_on"],
             )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, f"分户完成,新户住址:{new.address}")
             return redirect("people:household_detail", household_id=new.pk)
-    return render(request, "people/form.html", {
-        "form": form, "title": f"分户 · {household}", "nav": "households",
-        "cancel_url": reverse("people:household_detail", args=[household.pk]),
-        "help": "选择要分出的成员并指定新户户主。原户主不能分出;原户至少保留一人。",
-    })
+    return render(
+        request,
+        "people/form.html",
+        {
+            "form": form,
+            "title": f"分户 · {household}",
+            "nav": "households",
+            "cancel_url": reverse("people:household_detail", args=[household.pk]),
+            "help": "选择要分出的成员并指定新户户主。原户主不能分出;原户至少保留一人。",
+        },
+    )
 
 
 def resident_add(request, household_id: int):
@@ -136,17 +185,28 @@ def resident_add(request, household_id: int):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            resident = services.resident_add(actor=request.user, household=household, data=form.to_data(),
-                                             kind=d["kind"], occurred_on=d["occurred_on"])
+            resident = services.resident_add(
+                actor=request.user,
+                household=household,
+                data=form.to_data(),
+                kind=d["kind"],
+                occurred_on=d["occurred_on"],
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, f"已登记:{resident.name}")
             return redirect("people:household_detail", household_id=household.pk)
-    return render(request, "people/form.html", {
-        "form": form, "title": f"登记出生/迁入 · {household}", "nav": "households",
-        "cancel_url": reverse("people:household_detail", args=[household.pk]),
-    })
+    return render(
+        request,
+        "people/form.html",
+        {
+            "form": form,
+            "title": f"登记出生/迁入 · {household}",
+            "nav": "households",
+            "cancel_url": reverse("people:household_detail", args=[household.pk]),
+        },
+    )
 
 
 @require_GET
@@ -154,13 +214,19 @@ def resident_detail(request, resident_id: int):
     resident = access_resident(request.user, resident_id)
     scope = scope_for(request.user)
     party_member = getattr(resident, "party_member", None)
-    return render(request, "people/resident_detail.html", {
-        "resident": resident, "nav": "residents", "party_member": party_member,
-        "tags": list(resident.tags.all()),
-        "can_write": scope.can_write_path(resident.node.path),
-        "can_reveal": scope.can_reveal_path(resident.node.path),
-        "reveal_form": RevealForm(),
-    })
+    return render(
+        request,
+        "people/resident_detail.html",
+        {
+            "resident": resident,
+            "nav": "residents",
+            "party_member": party_member,
+            "tags": list(resident.tags.all()),
+            "can_write": scope.can_write_path(resident.node.path),
+            "can_reveal": scope.can_reveal_path(resident.node.path),
+            "reveal_form": RevealForm(),
+        },
+    )
 
 
 def resident_edit(request, resident_id: int):
@@ -174,32 +240,49 @@ def resident_edit(request, resident_id: int):
         else:
             messages.success(request, "居民信息已保存")
             return redirect("people:resident_detail", resident_id=resident.pk)
-    return render(request, "people/form.html", {
-        "form": form, "title": f"修改居民信息 · {resident.name}", "nav": "residents",
-        "cancel_url": reverse("people:resident_detail", args=[resident.pk]),
-    })
+    return render(
+        request,
+        "people/form.html",
+        {
+            "form": form,
+            "title": f"修改居民信息 · {resident.name}",
+            "nav": "residents",
+            "cancel_url": reverse("people:resident_detail", args=[resident.pk]),
+        },
+    )
 
 
 def _leave_view(request, resident_id: int, service, title: str, done: str):
     resident = access_resident(request.user, resident_id, write=True)
-    others = Resident.objects.filter(household_id=resident.household_id, status=Resident.Status.ACTIVE).exclude(
-        pk=resident.pk
-    )
+    others = Resident.objects.filter(
+        household_id=resident.household_id, status=Resident.Status.ACTIVE
+    ).exclude(pk=resident.pk)
     form = LeaveForm(request.POST or None, others=others)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            service(actor=request.user, resident=resident, occurred_on=d["occurred_on"], note=d["note"],
-                    new_head=d["new_head"])
+            service(
+                actor=request.user,
+                resident=resident,
+                occurred_on=d["occurred_on"],
+                note=d["note"],
+                new_head=d["new_head"],
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
         else:
             messages.success(request, f"{resident.name}{done}")
             return redirect("people:household_detail", household_id=resident.household_id)
-    return render(request, "people/form.html", {
-        "form": form, "title": f"{title} · {resident.name}", "nav": "residents",
-        "cancel_url": reverse("people:resident_detail", args=[resident.pk]),
-    })
+    return render(
+        request,
+        "people/form.html",
+        {
+            "form": form,
+            "title": f"{title} · {resident.name}",
+            "nav": "residents",
+            "cancel_url": reverse("people:resident_detail", args=[resident.pk]),
+        },
+    )
 
 
 def resident_move_out(request, resident_id: int):
@@ -207,7 +290,9 @@ def resident_move_out(request, resident_id: int):
 
 
 def resident_death(request, resident_id: int):
-    return _leave_view(request, resident_id, services.resident_record_death, "登记死亡", "已登记死亡")
+    return _leave_view(
+        request, resident_id, services.resident_record_death, "登记死亡", "已登记死亡"
+    )
 
 
 def resident_reveal(request, resident_id: int):
@@ -216,16 +301,24 @@ def resident_reveal(request, resident_id: int):
     value = None
     if request.method == "POST" and form.is_valid():
         try:
-            value = services.resident_reveal(actor=request.user, resident=resident,
-                                             field_name=form.cleaned_data["field"],
-                                             purpose=form.cleaned_data["purpose"])
+            value = services.resident_reveal(
+                actor=request.user,
+                resident=resident,
+                field_name=form.cleaned_data["field"],
+                purpose=form.cleaned_data["purpose"],
+            )
         except ValidationError as exc:
             apply_errors(form, exc)
     elif not scope_for(request.user).can_reveal_path(resident.node.path):
         raise PermissionDenied("您的角色不能查看完整的个人信息")
-    return render(request, "people/reveal.html", {
-        "resident": resident, "form": form, "value": value, "nav": "residents",
-        "field_label": dict(form.fields["field"].choices).get(form.data.get("field", "")),
-    })
-
-
+    return render(
+        request,
+        "people/reveal.html",
+        {
+            "resident": resident,
+            "form": form,
+            "value": value,
+            "nav": "residents",
+            "field_label": dict(form.fields["field"].choices).get(form.data.get("field", "")),
+        },
+    )
