@@ -317,7 +317,7 @@ class _AnyRecord(dict):
         return self[key]
 
 
-def test_routes_are_discovered_and_every_parameter_is_understood():
+def test_routes_are_discovered_and_every_parameter_is_understood(db):
     routes = discover_routes()
     names = {r.name for r in routes}
     assert {
