@@ -16,7 +16,7 @@ def _fingerprint():
     return [
         (r.name, r.birth_date, r.gender, r.id_number, r.household.number)
         for r in Resident.objects.select_related("household").order_by(
-            "household__number", "relation", "name"
+            "household__number", "relation", "name", "birth_date"
         )[:300]
     ]
 
