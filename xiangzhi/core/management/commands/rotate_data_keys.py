@@ -40,6 +40,10 @@ class Command(BaseCommand):
                 last = rows[-1].pk
                 total += len(rows)
             self.stdout.write(f"{model._meta.label}: {', '.join(update)}")
-        audit_record(actor=None, action="crypto.rotate_data_keys", object_type="core.crypto",
-                     changes={"rows": total, "reindex": reindex})
+        audit_record(
+            actor=None,
+            action="crypto.rotate_data_keys",
+            object_type="core.crypto",
+            changes={"rows": total, "reindex": reindex},
+        )
         self.stdout.write(self.style.SUCCESS(f"已重新加密 {total} 行"))
