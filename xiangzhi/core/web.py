@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.shortcuts import redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 
 PAGE_SIZE = 50
@@ -36,3 +38,22 @@ def safe_next(request, default: str) -> str:
     if nxt and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
         return nxt
     return default
+
+
+def handle_form(request, form, action, *, success_message, success_url, prefix_map=None):
+    """On a valid POST run `action(cleaned_data)` (a service call), then flash and redirect.
+
+    Return the redirect on success and None otherwise: the form then carries the service's
+    errors, field by field, and the view renders it again.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = action(form.cleaned_data)
+    except ValidationError as exc:
+        apply_errors(form, exc, prefix_map)
+        return None
+    messages.success(
+        request, success_message(result) if callable(success_message) else success_message
+    )
+    return redirect(success_url(result) if callable(success_url) else success_url)

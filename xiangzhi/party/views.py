@@ -1,9 +1,7 @@
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 
-from xiangzhi.core.web import apply_errors
+from xiangzhi.core.web import handle_form
 from xiangzhi.grid.models import GridNode
 from xiangzhi.people.access import access_resident
 
@@ -19,30 +17,33 @@ def _organisations(actor, resident):
     return GridNode.objects.for_actor(actor).filter(path__in=paths, level__lte=4).order_by("path")
 
 
+def _form_page(request, form, title: str, resident_id: int):
+    return render(
+        request,
+        "people/form.html",
+        {
+            "form": form,
+            "title": title,
+            "nav": "residents",
+            "cancel_url": reverse("people:resident_detail", args=[resident_id]),
+        },
+    )
+
+
 def party_member_register(request, resident_id: int):
     resident = access_resident(request.user, resident_id, write=True)
     orgs = _organisations(request.user, resident)
     form = PartyMemberForm(
         request.POST or None, organisations=orgs, initial={"organisation": orgs.last()}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            register_service(actor=request.user, resident=resident, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已将{resident.name}登记为党员")
-            return redirect("people:resident_detail", resident_id=resident.pk)
-    return render(
+    done = handle_form(
         request,
-        "people/form.html",
-        {
-            "form": form,
-            "title": f"登记党员 · {resident.name}",
-            "nav": "residents",
-            "cancel_url": reverse("people:resident_detail", args=[resident.pk]),
-        },
+        form,
+        lambda d: register_service(actor=request.user, resident=resident, **d),
+        success_message=f"已将{resident.name}登记为党员",
+        success_url=reverse("people:resident_detail", args=[resident.pk]),
     )
+    return done or _form_page(request, form, f"登记党员 · {resident.name}", resident.pk)
 
 
 def party_member_edit(request, party_member_id: int):
@@ -57,21 +58,13 @@ def party_member_edit(request, party_member_id: int):
             "organisation": member.organisation,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            party_member_update(actor=request.user, member=member, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "党员信息已保存")
-            return redirect("people:resident_detail", resident_id=member.resident_id)
-    return render(
+    done = handle_form(
         request,
-        "people/form.html",
-        {
-            "form": form,
-            "title": f"修改党员信息 · {member.resident.name}",
-            "nav": "residents",
-            "cancel_url": reverse("people:resident_detail", args=[member.resident_id]),
-        },
+        form,
+        lambda d: party_member_update(actor=request.user, member=member, **d),
+        success_message="党员信息已保存",
+        success_url=reverse("people:resident_detail", args=[member.resident_id]),
+    )
+    return done or _form_page(
+        request, form, f"修改党员信息 · {member.resident.name}", member.resident_id
     )

@@ -1,11 +1,10 @@
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from xiangzhi.core.scope import scope_for
-from xiangzhi.core.web import apply_errors, paginate, querystring_without_page
+from xiangzhi.core.web import apply_errors, handle_form, paginate, querystring_without_page
 from xiangzhi.grid.access import access_node
 
 from . import selectors, services
@@ -84,35 +83,52 @@ def household_detail(request, household_id: int):
     return render(request, "people/household_detail.html", ctx)
 
 
-def household_register(request, node_id: int):
-    node = access_node(request.user, node_id, write=True)
-    form = HouseholdRegisterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            household = services.household_register(
-                actor=request.user,
-                node=node,
-                address=d["address"],
-                number=d["number"],
-                head=form.to_data(),
-                tags=[],
-                occurred_on=d["occurred_on"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc, HEAD_ERRORS)
-        else:
-            messages.success(request, f"已登记迁入户:{household.address}")
-            return redirect("people:household_detail", household_id=household.pk)
+def _form_page(request, form, title: str, cancel_url: str, nav: str, help_text: str = ""):
     return render(
         request,
         "people/form.html",
         {
             "form": form,
-            "title": f"登记迁入户 · {node.name}",
-            "nav": "households",
-            "cancel_url": reverse("grid:node_detail", args=[node.pk]),
+            "title": title,
+            "nav": nav,
+            "cancel_url": cancel_url,
+            "help": help_text,
         },
+    )
+
+
+def _household_url(household) -> str:
+    return reverse("people:household_detail", args=[household.pk])
+
+
+def _resident_url(resident) -> str:
+    return reverse("people:resident_detail", args=[resident.pk])
+
+
+def household_register(request, node_id: int):
+    node = access_node(request.user, node_id, write=True)
+    form = HouseholdRegisterForm(request.POST or None)
+    done = handle_form(
+        request,
+        form,
+        lambda d: services.household_register(
+            actor=request.user,
+            node=node,
+            address=d["address"],
+            number=d["number"],
+            head=form.to_data(),
+            occurred_on=d["occurred_on"],
+        ),
+        success_message=lambda h: f"已登记迁入户:{h.address}",
+        success_url=_household_url,
+        prefix_map=HEAD_ERRORS,
+    )
+    return done or _form_page(
+        request,
+        form,
+        f"登记迁入户 · {node.name}",
+        reverse("grid:node_detail", args=[node.pk]),
+        "households",
     )
 
 
@@ -126,23 +142,15 @@ def household_edit(request, household_id: int):
         "tags": [t.code for t in household.tags.all()],
     }
     form = HouseholdForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.household_update(actor=request.user, household=household, **form.cleaned_data)
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "户信息已保存")
-            return redirect("people:household_detail", household_id=household.pk)
-    return render(
+    done = handle_form(
         request,
-        "people/form.html",
-        {
-            "form": form,
-            "title": f"修改户信息 · {household}",
-            "nav": "households",
-            "cancel_url": reverse("people:household_detail", args=[household.pk]),
-        },
+        form,
+        lambda d: services.household_update(actor=request.user, household=household, **d),
+        success_message="户信息已保存",
+        success_url=_household_url,
+    )
+    return done or _form_page(
+        request, form, f"修改户信息 · {household}", _household_url(household), "households"
     )
 
 
@@ -150,62 +158,48 @@ def household_split(request, household_id: int):
     household = access_household(request.user, household_id, write=True)
     members = household.members.filter(status=Resident.Status.ACTIVE).exclude(pk=household.head_id)
     form = SplitForm(request.POST or None, members=members)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            new = services.household_split(
-                actor=request.user,
-                household=household,
-                members=list(d["members"]),
-                new_head=d["new_head"],
-                address=d["address"],
-                occurred_on=d["occurred_on"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"分户完成,新户住址:{new.address}")
-            return redirect("people:household_detail", household_id=new.pk)
-    return render(
+    done = handle_form(
         request,
-        "people/form.html",
-        {
-            "form": form,
-            "title": f"分户 · {household}",
-            "nav": "households",
-            "cancel_url": reverse("people:household_detail", args=[household.pk]),
-            "help": "选择要分出的成员并指定新户户主。原户主不能分出;原户至少保留一人。",
-        },
+        form,
+        lambda d: services.household_split(
+            actor=request.user,
+            household=household,
+            members=list(d["members"]),
+            new_head=d["new_head"],
+            address=d["address"],
+            occurred_on=d["occurred_on"],
+        ),
+        success_message=lambda new: f"分户完成,新户住址:{new.address}",
+        success_url=_household_url,
+    )
+    return done or _form_page(
+        request,
+        form,
+        f"分户 · {household}",
+        _household_url(household),
+        "households",
+        "选择要分出的成员并指定新户户主。原户主不能分出;原户至少保留一人。",
     )
 
 
 def resident_add(request, household_id: int):
     household = access_household(request.user, household_id, write=True)
     form = ResidentAddForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            resident = services.resident_add(
-                actor=request.user,
-                household=household,
-                data=form.to_data(),
-                kind=d["kind"],
-                occurred_on=d["occurred_on"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"已登记:{resident.name}")
-            return redirect("people:household_detail", household_id=household.pk)
-    return render(
+    done = handle_form(
         request,
-        "people/form.html",
-        {
-            "form": form,
-            "title": f"登记出生/迁入 · {household}",
-            "nav": "households",
-            "cancel_url": reverse("people:household_detail", args=[household.pk]),
-        },
+        form,
+        lambda d: services.resident_add(
+            actor=request.user,
+            household=household,
+            data=form.to_data(),
+            kind=d["kind"],
+            occurred_on=d["occurred_on"],
+        ),
+        success_message=lambda r: f"已登记:{r.name}",
+        success_url=_household_url(household),
+    )
+    return done or _form_page(
+        request, form, f"登记出生/迁入 · {household}", _household_url(household), "households"
     )
 
 
@@ -232,56 +226,41 @@ def resident_detail(request, resident_id: int):
 def resident_edit(request, resident_id: int):
     resident = access_resident(request.user, resident_id, write=True)
     form = ResidentForm(request.POST or None, initial=ResidentForm.initial_from(resident))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.resident_update(actor=request.user, resident=resident, data=form.to_data())
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, "居民信息已保存")
-            return redirect("people:resident_detail", resident_id=resident.pk)
-    return render(
+    done = handle_form(
         request,
-        "people/form.html",
-        {
-            "form": form,
-            "title": f"修改居民信息 · {resident.name}",
-            "nav": "residents",
-            "cancel_url": reverse("people:resident_detail", args=[resident.pk]),
-        },
+        form,
+        lambda d: services.resident_update(
+            actor=request.user, resident=resident, data=form.to_data()
+        ),
+        success_message="居民信息已保存",
+        success_url=_resident_url,
+    )
+    return done or _form_page(
+        request, form, f"修改居民信息 · {resident.name}", _resident_url(resident), "residents"
     )
 
 
-def _leave_view(request, resident_id: int, service, title: str, done: str):
+def _leave_view(request, resident_id: int, service, title: str, done_text: str):
     resident = access_resident(request.user, resident_id, write=True)
     others = Resident.objects.filter(
         household_id=resident.household_id, status=Resident.Status.ACTIVE
     ).exclude(pk=resident.pk)
     form = LeaveForm(request.POST or None, others=others)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            service(
-                actor=request.user,
-                resident=resident,
-                occurred_on=d["occurred_on"],
-                note=d["note"],
-                new_head=d["new_head"],
-            )
-        except ValidationError as exc:
-            apply_errors(form, exc)
-        else:
-            messages.success(request, f"{resident.name}{done}")
-            return redirect("people:household_detail", household_id=resident.household_id)
-    return render(
+    done = handle_form(
         request,
-        "people/form.html",
-        {
-            "form": form,
-            "title": f"{title} · {resident.name}",
-            "nav": "residents",
-            "cancel_url": reverse("people:resident_detail", args=[resident.pk]),
-        },
+        form,
+        lambda d: service(
+            actor=request.user,
+            resident=resident,
+            occurred_on=d["occurred_on"],
+            note=d["note"],
+            new_head=d["new_head"],
+        ),
+        success_message=f"{resident.name}{done_text}",
+        success_url=reverse("people:household_detail", args=[resident.household_id]),
+    )
+    return done or _form_page(
+        request, form, f"{title} · {resident.name}", _resident_url(resident), "residents"
     )
 
 

@@ -1,0 +1,46 @@
+from xiangzhi.accounts.models import RoleAssignment
+from xiangzhi.grid.models import GridNode
+
+
+def test_a_secretary_adds_a_child_grid_from_the_page(client, world):
+    client.force_login(world.a.secretary)
+    r = client.post(f"/grid/nodes/{world.a.group.pk}/new/", {"name": "新中心户", "code": ""})
+    assert r.status_code == 302
+    node = GridNode.objects.get(name="新中心户")
+    assert node.parent_id == world.a.group.pk and node.level == 5
+
+
+def test_a_bad_division_code_is_explained_in_chinese(client, world):
+    client.force_login(world.a.secretary)
+    r = client.post(f"/grid/nodes/{world.a.node.pk}/edit/", {"name": "甲村", "code": "123"})
+    assert r.status_code == 200 and "12位数字" in r.content.decode()
+    world.a.node.refresh_from_db()
+    assert world.a.node.code == "430521100201"
+
+
+def test_a_cadre_may_not_restructure_the_grid(client, world):
+    client.force_login(world.a.cadre)
+    r = client.post(f"/grid/nodes/{world.a.group.pk}/new/", {"name": "不该有"})
+    assert r.status_code == 403 and not GridNode.objects.filter(name="不该有").exists()
+
+
+def test_the_chief_moves_a_group_from_the_page(client, world):
+    client.force_login(world.chief)
+    r = client.post(f"/grid/nodes/{world.a.group.pk}/move/", {"new_parent": world.b.branch.pk})
+    assert r.status_code == 302
+    assert GridNode.objects.get(pk=world.a.group.pk).parent_id == world.b.branch.pk
+
+
+def test_the_staff_page_names_a_grid_leader(client, world):
+    client.force_login(world.a.secretary)
+    r = client.post(f"/grid/nodes/{world.a.sibling_grid.pk}/staff/", {"username": "nobody"})
+    assert "找不到该账号" in r.content.decode()
+    r = client.post(
+        f"/grid/nodes/{world.a.sibling_grid.pk}/staff/",
+        {"username": world.a.worker.username, "as_leader": "on"},
+    )
+    assert r.status_code == 302
+    ra = RoleAssignment.objects.get(user=world.a.worker, node=world.a.sibling_grid)
+    assert ra.is_grid_leader and ra.role == "grid_worker"
+    body = client.get(f"/grid/nodes/{world.a.group.pk}/").content.decode()
+    assert "网格长" in body

@@ -1,0 +1,134 @@
+import datetime as dt
+
+from xiangzhi.party.models import PartyMember
+from xiangzhi.people.models import Household, Resident
+
+from ..factories import make_id
+
+
+def test_a_move_out_from_the_page_needs_a_new_head_then_records_it(client, world):
+    client.force_login(world.a.cadre)
+    url = f"/people/residents/{world.a.head.pk}/move-out/"
+    r = client.post(url, {"occurred_on": "2024-05-01", "note": "迁往县城"})
+    assert "新户主" in r.content.decode()
+    assert Resident.objects.get(pk=world.a.head.pk).status == "active"
+    r = client.post(
+        url, {"occurred_on": "2024-05-01", "note": "迁往县城", "new_head": world.a.child.pk}
+    )
+    assert r.status_code == 302
+    assert Household.objects.get(pk=world.a.household.pk).head_id == world.a.child.pk
+
+
+def test_a_split_from_the_page(client, world):
+    client.force_login(world.a.worker)
+    r = client.post(
+        f"/people/households/{world.a.household.pk}/split/",
+        {
+            "members": [world.a.child.pk],
+            "new_head": world.a.child.pk,
+            "address": "甲村新街3号",
+            "occurred_on": "2025-02-02",
+        },
+    )
+    assert r.status_code == 302
+    new = Household.objects.get(address="甲村新街3号")
+    assert r["Location"] == f"/people/households/{new.pk}/"
+
+
+def test_a_birth_from_the_page(client, world):
+    client.force_login(world.a.cadre)
+    r = client.post(
+        f"/people/households/{world.a.household.pk}/members/new/",
+        {
+            "kind": "birth",
+            "name": "甲新生",
+            "birth_date": "2025-03-03",
+            "gender": "F",
+            "relation": "grandchild",
+            "ethnicity": "汉族",
+        },
+    )
+    assert r.status_code == 302
+    assert Resident.objects.get(name="甲新生").household_id == world.a.household.pk
+
+
+def test_editing_a_resident_keeps_the_id_and_checks_the_phone(client, world):
+    client.force_login(world.a.cadre)
+    head = world.a.head
+    data = {
+        "name": head.name,
+        "id_number": head.id_number,
+        "gender": "",
+        "birth_date": "",
+        "phone": "12345",
+        "relation": "head",
+        "ethnicity": "汉族",
+    }
+    r = client.post(f"/people/residents/{head.pk}/edit/", data)
+    assert "手机号应为以1开头的11位数字" in r.content.decode()
+    data["phone"] = "13900001234"
+    assert client.post(f"/people/residents/{head.pk}/edit/", data).status_code == 302
+    assert Resident.objects.get(pk=head.pk).phone == "13900001234"
+
+
+def test_the_household_edit_page_sets_tags_and_the_central_flag(client, world):
+    client.force_login(world.a.cadre)
+    r = client.post(
+        f"/people/households/{world.a.household.pk}/edit/",
+        {
+            "address": world.a.marker_address,
+            "number": "a-001",
+            "tags": ["poverty_alleviated"],
+            "is_central_household": "on",
+        },
+    )
+    assert r.status_code == 302
+    hh = Household.objects.get(pk=world.a.household.pk)
+    assert hh.is_central_household and [t.code for t in hh.tags.all()] == ["poverty_alleviated"]
+
+
+def test_a_party_member_is_registered_from_the_resident_page(client, world):
+    client.force_login(world.a.cadre)
+    adult = world.a.head
+    url = f"/party/residents/{adult.pk}/member/new/"
+    r = client.post(
+        url,
+        {"category": "probationary", "joined_on": "1980-01-01", "organisation": world.a.group.pk},
+    )
+    assert "年满18周岁" in r.content.decode()
+    r = client.post(
+        url,
+        {"category": "probationary", "joined_on": "2020-07-01", "organisation": world.a.group.pk},
+    )
+    assert r.status_code == 302
+    member = PartyMember.objects.get(resident=adult)
+    assert member.category == "probationary"
+    r = client.post(
+        f"/party/members/{member.pk}/edit/",
+        {"category": "full", "joined_on": "2020-07-01", "organisation": world.a.branch.pk},
+    )
+    assert r.status_code == 302
+    assert PartyMember.objects.get(pk=member.pk).organisation_id == world.a.branch.pk
+    body = client.get(f"/people/residents/{adult.pk}/").content.decode()
+    assert "正式党员" in body
+
+
+def test_lists_have_empty_states_and_pages(client, world):
+    client.force_login(world.a.cadre)
+    assert (
+        "没有找到符合条件的户"
+        in client.get("/people/households/", {"q": "无此人"}).content.decode()
+    )
+    hh = world.a.household
+    from xiangzhi.people.services import ResidentData, resident_add
+
+    for i in range(55):
+        resident_add(
+            actor=world.admin,
+            household=hh,
+            kind="move_in",
+            data=ResidentData(name=f"甲批{i}", id_number=make_id(dt.date(1990, 1, 1), "M")),
+        )
+    body = client.get("/people/residents/").content.decode()
+    assert "第 1 / 2 页" in body and "下一页" in body
+    assert "第 2 / 2 页" in client.get("/people/residents/", {"page": 2}).content.decode()
