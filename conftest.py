@@ -12,3 +12,5 @@ os.environ.setdefault(
 )
 os.environ.setdefault("XIANGZHI_INDEX_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
 os.environ.setdefault("XIANGZHI_TESTING", "1")
+# The live server's thread must not keep a PostgreSQL connection open past the test run.
+os.environ.setdefault("XIANGZHI_CONN_MAX_AGE", "0")
