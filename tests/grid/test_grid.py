@@ -121,3 +121,10 @@ def test_api_node_detail_has_the_same_rollup(client, world):
     data = r.json()
     assert data["counts"] == {"households": 4, "residents": 6, "party_members": 2}
     assert {c["node"]["name"] for c in data["children"]} == {"甲村", "乙村"}
+
+
+def test_level_names_are_configurable(client, world, settings):
+    settings.XIANGZHI_GRID_LEVELS = {**settings.XIANGZHI_GRID_LEVELS, 4: "村民小组"}
+    client.force_login(world.a.cadre)
+    body = client.get(f"/grid/nodes/{world.a.node.pk}/").content.decode()
+    assert "村民小组" in body
