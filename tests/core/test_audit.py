@@ -113,3 +113,16 @@ def test_an_auditor_sees_only_their_village_and_a_cadre_not_at_all(client, world
     assert world.a.marker_address in body and world.b.marker_address not in body
     client.force_login(world.a.cadre)
     assert client.get("/core/audit/").status_code == 403
+
+
+def test_many_events_appended_at_once_keep_the_chain(world):
+    from xiangzhi.core.audit import audit_record_many
+
+    before = AuditEvent.objects.count()
+    n = audit_record_many(actor=world.admin, entries=[
+        {"action": "test.bulk", "obj": world.a.household, "changes": {"i": i}} for i in range(50)
+    ])
+    assert n == 50 and AuditEvent.objects.count() == before + 50
+    assert verify_chain() == (before + 50, None)
+    audit_record(actor=world.admin, action="test.after")
+    assert verify_chain()[1] is None

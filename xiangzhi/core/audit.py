@@ -58,50 +58,71 @@ def compute_hash(event: AuditEvent) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def audit_record(
-    *,
-    actor,
-    action: str,
-    obj: models.Model | None = None,
-    node=None,
-    changes: dict | None = None,
-    object_type: str = "",
-    object_id: str = "",
-    object_repr: str = "",
-) -> AuditEvent:
-    """Append one event to the chain inside the caller's transaction."""
+def _lock_head() -> AuditHead:
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS)
+    return head
+
+
+def _event(*, actor, action: str, obj=None, node=None, changes=None, object_type: str = "",
+           object_id: str = "", object_repr: str = "", created_at=None) -> AuditEvent:
+    """Build an unsaved, unchained event."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
         if node is None and hasattr(obj, "audit_node"):
             node = obj.audit_node()
-    with transaction.atomic():
-        head = AuditHead.objects.select_for_update().filter(pk=1).first()
-        if head is None:
-            head = AuditHead.objects.create(pk=1, seq=0, hash=GENESIS)
-        user = actor if getattr(actor, "pk", None) else None
-        event = AuditEvent(
-            seq=head.seq + 1,
-            created_at=timezone.now().astimezone(dt.UTC).replace(tzinfo=dt.UTC),
-            actor=user,
-            actor_label=(getattr(actor, "username", "") or "")[:150] if user else "",
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            object_repr=object_repr[:200],
-            node_id=getattr(node, "pk", node),
-            changes=_jsonable(_redact(changes or {})),
-            ip=current_ip() or "",
-            prev_hash=head.hash,
-        )
-        # Round-trip the timestamp the way the database will store it (microseconds).
+    user = actor if getattr(actor, "pk", None) else None
+    return AuditEvent(
+        created_at=created_at or timezone.now(),
+        actor=user,
+        actor_label=(getattr(actor, "username", "") or "")[:150] if user else "",
+        action=action,
+        object_type=object_type,
+        object_id=str(object_id),
+        object_repr=object_repr[:200],
+        node_id=getattr(node, "pk", node),
+        changes=_jsonable(_redact(changes or {})),
+        ip=current_ip() or "",
+    )
+
+
+def _chain(head: AuditHead, events: list[AuditEvent]) -> None:
+    for event in events:
+        event.seq = head.seq + 1
+        event.prev_hash = head.hash
         event.hash = compute_hash(event)
+        head.seq, head.hash = event.seq, event.hash
+
+
+def audit_record(*, actor, action: str, obj: models.Model | None = None, node=None,
+                 changes: dict | None = None, object_type: str = "", object_id: str = "",
+                 object_repr: str = "") -> AuditEvent:
+    """Append one event to the chain inside the caller's transaction."""
+    event = _event(actor=actor, action=action, obj=obj, node=node, changes=changes,
+                   object_type=object_type, object_id=object_id, object_repr=object_repr)
+    with transaction.atomic():
+        head = _lock_head()
+        _chain(head, [event])
         event.save()
-        head.seq = event.seq
-        head.hash = event.hash
         head.save(update_fields=["seq", "hash"])
     return event
+
+
+def audit_record_many(*, actor, entries: list[dict]) -> int:
+    """Append many events at once (imports): each entry holds audit_record's keyword arguments."""
+    if not entries:
+        return 0
+    now = timezone.now()
+    events = [_event(actor=actor, created_at=now, **entry) for entry in entries]
+    with transaction.atomic():
+        head = _lock_head()
+        _chain(head, events)
+        AuditEvent.objects.bulk_create(events, batch_size=1000)
+        head.save(update_fields=["seq", "hash"])
+    return len(events)
 
 
 def diff(instance: models.Model, before: dict, fields: list[str]) -> dict:

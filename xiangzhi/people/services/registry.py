@@ -14,7 +14,7 @@ from xiangzhi.core.crypto import blind_index
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.validators import normalize_phone, normalize_text, parse_citizen_id
 
-from .models import Household, HouseholdChange, Resident, Tag
+from ..models import Household, HouseholdChange, Resident, Tag
 
 RESIDENT_FIELDS = [
     "name",
@@ -47,8 +47,8 @@ def _check_write(actor, node) -> None:
         raise PermissionDenied("您对该网格只有查看权限")
 
 
-def resident_validate(data: ResidentData, *, exclude_pk: int | None = None) -> ResidentData:
-    """Normalise and check a resident's fields; raise ValidationError with Chinese messages."""
+def resident_clean(data: ResidentData) -> dict[str, str]:
+    """Normalise a resident's fields in place and return their errors, without the database."""
     errors: dict[str, str] = {}
     data.name = normalize_text(data.name)
     if not data.name:
@@ -70,11 +70,6 @@ def resident_validate(data: ResidentData, *, exclude_pk: int | None = None) -> R
                 errors["gender"] = "性别与身份证号不一致(第17位奇数为男,偶数为女)"
             data.birth_date = data.birth_date or cid.birth_date
             data.gender = data.gender or cid.gender
-            dup = Resident.objects.filter(id_number_index=blind_index(cid.number, "id"))
-            if exclude_pk:
-                dup = dup.exclude(pk=exclude_pk)
-            if dup.exists():
-                errors["id_number"] = "该身份证号已登记在其他居民名下"
     if not data.gender:
         errors.setdefault("gender", "请选择性别")
     elif data.gender not in Resident.Gender.values:
@@ -88,9 +83,20 @@ def resident_validate(data: ResidentData, *, exclude_pk: int | None = None) -> R
             errors["phone"] = exc.messages[0]
     if data.relation not in Resident.Relation.values:
         errors["relation"] = "与户主关系无效"
-    unknown = set(data.tags) - set(
-        Tag.objects.filter(code__in=data.tags).values_list("code", flat=True)
-    )
+    return errors
+
+
+def resident_validate(data: ResidentData, *, exclude_pk: int | None = None) -> ResidentData:
+    """Normalise and check a resident's fields; raise ValidationError with Chinese messages."""
+    errors = resident_clean(data)
+    if data.id_number and "id_number" not in errors:
+        dup = Resident.objects.filter(id_number_index=blind_index(data.id_number, "id"))
+        if exclude_pk:
+            dup = dup.exclude(pk=exclude_pk)
+        if dup.exists():
+            errors["id_number"] = "该身份证号已登记在其他居民名下"
+    known = set(Tag.objects.filter(code__in=data.tags).values_list("code", flat=True))
+    unknown = set(data.tags) - known
     if unknown:
         errors["tags"] = "未知的标签:" + "、".join(sorted(unknown))
     if errors:
