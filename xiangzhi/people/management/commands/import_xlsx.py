@@ -1,0 +1,49 @@
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from xiangzhi.accounts.models import User
+from xiangzhi.people.services.imports import registry_import
+
+
+class Command(BaseCommand):
+    help = "导入花名册:import_xlsx residents|households FILE [--dry-run] [--report FILE.json]"
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=["residents", "households"])
+        parser.add_argument("file")
+        parser.add_argument("--dry-run", action="store_true", help="只检查,不写入")
+        parser.add_argument("--all-or-nothing", action="store_true", help="有任何错误行就全部不写入")
+        parser.add_argument("--report", help="把报告写成 JSON 文件")
+        parser.add_argument("--user", help="以该账号的身份和权限导入(默认:系统管理员,全部网格)")
+
+    def handle(self, *args, kind, file, dry_run, all_or_nothing, report, user, **options):
+        actor = None
+        if user:
+            actor = User.objects.filter(username=user, is_active=True).first()
+            if actor is None:
+                raise CommandError(f"找不到账号 {user}")
+        else:
+            actor = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+            if actor is None:
+                raise CommandError("没有可用的系统管理员账号,请用 --user 指定导入人")
+        result = registry_import(actor=actor, kind=kind, path=file, dry_run=dry_run,
+                                 all_or_nothing=all_or_nothing)
+        data = result.as_dict()
+        if report:
+            with open(report, "w", encoding="utf-8") as fh:
+                json.dump(data, fh, ensure_ascii=False, indent=2)
+        self.stdout.write(
+            f"{'(试运行,未写入)' if dry_run else ''}新增 {result.created},更新 {result.updated},"
+            f"未变 {result.unchanged},错误 {len(result.errors)} 处"
+        )
+        if result.ignored_columns:
+            self.stdout.write("已忽略的列:" + "、".join(result.ignored_columns))
+        for e in result.errors[:50]:
+            where = f"第 {e['row']} 行" if e["row"] else "文件"
+            self.stdout.write(f"  {where} {e['column']}:{e['message']}")
+        if len(result.errors) > 50:
+            self.stdout.write(f"  ……另有 {len(result.errors) - 50} 处错误,见 --report")
+        if result.errors and not result.written and not dry_run:
+            sys.exit(1)

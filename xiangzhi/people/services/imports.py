@@ -1,0 +1,607 @@
+"""Spreadsheet imports of the registry (花名册): residents (one row per person) and households
+(one row per household). Rows are read streaming, validated with the same rules as the forms,
+and written in batches through bulk writes that record one audit event per created or changed
+record. Valid rows are imported and invalid rows reported (or, with all_or_nothing, nothing is
+written when any row is wrong); a re-import of the same sheet changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from xiangzhi.core import xlsx
+from xiangzhi.core.audit import audit_record, audit_record_many
+from xiangzhi.core.crypto import blind_index, mask_id_number, mask_phone
+from xiangzhi.core.scope import scope_for
+from xiangzhi.core.validators import DIVISION_RE
+from xiangzhi.core.xlsx import CellError, SheetError, Table, read_table
+from xiangzhi.grid.models import GridNode
+
+from ..models import Household, HouseholdChange, Resident, Tag
+from ..xlsx import (
+    GENDERS,
+    GRID_SPLIT,
+    HOUSEHOLD_COLUMNS,
+    HOUSEHOLD_REQUIRED,
+    RELATIONS,
+    RESIDENT_COLUMNS,
+    RESIDENT_REQUIRED,
+    TAG_SPLIT,
+)
+from .registry import ResidentData, resident_clean
+
+BATCH_ROWS = 500
+LABELS = {c.key: c.label for c in RESIDENT_COLUMNS} | {"central": "党员中心户"}
+FIELD_COLUMN = {"name": "name", "gender": "gender", "birth_date": "birth_date",
+                "id_number": "id_number", "phone": "phone", "relation": "relation", "tags": "tags"}
+
+
+@dataclass
+class ImportReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[dict] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    rows: int = 0
+    written: bool = False
+
+    def error(self, row: int, column: str, message: str) -> None:
+        self.errors.append({"row": row, "column": column, "message": message})
+
+    def as_dict(self) -> dict:
+        return {
+            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+            "errors": self.errors, "ignored_columns": self.ignored_columns, "rows": self.rows,
+            "written": self.written,
+        }
+
+
+@dataclass
+class Row:
+    number: int
+    data: ResidentData
+    labels: dict[str, str]
+    present: set[str]
+    pk: int | None = None
+    household_number: str = ""
+    address: str = ""
+    grid: str = ""
+    tags_given: bool = False
+    central: bool | None = None
+    id_masked: bool = False
+    phone_masked: bool = False
+    kind: str = "residents"
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+    def fail(self, key: str, message: str) -> None:
+        self.errors.append((self.labels.get(key, LABELS.get(key, key)), message))
+
+
+class _Rollback(Exception):
+    pass
+
+
+class RegistryImport:
+    """One run of an import; `run()` returns the report."""
+
+    def __init__(self, *, actor, kind: str, dry_run: bool = False, all_or_nothing: bool = False,
+                 progress: Callable[[int], None] | None = None, batch_rows: int = BATCH_ROWS):
+        if kind not in ("residents", "households"):
+            raise ValueError(kind)
+        self.actor = actor
+        self.kind = kind
+        self.dry_run = dry_run
+        self.all_or_nothing = all_or_nothing
+        self.progress = progress
+        self.batch_rows = batch_rows
+        self.report = ImportReport()
+        self.scope = scope_for(actor)
+        self.tags = {t.name: t for t in Tag.objects.all()} | {t.code: t for t in Tag.objects.all()}
+        self.nodes: dict[str, GridNode | str] = {}
+        self.seen_ids: dict[str, int] = {}
+        self.numbered: dict[tuple[str, str], Household] = {}
+        self.audit: list[dict] = []
+
+    # Reading.
+
+    def run(self, path) -> ImportReport:
+        columns = RESIDENT_COLUMNS if self.kind == "residents" else HOUSEHOLD_COLUMNS
+        required = RESIDENT_REQUIRED if self.kind == "residents" else HOUSEHOLD_REQUIRED
+        try:
+            table = read_table(path, columns, required=required)
+            if self.kind == "residents" and not {"household_number", "relation"} & set(table.columns):
+                raise SheetError("表头缺少“户编号”或“与户主关系”列,无法确定每个人属于哪一户。")
+        except SheetError as exc:
+            self.report.error(0, "", str(exc))
+            return self.report
+        self.report.ignored_columns = table.unknown
+        try:
+            with transaction.atomic():
+                batch: list[list[Row]] = []
+                size = 0
+                for group in self._groups(table):
+                    batch.append(group)
+                    size += len(group)
+                    if size >= self.batch_rows:
+                        self._process(batch)
+                        batch, size = [], 0
+                self._process(batch)
+                audit_record_many(actor=self.actor, entries=self.audit)
+                if self.dry_run or (self.all_or_nothing and self.report.errors):
+                    raise _Rollback
+        except _Rollback:
+            if not self.dry_run:
+                self.report.created = self.report.updated = self.report.unchanged = 0
+        else:
+            self.report.written = True
+            audit_record(actor=self.actor, action=f"import.{self.kind}", object_type="people.import",
+                         object_repr=str(getattr(path, "name", path))[-200:],
+                         changes={k: v for k, v in self.report.as_dict().items() if k != "errors"}
+                         | {"error_rows": len(self.report.errors)})
+        self.report.errors.sort(key=lambda e: e["row"])
+        return self.report
+
+    def _parse(self, number: int, values: dict, table: Table) -> Row:
+        labels = {k: table.labels.get(k, LABELS.get(k, k)) for k in LABELS}
+        row = Row(number=number, data=ResidentData(name=""), labels=labels,
+                  present=set(table.columns), kind=self.kind)
+        d = row.data
+
+        def cell(key, reader=xlsx.text):
+            try:
+                return reader(values.get(key, ""))
+            except CellError as exc:
+                row.fail(key, str(exc))
+                return None
+
+        d.name = cell("name", xlsx.compact) or ""
+        gender = (cell("gender", xlsx.compact) or "").lower()
+        if gender:
+            d.gender = GENDERS.get(gender, "")
+            if not d.gender:
+                row.fail("gender", f"性别“{gender}”无法识别,请填写男或女")
+        d.birth_date = cell("birth_date", xlsx.date)
+        raw_id = cell("id_number", xlsx.id_number) or ""
+        if "*" in raw_id:
+            row.id_masked = True
+        d.id_number = raw_id
+        raw_phone = cell("phone", xlsx.phone) or ""
+        if "*" in raw_phone:
+            row.phone_masked = True
+        d.phone = raw_phone
+        d.ethnicity = cell("ethnicity") or ("汉族" if "ethnicity" not in table.columns else "")
+        d.note = (cell("note") or "")[:200]
+        if self.kind == "households":
+            d.relation = Resident.Relation.HEAD
+        else:
+            rel = cell("relation", xlsx.compact) or ""
+            d.relation = RELATIONS.get(rel, Resident.Relation.OTHER if rel else "")
+        row.household_number = (cell("household_number", xlsx.compact) or "")[:40]
+        row.address = (cell("address") or "")[:200]
+        row.grid = cell("grid") or ""
+        pk = cell("pk", xlsx.compact)
+        if pk:
+            if pk.isdigit():
+                row.pk = int(pk)
+            else:
+                row.fail("pk", "系统编号应为数字(由本系统导出时生成,新登记的人请留空)")
+        tags_text = cell("tags") or ""
+        if "tags" in table.columns:
+            row.tags_given = True
+            codes = []
+            for word in filter(None, TAG_SPLIT.split(tags_text)):
+                tag = self.tags.get(word)
+                if tag is None:
+                    row.fail("tags", f"未知的标签“{word}”,可用:" + "、".join(
+                        sorted({t.name for t in self.tags.values()})))
+                else:
+                    codes.append(tag.code)
+            d.tags = sorted(set(codes))
+        if self.kind == "households" and "central" in table.columns:
+            flag = cell("central", xlsx.compact) or ""
+            row.central = flag in ("是", "1", "√", "✓", "Y", "y", "true", "True")
+        return row
+
+    def _groups(self, table: Table) -> Iterator[list[Row]]:
+        current: list[Row] | None = None
+        current_number = None
+        for number, values in table.rows:
+            self.report.rows += 1
+            row = self._parse(number, values, table)
+            if self.kind == "households":
+                yield [row]
+                continue
+            if row.household_number:
+                if current is not None and current_number == row.household_number:
+                    current.append(row)
+                else:
+                    if current:
+                        yield current
+                    current, current_number = [row], row.household_number
+            elif row.data.relation == Resident.Relation.HEAD:
+                if current:
+                    yield current
+                current, current_number = [row], None
+            elif current is not None:
+                current.append(row)
+            else:
+                row.fail("relation", "无法确定该行属于哪一户:前面没有“与户主关系”为户主的行,也没有户编号")
+                yield [row]
+        if current:
+            yield current
+
+    # Resolving.
+
+    def _node(self, text: str) -> GridNode | str:
+        """The grid node named by a code or a path of names; a Chinese message when it is none."""
+        if text in self.nodes:
+            return self.nodes[text]
+        node: GridNode | str
+        if DIVISION_RE.match(text):
+            node = GridNode.objects.filter(code=text).first() or f"找不到区划代码为 {text} 的网格"
+        else:
+            names = [n for n in GRID_SPLIT.split(text) if n]
+            node = self._node_by_names(names, text)
+        if isinstance(node, GridNode) and not self.scope.can_write_path(node.path):
+            node = f"网格“{text}”不在您的管辖范围内(或您只有查看权限)"
+        self.nodes[text] = node
+        return node
+
+    def _node_by_names(self, names: list[str], text: str) -> GridNode | str:
+        candidates = GridNode.objects.for_actor(self.actor).filter(name=names[0]).order_by("level")
+        start = candidates.first()
+        if start is None:
+            return f"找不到网格“{names[0]}”(所属网格应写作 村/支部/屋场/中心户,用“/”或“-”分隔)"
+        node = start
+        for name in names[1:]:
+            child = GridNode.objects.filter(parent=node, name=name).first()
+            if child is None:
+                return f"在“{node.name}”下找不到网格“{name}”"
+            node = child
+        return node
+
+    def _clean(self, row: Row) -> None:
+        """Field rules shared with the forms, and the file-level duplicate check."""
+        d = row.data
+        masked_id = d.id_number if row.id_masked else ""
+        masked_phone = d.phone if row.phone_masked else ""
+        if row.id_masked:
+            d.id_number = ""
+        if row.phone_masked:
+            d.phone = ""
+        if not row.id_masked and not d.id_number and not row.pk:
+            row.fail("id_number", "身份证号不能为空")
+        for key, message in resident_clean(d).items():
+            if key == "gender" and not d.gender and row.id_masked:
+                continue  # a masked export keeps the gender of the record it names
+            row.fail(FIELD_COLUMN.get(key, key), message)
+        d.id_number = masked_id or d.id_number
+        d.phone = masked_phone or d.phone
+        if d.id_number and not row.id_masked and not any(c == row.labels["id_number"] for c, _ in row.errors):
+            first = self.seen_ids.setdefault(d.id_number, row.number)
+            if first != row.number:
+                row.fail("id_number", f"与第 {first} 行的身份证号重复")
+        if row.id_masked and not row.pk:
+            row.fail("id_number", "身份证号是脱敏的(带*号),只有本系统导出且带“系统编号”的表格才能这样导入")
+
+    # Writing.
+
+    def _process(self, groups: list[list[Row]]) -> None:
+        if not groups:
+            return
+        rows = [r for g in groups for r in g]
+        for r in rows:
+            self._clean(r)
+        by_index = {
+            r.id_number_index: r
+            for r in Resident.objects.filter(
+                id_number_index__in=[blind_index(r.data.id_number, "id") for r in rows
+                                     if r.data.id_number and not r.id_masked]
+            ).select_related("household", "node").prefetch_related("tags")
+        }
+        pks = [r.pk for r in rows if r.pk]
+        by_pk: dict[int, object] = {}
+        if pks:
+            model = Resident if self.kind == "residents" else Household
+            qs = model.objects.for_actor(self.actor).filter(pk__in=pks)
+            if model is Resident:
+                qs = qs.select_related("household", "node").prefetch_related("tags")
+            else:
+                qs = qs.select_related("head", "node").prefetch_related("tags")
+            by_pk = {o.pk: o for o in qs}
+        numbers = {r.household_number for r in rows if r.household_number}
+        households_by_number: dict[str, list[Household]] = {}
+        if numbers:
+            for h in Household.objects.for_actor(self.actor).filter(number__in=numbers).select_related("node"):
+                households_by_number.setdefault(h.number, []).append(h)
+        plan = _Plan()
+        for group in groups:
+            self._plan_group(group, by_index, by_pk, households_by_number, plan)
+        plan.write(self)
+        if self.progress:
+            self.progress(self.report.rows)
+
+    def _existing(self, row: Row, by_index, by_pk) -> Resident | None:
+        if self.kind == "households":
+            if row.pk:
+                h = by_pk.get(row.pk)
+                if h is None:
+                    row.fail("pk", "系统编号对应的户不存在或不在您的管辖范围内")
+                    return None
+                if row.id_masked and h.head and mask_id_number(h.head.id_number) != row.data.id_number:
+                    row.fail("id_number", "脱敏身份证号与系统编号对应的户主不一致")
+                return h.head
+        elif row.pk:
+            r = by_pk.get(row.pk)
+            if r is None:
+                row.fail("pk", "系统编号对应的居民不存在或不在您的管辖范围内")
+                return None
+            if row.id_masked and mask_id_number(r.id_number) != row.data.id_number:
+                row.fail("id_number", "脱敏身份证号与系统编号对应的居民不一致")
+            return r
+        if row.data.id_number and not row.id_masked:
+            r = by_index.get(blind_index(row.data.id_number, "id"))
+            if r is not None and not self.scope.can_write_path(r.node.path):
+                row.fail("id_number", "该身份证号已登记在您管辖范围以外的居民名下")
+                return None
+            return r
+        return None
+
+    def _plan_group(self, group: list[Row], by_index, by_pk, households_by_number, plan) -> None:
+        head_row = next((r for r in group if r.data.relation == Resident.Relation.HEAD), None)
+        grid_row = head_row or group[0]
+        grid_text = grid_row.grid or next((r.grid for r in group if r.grid), "")
+        existing = {id(r): self._existing(r, by_index, by_pk) for r in group}
+        if not grid_text:
+            for r in group:
+                r.fail("grid", "缺少所属网格,该户无法导入")
+        node = self._node(grid_text) if grid_text else None
+        if isinstance(node, str):
+            for r in group:
+                r.fail("grid", node)
+            node = None
+        household: Household | None = None
+        number = grid_row.household_number
+        if self.kind == "households" and head_row and existing[id(head_row)] is not None:
+            household = existing[id(head_row)].household
+        if household is None and number and node is not None:
+            village = node.ancestor_path_at(2)
+            household = self.numbered.get((village, number))
+            if household is None:
+                same = [h for h in households_by_number.get(number, []) if h.node.path.startswith(village)]
+                household = same[0] if same else None
+        if household is None:
+            for r in group:
+                ex = existing[id(r)]
+                if ex is not None and ex.household_id:
+                    household = ex.household
+                    break
+        if household is None and node is not None:
+            if head_row is None or head_row.errors:
+                why = ("该户没有“与户主关系”为户主的行" if head_row is None
+                       else f"该户的户主行(第 {head_row.number} 行)有错误")
+                for r in group:
+                    if not r.errors:
+                        r.fail("relation", f"{why},整户未导入")
+            elif not (head_row.address or any(r.address for r in group)):
+                for r in group:
+                    r.fail("address", "新登记的户需要填写家庭住址")
+            else:
+                household = plan.new_household(
+                    node=node, number=number, address=head_row.address or next(r.address for r in group if r.address),
+                    row=head_row,
+                )
+                if number:
+                    self.numbered[(node.ancestor_path_at(2), number)] = household
+        elif household is not None and household.pk and node is not None:
+            plan.household_changes(household, head_row, node, number, self)
+        for r in group:
+            if r.errors:
+                for column, message in r.errors:
+                    self.report.error(r.number, column, message)
+                continue
+            ex = existing[id(r)]
+            if ex is None:
+                if household is None:
+                    continue
+                plan.new_resident(household, r)
+                self.report.created += 1
+            elif household is not None and ex.household_id and ex.household_id != household.pk:
+                self.report.error(r.number, r.labels["id_number"],
+                                  f"该居民已登记在其他户(户编号 {ex.household.number or ex.household_id}),"
+                                  "如需迁移请使用迁出/迁入或分户功能")
+            else:
+                changed = plan.resident_changes(ex, r)
+                if self.kind == "households":
+                    changed = plan.household_row_changes(household, r) or changed
+                if changed or plan.household_touched(household):
+                    self.report.updated += 1
+                else:
+                    self.report.unchanged += 1
+
+
+class _Plan:
+    """The writes of one batch, done in bulk."""
+
+    def __init__(self):
+        self.households: list[Household] = []
+        self.head_rows: dict[int, Row] = {}
+        self.residents: list[tuple[Resident, Row]] = []
+        self.updates: dict[int, tuple[Resident, dict]] = {}
+        self.household_updates: dict[int, tuple[Household, dict]] = {}
+        self.tag_sets: dict[int, list[str]] = {}
+        self.household_tag_sets: dict[int, list[str]] = {}
+
+    def new_household(self, *, node, number, address, row: Row) -> Household:
+        h = Household(node=node, number=number, address=address, note="")
+        if row.central is not None:
+            h.is_central_household = row.central
+        self.households.append(h)
+        self.head_rows[id(h)] = row
+        return h
+
+    def new_resident(self, household: Household, row: Row) -> None:
+        d = row.data
+        r = Resident(household=household, node=household.node, name=d.name, gender=d.gender,
+                     birth_date=d.birth_date, id_number=d.id_number, phone=d.phone,
+                     relation=d.relation or Resident.Relation.OTHER, ethnicity=d.ethnicity, note=d.note)
+        r.prepare()
+        self.residents.append((r, row))
+
+    def household_touched(self, household) -> bool:
+        return household is not None and household.pk in self.household_updates
+
+    def household_changes(self, household: Household, head_row: Row | None, node, number, run) -> None:
+        if household.pk in self.household_updates:
+            return
+        changes = {}
+        if node.pk != household.node_id:
+            changes["node"] = [household.node_id, node.pk]
+        if head_row is not None:
+            if head_row.address and head_row.address != household.address:
+                changes["address"] = [household.address, head_row.address]
+            if number and number != household.number:
+                changes["number"] = [household.number, number]
+        if changes:
+            self.household_updates[household.pk] = (household, changes)
+
+    def household_row_changes(self, household: Household, row: Row) -> bool:
+        changes = dict(self.household_updates.get(household.pk, (household, {}))[1])
+        if row.central is not None and row.central != household.is_central_household:
+            changes["is_central_household"] = [household.is_central_household, row.central]
+        if "note" in row.present and row.data.note != household.note:
+            changes["note"] = [household.note, row.data.note]
+        if row.tags_given:
+            old = sorted(t.code for t in household.tags.all())
+            if old != row.data.tags:
+                changes["tags"] = [old, row.data.tags]
+                self.household_tag_sets[household.pk] = row.data.tags
+        if changes:
+            self.household_updates[household.pk] = (household, changes)
+        return bool(changes)
+
+    def resident_changes(self, resident: Resident, row: Row) -> bool:
+        d = row.data
+        changes = {}
+
+        def compare(name, new, present=True):
+            if present and getattr(resident, name) != new:
+                changes[name] = [getattr(resident, name), new]
+
+        compare("name", d.name)
+        if d.gender:
+            compare("gender", d.gender)
+        if d.birth_date:
+            compare("birth_date", d.birth_date)
+        compare("ethnicity", d.ethnicity, "ethnicity" in row.present)
+        if "phone" in row.present:
+            if row.phone_masked:
+                if mask_phone(resident.phone) != d.phone:
+                    row.fail("phone", "脱敏电话与系统中的不一致")
+            else:
+                compare("phone", d.phone)
+        if not row.id_masked:
+            compare("id_number", d.id_number)
+        if row.present & {"relation"} and d.relation:
+            compare("relation", d.relation)
+        compare("note", d.note, "note" in row.present and row.kind == "residents")
+        if row.tags_given and row.kind == "residents":
+            old = sorted(t.code for t in resident.tags.all())
+            if old != d.tags:
+                changes["tags"] = [old, d.tags]
+                self.tag_sets[resident.pk] = d.tags
+        if changes:
+            self.updates[resident.pk] = (resident, changes)
+        return bool(changes)
+
+    def write(self, run: RegistryImport) -> None:
+        now = timezone.now()
+        today = timezone.localdate()
+        if self.households:
+            Household.objects.bulk_create(self.households, batch_size=1000)
+            for h in self.households:
+                run.audit.append({"action": "household.import_create", "obj": h,
+                                  "changes": {"address": h.address, "number": h.number}})
+        if self.residents:
+            for r, _ in self.residents:
+                r.household_id = r.household.pk
+                r.node_id = r.household.node_id
+            Resident.objects.bulk_create([r for r, _ in self.residents], batch_size=1000)
+            heads = []
+            for r, row in self.residents:
+                if r.relation == Resident.Relation.HEAD and r.household.head_id is None:
+                    r.household.head = r
+                    heads.append(r.household)
+                run.audit.append({"action": "resident.import_create", "obj": r, "node": r.node_id,
+                                  "changes": {"name": r.name, "household": r.household_id,
+                                              "row": row.number}})
+            Household.objects.bulk_update(heads, ["head"], batch_size=1000)
+            HouseholdChange.objects.bulk_create([
+                HouseholdChange(household_id=r.household_id, kind=HouseholdChange.Kind.MOVE_IN,
+                                occurred_on=today, resident=r, note="表格导入",
+                                created_by=run.actor if getattr(run.actor, "pk", None) else None)
+                for r, _ in self.residents
+            ], batch_size=1000)
+            # In a households sheet the tags belong to the household, else to the person.
+            tag_ids = {t.code: t.pk for t in run.tags.values()}
+            through = Household.tags.through if run.kind == "households" else Resident.tags.through
+            fk = "household_id" if run.kind == "households" else "resident_id"
+            through.objects.bulk_create([
+                through(**{fk: r.household_id if run.kind == "households" else r.pk, "tag_id": tag_ids[code]})
+                for r, row in self.residents for code in row.data.tags
+            ], batch_size=2000)
+        if self.updates:
+            fields = sorted({k for _, ch in self.updates.values() for k in ch if k != "tags"})
+            objs = []
+            for resident, changes in self.updates.values():
+                for name, (_, new) in changes.items():
+                    if name != "tags":
+                        setattr(resident, name, new)
+                resident.updated_at = now
+                resident.prepare()
+                objs.append(resident)
+                run.audit.append({"action": "resident.import_update", "obj": resident, "changes": changes})
+            if fields:
+                Resident.objects.bulk_update(
+                    objs, [*fields, "updated_at", "name_pinyin", "name_initials", "id_number_index",
+                           "phone_index"], batch_size=1000)
+            self._replace_tags(Resident.tags.through, "resident_id", self.tag_sets, run)
+        if self.household_updates:
+            objs = []
+            for household, changes in self.household_updates.values():
+                for name, (_, new) in changes.items():
+                    if name == "node":
+                        household.node_id = new
+                    elif name != "tags":
+                        setattr(household, name, new)
+                household.updated_at = now
+                objs.append(household)
+                run.audit.append({"action": "household.import_update", "obj": household, "changes": changes})
+                if "node" in changes:
+                    Resident.objects.filter(household=household).update(node_id=household.node_id)
+            Household.objects.bulk_update(
+                objs, ["node", "address", "number", "is_central_household", "note", "updated_at"],
+                batch_size=1000)
+            self._replace_tags(Household.tags.through, "household_id", self.household_tag_sets, run)
+
+    @staticmethod
+    def _replace_tags(through, fk: str, sets: dict[int, list[str]], run) -> None:
+        if not sets:
+            return
+        tag_ids = {t.code: t.pk for t in run.tags.values()}
+        through.objects.filter(**{f"{fk}__in": list(sets)}).delete()
+        through.objects.bulk_create([
+            through(**{fk: pk, "tag_id": tag_ids[code]}) for pk, codes in sets.items() for code in codes
+        ])
+
+
+def registry_import(*, actor, kind: str, path, dry_run: bool = False, all_or_nothing: bool = False,
+                    progress=None) -> ImportReport:
+    """Import a residents or households sheet; see the module docstring."""
+    return RegistryImport(actor=actor, kind=kind, dry_run=dry_run, all_or_nothing=all_or_nothing,
+                          progress=progress).run(path)
+

@@ -1,0 +1,63 @@
+"""The sheet columns of the registry: what the import reads (with the header aliases cadres
+actually use) and what the export writes (the same labels, so an export imports back)."""
+
+from __future__ import annotations
+
+import re
+
+from xiangzhi.core.xlsx import Column
+
+RESIDENT_COLUMNS = [
+    Column("seq", "序号", ("编号",)),
+    Column("pk", "系统编号", ("居民系统编号",)),
+    Column("name", "姓名", ("名字", "居民姓名", "户主姓名")),
+    Column("gender", "性别"),
+    Column("ethnicity", "民族"),
+    Column("birth_date", "出生日期", ("出生年月日", "出生年月", "生日")),
+    Column("id_number", "身份证号", ("身份证号码", "公民身份号码", "公民身份证号码", "身份证")),
+    Column("phone", "联系电话", ("手机号", "电话", "手机号码", "联系方式", "电话号码")),
+    Column("relation", "与户主关系", ("与户主的关系", "关系")),
+    Column("household_number", "户编号", ("户号",)),
+    Column("address", "家庭住址", ("住址", "现住址", "地址")),
+    Column("grid", "所属网格", ("网格", "村组", "所在网格")),
+    Column("tags", "标签", ("人员类别", "类别")),
+    Column("note", "备注"),
+]
+RESIDENT_REQUIRED = ["name", "id_number", "grid"]
+
+HOUSEHOLD_COLUMNS = [
+    Column("seq", "序号", ("编号",)),
+    Column("pk", "系统编号", ("户系统编号",)),
+    Column("household_number", "户编号", ("户号",)),
+    Column("name", "户主姓名", ("户主", "姓名")),
+    Column("gender", "户主性别", ("性别",)),
+    Column("id_number", "户主身份证号", ("身份证号", "身份证号码", "公民身份号码", "户主身份证号码")),
+    Column("phone", "联系电话", ("手机号", "电话", "手机号码")),
+    Column("address", "家庭住址", ("住址", "地址")),
+    Column("grid", "所属网格", ("网格", "村组", "所在网格")),
+    Column("tags", "标签", ("户类别", "类别")),
+    Column("central", "党员中心户"),
+    Column("members", "在册人数", ("人数", "家庭人口")),
+    Column("note", "备注"),
+]
+HOUSEHOLD_REQUIRED = ["name", "id_number", "grid"]
+
+# What cadres write in 与户主关系, mapped to Resident.Relation.
+RELATION_WORDS = {
+    "head": "户主 本人 户主本人",
+    "spouse": "配偶 妻 夫 妻子 丈夫 之妻 之夫 老伴",
+    "child": "子 女 儿子 女儿 长子 次子 三子 长女 次女 三女 子女 之子 之女 养子 养女 继子 继女",
+    "parent": "父 母 父亲 母亲 父母 之父 之母 公公 婆婆 岳父 岳母",
+    "grandchild": "孙子 孙女 外孙 外孙女 孙子女 之孙 之孙女",
+    "grandparent": "祖父 祖母 爷爷 奶奶 外公 外婆 祖父母 外祖父 外祖母",
+    "sibling": "兄 弟 姐 妹 兄弟 姐妹 兄弟姐妹 哥哥 弟弟 姐姐 妹妹",
+    "child_in_law": "儿媳 女婿 媳妇 之媳",
+    "other": "其他 其它",
+}
+RELATIONS = {word: key for key, words in RELATION_WORDS.items() for word in words.split()}
+RELATION_LABELS = {"head": "户主", "spouse": "配偶", "child": "子女", "parent": "父母",
+                   "grandchild": "孙子女", "grandparent": "祖父母", "sibling": "兄弟姐妹",
+                   "child_in_law": "儿媳/女婿", "other": "其他"}
+GENDERS = {"男": "M", "女": "F", "m": "M", "f": "F", "1": "M", "2": "F", "男性": "M", "女性": "F"}
+TAG_SPLIT = re.compile(r"[,,、;;/|\s]+")
+GRID_SPLIT = re.compile(r"\s*[/\-—>]\s*")
