@@ -15,7 +15,7 @@ from xiangzhi.accounts.services import api_token_create, role_assign
 from xiangzhi.core.roles import Role
 from xiangzhi.grid.services import node_create
 from xiangzhi.party.services import party_member_register
-from xiangzhi.people.models import Resident
+from xiangzhi.people.models import ImportJob, Resident
 from xiangzhi.people.services import ResidentData, household_register, resident_add
 
 from .factories import UserFactory, make_id
@@ -133,6 +133,14 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
     RoleAssignment.objects.create(user=member_user, role=Role.PARTY_MEMBER)
     Resident.objects.filter(pk=other.head_id).update(user=member_user)
     _, token = api_token_create(actor=cadre, name="测试")
+    ImportJob.objects.create(
+        created_by=cadre,
+        kind="residents",
+        file_name=f"{marker_name}花名册.xlsx",
+        stored_as="/nonexistent.xlsx",
+        status="done",
+        report={"created": 1, "updated": 0, "unchanged": 0, "errors": []},
+    )
     from xiangzhi.core.models import AuditEvent
 
     event = AuditEvent.objects.filter(node=node).order_by("-seq").first()

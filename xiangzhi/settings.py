@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "axes",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "xiangzhi.core",
     "xiangzhi.accounts",
     "xiangzhi.grid",
@@ -179,6 +181,13 @@ XIANGZHI_GRID_LEVELS = {
 XIANGZHI_GRID_LEVELS.update(
     {int(k): v for k, v in json.loads(os.environ.get("XIANGZHI_GRID_LEVELS", "{}")).items()}
 )
+
+# Background work on the database queue; `manage.py db_worker` runs it (make demo starts one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Uploaded sheets wait here for the worker and are deleted once imported.
+XIANGZHI_UPLOAD_DIR = VAR_DIR / "imports"
+XIANGZHI_UPLOAD_MAX_BYTES = int(os.environ.get("XIANGZHI_UPLOAD_MAX_BYTES", 50 * 1024 * 1024))
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

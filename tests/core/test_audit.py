@@ -119,9 +119,13 @@ def test_many_events_appended_at_once_keep_the_chain(world):
     from xiangzhi.core.audit import audit_record_many
 
     before = AuditEvent.objects.count()
-    n = audit_record_many(actor=world.admin, entries=[
-        {"action": "test.bulk", "obj": world.a.household, "changes": {"i": i}} for i in range(50)
-    ])
+    n = audit_record_many(
+        actor=world.admin,
+        entries=[
+            {"action": "test.bulk", "obj": world.a.household, "changes": {"i": i}}
+            for i in range(50)
+        ],
+    )
     assert n == 50 and AuditEvent.objects.count() == before + 50
     assert verify_chain() == (before + 50, None)
     audit_record(actor=world.admin, action="test.after")

@@ -22,7 +22,7 @@ from xiangzhi.core.models import AuditEvent
 from xiangzhi.core.scope import ENTITY_MODELS
 from xiangzhi.grid.models import GridNode
 from xiangzhi.party.models import PartyMember
-from xiangzhi.people.models import Household, HouseholdChange, Resident
+from xiangzhi.people.models import Household, HouseholdChange, ImportJob, Resident
 
 from ..factories import make_id
 
@@ -36,6 +36,8 @@ GLOBAL_MODELS = {
     "axes.accessattempt",
     "axes.accesslog",
     "axes.accessfailurelog",
+    # background task results: superusers only (same test)
+    "django_tasks_database.dbtaskresult",
 }
 # Parameters that name no record: the admin's app index and its catch-all redirect.
 PLAIN_KWARGS = {"app_label": "people"}
@@ -112,6 +114,7 @@ class Target:
             "resident": self.resident,
             "party_member": self.party_member,
             "token": ApiToken.objects.filter(user=self.owner).first(),
+            "import_job": ImportJob.objects.filter(created_by=self.owner).first(),
             "grid.gridnode": self.node,
             "people.household": self.household,
             "people.resident": self.resident,
@@ -424,5 +427,7 @@ def test_unknown_route_parameters_fail_the_walk():
 def test_axes_logs_are_for_superusers_only(client, world):
     client.force_login(world.a.cadre)
     assert client.get("/admin/axes/accessattempt/").status_code == 403
+    assert client.get("/admin/django_tasks_database/dbtaskresult/").status_code == 403
+    assert client.get("/admin/django_tasks_database/dbtaskresult/").status_code == 403
     client.force_login(world.admin)
     assert client.get("/admin/axes/accessattempt/").status_code == 200

@@ -13,7 +13,21 @@ from xiangzhi.people.services.imports import registry_import
 from ..factories import make_id
 from ..xlsx_helpers import make_sheet
 
-HEADER = ["序号", "姓名", "性别", "民族", "出生日期", "身份证号码", "联系电话", "与户主关系", "家庭住址", "所属网格", "标签", "备注", "奇怪的列"]
+HEADER = [
+    "序号",
+    "姓名",
+    "性别",
+    "民族",
+    "出生日期",
+    "身份证号码",
+    "联系电话",
+    "与户主关系",
+    "家庭住址",
+    "所属网格",
+    "标签",
+    "备注",
+    "奇怪的列",
+]
 
 
 def legacy_id():
@@ -29,10 +43,66 @@ def roster(tmp_path, world):
     leg15, leg18 = legacy_id()
     rows = [
         HEADER,
-        [1, "甲大山", "男", "汉族", dt.date(1970, 1, 2), make_id(dt.date(1970, 1, 2), "M").lower(), "13912345678", "户主", "甲村大路1号", grid_path, "脱贫户", "", "x"],
-        [2, " 甲 小 花 ", "女", "汉族", "1998/5/6", make_id(dt.date(1998, 5, 6), "F"), "１３９１２３４５６７９", "之女", "", "", "", "在外务工", ""],
-        [3, "甲老三", "", "", "", leg15, "", "户主", "甲村大路2号", "甲村-甲村第一党支部-甲村枫树屋场党小组-甲家中心户", "", "", ""],
-        [4, "甲老三妻", "女", "汉族", 21551, make_id(dt.date(1959, 1, 1), "F"), "", "妻", "", "", "独居老人", "", ""],
+        [
+            1,
+            "甲大山",
+            "男",
+            "汉族",
+            dt.date(1970, 1, 2),
+            make_id(dt.date(1970, 1, 2), "M").lower(),
+            "13912345678",
+            "户主",
+            "甲村大路1号",
+            grid_path,
+            "脱贫户",
+            "",
+            "x",
+        ],
+        [
+            2,
+            " 甲 小 花 ",
+            "女",
+            "汉族",
+            "1998/5/6",
+            make_id(dt.date(1998, 5, 6), "F"),
+            "１３９１２３４５６７９",
+            "之女",
+            "",
+            "",
+            "",
+            "在外务工",
+            "",
+        ],
+        [
+            3,
+            "甲老三",
+            "",
+            "",
+            "",
+            leg15,
+            "",
+            "户主",
+            "甲村大路2号",
+            "甲村-甲村第一党支部-甲村枫树屋场党小组-甲家中心户",
+            "",
+            "",
+            "",
+        ],
+        [
+            4,
+            "甲老三妻",
+            "女",
+            "汉族",
+            21551,
+            make_id(dt.date(1959, 1, 1), "F"),
+            "",
+            "妻",
+            "",
+            "",
+            "独居老人",
+            "",
+            "",
+        ],
         [None, None, None, None, None, None, None, None, None, None, None, None, None],
         [None] * 13,
     ]
@@ -54,7 +124,11 @@ def test_a_real_roster_is_imported(world, roster):
     assert daughter.phone == "13912345678"[:10] + "9" and daughter.birth_date == dt.date(1998, 5, 6)
     assert [t.code for t in dashan.tags.all()] == ["poverty_alleviated"]
     laosan = Resident.objects.get(name="甲老三")
-    assert laosan.id_number == leg18 and laosan.gender == "M" and laosan.birth_date == dt.date(1956, 3, 4)
+    assert (
+        laosan.id_number == leg18
+        and laosan.gender == "M"
+        and laosan.birth_date == dt.date(1956, 3, 4)
+    )
     wife = Resident.objects.get(name="甲老三妻")
     assert wife.household_id == laosan.household_id and wife.relation == "spouse"
     assert wife.birth_date == dt.date(1959, 1, 1)  # Excel serial 21551
@@ -65,10 +139,17 @@ def test_a_real_roster_is_imported(world, roster):
 def test_reimporting_the_same_file_changes_nothing(world, roster):
     path, _ = roster
     registry_import(actor=world.a.cadre, kind="residents", path=path)
-    before = list(Resident.objects.order_by("pk").values_list("pk", "name", "updated_at", "household_id"))
+    before = list(
+        Resident.objects.order_by("pk").values_list("pk", "name", "updated_at", "household_id")
+    )
     report = registry_import(actor=world.a.cadre, kind="residents", path=path)
     assert (report.created, report.updated, report.unchanged, report.errors) == (0, 0, 4, [])
-    assert list(Resident.objects.order_by("pk").values_list("pk", "name", "updated_at", "household_id")) == before
+    assert (
+        list(
+            Resident.objects.order_by("pk").values_list("pk", "name", "updated_at", "household_id")
+        )
+        == before
+    )
 
 
 def test_a_changed_cell_is_an_update(world, roster, tmp_path):
@@ -91,15 +172,31 @@ def test_bad_rows_are_reported_with_row_and_column_and_good_rows_imported(world,
     dup = make_id(dt.date(1981, 1, 1), "M")
     rows = [
         ["姓名", "性别", "出生日期", "身份证号", "与户主关系", "家庭住址", "所属网格"],
-        ["甲一", "男", "1980-01-01", good, "户主", "甲村1号", grid],                       # row 2 ok
-        ["甲二", "女", "1980年2月1日", make_id(dt.date(1980, 1, 1), "M"), "子", "", ""],  # 3: birth + gender wrong
-        ["甲三", "男", "", bad_check, "子", "", ""],                                        # 4: check digit
-        ["甲四", "男", "", 4.30521199001011e17, "子", "", ""],                              # 5: number
-        ["甲五", "男", "", dup, "户主", "甲村2号", grid],                                   # 6 ok
-        ["甲六", "男", "", dup, "子", "", ""],                                              # 7: duplicate of 6
-        ["甲七", "男", "", make_id(dt.date(1960, 1, 1), "M"), "户主", "甲村3号", ""],     # 8: no grid
-        ["甲八", "女", "", make_id(dt.date(1990, 1, 1), "F"), "妻", "", ""],               # 9: household of 8
-        ["甲九", "男", "", make_id(dt.date(1960, 1, 1), "M"), "户主", "乙村5号", "乙村"],  # 10: other village
+        ["甲一", "男", "1980-01-01", good, "户主", "甲村1号", grid],  # row 2 ok
+        [
+            "甲二",
+            "女",
+            "1980年2月1日",
+            make_id(dt.date(1980, 1, 1), "M"),
+            "子",
+            "",
+            "",
+        ],  # 3: birth + gender wrong
+        ["甲三", "男", "", bad_check, "子", "", ""],  # 4: check digit
+        ["甲四", "男", "", 4.30521199001011e17, "子", "", ""],  # 5: number
+        ["甲五", "男", "", dup, "户主", "甲村2号", grid],  # 6 ok
+        ["甲六", "男", "", dup, "子", "", ""],  # 7: duplicate of 6
+        ["甲七", "男", "", make_id(dt.date(1960, 1, 1), "M"), "户主", "甲村3号", ""],  # 8: no grid
+        ["甲八", "女", "", make_id(dt.date(1990, 1, 1), "F"), "妻", "", ""],  # 9: household of 8
+        [
+            "甲九",
+            "男",
+            "",
+            make_id(dt.date(1960, 1, 1), "M"),
+            "户主",
+            "乙村5号",
+            "乙村",
+        ],  # 10: other village
     ]
     path = make_sheet(tmp_path / "bad.xlsx", rows)
     report = registry_import(actor=world.a.cadre, kind="residents", path=path)
@@ -115,8 +212,12 @@ def test_bad_rows_are_reported_with_row_and_column_and_good_rows_imported(world,
     assert any(c == "所属网格" and "缺少" in m for c, m in by_row[8] + by_row[9])
     assert any("找不到" in m or "管辖" in m for _, m in by_row[10])
     assert (report.created, report.updated) == (2, 0)
-    assert set(Resident.objects.filter(name__in=["甲一", "甲五"]).values_list("name", flat=True)) == {"甲一", "甲五"}
-    assert not Resident.objects.filter(name__in=["甲二", "甲三", "甲四", "甲六", "甲七", "甲八", "甲九"]).exists()
+    assert set(
+        Resident.objects.filter(name__in=["甲一", "甲五"]).values_list("name", flat=True)
+    ) == {"甲一", "甲五"}
+    assert not Resident.objects.filter(
+        name__in=["甲二", "甲三", "甲四", "甲六", "甲七", "甲八", "甲九"]
+    ).exists()
 
 
 def test_all_or_nothing_and_dry_run_write_nothing(world, tmp_path):
@@ -157,16 +258,22 @@ def test_a_two_row_merged_header_is_understood(world, tmp_path):
     path = make_sheet(
         tmp_path / "m.xlsx",
         [["甲双", make_id(dt.date(1975, 1, 1), "F"), "户主", "甲村7号", grid]],
-        two_row_header=(["基本信息", "", "家庭情况", "", ""], ["姓名", "身份证号", "与户主关系", "住址", "网格"]),
+        two_row_header=(
+            ["基本信息", "", "家庭情况", "", ""],
+            ["姓名", "身份证号", "与户主关系", "住址", "网格"],
+        ),
     )
     report = registry_import(actor=world.a.cadre, kind="residents", path=path)
     assert report.errors == [] and report.created == 1
 
 
-@pytest.mark.parametrize("content, message", [
-    (b"name,id\n1,2\n", "不是 Excel"),
-    (b"PK\x03\x04garbage" * 10, "损坏"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"name,id\n1,2\n", "不是 Excel"),
+        (b"PK\x03\x04garbage" * 10, "损坏"),
+    ],
+)
 def test_a_file_that_is_no_sheet_gets_one_clear_error(world, tmp_path, content, message):
     path = tmp_path / "x.xlsx"
     path.write_bytes(content)
@@ -178,7 +285,12 @@ def test_a_file_that_is_no_sheet_gets_one_clear_error(world, tmp_path, content, 
 def test_a_password_protected_file_is_named_as_such(world, tmp_path):
     # An encrypted .xlsx is an OLE container with an EncryptedPackage stream.
     path = tmp_path / "secret.xlsx"
-    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 500 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 500)
+    path.write_bytes(
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        + b"\0" * 500
+        + "EncryptedPackage".encode("utf-16-le")
+        + b"\0" * 500
+    )
     report = registry_import(actor=world.a.cadre, kind="residents", path=path)
     assert "密码" in report.errors[0]["message"]
 
@@ -192,20 +304,49 @@ def test_a_sheet_without_a_header_is_refused(world, tmp_path):
 def test_the_command_writes_the_report_json(world, roster, tmp_path):
     path, _ = roster
     out = tmp_path / "report.json"
-    call_command("import_xlsx", "residents", str(path), "--dry-run", "--report", str(out),
-                 "--user", world.a.cadre.username, stdout=StringIO())
+    call_command(
+        "import_xlsx",
+        "residents",
+        str(path),
+        "--dry-run",
+        "--report",
+        str(out),
+        "--user",
+        world.a.cadre.username,
+        stdout=StringIO(),
+    )
     data = json.loads(out.read_text())
     assert {"created", "updated", "unchanged", "errors"} <= set(data)
     assert data["created"] == 4 and not Resident.objects.filter(name="甲大山").exists()
-    call_command("import_xlsx", "residents", str(path), "--user", world.a.cadre.username, stdout=StringIO())
+    call_command(
+        "import_xlsx", "residents", str(path), "--user", world.a.cadre.username, stdout=StringIO()
+    )
     assert Resident.objects.filter(name="甲大山").exists()
 
 
 def test_a_households_sheet(world, tmp_path):
     grid = "甲村/甲村第一党支部/甲村枫树屋场党小组/甲家二中心户"
     rows = [
-        ["户编号", "户主姓名", "户主身份证号", "联系电话", "家庭住址", "所属网格", "标签", "党员中心户"],
-        ["a-101", "甲户主甲", make_id(dt.date(1966, 6, 6), "M"), "13700001111", "甲村21号", grid, "低保户、种养大户", "是"],
+        [
+            "户编号",
+            "户主姓名",
+            "户主身份证号",
+            "联系电话",
+            "家庭住址",
+            "所属网格",
+            "标签",
+            "党员中心户",
+        ],
+        [
+            "a-101",
+            "甲户主甲",
+            make_id(dt.date(1966, 6, 6), "M"),
+            "13700001111",
+            "甲村21号",
+            grid,
+            "低保户、种养大户",
+            "是",
+        ],
         ["a-102", "甲户主乙", make_id(dt.date(1967, 6, 6), "F"), "", "甲村22号", grid, "", ""],
     ]
     path = make_sheet(tmp_path / "hh.xlsx", rows)

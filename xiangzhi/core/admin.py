@@ -93,8 +93,9 @@ def _superuser_only(model_admin) -> None:
         setattr(model_admin, name, allow)
 
 
-# Login-throttling records (django-axes) hold usernames and IPs of the whole deployment: only
-# system administrators see them.
+# Login-throttling records (django-axes) and background task results (django-tasks-db) belong to
+# the whole deployment, not to a grid node: only system administrators see them.
+SUPERUSER_ONLY_APPS = {"axes", "django_tasks_database"}
 for _model, _admin in list(admin.site._registry.items()):
-    if _model._meta.app_label == "axes":
+    if _model._meta.app_label in SUPERUSER_ONLY_APPS:
         _superuser_only(_admin)

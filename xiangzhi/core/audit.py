@@ -65,8 +65,18 @@ def _lock_head() -> AuditHead:
     return head
 
 
-def _event(*, actor, action: str, obj=None, node=None, changes=None, object_type: str = "",
-           object_id: str = "", object_repr: str = "", created_at=None) -> AuditEvent:
+def _event(
+    *,
+    actor,
+    action: str,
+    obj=None,
+    node=None,
+    changes=None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    created_at=None,
+) -> AuditEvent:
     """Build an unsaved, unchained event."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
@@ -97,12 +107,28 @@ def _chain(head: AuditHead, events: list[AuditEvent]) -> None:
         head.seq, head.hash = event.seq, event.hash
 
 
-def audit_record(*, actor, action: str, obj: models.Model | None = None, node=None,
-                 changes: dict | None = None, object_type: str = "", object_id: str = "",
-                 object_repr: str = "") -> AuditEvent:
+def audit_record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    node=None,
+    changes: dict | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+) -> AuditEvent:
     """Append one event to the chain inside the caller's transaction."""
-    event = _event(actor=actor, action=action, obj=obj, node=node, changes=changes,
-                   object_type=object_type, object_id=object_id, object_repr=object_repr)
+    event = _event(
+        actor=actor,
+        action=action,
+        obj=obj,
+        node=node,
+        changes=changes,
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
+    )
     with transaction.atomic():
         head = _lock_head()
         _chain(head, [event])

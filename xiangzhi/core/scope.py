@@ -142,6 +142,9 @@ def scope_q(actor, model: type[models.Model]) -> Q:
     household_lookup = getattr(model, "SCOPE_HOUSEHOLD", None)
     if household_lookup and scope.household_ids:
         q |= Q(**{f"{household_lookup}__in": sorted(scope.household_ids)})
+    owner_lookup = getattr(model, "SCOPE_OWNER", None)
+    if owner_lookup and getattr(actor, "pk", None):
+        q |= Q(**{owner_lookup: actor.pk})
     department_lookup = getattr(model, "SCOPE_DEPARTMENT", None)
     if department_lookup and scope.department_ids:
         q |= Q(**{f"{department_lookup}__in": sorted(scope.department_ids)})

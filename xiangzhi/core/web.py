@@ -57,3 +57,20 @@ def handle_form(request, form, action, *, success_message, success_url, prefix_m
         request, success_message(result) if callable(success_message) else success_message
     )
     return redirect(success_url(result) if callable(success_url) else success_url)
+
+
+def xlsx_response(write, filename: str):
+    """Build an .xlsx download: `write(file)` fills a temporary file that is then streamed."""
+    import tempfile
+
+    from django.http import FileResponse
+
+    tmp = tempfile.TemporaryFile()
+    write(tmp)
+    tmp.seek(0)
+    return FileResponse(
+        tmp,
+        as_attachment=True,
+        filename=filename,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -82,8 +82,12 @@ def open_sheet(source) -> tuple[int, Iterator[list[object]]]:
         raise
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for a broken file
         if "password" in str(exc).lower() or type(exc).__name__ == "PasswordError":
-            raise SheetError("文件设置了打开密码,无法读取。请在 Excel 中取消密码后重新上传。") from exc
-        raise SheetError("文件已损坏或格式无法识别,请用 Excel 打开确认后另存为 .xlsx 再上传。") from exc
+            raise SheetError(
+                "文件设置了打开密码,无法读取。请在 Excel 中取消密码后重新上传。"
+            ) from exc
+        raise SheetError(
+            "文件已损坏或格式无法识别,请用 Excel 打开确认后另存为 .xlsx 再上传。"
+        ) from exc
     raise SheetError("表格是空的,没有任何数据。")
 
 
@@ -148,8 +152,9 @@ def read_table(source, columns: list[Column], *, required: Iterable[str]) -> Tab
                 yield number, values
             number += 1
 
-    return Table(header_row=offset + best + 1, columns=mapped, labels=labels, unknown=unknown,
-                 rows=data())
+    return Table(
+        header_row=offset + best + 1, columns=mapped, labels=labels, unknown=unknown, rows=data()
+    )
 
 
 def _chain(first, rest):
@@ -233,8 +238,14 @@ def date(value) -> dt.date | None:
 # Writing.
 
 
-def write_xlsx(target, columns: list[Column], rows: Iterable[Iterable[object]], *, title: str = "Sheet1",
-               text_columns: Iterable[str] = ()) -> int:
+def write_xlsx(
+    target,
+    columns: list[Column],
+    rows: Iterable[Iterable[object]],
+    *,
+    title: str = "Sheet1",
+    text_columns: Iterable[str] = (),
+) -> int:
     """Write rows under the columns' labels with openpyxl's write-only mode; return the row count.
 
     Columns named in text_columns are stored as text cells (format "@") so that Excel never

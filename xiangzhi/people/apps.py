@@ -14,6 +14,7 @@ class PeopleConfig(AppConfig):
 
         register_entity("household", "people.Household")
         register_entity("resident", "people.Resident")
+        register_entity("import_job", "people.ImportJob")
         register_counter(
             "households",
             "户数",

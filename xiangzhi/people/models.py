@@ -223,3 +223,45 @@ class HouseholdChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.occurred_on}"
+
+
+class ImportJob(models.Model):
+    """A spreadsheet uploaded for import, run by the background worker; seen by its uploader."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "导入中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    class Kind(models.TextChoices):
+        RESIDENTS = "residents", "居民花名册(每人一行)"
+        HOUSEHOLDS = "households", "户籍台账(每户一行)"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField("表格类型", max_length=20, choices=Kind.choices)
+    file_name = models.CharField("文件名", max_length=200)
+    stored_as = models.CharField(max_length=300, editable=False)
+    dry_run = models.BooleanField("只检查不导入", default=False)
+    all_or_nothing = models.BooleanField("有错误时全部不导入", default=False)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.QUEUED)
+    rows_read = models.PositiveIntegerField("已读行数", default=0)
+    report = models.JSONField("导入报告", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedManager()
+    SCOPE_OWNER = "created_by_id"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "导入任务"
+        verbose_name_plural = "导入任务"
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    def scope_path(self) -> None:
+        return None

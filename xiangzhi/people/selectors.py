@@ -83,3 +83,90 @@ def household_detail(*, actor, household: Household) -> dict:
         "changes": changes,
         "tags": list(household.tags.all()),
     }
+
+
+def grid_labels(*, actor) -> dict[str, str]:
+    """The 所属网格 text of every node in scope: the village's division code (or the name of a
+    node above villages) followed by the names below it, e.g. 430521100201/第一党支部/枫树屋场."""
+    from xiangzhi.grid.models import SEGMENT, GridNode
+
+    nodes = dict(GridNode.objects.for_actor(actor).values_list("path", "name"))
+    codes = dict(GridNode.objects.for_actor(actor).exclude(code=None).values_list("path", "code"))
+    out = {}
+    for path in nodes:
+        parts = []
+        for end in range(SEGMENT, len(path) + 1, SEGMENT):
+            prefix = path[:end]
+            if prefix in codes:
+                parts = [codes[prefix]]
+            elif prefix in nodes:
+                parts.append(nodes[prefix])
+        out[path] = "/".join(parts)
+    return out
+
+
+def resident_export_rows(*, actor, queryset):
+    """The rows of a residents sheet as the user sees them: scope, filters, masked fields."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    labels = grid_labels(actor=actor)
+    qs = (
+        queryset.select_related("household", "node")
+        .prefetch_related("tags")
+        .annotate(
+            head_first=Case(
+                When(relation="head", then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("node__path", "household_id", "head_first", "id")
+    )
+    relation = dict(Resident.Relation.choices)
+    gender = dict(Resident.Gender.choices)
+    for i, r in enumerate(qs.iterator(chunk_size=2000), start=1):
+        h = r.household
+        yield [
+            i,
+            r.pk,
+            r.name,
+            gender.get(r.gender, ""),
+            r.ethnicity,
+            r.birth_date,
+            r.id_number_masked,
+            r.phone_masked,
+            relation.get(r.relation, ""),
+            h.number if h else "",
+            h.address if h else "",
+            labels.get(r.node.path, ""),
+            "、".join(t.name for t in r.tags.all()),
+            r.note,
+        ]
+
+
+def household_export_rows(*, actor, queryset):
+    from django.db.models import Count, Q
+
+    labels = grid_labels(actor=actor)
+    qs = (
+        queryset.select_related("head", "node")
+        .prefetch_related("tags")
+        .annotate(active=Count("members", filter=Q(members__status=Resident.Status.ACTIVE)))
+        .order_by("node__path", "id")
+    )
+    gender = dict(Resident.Gender.choices)
+    for i, h in enumerate(qs.iterator(chunk_size=2000), start=1):
+        head = h.head
+        yield [
+            i,
+            h.pk,
+            h.number,
+            head.name if head else "",
+            gender.get(head.gender, "") if head else "",
+            head.id_number_masked if head else "",
+            head.phone_masked if head else "",
+            h.address,
+            labels.get(h.node.path, ""),
+            "、".join(t.name for t in h.tags.all()),
+            "是" if h.is_central_household else "否",
+            h.active,
+            h.note,
+        ]

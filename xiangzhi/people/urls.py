@@ -5,6 +5,10 @@ from . import views
 app_name = "people"
 urlpatterns = [
     path("households/", views.household_list, name="household_list"),
+    path("households/export/", views.household_export, name="household_export"),
+    path("residents/export/", views.resident_export, name="resident_export"),
+    path("import/", views.import_upload, name="import_upload"),
+    path("import/jobs/<int:import_job_id>/", views.import_job_detail, name="import_job_detail"),
     path("households/<int:household_id>/", views.household_detail, name="household_detail"),
     path("households/<int:household_id>/edit/", views.household_edit, name="household_edit"),
     path("households/<int:household_id>/split/", views.household_split, name="household_split"),

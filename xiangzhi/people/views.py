@@ -1,24 +1,35 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from xiangzhi.core.scope import scope_for
-from xiangzhi.core.web import apply_errors, handle_form, paginate, querystring_without_page
+from xiangzhi.core.roles import WRITE_ROLES
+from xiangzhi.core.scope import access_object, scope_for
+from xiangzhi.core.web import (
+    apply_errors,
+    handle_form,
+    paginate,
+    querystring_without_page,
+    xlsx_response,
+)
 from xiangzhi.grid.access import access_node
 
 from . import selectors, services
 from .access import access_household, access_resident
+from .exports import export_list
 from .forms import (
     HouseholdForm,
     HouseholdRegisterForm,
+    ImportForm,
     LeaveForm,
     ResidentAddForm,
     ResidentForm,
     RevealForm,
     SplitForm,
 )
-from .models import Resident, Tag
+from .models import ImportJob, Resident, Tag
+from .services.jobs import import_job_create, import_job_progress
 
 HEAD_ERRORS = {
     f"head_{k}": k for k in ["name", "gender", "birth_date", "id_number", "phone", "tags"]
@@ -32,10 +43,7 @@ def _node_filter(request):
 
 @require_GET
 def household_list(request):
-    node = _node_filter(request)
-    q = request.GET.get("q", "").strip()
-    tag = request.GET.get("tag", "")
-    qs = selectors.household_list(actor=request.user, node=node, search=q, tag=tag)
+    node, q, tag, qs = _household_query(request)
     return render(
         request,
         "people/household_list.html",
@@ -46,19 +54,54 @@ def household_list(request):
             "tag": tag,
             "tags": Tag.objects.all(),
             "nav": "households",
+            "can_import": bool(scope_for(request.user).paths(WRITE_ROLES)),
             "querystring_prefix": querystring_without_page(request),
         },
     )
 
 
-@require_GET
-def resident_list(request):
+def _resident_query(request):
     node = _node_filter(request)
     q = request.GET.get("q", "").strip()
     status = request.GET.get("status", Resident.Status.ACTIVE)
     if status not in Resident.Status.values:
         status = ""
     qs = selectors.resident_list(actor=request.user, node=node, search=q, status=status)
+    return node, q, status, qs
+
+
+def _household_query(request):
+    node = _node_filter(request)
+    q = request.GET.get("q", "").strip()
+    tag = request.GET.get("tag", "")
+    return node, q, tag, selectors.household_list(actor=request.user, node=node, search=q, tag=tag)
+
+
+@require_GET
+def household_export(request):
+    node, _, _, qs = _household_query(request)
+    return xlsx_response(
+        lambda f: export_list(
+            actor=request.user, kind="households", queryset=qs, target=f, node=node
+        ),
+        f"户籍台账-{timezone.localdate():%Y%m%d}.xlsx",
+    )
+
+
+@require_GET
+def resident_export(request):
+    node, _, _, qs = _resident_query(request)
+    return xlsx_response(
+        lambda f: export_list(
+            actor=request.user, kind="residents", queryset=qs, target=f, node=node
+        ),
+        f"居民花名册-{timezone.localdate():%Y%m%d}.xlsx",
+    )
+
+
+@require_GET
+def resident_list(request):
+    node, q, status, qs = _resident_query(request)
     return render(
         request,
         "people/resident_list.html",
@@ -69,6 +112,7 @@ def resident_list(request):
             "status": status,
             "statuses": Resident.Status.choices,
             "nav": "residents",
+            "can_import": bool(scope_for(request.user).paths(WRITE_ROLES)),
             "querystring_prefix": querystring_without_page(request),
         },
     )
@@ -299,5 +343,47 @@ def resident_reveal(request, resident_id: int):
             "value": value,
             "nav": "residents",
             "field_label": dict(form.fields["field"].choices).get(form.data.get("field", "")),
+        },
+    )
+
+
+def import_upload(request):
+    if not scope_for(request.user).paths(WRITE_ROLES):
+        raise PermissionDenied("您没有导入户籍数据的权限")
+    form = ImportForm(request.POST or None, request.FILES or None)
+    done = handle_form(
+        request,
+        form,
+        lambda d: import_job_create(
+            actor=request.user,
+            kind=d["kind"],
+            upload=d["file"],
+            dry_run=d["dry_run"],
+            all_or_nothing=d["all_or_nothing"],
+        ),
+        success_message="文件已上传,正在后台导入",
+        success_url=lambda job: reverse("people:import_job_detail", args=[job.pk]),
+    )
+    if done:
+        return done
+    jobs = ImportJob.objects.for_actor(request.user)[:20]
+    return render(
+        request, "people/import_upload.html", {"form": form, "jobs": jobs, "nav": "households"}
+    )
+
+
+@require_GET
+def import_job_detail(request, import_job_id: int):
+    job = access_object(ImportJob, request.user, import_job_id)
+    report = job.report or {}
+    return render(
+        request,
+        "people/import_job.html",
+        {
+            "job": job,
+            "report": report,
+            "nav": "households",
+            "progress": import_job_progress(job),
+            "running": job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
         },
     )

@@ -31,7 +31,9 @@ HOUSEHOLD_COLUMNS = [
     Column("household_number", "户编号", ("户号",)),
     Column("name", "户主姓名", ("户主", "姓名")),
     Column("gender", "户主性别", ("性别",)),
-    Column("id_number", "户主身份证号", ("身份证号", "身份证号码", "公民身份号码", "户主身份证号码")),
+    Column(
+        "id_number", "户主身份证号", ("身份证号", "身份证号码", "公民身份号码", "户主身份证号码")
+    ),
     Column("phone", "联系电话", ("手机号", "电话", "手机号码")),
     Column("address", "家庭住址", ("住址", "地址")),
     Column("grid", "所属网格", ("网格", "村组", "所在网格")),
@@ -55,9 +57,17 @@ RELATION_WORDS = {
     "other": "其他 其它",
 }
 RELATIONS = {word: key for key, words in RELATION_WORDS.items() for word in words.split()}
-RELATION_LABELS = {"head": "户主", "spouse": "配偶", "child": "子女", "parent": "父母",
-                   "grandchild": "孙子女", "grandparent": "祖父母", "sibling": "兄弟姐妹",
-                   "child_in_law": "儿媳/女婿", "other": "其他"}
+RELATION_LABELS = {
+    "head": "户主",
+    "spouse": "配偶",
+    "child": "子女",
+    "parent": "父母",
+    "grandchild": "孙子女",
+    "grandparent": "祖父母",
+    "sibling": "兄弟姐妹",
+    "child_in_law": "儿媳/女婿",
+    "other": "其他",
+}
 GENDERS = {"男": "M", "女": "F", "m": "M", "f": "F", "1": "M", "2": "F", "男性": "M", "女性": "F"}
 TAG_SPLIT = re.compile(r"[,,、;;/|\s]+")
 GRID_SPLIT = re.compile(r"\s*[/\-—>]\s*")

@@ -35,8 +35,15 @@ from .registry import ResidentData, resident_clean
 
 BATCH_ROWS = 500
 LABELS = {c.key: c.label for c in RESIDENT_COLUMNS} | {"central": "党员中心户"}
-FIELD_COLUMN = {"name": "name", "gender": "gender", "birth_date": "birth_date",
-                "id_number": "id_number", "phone": "phone", "relation": "relation", "tags": "tags"}
+FIELD_COLUMN = {
+    "name": "name",
+    "gender": "gender",
+    "birth_date": "birth_date",
+    "id_number": "id_number",
+    "phone": "phone",
+    "relation": "relation",
+    "tags": "tags",
+}
 
 
 @dataclass
@@ -54,8 +61,12 @@ class ImportReport:
 
     def as_dict(self) -> dict:
         return {
-            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-            "errors": self.errors, "ignored_columns": self.ignored_columns, "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "errors": self.errors,
+            "ignored_columns": self.ignored_columns,
+            "rows": self.rows,
             "written": self.written,
         }
 
@@ -88,8 +99,16 @@ class _Rollback(Exception):
 class RegistryImport:
     """One run of an import; `run()` returns the report."""
 
-    def __init__(self, *, actor, kind: str, dry_run: bool = False, all_or_nothing: bool = False,
-                 progress: Callable[[int], None] | None = None, batch_rows: int = BATCH_ROWS):
+    def __init__(
+        self,
+        *,
+        actor,
+        kind: str,
+        dry_run: bool = False,
+        all_or_nothing: bool = False,
+        progress: Callable[[int], None] | None = None,
+        batch_rows: int = BATCH_ROWS,
+    ):
         if kind not in ("residents", "households"):
             raise ValueError(kind)
         self.actor = actor
@@ -113,7 +132,9 @@ class RegistryImport:
         required = RESIDENT_REQUIRED if self.kind == "residents" else HOUSEHOLD_REQUIRED
         try:
             table = read_table(path, columns, required=required)
-            if self.kind == "residents" and not {"household_number", "relation"} & set(table.columns):
+            if self.kind == "residents" and not {"household_number", "relation"} & set(
+                table.columns
+            ):
                 raise SheetError("表头缺少“户编号”或“与户主关系”列,无法确定每个人属于哪一户。")
         except SheetError as exc:
             self.report.error(0, "", str(exc))
@@ -138,17 +159,26 @@ class RegistryImport:
                 self.report.created = self.report.updated = self.report.unchanged = 0
         else:
             self.report.written = True
-            audit_record(actor=self.actor, action=f"import.{self.kind}", object_type="people.import",
-                         object_repr=str(getattr(path, "name", path))[-200:],
-                         changes={k: v for k, v in self.report.as_dict().items() if k != "errors"}
-                         | {"error_rows": len(self.report.errors)})
+            audit_record(
+                actor=self.actor,
+                action=f"import.{self.kind}",
+                object_type="people.import",
+                object_repr=str(getattr(path, "name", path))[-200:],
+                changes={k: v for k, v in self.report.as_dict().items() if k != "errors"}
+                | {"error_rows": len(self.report.errors)},
+            )
         self.report.errors.sort(key=lambda e: e["row"])
         return self.report
 
     def _parse(self, number: int, values: dict, table: Table) -> Row:
         labels = {k: table.labels.get(k, LABELS.get(k, k)) for k in LABELS}
-        row = Row(number=number, data=ResidentData(name=""), labels=labels,
-                  present=set(table.columns), kind=self.kind)
+        row = Row(
+            number=number,
+            data=ResidentData(name=""),
+            labels=labels,
+            present=set(table.columns),
+            kind=self.kind,
+        )
         d = row.data
 
         def cell(key, reader=xlsx.text):
@@ -196,8 +226,11 @@ class RegistryImport:
             for word in filter(None, TAG_SPLIT.split(tags_text)):
                 tag = self.tags.get(word)
                 if tag is None:
-                    row.fail("tags", f"未知的标签“{word}”,可用:" + "、".join(
-                        sorted({t.name for t in self.tags.values()})))
+                    row.fail(
+                        "tags",
+                        f"未知的标签“{word}”,可用:"
+                        + "、".join(sorted({t.name for t in self.tags.values()})),
+                    )
                 else:
                     codes.append(tag.code)
             d.tags = sorted(set(codes))
@@ -229,7 +262,9 @@ class RegistryImport:
             elif current is not None:
                 current.append(row)
             else:
-                row.fail("relation", "无法确定该行属于哪一户:前面没有“与户主关系”为户主的行,也没有户编号")
+                row.fail(
+                    "relation", "无法确定该行属于哪一户:前面没有“与户主关系”为户主的行,也没有户编号"
+                )
                 yield [row]
         if current:
             yield current
@@ -252,8 +287,16 @@ class RegistryImport:
         return node
 
     def _node_by_names(self, names: list[str], text: str) -> GridNode | str:
-        candidates = GridNode.objects.for_actor(self.actor).filter(name=names[0]).order_by("level")
-        start = candidates.first()
+        if DIVISION_RE.match(names[0]):
+            # An export writes the village's division code first: unambiguous across a county.
+            start = GridNode.objects.filter(code=names[0]).first()
+        else:
+            candidates = (
+                GridNode.objects.for_actor(self.actor).filter(name=names[0]).order_by("level")
+            )
+            start = candidates.first()
+            if start is not None and candidates[1:2]:
+                return f"有多个网格叫“{names[0]}”,请在前面写上乡镇名或使用区划代码"
         if start is None:
             return f"找不到网格“{names[0]}”(所属网格应写作 村/支部/屋场/中心户,用“/”或“-”分隔)"
         node = start
@@ -281,12 +324,19 @@ class RegistryImport:
             row.fail(FIELD_COLUMN.get(key, key), message)
         d.id_number = masked_id or d.id_number
         d.phone = masked_phone or d.phone
-        if d.id_number and not row.id_masked and not any(c == row.labels["id_number"] for c, _ in row.errors):
+        if (
+            d.id_number
+            and not row.id_masked
+            and not any(c == row.labels["id_number"] for c, _ in row.errors)
+        ):
             first = self.seen_ids.setdefault(d.id_number, row.number)
             if first != row.number:
                 row.fail("id_number", f"与第 {first} 行的身份证号重复")
         if row.id_masked and not row.pk:
-            row.fail("id_number", "身份证号是脱敏的(带*号),只有本系统导出且带“系统编号”的表格才能这样导入")
+            row.fail(
+                "id_number",
+                "身份证号是脱敏的(带*号),只有本系统导出且带“系统编号”的表格才能这样导入",
+            )
 
     # Writing.
 
@@ -299,9 +349,14 @@ class RegistryImport:
         by_index = {
             r.id_number_index: r
             for r in Resident.objects.filter(
-                id_number_index__in=[blind_index(r.data.id_number, "id") for r in rows
-                                     if r.data.id_number and not r.id_masked]
-            ).select_related("household", "node").prefetch_related("tags")
+                id_number_index__in=[
+                    blind_index(r.data.id_number, "id")
+                    for r in rows
+                    if r.data.id_number and not r.id_masked
+                ]
+            )
+            .select_related("household", "node")
+            .prefetch_related("tags")
         }
         pks = [r.pk for r in rows if r.pk]
         by_pk: dict[int, object] = {}
@@ -316,7 +371,11 @@ class RegistryImport:
         numbers = {r.household_number for r in rows if r.household_number}
         households_by_number: dict[str, list[Household]] = {}
         if numbers:
-            for h in Household.objects.for_actor(self.actor).filter(number__in=numbers).select_related("node"):
+            for h in (
+                Household.objects.for_actor(self.actor)
+                .filter(number__in=numbers)
+                .select_related("node")
+            ):
                 households_by_number.setdefault(h.number, []).append(h)
         plan = _Plan()
         for group in groups:
@@ -332,7 +391,11 @@ class RegistryImport:
                 if h is None:
                     row.fail("pk", "系统编号对应的户不存在或不在您的管辖范围内")
                     return None
-                if row.id_masked and h.head and mask_id_number(h.head.id_number) != row.data.id_number:
+                if (
+                    row.id_masked
+                    and h.head
+                    and mask_id_number(h.head.id_number) != row.data.id_number
+                ):
                     row.fail("id_number", "脱敏身份证号与系统编号对应的户主不一致")
                 return h.head
         elif row.pk:
@@ -372,7 +435,11 @@ class RegistryImport:
             village = node.ancestor_path_at(2)
             household = self.numbered.get((village, number))
             if household is None:
-                same = [h for h in households_by_number.get(number, []) if h.node.path.startswith(village)]
+                same = [
+                    h
+                    for h in households_by_number.get(number, [])
+                    if h.node.path.startswith(village)
+                ]
                 household = same[0] if same else None
         if household is None:
             for r in group:
@@ -382,8 +449,11 @@ class RegistryImport:
                     break
         if household is None and node is not None:
             if head_row is None or head_row.errors:
-                why = ("该户没有“与户主关系”为户主的行" if head_row is None
-                       else f"该户的户主行(第 {head_row.number} 行)有错误")
+                why = (
+                    "该户没有“与户主关系”为户主的行"
+                    if head_row is None
+                    else f"该户的户主行(第 {head_row.number} 行)有错误"
+                )
                 for r in group:
                     if not r.errors:
                         r.fail("relation", f"{why},整户未导入")
@@ -392,7 +462,9 @@ class RegistryImport:
                     r.fail("address", "新登记的户需要填写家庭住址")
             else:
                 household = plan.new_household(
-                    node=node, number=number, address=head_row.address or next(r.address for r in group if r.address),
+                    node=node,
+                    number=number,
+                    address=head_row.address or next(r.address for r in group if r.address),
                     row=head_row,
                 )
                 if number:
@@ -411,9 +483,12 @@ class RegistryImport:
                 plan.new_resident(household, r)
                 self.report.created += 1
             elif household is not None and ex.household_id and ex.household_id != household.pk:
-                self.report.error(r.number, r.labels["id_number"],
-                                  f"该居民已登记在其他户(户编号 {ex.household.number or ex.household_id}),"
-                                  "如需迁移请使用迁出/迁入或分户功能")
+                self.report.error(
+                    r.number,
+                    r.labels["id_number"],
+                    f"该居民已登记在其他户(户编号 {ex.household.number or ex.household_id}),"
+                    "如需迁移请使用迁出/迁入或分户功能",
+                )
             else:
                 changed = plan.resident_changes(ex, r)
                 if self.kind == "households":
@@ -446,16 +521,27 @@ class _Plan:
 
     def new_resident(self, household: Household, row: Row) -> None:
         d = row.data
-        r = Resident(household=household, node=household.node, name=d.name, gender=d.gender,
-                     birth_date=d.birth_date, id_number=d.id_number, phone=d.phone,
-                     relation=d.relation or Resident.Relation.OTHER, ethnicity=d.ethnicity, note=d.note)
+        r = Resident(
+            household=household,
+            node=household.node,
+            name=d.name,
+            gender=d.gender,
+            birth_date=d.birth_date,
+            id_number=d.id_number,
+            phone=d.phone,
+            relation=d.relation or Resident.Relation.OTHER,
+            ethnicity=d.ethnicity,
+            note=d.note,
+        )
         r.prepare()
         self.residents.append((r, row))
 
     def household_touched(self, household) -> bool:
         return household is not None and household.pk in self.household_updates
 
-    def household_changes(self, household: Household, head_row: Row | None, node, number, run) -> None:
+    def household_changes(
+        self, household: Household, head_row: Row | None, node, number, run
+    ) -> None:
         if household.pk in self.household_updates:
             return
         changes = {}
@@ -524,8 +610,13 @@ class _Plan:
         if self.households:
             Household.objects.bulk_create(self.households, batch_size=1000)
             for h in self.households:
-                run.audit.append({"action": "household.import_create", "obj": h,
-                                  "changes": {"address": h.address, "number": h.number}})
+                run.audit.append(
+                    {
+                        "action": "household.import_create",
+                        "obj": h,
+                        "changes": {"address": h.address, "number": h.number},
+                    }
+                )
         if self.residents:
             for r, _ in self.residents:
                 r.household_id = r.household.pk
@@ -536,24 +627,46 @@ class _Plan:
                 if r.relation == Resident.Relation.HEAD and r.household.head_id is None:
                     r.household.head = r
                     heads.append(r.household)
-                run.audit.append({"action": "resident.import_create", "obj": r, "node": r.node_id,
-                                  "changes": {"name": r.name, "household": r.household_id,
-                                              "row": row.number}})
+                run.audit.append(
+                    {
+                        "action": "resident.import_create",
+                        "obj": r,
+                        "node": r.node_id,
+                        "changes": {"name": r.name, "household": r.household_id, "row": row.number},
+                    }
+                )
             Household.objects.bulk_update(heads, ["head"], batch_size=1000)
-            HouseholdChange.objects.bulk_create([
-                HouseholdChange(household_id=r.household_id, kind=HouseholdChange.Kind.MOVE_IN,
-                                occurred_on=today, resident=r, note="表格导入",
-                                created_by=run.actor if getattr(run.actor, "pk", None) else None)
-                for r, _ in self.residents
-            ], batch_size=1000)
+            HouseholdChange.objects.bulk_create(
+                [
+                    HouseholdChange(
+                        household_id=r.household_id,
+                        kind=HouseholdChange.Kind.MOVE_IN,
+                        occurred_on=today,
+                        resident=r,
+                        note="表格导入",
+                        created_by=run.actor if getattr(run.actor, "pk", None) else None,
+                    )
+                    for r, _ in self.residents
+                ],
+                batch_size=1000,
+            )
             # In a households sheet the tags belong to the household, else to the person.
             tag_ids = {t.code: t.pk for t in run.tags.values()}
             through = Household.tags.through if run.kind == "households" else Resident.tags.through
             fk = "household_id" if run.kind == "households" else "resident_id"
-            through.objects.bulk_create([
-                through(**{fk: r.household_id if run.kind == "households" else r.pk, "tag_id": tag_ids[code]})
-                for r, row in self.residents for code in row.data.tags
-            ], batch_size=2000)
+            through.objects.bulk_create(
+                [
+                    through(
+                        **{
+                            fk: r.household_id if run.kind == "households" else r.pk,
+                            "tag_id": tag_ids[code],
+                        }
+                    )
+                    for r, row in self.residents
+                    for code in row.data.tags
+                ],
+                batch_size=2000,
+            )
         if self.updates:
             fields = sorted({k for _, ch in self.updates.values() for k in ch if k != "tags"})
             objs = []
@@ -564,11 +677,22 @@ class _Plan:
                 resident.updated_at = now
                 resident.prepare()
                 objs.append(resident)
-                run.audit.append({"action": "resident.import_update", "obj": resident, "changes": changes})
+                run.audit.append(
+                    {"action": "resident.import_update", "obj": resident, "changes": changes}
+                )
             if fields:
                 Resident.objects.bulk_update(
-                    objs, [*fields, "updated_at", "name_pinyin", "name_initials", "id_number_index",
-                           "phone_index"], batch_size=1000)
+                    objs,
+                    [
+                        *fields,
+                        "updated_at",
+                        "name_pinyin",
+                        "name_initials",
+                        "id_number_index",
+                        "phone_index",
+                    ],
+                    batch_size=1000,
+                )
             self._replace_tags(Resident.tags.through, "resident_id", self.tag_sets, run)
         if self.household_updates:
             objs = []
@@ -580,12 +704,16 @@ class _Plan:
                         setattr(household, name, new)
                 household.updated_at = now
                 objs.append(household)
-                run.audit.append({"action": "household.import_update", "obj": household, "changes": changes})
+                run.audit.append(
+                    {"action": "household.import_update", "obj": household, "changes": changes}
+                )
                 if "node" in changes:
                     Resident.objects.filter(household=household).update(node_id=household.node_id)
             Household.objects.bulk_update(
-                objs, ["node", "address", "number", "is_central_household", "note", "updated_at"],
-                batch_size=1000)
+                objs,
+                ["node", "address", "number", "is_central_household", "note", "updated_at"],
+                batch_size=1000,
+            )
             self._replace_tags(Household.tags.through, "household_id", self.household_tag_sets, run)
 
     @staticmethod
@@ -594,14 +722,19 @@ class _Plan:
             return
         tag_ids = {t.code: t.pk for t in run.tags.values()}
         through.objects.filter(**{f"{fk}__in": list(sets)}).delete()
-        through.objects.bulk_create([
-            through(**{fk: pk, "tag_id": tag_ids[code]}) for pk, codes in sets.items() for code in codes
-        ])
+        through.objects.bulk_create(
+            [
+                through(**{fk: pk, "tag_id": tag_ids[code]})
+                for pk, codes in sets.items()
+                for code in codes
+            ]
+        )
 
 
-def registry_import(*, actor, kind: str, path, dry_run: bool = False, all_or_nothing: bool = False,
-                    progress=None) -> ImportReport:
+def registry_import(
+    *, actor, kind: str, path, dry_run: bool = False, all_or_nothing: bool = False, progress=None
+) -> ImportReport:
     """Import a residents or households sheet; see the module docstring."""
-    return RegistryImport(actor=actor, kind=kind, dry_run=dry_run, all_or_nothing=all_or_nothing,
-                          progress=progress).run(path)
-
+    return RegistryImport(
+        actor=actor, kind=kind, dry_run=dry_run, all_or_nothing=all_or_nothing, progress=progress
+    ).run(path)

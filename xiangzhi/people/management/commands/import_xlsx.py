@@ -14,7 +14,9 @@ class Command(BaseCommand):
         parser.add_argument("kind", choices=["residents", "households"])
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="只检查,不写入")
-        parser.add_argument("--all-or-nothing", action="store_true", help="有任何错误行就全部不写入")
+        parser.add_argument(
+            "--all-or-nothing", action="store_true", help="有任何错误行就全部不写入"
+        )
         parser.add_argument("--report", help="把报告写成 JSON 文件")
         parser.add_argument("--user", help="以该账号的身份和权限导入(默认:系统管理员,全部网格)")
 
@@ -28,8 +30,9 @@ class Command(BaseCommand):
             actor = User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
             if actor is None:
                 raise CommandError("没有可用的系统管理员账号,请用 --user 指定导入人")
-        result = registry_import(actor=actor, kind=kind, path=file, dry_run=dry_run,
-                                 all_or_nothing=all_or_nothing)
+        result = registry_import(
+            actor=actor, kind=kind, path=file, dry_run=dry_run, all_or_nothing=all_or_nothing
+        )
         data = result.as_dict()
         if report:
             with open(report, "w", encoding="utf-8") as fh:

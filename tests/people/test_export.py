@@ -1,0 +1,160 @@
+import datetime as dt
+import io
+from io import StringIO
+
+from django.core.management import call_command
+from openpyxl import load_workbook
+
+from xiangzhi.core.models import AuditEvent
+from xiangzhi.people.models import Household, ImportJob, Resident
+from xiangzhi.people.services import ResidentData, resident_add
+from xiangzhi.people.services.imports import registry_import
+
+from ..factories import make_id
+from ..xlsx_helpers import make_sheet
+
+
+def _rows(content: bytes):
+    ws = load_workbook(io.BytesIO(content)).active
+    return [list(r) for r in ws.iter_rows(values_only=True)]
+
+
+def _download(client, url, params=None):
+    r = client.get(url, params or {})
+    assert r.status_code == 200
+    assert r["Content-Type"].startswith("application/vnd.openxmlformats")
+    return b"".join(r.streaming_content)
+
+
+def _snapshot():
+    return (
+        list(
+            Resident.objects.order_by("pk").values_list(
+                "pk",
+                "name",
+                "phone_index",
+                "id_number_index",
+                "relation",
+                "household_id",
+                "node_id",
+                "updated_at",
+            )
+        ),
+        list(
+            Household.objects.order_by("pk").values_list(
+                "pk", "number", "address", "node_id", "head_id", "updated_at"
+            )
+        ),
+    )
+
+
+def test_the_resident_export_is_the_list_as_the_user_sees_it(client, world):
+    client.force_login(world.a.cadre)
+    rows = _rows(_download(client, "/people/residents/export/"))
+    header, body = rows[0], rows[1:]
+    assert header[:3] == ["序号", "系统编号", "姓名"]
+    names = {r[2] for r in body}
+    assert world.a.marker_name in names and world.b.marker_name not in names
+    text = str(rows)
+    assert world.a.head.id_number not in text and "13800001111" not in text
+    assert world.a.head.id_number[:4] + "**********" in text
+    filtered = _rows(_download(client, "/people/residents/export/", {"q": "jdym"}))
+    assert [r[2] for r in filtered[1:]] == [world.a.marker_name]
+    assert AuditEvent.objects.filter(action="export.residents", actor=world.a.cadre).count() == 2
+
+
+def test_a_worker_exports_only_their_grids(client, world):
+    client.force_login(world.a.worker)
+    names = {r[2] for r in _rows(_download(client, "/people/residents/export/"))[1:]}
+    assert world.a.marker_name in names and world.a.other_head.name not in names
+
+
+def test_an_exported_residents_sheet_imports_back_unchanged(client, world, tmp_path):
+    resident_add(
+        actor=world.admin,
+        household=world.a.household,
+        kind="move_in",
+        data=ResidentData(
+            name="甲往返",
+            id_number=make_id(dt.date(1977, 7, 7), "F"),
+            phone="13655556666",
+            relation="spouse",
+            tags=["disabled"],
+            note="测试",
+        ),
+    )
+    client.force_login(world.a.cadre)
+    path = tmp_path / "export.xlsx"
+    path.write_bytes(_download(client, "/people/residents/export/"))
+    before = _snapshot()
+    report = registry_import(actor=world.a.cadre, kind="residents", path=path)
+    assert report.errors == [] and report.ignored_columns == []
+    assert (report.created, report.updated) == (0, 0)
+    assert (
+        report.unchanged
+        == Resident.objects.for_actor(world.a.cadre).filter(status="active").count()
+    )
+    assert _snapshot() == before
+
+
+def test_an_exported_households_sheet_imports_back_unchanged(client, world, tmp_path):
+    client.force_login(world.a.cadre)
+    path = tmp_path / "hh.xlsx"
+    path.write_bytes(_download(client, "/people/households/export/"))
+    before = _snapshot()
+    report = registry_import(actor=world.a.cadre, kind="households", path=path)
+    assert report.errors == [] and (report.created, report.updated, report.unchanged) == (0, 0, 2)
+    assert _snapshot() == before
+
+
+def test_the_export_command_takes_a_node(world, tmp_path):
+    out = tmp_path / "a.xlsx"
+    call_command(
+        "export_xlsx", "households", "--node", "430521100201", "-o", str(out), stdout=StringIO()
+    )
+    rows = _rows(out.read_bytes())
+    assert {r[7] for r in rows[1:]} == {world.a.marker_address, world.a.other_household.address}
+
+
+def test_the_upload_page_imports_in_the_background_worker(
+    client, world, tmp_path, django_capture_on_commit_callbacks
+):
+    grid = "甲村/甲村第一党支部/甲村枫树屋场党小组/甲家中心户"
+    path = make_sheet(
+        tmp_path / "上传.xlsx",
+        [
+            ["姓名", "身份证号", "与户主关系", "家庭住址", "所属网格"],
+            ["甲上传", make_id(dt.date(1988, 8, 8), "M"), "户主", "甲村9号", grid],
+            ["甲错误", "123", "子", "", ""],
+        ],
+    )
+    client.force_login(world.a.cadre)
+    with django_capture_on_commit_callbacks(execute=True), path.open("rb") as fh:
+        r = client.post("/people/import/", {"kind": "residents", "file": fh})
+    assert r.status_code == 302
+    job = ImportJob.objects.get(file_name="上传.xlsx")
+    assert r["Location"] == f"/people/import/jobs/{job.pk}/"
+    body = client.get(r["Location"]).content.decode()
+    assert "排队中" in body and 'http-equiv="refresh"' in body
+    call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
+    job.refresh_from_db()
+    assert job.status == "done" and job.report["created"] == 1
+    body = client.get(f"/people/import/jobs/{job.pk}/").content.decode()
+    assert "第 3 行" in body and "身份证号" in body and 'http-equiv="refresh"' not in body
+    assert Resident.objects.filter(name="甲上传").exists()
+    from pathlib import Path
+
+    assert not Path(job.stored_as).exists()  # the uploaded personal data is not kept
+
+
+def test_the_upload_page_refuses_other_files(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client.force_login(world.a.cadre)
+    r = client.post(
+        "/people/import/", {"kind": "residents", "file": SimpleUploadedFile("a.txt", b"hello")}
+    )
+    assert r.status_code == 200 and "请上传 Excel 表格" in r.content.decode()
+    assert not ImportJob.objects.filter(file_name="a.txt").exists()
+    client.force_login(world.a.auditor)
+    assert client.get("/people/import/").status_code == 403

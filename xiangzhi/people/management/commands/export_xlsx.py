@@ -1,0 +1,39 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from xiangzhi.accounts.models import User
+from xiangzhi.grid.models import GridNode
+from xiangzhi.people import selectors
+from xiangzhi.people.exports import export_list
+
+
+class Command(BaseCommand):
+    help = "导出台账:export_xlsx residents|households [--node CODE] -o FILE"
+
+    def add_arguments(self, parser):
+        parser.add_argument("kind", choices=["residents", "households"])
+        parser.add_argument("--node", help="网格的区划代码(或网格编号),只导出该网格及其下级")
+        parser.add_argument("-o", "--output", required=True)
+        parser.add_argument("--user", help="以该账号的范围导出(默认:系统管理员)")
+
+    def handle(self, *args, kind, node, output, user, **options):
+        actor = (
+            User.objects.filter(username=user, is_active=True).first()
+            if user
+            else User.objects.filter(is_superuser=True, is_active=True).order_by("pk").first()
+        )
+        if actor is None:
+            raise CommandError("找不到导出账号,请用 --user 指定")
+        target = None
+        if node:
+            qs = GridNode.objects.for_actor(actor)
+            target = qs.filter(code=node).first() or (
+                qs.filter(pk=node).first() if node.isdigit() else None
+            )
+            if target is None:
+                raise CommandError(f"找不到网格 {node},或不在该账号的范围内")
+        if kind == "residents":
+            queryset = selectors.resident_list(actor=actor, node=target)
+        else:
+            queryset = selectors.household_list(actor=actor, node=target)
+        count = export_list(actor=actor, kind=kind, queryset=queryset, target=output, node=target)
+        self.stdout.write(f"已导出 {count} 行到 {output}")

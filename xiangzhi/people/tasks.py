@@ -1,0 +1,9 @@
+from django_tasks import task
+
+
+@task()
+def run_import_job(job_id: int) -> int:
+    """Import an uploaded sheet in the background worker."""
+    from .services.jobs import import_job_run
+
+    return import_job_run(job_id).pk
