@@ -130,3 +130,19 @@ def test_many_events_appended_at_once_keep_the_chain(world):
     assert verify_chain() == (before + 50, None)
     audit_record(actor=world.admin, action="test.after")
     assert verify_chain()[1] is None
+
+
+def test_the_audit_export_has_the_filtered_events(client, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(world.chief)
+    r = client.get("/core/audit/export/", {"node": world.b.node.pk})
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.iter_rows(values_only=True)
+    )
+    assert rows[0][:4] == ("序号", "时间", "操作人", "操作")
+    text = str(rows)
+    assert world.b.marker_address in text and world.a.marker_address not in text
+    assert AuditEvent.objects.filter(action="export.audit").count() == 1

@@ -44,3 +44,19 @@ def test_the_staff_page_names_a_grid_leader(client, world):
     assert ra.is_grid_leader and ra.role == "grid_worker"
     body = client.get(f"/grid/nodes/{world.a.group.pk}/").content.decode()
     assert "网格长" in body
+
+
+def test_the_grid_page_exports_its_rollup(client, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(world.chief)
+    r = client.get(f"/grid/nodes/{world.township.pk}/export/")
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.iter_rows(values_only=True)
+    )
+    header = rows[0]
+    assert header[:3] == ("网格", "层级", "区划代码") and "户数" in header
+    by_name = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
+    assert by_name["测试镇"]["户数"] == 4 and by_name["甲村"]["人数"] == 3

@@ -1,14 +1,19 @@
+import json
+
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from .audit import audit_record
 from .forms import AuditFilterForm
 from .scope import access_object, scope_for
 from .selectors import audit_event_list
-from .web import paginate, querystring_without_page
+from .web import paginate, querystring_without_page, xlsx_response
+from .xlsx import Column, write_xlsx
 
 
 @login_not_required
@@ -27,8 +32,7 @@ def home(request):
     return redirect("grid:index")
 
 
-@require_GET
-def audit_list(request):
+def _audit_query(request):
     if not scope_for(request.user).can_audit:
         raise PermissionDenied("只有总网格长、镇干部和审计人员可以查看审计日志")
     form = AuditFilterForm(request.GET or None)
@@ -50,6 +54,61 @@ def audit_list(request):
             date_from=data["date_from"],
             date_to=data["date_to"],
         )
+    return form, events, node
+
+
+AUDIT_COLUMNS = [
+    Column(k, label)
+    for k, label in [
+        ("seq", "序号"),
+        ("time", "时间"),
+        ("actor", "操作人"),
+        ("action", "操作"),
+        ("type", "对象类型"),
+        ("id", "对象编号"),
+        ("object", "对象"),
+        ("node", "网格"),
+        ("changes", "变更内容"),
+        ("ip", "IP地址"),
+    ]
+]
+
+
+@require_GET
+def audit_export(request):
+    _, events, node = _audit_query(request)
+
+    def rows():
+        for e in events.iterator(chunk_size=2000):
+            yield [
+                e.seq,
+                timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+                e.actor_label,
+                e.action,
+                e.object_type,
+                e.object_id,
+                e.object_repr,
+                e.node.name if e.node else "",
+                json.dumps(e.changes, ensure_ascii=False),
+                e.ip,
+            ]
+
+    def write(target):
+        count = write_xlsx(target, AUDIT_COLUMNS, rows(), title="审计日志")
+        audit_record(
+            actor=request.user,
+            action="export.audit",
+            object_type="core.auditevent",
+            node=node,
+            changes={"rows": count},
+        )
+
+    return xlsx_response(write, f"审计日志-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@require_GET
+def audit_list(request):
+    form, events, node = _audit_query(request)
     return render(
         request,
         "core/audit_list.html",

@@ -10,4 +10,5 @@ urlpatterns = [
     path("nodes/<int:node_id>/edit/", views.node_edit, name="node_edit"),
     path("nodes/<int:node_id>/move/", views.node_move, name="node_move"),
     path("nodes/<int:node_id>/staff/", views.node_staff, name="node_staff"),
+    path("nodes/<int:node_id>/export/", views.node_export, name="node_export"),
 ]

@@ -1,16 +1,19 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from xiangzhi.accounts.models import User
+from xiangzhi.core.audit import audit_record
 from xiangzhi.core.scope import scope_for
-from xiangzhi.core.web import handle_form
+from xiangzhi.core.web import handle_form, xlsx_response
+from xiangzhi.core.xlsx import Column, write_xlsx
 
 from . import selectors, services
 from .access import access_node
 from .forms import NodeForm, NodeMoveForm, StaffForm
-from .models import GridNode
+from .models import GridNode, level_name
 from .rollup import COUNTERS, rollup_children
 
 
@@ -124,3 +127,32 @@ def node_staff(request, node_id: int):
         success_url=_detail_url(node),
     )
     return done or _form_page(request, form, node, f"{node.name}:指定网格长/网格员")
+
+
+@require_GET
+def node_export(request, node_id: int):
+    """The children table of the grid page as a sheet, with the same roll-ups."""
+    node = access_node(request.user, node_id)
+    overview = selectors.node_overview(actor=request.user, node=node)
+    levels = sorted({lvl for r in overview["children"] for lvl in r.levels})
+    columns = [Column("name", "网格"), Column("level", "层级"), Column("code", "区划代码")]
+    columns += [Column(f"l{lvl}", f"下辖{level_name(lvl)}") for lvl in levels]
+    columns += [Column(c.key, c.label) for c in COUNTERS] + [Column("staff", "网格长/网格员")]
+
+    def rows():
+        for r in [overview["total"], *overview["children"]]:
+            staff = overview["staff"].get(r.node.pk, [])
+            yield [
+                r.node.name,
+                r.node.level_name,
+                r.node.code or "",
+                *[r.levels.get(lvl, 0) for lvl in levels],
+                *[r.counts.get(c.key, 0) for c in COUNTERS],
+                "、".join(f"{ra.user}{'(网格长)' if ra.is_grid_leader else ''}" for ra in staff),
+            ]
+
+    def write(target):
+        count = write_xlsx(target, columns, rows(), title=node.name, text_columns=["code"])
+        audit_record(actor=request.user, action="export.grid", obj=node, changes={"rows": count})
+
+    return xlsx_response(write, f"{node.name}-网格汇总-{timezone.localdate():%Y%m%d}.xlsx")
