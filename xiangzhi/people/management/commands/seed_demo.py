@@ -1,10 +1,14 @@
-"""Load a deterministic synthetic township: the five-level grid, households, residents, party
-members and a login for every role. Running it again changes nothing."""
+"""Load a deterministic synthetic township (or county): the five-level grid, households,
+residents, party members and a login for every role. Running it again changes nothing.
+
+Households and residents are made village by village and written in bulk, so memory stays
+bounded by one village whatever the scale."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
+from dataclasses import dataclass
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -18,7 +22,9 @@ from xiangzhi.grid.models import GridNode, path_segment
 from xiangzhi.party.models import PartyMember
 from xiangzhi.people.models import Household, HouseholdChange, Resident, Tag
 
-ROOT_CODE = "430521100000"
+DEMO_PASSWORD = "xiangzhi-demo"
+TOWN_CODE = "430521100000"
+COUNTY_CODE = "430521000000"
 VILLAGES = [
     "青山村",
     "枫林村",
@@ -32,42 +38,81 @@ VILLAGES = [
     "新华村",
     "和平社区",
     "长岭村",
+    "大塘村",
+    "马山村",
+    "清水村",
 ]
-DEMO_PASSWORD = "xiangzhi-demo"
-BRANCHES_PER_VILLAGE = 4
-GROUPS_PER_BRANCH = 5
-CENTRAL_PER_GROUP = 4
-HOUSEHOLDS = 5000
-PARTY_MEMBERS = 600
+TOWNS = [
+    "青山镇",
+    "白马镇",
+    "金桥镇",
+    "花桥镇",
+    "石江镇",
+    "高坪乡",
+    "荷塘乡",
+    "麻塘镇",
+    "岩口镇",
+    "六都寨镇",
+    "桃花坪街道",
+    "长铺镇",
+    "罗洪镇",
+    "周旺镇",
+    "司门前镇",
+    "滩头镇",
+    "小沙江镇",
+    "横板桥镇",
+    "羊古坳镇",
+    "南岳庙镇",
+]
+NUMERALS = "一二三四五六七八九十"
+
+
+@dataclass(frozen=True)
+class Scale:
+    towns: int
+    villages_per_town: int
+    branches_per_village: int
+    groups_per_branch: int
+    central_per_group: int
+    households_per_town: int
+    party_members_per_town: int
+
+
+SCALES = {
+    "town": Scale(1, 12, 4, 5, 4, 5000, 600),
+    "county": Scale(20, 15, 4, 5, 4, 7500, 1000),
+}
 
 
 class Command(BaseCommand):
-    help = "载入演示乡镇(合成数据,可重复运行)"
+    help = "载入演示乡镇(--scale town)或演示县(--scale county);合成数据,可重复运行"
 
     def add_arguments(self, parser):
-        parser.add_argument("--scale", choices=["town"], default="town")
+        parser.add_argument("--scale", choices=sorted(SCALES), default="town")
         parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args, scale: str, seed: int, **opts):
-        if GridNode.objects.filter(code=ROOT_CODE).exists():
-            self.stdout.write("演示乡镇已存在,未做任何改动。")
+        root_code = TOWN_CODE if scale == "town" else COUNTY_CODE
+        if GridNode.objects.filter(code=root_code).exists():
+            self.stdout.write("演示数据已存在,未做任何改动。")
             self.print_logins()
             return
         if GridNode.objects.exists():
             raise CommandError("数据库中已有其他网格数据,为避免混淆,演示数据只能载入空库。")
         started = time.monotonic()
+        loader = Loader(seed, SCALES[scale], verbose=self.stdout if scale == "county" else None)
         with transaction.atomic():
-            counts = load_town(seed)
+            counts = loader.load(county=scale == "county")
             audit_record(
                 actor=None,
                 action="seed_demo.load",
                 object_type="grid.gridnode",
-                object_repr="演示乡镇",
+                object_repr="演示数据",
                 changes={"seed": seed, "scale": scale, **counts},
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"已载入演示乡镇({time.monotonic() - started:.1f} 秒):"
+                f"已载入演示数据({time.monotonic() - started:.1f} 秒):"
                 + ",".join(f"{k} {v}" for k, v in counts.items())
             )
         )
@@ -79,207 +124,273 @@ class Command(BaseCommand):
             roles = (
                 "、".join(
                     f"{ra.get_role_display()}@{ra.node or ra.department or '本户'}"
-                    for ra in u.role_assignments.all()
+                    for ra in u.role_assignments.select_related("node", "department")
                 )
                 or "系统管理员"
             )
             self.stdout.write(f"  {u.username:<22} {u.display_name:<10} {roles}")
 
 
-def _nodes(parent_rows, level, names_for):
+def _nodes(parents, level, names_for) -> list[GridNode]:
     """Create the next level under each parent in bulk and give every node its path."""
-    new = []
-    for parent in parent_rows:
-        for name in names_for(parent):
-            new.append(GridNode(parent=parent, level=level, name=name, path="", is_synthetic=True))
-    GridNode.objects.bulk_create(new, batch_size=1000)
+    new = [
+        GridNode(parent=p, level=level, name=name, path="", is_synthetic=True)
+        for p in parents
+        for name in names_for(p)
+    ]
+    GridNode.objects.bulk_create(new, batch_size=2000)
     for n in new:
         n.path = n.parent.path + path_segment(n.pk)
-    GridNode.objects.bulk_update(new, ["path"], batch_size=1000)
+    GridNode.objects.bulk_update(new, ["path"], batch_size=2000)
     return new
 
 
-def load_town(seed: int) -> dict:
-    synth = Synth(seed)
-    rng = synth.rng
-    today = timezone.localdate()
-    root = GridNode.objects.create(
-        level=1, name="青山镇", code=ROOT_CODE, path="", is_synthetic=True
-    )
-    root.path = path_segment(root.pk)
-    root.save(update_fields=["path"])
-    villages = []
-    for i, name in enumerate(VILLAGES, start=1):
-        villages.append(
+class Loader:
+    def __init__(self, seed: int, scale: Scale, verbose=None):
+        self.synth = Synth(seed)
+        self.rng = self.synth.rng
+        self.scale = scale
+        self.today = timezone.localdate()
+        self.tags = {t.code: t.pk for t in Tag.objects.all()}
+        self.verbose = verbose
+        self.counts = {"grid_nodes": 0, "households": 0, "residents": 0, "party_members": 0}
+        self.first_town: dict = {}
+
+    def load(self, *, county: bool) -> dict:
+        if county:
+            root = self._root(level=0, name="新宁县", code=COUNTY_CODE)
+            towns = []
+            for t, name in enumerate(TOWNS[: self.scale.towns], start=1):
+                towns.append(
+                    GridNode(
+                        parent=root,
+                        level=1,
+                        name=name,
+                        code=f"430521{100 + t:03d}000",
+                        path="",
+                        is_synthetic=True,
+                    )
+                )
+            GridNode.objects.bulk_create(towns)
+            for town in towns:
+                town.path = root.path + path_segment(town.pk)
+            GridNode.objects.bulk_update(towns, ["path"])
+            self.counts["grid_nodes"] += 1 + len(towns)
+        else:
+            root = None
+            towns = [self._root(level=1, name=TOWNS[0], code=TOWN_CODE)]
+            self.counts["grid_nodes"] += 1
+        for t, town in enumerate(towns, start=1):
+            started = time.monotonic()
+            self._town(town, t, county)
+            if self.verbose:
+                self.verbose.write(
+                    f"  {town.name}: {time.monotonic() - started:.1f} 秒,累计 {self.counts}"
+                )
+        _demo_accounts(county_root=root, **self.first_town)
+        return self.counts
+
+    def _root(self, *, level, name, code) -> GridNode:
+        node = GridNode.objects.create(
+            level=level, name=name, code=code, path="", is_synthetic=True
+        )
+        node.path = path_segment(node.pk)
+        node.save(update_fields=["path"])
+        return node
+
+    def _town(self, town: GridNode, t: int, county: bool) -> None:
+        s, rng, synth = self.scale, self.rng, self.synth
+        names = VILLAGES[: s.villages_per_town]
+        villages = [
             GridNode(
-                parent=root,
+                parent=town,
                 level=2,
                 name=name,
-                code=f"4305211002{i:02d}",
+                code=f"{town.code[:9]}{200 + i:03d}",
                 path="",
                 is_synthetic=True,
             )
+            for i, name in enumerate(names, start=1)
+        ]
+        GridNode.objects.bulk_create(villages)
+        for v in villages:
+            v.path = town.path + path_segment(v.pk)
+        GridNode.objects.bulk_update(villages, ["path"])
+        branches = _nodes(
+            villages,
+            3,
+            lambda v: [f"{v.name}第{NUMERALS[i]}党支部" for i in range(s.branches_per_village)],
         )
-    GridNode.objects.bulk_create(villages)
-    for v in villages:
-        v.path = root.path + path_segment(v.pk)
-    GridNode.objects.bulk_update(villages, ["path"])
-    numerals = "一二三四五六七八九十"
-    branches = _nodes(
-        villages,
-        3,
-        lambda v: [f"{v.name}第{numerals[i]}党支部" for i in range(BRANCHES_PER_VILLAGE)],
-    )
-    groups = _nodes(
-        branches,
-        4,
-        lambda b: [
-            f"{b.name[:-3]}{rng.choice(HAMLET_WORDS)}屋场党小组" for _ in range(GROUPS_PER_BRANCH)
-        ],
-    )
-    central = _nodes(
-        groups, 5, lambda g: [f"{synth.surname()}家中心户" for _ in range(CENTRAL_PER_GROUP)]
-    )
-
-    # Households spread over the central households, members drawn per household.
-    households = []
-    for i in range(HOUSEHOLDS):
-        node = central[i % len(central)] if i < len(central) else rng.choice(central)
-        village_no = VILLAGES.index(_village_name(node, villages)) + 1
-        households.append(
-            Household(
-                node=node,
-                number=f"V{village_no:02d}-{i + 1:05d}",
-                address=f"{node.name[:-5]}{rng.randint(1, 99)}号",
-                is_synthetic=True,
-                note="合成演示数据",
-            )
+        groups = _nodes(
+            branches,
+            4,
+            lambda b: [
+                f"{b.name[:-3]}{rng.choice(HAMLET_WORDS)}屋场党小组"
+                for _ in range(s.groups_per_branch)
+            ],
         )
-    Household.objects.bulk_create(households, batch_size=1000)
+        central = _nodes(
+            groups, 5, lambda g: [f"{synth.surname()}家中心户" for _ in range(s.central_per_group)]
+        )
+        self.counts["grid_nodes"] += len(villages) + len(branches) + len(groups) + len(central)
+        by_village: dict[int, list[GridNode]] = {v.pk: [] for v in villages}
+        group_of = {g.pk: g for g in groups}
+        for c in central:
+            by_village[group_of[c.parent_id].parent.parent_id].append(c)
+        per_village = s.households_per_town // len(villages)
+        members_per_village = s.party_members_per_town // len(villages)
+        first_members = []
+        for v_no, village in enumerate(villages, start=1):
+            prefix = f"T{t:02d}V{v_no:02d}" if county else f"V{v_no:02d}"
+            count = per_village + (1 if v_no <= s.households_per_town % len(villages) else 0)
+            extra = 1 if v_no <= s.party_members_per_town % len(villages) else 0
+            members = self._village(
+                by_village[village.pk], prefix, count, members_per_village + extra
+            )
+            if v_no == 1:
+                first_members = members
+        if not self.first_town:
+            self.first_town = {
+                "root": town,
+                "villages": villages,
+                "groups": groups,
+                "central": central,
+                "members": first_members,
+            }
 
-    residents: list[Resident] = []
-    heads: dict[int, Resident] = {}
-    for h in households:
-        surname = synth.surname()
-        size = rng.choices([1, 2, 3, 4, 5, 6], weights=[10, 22, 25, 23, 13, 7])[0]
-        head_gender = "M" if rng.random() < 0.8 else "F"
-        head_birth = synth.birth_date(28, 85, today)
-        plan = [("head", head_gender, head_birth)]
-        if size >= 2:
-            plan.append(
-                ("spouse", "F" if head_gender == "M" else "M", synth.birth_date(26, 85, today))
+    def _village(self, central: list[GridNode], prefix: str, count: int, party_members: int):
+        """Households, residents, history, tags and party members of one village, in bulk."""
+        rng, synth, today = self.rng, self.synth, self.today
+        households = []
+        for i in range(count):
+            node = central[i] if i < len(central) else rng.choice(central)
+            households.append(
+                Household(
+                    node=node,
+                    number=f"{prefix}-{i + 1:05d}",
+                    address=f"{node.name[:-5]}{rng.randint(1, 99)}号",
+                    is_synthetic=True,
+                    note="合成演示数据",
+                )
             )
-        for _ in range(size - len(plan)):
-            if head_birth.year < 1965 and rng.random() < 0.5:
-                plan.append(("grandchild", rng.choice("MF"), synth.birth_date(0, 17, today)))
-            else:
-                plan.append(("child", rng.choice("MF"), synth.birth_date(0, 35, today)))
-        for relation, gender, birth in plan:
-            name = (surname if relation != "spouse" else synth.surname()) + synth.given()
-            r = Resident(
-                household=h,
-                node=h.node,
-                name=name,
-                gender=gender,
-                birth_date=birth,
-                id_number=synth.id_number(birth, gender),
-                phone=synth.phone()
-                if (today - birth).days > 16 * 365 and rng.random() < 0.8
-                else "",
-                relation=relation,
-                is_synthetic=True,
-            )
-            r.prepare()
-            residents.append(r)
-            if relation == "head":
-                heads[id(h)] = r
-    Resident.objects.bulk_create(residents, batch_size=2000)
-    for h in households:
-        h.head = heads[id(h)]
-    Household.objects.bulk_update(households, ["head"], batch_size=1000)
-    HouseholdChange.objects.bulk_create(
-        [
-            HouseholdChange(
-                household=h,
-                kind=HouseholdChange.Kind.MOVE_IN,
-                occurred_on=dt.date(2020, 1, 1),
-                resident=h.head,
-                note="初始登记(合成演示数据)",
-            )
+        Household.objects.bulk_create(households, batch_size=2000)
+        residents: list[Resident] = []
+        for h in households:
+            surname = synth.surname()
+            size = rng.choices([1, 2, 3, 4, 5, 6], weights=[10, 22, 25, 23, 13, 7])[0]
+            head_gender = "M" if rng.random() < 0.8 else "F"
+            head_birth = synth.birth_date(28, 85, today)
+            plan = [("head", head_gender, head_birth)]
+            if size >= 2:
+                plan.append(
+                    ("spouse", "F" if head_gender == "M" else "M", synth.birth_date(26, 85, today))
+                )
+            for _ in range(size - len(plan)):
+                if head_birth.year < 1965 and rng.random() < 0.5:
+                    plan.append(("grandchild", rng.choice("MF"), synth.birth_date(0, 17, today)))
+                else:
+                    plan.append(("child", rng.choice("MF"), synth.birth_date(0, 35, today)))
+            for relation, gender, birth in plan:
+                name = (surname if relation != "spouse" else synth.surname()) + synth.given()
+                r = Resident(
+                    household=h,
+                    node=h.node,
+                    name=name,
+                    gender=gender,
+                    birth_date=birth,
+                    id_number=synth.id_number(birth, gender),
+                    phone=synth.phone()
+                    if (today - birth).days > 16 * 365 and rng.random() < 0.8
+                    else "",
+                    relation=relation,
+                    is_synthetic=True,
+                )
+                r.prepare()
+                residents.append(r)
+                if relation == "head":
+                    h.head = r
+        Resident.objects.bulk_create(residents, batch_size=2000)
+        Household.objects.bulk_update(households, ["head"], batch_size=2000)
+        HouseholdChange.objects.bulk_create(
+            [
+                HouseholdChange(
+                    household=h,
+                    kind=HouseholdChange.Kind.MOVE_IN,
+                    occurred_on=dt.date(2020, 1, 1),
+                    resident=h.head,
+                    note="初始登记(合成演示数据)",
+                )
+                for h in households
+            ],
+            batch_size=2000,
+        )
+        self._tags(households, residents)
+        members = self._party(residents, central, party_members)
+        self.counts["households"] += len(households)
+        self.counts["residents"] += len(residents)
+        self.counts["party_members"] += len(members)
+        return members
+
+    def _tags(self, households, residents) -> None:
+        rng, today, tags = self.rng, self.today, self.tags
+        through = Household.tags.through
+        links = [
+            through(household_id=h.pk, tag_id=tags[code])
             for h in households
-        ],
-        batch_size=2000,
-    )
-
-    # Tags: a share of households and residents.
-    tags = {t.code: t for t in Tag.objects.all()}
-    through = Household.tags.through
-    links = []
-    for h in households:
-        for code, p in (
-            ("poverty_alleviated", 0.08),
-            ("subsistence_allowance", 0.04),
-            ("large_grower", 0.05),
-            ("self_employed_business", 0.06),
-            ("returnee", 0.05),
-        ):
-            if rng.random() < p:
-                links.append(through(household_id=h.pk, tag_id=tags[code].pk))
-    through.objects.bulk_create(links, batch_size=2000)
-    rthrough = Resident.tags.through
-    rlinks = []
-    for r in residents:
-        age = (today - r.birth_date).days // 365
-        if age >= 70 and rng.random() < 0.15:
-            rlinks.append(rthrough(resident_id=r.pk, tag_id=tags["elderly_living_alone"].pk))
-        if age < 14 and rng.random() < 0.2:
-            rlinks.append(rthrough(resident_id=r.pk, tag_id=tags["left_behind_child"].pk))
-        if rng.random() < 0.02:
-            rlinks.append(rthrough(resident_id=r.pk, tag_id=tags["disabled"].pk))
-    rthrough.objects.bulk_create(rlinks, batch_size=2000)
-
-    # Party members: adults, organised in their hamlet group (level 4), a few probationary.
-    adults = [r for r in residents if (today - r.birth_date).days > 22 * 365]
-    chosen = rng.sample(adults, PARTY_MEMBERS)
-    node_parent = {n.pk: n.parent for n in central}
-    members = []
-    for r in chosen:
-        earliest = r.birth_date + dt.timedelta(days=19 * 365)
-        joined = earliest + dt.timedelta(days=rng.randint(0, max(1, (today - earliest).days - 30)))
-        members.append(
-            PartyMember(
-                resident=r,
-                organisation=node_parent[r.node_id],
-                joined_on=joined,
-                is_synthetic=True,
-                category=PartyMember.Category.PROBATIONARY
-                if rng.random() < 0.04
-                else PartyMember.Category.FULL,
+            for code, p in (
+                ("poverty_alleviated", 0.08),
+                ("subsistence_allowance", 0.04),
+                ("large_grower", 0.05),
+                ("self_employed_business", 0.06),
+                ("returnee", 0.05),
             )
+            if rng.random() < p
+        ]
+        through.objects.bulk_create(links, batch_size=2000)
+        rthrough = Resident.tags.through
+        rlinks = []
+        for r in residents:
+            age = (today - r.birth_date).days // 365
+            if age >= 70 and rng.random() < 0.15:
+                rlinks.append(rthrough(resident_id=r.pk, tag_id=tags["elderly_living_alone"]))
+            if age < 14 and rng.random() < 0.2:
+                rlinks.append(rthrough(resident_id=r.pk, tag_id=tags["left_behind_child"]))
+            if rng.random() < 0.02:
+                rlinks.append(rthrough(resident_id=r.pk, tag_id=tags["disabled"]))
+        rthrough.objects.bulk_create(rlinks, batch_size=2000)
+
+    def _party(self, residents, central, count) -> list[PartyMember]:
+        """Adults organised in their hamlet group (level 4), a few probationary."""
+        rng, today = self.rng, self.today
+        adults = [r for r in residents if (today - r.birth_date).days > 22 * 365]
+        group_of = {c.pk: c.parent for c in central}
+        members = []
+        for r in rng.sample(adults, min(count, len(adults))):
+            earliest = r.birth_date + dt.timedelta(days=19 * 365)
+            joined = earliest + dt.timedelta(
+                days=rng.randint(0, max(1, (today - earliest).days - 30))
+            )
+            members.append(
+                PartyMember(
+                    resident=r,
+                    organisation=group_of[r.node_id],
+                    joined_on=joined,
+                    is_synthetic=True,
+                    category=(
+                        PartyMember.Category.PROBATIONARY
+                        if rng.random() < 0.04
+                        else PartyMember.Category.FULL
+                    ),
+                )
+            )
+        PartyMember.objects.bulk_create(members, batch_size=2000)
+        Household.objects.filter(pk__in={m.resident.household_id for m in members}).update(
+            is_central_household=True
         )
-    PartyMember.objects.bulk_create(members, batch_size=1000)
-    # Each central household is the home of a party member where one lives in that node.
-    member_households = {m.resident.household_id for m in members}
-    Household.objects.filter(pk__in=member_households).update(is_central_household=True)
-
-    _demo_accounts(root, villages, branches, groups, central, households, members)
-    return {
-        "grid_nodes": 1 + len(villages) + len(branches) + len(groups) + len(central),
-        "households": len(households),
-        "residents": len(residents),
-        "party_members": len(members),
-    }
+        return members
 
 
-def _village_name(node, villages):
-    prefix = node.path[: len(villages[0].path)]
-    for v in villages:
-        if v.path == prefix:
-            return v.name
-    raise ValueError("node outside the villages")
-
-
-def _demo_accounts(root, villages, branches, groups, central, households, members):
+def _demo_accounts(*, county_root, root, villages, groups, central, members):
     def user(username, display, **extra):
         u = User(username=username, display_name=display, **extra)
         u.set_password(DEMO_PASSWORD)
@@ -293,7 +404,14 @@ def _demo_accounts(root, villages, branches, groups, central, households, member
 
     v1, v2 = villages[0], villages[1]
     user("demo_admin", "系统管理员", is_superuser=True, is_staff=True)
-    bind(user("demo_shuji", "镇党委书记", is_staff=True), Role.CHIEF_GRID_LEADER, root, leader=True)
+    if county_root is not None:
+        bind(user("demo_xianwei", "县委组织部"), Role.AUDITOR, county_root)
+    bind(
+        user("demo_shuji", f"{root.name}党委书记", is_staff=True),
+        Role.CHIEF_GRID_LEADER,
+        root,
+        leader=True,
+    )
     staff = user("demo_zhengganbu", "包片镇干部")
     for v in villages[:4]:
         bind(staff, Role.TOWNSHIP_STAFF, v)
@@ -311,15 +429,15 @@ def _demo_accounts(root, villages, branches, groups, central, households, member
         bind(worker, Role.GRID_WORKER, c)
     bind(user("demo_zuzhang", "屋场党小组长"), Role.GROUP_LEADER, group1, leader=True)
     bind(user("demo_shenji", "纪检审计"), Role.AUDITOR, root)
-    member = next(m for m in members if m.resident.node.path.startswith(v1.path))
+    member = members[0]
     pm_user = user("demo_dangyuan", member.resident.name)
     Resident.objects.filter(pk=member.resident.pk).update(user=pm_user)
     bind(pm_user, Role.PARTY_MEMBER)
-    villager_res = (
+    villager = (
         Resident.objects.filter(node__path__startswith=v1.path, relation="head", user__isnull=True)
         .order_by("id")
         .first()
     )
-    v_user = user("demo_cunmin", villager_res.name)
-    Resident.objects.filter(pk=villager_res.pk).update(user=v_user)
+    v_user = user("demo_cunmin", villager.name)
+    Resident.objects.filter(pk=villager.pk).update(user=v_user)
     bind(v_user, Role.VILLAGER)
