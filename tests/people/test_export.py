@@ -117,8 +117,13 @@ def test_the_export_command_takes_a_node(world, tmp_path):
 
 
 def test_the_upload_page_imports_in_the_background_worker(
-    client, world, tmp_path, django_capture_on_commit_callbacks
+    client, world, tmp_path, django_capture_on_commit_callbacks, monkeypatch
 ):
+    # The worker runs for real, in this process and inside the test's transaction; only its
+    # between-task connection recycling is turned off, or it would close the test's connection.
+    import django_tasks_db.management.commands.db_worker as db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     grid = "甲村/甲村第一党支部/甲村枫树屋场党小组/甲家中心户"
     path = make_sheet(
         tmp_path / "上传.xlsx",

@@ -70,13 +70,26 @@ def test_the_demo_township_is_complete_deterministic_and_idempotent():
 def test_a_county_is_towns_of_villages_with_a_county_root():
     from xiangzhi.people.management.commands.seed_demo import Loader, Scale
 
-    small = Scale(towns=3, villages_per_town=2, branches_per_village=2, groups_per_branch=2,
-                  central_per_group=2, households_per_town=40, party_members_per_town=6)
+    small = Scale(
+        towns=3,
+        villages_per_town=2,
+        branches_per_village=2,
+        groups_per_branch=2,
+        central_per_group=2,
+        households_per_town=40,
+        party_members_per_town=6,
+    )
     counts = Loader(3, small).load(county=True)
     root = GridNode.objects.get(level=0)
-    assert root.code == "430521000000" and GridNode.objects.filter(level=1, parent=root).count() == 3
-    assert counts == {"grid_nodes": 1 + 3 + 3 * (2 + 4 + 8 + 16), "households": 120,
-                      "residents": Resident.objects.count(), "party_members": 18}
+    assert (
+        root.code == "430521000000" and GridNode.objects.filter(level=1, parent=root).count() == 3
+    )
+    assert counts == {
+        "grid_nodes": 1 + 3 + 3 * (2 + 4 + 8 + 16),
+        "households": 120,
+        "residents": Resident.objects.count(),
+        "party_members": 18,
+    }
     codes = set(GridNode.objects.filter(level=2).values_list("code", flat=True))
     assert len(codes) == 6 and all(len(c) == 12 for c in codes)
     # Every household sits on a central household of its own town.

@@ -126,7 +126,7 @@ def scope_for(user) -> Scope:
 def path_q(paths, lookup: str) -> Q:
     q = Q(pk__in=[])
     for p in paths:
-        q |= Q(**{f"{lookup}__startswith": p})
+        q |= Q(**{f"{lookup}__under": p})
     return q
 
 

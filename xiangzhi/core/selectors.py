@@ -32,7 +32,7 @@ def audit_event_list(
             visible |= Q(node__isnull=True)
         qs = qs.filter(visible)
     if node is not None:
-        qs = qs.filter(node__path__startswith=node.path)
+        qs = qs.filter(node__path__under=node.path)
     if actor_label:
         qs = qs.filter(actor_label=actor_label.strip())
     if object_type:

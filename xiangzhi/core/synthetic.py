@@ -20,8 +20,9 @@ REGION = "430521"  # a county-level region code used for synthetic IDs only
 
 
 class Synth:
-    def __init__(self, seed: int):
+    def __init__(self, seed: int, region: str = REGION):
         self.rng = random.Random(seed)
+        self.region = region
         self.used_ids: set[str] = set()
         self.used_phones: set[str] = set()
 
@@ -40,7 +41,7 @@ class Synth:
         while True:
             seq = self.rng.randint(0, 99)
             sex_digit = self.rng.choice("13579" if gender == "M" else "02468")
-            body = f"{REGION}{birth:%Y%m%d}{seq:02d}{sex_digit}"
+            body = f"{self.region}{birth:%Y%m%d}{seq:02d}{sex_digit}"
             number = body + id_check_char(body)
             if number not in self.used_ids:
                 self.used_ids.add(number)

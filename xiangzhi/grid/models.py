@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
+from xiangzhi.core.paths import PathField
 from xiangzhi.core.scope import ScopedManager
 from xiangzhi.core.validators import validate_division_code
 
@@ -48,7 +49,7 @@ class GridNode(models.Model):
         unique=True,
         validators=[validate_division_code],
     )
-    path = models.CharField(max_length=255, db_index=True, editable=False)
+    path = PathField(max_length=255, db_index=True, editable=False)
     is_synthetic = models.BooleanField("演示数据", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

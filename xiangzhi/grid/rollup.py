@@ -48,7 +48,7 @@ def rollup_children(parent: GridNode, children: list[GridNode]) -> tuple[Rollup,
     by_child_levels: dict[str, dict[int, int]] = defaultdict(dict)
     total_levels: dict[int, int] = defaultdict(int)
     rows = (
-        GridNode.objects.filter(path__startswith=parent.path, level__gt=parent.level)
+        GridNode.objects.filter(path__under=parent.path, level__gt=parent.level)
         .annotate(prefix=Substr("path", 1, width))
         .values("prefix", "level")
         .annotate(n=Count("id"))
@@ -64,7 +64,7 @@ def rollup_children(parent: GridNode, children: list[GridNode]) -> tuple[Rollup,
         lookup = counter.path_lookup
         rows = (
             counter.queryset()
-            .filter(**{f"{lookup}__startswith": parent.path})
+            .filter(**{f"{lookup}__under": parent.path})
             .annotate(prefix=Substr(lookup, 1, width))
             .values("prefix")
             .annotate(n=Count("pk"))

@@ -106,7 +106,7 @@ def node_move(*, actor, node: GridNode, new_parent: GridNode) -> GridNode:
     _validate_child(new_parent, node.level)
     old_path, old_parent = node.path, node.parent
     new_path = new_parent.path + path_segment(node.pk)
-    GridNode.objects.filter(path__startswith=old_path).update(
+    GridNode.objects.filter(path__under=old_path).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
     )
     GridNode.objects.filter(pk=node.pk).update(parent=new_parent)

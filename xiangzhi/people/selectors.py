@@ -40,7 +40,7 @@ def resident_list(
 ) -> QuerySet[Resident]:
     qs = Resident.objects.for_actor(actor).select_related("household", "node")
     if node is not None:
-        qs = qs.filter(node__path__startswith=node.path)
+        qs = qs.filter(node__path__under=node.path)
     if status:
         qs = qs.filter(status=status)
     if tag:
@@ -55,7 +55,7 @@ def household_list(
 ) -> QuerySet[Household]:
     qs = Household.objects.for_actor(actor).select_related("node", "head")
     if node is not None:
-        qs = qs.filter(node__path__startswith=node.path)
+        qs = qs.filter(node__path__under=node.path)
     if status:
         qs = qs.filter(status=status)
     if tag:

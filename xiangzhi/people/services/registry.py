@@ -165,7 +165,7 @@ def household_register(
     if (
         number
         and Household.objects.filter(
-            number=number, node__path__startswith=node.ancestor_path_at(2)
+            number=number, node__path__under=node.ancestor_path_at(2)
         ).exists()
     ):
         errors["number"] = "该户编号在本村已存在"

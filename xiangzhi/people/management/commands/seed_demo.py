@@ -434,7 +434,7 @@ def _demo_accounts(*, county_root, root, villages, groups, central, members):
     Resident.objects.filter(pk=member.resident.pk).update(user=pm_user)
     bind(pm_user, Role.PARTY_MEMBER)
     villager = (
-        Resident.objects.filter(node__path__startswith=v1.path, relation="head", user__isnull=True)
+        Resident.objects.filter(node__path__under=v1.path, relation="head", user__isnull=True)
         .order_by("id")
         .first()
     )
