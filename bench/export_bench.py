@@ -36,7 +36,12 @@ def main(database_url: str, rows: int) -> dict:
             ws.append(row)
         wb.save(tmp.name)
         floor = time.perf_counter() - t
-    return {"rows": count, "seconds": ours, "floor_seconds": floor, "peak_rss_mb": round(peak_rss_mb(), 1)}
+    return {
+        "rows": count,
+        "seconds": ours,
+        "floor_seconds": floor,
+        "peak_rss_mb": round(peak_rss_mb(), 1),
+    }
 
 
 if __name__ == "__main__":

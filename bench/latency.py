@@ -37,6 +37,7 @@ def main(database_url: str) -> dict:
         def go():
             r = client.get(url)
             assert r.status_code == 200, (url, r.status_code)
+
         return go
 
     def sql(statements):
@@ -45,49 +46,80 @@ def main(database_url: str) -> dict:
                 for stmt, params in statements:
                     cur.execute(stmt, params)
                     cur.fetchall()
+
         return go
 
     q = "zh"
     list_sql = [
-        ("SELECT COUNT(*) FROM people_resident r JOIN grid_gridnode n ON n.id = r.node_id "
-         f"WHERE n.path {like} AND r.status = 'active' AND (r.name_pinyin {like} OR r.name_initials {like})",
-         [village.path + "%", q + "%", q + "%"]),
-        ("SELECT r.id, r.name, r.gender, r.birth_date, r.id_number, r.phone, r.relation, r.status, "
-         "h.id, h.address, n.name FROM people_resident r JOIN grid_gridnode n ON n.id = r.node_id "
-         "LEFT JOIN people_household h ON h.id = r.household_id "
-         f"WHERE n.path {like} AND r.status = 'active' AND (r.name_pinyin {like} OR r.name_initials {like}) "
-         "ORDER BY n.path, r.household_id, r.id LIMIT 50",
-         [village.path + "%", q + "%", q + "%"]),
+        (
+            "SELECT COUNT(*) FROM people_resident r JOIN grid_gridnode n ON n.id = r.node_id "
+            f"WHERE n.path {like} AND r.status = 'active' AND (r.name_pinyin {like} OR r.name_initials {like})",
+            [village.path + "%", q + "%", q + "%"],
+        ),
+        (
+            "SELECT r.id, r.name, r.gender, r.birth_date, r.id_number, r.phone, r.relation, r.status, "
+            "h.id, h.address, n.name FROM people_resident r JOIN grid_gridnode n ON n.id = r.node_id "
+            "LEFT JOIN people_household h ON h.id = r.household_id "
+            f"WHERE n.path {like} AND r.status = 'active' AND (r.name_pinyin {like} OR r.name_initials {like}) "
+            "ORDER BY n.path, r.household_id, r.id LIMIT 50",
+            [village.path + "%", q + "%", q + "%"],
+        ),
     ]
 
     def grid_sql(node):
         width = len(node.path) + SEGMENT
         sub = "SUBSTR(n.path, 1, %s)"
         return [
-            ("SELECT id, name, level, code, path FROM grid_gridnode WHERE parent_id = %s ORDER BY path", [node.pk]),
-            (f"SELECT {sub}, n.level, COUNT(*) FROM grid_gridnode n WHERE n.path {like} AND n.level > %s "
-             f"GROUP BY {sub}, n.level", [width, node.path + "%", node.level, width]),
-            (f"SELECT {sub}, COUNT(*) FROM people_household h JOIN grid_gridnode n ON n.id = h.node_id "
-             f"WHERE n.path {like} AND h.status = 'active' GROUP BY {sub}", [width, node.path + "%", width]),
-            (f"SELECT {sub}, COUNT(*) FROM people_resident r JOIN grid_gridnode n ON n.id = r.node_id "
-             f"WHERE n.path {like} AND r.status = 'active' GROUP BY {sub}", [width, node.path + "%", width]),
-            (f"SELECT {sub}, COUNT(*) FROM party_partymember m JOIN people_resident r ON r.id = m.resident_id "
-             f"JOIN grid_gridnode n ON n.id = r.node_id WHERE n.path {like} AND r.status = 'active' "
-             f"GROUP BY {sub}", [width, node.path + "%", width]),
+            (
+                "SELECT id, name, level, code, path FROM grid_gridnode WHERE parent_id = %s ORDER BY path",
+                [node.pk],
+            ),
+            (
+                f"SELECT {sub}, n.level, COUNT(*) FROM grid_gridnode n WHERE n.path {like} AND n.level > %s "
+                f"GROUP BY {sub}, n.level",
+                [width, node.path + "%", node.level, width],
+            ),
+            (
+                f"SELECT {sub}, COUNT(*) FROM people_household h JOIN grid_gridnode n ON n.id = h.node_id "
+                f"WHERE n.path {like} AND h.status = 'active' GROUP BY {sub}",
+                [width, node.path + "%", width],
+            ),
+            (
+                f"SELECT {sub}, COUNT(*) FROM people_resident r JOIN grid_gridnode n ON n.id = r.node_id "
+                f"WHERE n.path {like} AND r.status = 'active' GROUP BY {sub}",
+                [width, node.path + "%", width],
+            ),
+            (
+                f"SELECT {sub}, COUNT(*) FROM party_partymember m JOIN people_resident r ON r.id = m.resident_id "
+                f"JOIN grid_gridnode n ON n.id = r.node_id WHERE n.path {like} AND r.status = 'active' "
+                f"GROUP BY {sub}",
+                [width, node.path + "%", width],
+            ),
         ]
 
     cases = {
-        "resident_list_pinyin_village_cadre": (page(client_for(cadre), f"/people/residents/?q={q}"),
-                                               sql(list_sql)),
-        "grid_page_village_node": (page(client_for(cadre), f"/grid/nodes/{village.pk}/"), sql(grid_sql(village))),
-        "grid_page_county_node": (page(client_for(county_user), f"/grid/nodes/{county.pk}/"),
-                                  sql(grid_sql(county))),
+        "resident_list_pinyin_village_cadre": (
+            page(client_for(cadre), f"/people/residents/?q={q}"),
+            sql(list_sql),
+        ),
+        "grid_page_village_node": (
+            page(client_for(cadre), f"/grid/nodes/{village.pk}/"),
+            sql(grid_sql(village)),
+        ),
+        "grid_page_county_node": (
+            page(client_for(county_user), f"/grid/nodes/{county.pk}/"),
+            sql(grid_sql(county)),
+        ),
     }
     out = {}
     for name, (ours, floor) in cases.items():
         a = percentiles(timed(ours, REPEAT))
         b = percentiles(timed(floor, REPEAT))
-        out[name] = {"ours": a, "floor": b, "p95_ratio": round(a["p95_ms"] / max(b["p95_ms"], 0.001), 2)}
+        out[name] = {
+            "ours": a,
+            "floor": b,
+            "p95_ratio": round(a["p95_ms"] / max(b["p95_ms"], 0.001), 2),
+        }
     return out
 
 

@@ -14,10 +14,10 @@ def main(database_url: str, out: str, rows: int) -> None:
 
     from openpyxl import Workbook
 
-    from xiangzhi.core.synthetic import Synth
-    from xiangzhi.people.selectors import grid_labels
     from xiangzhi.accounts.models import User
+    from xiangzhi.core.synthetic import Synth
     from xiangzhi.grid.models import GridNode
+    from xiangzhi.people.selectors import grid_labels
 
     admin = User.objects.get(username="demo_admin")
     labels = grid_labels(actor=admin)
@@ -26,7 +26,21 @@ def main(database_url: str, out: str, rows: int) -> None:
     rng, today = synth.rng, dt.date(2026, 1, 1)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("花名册")
-    ws.append(["序号", "姓名", "性别", "出生日期", "身份证号", "联系电话", "与户主关系", "户编号", "家庭住址", "所属网格", "备注"])
+    ws.append(
+        [
+            "序号",
+            "姓名",
+            "性别",
+            "出生日期",
+            "身份证号",
+            "联系电话",
+            "与户主关系",
+            "户编号",
+            "家庭住址",
+            "所属网格",
+            "备注",
+        ]
+    )
     n = 0
     h = 0
     while n < rows:
@@ -39,10 +53,21 @@ def main(database_url: str, out: str, rows: int) -> None:
             gender = rng.choice("MF")
             birth = synth.birth_date(1 if i else 25, 80, today)
             n += 1
-            ws.append([n, surname + synth.given(), "男" if gender == "M" else "女", birth.isoformat(),
-                       synth.id_number(birth, gender), synth.phone() if rng.random() < 0.7 else "", rel,
-                       f"B{h:06d}", f"{grid.split('/')[-1][:-3]}{rng.randint(1, 99)}号" if i == 0 else "",
-                       grid, ""])
+            ws.append(
+                [
+                    n,
+                    surname + synth.given(),
+                    "男" if gender == "M" else "女",
+                    birth.isoformat(),
+                    synth.id_number(birth, gender),
+                    synth.phone() if rng.random() < 0.7 else "",
+                    rel,
+                    f"B{h:06d}",
+                    f"{grid.split('/')[-1][:-3]}{rng.randint(1, 99)}号" if i == 0 else "",
+                    grid,
+                    "",
+                ]
+            )
     wb.save(out)
     print(f"wrote {n} rows in {h} households to {out}")
 
