@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: demo install install-dev test check lint format run migrate clean
+.PHONY: demo install install-dev test check lint format run migrate clean bench
 
 $(BIN)/python:
 	@$(PY) -c 'import sys; assert sys.version_info >= (3, 11), "需要 Python 3.11 或更高版本 / Python 3.11+ required"'
@@ -45,6 +45,9 @@ format: install-dev
 check: lint
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
+
+bench: install-dev
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) var/staticfiles

@@ -128,3 +128,10 @@ def test_level_names_are_configurable(client, world, settings):
     client.force_login(world.a.cadre)
     body = client.get(f"/grid/nodes/{world.a.node.pk}/").content.decode()
     assert "村民小组" in body
+
+
+def test_sibling_grids_cannot_share_a_name(world):
+    with pytest.raises(ValidationError) as exc:
+        node_create(actor=world.admin, parent=world.a.group, name="甲家中心户")
+    assert "不能重名" in str(exc.value)
+    node_create(actor=world.admin, parent=world.b.group, name="甲家中心户")  # a cousin may

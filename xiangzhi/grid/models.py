@@ -61,6 +61,10 @@ class GridNode(models.Model):
         verbose_name = "网格节点"
         verbose_name_plural = "网格节点"
         indexes = [models.Index(fields=["level", "path"])]
+        constraints = [
+            # A path of names (村/支部/屋场/中心户) in a sheet must lead to exactly one node.
+            models.UniqueConstraint(fields=["parent", "name"], name="uniq_grid_sibling_name"),
+        ]
 
     def __str__(self) -> str:
         return self.name

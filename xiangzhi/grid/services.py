@@ -37,6 +37,15 @@ def _validate_child(parent: GridNode | None, level: int) -> None:
         raise ValidationError({"level": "党员中心户(五级网格)下不能再设网格"})
 
 
+def _check_sibling_name(parent: GridNode | None, name: str, exclude_pk: int | None = None) -> None:
+    siblings = GridNode.objects.filter(parent=parent, name=name)
+    if exclude_pk:
+        siblings = siblings.exclude(pk=exclude_pk)
+    if siblings.exists():
+        where = parent.name if parent else "顶层"
+        raise ValidationError({"name": f"“{where}”下已有名为“{name}”的网格,同级网格不能重名"})
+
+
 @transaction.atomic
 def node_create(
     *,
@@ -64,7 +73,8 @@ def node_create(
     )
     if not node.name:
         raise ValidationError({"name": "请填写网格名称"})
-    node.full_clean(exclude=["path"])
+    _check_sibling_name(parent, node.name)
+    node.full_clean(exclude=["path"], validate_constraints=False)
     node.save()
     node.path = (parent.path if parent else "") + path_segment(node.pk)
     node.save(update_fields=["path"])
@@ -86,7 +96,8 @@ def node_update(*, actor, node: GridNode, name: str, code: str | None) -> GridNo
     node.code = code or None
     if not node.name:
         raise ValidationError({"name": "请填写网格名称"})
-    node.full_clean(exclude=["path", "parent"])
+    _check_sibling_name(node.parent, node.name, exclude_pk=node.pk)
+    node.full_clean(exclude=["path", "parent"], validate_constraints=False)
     node.save(update_fields=fields)
     audit_record(
         actor=actor, action="grid.node_update", obj=node, changes=diff(node, before, fields)
@@ -104,6 +115,7 @@ def node_move(*, actor, node: GridNode, new_parent: GridNode) -> GridNode:
     if new_parent.path.startswith(node.path):
         raise ValidationError({"parent": "不能把网格移动到它自己或它的下级网格之下"})
     _validate_child(new_parent, node.level)
+    _check_sibling_name(new_parent, node.name, exclude_pk=node.pk)
     old_path, old_parent = node.path, node.parent
     new_path = new_parent.path + path_segment(node.pk)
     GridNode.objects.filter(path__under=old_path).update(

@@ -301,7 +301,7 @@ class RegistryImport:
             return f"找不到网格“{names[0]}”(所属网格应写作 村/支部/屋场/中心户,用“/”或“-”分隔)"
         node = start
         for name in names[1:]:
-            child = GridNode.objects.filter(parent=node, name=name).first()
+            child = GridNode.objects.filter(parent=node, name=name).first()  # unique among siblings
             if child is None:
                 return f"在“{node.name}”下找不到网格“{name}”"
             node = child

@@ -17,7 +17,7 @@ from django.utils import timezone
 from xiangzhi.accounts.models import Department, RoleAssignment, User
 from xiangzhi.core.audit import audit_record
 from xiangzhi.core.roles import Role
-from xiangzhi.core.synthetic import HAMLET_WORDS, Synth
+from xiangzhi.core.synthetic import HAMLET_WORDS, SURNAMES, Synth
 from xiangzhi.grid.models import GridNode, path_segment
 from xiangzhi.party.models import PartyMember
 from xiangzhi.people.models import Household, HouseholdChange, Resident, Tag
@@ -225,12 +225,15 @@ class Loader:
             branches,
             4,
             lambda b: [
-                f"{b.name[:-3]}{rng.choice(HAMLET_WORDS)}屋场党小组"
-                for _ in range(s.groups_per_branch)
+                f"{b.name[:-3]}{word}屋场党小组"
+                for word in rng.sample(HAMLET_WORDS, s.groups_per_branch)
             ],
         )
         central = _nodes(
-            groups, 5, lambda g: [f"{synth.surname()}家中心户" for _ in range(s.central_per_group)]
+            groups,
+            5,
+            # Sibling names are unique (a path of names must lead to one node).
+            lambda g: [f"{name}家中心户" for name in rng.sample(SURNAMES, s.central_per_group)],
         )
         self.counts["grid_nodes"] += len(villages) + len(branches) + len(groups) + len(central)
         by_village: dict[int, list[GridNode]] = {v.pk: [] for v in villages}

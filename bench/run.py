@@ -1,0 +1,207 @@
+"""`make bench`: every figure with its floor, measured in the same run on the same data.
+
+For SQLite, and for PostgreSQL at 127.0.0.1:5432 when it answers:
+  * import of a 100,000-row residents sheet (rows/s, peak RSS) against calamine + one executemany;
+  * export of 100,000 residents against openpyxl write-only of the same values;
+  * at county scale, p50/p95 of the resident list (pinyin search, as a village cadre) and of the
+    grid page at a village and at the county node, against hand-written SQL for the same numbers.
+Writes bench/results.json, bench/results.md and docs/performance.md.
+Environment: BENCH_ROWS (default 100000), BENCH_SKIP_PG=1.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+VAR = ROOT / "var" / "bench"
+PY = sys.executable
+ROWS = int(os.environ.get("BENCH_ROWS", "100000"))
+PG_BASE = "postgres://postgres@127.0.0.1:5432/"
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def env(url: str) -> dict:
+    e = dict(os.environ)
+    e.update({"DATABASE_URL": url, "XIANGZHI_VAR_DIR": str(VAR), "DJANGO_SETTINGS_MODULE": "xiangzhi.settings"})
+    return e
+
+
+def run(args, url: str, capture=False) -> str:
+    result = subprocess.run(args, cwd=ROOT, env=env(url), check=True, text=True,
+                            stdout=subprocess.PIPE if capture else None)
+    return result.stdout if capture else ""
+
+
+def pg_available() -> bool:
+    if os.environ.get("BENCH_SKIP_PG") == "1":
+        return False
+    try:
+        import psycopg
+
+        psycopg.connect("host=127.0.0.1 port=5432 dbname=postgres user=postgres", connect_timeout=3).close()
+        return True
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def pg_admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect("host=127.0.0.1 port=5432 dbname=postgres user=postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def url_for(backend: str, name: str) -> str:
+    return f"sqlite:///{VAR / (name + '.sqlite3')}" if backend == "sqlite" else PG_BASE + name
+
+
+def drop(backend: str, name: str) -> None:
+    if backend == "sqlite":
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(VAR / name) + ".sqlite3" + suffix).unlink(missing_ok=True)
+    else:
+        pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def prepare(backend: str, name: str, scale: str) -> str:
+    """A seeded database, reused between runs (a marker file says it is complete)."""
+    url = url_for(backend, name)
+    marker = VAR / f"{backend}-{name}.ready"
+    if marker.exists():
+        log(f"{backend}: reusing {name}")
+        return url
+    drop(backend, name)
+    if backend == "postgresql":
+        pg_admin(f'CREATE DATABASE "{name}"')
+    log(f"{backend}: migrating and seeding {name} ({scale})")
+    t = time.perf_counter()
+    run([PY, "manage.py", "migrate", "-v0"], url)
+    run([PY, "manage.py", "seed_demo", "--scale", scale, "--seed", "1"], url, capture=True)
+    if backend == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(VAR / f"{name}.sqlite3") as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            conn.execute("ANALYZE")
+    else:
+        import psycopg
+
+        with psycopg.connect(f"host=127.0.0.1 port=5432 dbname={name} user=postgres", autocommit=True) as conn:
+            conn.execute("VACUUM ANALYZE")
+    marker.write_text(f"{time.perf_counter() - t:.1f}")
+    log(f"{backend}: {name} ready in {time.perf_counter() - t:.0f} s")
+    return url
+
+
+def copy(backend: str, src: str, dst: str) -> str:
+    drop(backend, dst)
+    if backend == "sqlite":
+        shutil.copyfile(VAR / f"{src}.sqlite3", VAR / f"{dst}.sqlite3")
+    else:
+        pg_admin(f'CREATE DATABASE "{dst}" TEMPLATE "{src}"')
+    return url_for(backend, dst)
+
+
+def json_line(output: str) -> dict:
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def bench_backend(backend: str, sheet: Path) -> dict:
+    out: dict = {}
+    town = prepare(backend, "xz_bench_town", "town")
+    if not sheet.exists():
+        log(f"writing the {ROWS}-row sheet")
+        run([PY, str(HERE / "make_sheet.py"), town, str(sheet), str(ROWS)], town)
+    for mode in ("floor", "ours"):
+        url = copy(backend, "xz_bench_town", "xz_bench_import")
+        log(f"{backend}: import {mode}")
+        out[f"import_{mode}"] = json_line(run([PY, str(HERE / "import_bench.py"), mode, url, str(sheet)], url,
+                                              capture=True))
+    drop(backend, "xz_bench_import")
+    county = prepare(backend, "xz_bench_county", "county")
+    log(f"{backend}: export")
+    out["export"] = json_line(run([PY, str(HERE / "export_bench.py"), county, str(ROWS)], county, capture=True))
+    log(f"{backend}: page latency")
+    out["latency"] = json_line(run([PY, str(HERE / "latency.py"), county], county, capture=True))
+    return out
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kb / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "python": platform.python_version(),
+            "os": platform.platform()}
+
+
+def table(results: dict) -> str:
+    lines = ["| benchmark | database | ours | floor | ratio | goal |", "|---|---|---|---|---|---|"]
+    for backend, r in results["results"].items():
+        imp, flo = r["import_ours"], r["import_floor"]
+        ratio = imp["seconds"] / flo["seconds"]
+        lines.append(
+            f"| import {imp['rows']:,} rows | {backend} | {imp['rows'] / imp['seconds']:,.0f} rows/s, "
+            f"peak RSS {imp['peak_rss_mb']:.0f} MB | {flo['rows'] / flo['seconds']:,.0f} rows/s | {ratio:.1f}x | "
+            f"≤ 3x {'✓' if ratio <= 3 else '✗'}; RSS < 300 MB {'✓' if imp['peak_rss_mb'] < 300 else '✗'} |")
+        ex = r["export"]
+        lines.append(
+            f"| export {ex['rows']:,} rows | {backend} | {ex['rows'] / ex['seconds']:,.0f} rows/s | "
+            f"{ex['rows'] / ex['floor_seconds']:,.0f} rows/s | {ex['seconds'] / ex['floor_seconds']:.1f}x | — |")
+        for name, v in r["latency"].items():
+            lines.append(
+                f"| {name} | {backend} | p50 {v['ours']['p50_ms']} ms, p95 {v['ours']['p95_ms']} ms | "
+                f"p50 {v['floor']['p50_ms']} ms, p95 {v['floor']['p95_ms']} ms | {v['p95_ratio']}x (p95) | "
+                f"≤ 2x {'✓' if v['p95_ratio'] <= 2 else '✗'} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    VAR.mkdir(parents=True, exist_ok=True)
+    sheet = VAR / f"residents-{ROWS}.xlsx"
+    backends = ["sqlite"] + (["postgresql"] if pg_available() else [])
+    log(f"backends: {', '.join(backends)}")
+    results = {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(), "rows": ROWS,
+               "results": {}}
+    for backend in backends:
+        results["results"][backend] = bench_backend(backend, sheet)
+    (HERE / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    md = table(results)
+    (HERE / "results.md").write_text(md + "\n")
+    m = results["machine"]
+    doc = ROOT / "docs" / "performance.md"
+    text = doc.read_text() if doc.exists() else ""
+    head = text.split("<!-- bench:begin -->")[0] if "<!-- bench:begin -->" in text else "# Performance\n\n"
+    doc.write_text(
+        head + "<!-- bench:begin -->\n"
+        f"Measured by `make bench` on {results['date']}: {m['cpu']}, {m['cores']} cores, {m['memory']}, "
+        f"Python {m['python']}, {m['os']}.\n\n{md}\n<!-- bench:end -->\n"
+    )
+    print(md)
+
+
+if __name__ == "__main__":
+    main()
