@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from pypinyin import Style, lazy_pinyin
+from pypinyin import lazy_pinyin
 
 from xiangzhi.core.crypto import EncryptedTextField, blind_index, mask_id_number, mask_phone
 from xiangzhi.core.scope import ScopedManager
@@ -10,9 +10,9 @@ from xiangzhi.core.scope import ScopedManager
 
 def name_pinyin(name: str) -> tuple[str, str]:
     """Return the full pinyin ("zhangsan") and the initials ("zs") of a Chinese name."""
-    full = lazy_pinyin(name, errors="ignore")
-    initials = lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")
-    return "".join(full).lower(), "".join(initials).lower()
+    # One conversion: the initials are the first letters of the full syllables.
+    syllables = [p for p in lazy_pinyin(name, errors="ignore") if p]
+    return "".join(syllables).lower(), "".join(p[0] for p in syllables).lower()
 
 
 class Tag(models.Model):

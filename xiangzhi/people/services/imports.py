@@ -121,6 +121,7 @@ class RegistryImport:
         self.scope = scope_for(actor)
         self.tags = {t.name: t for t in Tag.objects.all()} | {t.code: t for t in Tag.objects.all()}
         self.nodes: dict[str, GridNode | str] = {}
+        self._tree_cache: dict | None = None
         self.seen_ids: dict[str, int] = {}
         self.numbered: dict[tuple[str, str], Household] = {}
         self.audit: list[dict] = []
@@ -271,37 +272,49 @@ class RegistryImport:
 
     # Resolving.
 
+    def _tree(self) -> dict:
+        """The nodes in the actor's scope, loaded once: by code, by name, by (parent, name)."""
+        if self._tree_cache is None:
+            nodes = list(GridNode.objects.for_actor(self.actor).order_by("level", "path"))
+            by_name: dict[str, list[GridNode]] = {}
+            for n in nodes:
+                by_name.setdefault(n.name, []).append(n)
+            self._tree_cache = {
+                "code": {n.code: n for n in nodes if n.code},
+                "name": by_name,
+                "child": {(n.parent_id, n.name): n for n in nodes},
+            }
+        return self._tree_cache
+
     def _node(self, text: str) -> GridNode | str:
         """The grid node named by a code or a path of names; a Chinese message when it is none."""
         if text in self.nodes:
             return self.nodes[text]
         node: GridNode | str
-        if DIVISION_RE.match(text):
-            node = GridNode.objects.filter(code=text).first() or f"找不到区划代码为 {text} 的网格"
-        else:
-            names = [n for n in GRID_SPLIT.split(text) if n]
-            node = self._node_by_names(names, text)
+        names = [n for n in GRID_SPLIT.split(text) if n]
+        node = self._node_by_names(names) if names else f"无法识别的所属网格:{text}"
         if isinstance(node, GridNode) and not self.scope.can_write_path(node.path):
             node = f"网格“{text}”不在您的管辖范围内(或您只有查看权限)"
         self.nodes[text] = node
         return node
 
-    def _node_by_names(self, names: list[str], text: str) -> GridNode | str:
+    def _node_by_names(self, names: list[str]) -> GridNode | str:
+        tree = self._tree()
         if DIVISION_RE.match(names[0]):
-            # An export writes the village's division code first: unambiguous across a county.
-            start = GridNode.objects.filter(code=names[0]).first()
+            # A division code (exports write the village's first): unambiguous across a county.
+            start = tree["code"].get(names[0])
+            if start is None:
+                return f"找不到区划代码为 {names[0]} 的网格,或不在您的管辖范围内"
         else:
-            candidates = (
-                GridNode.objects.for_actor(self.actor).filter(name=names[0]).order_by("level")
-            )
-            start = candidates.first()
-            if start is not None and candidates[1:2]:
+            candidates = tree["name"].get(names[0], [])
+            if len(candidates) > 1:
                 return f"有多个网格叫“{names[0]}”,请在前面写上乡镇名或使用区划代码"
-        if start is None:
-            return f"找不到网格“{names[0]}”(所属网格应写作 村/支部/屋场/中心户,用“/”或“-”分隔)"
+            if not candidates:
+                return f"找不到网格“{names[0]}”(所属网格应写作 村/支部/屋场/中心户,用“/”或“-”分隔)"
+            start = candidates[0]
         node = start
         for name in names[1:]:
-            child = GridNode.objects.filter(parent=node, name=name).first()  # unique among siblings
+            child = tree["child"].get((node.pk, name))  # names are unique among siblings
             if child is None:
                 return f"在“{node.name}”下找不到网格“{name}”"
             node = child
@@ -619,8 +632,9 @@ class _Plan:
                 )
         if self.residents:
             for r, _ in self.residents:
-                r.household_id = r.household.pk
-                r.node_id = r.household.node_id
+                # Re-assign now that new households have keys (setting household_id alone would
+                # drop the cached household and cost a query per row).
+                r.household = r.household
             Resident.objects.bulk_create([r for r, _ in self.residents], batch_size=1000)
             heads = []
             for r, row in self.residents:
