@@ -35,13 +35,25 @@ def log(msg: str) -> None:
 
 def env(url: str) -> dict:
     e = dict(os.environ)
-    e.update({"DATABASE_URL": url, "XIANGZHI_VAR_DIR": str(VAR), "DJANGO_SETTINGS_MODULE": "xiangzhi.settings"})
+    e.update(
+        {
+            "DATABASE_URL": url,
+            "XIANGZHI_VAR_DIR": str(VAR),
+            "DJANGO_SETTINGS_MODULE": "xiangzhi.settings",
+        }
+    )
     return e
 
 
 def run(args, url: str, capture=False) -> str:
-    result = subprocess.run(args, cwd=ROOT, env=env(url), check=True, text=True,
-                            stdout=subprocess.PIPE if capture else None)
+    result = subprocess.run(
+        args,
+        cwd=ROOT,
+        env=env(url),
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE if capture else None,
+    )
     return result.stdout if capture else ""
 
 
@@ -51,7 +63,9 @@ def pg_available() -> bool:
     try:
         import psycopg
 
-        psycopg.connect("host=127.0.0.1 port=5432 dbname=postgres user=postgres", connect_timeout=3).close()
+        psycopg.connect(
+            "host=127.0.0.1 port=5432 dbname=postgres user=postgres", connect_timeout=3
+        ).close()
         return True
     except Exception:  # noqa: BLE001
         return False
@@ -60,7 +74,9 @@ def pg_available() -> bool:
 def pg_admin(sql: str) -> None:
     import psycopg
 
-    with psycopg.connect("host=127.0.0.1 port=5432 dbname=postgres user=postgres", autocommit=True) as conn:
+    with psycopg.connect(
+        "host=127.0.0.1 port=5432 dbname=postgres user=postgres", autocommit=True
+    ) as conn:
         conn.execute(sql)
 
 
@@ -99,7 +115,9 @@ def prepare(backend: str, name: str, scale: str) -> str:
     else:
         import psycopg
 
-        with psycopg.connect(f"host=127.0.0.1 port=5432 dbname={name} user=postgres", autocommit=True) as conn:
+        with psycopg.connect(
+            f"host=127.0.0.1 port=5432 dbname={name} user=postgres", autocommit=True
+        ) as conn:
             conn.execute("VACUUM ANALYZE")
     marker.write_text(f"{time.perf_counter() - t:.1f}")
     log(f"{backend}: {name} ready in {time.perf_counter() - t:.0f} s")
@@ -128,12 +146,15 @@ def bench_backend(backend: str, sheet: Path) -> dict:
     for mode in ("floor", "ours"):
         url = copy(backend, "xz_bench_town", "xz_bench_import")
         log(f"{backend}: import {mode}")
-        out[f"import_{mode}"] = json_line(run([PY, str(HERE / "import_bench.py"), mode, url, str(sheet)], url,
-                                              capture=True))
+        out[f"import_{mode}"] = json_line(
+            run([PY, str(HERE / "import_bench.py"), mode, url, str(sheet)], url, capture=True)
+        )
     drop(backend, "xz_bench_import")
     county = prepare(backend, "xz_bench_county", "county")
     log(f"{backend}: export")
-    out["export"] = json_line(run([PY, str(HERE / "export_bench.py"), county, str(ROWS)], county, capture=True))
+    out["export"] = json_line(
+        run([PY, str(HERE / "export_bench.py"), county, str(ROWS)], county, capture=True)
+    )
     log(f"{backend}: page latency")
     out["latency"] = json_line(run([PY, str(HERE / "latency.py"), county], county, capture=True))
     return out
@@ -154,8 +175,13 @@ def machine() -> dict:
         mem = f"{kb / 1024 / 1024:.0f} GiB"
     except (OSError, ValueError, IndexError):
         pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "python": platform.python_version(),
-            "os": platform.platform()}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory": mem,
+        "python": platform.python_version(),
+        "os": platform.platform(),
+    }
 
 
 def table(results: dict) -> str:
@@ -166,16 +192,27 @@ def table(results: dict) -> str:
         lines.append(
             f"| import {imp['rows']:,} rows | {backend} | {imp['rows'] / imp['seconds']:,.0f} rows/s, "
             f"peak RSS {imp['peak_rss_mb']:.0f} MB | {flo['rows'] / flo['seconds']:,.0f} rows/s | {ratio:.1f}x | "
-            f"≤ 3x {'✓' if ratio <= 3 else '✗'}; RSS < 300 MB {'✓' if imp['peak_rss_mb'] < 300 else '✗'} |")
+            f"≤ 3x {'✓' if ratio <= 3 else '✗'}; RSS < 300 MB {'✓' if imp['peak_rss_mb'] < 300 else '✗'} |"
+        )
         ex = r["export"]
         lines.append(
             f"| export {ex['rows']:,} rows | {backend} | {ex['rows'] / ex['seconds']:,.0f} rows/s | "
-            f"{ex['rows'] / ex['floor_seconds']:,.0f} rows/s | {ex['seconds'] / ex['floor_seconds']:.1f}x | — |")
+            f"{ex['rows'] / ex['floor_seconds']:,.0f} rows/s | {ex['seconds'] / ex['floor_seconds']:.1f}x | — |"
+        )
         for name, v in r["latency"].items():
+            if name == "request_overhead":
+                continue
             lines.append(
                 f"| {name} | {backend} | p50 {v['ours']['p50_ms']} ms, p95 {v['ours']['p95_ms']} ms | "
                 f"p50 {v['floor']['p50_ms']} ms, p95 {v['floor']['p95_ms']} ms | {v['p95_ratio']}x (p95) | "
-                f"≤ 2x {'✓' if v['p95_ratio'] <= 2 else '✗'} |")
+                f"≤ 2x {'✓' if v['p95_ratio'] <= 2 else '✗'} |"
+            )
+        o = r["latency"].get("request_overhead")
+        if o:
+            lines.append(
+                f"| fixed cost of a request (context) | {backend} | /healthz p50 {o['healthz']['p50_ms']} ms; "
+                f"logged-in /accounts/me/ p50 {o['logged_in_profile_page']['p50_ms']} ms | — | — | — |"
+            )
     return "\n".join(lines)
 
 
@@ -184,8 +221,12 @@ def main() -> None:
     sheet = VAR / f"residents-{ROWS}.xlsx"
     backends = ["sqlite"] + (["postgresql"] if pg_available() else [])
     log(f"backends: {', '.join(backends)}")
-    results = {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": machine(), "rows": ROWS,
-               "results": {}}
+    results = {
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+        "machine": machine(),
+        "rows": ROWS,
+        "results": {},
+    }
     for backend in backends:
         results["results"][backend] = bench_backend(backend, sheet)
     (HERE / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
@@ -194,7 +235,11 @@ def main() -> None:
     m = results["machine"]
     doc = ROOT / "docs" / "performance.md"
     text = doc.read_text() if doc.exists() else ""
-    head = text.split("<!-- bench:begin -->")[0] if "<!-- bench:begin -->" in text else "# Performance\n\n"
+    head = (
+        text.split("<!-- bench:begin -->")[0]
+        if "<!-- bench:begin -->" in text
+        else "# Performance\n\n"
+    )
     doc.write_text(
         head + "<!-- bench:begin -->\n"
         f"Measured by `make bench` on {results['date']}: {m['cpu']}, {m['cores']} cores, {m['memory']}, "

@@ -132,3 +132,12 @@ def test_lists_have_empty_states_and_pages(client, world):
     body = client.get("/people/residents/").content.decode()
     assert "第 1 / 2 页" in body and "下一页" in body
     assert "第 2 / 2 页" in client.get("/people/residents/", {"page": 2}).content.decode()
+
+
+def test_the_resident_list_escapes_what_it_shows(client, world):
+    from xiangzhi.people.models import Resident
+
+    Resident.objects.filter(pk=world.a.child.pk).update(name="<b>甲</b>")
+    client.force_login(world.a.cadre)
+    body = client.get("/people/residents/").content.decode()
+    assert "&lt;b&gt;甲&lt;/b&gt;" in body and "<b>甲</b>" not in body

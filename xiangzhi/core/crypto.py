@@ -45,11 +45,16 @@ def _keys() -> tuple[str, dict[str, bytes]]:
     return _parse_keys(settings.XIANGZHI_DATA_KEYS)
 
 
+@lru_cache(maxsize=16)
+def _cipher(key: bytes) -> AESGCM:
+    return AESGCM(key)
+
+
 def encrypt(plaintext: str) -> str:
     """Encrypt a string under the current key; the key id travels with the ciphertext."""
     kid, keys = _keys()
     nonce = os.urandom(12)
-    ct = AESGCM(keys[kid]).encrypt(nonce, plaintext.encode(), kid.encode())
+    ct = _cipher(keys[kid]).encrypt(nonce, plaintext.encode(), kid.encode())
     return f"{PREFIX}:{kid}:{base64.b64encode(nonce + ct).decode()}"
 
 
@@ -61,7 +66,7 @@ def decrypt(token: str) -> str:
             raise ValueError("unknown format")
         raw = base64.b64decode(b64)
         key = _keys()[1][kid]
-        return AESGCM(key).decrypt(raw[:12], raw[12:], kid.encode()).decode()
+        return _cipher(key).decrypt(raw[:12], raw[12:], kid.encode()).decode()
     except Exception as exc:  # noqa: BLE001 - any failure means the value cannot be trusted
         raise DecryptionError("cannot decrypt a stored value") from exc
 
@@ -70,9 +75,14 @@ def key_id_of(token: str) -> str:
     return token.split(":", 2)[1]
 
 
+@lru_cache(maxsize=4)
+def _index_key(spec: str) -> bytes:
+    return base64.b64decode(spec)
+
+
 def blind_index(value: str, purpose: str) -> str:
     """Return the HMAC blind index of a normalised value; purpose separates ID from phone indexes."""
-    key = base64.b64decode(settings.XIANGZHI_INDEX_KEY)
+    key = _index_key(settings.XIANGZHI_INDEX_KEY)
     return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
 
 

@@ -35,3 +35,31 @@ class LoginRequired(LoginRequiredMiddleware):
         if request.path.startswith(PUBLIC_PREFIXES):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class SessionRefreshMiddleware:
+    """Slide the idle timeout without writing the session on every request.
+
+    SESSION_SAVE_EVERY_REQUEST would cost a database write per page; saving when the session was
+    last refreshed more than REFRESH_SECONDS ago keeps the idle expiry within that margin.
+    """
+
+    REFRESH_SECONDS = 300
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if (
+            session is not None
+            and getattr(request, "user", None) is not None
+            and request.user.is_authenticated
+        ):
+            import time
+
+            now = int(time.time())
+            if now - session.get("_xz_touched", 0) > self.REFRESH_SECONDS:
+                session["_xz_touched"] = now
+        return response

@@ -38,7 +38,7 @@ def resident_search_q(query: str) -> Q:
 def resident_list(
     *, actor, node=None, search: str = "", status: str = Resident.Status.ACTIVE, tag: str = ""
 ) -> QuerySet[Resident]:
-    qs = Resident.objects.for_actor(actor).select_related("household", "node")
+    qs = Resident.objects.for_actor(actor).select_related("node")
     if node is not None:
         qs = qs.filter(node__path__under=node.path)
     if status:
