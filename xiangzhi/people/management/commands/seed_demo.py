@@ -199,7 +199,7 @@ class Loader:
         return node
 
     def _town(self, town: GridNode, t: int, county: bool) -> None:
-        s, rng, synth = self.scale, self.rng, self.synth
+        s, rng = self.scale, self.rng
         names = VILLAGES[: s.villages_per_town]
         villages = [
             GridNode(
