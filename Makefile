@@ -28,7 +28,9 @@ migrate: install
 demo: install migrate
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/python manage.py seed_demo --scale town --seed 1
-	@echo "打开 http://$(HOST)  (Ctrl+C 停止)"
+	@echo "打开 http://$(HOST)  (Ctrl+C 停止;后台任务日志在 var/worker.log)"
+	@$(BIN)/python manage.py db_worker --no-reload > var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST) --noreload
 
 test: install-dev

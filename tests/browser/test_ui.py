@@ -109,3 +109,16 @@ def test_desktop_household_list_is_accessible(page, live_server, world):
     page.goto(f"{live_server.url}/people/households/?q=jdym")
     assert world.a.marker_address in page.inner_text("main")
     _axe(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_page_is_accessible(page, live_server, world):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", world.a.cadre.username)
+    page.fill("#id_password", "correct-horse-9")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/grid/nodes/**")
+    page.goto(f"{live_server.url}/people/import/")
+    assert "导入花名册" in page.inner_text("h1")
+    _axe(page)
+    _no_horizontal_scroll(page)

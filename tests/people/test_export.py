@@ -144,6 +144,7 @@ def test_the_upload_page_imports_in_the_background_worker(
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     job.refresh_from_db()
     assert job.status == "done" and job.report["created"] == 1
+    assert AuditEvent.objects.filter(action="import.residents", object_repr="上传.xlsx").exists()
     body = client.get(f"/people/import/jobs/{job.pk}/").content.decode()
     assert "第 3 行" in body and "身份证号" in body and 'http-equiv="refresh"' not in body
     assert Resident.objects.filter(name="甲上传").exists()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
@@ -108,6 +109,7 @@ class RegistryImport:
         all_or_nothing: bool = False,
         progress: Callable[[int], None] | None = None,
         batch_rows: int = BATCH_ROWS,
+        source_name: str = "",
     ):
         if kind not in ("residents", "households"):
             raise ValueError(kind)
@@ -117,6 +119,7 @@ class RegistryImport:
         self.all_or_nothing = all_or_nothing
         self.progress = progress
         self.batch_rows = batch_rows
+        self.source_name = source_name
         self.report = ImportReport()
         self.scope = scope_for(actor)
         self.tags = {t.name: t for t in Tag.objects.all()} | {t.code: t for t in Tag.objects.all()}
@@ -152,7 +155,6 @@ class RegistryImport:
                         self._process(batch)
                         batch, size = [], 0
                 self._process(batch)
-                audit_record_many(actor=self.actor, entries=self.audit)
                 if self.dry_run or (self.all_or_nothing and self.report.errors):
                     raise _Rollback
         except _Rollback:
@@ -164,7 +166,7 @@ class RegistryImport:
                 actor=self.actor,
                 action=f"import.{self.kind}",
                 object_type="people.import",
-                object_repr=str(getattr(path, "name", path))[-200:],
+                object_repr=(self.source_name or Path(str(path)).name)[-200:],
                 changes={k: v for k, v in self.report.as_dict().items() if k != "errors"}
                 | {"error_rows": len(self.report.errors)},
             )
@@ -394,6 +396,9 @@ class RegistryImport:
         for group in groups:
             self._plan_group(group, by_index, by_pk, households_by_number, plan)
         plan.write(self)
+        # Audit each batch as it is written, so that memory holds one batch, not the whole file.
+        audit_record_many(actor=self.actor, entries=self.audit)
+        self.audit = []
         if self.progress:
             self.progress(self.report.rows)
 
@@ -746,9 +751,21 @@ class _Plan:
 
 
 def registry_import(
-    *, actor, kind: str, path, dry_run: bool = False, all_or_nothing: bool = False, progress=None
+    *,
+    actor,
+    kind: str,
+    path,
+    dry_run: bool = False,
+    all_or_nothing: bool = False,
+    progress=None,
+    source_name: str = "",
 ) -> ImportReport:
     """Import a residents or households sheet; see the module docstring."""
     return RegistryImport(
-        actor=actor, kind=kind, dry_run=dry_run, all_or_nothing=all_or_nothing, progress=progress
+        actor=actor,
+        kind=kind,
+        dry_run=dry_run,
+        all_or_nothing=all_or_nothing,
+        progress=progress,
+        source_name=source_name,
     ).run(path)

@@ -84,6 +84,7 @@ def import_job_run(job_id: int) -> ImportJob:
             dry_run=job.dry_run,
             all_or_nothing=job.all_or_nothing,
             progress=progress,
+            source_name=job.file_name,
         )
     except Exception as exc:  # noqa: BLE001 - the job records any failure for the user
         job.status = ImportJob.Status.FAILED
