@@ -35,16 +35,23 @@ def resident_search_q(query: str) -> Q:
     return Q(name__contains=query.strip())
 
 
-def resident_list(
-    *, actor, node=None, search: str = "", status: str = Resident.Status.ACTIVE, tag: str = ""
-) -> QuerySet[Resident]:
-    qs = Resident.objects.for_actor(actor).select_related("node")
+def _common_filters(qs, node, status: str, tag: str):
+    """The filters the resident and household lists share: subtree, status, tag."""
     if node is not None:
         qs = qs.filter(node__path__under=node.path)
     if status:
         qs = qs.filter(status=status)
     if tag:
         qs = qs.filter(tags__code=tag)
+    return qs
+
+
+def resident_list(
+    *, actor, node=None, search: str = "", status: str = Resident.Status.ACTIVE, tag: str = ""
+) -> QuerySet[Resident]:
+    qs = _common_filters(
+        Resident.objects.for_actor(actor).select_related("node"), node, status, tag
+    )
     if search:
         qs = qs.filter(resident_search_q(search))
     return qs.order_by("node__path", "household_id", "id")
@@ -53,13 +60,9 @@ def resident_list(
 def household_list(
     *, actor, node=None, search: str = "", tag: str = "", status: str = Household.Status.ACTIVE
 ) -> QuerySet[Household]:
-    qs = Household.objects.for_actor(actor).select_related("node", "head")
-    if node is not None:
-        qs = qs.filter(node__path__under=node.path)
-    if status:
-        qs = qs.filter(status=status)
-    if tag:
-        qs = qs.filter(tags__code=tag)
+    qs = _common_filters(
+        Household.objects.for_actor(actor).select_related("node", "head"), node, status, tag
+    )
     if search:
         s = normalize_text(search)
         by_member = Resident.objects.filter(resident_search_q(search)).values("household_id")

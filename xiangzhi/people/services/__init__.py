@@ -10,6 +10,7 @@ from .registry import (  # noqa: F401
     household_split,
     household_update,
     resident_add,
+    resident_build,
     resident_clean,
     resident_move_out,
     resident_record_death,

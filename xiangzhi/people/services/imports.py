@@ -32,7 +32,7 @@ from ..xlsx import (
     RESIDENT_REQUIRED,
     TAG_SPLIT,
 )
-from .registry import ResidentData, resident_clean
+from .registry import ResidentData, resident_build, resident_clean
 
 BATCH_ROWS = 500
 LABELS = {c.key: c.label for c in RESIDENT_COLUMNS} | {"central": "党员中心户"}
@@ -538,19 +538,7 @@ class _Plan:
         return h
 
     def new_resident(self, household: Household, row: Row) -> None:
-        d = row.data
-        r = Resident(
-            household=household,
-            node=household.node,
-            name=d.name,
-            gender=d.gender,
-            birth_date=d.birth_date,
-            id_number=d.id_number,
-            phone=d.phone,
-            relation=d.relation or Resident.Relation.OTHER,
-            ethnicity=d.ethnicity,
-            note=d.note,
-        )
+        r = resident_build(household, row.data)
         r.prepare()
         self.residents.append((r, row))
 

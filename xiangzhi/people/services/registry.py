@@ -104,8 +104,9 @@ def resident_validate(data: ResidentData, *, exclude_pk: int | None = None) -> R
     return data
 
 
-def _new_resident(household: Household, data: ResidentData) -> Resident:
-    resident = Resident(
+def resident_build(household: Household, data: ResidentData) -> Resident:
+    """An unsaved resident of a household from validated data (forms and imports alike)."""
+    return Resident(
         household=household,
         node=household.node,
         name=data.name,
@@ -113,10 +114,14 @@ def _new_resident(household: Household, data: ResidentData) -> Resident:
         birth_date=data.birth_date,
         id_number=data.id_number,
         phone=data.phone,
-        relation=data.relation,
+        relation=data.relation or Resident.Relation.OTHER,
         ethnicity=data.ethnicity or "",
         note=data.note,
     )
+
+
+def _new_resident(household: Household, data: ResidentData) -> Resident:
+    resident = resident_build(household, data)
     resident.save()
     if data.tags:
         resident.tags.set(Tag.objects.filter(code__in=data.tags))
