@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import models, transaction
 from django.utils import timezone
 
+from .bulk import fast_insert
 from .middleware import current_ip
 from .models import AuditEvent, AuditHead
 
@@ -146,7 +147,7 @@ def audit_record_many(*, actor, entries: list[dict]) -> int:
     with transaction.atomic():
         head = _lock_head()
         _chain(head, events)
-        AuditEvent.objects.bulk_create(events, batch_size=1000)
+        fast_insert(AuditEvent, events)
         head.save(update_fields=["seq", "hash"])
     return len(events)
 

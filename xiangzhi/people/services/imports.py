@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from xiangzhi.core import xlsx
 from xiangzhi.core.audit import audit_record, audit_record_many
+from xiangzhi.core.bulk import fast_insert
 from xiangzhi.core.crypto import blind_index, mask_id_number, mask_phone
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.validators import DIVISION_RE
@@ -614,7 +615,7 @@ class _Plan:
         now = timezone.now()
         today = timezone.localdate()
         if self.households:
-            Household.objects.bulk_create(self.households, batch_size=1000)
+            fast_insert(Household, self.households)
             for h in self.households:
                 run.audit.append(
                     {
@@ -628,7 +629,7 @@ class _Plan:
                 # Re-assign now that new households have keys (setting household_id alone would
                 # drop the cached household and cost a query per row).
                 r.household = r.household
-            Resident.objects.bulk_create([r for r, _ in self.residents], batch_size=1000)
+            fast_insert(Resident, [r for r, _ in self.residents])
             heads = []
             for r, row in self.residents:
                 if r.relation == Resident.Relation.HEAD and r.household.head_id is None:
@@ -643,7 +644,8 @@ class _Plan:
                     }
                 )
             Household.objects.bulk_update(heads, ["head"], batch_size=1000)
-            HouseholdChange.objects.bulk_create(
+            fast_insert(
+                HouseholdChange,
                 [
                     HouseholdChange(
                         household_id=r.household_id,
@@ -655,7 +657,6 @@ class _Plan:
                     )
                     for r, _ in self.residents
                 ],
-                batch_size=1000,
             )
             # In a households sheet the tags belong to the household, else to the person.
             tag_ids = {t.code: t.pk for t in run.tags.values()}
