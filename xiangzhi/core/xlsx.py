@@ -115,17 +115,27 @@ def read_table(source, columns: list[Column], *, required: Iterable[str]) -> Tab
         raise SheetError(f"没有找到表头。请确认表格中有一行列名,至少包含:{labels}。")
     header = list(head[best])
     last_header = best
-    # A header spread over two rows (merged cells): fill gaps from the next row.
-    if best + 1 < len(head):
-        nxt = head[best + 1]
-        nxt_hits = [c for c in nxt if _header_key(c) in by_name]
-        if nxt_hits:
-            width = max(len(header), len(nxt))
-            header = header + [""] * (width - len(header))
-            for i, c in enumerate(nxt):
-                if _header_key(c) in by_name and _header_key(header[i]) not in by_name:
-                    header[i] = c
-            last_header = best + 1
+    # A header spread over two rows (merged cells): a neighbouring row fills the columns that the
+    # best row leaves empty. The row above counts with one such name (titles match no alias);
+    # the row below needs two, or a data row (户主 under 与户主关系) would pass for a header.
+    for neighbour, needed in ((best - 1, 1), (best + 1, 2)):
+        if not 0 <= neighbour < len(head):
+            continue
+        row = head[neighbour]
+        seen = {by_name[_header_key(c)].key for c in header if _header_key(c) in by_name}
+        fills = {
+            i: c
+            for i, c in enumerate(row)
+            if _header_key(c) in by_name
+            and by_name[_header_key(c)].key not in seen
+            and (i >= len(header) or not _header_key(header[i]))
+        }
+        if len({by_name[_header_key(c)].key for c in fills.values()}) >= needed:
+            header = header + [""] * (max(len(header), len(row)) - len(header))
+            for i, c in fills.items():
+                header[i] = c
+            if neighbour > best:
+                last_header = neighbour
     mapped: dict[str, int] = {}
     labels: dict[str, str] = {}
     unknown: list[str] = []

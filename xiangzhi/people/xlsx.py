@@ -54,9 +54,8 @@ RELATION_WORDS = {
     "grandparent": "祖父 祖母 爷爷 奶奶 外公 外婆 祖父母 外祖父 外祖母",
     "sibling": "兄 弟 姐 妹 兄弟 姐妹 兄弟姐妹 哥哥 弟弟 姐姐 妹妹",
     "child_in_law": "儿媳 女婿 媳妇 之媳",
-    "other": "其他 其它",
+    "other": "其他 其它 其他亲属 侄子 侄女 外甥 外甥女 孙媳 曾孙 曾孙女 叔 伯 姑 姨 舅 非亲属",
 }
-RELATIONS = {word: key for key, words in RELATION_WORDS.items() for word in words.split()}
 RELATION_LABELS = {
     "head": "户主",
     "spouse": "配偶",
@@ -68,6 +67,9 @@ RELATION_LABELS = {
     "child_in_law": "儿媳/女婿",
     "other": "其他",
 }
+# Every word above, and the labels the export writes (so that an export imports back unchanged).
+RELATIONS = {word: key for key, words in RELATION_WORDS.items() for word in words.split()}
+RELATIONS.update({label: key for key, label in RELATION_LABELS.items()})
 GENDERS = {"男": "M", "女": "F", "m": "M", "f": "F", "1": "M", "2": "F", "男性": "M", "女性": "F"}
 TAG_SPLIT = re.compile(r"[,,、;;/|\s]+")
 GRID_SPLIT = re.compile(r"\s*[/\-—>]\s*")

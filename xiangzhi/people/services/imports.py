@@ -213,7 +213,13 @@ class RegistryImport:
             d.relation = Resident.Relation.HEAD
         else:
             rel = cell("relation", xlsx.compact) or ""
-            d.relation = RELATIONS.get(rel, Resident.Relation.OTHER if rel else "")
+            d.relation = RELATIONS.get(rel, "")
+            if rel and not d.relation:
+                row.fail(
+                    "relation",
+                    f"无法识别的与户主关系“{rel}”,可写:户主、配偶、子、女、父、母、孙子、孙女、兄弟姐妹、儿媳、女婿、其他等",
+                )
+                d.relation = Resident.Relation.OTHER  # the row is refused; no second error
         row.household_number = (cell("household_number", xlsx.compact) or "")[:40]
         row.address = (cell("address") or "")[:200]
         row.grid = cell("grid") or ""
@@ -246,6 +252,7 @@ class RegistryImport:
     def _groups(self, table: Table) -> Iterator[list[Row]]:
         current: list[Row] | None = None
         current_number = None
+        current_grid = ""
         for number, values in table.rows:
             self.report.rows += 1
             row = self._parse(number, values, table)
@@ -253,16 +260,20 @@ class RegistryImport:
                 yield [row]
                 continue
             if row.household_number:
-                if current is not None and current_number == row.household_number:
+                # The same 户编号 in another grid is another household (numbers repeat across
+                # villages).
+                same_grid = not row.grid or not current_grid or row.grid == current_grid
+                if current is not None and current_number == row.household_number and same_grid:
                     current.append(row)
+                    current_grid = current_grid or row.grid
                 else:
                     if current:
                         yield current
-                    current, current_number = [row], row.household_number
+                    current, current_number, current_grid = [row], row.household_number, row.grid
             elif row.data.relation == Resident.Relation.HEAD:
                 if current:
                     yield current
-                current, current_number = [row], None
+                current, current_number, current_grid = [row], None, row.grid
             elif current is not None:
                 current.append(row)
             else:
@@ -404,34 +415,35 @@ class RegistryImport:
             self.progress(self.report.rows)
 
     def _existing(self, row: Row, by_index, by_pk) -> Resident | None:
-        if self.kind == "households":
-            if row.pk:
-                h = by_pk.get(row.pk)
-                if h is None:
-                    row.fail("pk", "系统编号对应的户不存在或不在您的管辖范围内")
-                    return None
-                if (
-                    row.id_masked
-                    and h.head
-                    and mask_id_number(h.head.id_number) != row.data.id_number
-                ):
-                    row.fail("id_number", "脱敏身份证号与系统编号对应的户主不一致")
-                return h.head
-        elif row.pk:
-            r = by_pk.get(row.pk)
-            if r is None:
-                row.fail("pk", "系统编号对应的居民不存在或不在您的管辖范围内")
+        """The resident a row names (by 系统编号 or ID number), checked against the row."""
+        d = row.data
+        found = None
+        if row.pk:
+            obj = by_pk.get(row.pk)
+            if obj is None:
+                what = "户" if self.kind == "households" else "居民"
+                row.fail("pk", f"系统编号对应的{what}不存在或不在您的管辖范围内")
                 return None
-            if row.id_masked and mask_id_number(r.id_number) != row.data.id_number:
-                row.fail("id_number", "脱敏身份证号与系统编号对应的居民不一致")
-            return r
-        if row.data.id_number and not row.id_masked:
-            r = by_index.get(blind_index(row.data.id_number, "id"))
-            if r is not None and not self.scope.can_write_path(r.node.path):
-                row.fail("id_number", "该身份证号已登记在您管辖范围以外的居民名下")
+            found = obj.head if self.kind == "households" else obj
+            if found is None:
+                row.fail("pk", "系统编号对应的户没有户主,请在户籍页面先指定户主")
                 return None
-            return r
-        return None
+            if row.id_masked and mask_id_number(found.id_number) != d.id_number:
+                row.fail("id_number", "脱敏身份证号与系统编号对应的记录不一致")
+            elif not row.id_masked and d.id_number:
+                other = by_index.get(blind_index(d.id_number, "id"))
+                if other is not None and other.pk != found.pk:
+                    row.fail("id_number", "该身份证号已登记在其他居民名下")
+        elif d.id_number and not row.id_masked:
+            found = by_index.get(blind_index(d.id_number, "id"))
+        if found is None:
+            return None
+        if not self.scope.can_write_path(found.node.path):
+            row.fail("id_number", "该居民不在您的管辖范围内,或您对其只有查看权限")
+            return None
+        if row.phone_masked and mask_phone(found.phone) != d.phone:
+            row.fail("phone", "脱敏电话与系统中的不一致")
+        return found
 
     def _plan_group(self, group: list[Row], by_index, by_pk, households_by_number, plan) -> None:
         head_row = next((r for r in group if r.data.relation == Resident.Relation.HEAD), None)
@@ -446,11 +458,12 @@ class RegistryImport:
             for r in group:
                 r.fail("grid", node)
             node = None
+        for extra in [r for r in group if r.data.relation == Resident.Relation.HEAD][1:]:
+            extra.fail("relation", f"同一户已有户主(第 {head_row.number} 行),一户只能有一个户主")
         household: Household | None = None
         number = grid_row.household_number
-        if self.kind == "households" and head_row and existing[id(head_row)] is not None:
-            household = existing[id(head_row)].household
-        if household is None and number and node is not None:
+        head_existing = existing[id(head_row)] if head_row is not None else None
+        if number and node is not None:
             village = node.ancestor_path_at(2)
             household = self.numbered.get((village, number))
             if household is None:
@@ -459,13 +472,26 @@ class RegistryImport:
                     for h in households_by_number.get(number, [])
                     if h.node.path.startswith(village)
                 ]
+                if same and not self.scope.can_write_path(same[0].node.path):
+                    for r in group:
+                        r.fail("household_number", f"户编号 {number} 对应的户您只有查看权限")
+                    same = []
                 household = same[0] if same else None
-        if household is None:
-            for r in group:
-                ex = existing[id(r)]
-                if ex is not None and ex.household_id:
-                    household = ex.household
-                    break
+        if household is None and head_existing is not None and head_existing.household_id:
+            if head_existing.household.head_id == head_existing.pk:
+                household = head_existing.household
+            else:
+                head_row.fail(
+                    "relation",
+                    "该居民已是另一户的成员(不是户主),如需分户请在户籍页面使用“分户”",
+                )
+        if household is None and head_row is None:
+            # Rows that continue a household without its head row: the household of its members.
+            homes = {existing[id(r)].household_id for r in group if existing[id(r)] is not None}
+            if len(homes) == 1 and None not in homes:
+                household = next(
+                    existing[id(r)] for r in group if existing[id(r)] is not None
+                ).household
         if household is None and node is not None:
             if head_row is None or head_row.errors:
                 why = (
@@ -488,7 +514,13 @@ class RegistryImport:
                 )
                 if number:
                     self.numbered[(node.ancestor_path_at(2), number)] = household
-        elif household is not None and household.pk and node is not None:
+        elif (
+            household is not None
+            and household.pk
+            and node is not None
+            and not any(r.errors for r in group)
+        ):
+            # A household changes (grid, address, number) only from a group without errors.
             plan.household_changes(household, head_row, node, number, self)
         for r in group:
             if r.errors:
@@ -512,7 +544,7 @@ class RegistryImport:
                 changed = plan.resident_changes(ex, r)
                 if self.kind == "households":
                     changed = plan.household_row_changes(household, r) or changed
-                if changed or plan.household_touched(household):
+                if changed or (r is head_row and plan.household_touched(household)):
                     self.report.updated += 1
                 else:
                     self.report.unchanged += 1
@@ -531,7 +563,12 @@ class _Plan:
         self.household_tag_sets: dict[int, list[str]] = {}
 
     def new_household(self, *, node, number, address, row: Row) -> Household:
-        h = Household(node=node, number=number, address=address, note="")
+        h = Household(
+            node=node,
+            number=number,
+            address=address,
+            note=row.data.note if row.kind == "households" else "",
+        )
         if row.central is not None:
             h.is_central_household = row.central
         self.households.append(h)
@@ -540,6 +577,8 @@ class _Plan:
 
     def new_resident(self, household: Household, row: Row) -> None:
         r = resident_build(household, row.data)
+        if row.kind == "households":
+            r.note = ""  # in a households sheet the note is the household's
         r.prepare()
         self.residents.append((r, row))
 
@@ -591,13 +630,9 @@ class _Plan:
         if d.birth_date:
             compare("birth_date", d.birth_date)
         compare("ethnicity", d.ethnicity, "ethnicity" in row.present)
-        if "phone" in row.present:
-            if row.phone_masked:
-                if mask_phone(resident.phone) != d.phone:
-                    row.fail("phone", "脱敏电话与系统中的不一致")
-            else:
-                compare("phone", d.phone)
-        if not row.id_masked:
+        if "phone" in row.present and not row.phone_masked:
+            compare("phone", d.phone)
+        if not row.id_masked and d.id_number:  # an empty ID cell changes nothing
             compare("id_number", d.id_number)
         if row.present & {"relation"} and d.relation:
             compare("relation", d.relation)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from xiangzhi.core.audit import audit_record
 from ..models import ImportJob
 from .imports import registry_import
 
+logger = logging.getLogger(__name__)
 ALLOWED_SUFFIXES = {".xlsx", ".xls", ".xlsm", ".ods"}
 
 
@@ -66,10 +68,13 @@ def import_job_create(
 
 def import_job_run(job_id: int) -> ImportJob:
     """Run a queued job (in the worker); the uploaded file is deleted afterwards."""
+    # Claim the job atomically: a task delivered twice must not import twice.
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.QUEUED).update(
+        status=ImportJob.Status.RUNNING
+    )
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
-    if job.status in (ImportJob.Status.DONE, ImportJob.Status.FAILED):
-        return job  # a task delivered twice must not import twice
-    ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.RUNNING)
+    if not claimed:
+        return job
     progress_file = _progress_path(job.pk)
 
     def progress(rows: int) -> None:
@@ -86,13 +91,21 @@ def import_job_run(job_id: int) -> ImportJob:
             progress=progress,
             source_name=job.file_name,
         )
-    except Exception as exc:  # noqa: BLE001 - the job records any failure for the user
+    except Exception:  # noqa: BLE001 - the job records any failure for the user
+        # The details (which may quote database values) go to the log, not to the page.
+        logger.exception("import job %s failed", job.pk)
         job.status = ImportJob.Status.FAILED
         job.report = {
             "created": 0,
             "updated": 0,
             "unchanged": 0,
-            "errors": [{"row": 0, "column": "", "message": f"导入时发生内部错误:{exc}"}],
+            "errors": [
+                {
+                    "row": 0,
+                    "column": "",
+                    "message": "导入时发生内部错误,没有写入任何数据。请联系管理员查看日志。",
+                }
+            ],
         }
     else:
         job.status = ImportJob.Status.DONE

@@ -83,6 +83,11 @@ def resident_clean(data: ResidentData) -> dict[str, str]:
             errors["phone"] = exc.messages[0]
     if data.relation not in Resident.Relation.values:
         errors["relation"] = "与户主关系无效"
+    data.ethnicity = normalize_text(data.ethnicity)
+    if len(data.ethnicity) > 20:
+        errors["ethnicity"] = "民族不能超过20个字"
+    if len(data.note or "") > 200:
+        errors["note"] = "备注不能超过200个字"
     return errors
 
 
