@@ -17,7 +17,7 @@ from xiangzhi.grid.access import access_node
 
 from . import selectors, services
 from .access import access_household, access_resident
-from .exports import export_list
+from .exports import KINDS, export_list
 from .forms import (
     HouseholdForm,
     HouseholdRegisterForm,
@@ -77,26 +77,24 @@ def _household_query(request):
     return node, q, tag, selectors.household_list(actor=request.user, node=node, search=q, tag=tag)
 
 
+def _export(request, kind: str, query):
+    """The list as the user sees it (scope, filters, masks), as a sheet titled like the export."""
+    node, _, _, qs = query(request)
+    title = KINDS[kind][2]
+    return xlsx_response(
+        lambda f: export_list(actor=request.user, kind=kind, queryset=qs, target=f, node=node),
+        f"{title}-{timezone.localdate():%Y%m%d}.xlsx",
+    )
+
+
 @require_GET
 def household_export(request):
-    node, _, _, qs = _household_query(request)
-    return xlsx_response(
-        lambda f: export_list(
-            actor=request.user, kind="households", queryset=qs, target=f, node=node
-        ),
-        f"户籍台账-{timezone.localdate():%Y%m%d}.xlsx",
-    )
+    return _export(request, "households", _household_query)
 
 
 @require_GET
 def resident_export(request):
-    node, _, _, qs = _resident_query(request)
-    return xlsx_response(
-        lambda f: export_list(
-            actor=request.user, kind="residents", queryset=qs, target=f, node=node
-        ),
-        f"居民花名册-{timezone.localdate():%Y%m%d}.xlsx",
-    )
+    return _export(request, "residents", _resident_query)
 
 
 @require_GET
