@@ -79,8 +79,9 @@ class Scope:
         return self.superuser or any(role in AUDIT_ROLES for role, _, _ in self.bindings)
 
     @property
-    def roles(self) -> set[str]:
-        return {role for role, _, _ in self.bindings}
+    def writes_anywhere(self) -> bool:
+        """True when some node is writable (import pages and buttons depend on it)."""
+        return bool(self.paths(WRITE_ROLES))
 
 
 def scope_for(user) -> Scope:

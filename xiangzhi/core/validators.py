@@ -61,10 +61,6 @@ def parse_citizen_id(raw: str) -> CitizenId:
     return CitizenId(number=value, birth_date=birth, gender=gender, region=value[:6])
 
 
-def validate_citizen_id(raw: str) -> None:
-    parse_citizen_id(raw)
-
-
 def normalize_phone(raw: str) -> str:
     """Validate an 11-digit mainland mobile number and return it normalised."""
     value = normalize_text(raw).replace("-", "")
@@ -73,10 +69,6 @@ def normalize_phone(raw: str) -> str:
     if not PHONE_RE.match(value):
         raise ValidationError("手机号应为以1开头的11位数字", code="invalid")
     return value
-
-
-def validate_phone(raw: str) -> None:
-    normalize_phone(raw)
 
 
 def validate_division_code(raw: str) -> None:

@@ -4,7 +4,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from xiangzhi.core.roles import WRITE_ROLES
 from xiangzhi.core.scope import access_object, scope_for
 from xiangzhi.core.web import (
     apply_errors,
@@ -54,7 +53,7 @@ def household_list(request):
             "tag": tag,
             "tags": Tag.objects.all(),
             "nav": "households",
-            "can_import": bool(scope_for(request.user).paths(WRITE_ROLES)),
+            "can_import": scope_for(request.user).writes_anywhere,
             "querystring_prefix": querystring_without_page(request),
         },
     )
@@ -110,7 +109,7 @@ def resident_list(request):
             "status": status,
             "statuses": Resident.Status.choices,
             "nav": "residents",
-            "can_import": bool(scope_for(request.user).paths(WRITE_ROLES)),
+            "can_import": scope_for(request.user).writes_anywhere,
             "querystring_prefix": querystring_without_page(request),
         },
     )
@@ -346,7 +345,7 @@ def resident_reveal(request, resident_id: int):
 
 
 def import_upload(request):
-    if not scope_for(request.user).paths(WRITE_ROLES):
+    if not scope_for(request.user).writes_anywhere:
         raise PermissionDenied("您没有导入户籍数据的权限")
     form = ImportForm(request.POST or None, request.FILES or None)
     done = handle_form(

@@ -123,7 +123,8 @@ class RegistryImport:
         self.source_name = source_name
         self.report = ImportReport()
         self.scope = scope_for(actor)
-        self.tags = {t.name: t for t in Tag.objects.all()} | {t.code: t for t in Tag.objects.all()}
+        tags = list(Tag.objects.all())
+        self.tags = {t.name: t for t in tags} | {t.code: t for t in tags}
         self.nodes: dict[str, GridNode | str] = {}
         self._tree_cache: dict | None = None
         self.seen_ids: dict[str, int] = {}
@@ -145,6 +146,9 @@ class RegistryImport:
             self.report.error(0, "", str(exc))
             return self.report
         self.report.ignored_columns = table.unknown
+        # The same header for every row: its labels (for error reports) and its columns.
+        self.labels = {k: table.labels.get(k, LABELS.get(k, k)) for k in LABELS}
+        self.present = set(table.columns)
         try:
             with transaction.atomic():
                 batch: list[list[Row]] = []
@@ -175,12 +179,11 @@ class RegistryImport:
         return self.report
 
     def _parse(self, number: int, values: dict, table: Table) -> Row:
-        labels = {k: table.labels.get(k, LABELS.get(k, k)) for k in LABELS}
         row = Row(
             number=number,
             data=ResidentData(name=""),
-            labels=labels,
-            present=set(table.columns),
+            labels=self.labels,
+            present=self.present,
             kind=self.kind,
         )
         d = row.data
