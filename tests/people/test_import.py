@@ -136,6 +136,35 @@ def test_a_real_roster_is_imported(world, roster):
     assert verify_chain()[1] is None
 
 
+def test_imported_rows_carry_the_same_derived_columns_and_audit_as_a_form_save(world, roster):
+    """The bulk path writes tuples, not models: its pinyin, blind indexes, ciphertext, audit
+    events and history must be what Resident.save() and the services would have written."""
+    from django.db import connection
+
+    from xiangzhi.core.crypto import decrypt, key_id_of
+    from xiangzhi.core.models import AuditEvent
+
+    path, _ = roster
+    registry_import(actor=world.a.cadre, kind="residents", path=path)
+    imported = list(Resident.objects.filter(name__in=["甲大山", "甲小花", "甲老三", "甲老三妻"]))
+    assert len(imported) == 4
+    for r in imported:
+        stored = (r.name_pinyin, r.name_initials, r.id_number_index, r.phone_index)
+        r.prepare()
+        assert stored == (r.name_pinyin, r.name_initials, r.id_number_index, r.phone_index)
+        assert r.status == "active" and r.node_id == r.household.node_id
+        with connection.cursor() as cur:
+            cur.execute("SELECT id_number FROM people_resident WHERE id = %s", [r.pk])
+            (cipher,) = cur.fetchone()
+        assert cipher != r.id_number and key_id_of(cipher) and decrypt(cipher) == r.id_number
+        event = AuditEvent.objects.get(action="resident.import_create", object_id=str(r.pk))
+        assert event.object_type == "people.resident" and event.node_id == r.node_id
+        assert event.actor_id == world.a.cadre.pk and event.changes["name"] == r.name
+        change = HouseholdChange.objects.get(resident=r)
+        assert change.kind == "move_in" and change.created_by_id == world.a.cadre.pk
+    assert verify_chain()[1] is None
+
+
 def test_reimporting_the_same_file_changes_nothing(world, roster):
     path, _ = roster
     registry_import(actor=world.a.cadre, kind="residents", path=path)

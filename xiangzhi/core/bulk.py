@@ -75,3 +75,79 @@ def fast_insert(model, objs: list, *, using: str = "default") -> None:
                 obj.pk = key
                 obj._state.adding = False
                 obj._state.db = using
+
+
+def _column_converter(field, connection):
+    """A converter of Python values to database values for one column, or None for as-is."""
+    if isinstance(field, models.JSONField):
+        encoder = field.encoder
+        return lambda v: connection.ops.adapt_json_value(v, encoder)
+    if isinstance(field, models.DateTimeField):
+        adapt = connection.ops.adapt_datetimefield_value
+        last: list = [None, None]
+
+        def convert(value):
+            # A batch shares one timestamp: adapt it once.
+            if value is not last[0]:
+                last[0], last[1] = value, adapt(value)
+            return last[1]
+
+        return convert
+    return _converter(field, connection)
+
+
+def _max_params(connection) -> int:
+    if connection.vendor == "sqlite":
+        import sqlite3
+
+        connection.ensure_connection()
+        return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return 65535
+
+
+def insert_rows(
+    model, columns, rows: list[tuple], *, returning: bool = False, using: str = "default"
+) -> list | None:
+    """Insert tuples of values, one per row, into the columns (attnames) of a model's table.
+
+    The cheapest write there is for the largest batches: no model instances, one converter per
+    column, and executemany (or multi-row INSERT ... RETURNING when the keys are wanted, in the
+    order of the rows).
+    """
+    if not rows:
+        return [] if returning else None
+    connection = connections[using]
+    opts = model._meta
+    by_attname = {f.attname: f for f in opts.concrete_fields}
+    fields = [by_attname[c] for c in columns]
+    converters = [(i, c) for i, f in enumerate(fields) if (c := _column_converter(f, connection))]
+    if converters:
+        adapted = []
+        for row in rows:
+            row = list(row)
+            for i, convert in converters:
+                if row[i] is not None:
+                    row[i] = convert(row[i])
+            adapted.append(row)
+        rows = adapted
+    quote = connection.ops.quote_name
+    table = quote(opts.db_table)
+    names = ", ".join(quote(f.column) for f in fields)
+    one = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    with connection.cursor() as cursor:
+        if not returning:
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES {one}", rows)
+            return None
+        keys: list = []
+        per = max(1, min(_max_params(connection) // len(fields), 2000))
+        pk = quote(opts.pk.column)
+        for start in range(0, len(rows), per):
+            chunk = rows[start : start + per]
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))} RETURNING {pk}",
+                [v for row in chunk for v in row],
+            )
+            keys.extend(k for (k,) in cursor.fetchall())
+        if len(keys) != len(rows):
+            raise RuntimeError("insert_rows: the database returned fewer keys than rows")
+        return keys

@@ -9,7 +9,6 @@ settings.XIANGZHI_INDEX_KEY: a plain hash of an ID or phone number is brute-forc
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import os
 from functools import lru_cache
@@ -83,7 +82,7 @@ def _index_key(spec: str) -> bytes:
 def blind_index(value: str, purpose: str) -> str:
     """Return the HMAC blind index of a normalised value; purpose separates ID from phone indexes."""
     key = _index_key(settings.XIANGZHI_INDEX_KEY)
-    return hmac.new(key, f"{purpose}:{value}".encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, f"{purpose}:{value}".encode(), "sha256").hex()
 
 
 class EncryptedTextField(models.TextField):

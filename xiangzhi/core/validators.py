@@ -17,8 +17,12 @@ DIVISION_RE = re.compile(r"^\d{12}$")
 
 def normalize_text(value: str) -> str:
     """Fold full-width digits and letters to ASCII and strip every kind of space."""
-    value = unicodedata.normalize("NFKC", value or "")
-    return re.sub(r"\s+", "", value)
+    if not value:
+        return ""
+    if not unicodedata.is_normalized("NFKC", value):  # a C check: most cells need no folding
+        value = unicodedata.normalize("NFKC", value)
+    # str.split() splits on exactly the characters that re's \s matches, several times faster.
+    return "".join(value.split())
 
 
 def id_check_char(first17: str) -> str:

@@ -187,12 +187,16 @@ def text(value) -> str:
         return str(int(value))
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
-    folded = unicodedata.normalize("NFKC", str(value))
-    return re.sub(r"\s+", " ", folded).strip()
+    value = str(value)
+    if not unicodedata.is_normalized("NFKC", value):
+        value = unicodedata.normalize("NFKC", value)
+    return " ".join(value.split())
 
 
 def compact(value) -> str:
     """Text with every space removed (codes, numbers, names)."""
+    if isinstance(value, str):
+        return normalize_text(value)
     return normalize_text(text(value))
 
 

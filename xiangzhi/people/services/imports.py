@@ -10,12 +10,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from xiangzhi.core import xlsx
 from xiangzhi.core.audit import audit_record, audit_record_many
-from xiangzhi.core.bulk import fast_insert
+from xiangzhi.core.bulk import fast_insert, insert_rows
 from xiangzhi.core.crypto import blind_index, mask_id_number, mask_phone
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.validators import DIVISION_RE
@@ -33,7 +33,7 @@ from ..xlsx import (
     RESIDENT_REQUIRED,
     TAG_SPLIT,
 )
-from .registry import ResidentData, resident_build, resident_clean
+from .registry import RESIDENT_ROW_COLUMNS, ResidentData, resident_clean, resident_row
 
 BATCH_ROWS = 500
 LABELS = {c.key: c.label for c in RESIDENT_COLUMNS} | {"central": "党员中心户"}
@@ -130,6 +130,7 @@ class RegistryImport:
         self.seen_ids: dict[str, int] = {}
         self.numbered: dict[tuple[str, str], Household] = {}
         self.audit: list[dict] = []
+        self.today = timezone.localdate()
 
     # Reading.
 
@@ -348,7 +349,7 @@ class RegistryImport:
             d.phone = ""
         if not row.id_masked and not d.id_number and not row.pk:
             row.fail("id_number", "身份证号不能为空")
-        for key, message in resident_clean(d).items():
+        for key, message in resident_clean(d, today=self.today).items():
             if key == "gender" and not d.gender and row.id_masked:
                 continue  # a masked export keeps the gender of the record it names
             row.fail(FIELD_COLUMN.get(key, key), message)
@@ -559,7 +560,7 @@ class _Plan:
     def __init__(self):
         self.households: list[Household] = []
         self.head_rows: dict[int, Row] = {}
-        self.residents: list[tuple[Resident, Row]] = []
+        self.residents: list[tuple[Household, Row]] = []
         self.updates: dict[int, tuple[Resident, dict]] = {}
         self.household_updates: dict[int, tuple[Household, dict]] = {}
         self.tag_sets: dict[int, list[str]] = {}
@@ -579,11 +580,7 @@ class _Plan:
         return h
 
     def new_resident(self, household: Household, row: Row) -> None:
-        r = resident_build(household, row.data)
-        if row.kind == "households":
-            r.note = ""  # in a households sheet the note is the household's
-        r.prepare()
-        self.residents.append((r, row))
+        self.residents.append((household, row))
 
     def household_touched(self, household) -> bool:
         return household is not None and household.pk in self.household_updates
@@ -663,55 +660,76 @@ class _Plan:
                     }
                 )
         if self.residents:
-            for r, _ in self.residents:
-                # Re-assign now that new households have keys (setting household_id alone would
-                # drop the cached household and cost a query per row).
-                r.household = r.household
-            fast_insert(Resident, [r for r, _ in self.residents])
+            actor_id = run.actor.pk if getattr(run.actor, "pk", None) else None
+            keys = insert_rows(
+                Resident,
+                RESIDENT_ROW_COLUMNS,
+                [
+                    resident_row(
+                        household_id=h.pk,
+                        node_id=h.node_id,
+                        data=row.data,
+                        now=now,
+                        # In a households sheet the note is the household's.
+                        note="" if row.kind == "households" else None,
+                    )
+                    for h, row in self.residents
+                ],
+                returning=True,
+            )
             heads = []
-            for r, row in self.residents:
-                if r.relation == Resident.Relation.HEAD and r.household.head_id is None:
-                    r.household.head = r
-                    heads.append(r.household)
+            changes = []
+            for pk, (h, row) in zip(keys, self.residents, strict=True):
+                if row.data.relation == Resident.Relation.HEAD and h.head_id is None:
+                    h.head_id = pk
+                    heads.append((pk, h.pk))
+                changes.append(
+                    (h.pk, HouseholdChange.Kind.MOVE_IN, today, pk, "表格导入", actor_id, now)
+                )
                 run.audit.append(
                     {
                         "action": "resident.import_create",
-                        "obj": r,
-                        "node": r.node_id,
-                        "changes": {"name": r.name, "household": r.household_id, "row": row.number},
+                        "object_type": "people.resident",
+                        "object_id": pk,
+                        "object_repr": row.data.name,
+                        "node": h.node_id,
+                        "changes": {"name": row.data.name, "household": h.pk, "row": row.number},
                     }
                 )
-            Household.objects.bulk_update(heads, ["head"], batch_size=1000)
-            fast_insert(
-                HouseholdChange,
-                [
-                    HouseholdChange(
-                        household_id=r.household_id,
-                        kind=HouseholdChange.Kind.MOVE_IN,
-                        occurred_on=today,
-                        resident=r,
-                        note="表格导入",
-                        created_by=run.actor if getattr(run.actor, "pk", None) else None,
+            if heads:
+                with connection.cursor() as cursor:
+                    cursor.executemany(
+                        "UPDATE people_household SET head_id = %s WHERE id = %s", heads
                     )
-                    for r, _ in self.residents
-                ],
+            insert_rows(
+                HouseholdChange,
+                (
+                    "household_id",
+                    "kind",
+                    "occurred_on",
+                    "resident_id",
+                    "note",
+                    "created_by_id",
+                    "created_at",
+                ),
+                changes,
             )
             # In a households sheet the tags belong to the household, else to the person.
             tag_ids = {t.code: t.pk for t in run.tags.values()}
-            through = Household.tags.through if run.kind == "households" else Resident.tags.through
-            fk = "household_id" if run.kind == "households" else "resident_id"
-            through.objects.bulk_create(
+            if run.kind == "households":
+                through, fk = Household.tags.through, "household_id"
+                owners = [h.pk for h, _ in self.residents]
+            else:
+                through, fk = Resident.tags.through, "resident_id"
+                owners = keys
+            insert_rows(
+                through,
+                (fk, "tag_id"),
                 [
-                    through(
-                        **{
-                            fk: r.household_id if run.kind == "households" else r.pk,
-                            "tag_id": tag_ids[code],
-                        }
-                    )
-                    for r, row in self.residents
+                    (owner, tag_ids[code])
+                    for owner, (_, row) in zip(owners, self.residents, strict=True)
                     for code in row.data.tags
                 ],
-                batch_size=2000,
             )
         if self.updates:
             fields = sorted({k for _, ch in self.updates.values() for k in ch if k != "tags"})

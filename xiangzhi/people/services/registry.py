@@ -14,7 +14,7 @@ from xiangzhi.core.crypto import blind_index
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.validators import normalize_phone, normalize_text, parse_citizen_id
 
-from ..models import Household, HouseholdChange, Resident, Tag
+from ..models import Household, HouseholdChange, Resident, Tag, name_pinyin
 
 RESIDENT_FIELDS = [
     "name",
@@ -27,6 +27,9 @@ RESIDENT_FIELDS = [
     "note",
 ]
 HOUSEHOLD_FIELDS = ["number", "address", "is_central_household", "note"]
+# Enum .values builds a new list on every access; resident_clean runs once per imported row.
+GENDERS = frozenset(Resident.Gender.values)
+RELATIONS = frozenset(Resident.Relation.values)
 
 
 @dataclass
@@ -47,7 +50,7 @@ def _check_write(actor, node) -> None:
         raise PermissionDenied("您对该网格只有查看权限")
 
 
-def resident_clean(data: ResidentData) -> dict[str, str]:
+def resident_clean(data: ResidentData, *, today: dt.date | None = None) -> dict[str, str]:
     """Normalise a resident's fields in place and return their errors, without the database."""
     errors: dict[str, str] = {}
     data.name = normalize_text(data.name)
@@ -72,16 +75,16 @@ def resident_clean(data: ResidentData) -> dict[str, str]:
             data.gender = data.gender or cid.gender
     if not data.gender:
         errors.setdefault("gender", "请选择性别")
-    elif data.gender not in Resident.Gender.values:
+    elif data.gender not in GENDERS:
         errors["gender"] = "性别只能是男或女"
-    if data.birth_date and data.birth_date > timezone.localdate():
+    if data.birth_date and data.birth_date > (today or timezone.localdate()):
         errors["birth_date"] = "出生日期不能晚于今天"
     if data.phone:
         try:
             data.phone = normalize_phone(data.phone)
         except ValidationError as exc:
             errors["phone"] = exc.messages[0]
-    if data.relation not in Resident.Relation.values:
+    if data.relation not in RELATIONS:
         errors["relation"] = "与户主关系无效"
     data.ethnicity = normalize_text(data.ethnicity)
     if len(data.ethnicity) > 20:
@@ -122,6 +125,58 @@ def resident_build(household: Household, data: ResidentData) -> Resident:
         relation=data.relation or Resident.Relation.OTHER,
         ethnicity=data.ethnicity or "",
         note=data.note,
+    )
+
+
+# The columns of a new resident written in bulk (imports); resident_row gives their values.
+RESIDENT_ROW_COLUMNS = (
+    "household_id",
+    "node_id",
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "gender",
+    "birth_date",
+    "ethnicity",
+    "id_number",
+    "id_number_index",
+    "phone",
+    "phone_index",
+    "relation",
+    "status",
+    "note",
+    "is_synthetic",
+    "created_at",
+    "updated_at",
+)
+
+
+def resident_row(*, household_id: int, node_id: int, data: ResidentData, now, note=None) -> tuple:
+    """The column values of a new resident from validated data, in RESIDENT_ROW_COLUMNS order.
+
+    The same values as resident_build() and Resident.prepare(), without a model instance: an
+    import of 100,000 rows spent a third of its time building and adapting instances.
+    """
+    pinyin, initials = name_pinyin(data.name)
+    return (
+        household_id,
+        node_id,
+        data.name,
+        pinyin,
+        initials,
+        data.gender,
+        data.birth_date,
+        data.ethnicity or "",
+        data.id_number,
+        blind_index(data.id_number, "id") if data.id_number else "",
+        data.phone,
+        blind_index(data.phone, "phone") if data.phone else "",
+        data.relation or Resident.Relation.OTHER,
+        Resident.Status.ACTIVE,
+        data.note if note is None else note,
+        False,
+        now,
+        now,
     )
 
 
