@@ -10,12 +10,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from xiangzhi.core import xlsx
 from xiangzhi.core.audit import audit_record, audit_record_many
-from xiangzhi.core.bulk import fast_insert, insert_rows
+from xiangzhi.core.bulk import fast_insert, insert_rows, update_column
 from xiangzhi.core.crypto import blind_index, mask_id_number, mask_phone
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.validators import DIVISION_RE
@@ -696,11 +696,7 @@ class _Plan:
                         "changes": {"name": row.data.name, "household": h.pk, "row": row.number},
                     }
                 )
-            if heads:
-                with connection.cursor() as cursor:
-                    cursor.executemany(
-                        "UPDATE people_household SET head_id = %s WHERE id = %s", heads
-                    )
+            update_column(Household, "head", heads)
             insert_rows(
                 HouseholdChange,
                 (
