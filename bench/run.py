@@ -98,6 +98,7 @@ def prepare(backend: str, name: str, scale: str) -> str:
     marker = VAR / f"{backend}-{name}.ready"
     if marker.exists():
         log(f"{backend}: reusing {name}")
+        run([PY, "manage.py", "migrate", "-v0"], url)  # a reused database gets new migrations
         return url
     drop(backend, name)
     if backend == "postgresql":

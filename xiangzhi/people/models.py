@@ -147,6 +147,10 @@ class Resident(models.Model):
     id_number_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     phone = EncryptedTextField("联系电话", blank=True)
     phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    # The masked forms (4305**********1234, 138****5678) kept beside the ciphertext: every list,
+    # export and API page shows only these, so lists never decrypt (nor hold) the full numbers.
+    id_number_mask = models.CharField(max_length=32, blank=True, editable=False)
+    phone_mask = models.CharField(max_length=32, blank=True, editable=False)
     relation = models.CharField(
         "与户主关系", max_length=20, choices=Relation.choices, default=Relation.OTHER
     )
@@ -201,14 +205,18 @@ class Resident(models.Model):
         self.name_pinyin, self.name_initials = name_pinyin(self.name)
         self.id_number_index = blind_index(self.id_number, "id") if self.id_number else ""
         self.phone_index = blind_index(self.phone, "phone") if self.phone else ""
+        self.id_number_mask = mask_id_number(self.id_number)
+        self.phone_mask = mask_phone(self.phone)
 
     @property
     def id_number_masked(self) -> str:
-        return mask_id_number(self.id_number)
+        # From the stored mask; an unsaved resident (never prepared) masks its own value. Reading
+        # __dict__ never loads a deferred field.
+        return self.id_number_mask or mask_id_number(self.__dict__.get("id_number"))
 
     @property
     def phone_masked(self) -> str:
-        return mask_phone(self.phone)
+        return self.phone_mask or mask_phone(self.__dict__.get("phone"))
 
 
 class HouseholdChange(models.Model):

@@ -12,6 +12,19 @@ from xiangzhi.core.validators import normalize_text
 from .models import Household, HouseholdChange, Resident
 
 _ASCII = re.compile(r"^[a-z]+$")
+PERSONAL = ("id_number", "phone")  # encrypted; lists read their masks instead
+# What a row of the resident list page shows, fetched as plain values (templatetags/people_rows).
+RESIDENT_ROW_FIELDS = (
+    "pk",
+    "name",
+    "gender",
+    "birth_date",
+    "id_number_mask",
+    "phone_mask",
+    "relation",
+    "status",
+    "node__name",
+)
 
 
 def resident_search_q(query: str) -> Q:
@@ -49,8 +62,9 @@ def _common_filters(qs, node, status: str, tag: str):
 def resident_list(
     *, actor, node=None, search: str = "", status: str = Resident.Status.ACTIVE, tag: str = ""
 ) -> QuerySet[Resident]:
+    # Lists show the stored masks: the ciphertext columns are not even read.
     qs = _common_filters(
-        Resident.objects.for_actor(actor).select_related("node"), node, status, tag
+        Resident.objects.for_actor(actor).select_related("node").defer(*PERSONAL), node, status, tag
     )
     if search:
         qs = qs.filter(resident_search_q(search))
@@ -61,7 +75,12 @@ def household_list(
     *, actor, node=None, search: str = "", tag: str = "", status: str = Household.Status.ACTIVE
 ) -> QuerySet[Household]:
     qs = _common_filters(
-        Household.objects.for_actor(actor).select_related("node", "head"), node, status, tag
+        Household.objects.for_actor(actor)
+        .select_related("node", "head")
+        .defer(*(f"head__{f}" for f in PERSONAL)),
+        node,
+        status,
+        tag,
     )
     if search:
         s = normalize_text(search)

@@ -103,7 +103,7 @@ def resident_list(request):
         request,
         "people/resident_list.html",
         {
-            "page_obj": paginate(request, qs),
+            "page_obj": paginate(request, qs.values(*selectors.RESIDENT_ROW_FIELDS)),
             "node": node,
             "q": q,
             "status": status,

@@ -750,6 +750,8 @@ class _Plan:
                         "name_initials",
                         "id_number_index",
                         "phone_index",
+                        "id_number_mask",
+                        "phone_mask",
                     ],
                     batch_size=1000,
                 )

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xiangzhi.core.audit import audit_record, diff, snapshot
-from xiangzhi.core.crypto import blind_index
+from xiangzhi.core.crypto import blind_index, mask_id_number, mask_phone
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.validators import normalize_phone, normalize_text, parse_citizen_id
 
@@ -142,6 +142,8 @@ RESIDENT_ROW_COLUMNS = (
     "id_number_index",
     "phone",
     "phone_index",
+    "id_number_mask",
+    "phone_mask",
     "relation",
     "status",
     "note",
@@ -171,6 +173,8 @@ def resident_row(*, household_id: int, node_id: int, data: ResidentData, now, no
         blind_index(data.id_number, "id") if data.id_number else "",
         data.phone,
         blind_index(data.phone, "phone") if data.phone else "",
+        mask_id_number(data.id_number),
+        mask_phone(data.phone),
         data.relation or Resident.Relation.OTHER,
         Resident.Status.ACTIVE,
         data.note if note is None else note,

@@ -24,7 +24,13 @@ class Command(BaseCommand):
             fields = [f.name for f in model._meta.fields if isinstance(f, EncryptedTextField)]
             if not fields:
                 continue
-            index_fields = [f"{name}_index" for name in fields if hasattr(model, f"{name}_index")]
+            # With --reindex the derived columns (blind indexes, stored masks) are rebuilt too.
+            index_fields = [
+                f"{name}_{suffix}"
+                for name in fields
+                for suffix in ("index", "mask")
+                if hasattr(model, f"{name}_{suffix}")
+            ]
             update = fields + (index_fields if reindex else [])
             last = 0
             while True:
