@@ -87,6 +87,7 @@ class Row:
     central: bool | None = None
     id_masked: bool = False
     phone_masked: bool = False
+    id_index: str = ""  # the blind index of the ID number, computed once per row
     kind: str = "residents"
     errors: list[tuple[str, str]] = field(default_factory=list)
 
@@ -377,14 +378,13 @@ class RegistryImport:
         rows = [r for g in groups for r in g]
         for r in rows:
             self._clean(r)
+        for r in rows:
+            if r.data.id_number and not r.id_masked:
+                r.id_index = blind_index(r.data.id_number, "id")
         by_index = {
             r.id_number_index: r
             for r in Resident.objects.filter(
-                id_number_index__in=[
-                    blind_index(r.data.id_number, "id")
-                    for r in rows
-                    if r.data.id_number and not r.id_masked
-                ]
+                id_number_index__in=[r.id_index for r in rows if r.id_index]
             )
             .select_related("household", "node")
             .prefetch_related("tags")
@@ -435,11 +435,11 @@ class RegistryImport:
             if row.id_masked and mask_id_number(found.id_number) != d.id_number:
                 row.fail("id_number", "脱敏身份证号与系统编号对应的记录不一致")
             elif not row.id_masked and d.id_number:
-                other = by_index.get(blind_index(d.id_number, "id"))
+                other = by_index.get(row.id_index)
                 if other is not None and other.pk != found.pk:
                     row.fail("id_number", "该身份证号已登记在其他居民名下")
         elif d.id_number and not row.id_masked:
-            found = by_index.get(blind_index(d.id_number, "id"))
+            found = by_index.get(row.id_index)
         if found is None:
             return None
         if not self.scope.can_write_path(found.node.path):
@@ -672,6 +672,7 @@ class _Plan:
                         now=now,
                         # In a households sheet the note is the household's.
                         note="" if row.kind == "households" else None,
+                        id_index=row.id_index or None,
                     )
                     for h, row in self.residents
                 ],

@@ -153,7 +153,9 @@ RESIDENT_ROW_COLUMNS = (
 )
 
 
-def resident_row(*, household_id: int, node_id: int, data: ResidentData, now, note=None) -> tuple:
+def resident_row(
+    *, household_id: int, node_id: int, data: ResidentData, now, note=None, id_index=None
+) -> tuple:
     """The column values of a new resident from validated data, in RESIDENT_ROW_COLUMNS order.
 
     The same values as resident_build() and Resident.prepare(), without a model instance: an
@@ -170,7 +172,7 @@ def resident_row(*, household_id: int, node_id: int, data: ResidentData, now, no
         data.birth_date,
         data.ethnicity or "",
         data.id_number,
-        blind_index(data.id_number, "id") if data.id_number else "",
+        id_index or (blind_index(data.id_number, "id") if data.id_number else ""),
         data.phone,
         blind_index(data.phone, "phone") if data.phone else "",
         mask_id_number(data.id_number),
