@@ -144,6 +144,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Sessions end after 8 idle hours (refreshed at most every 5 minutes) and when the browser closes.
+SESSION_ENGINE = "xiangzhi.accounts.sessions"  # database sessions, read with one plain query
 SESSION_COOKIE_AGE = int(os.environ.get("XIANGZHI_SESSION_SECONDS", 8 * 3600))
 SESSION_SAVE_EVERY_REQUEST = False  # core.middleware.SessionRefreshMiddleware slides the expiry
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.http import Http404
 
@@ -84,6 +84,24 @@ class Scope:
         return bool(self.paths(WRITE_ROLES))
 
 
+def _role_rows(user_id: int) -> list[tuple]:
+    """(role, node id, node path, node level, department id) of each role of a user.
+
+    Every logged-in request reads these; as plain SQL they cost a tenth of the ORM query with
+    model instances (which was a tenth of a small page's time).
+    """
+    RoleAssignment = apps.get_model("accounts", "RoleAssignment")
+    GridNode = apps.get_model("grid", "GridNode")
+    ra, node = RoleAssignment._meta.db_table, GridNode._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT ra.role, ra.node_id, n.path, n.level, ra.department_id FROM {ra} ra "
+            f"LEFT JOIN {node} n ON n.id = ra.node_id WHERE ra.user_id = %s",
+            [user_id],
+        )
+        return cursor.fetchall()
+
+
 def scope_for(user) -> Scope:
     """Build (once per request) the scope of a user from their role assignments."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
@@ -94,19 +112,18 @@ def scope_for(user) -> Scope:
     if user.is_superuser:
         scope = Scope(superuser=True)
     else:
-        RoleAssignment = apps.get_model("accounts", "RoleAssignment")
         bindings = []
         departments = set()
         household_roles = False
-        for ra in RoleAssignment.objects.filter(user=user).select_related("node"):
-            if ra.node_id is not None and ra.role in NODE_ROLES:
-                bindings.append((ra.role, ra.node.path, ra.node.level))
-            elif ra.role in (Role.VILLAGER, Role.PARTY_MEMBER):
+        for role, node_id, path, level, department_id in _role_rows(user.pk):
+            if node_id is not None and role in NODE_ROLES:
+                bindings.append((role, path, level))
+            elif role in (Role.VILLAGER, Role.PARTY_MEMBER):
                 household_roles = True
-                bindings.append((ra.role, "", 99))
-            elif ra.role == Role.DEPARTMENT_STAFF and ra.department_id:
-                departments.add(ra.department_id)
-                bindings.append((ra.role, "", 99))
+                bindings.append((role, "", 99))
+            elif role == Role.DEPARTMENT_STAFF and department_id:
+                departments.add(department_id)
+                bindings.append((role, "", 99))
         households: set[int] = set()
         if household_roles:
             Resident = apps.get_model("people", "Resident")
