@@ -191,8 +191,10 @@ def table(results: dict) -> str:
         imp, flo = r["import_ours"], r["import_floor"]
         ratio = imp["seconds"] / flo["seconds"]
         lines.append(
-            f"| import {imp['rows']:,} rows | {backend} | {imp['rows'] / imp['seconds']:,.0f} rows/s, "
-            f"peak RSS {imp['peak_rss_mb']:.0f} MB | {flo['rows'] / flo['seconds']:,.0f} rows/s | {ratio:.1f}x | "
+            f"| import {imp['rows']:,} rows | {backend} | {imp['rows'] / imp['seconds']:,.0f} rows/s "
+            f"({imp['seconds']:.1f} s, of which {imp.get('database_seconds', 0):.1f} s in the database), "
+            f"peak RSS {imp['peak_rss_mb']:.0f} MB | {flo['rows'] / flo['seconds']:,.0f} rows/s "
+            f"({flo['seconds']:.1f} s) | {ratio:.1f}x | "
             f"≤ 3x {'✓' if ratio <= 3 else '✗'}; RSS < 300 MB {'✓' if imp['peak_rss_mb'] < 300 else '✗'} |"
         )
         ex = r["export"]
