@@ -135,3 +135,29 @@ def test_sibling_grids_cannot_share_a_name(world):
         node_create(actor=world.admin, parent=world.a.group, name="甲家中心户")
     assert "不能重名" in str(exc.value)
     node_create(actor=world.admin, parent=world.b.group, name="甲家中心户")  # a cousin may
+
+
+def test_rollups_from_the_compiled_queries_equal_direct_counts(world):
+    """Roll-up queries are compiled once and refilled per node; every node must still get its
+    own counts (checked against plain ORM counts, from the county down to a central household)."""
+    from xiangzhi.grid import rollup
+    from xiangzhi.party.models import PartyMember
+
+    rollup._compiled.clear()
+    for node in GridNode.objects.order_by("level", "path"):
+        children = list(node.children.order_by("path"))
+        total, rows = rollup.rollup_children(node, children)
+        for r in [total, *rows]:
+            under = r.node.path
+            assert r.counts == {
+                "households": Household.objects.filter(
+                    status="active", node__path__under=under
+                ).count(),
+                "residents": Resident.objects.filter(
+                    status="active", node__path__under=under
+                ).count(),
+                "party_members": PartyMember.objects.filter(
+                    resident__status="active", resident__node__path__under=under
+                ).count(),
+            }, r.node
+    assert rollup._compiled and all(v is not None for v in rollup._compiled.values())

@@ -8,8 +8,11 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Count
 from django.db.models.functions import Substr
+
+from xiangzhi.core.paths import next_prefix
 
 from .models import SEGMENT, GridNode, level_name
 
@@ -42,38 +45,81 @@ class Rollup:
         return [(lvl, level_name(lvl), n) for lvl, n in sorted(self.levels.items())]
 
 
-def rollup_children(parent: GridNode, children: list[GridNode]) -> tuple[Rollup, list[Rollup]]:
-    """Return the roll-up of `parent` and of each child: sub-node counts per level and counters."""
-    width = len(parent.path) + SEGMENT
-    by_child_levels: dict[str, dict[int, int]] = defaultdict(dict)
-    total_levels: dict[int, int] = defaultdict(int)
-    rows = (
-        GridNode.objects.filter(path__under=parent.path, level__gt=parent.level)
+# Each grouped query of a roll-up has one shape whatever the node: it is compiled once with these
+# stand-ins, and later runs substitute the node's values. Compiling the five queries through the
+# ORM cost more than running them (a village page: ~1 ms of compiling against 1.8 ms of SQL).
+_PATH = "z" * 36 + "q"  # longer than any real path (at most six 5-character segments)
+_WIDTH = 7_340_001
+_LEVEL = 32_001  # within a small integer: the ORM drops a "level > x" below its range
+_compiled: dict[tuple, tuple[str, list] | None] = {}
+
+
+def _rows(key: str, build: Callable, parent: GridNode, width: int) -> list[tuple]:
+    """The rows of build(path, width, level), a grouped values() query, compiled once per key."""
+    upper = next_prefix(parent.path)
+    values = {_PATH: parent.path, next_prefix(_PATH): upper, _WIDTH: width, _LEVEL: parent.level}
+
+    def fill(template):
+        return [values.get(p, p) if isinstance(p, str | int) else p for p in template]
+
+    cache_key = (key, connection.vendor)
+    compiled = _compiled.get(cache_key)
+    if compiled is None or upper is None:
+        sql, params = build(parent.path, width, parent.level).query.sql_with_params()
+        if cache_key not in _compiled and upper is not None:
+            # Keep the stand-in version only if it is this very query once filled in: the ORM
+            # may write some values into the SQL, or drop a condition for some values.
+            stand_in, template = build(_PATH, _WIDTH, _LEVEL).query.sql_with_params()
+            same = stand_in == sql and fill(template) == list(params)
+            _compiled[cache_key] = (stand_in, list(template)) if same else None
+    else:
+        sql, params = compiled[0], fill(compiled[1])
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _node_levels(path, width, level):
+    return (
+        GridNode.objects.filter(path__under=path, level__gt=level)
         .annotate(prefix=Substr("path", 1, width))
         .values("prefix", "level")
         .annotate(n=Count("id"))
         .order_by()
     )
-    for row in rows:
-        total_levels[row["level"]] += row["n"]
-        if row["level"] > parent.level + 1:
-            by_child_levels[row["prefix"]][row["level"]] = row["n"]
-    by_child_counts: dict[str, dict[str, int]] = defaultdict(dict)
-    total_counts: dict[str, int] = {}
-    for counter in COUNTERS:
+
+
+def _counter_query(counter: Counter) -> Callable:
+    def build(path, width, level):
         lookup = counter.path_lookup
-        rows = (
+        return (
             counter.queryset()
-            .filter(**{f"{lookup}__under": parent.path})
+            .filter(**{f"{lookup}__under": path})
             .annotate(prefix=Substr(lookup, 1, width))
             .values("prefix")
             .annotate(n=Count("pk"))
             .order_by()
         )
+
+    return build
+
+
+def rollup_children(parent: GridNode, children: list[GridNode]) -> tuple[Rollup, list[Rollup]]:
+    """Return the roll-up of `parent` and of each child: sub-node counts per level and counters."""
+    width = len(parent.path) + SEGMENT
+    by_child_levels: dict[str, dict[int, int]] = defaultdict(dict)
+    total_levels: dict[int, int] = defaultdict(int)
+    for prefix, level, n in _rows("levels", _node_levels, parent, width):
+        total_levels[level] += n
+        if level > parent.level + 1:
+            by_child_levels[prefix][level] = n
+    by_child_counts: dict[str, dict[str, int]] = defaultdict(dict)
+    total_counts: dict[str, int] = {}
+    for counter in COUNTERS:
         total = 0
-        for row in rows:
-            by_child_counts[row["prefix"]][counter.key] = row["n"]
-            total += row["n"]
+        for prefix, n in _rows(f"counter:{counter.key}", _counter_query(counter), parent, width):
+            by_child_counts[prefix][counter.key] = n
+            total += n
         total_counts[counter.key] = total
     parent_rollup = Rollup(parent, dict(total_levels), total_counts)
     child_rollups = [
