@@ -65,9 +65,9 @@ def main(database_url: str) -> dict:
             [*rng(village), q + "%", q + "%"],
         ),
         (
-            "SELECT r.id, r.name, r.gender, r.birth_date, r.id_number, r.phone, r.relation, r.status, "
-            "h.id, h.address, n.name FROM people_resident r JOIN grid_gridnode n ON n.id = r.node_id "
-            "LEFT JOIN people_household h ON h.id = r.household_id "
+            # The very columns the page shows (resident_rows): masks, not ciphertext.
+            "SELECT r.id, r.name, r.gender, r.birth_date, r.id_number_mask, r.phone_mask, r.relation, "
+            "r.status, n.name FROM people_resident r JOIN grid_gridnode n ON n.id = r.node_id "
             f"WHERE {under} AND r.status = 'active' AND (r.name_pinyin {like} OR r.name_initials {like}) "
             "ORDER BY n.path, r.household_id, r.id LIMIT 50",
             [*rng(village), q + "%", q + "%"],

@@ -152,7 +152,12 @@ def _copy_rows(connection, opts, fields, rows, returning: bool) -> list | None:
             fields = [opts.pk, *fields]
             rows = [(k, *row) for k, row in zip(keys, rows, strict=True)]
         names = ", ".join(quote(f.column) for f in fields)
-        with cursor.cursor.copy(f"COPY {quote(opts.db_table)} ({names}) FROM STDIN") as copy:
+        # The raw cursor's COPY bypasses Django's error translation: restore it, so that a
+        # duplicate raises django.db.IntegrityError here as it does on SQLite.
+        with (
+            connection.wrap_database_errors,
+            cursor.cursor.copy(f"COPY {quote(opts.db_table)} ({names}) FROM STDIN") as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
     return keys
@@ -165,16 +170,16 @@ def update_column(model, column: str, pairs: list[tuple], *, using: str = "defau
     connection = connections[using]
     quote = connection.ops.quote_name
     opts = model._meta
-    table, col, pk = (
-        quote(opts.db_table),
-        quote(opts.get_field(column).column),
-        quote(opts.pk.column),
-    )
+    field = opts.get_field(column)
+    table, col, pk = quote(opts.db_table), quote(field.column), quote(opts.pk.column)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             values, keys = zip(*pairs, strict=True)
+            # Typed arrays: a client-side bound list of strings would reach unnest() untyped.
+            value_type, key_type = field.db_type(connection), opts.pk.db_type(connection)
             cursor.execute(
-                f"UPDATE {table} SET {col} = v.value FROM unnest(%s, %s) AS v(value, key) "
+                f"UPDATE {table} SET {col} = v.value "
+                f"FROM unnest(%s::{value_type}[], %s::{key_type}[]) AS v(value, key) "
                 f"WHERE {table}.{pk} = v.key",
                 [list(values), list(keys)],
             )

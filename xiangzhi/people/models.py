@@ -24,7 +24,9 @@ def _syllables(name: str) -> list[str]:
     for ch in name:
         p = _CHAR_PINYIN.get(ch)
         if p is None:
-            p = _CHAR_PINYIN[ch] = "".join(lazy_pinyin(ch, errors="ignore"))
+            p = "".join(lazy_pinyin(ch, errors="ignore"))
+            if len(_CHAR_PINYIN) < 40_000:  # bounded: odd input cannot grow a worker's memory
+                _CHAR_PINYIN[ch] = p
         if p:
             out.append(p)
     return out
@@ -149,8 +151,9 @@ class Resident(models.Model):
     phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     # The masked forms (4305**********1234, 138****5678) kept beside the ciphertext: every list,
     # export and API page shows only these, so lists never decrypt (nor hold) the full numbers.
-    id_number_mask = models.CharField(max_length=32, blank=True, editable=False)
-    phone_mask = models.CharField(max_length=32, blank=True, editable=False)
+    # db_default: a process still running the code before these columns can go on inserting.
+    id_number_mask = models.CharField(max_length=32, blank=True, editable=False, db_default="")
+    phone_mask = models.CharField(max_length=32, blank=True, editable=False, db_default="")
     relation = models.CharField(
         "与户主关系", max_length=20, choices=Relation.choices, default=Relation.OTHER
     )
