@@ -3,17 +3,10 @@ from django.db.models.signals import post_migrate
 
 
 def analyze_after_migrate(sender, using="default", **kwargs):
-    """Refresh SQLite's planner statistics after migrations.
+    """SQLite applies many schema changes by copying the table, which drops its statistics."""
+    from .dbstats import refresh_planner_statistics
 
-    SQLite applies many schema changes by copying the table, which drops its statistics; without
-    them the planner chose a full scan for the resident list at county scale (8 ms -> 350 ms).
-    """
-    from django.db import connections
-
-    connection = connections[using]
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    refresh_planner_statistics(using)
 
 
 class CoreConfig(AppConfig):

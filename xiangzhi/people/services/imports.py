@@ -17,6 +17,7 @@ from xiangzhi.core import xlsx
 from xiangzhi.core.audit import audit_record, audit_record_many
 from xiangzhi.core.bulk import fast_insert, insert_rows, update_column
 from xiangzhi.core.crypto import blind_index, mask_id_number, mask_phone
+from xiangzhi.core.dbstats import refresh_planner_statistics
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.validators import DIVISION_RE
 from xiangzhi.core.xlsx import CellError, SheetError, Table, read_table
@@ -36,6 +37,7 @@ from ..xlsx import (
 from .registry import RESIDENT_ROW_COLUMNS, ResidentData, resident_clean, resident_row
 
 BATCH_ROWS = 500
+ANALYZE_AFTER_ROWS = 1000  # an import that writes this many rows refreshes SQLite's statistics
 LABELS = {c.key: c.label for c in RESIDENT_COLUMNS} | {"central": "党员中心户"}
 FIELD_COLUMN = {
     "name": "name",
@@ -192,6 +194,8 @@ class RegistryImport:
                 changes={k: v for k, v in self.report.as_dict().items() if k != "errors"}
                 | {"error_rows": len(self.report.errors)},
             )
+            if self.report.created + self.report.updated >= ANALYZE_AFTER_ROWS:
+                refresh_planner_statistics()
         self.report.errors.sort(key=lambda e: e["row"])
         return self.report
 
