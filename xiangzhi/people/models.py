@@ -2,41 +2,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from pypinyin import lazy_pinyin
-from pypinyin.constants import PHRASES_DICT
 
 from xiangzhi.core.crypto import EncryptedTextField, blind_index, mask_id_number, mask_phone
 from xiangzhi.core.scope import ScopedManager
 
-_CHAR_PINYIN: dict[str, str] = {}
-
-
-def _syllables(name: str) -> list[str]:
-    # pypinyin converts a name in ~20 us, mostly segmenting it into dictionary phrases. A name
-    # that contains no phrase of the dictionary converts character by character to the same
-    # result, so those (nearly all names) take one cached lookup per character (~2 us).
-    n = len(name)
-    for i in range(n - 1):
-        for j in range(i + 2, n + 1):
-            if name[i:j] in PHRASES_DICT:
-                return [p for p in lazy_pinyin(name, errors="ignore") if p]
-    out = []
-    for ch in name:
-        p = _CHAR_PINYIN.get(ch)
-        if p is None:
-            p = "".join(lazy_pinyin(ch, errors="ignore"))
-            if len(_CHAR_PINYIN) < 40_000:  # bounded: odd input cannot grow a worker's memory
-                _CHAR_PINYIN[ch] = p
-        if p:
-            out.append(p)
-    return out
-
-
-def name_pinyin(name: str) -> tuple[str, str]:
-    """Return the full pinyin ("zhangsan") and the initials ("zs") of a Chinese name."""
-    # One conversion: the initials are the first letters of the full syllables.
-    syllables = _syllables(name)
-    return "".join(syllables).lower(), "".join(p[0] for p in syllables).lower()
+from .pinyin import name_pinyin
 
 
 class Tag(models.Model):

@@ -14,7 +14,8 @@ from xiangzhi.core.crypto import blind_index, mask_id_number, mask_phone
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.validators import normalize_phone, normalize_text, parse_citizen_id
 
-from ..models import Household, HouseholdChange, Resident, Tag, name_pinyin
+from ..models import Household, HouseholdChange, Resident, Tag
+from ..pinyin import name_pinyin
 
 RESIDENT_FIELDS = [
     "name",
