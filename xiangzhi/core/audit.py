@@ -66,7 +66,7 @@ def _lock_head() -> AuditHead:
     return head
 
 
-def _event(
+def _values(
     *,
     actor,
     action: str,
@@ -77,27 +77,33 @@ def _event(
     object_id: str = "",
     object_repr: str = "",
     created_at=None,
-) -> AuditEvent:
-    """Build an unsaved, unchained event."""
+    ip: str | None = None,
+) -> dict:
+    """The column values of an event, before it is chained."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
         if node is None and hasattr(obj, "audit_node"):
             node = obj.audit_node()
-    user = actor if getattr(actor, "pk", None) else None
-    return AuditEvent(
-        created_at=created_at or timezone.now(),
-        actor=user,
-        actor_label=(getattr(actor, "username", "") or "")[:150] if user else "",
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        object_repr=object_repr[:200],
-        node_id=getattr(node, "pk", node),
-        changes=_jsonable(_redact(changes or {})),
-        ip=current_ip() or "",
-    )
+    user_id = getattr(actor, "pk", None)
+    return {
+        "created_at": created_at or timezone.now(),
+        "actor_id": user_id,
+        "actor_label": (getattr(actor, "username", "") or "")[:150] if user_id else "",
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "object_repr": object_repr[:200],
+        "node_id": getattr(node, "pk", node),
+        "changes": _jsonable(_redact(changes or {})),
+        "ip": (current_ip() or "") if ip is None else ip,
+    }
+
+
+def _event(**kwargs) -> AuditEvent:
+    """Build an unsaved, unchained event."""
+    return AuditEvent(**_values(**kwargs))
 
 
 def _chain(head: AuditHead, events: list[AuditEvent]) -> None:
@@ -157,6 +163,10 @@ class _Row:
         "hash",
     )
 
+    def __init__(self, values: dict):
+        for name, value in values.items():
+            setattr(self, name, value)
+
 
 _ROW_COLUMNS = _Row.__slots__
 
@@ -166,32 +176,8 @@ def audit_record_many(*, actor, entries: list[dict]) -> int:
     if not entries:
         return 0
     now = timezone.now()
-    user_id = getattr(actor, "pk", None)
-    label = (getattr(actor, "username", "") or "")[:150] if user_id else ""
     ip = current_ip() or ""
-    rows = []
-    for entry in entries:
-        row = _Row()
-        obj = entry.get("obj")
-        node = entry.get("node")
-        row.object_type = entry.get("object_type", "")
-        row.object_id = str(entry.get("object_id", ""))
-        row.object_repr = entry.get("object_repr", "")
-        if obj is not None:
-            row.object_type = row.object_type or obj._meta.label_lower
-            row.object_id = row.object_id or str(obj.pk)
-            row.object_repr = row.object_repr or str(obj)
-            if node is None and hasattr(obj, "audit_node"):
-                node = obj.audit_node()
-        row.object_repr = row.object_repr[:200]
-        row.node_id = getattr(node, "pk", node)
-        row.created_at = now
-        row.actor_id = user_id
-        row.actor_label = label
-        row.action = entry["action"]
-        row.changes = _jsonable(_redact(entry.get("changes") or {}))
-        row.ip = ip
-        rows.append(row)
+    rows = [_Row(_values(actor=actor, created_at=now, ip=ip, **entry)) for entry in entries]
     with transaction.atomic():
         head = _lock_head()
         _chain(head, rows)
