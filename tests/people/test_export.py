@@ -164,3 +164,60 @@ def test_the_upload_page_refuses_other_files(client, world):
     assert not ImportJob.objects.filter(file_name="a.txt").exists()
     client.force_login(world.a.auditor)
     assert client.get("/people/import/").status_code == 403
+
+
+def _job_with_errors(world, count: int) -> ImportJob:
+    errors = [{"row": 0, "column": "", "message": "表头缺少必需的列:姓名。"}] if count == 1 else []
+    errors += [
+        {"row": i + 2, "column": "所属网格", "message": f"找不到网格“甲村错{i}”"}
+        for i in range(count - len(errors))
+    ]
+    return ImportJob.objects.create(
+        created_by=world.a.cadre,
+        kind="residents",
+        file_name="错误很多.xlsx",
+        stored_as="",
+        status="done",
+        report={"created": 0, "updated": 0, "unchanged": 0, "errors": errors, "rows": count},
+    )
+
+
+def test_a_job_page_lists_the_first_errors_and_offers_them_all_as_a_sheet(client, world):
+    from urllib.parse import quote
+
+    from openpyxl import load_workbook
+
+    from xiangzhi.people.views import ERRORS_SHOWN
+
+    job = _job_with_errors(world, ERRORS_SHOWN + 50)
+    client.force_login(world.a.cadre)
+    body = client.get(f"/people/import/jobs/{job.pk}/").content.decode()
+    assert body.count("找不到网格") == ERRORS_SHOWN
+    assert f"共 {ERRORS_SHOWN + 50} 条错误" in body and 'id="errors-cut"' in body
+    r = client.get(f"/people/import/jobs/{job.pk}/errors/")
+    assert r.status_code == 200 and quote("导入错误-错误很多") in r["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("行号", "列", "问题") and len(rows) == ERRORS_SHOWN + 51
+    assert rows[1] == (2, "所属网格", "找不到网格“甲村错0”")
+
+
+def test_a_short_error_list_is_shown_whole_and_a_file_error_reads_as_such(client, world):
+    from openpyxl import load_workbook
+
+    job = _job_with_errors(world, 1)
+    client.force_login(world.a.cadre)
+    body = client.get(f"/people/import/jobs/{job.pk}/").content.decode()
+    assert "整个文件" in body and 'id="errors-cut"' not in body
+    sheet = load_workbook(
+        io.BytesIO(b"".join(client.get(f"/people/import/jobs/{job.pk}/errors/").streaming_content))
+    ).active
+    assert list(sheet.iter_rows(min_row=2, values_only=True)) == [
+        ("整个文件", None, "表头缺少必需的列:姓名。")
+    ]
+
+
+def test_another_users_job_errors_are_not_found(client, world):
+    job = _job_with_errors(world, 3)
+    client.force_login(world.b.cadre)
+    assert client.get(f"/people/import/jobs/{job.pk}/errors/").status_code == 404

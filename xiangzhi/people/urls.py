@@ -9,6 +9,11 @@ urlpatterns = [
     path("residents/export/", views.resident_export, name="resident_export"),
     path("import/", views.import_upload, name="import_upload"),
     path("import/jobs/<int:import_job_id>/", views.import_job_detail, name="import_job_detail"),
+    path(
+        "import/jobs/<int:import_job_id>/errors/",
+        views.import_job_errors,
+        name="import_job_errors",
+    ),
     path("households/<int:household_id>/", views.household_detail, name="household_detail"),
     path("households/<int:household_id>/edit/", views.household_edit, name="household_edit"),
     path("households/<int:household_id>/split/", views.household_split, name="household_split"),

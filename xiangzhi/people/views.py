@@ -12,6 +12,7 @@ from xiangzhi.core.web import (
     querystring_without_page,
     xlsx_response,
 )
+from xiangzhi.core.xlsx import Column, write_xlsx
 from xiangzhi.grid.access import access_node
 
 from . import selectors, services
@@ -369,18 +370,40 @@ def import_upload(request):
     )
 
 
+# A sheet with one systematic mistake (a grid name misspelt) gives an error for every row: the
+# page shows the first ones, and the whole list downloads as a sheet.
+ERRORS_SHOWN = 200
+ERROR_COLUMNS = [Column("row", "行号"), Column("column", "列"), Column("message", "问题")]
+
+
 @require_GET
 def import_job_detail(request, import_job_id: int):
     job = access_object(ImportJob, request.user, import_job_id)
     report = job.report or {}
+    errors = report.get("errors") or []
     return render(
         request,
         "people/import_job.html",
         {
             "job": job,
             "report": report,
+            "errors": errors[:ERRORS_SHOWN],
+            "error_count": len(errors),
+            "errors_cut": len(errors) > ERRORS_SHOWN,
             "nav": "households",
             "progress": import_job_progress(job),
             "running": job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
         },
+    )
+
+
+@require_GET
+def import_job_errors(request, import_job_id: int):
+    """Every error of an import as a sheet (row, column, problem), to fix the file in Excel."""
+    job = access_object(ImportJob, request.user, import_job_id)
+    errors = (job.report or {}).get("errors") or []
+    rows = ([e["row"] or "整个文件", e["column"], e["message"]] for e in errors)
+    return xlsx_response(
+        lambda f: write_xlsx(f, ERROR_COLUMNS, rows, title="导入错误"),
+        f"导入错误-{job.file_name.rsplit('.', 1)[0][:60]}.xlsx",
     )
