@@ -122,3 +122,31 @@ def test_import_page_is_accessible(page, live_server, world):
     assert "导入花名册" in page.inner_text("h1")
     _axe(page)
     _no_horizontal_scroll(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_with_many_errors_reads_well_on_a_phone(page, live_server, world):
+    from xiangzhi.people.models import ImportJob
+
+    errors = [
+        {"row": i + 3, "column": "所属网格", "message": f"找不到网格“甲村/第{i}支部”"}
+        for i in range(260)
+    ]
+    job = ImportJob.objects.create(
+        created_by=world.a.cadre,
+        kind="residents",
+        file_name="甲村花名册.xlsx",
+        stored_as="",
+        status="done",
+        report={"created": 0, "updated": 0, "unchanged": 0, "errors": errors, "rows": 260},
+    )
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", world.a.cadre.username)
+    page.fill("#id_password", "correct-horse-9")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/grid/nodes/**")
+    page.goto(f"{live_server.url}/people/import/jobs/{job.pk}/")
+    assert "共 260 条错误" in page.inner_text("#errors-cut")
+    assert page.locator("tbody tr").count() == 200
+    _axe(page)
+    _no_horizontal_scroll(page)
