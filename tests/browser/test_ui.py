@@ -58,6 +58,15 @@ def _no_horizontal_scroll(page):
     assert width <= 360, f"page is {width}px wide on a 360px phone"
 
 
+def _log_in_as_cadre(page, live_server, world):
+    """Log in as village 甲's cadre through the login form; lands on their village's grid page."""
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", world.a.cadre.username)
+    page.fill("#id_password", "correct-horse-9")
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/grid/nodes/**")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_login_elder_mode_and_accessibility(page, live_server, world):
     page.goto(f"{live_server.url}/login/")
@@ -101,11 +110,7 @@ def test_login_elder_mode_and_accessibility(page, live_server, world):
 @pytest.mark.django_db(transaction=True)
 def test_desktop_household_list_is_accessible(page, live_server, world):
     page.set_viewport_size({"width": 1280, "height": 800})
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", world.a.cadre.username)
-    page.fill("#id_password", "correct-horse-9")
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/grid/nodes/**")
+    _log_in_as_cadre(page, live_server, world)
     page.goto(f"{live_server.url}/people/households/?q=jdym")
     assert world.a.marker_address in page.inner_text("main")
     _axe(page)
@@ -113,11 +118,7 @@ def test_desktop_household_list_is_accessible(page, live_server, world):
 
 @pytest.mark.django_db(transaction=True)
 def test_import_page_is_accessible(page, live_server, world):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", world.a.cadre.username)
-    page.fill("#id_password", "correct-horse-9")
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/grid/nodes/**")
+    _log_in_as_cadre(page, live_server, world)
     page.goto(f"{live_server.url}/people/import/")
     assert "导入花名册" in page.inner_text("h1")
     _axe(page)
@@ -140,11 +141,7 @@ def test_an_import_with_many_errors_reads_well_on_a_phone(page, live_server, wor
         status="done",
         report={"created": 0, "updated": 0, "unchanged": 0, "errors": errors, "rows": 260},
     )
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", world.a.cadre.username)
-    page.fill("#id_password", "correct-horse-9")
-    page.click("main button[type=submit]")
-    page.wait_for_url("**/grid/nodes/**")
+    _log_in_as_cadre(page, live_server, world)
     page.goto(f"{live_server.url}/people/import/jobs/{job.pk}/")
     assert "共 260 条错误" in page.inner_text("#errors-cut")
     assert page.locator("tbody tr").count() == 200
