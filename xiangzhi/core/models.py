@@ -27,9 +27,10 @@ class AuditEvent(models.Model):
         related_name="+",
     )
     actor_label = models.CharField("操作人账号", max_length=150, blank=True)
-    action = models.CharField("操作", max_length=80, db_index=True)
-    object_type = models.CharField("对象类型", max_length=80, blank=True, db_index=True)
-    object_id = models.CharField("对象编号", max_length=64, blank=True, db_index=True)
+    # Indexes in Meta: those the audit search uses, and no others (each costs every append).
+    action = models.CharField("操作", max_length=80)
+    object_type = models.CharField("对象类型", max_length=80, blank=True)
+    object_id = models.CharField("对象编号", max_length=64, blank=True)
     object_repr = models.CharField("对象", max_length=200, blank=True)
     # The node is a reference without a constraint: an audit row must outlive anything it names.
     node = models.ForeignKey(
@@ -50,6 +51,13 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["-seq"]
+        indexes = [
+            # The search filters by action prefix ("resident." finds every resident event).
+            models.Index(fields=["action"], name="audit_action", opclasses=["varchar_pattern_ops"]),
+            # By type, or by type and number (one record's history); by number alone.
+            models.Index(fields=["object_type", "object_id"], name="audit_object"),
+            models.Index(fields=["object_id"], name="audit_object_id"),
+        ]
         verbose_name = "审计事件"
         verbose_name_plural = "审计事件"
 

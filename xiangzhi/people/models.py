@@ -107,18 +107,22 @@ class Resident(models.Model):
     node = models.ForeignKey(
         "grid.GridNode", verbose_name="所属网格", on_delete=models.PROTECT, related_name="residents"
     )
-    # No index on the name: search by name is a substring match (LIKE %…%), which no b-tree
-    # serves; pinyin and initials are prefix matches and keep theirs.
+    # Indexes (Meta.indexes): only those a query uses, since every one costs each write (an
+    # import writes 100,000 rows). No index on the name: search by name is a substring match
+    # (LIKE %…%), which no b-tree serves. Pinyin and initials are prefix matches: one index each,
+    # with PostgreSQL's pattern operators (which LIKE 'q%' needs).
     name = models.CharField("姓名", max_length=50)
-    name_pinyin = models.CharField(max_length=120, db_index=True, editable=False)
-    name_initials = models.CharField(max_length=30, db_index=True, editable=False)
+    name_pinyin = models.CharField(max_length=120, editable=False)
+    name_initials = models.CharField(max_length=30, editable=False)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     birth_date = models.DateField("出生日期", null=True, blank=True)
     ethnicity = models.CharField("民族", max_length=20, blank=True, default="汉族")
     id_number = EncryptedTextField("身份证号", blank=True)
-    id_number_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    # NULL without an ID number: one unique index then serves both the rule and every lookup (a
+    # partial index on "not empty" served only the rule on SQLite, which needed a second index).
+    id_number_index = models.CharField(max_length=64, null=True, blank=True, editable=False)
     phone = EncryptedTextField("联系电话", blank=True)
-    phone_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    phone_index = models.CharField(max_length=64, blank=True, editable=False)
     # The masked forms (4305**********1234, 138****5678) kept beside the ciphertext: every list,
     # export and API page shows only these, so lists never decrypt (nor hold) the full numbers.
     # db_default: a process still running the code before these columns can go on inserting.
@@ -128,7 +132,11 @@ class Resident(models.Model):
         "与户主关系", max_length=20, choices=Relation.choices, default=Relation.OTHER
     )
     status = models.CharField(
-        "状态", max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True
+        # No index: three values, and every list also narrows by grid, which is indexed.
+        "状态",
+        max_length=20,
+        choices=Status.choices,
+        default=Status.ACTIVE,
     )
     tags = models.ManyToManyField(Tag, verbose_name="标签", blank=True, related_name="residents")
     user = models.OneToOneField(
@@ -153,11 +161,18 @@ class Resident(models.Model):
         verbose_name = "居民"
         verbose_name_plural = "居民"
         constraints = [
-            models.UniqueConstraint(
-                fields=["id_number_index"],
-                condition=~models.Q(id_number_index=""),
-                name="uniq_resident_id_number",
-            )
+            models.UniqueConstraint(fields=["id_number_index"], name="uniq_resident_id_number")
+        ]
+        indexes = [
+            models.Index(
+                fields=["name_pinyin"], name="resident_pinyin", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(
+                fields=["name_initials"],
+                name="resident_initials",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(fields=["phone_index"], name="resident_phone_index"),
         ]
 
     def __str__(self) -> str:
@@ -176,7 +191,7 @@ class Resident(models.Model):
     def prepare(self) -> None:
         """Fill the derived columns: pinyin for search and the blind indexes of personal data."""
         self.name_pinyin, self.name_initials = name_pinyin(self.name)
-        self.id_number_index = blind_index(self.id_number, "id") if self.id_number else ""
+        self.id_number_index = blind_index(self.id_number, "id") if self.id_number else None
         self.phone_index = blind_index(self.phone, "phone") if self.phone else ""
         self.id_number_mask = mask_id_number(self.id_number)
         self.phone_mask = mask_phone(self.phone)

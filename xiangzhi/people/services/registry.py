@@ -173,7 +173,7 @@ def resident_row(
         data.birth_date,
         data.ethnicity or "",
         data.id_number,
-        id_index or (blind_index(data.id_number, "id") if data.id_number else ""),
+        id_index or (blind_index(data.id_number, "id") if data.id_number else None),
         data.phone,
         blind_index(data.phone, "phone") if data.phone else "",
         mask_id_number(data.id_number),
