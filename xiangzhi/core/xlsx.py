@@ -7,8 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 
 from .validators import normalize_text
@@ -18,6 +20,33 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
+# The reader that python-calamine's from_path picks by extension (calamine's open_workbook_auto).
+SUFFIX_FORMATS = {
+    ".xls": "xls",
+    ".xla": "xls",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".xlam": "xlsx",
+    ".xlsb": "xlsb",
+    ".ods": "ods",
+}
+# Unicode's format characters (category Cf, as of Unicode 15.1): zero-width spaces and joiners,
+# the BOM, the soft hyphen, direction marks. Excel shows nothing, but an ID then has 19 "digits"
+# and a grid name matches no grid.
+_FORMAT = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+# A quote typed before a number to keep it text ('4305..., or ‘ / ’ from a Chinese input method).
+_QUOTES = frozenset("'‘’")
+_AFTER_QUOTES = "\u201a"  # a text that sorts after this does not start with a quote
+_DATES = (dt.datetime, dt.date)
+_is_normalized = unicodedata.is_normalized  # a C check that most cells pass
+# A note in brackets after a header's name: 姓名(必填), 出生日期【格式:1990-01-01】. Full-width
+# round and square brackets are half-width once NFKC has folded them; 【】 stay as they are.
+_HEADER_NOTE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】")
+_HEADER_NOISE = re.compile(r"[\s*＊:：()（）\[\]【】'‘’]")
 
 
 class SheetError(Exception):
@@ -33,87 +62,207 @@ class Column:
     key: str
     label: str  # the header written on export, and the name used in error reports
     aliases: tuple[str, ...] = ()
+    # Names that mean this column only in a sheet where neither the label nor an alias appears:
+    # 户主姓名 is the person's name in a sheet without 姓名, and the head's name beside it.
+    weak_aliases: tuple[str, ...] = ()
 
     def names(self) -> set[str]:
         return {_header_key(a) for a in (self.label, *self.aliases)}
 
+    def weak_names(self) -> set[str]:
+        return {_header_key(a) for a in self.weak_aliases} - self.names()
+
+
+@dataclass
+class Header:
+    """One sheet's header: where it is and which columns hold which key."""
+
+    sheet: str
+    row: int  # as Excel numbers it (of two header rows, the one with more names)
+    columns: dict[str, int]  # key -> its first column (0 is column A)
+    labels: dict[str, str]  # key -> the header text found in that column
+    unknown: list[str] = field(default_factory=list)  # headers that name no column
+
 
 @dataclass
 class Table:
+    """What read_table found. header_row, columns and labels describe the first sheet read,
+    `headers` every sheet's, and `unknown` the unknown headers of all of them. `rows` yields
+    (sheet name, row number as Excel shows it, {key: raw value}) over the sheets in turn; each
+    row's dict holds exactly the keys that its own sheet's header maps."""
+
     header_row: int  # as Excel numbers it
-    columns: dict[str, int]  # key -> column index
+    columns: dict[str, int]  # key -> column index (0 is column A)
     labels: dict[str, str]  # key -> the header text found in the file
     unknown: list[str] = field(default_factory=list)
-    rows: Iterator[tuple[int, dict[str, object]]] = iter(())
+    rows: Iterator[tuple[str, int, dict[str, object]]] = iter(())
+    sheets: list[str] = field(default_factory=list)  # the sheets read, in workbook order
+    headers: list[Header] = field(default_factory=list)  # one per sheet read
 
 
 def _header_key(text: object) -> str:
-    return re.sub(r"[\s*＊:：()（）]", "", normalize_text(str(text or ""))).lower()
+    """A header cell reduced for matching: no spaces, marks, quotes or invisible characters, and
+    no note in brackets (unless the brackets hold the whole header)."""
+    value = str(text or "")
+    if not value.isascii() and not value.isprintable():
+        value = _FORMAT.sub("", value)
+    value = normalize_text(value)
+    bare = value
+    while True:
+        shorter = _HEADER_NOTE.sub("", bare)
+        if shorter == bare:
+            break
+        bare = shorter
+    if _HEADER_NOISE.sub("", bare):
+        value = bare
+    return _HEADER_NOISE.sub("", value).lower()
 
 
-def _sniff(path: Path) -> None:
+def _sniff(path: Path) -> str:
+    """The format of the file by its bytes: "xls", "xlsx", "xlsb" or "ods"."""
     with path.open("rb") as fh:
         head = fh.read(8)
         if head.startswith(OLE_MAGIC):
             blob = head + fh.read(4 * 1024 * 1024)
             if ENCRYPTED_MARK in blob:
                 raise SheetError("文件设置了打开密码,无法读取。请在 Excel 中取消密码后重新上传。")
-            return
+            return "xls"
         if head.startswith(ZIP_MAGIC):
-            return
+            return _zip_format(path)
     raise SheetError("文件不是 Excel 表格(.xlsx、.xls 或 .ods),请另存为 Excel 格式后重新上传。")
 
 
-def open_sheet(source) -> tuple[int, Iterator[list[object]]]:
-    """Open the first non-empty sheet and return (its first row index, a row iterator)."""
+def _zip_format(path: Path) -> str:
+    """An OpenDocument file names its type in its `mimetype` member, an .xlsb has a binary
+    workbook; only the zip's directory is read."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(zf.namelist())
+            if "mimetype" in names:
+                with zf.open("mimetype") as fh:
+                    if b"opendocument.spreadsheet" in fh.read(100):
+                        return "ods"
+            if "xl/workbook.bin" in names:
+                return "xlsb"
+    except Exception:  # noqa: BLE001 - a broken zip: calamine reports it below
+        pass
+    return "xlsx"
+
+
+def _open_workbook(path: Path):
+    """Open by content, not by name. python-calamine's from_path picks its reader by the
+    extension (a .xlsx saved as .xls fails there), so a file whose name tells another format
+    than its bytes goes through from_filelike, which tries every reader. That reads the file
+    into memory, which only such misnamed files pay (the cells are in memory anyway)."""
     from python_calamine import CalamineWorkbook
+
+    if SUFFIX_FORMATS.get(path.suffix.lower()) == _sniff(path):
+        return CalamineWorkbook.from_path(str(path))
+    with path.open("rb") as fh:
+        return CalamineWorkbook.from_filelike(fh)
+
+
+def _unreadable(exc: Exception) -> SheetError:
+    if "password" in str(exc).lower() or type(exc).__name__ == "PasswordError":
+        return SheetError("文件设置了打开密码,无法读取。请在 Excel 中取消密码后重新上传。")
+    return SheetError("文件已损坏或格式无法识别,请用 Excel 打开确认后另存为 .xlsx 再上传。")
+
+
+Range = tuple[tuple[int, int], tuple[int, int]]
+
+
+@dataclass
+class SheetRows:
+    """One worksheet, its rows streaming from the first row that holds anything."""
+
+    name: str
+    rows: Iterator[list[object]]
+    first_row: int  # the Excel number of the first row of `rows`
+    first_col: int  # the column of each row's first cell (0 is column A)
+    merges: list[Range]  # merged ranges, (row, column) from 0, both ends included
+
+
+def open_sheets(source) -> Iterator[SheetRows]:
+    """The visible worksheets that hold anything, in workbook order. A hidden sheet is old data
+    or a lookup list: the cadre does not see it, so it is not read."""
+    from python_calamine import SheetTypeEnum, SheetVisibleEnum
 
     path = Path(source)
     if not path.exists():
         raise SheetError(f"找不到文件:{path.name}")
-    _sniff(path)
     try:
-        wb = CalamineWorkbook.from_path(str(path))
-        for name in wb.sheet_names:
-            sheet = wb.get_sheet_by_name(name)
-            if sheet.height:
-                return sheet.start[0], sheet.iter_rows()
+        wb = _open_workbook(path)
     except SheetError:
         raise
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for a broken file
-        if "password" in str(exc).lower() or type(exc).__name__ == "PasswordError":
-            raise SheetError(
-                "文件设置了打开密码,无法读取。请在 Excel 中取消密码后重新上传。"
-            ) from exc
-        raise SheetError(
-            "文件已损坏或格式无法识别,请用 Excel 打开确认后另存为 .xlsx 再上传。"
-        ) from exc
-    raise SheetError("表格是空的,没有任何数据。")
+        raise _unreadable(exc) from exc
+    try:
+        names = [
+            m.name
+            for m in wb.sheets_metadata
+            if m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet
+        ]
+        for name in names:
+            try:
+                sheet = wb.get_sheet_by_name(name)
+            except Exception as exc:  # noqa: BLE001
+                raise _unreadable(exc) from exc
+            if sheet.height:
+                yield _sheet_rows(name, sheet)
+    finally:
+        wb.close()
 
 
-def read_table(source, columns: list[Column], *, required: Iterable[str]) -> Table:
-    """Find the header row (after title rows, possibly over two merged rows), map the columns,
-    and return the data rows numbered as Excel shows them."""
-    offset, rows = open_sheet(source)
-    by_name: dict[str, Column] = {}
-    for col in columns:
-        for n in col.names():
-            by_name[n] = col
-    head: list[list[object]] = []
-    for row in rows:
-        head.append(list(row))
-        if len(head) >= HEADER_SCAN_ROWS:
-            break
+def _sheet_rows(name: str, sheet) -> SheetRows:
+    """Number the rows as Excel does. python-calamine (0.9.1) knows where the used range starts
+    (`start`, from 0), and its iter_rows() yields that many empty rows before the range, so
+    that rows count from Excel's row 1, while each row begins at the range's first column. Both
+    are checked here rather than trusted: a first row holding a value is the range's own."""
+    rows = sheet.iter_rows()
+    start_row, start_col = sheet.start
+    first = next(rows)
+    if start_row and all(c == "" for c in first):
+        for _ in islice(rows, start_row - 1):
+            pass
+        first = next(rows)
+    return SheetRows(
+        name=name,
+        rows=chain([first], rows),
+        first_row=start_row + 1,
+        first_col=start_col if len(first) == sheet.width else 0,
+        merges=sheet.merged_cell_ranges or [],  # None for .ods
+    )
+
+
+class _Names:
+    """Header keys -> columns: the labels and aliases, then the weak aliases."""
+
+    def __init__(self, columns: list[Column]):
+        self.strong: dict[str, Column] = {}
+        for col in columns:
+            for n in col.names():
+                self.strong[n] = col
+        self.weak: dict[str, Column] = {}
+        for col in columns:
+            for n in col.weak_names():
+                if n not in self.strong:
+                    self.weak[n] = col
+        self.any = self.weak | self.strong
+
+
+def _find_header(head: list[list[object]], names: _Names) -> tuple[int, int, list] | None:
+    """The header among the first rows (after title rows, possibly over two merged rows):
+    (its best row, its last row, its cells), or None when no row names two columns."""
+    keys = [[_header_key(c) for c in row] for row in head]
     best, best_hits = -1, 0
-    for i, row in enumerate(head):
-        hits = len({by_name[_header_key(c)].key for c in row if _header_key(c) in by_name})
+    for i, row in enumerate(keys):
+        hits = len({names.any[k].key for k in row if k in names.any})
         if hits > best_hits:
             best, best_hits = i, hits
-    required = list(required)
     if best < 0 or best_hits < 2:
-        labels = "、".join(c.label for c in columns if c.key in required)
-        raise SheetError(f"没有找到表头。请确认表格中有一行列名,至少包含:{labels}。")
+        return None
     header = list(head[best])
+    header_keys = list(keys[best])
     last_header = best
     # A header spread over two rows (merged cells): a neighbouring row fills the columns that the
     # best row leaves empty. The row above counts with one such name (titles match no alias);
@@ -121,83 +270,277 @@ def read_table(source, columns: list[Column], *, required: Iterable[str]) -> Tab
     for neighbour, needed in ((best - 1, 1), (best + 1, 2)):
         if not 0 <= neighbour < len(head):
             continue
-        row = head[neighbour]
-        seen = {by_name[_header_key(c)].key for c in header if _header_key(c) in by_name}
+        seen = {names.any[k].key for k in header_keys if k in names.any}
         fills = {
-            i: c
-            for i, c in enumerate(row)
-            if _header_key(c) in by_name
-            and by_name[_header_key(c)].key not in seen
-            and (i >= len(header) or not _header_key(header[i]))
+            i: (c, k)
+            for i, (c, k) in enumerate(zip(head[neighbour], keys[neighbour], strict=True))
+            if k in names.any
+            and names.any[k].key not in seen
+            and (i >= len(header) or not header_keys[i])
         }
-        if len({by_name[_header_key(c)].key for c in fills.values()}) >= needed:
-            header = header + [""] * (max(len(header), len(row)) - len(header))
-            for i, c in fills.items():
-                header[i] = c
+        if len({names.any[k].key for _, k in fills.values()}) >= needed:
+            grow = max(len(header), len(head[neighbour])) - len(header)
+            header += [""] * grow
+            header_keys += [""] * grow
+            for i, (c, k) in fills.items():
+                header[i], header_keys[i] = c, k
             if neighbour > best:
                 last_header = neighbour
-    mapped: dict[str, int] = {}
+    return best, last_header, header
+
+
+def _label(text: object) -> str:
+    return _FORMAT.sub("", normalize_text(str(text)))
+
+
+def _map_columns(header: list, names: _Names):
+    """Key -> its columns in header order, key -> the first one's text, and the unknown texts.
+    A weak alias counts only when no label or alias names its key in this sheet."""
+    found = []
+    for i, text in enumerate(header):
+        k = _header_key(text)
+        if not k:
+            continue
+        col = names.strong.get(k)
+        weak = col is None and k in names.weak
+        found.append((i, text, col or names.weak.get(k), weak))
+    named = {col.key for _, _, col, weak in found if col is not None and not weak}
+    mapped: dict[str, list[int]] = {}
     labels: dict[str, str] = {}
     unknown: list[str] = []
-    for i, text in enumerate(header):
-        key = _header_key(text)
-        if not key:
+    for i, text, col, weak in found:
+        if col is None or (weak and col.key in named):
+            unknown.append(_label(text))
+        else:
+            mapped.setdefault(col.key, []).append(i)
+            labels.setdefault(col.key, _label(text))
+    return mapped, labels, unknown
+
+
+class _Repeats:
+    """The rows down to the header (titles, the header itself), to skip their copies among the
+    data: printing templates repeat the header on every page, and pasted pages bring it along.
+    A data row is such a copy when each of its cells equals the same column of one of them
+    (compared as headers are) and it has at least two such cells (one for a one-cell title)."""
+
+    def __init__(self, rows: list[list[object]]):
+        self.patterns: list[dict[int, str]] = []
+        self.firsts: dict[int, set[str]] = {}  # column -> first characters of the texts there
+        for row in rows:
+            cells = {i: k for i, c in enumerate(row) if (k := _header_key(c))}
+            if cells:
+                self.patterns.append(cells)
+                for i, k in cells.items():
+                    self.firsts.setdefault(i, set()).update((k[0], k[0].upper()))
+
+    def match(self, row: list[object]) -> bool:
+        j = 0
+        for value in row:
+            if value != "" and value is not None:
+                break
+            j += 1
+        else:
+            return False
+        # A quick look first: most data rows share no character with the text over their first
+        # cell.
+        if not isinstance(value, str):
+            return False
+        for ch in self.firsts.get(j, ()):
+            if ch in value:
+                break
+        else:
+            return False
+        cells = {i: k for i, c in enumerate(row) if c != "" and (k := _header_key(c))}
+        return any(
+            len(cells) >= min(2, len(p)) and all(p.get(i) == k for i, k in cells.items())
+            for p in self.patterns
+        )
+
+
+@dataclass
+class _Part:
+    """One sheet to read: its header and where its data rows start."""
+
+    sheet: SheetRows
+    header: Header
+    mapped: dict[str, list[int]]  # key -> indexes into the sheet's rows
+    pending: list[list[object]]  # rows read while looking for the header, after it
+    number: int  # the Excel number of the first data row
+    repeats: _Repeats
+
+
+def read_table(source, columns: list[Column], *, required: Iterable[str]) -> Table:
+    """Read every visible sheet that has a header (a header names at least two columns; sheets
+    without one, such as 填表说明 or a summary, are skipped), map its columns, and return the
+    data rows numbered as Excel shows them. Only the first rows of each sheet are kept while
+    looking for its header; the data rows stream."""
+    required = list(required)
+    names = _Names(columns)
+    parts: list[_Part] = []
+    incomplete: list[tuple[str, list[str]]] = []  # (sheet, its missing required columns)
+    anything = False
+    for sheet in open_sheets(source):
+        anything = True
+        head = list(islice(sheet.rows, HEADER_SCAN_ROWS))
+        found = _find_header(head, names)
+        if found is None:
             continue
-        col = by_name.get(key)
-        if col is None:
-            unknown.append(normalize_text(str(text)))
-        elif col.key not in mapped:
-            mapped[col.key] = i
-            labels[col.key] = normalize_text(str(text))
-    missing = [c.label for c in columns if c.key in required and c.key not in mapped]
-    if missing:
-        raise SheetError(f"表头缺少必需的列:{'、'.join(missing)}。")
-
-    def data() -> Iterator[tuple[int, dict[str, object]]]:
-        pending = head[last_header + 1 :]
-        number = offset + last_header + 2
-        for row in _chain(pending, rows):
-            values = {k: (row[i] if i < len(row) else "") for k, i in mapped.items()}
-            if any(_present(v) for v in values.values()):
-                yield number, values
-            number += 1
-
+        best, last_header, header = found
+        mapped, labels, unknown = _map_columns(header, names)
+        missing = [c.label for c in columns if c.key in required and c.key not in mapped]
+        if missing:
+            incomplete.append((sheet.name, missing))
+            continue
+        first = {k: sheet.first_col + ix[0] for k, ix in mapped.items()}
+        parts.append(
+            _Part(
+                sheet=sheet,
+                header=Header(sheet.name, sheet.first_row + best, first, labels, unknown),
+                mapped=mapped,
+                pending=head[last_header + 1 :],
+                number=sheet.first_row + last_header + 1,
+                repeats=_Repeats([*head[: last_header + 1], header]),
+            )
+        )
+    if not anything:
+        raise SheetError("表格是空的,没有任何数据。")
+    if incomplete:
+        name, missing = incomplete[0]
+        where = f"工作表“{name}”的" if len(parts) + len(incomplete) > 1 else ""
+        raise SheetError(f"{where}表头缺少必需的列:{'、'.join(missing)}。")
+    if not parts:
+        labels = "、".join(c.label for c in columns if c.key in required)
+        raise SheetError(f"没有找到表头。请确认表格中有一行列名,至少包含:{labels}。")
+    unknown = list(dict.fromkeys(u for p in parts for u in p.header.unknown))
+    first = parts[0].header
     return Table(
-        header_row=offset + best + 1, columns=mapped, labels=labels, unknown=unknown, rows=data()
+        header_row=first.row,
+        columns=first.columns,
+        labels=first.labels,
+        unknown=unknown,
+        rows=chain.from_iterable(_data(p) for p in parts),
+        sheets=[p.header.sheet for p in parts],
+        headers=[p.header for p in parts],
     )
 
 
-def _chain(first, rest):
-    yield from first
-    yield from rest
+def _data(part: _Part) -> Iterator[tuple[str, int, dict[str, object]]]:
+    """The data rows of one sheet. Merged cells are filled with their top-left value (a 村组 or
+    住址 merged over a household's rows belongs to each of them); a row counts as empty, and a
+    row as a copy of the header, by what was typed in it, before the filling. Of two columns
+    for one key (联系电话 and 手机号), a row takes the first that is not empty."""
+    sheet, mapped, repeats = part.sheet, part.mapped, part.repeats
+    name, col0 = sheet.name, sheet.first_col
+    single = [(k, ix[0]) for k, ix in mapped.items() if len(ix) == 1]
+    several = [(k, ix) for k, ix in mapped.items() if len(ix) > 1]
+    indexes = sorted(i for ix in mapped.values() for i in ix)
+    width = indexes[-1] + 1  # rows are as wide as the used range, which holds the header
+    merges = _data_merges(sheet.merges, part.number - 1, {col0 + i for i in indexes})
+    sheet.merges = []
+    active: list[tuple[int, int, int, int, object]] = []  # (last row, top row, c0, c1, value)
+    m = 0
+    number = part.number
+    for row in chain(part.pending, sheet.rows):
+        if len(row) < width:
+            row.extend([""] * (width - len(row)))
+        r = number - 1
+        while m < len(merges) and merges[m][0] <= r:
+            r0, c0, r1, c1 = merges[m]
+            value = row[c0 - col0] if 0 <= c0 - col0 < len(row) else ""
+            active.append((r1, r0, c0, c1, value))
+            m += 1
+        if active:
+            active = [a for a in active if a[0] >= r]
+        number += 1
+        for i in indexes:
+            if _present(row[i]):
+                break
+        else:
+            continue  # an empty row
+        if repeats.match(row):
+            continue
+        for _, r0, c0, c1, value in active:
+            for c in range(max(c0, col0), min(c1 + 1, col0 + len(row))):
+                if r != r0 or c != c0:
+                    row[c - col0] = value
+        values = {k: row[i] for k, i in single}
+        for k, ix in several:
+            values[k] = next((row[i] for i in ix if _present(row[i])), row[ix[0]])
+        yield name, r + 1, values
+
+
+def _data_merges(merges: list[Range], first_row: int, columns: set[int]) -> list:
+    """The merged ranges that start among the data rows and cover a mapped column, as
+    (top row, left column, bottom row, right column) sorted by their top row. A range that starts
+    in the header or above is not filled into the data."""
+    return sorted(
+        (r0, c0, r1, c1)
+        for (r0, c0), (r1, c1) in merges
+        if r0 >= first_row and (r1 > r0 or c1 > c0) and any(c0 <= c <= c1 for c in columns)
+    )
 
 
 def _present(value) -> bool:
-    return value is not None and (not isinstance(value, str) or value.strip() != "")
+    """Whether a cell holds anything: spaces, invisible characters or a lone quote do not count."""
+    if value is None:
+        return False
+    if isinstance(value, str):
+        if value.isprintable() and value[:1] not in _QUOTES and value.strip():
+            return True
+        return text(value) != ""
+    return True
+
+
+def _unquote(value: str) -> str:
+    """Without the quote typed before a number to keep it text; a quotation (‘五保户’) keeps
+    its quotes."""
+    if value[:1] not in _QUOTES:
+        return value
+    rest = value[1:]
+    if any(q in rest for q in _QUOTES):
+        return value
+    return rest.lstrip()
 
 
 # Cell readers: each turns a raw cell into a clean Python value or raises CellError.
 
 
 def text(value) -> str:
-    """Cell text with full-width characters folded and runs of spaces made one."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    value = str(value)
-    if not unicodedata.is_normalized("NFKC", value):
+    """Cell text with full-width characters folded, invisible characters and a leading quote
+    (typed to keep a number text) removed, and runs of spaces made one."""
+    if type(value) is not str:
+        if value is None:
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        if isinstance(value, _DATES):
+            return value.isoformat()
+        value = str(value)
+    if value.isascii():  # most cells (IDs, phones, codes): nothing to fold or remove
+        value = " ".join(value.split())
+        return _unquote(value) if "'" in value else value
+    if not value.isprintable():  # a C check: format characters are not printable
+        value = _FORMAT.sub("", value)
+    if not _is_normalized("NFKC", value):
         value = unicodedata.normalize("NFKC", value)
-    return " ".join(value.split())
+    value = " ".join(value.split())
+    return _unquote(value) if value < _AFTER_QUOTES else value
 
 
 def compact(value) -> str:
     """Text with every space removed (codes, numbers, names)."""
-    if isinstance(value, str):
-        return normalize_text(value)
-    return normalize_text(text(value))
+    if type(value) is not str:
+        return compact(text(value))
+    # As normalize_text, inlined: this runs for most cells of an import.
+    if value.isascii():
+        value = "".join(value.split())
+        return _unquote(value) if "'" in value else value
+    if not value.isprintable():
+        value = _FORMAT.sub("", value)
+    if not _is_normalized("NFKC", value):
+        value = unicodedata.normalize("NFKC", value)
+    value = "".join(value.split())
+    return _unquote(value) if value < _AFTER_QUOTES else value
 
 
 def id_number(value) -> str:

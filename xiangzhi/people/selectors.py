@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from xiangzhi.core.crypto import blind_index
@@ -43,8 +44,13 @@ def resident_search_q(query: str) -> Q:
         except Exception:  # noqa: BLE001 - an invalid number simply matches nothing
             return Q(pk__in=[])
         return Q(id_number_index=blind_index(upper, "id"))
-    if re.fullmatch(r"1\d{10}", q):
-        return Q(phone_index=blind_index(q, "phone"))
+    if re.fullmatch(r"1\d{10}|0\d{2,3}-?\d{7,8}", q):  # a mobile, or a landline with its code
+        from xiangzhi.core.validators import normalize_phone
+
+        try:
+            return Q(phone_index=blind_index(normalize_phone(q), "phone"))
+        except ValidationError:
+            return Q(pk__in=[])
     return Q(name__contains=query.strip())
 
 

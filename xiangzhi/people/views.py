@@ -402,8 +402,16 @@ def import_job_errors(request, import_job_id: int):
     """Every error of an import as a sheet (row, column, problem), to fix the file in Excel."""
     job = access_object(ImportJob, request.user, import_job_id)
     errors = (job.report or {}).get("errors") or []
-    rows = ([e["row"] or "整个文件", e["column"], e["message"]] for e in errors)
+    columns, rows = (
+        ERROR_COLUMNS,
+        ([e["row"] or "整个文件", e["column"], e["message"]] for e in errors),
+    )
+    if any(e.get("sheet") for e in errors):  # a workbook of several sheets: say which
+        columns = [Column("sheet", "工作表"), *ERROR_COLUMNS]
+        rows = (
+            [e.get("sheet", ""), e["row"] or "整个文件", e["column"], e["message"]] for e in errors
+        )
     return xlsx_response(
-        lambda f: write_xlsx(f, ERROR_COLUMNS, rows, title="导入错误"),
+        lambda f: write_xlsx(f, columns, rows, title="导入错误"),
         f"导入错误-{job.file_name.rsplit('.', 1)[0][:60]}.xlsx",
     )

@@ -29,10 +29,11 @@ from ..xlsx import (
     GRID_SPLIT,
     HOUSEHOLD_COLUMNS,
     HOUSEHOLD_REQUIRED,
-    RELATIONS,
+    NOT_A_PERSON,
     RESIDENT_COLUMNS,
     RESIDENT_REQUIRED,
     TAG_SPLIT,
+    relation_key,
 )
 from .registry import RESIDENT_ROW_COLUMNS, ResidentData, resident_clean, resident_row
 
@@ -59,9 +60,15 @@ class ImportReport:
     ignored_columns: list[str] = field(default_factory=list)
     rows: int = 0
     written: bool = False
+    # Rows that name nobody (no name, ID or 系统编号: pre-numbered template rows) and rows of
+    # totals or signatures (合计, 填表人): not people, so neither imported nor errors.
+    skipped: int = 0
 
-    def error(self, row: int, column: str, message: str) -> None:
-        self.errors.append({"row": row, "column": column, "message": message})
+    def error(self, row: int, column: str, message: str, sheet: str = "") -> None:
+        entry = {"row": row, "column": column, "message": message}
+        if sheet:  # only when the workbook had several sheets of people
+            entry["sheet"] = sheet
+        self.errors.append(entry)
 
     def as_dict(self) -> dict:
         return {
@@ -71,6 +78,7 @@ class ImportReport:
             "errors": self.errors,
             "ignored_columns": self.ignored_columns,
             "rows": self.rows,
+            "skipped": self.skipped,
             "written": self.written,
         }
 
@@ -91,6 +99,7 @@ class Row:
     phone_masked: bool = False
     id_index: str = ""  # the blind index of the ID number, computed once per row
     kind: str = "residents"
+    sheet: str = ""  # set when the workbook has several sheets of people
     errors: list[tuple[str, str]] = field(default_factory=list)
 
     def fail(self, key: str, message: str) -> None:
@@ -108,12 +117,25 @@ def _registered(indexes: list[str]) -> list[str]:
         return []
     table = Resident._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT id_number_index FROM {table} WHERE id_number_index IN "
-            f"({', '.join(['%s'] * len(indexes))})",
-            indexes,
-        )
+        if connection.vendor == "postgresql":  # one array parameter parses faster than 500
+            cursor.execute(
+                f"SELECT id_number_index FROM {table} WHERE id_number_index = ANY(%s)", [indexes]
+            )
+        else:
+            cursor.execute(
+                f"SELECT id_number_index FROM {table} WHERE id_number_index IN "
+                f"({', '.join(['%s'] * len(indexes))})",
+                indexes,
+            )
         return [i for (i,) in cursor.fetchall()]
+
+
+def _not_a_person(values: dict) -> bool:
+    """A row that names nobody (no name, ID or 系统编号) or holds totals or signatures."""
+    name, id_number, pk = (xlsx.compact(values.get(k)) for k in ("name", "id_number", "pk"))
+    if not (name or id_number or pk):
+        return True
+    return name.startswith(NOT_A_PERSON) or xlsx.compact(values.get("seq")).startswith(NOT_A_PERSON)
 
 
 class RegistryImport:
@@ -157,17 +179,25 @@ class RegistryImport:
         required = RESIDENT_REQUIRED if self.kind == "residents" else HOUSEHOLD_REQUIRED
         try:
             table = read_table(path, columns, required=required)
-            if self.kind == "residents" and not {"household_number", "relation"} & set(
-                table.columns
-            ):
-                raise SheetError("表头缺少“户编号”或“与户主关系”列,无法确定每个人属于哪一户。")
+            for h in table.headers:
+                if self.kind == "residents" and not {"household_number", "relation"} & set(
+                    h.columns
+                ):
+                    where = f"工作表“{h.sheet}”的" if len(table.headers) > 1 else ""
+                    raise SheetError(
+                        f"{where}表头缺少“户编号”或“与户主关系”列,无法确定每个人属于哪一户。"
+                    )
         except SheetError as exc:
             self.report.error(0, "", str(exc))
             return self.report
         self.report.ignored_columns = table.unknown
-        # The same header for every row: its labels (for error reports) and its columns.
-        self.labels = {k: table.labels.get(k, LABELS.get(k, k)) for k in LABELS}
-        self.present = set(table.columns)
+        # Each sheet's header, the same for all its rows: labels (for error reports) and columns.
+        self.headers = {
+            h.sheet: ({k: h.labels.get(k, LABELS.get(k, k)) for k in LABELS}, set(h.columns))
+            for h in table.headers
+        }
+        # Several sheets of people (one per 村民小组) are read in turn; errors then name the sheet.
+        self.sheets = table.sheets if len(table.sheets) > 1 else []
         try:
             with transaction.atomic():
                 batch: list[list[Row]] = []
@@ -196,15 +226,18 @@ class RegistryImport:
             )
             if self.report.created + self.report.updated >= ANALYZE_AFTER_ROWS:
                 refresh_planner_statistics()
-        self.report.errors.sort(key=lambda e: e["row"])
+        order = {name: i for i, name in enumerate(self.sheets)}
+        self.report.errors.sort(key=lambda e: (order.get(e.get("sheet", ""), 0), e["row"]))
         return self.report
 
-    def _parse(self, number: int, values: dict, table: Table) -> Row:
+    def _parse(self, sheet: str, number: int, values: dict, table: Table) -> Row:
+        labels, present = self.headers[sheet]
         row = Row(
             number=number,
+            sheet=sheet if self.sheets else "",
             data=ResidentData(name=""),
-            labels=self.labels,
-            present=self.present,
+            labels=labels,
+            present=present,
             kind=self.kind,
         )
         d = row.data
@@ -227,18 +260,25 @@ class RegistryImport:
         if "*" in raw_id:
             row.id_masked = True
         d.id_number = raw_id
-        raw_phone = cell("phone", xlsx.phone) or ""
+        # As text, spaces kept: two numbers on two lines must not run together into one.
+        raw_phone = cell("phone") or ""
         if "*" in raw_phone:
             row.phone_masked = True
         d.phone = raw_phone
-        d.ethnicity = cell("ethnicity") or ("汉族" if "ethnicity" not in table.columns else "")
+        d.ethnicity = cell("ethnicity") or ("汉族" if "ethnicity" not in present else "")
         d.note = (cell("note") or "")[:200]
         if self.kind == "households":
             d.relation = Resident.Relation.HEAD
         else:
             rel = cell("relation", xlsx.compact) or ""
-            d.relation = RELATIONS.get(rel, "")
-            if rel and not d.relation:
+            d.relation = relation_key(rel)
+            if "relation" not in present:
+                # Known people keep theirs; a new person is refused in _plan_group.
+                d.relation = Resident.Relation.OTHER
+            elif not rel:
+                row.fail("relation", "请填写与户主关系(户主、配偶、子、女、父、母等)")
+                d.relation = Resident.Relation.OTHER  # the row is refused; no second error
+            elif not d.relation:
                 row.fail(
                     "relation",
                     f"无法识别的与户主关系“{rel}”,可写:户主、配偶、子、女、父、母、孙子、孙女、兄弟姐妹、儿媳、女婿、其他等",
@@ -254,7 +294,7 @@ class RegistryImport:
             else:
                 row.fail("pk", "系统编号应为数字(由本系统导出时生成,新登记的人请留空)")
         tags_text = cell("tags") or ""
-        if "tags" in table.columns:
+        if "tags" in present:
             row.tags_given = True
             codes = []
             for word in filter(None, TAG_SPLIT.split(tags_text)):
@@ -268,7 +308,7 @@ class RegistryImport:
                 else:
                     codes.append(tag.code)
             d.tags = sorted(set(codes))
-        if self.kind == "households" and "central" in table.columns:
+        if self.kind == "households" and "central" in present:
             flag = cell("central", xlsx.compact) or ""
             row.central = flag in ("是", "1", "√", "✓", "Y", "y", "true", "True")
         return row
@@ -277,9 +317,17 @@ class RegistryImport:
         current: list[Row] | None = None
         current_number = None
         current_grid = ""
-        for number, values in table.rows:
+        current_sheet = None
+        for sheet, number, values in table.rows:
             self.report.rows += 1
-            row = self._parse(number, values, table)
+            if _not_a_person(values):
+                self.report.skipped += 1
+                continue
+            row = self._parse(sheet, number, values, table)
+            if sheet != current_sheet:  # a household never runs on into the next sheet
+                if current:
+                    yield current
+                current, current_number, current_grid, current_sheet = None, None, "", sheet
             if self.kind == "households":
                 yield [row]
                 continue
@@ -367,12 +415,17 @@ class RegistryImport:
             d.id_number = ""
         if row.phone_masked:
             d.phone = ""
+        # A cell that could not be read already has its error; no second one for the same cell.
+        unreadable = {column for column, _ in row.errors}
         if not row.id_masked and not d.id_number and not row.pk:
-            row.fail("id_number", "身份证号不能为空")
+            if row.labels["id_number"] not in unreadable:
+                row.fail("id_number", "身份证号不能为空")
         for key, message in resident_clean(d, today=self.today).items():
             if key == "gender" and not d.gender and row.id_masked:
                 continue  # a masked export keeps the gender of the record it names
-            row.fail(FIELD_COLUMN.get(key, key), message)
+            column = FIELD_COLUMN.get(key, key)
+            if row.labels.get(column, LABELS.get(column)) not in unreadable:
+                row.fail(column, message)
         d.id_number = masked_id or d.id_number
         d.phone = masked_phone or d.phone
         if (
@@ -548,11 +601,19 @@ class RegistryImport:
         for r in group:
             if r.errors:
                 for column, message in r.errors:
-                    self.report.error(r.number, column, message)
+                    self.report.error(r.number, column, message, r.sheet)
                 continue
             ex = existing[id(r)]
             if ex is None:
                 if household is None:
+                    continue
+                if self.kind == "residents" and "relation" not in r.present:
+                    self.report.error(
+                        r.number,
+                        LABELS["relation"],
+                        "表格没有“与户主关系”列:新登记的居民需要写明与户主的关系",
+                        r.sheet,
+                    )
                     continue
                 plan.new_resident(household, r)
                 self.report.created += 1
@@ -562,6 +623,7 @@ class RegistryImport:
                     r.labels["id_number"],
                     f"该居民已登记在其他户(户编号 {ex.household.number or ex.household_id}),"
                     "如需迁移请使用迁出/迁入或分户功能",
+                    r.sheet,
                 )
             else:
                 changed = plan.resident_changes(ex, r)
@@ -624,9 +686,9 @@ class _Plan:
         changes = dict(self.household_updates.get(household.pk, (household, {}))[1])
         if row.central is not None and row.central != household.is_central_household:
             changes["is_central_household"] = [household.is_central_household, row.central]
-        if "note" in row.present and row.data.note != household.note:
+        if row.data.note and row.data.note != household.note:
             changes["note"] = [household.note, row.data.note]
-        if row.tags_given:
+        if row.tags_given and row.data.tags:
             old = sorted(t.code for t in household.tags.all())
             if old != row.data.tags:
                 changes["tags"] = [old, row.data.tags]
@@ -648,15 +710,17 @@ class _Plan:
             compare("gender", d.gender)
         if d.birth_date:
             compare("birth_date", d.birth_date)
-        compare("ethnicity", d.ethnicity, "ethnicity" in row.present)
-        if "phone" in row.present and not row.phone_masked:
+        # A blank cell says nothing: it never erases what is registered (an older or partial
+        # roster must not wipe numbers entered since); clearing a value is done on the page.
+        compare("ethnicity", d.ethnicity, "ethnicity" in row.present and bool(d.ethnicity))
+        if d.phone and not row.phone_masked:
             compare("phone", d.phone)
         if not row.id_masked and d.id_number:  # an empty ID cell changes nothing
             compare("id_number", d.id_number)
         if row.present & {"relation"} and d.relation:
             compare("relation", d.relation)
-        compare("note", d.note, "note" in row.present and row.kind == "residents")
-        if row.tags_given and row.kind == "residents":
+        compare("note", d.note, bool(d.note) and row.kind == "residents")
+        if row.tags_given and d.tags and row.kind == "residents":
             old = sorted(t.code for t in resident.tags.all())
             if old != d.tags:
                 changes["tags"] = [old, d.tags]

@@ -31,6 +31,12 @@ HOUSEHOLD_FIELDS = ["number", "address", "is_central_household", "note"]
 # Enum .values builds a new list on every access; resident_clean runs once per imported row.
 GENDERS = frozenset(Resident.Gender.values)
 RELATIONS = frozenset(Resident.Relation.values)
+# The 56 ethnic groups as often written without 族 (汉, 回, 土家).
+ETHNIC_GROUPS = frozenset(
+    "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 "
+    "东乡 纳西 景颇 柯尔克孜 土 达斡尔 仫佬 羌 布朗 撒拉 毛南 仡佬 锡伯 阿昌 普米 塔吉克 怒 乌孜别克 "
+    "俄罗斯 鄂温克 德昂 保安 裕固 京 塔塔尔 独龙 鄂伦春 赫哲 门巴 珞巴 基诺".split()
+)
 
 
 @dataclass
@@ -75,7 +81,8 @@ def resident_clean(data: ResidentData, *, today: dt.date | None = None) -> dict[
             data.birth_date = data.birth_date or cid.birth_date
             data.gender = data.gender or cid.gender
     if not data.gender:
-        errors.setdefault("gender", "请选择性别")
+        if "id_number" not in errors:  # a wrong ID is the one error: its gender would follow
+            errors.setdefault("gender", "请选择性别")
     elif data.gender not in GENDERS:
         errors["gender"] = "性别只能是男或女"
     if data.birth_date and data.birth_date > (today or timezone.localdate()):
@@ -88,6 +95,8 @@ def resident_clean(data: ResidentData, *, today: dt.date | None = None) -> dict[
     if data.relation not in RELATIONS:
         errors["relation"] = "与户主关系无效"
     data.ethnicity = normalize_text(data.ethnicity)
+    if data.ethnicity in ETHNIC_GROUPS:  # 汉 -> 汉族: one spelling, so that lists group alike
+        data.ethnicity += "族"
     if len(data.ethnicity) > 20:
         errors["ethnicity"] = "民族不能超过20个字"
     if len(data.note or "") > 200:

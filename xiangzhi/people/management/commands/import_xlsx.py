@@ -41,10 +41,16 @@ class Command(BaseCommand):
             f"{'(试运行,未写入)' if dry_run else ''}新增 {result.created},更新 {result.updated},"
             f"未变 {result.unchanged},错误 {len(result.errors)} 处"
         )
+        if result.skipped:
+            self.stdout.write(
+                f"跳过 {result.skipped} 行(没有姓名和身份证号,或是合计、填表人等说明行)"
+            )
         if result.ignored_columns:
             self.stdout.write("已忽略的列:" + "、".join(result.ignored_columns))
         for e in result.errors[:50]:
             where = f"第 {e['row']} 行" if e["row"] else "文件"
+            if e.get("sheet"):
+                where = f"工作表“{e['sheet']}”{where}"
             self.stdout.write(f"  {where} {e['column']}:{e['message']}")
         if len(result.errors) > 50:
             self.stdout.write(f"  ……另有 {len(result.errors) - 50} 处错误,见 --report")

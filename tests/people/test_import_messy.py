@@ -1,0 +1,248 @@
+"""Rosters as villages really keep them (found by a review of real-world sheets): phones written
+every which way, pre-numbered template rows and totals under the table, everyday relation words,
+one message per bad cell, and blank cells that must not erase what is registered."""
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from xiangzhi.core.validators import normalize_phone
+from xiangzhi.people.models import Resident
+from xiangzhi.people.services.imports import registry_import
+
+from ..factories import make_id
+from ..xlsx_helpers import make_sheet
+
+GRID = "甲村/甲村第一党支部/甲村枫树屋场党小组/甲家中心户"
+HEADER = ["序号", "姓名", "身份证号", "联系电话", "与户主关系", "家庭住址", "所属网格"]
+
+
+def _import(world, tmp_path, rows, header=HEADER, **kw):
+    path = make_sheet(tmp_path / "r.xlsx", [header, *rows])
+    return registry_import(actor=world.a.cadre, kind="residents", path=path, **kw)
+
+
+@pytest.mark.parametrize(
+    "raw, stored",
+    [
+        ("+86 138-0013-8000", "13800138000"),
+        ("8613800138000", "13800138000"),
+        ("13912345678（本人）", "13912345678"),
+        ("0731-1234567", "0731-1234567"),
+        ("07311234567", "0731-1234567"),
+        ("(0731)1234567", "0731-1234567"),
+        ("010-12345678", "010-12345678"),
+        ("01012345678", "010-12345678"),
+        ("138 0013 8000", "13800138000"),
+        ("无", ""),
+        ("暂无", ""),
+        ("/", ""),
+        ("—", ""),
+    ],
+)
+def test_phones_as_ledgers_write_them(raw, stored):
+    assert normalize_phone(raw) == stored
+
+
+@pytest.mark.parametrize(
+    "raw, fragment",
+    [
+        ("13912345678/13812345678", "只能填一个电话号码"),
+        ("13912345678、13812345678", "只能填一个电话号码"),
+        ("13912345678\n13812345678", "只能填一个电话号码"),
+        ("12800138000", "11位手机号,或带区号的固定电话"),
+        ("0731-123", "11位手机号,或带区号的固定电话"),
+    ],
+)
+def test_phones_that_are_not_one_number_are_refused_clearly(raw, fragment):
+    with pytest.raises(ValidationError) as exc:
+        normalize_phone(raw)
+    assert fragment in exc.value.messages[0]
+
+
+def test_a_landline_imports_and_is_found_by_search(world, tmp_path):
+    from xiangzhi.people.selectors import resident_list
+
+    report = _import(
+        world, tmp_path, [[1, "座机户", make_id(), "0731 1234567", "户主", "甲村1号", GRID]]
+    )
+    assert report.errors == [] and report.created == 1
+    found = resident_list(actor=world.a.cadre, search="0731-1234567")
+    assert [r.name for r in found] == ["座机户"]
+    assert Resident.objects.get(name="座机户").phone == "0731-1234567"
+
+
+def test_two_numbers_on_two_lines_are_one_clear_error(world, tmp_path):
+    rows = [[1, "两号户", make_id(), "13912345678\n13812345678", "户主", "甲村2号", GRID]]
+    report = _import(world, tmp_path, rows)
+    assert [(e["row"], e["column"]) for e in report.errors] == [(2, "联系电话")]
+    assert "只能填一个电话号码" in report.errors[0]["message"]
+
+
+def test_template_rows_totals_and_signatures_are_skipped_not_errors(world, tmp_path):
+    rows = [
+        [1, "模板户主", make_id(), "", "户主", "甲村3号", GRID],
+        [2, None, None, None, None, None, GRID],  # pre-numbered, grid pre-filled
+        [3, None, None, None, None, None, None],
+        ["合计", "共1户1人", None, None, None, None, None],
+        [None, "填表人:张三", None, None, None, None, None],
+    ]
+    report = _import(world, tmp_path, rows)
+    assert report.errors == [] and report.created == 1
+    assert report.skipped == 4
+    assert report.as_dict()["skipped"] == 4
+
+
+@pytest.mark.parametrize(
+    "word, relation",
+    [
+        ("二子", "child"),
+        ("户主之子", "child"),
+        ("儿媳妇", "child_in_law"),
+        ("孙", "grandchild"),
+        ("弟媳", "other"),
+    ],
+)
+def test_everyday_relation_words(world, tmp_path, word, relation):
+    rows = [
+        [1, "关系户主", make_id(), "", "户主", "甲村4号", GRID],
+        [2, "关系成员", make_id(), "", word, "", ""],
+    ]
+    report = _import(world, tmp_path, rows)
+    assert report.errors == [] and report.created == 2
+    assert Resident.objects.get(name="关系成员").relation == relation
+
+
+def test_a_blank_relation_asks_for_one(world, tmp_path):
+    rows = [
+        [1, "空关系户主", make_id(), "", "户主", "甲村5号", GRID],
+        [2, "空关系成员", make_id(), "", None, "", ""],
+    ]
+    report = _import(world, tmp_path, rows)
+    assert [(e["row"], e["column"], e["message"][:6]) for e in report.errors] == [
+        (3, "与户主关系", "请填写与户主")
+    ]
+
+
+def test_without_a_relation_column_known_people_update_and_new_ones_are_refused(world, tmp_path):
+    a = world.a
+    head = a.head
+    header = ["姓名", "身份证号", "联系电话", "户编号", "家庭住址", "所属网格"]
+    rows = [
+        [head.name, head.id_number, "13911112222", head.household.number, "", GRID],
+        ["无关系新人", make_id(), "", head.household.number, "", GRID],
+    ]
+    report = _import(world, tmp_path, rows, header=header)
+    assert report.updated == 1 and report.created == 0
+    assert [(e["row"], e["message"]) for e in report.errors] == [
+        (3, "表格没有“与户主关系”列:新登记的居民需要写明与户主的关系")
+    ]
+    head.refresh_from_db()
+    assert head.phone == "13911112222" and head.relation == "head"
+
+
+def test_an_id_that_excel_rounded_gets_one_message(world, tmp_path):
+    rows = [[1, "圆整户", 4.30521199001011e17, "", "户主", "甲村6号", GRID]]
+    report = _import(world, tmp_path, rows)
+    id_errors = [e for e in report.errors if e["column"] == "身份证号"]
+    assert len(id_errors) == 1 and "存成了数字" in id_errors[0]["message"]
+
+
+def test_blank_cells_never_erase_what_is_registered(world, tmp_path):
+    a = world.a
+    head = a.head
+    head.phone, head.note, head.ethnicity = "13955556666", "腿脚不便", "土家族"
+    head.save()
+    header = ["姓名", "身份证号", "联系电话", "民族", "与户主关系", "备注", "标签", "所属网格"]
+    tags_before = sorted(t.code for t in head.tags.all())
+    rows = [[head.name, head.id_number, "", "", "户主", "", "", GRID]]
+    report = _import(world, tmp_path, rows, header=header)
+    assert report.errors == [] and report.updated == 0 and report.unchanged == 1
+    head.refresh_from_db()
+    assert (head.phone, head.note, head.ethnicity) == ("13955556666", "腿脚不便", "土家族")
+    assert sorted(t.code for t in head.tags.all()) == tags_before
+
+
+def test_an_ethnic_group_without_zu_is_stored_with_it(world, tmp_path):
+    header = ["姓名", "身份证号", "民族", "与户主关系", "家庭住址", "所属网格"]
+    report = _import(
+        world, tmp_path, [["民族户", make_id(), "土家", "户主", "甲村7号", GRID]], header=header
+    )
+    assert report.errors == []
+    assert Resident.objects.get(name="民族户").ethnicity == "土家族"
+
+
+def test_one_sheet_per_group_imports_every_sheet_and_errors_name_theirs(world, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    first = wb.active
+    first.title = "一组"
+    first.append(HEADER)
+    first.append([1, "一组户主", make_id(), "", "户主", "甲村8号", GRID])
+    first.append([2, "一组错号", "12345", "", "子", "", ""])
+    second = wb.create_sheet("二组")
+    second.append(["姓名", "与户主关系", "身份证号", "家庭住址", "所属网格"])  # another order
+    second.append(["二组户主", "户主", make_id(), "甲村9号", GRID])
+    second.append(["二组成员", "配偶", "12345", "", ""])
+    path = tmp_path / "groups.xlsx"
+    wb.save(path)
+    report = registry_import(actor=world.a.cadre, kind="residents", path=path)
+    assert report.created == 2
+    assert set(
+        Resident.objects.filter(name__in=["一组户主", "二组户主"]).values_list("name", flat=True)
+    ) == {"一组户主", "二组户主"}
+    assert [(e["sheet"], e["row"], e["column"]) for e in report.errors] == [
+        ("一组", 3, "身份证号"),
+        ("二组", 3, "身份证号"),
+    ]
+
+
+def test_the_job_page_and_error_sheet_name_the_sheet_and_the_skipped_rows(client, world, tmp_path):
+    from openpyxl import load_workbook
+
+    from xiangzhi.people.models import ImportJob
+
+    job = ImportJob.objects.create(
+        created_by=world.a.cadre,
+        kind="residents",
+        file_name="花名册.xlsx",
+        status=ImportJob.Status.DONE,
+        report={
+            "created": 1,
+            "updated": 0,
+            "unchanged": 0,
+            "skipped": 3,
+            "errors": [
+                {"sheet": "二组", "row": 7, "column": "身份证号", "message": "校验位不正确"}
+            ],
+        },
+    )
+    client.force_login(world.a.cadre)
+    page = client.get(f"/people/import/jobs/{job.pk}/").content.decode()
+    assert "工作表“二组” 第 7 行" in page and "跳过了 3 行" in page
+    r = client.get(f"/people/import/jobs/{job.pk}/errors/")
+    sheet = load_workbook(__import__("io").BytesIO(b"".join(r.streaming_content))).active
+    assert [c.value for c in sheet[1]] == ["工作表", "行号", "列", "问题"]
+    assert [c.value for c in sheet[2]] == ["二组", 7, "身份证号", "校验位不正确"]
+
+
+def test_a_head_name_column_beside_the_name_column_is_not_the_persons_name(world, tmp_path):
+    header = ["户主姓名", "姓名", "身份证号", "与户主关系", "家庭住址", "所属网格"]
+    rows = [
+        ["王大山", "王大山", make_id(), "户主", "甲村10号", GRID],
+        ["王大山", "李秀英", make_id(dt.date(1962, 1, 2), "F"), "妻", "", ""],
+    ]
+    report = _import(world, tmp_path, rows, header=header)
+    assert report.errors == [] and report.created == 2
+    assert Resident.objects.filter(name="李秀英", relation="spouse").exists()
+    assert "户主姓名" in report.ignored_columns
+
+
+def test_a_head_name_column_alone_is_the_name(world, tmp_path):
+    header = ["户主姓名", "身份证号", "与户主关系", "家庭住址", "所属网格"]
+    report = _import(
+        world, tmp_path, [["赵独户", make_id(), "户主", "甲村11号", GRID]], header=header
+    )
+    assert report.errors == [] and Resident.objects.filter(name="赵独户").exists()
