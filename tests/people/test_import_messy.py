@@ -246,3 +246,58 @@ def test_a_head_name_column_alone_is_the_name(world, tmp_path):
         world, tmp_path, [["赵独户", make_id(), "户主", "甲村11号", GRID]], header=header
     )
     assert report.errors == [] and Resident.objects.filter(name="赵独户").exists()
+
+
+@pytest.mark.parametrize(
+    "cell, expected",
+    [
+        (19900115, dt.date(1990, 1, 15)),
+        ("1990/1/15 0:00:00", dt.date(1990, 1, 15)),
+        ("1990.01.15", dt.date(1990, 1, 15)),
+        (1962.03, (1962, 3)),
+        (1962.1, (1962, 10)),
+        ("1990.01", (1990, 1)),
+        ("1990年1月", (1990, 1)),
+        ("1990-1", (1990, 1)),
+        ("199001", (1990, 1)),
+    ],
+)
+def test_birth_dates_as_ledgers_write_them(cell, expected):
+    from xiangzhi.core.xlsx import MonthOnly, date
+
+    got = date(cell)
+    if isinstance(expected, tuple):
+        assert isinstance(got, MonthOnly) and (got.year, got.month) == expected
+    else:
+        assert got == expected and not isinstance(got, MonthOnly)
+
+
+@pytest.mark.parametrize(
+    "cell, fragment", [(1962, "只写了年份"), ("1990.13", "日期不存在"), (1962.13, "日期不存在")]
+)
+def test_birth_dates_that_cannot_be_read_say_why(cell, fragment):
+    from xiangzhi.core.xlsx import CellError, date
+
+    with pytest.raises(CellError) as exc:
+        date(cell)
+    assert fragment in str(exc.value)
+
+
+def test_a_birth_month_takes_its_day_from_the_id_and_never_guesses_one(world, tmp_path):
+    header = ["姓名", "身份证号", "出生年月", "与户主关系", "家庭住址", "所属网格"]
+    born = dt.date(1962, 3, 15)
+    month_cell = dt.datetime(1962, 3, 1)  # a date cell formatted yyyy年m月
+    rows = [
+        ["年月户主", make_id(born), 1962.03, "户主", "甲村12号", GRID],
+        ["年月配偶", make_id(born, "F"), month_cell, "配偶", "", ""],
+        ["年月不符", make_id(born), "1962年4月", "子", "", ""],
+        ["年月无证", "", "1962年3月", "子", "", ""],
+    ]
+    report = _import(world, tmp_path, rows, header=header)
+    assert Resident.objects.get(name="年月户主").birth_date == born
+    assert Resident.objects.get(name="年月配偶").birth_date == born
+    by_row: dict[int, list[str]] = {}
+    for e in report.errors:
+        by_row.setdefault(e["row"], []).append(e["message"])
+    assert by_row[4] == ["出生日期 1962年04月 与身份证号中的 1962-03-15 不一致"]
+    assert any("只写到了月(1962年03月)" in m for m in by_row[5])

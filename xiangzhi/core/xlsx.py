@@ -567,10 +567,32 @@ _DATE_PATTERNS = [
     re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 ]
+# Ledgers often keep 出生年月 only: 1990.01, 1990年1月, 1990-1, 199001.
+_MONTH_PATTERNS = [
+    re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$"),
+    re.compile(r"^(\d{4})(\d{2})$"),
+]
+_TIME_SUFFIX = re.compile(r"\s+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")  # 1990/1/15 0:00:00
+
+
+class MonthOnly(dt.date):
+    """A date known to the month (出生年月: 1990.01, 1990年1月); its day 1 stands in. The
+    registry takes the day from the ID number when the year and month agree, and never guesses
+    one without it."""
+
+    def __repr__(self) -> str:
+        return f"MonthOnly({self.year}, {self.month})"
+
+
+def _month(year: int, month: int, shown: object) -> MonthOnly:
+    if not 1 <= month <= 12:
+        raise CellError(f"日期不存在:{shown}")
+    return MonthOnly(year, month, 1)
 
 
 def date(value) -> dt.date | None:
-    """A date from a date cell, an Excel serial number, or text such as 1990年1月1日."""
+    """A date from a date cell, an Excel serial number, or text such as 1990年1月1日; a date known
+    only to the month (1990.01, 1990年1月, 199001) is a MonthOnly."""
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
@@ -578,10 +600,22 @@ def date(value) -> dt.date | None:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if 1 <= value < 80000:
+        if 1900 <= value < 2100:
+            # A number of the years of births is no serial (those are dates of 1905): 1962.03
+            # is 出生年月 typed into a number cell, 1962 a year alone.
+            if float(value).is_integer():
+                raise CellError(
+                    f"出生日期只写了年份({int(value)}),请写完整日期,如 {int(value)}-01-15"
+                )
+            year = int(value)
+            return _month(year, round((value - year) * 100), value)
+        if float(value).is_integer() and 19000101 <= value <= 21001231:
+            value = str(int(value))  # 19900115 typed as a number
+        elif 1 <= value < 80000:
             return EXCEL_EPOCH + dt.timedelta(days=int(value))
-        raise CellError(f"无法识别的日期:{value}")
-    s = compact(value)
+        else:
+            raise CellError(f"无法识别的日期:{value}")
+    s = compact(_TIME_SUFFIX.sub("", value.strip()) if isinstance(value, str) else value)
     for pattern in _DATE_PATTERNS:
         m = pattern.match(s)
         if m:
@@ -589,6 +623,10 @@ def date(value) -> dt.date | None:
                 return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             except ValueError as exc:
                 raise CellError(f"日期不存在:{s}") from exc
+    for pattern in _MONTH_PATTERNS:
+        m = pattern.match(s)
+        if m:
+            return _month(int(m.group(1)), int(m.group(2)), s)
     raise CellError(f"无法识别的日期:{s}(可写作 1990-01-01、1990/1/1 或 1990年1月1日)")
 
 

@@ -13,6 +13,7 @@ from xiangzhi.core.audit import audit_record, diff, snapshot
 from xiangzhi.core.crypto import blind_index, mask_id_number, mask_phone
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.validators import normalize_phone, normalize_text, parse_citizen_id
+from xiangzhi.core.xlsx import MonthOnly
 
 from ..models import Household, HouseholdChange, Resident, Tag
 from ..pinyin import name_pinyin
@@ -52,6 +53,22 @@ class ResidentData:
     tags: list[str] = field(default_factory=list)
 
 
+def _same_month(given: dt.date | None, from_id: dt.date) -> bool:
+    """A birth date known to the month (出生年月), or a month's first day as a cell formatted
+    yyyy年m月 holds it, that agrees with the ID's: the ID gives the day."""
+    if (
+        given is None
+        or given == from_id
+        or (given.year, given.month)
+        != (
+            from_id.year,
+            from_id.month,
+        )
+    ):
+        return False
+    return isinstance(given, MonthOnly) or given.day == 1
+
+
 def _check_write(actor, node) -> None:
     if not scope_for(actor).can_write_path(node.path):
         raise PermissionDenied("您对该网格只有查看权限")
@@ -72,14 +89,26 @@ def resident_clean(data: ResidentData, *, today: dt.date | None = None) -> dict[
             errors["id_number"] = exc.messages[0]
         else:
             data.id_number = cid.number
+            if _same_month(data.birth_date, cid.birth_date):
+                data.birth_date = cid.birth_date
             if data.birth_date and data.birth_date != cid.birth_date:
+                shown = (
+                    f"{data.birth_date:%Y年%m月}"
+                    if isinstance(data.birth_date, MonthOnly)
+                    else f"{data.birth_date:%Y-%m-%d}"
+                )
                 errors["birth_date"] = (
-                    f"出生日期 {data.birth_date:%Y-%m-%d} 与身份证号中的 {cid.birth_date:%Y-%m-%d} 不一致"
+                    f"出生日期 {shown} 与身份证号中的 {cid.birth_date:%Y-%m-%d} 不一致"
                 )
             if data.gender and data.gender != cid.gender:
                 errors["gender"] = "性别与身份证号不一致(第17位奇数为男,偶数为女)"
             data.birth_date = data.birth_date or cid.birth_date
             data.gender = data.gender or cid.gender
+    if isinstance(data.birth_date, MonthOnly):
+        errors.setdefault(
+            "birth_date",
+            f"出生日期只写到了月({data.birth_date:%Y年%m月}),请写完整日期或填写身份证号",
+        )
     if not data.gender:
         if "id_number" not in errors:  # a wrong ID is the one error: its gender would follow
             errors.setdefault("gender", "请选择性别")
