@@ -301,3 +301,32 @@ def test_a_birth_month_takes_its_day_from_the_id_and_never_guesses_one(world, tm
         by_row.setdefault(e["row"], []).append(e["message"])
     assert by_row[4] == ["出生日期 1962年04月 与身份证号中的 1962-03-15 不一致"]
     assert any("只写到了月(1962年03月)" in m for m in by_row[5])
+
+
+def test_a_grid_path_may_skip_levels_when_the_name_is_unique_below(world, tmp_path):
+    rows = [[1, "跳级户主", make_id(), "", "户主", "甲村13号", "甲村/甲家中心户"]]
+    report = _import(world, tmp_path, rows)
+    assert report.errors == [] and report.created == 1
+    assert Resident.objects.get(name="跳级户主").node == world.a.grid
+
+
+def test_a_name_shared_by_two_grids_says_where_each_is(world, tmp_path):
+    from xiangzhi.grid.services import node_create
+
+    a = world.a
+    group2 = node_create(actor=world.admin, parent=a.branch, name="甲村竹林屋场党小组")
+    node_create(actor=world.admin, parent=group2, name="甲家中心户")
+    rows = [[1, "重名户主", make_id(), "", "户主", "甲村14号", "甲家中心户"]]
+    report = _import(world, tmp_path, rows)
+    assert report.errors[0]["message"].startswith("有多个网格叫“甲家中心户”(在 甲村)")
+    rows = [[1, "重名户主", make_id(), "", "户主", "甲村14号", "甲村/甲家中心户"]]
+    report = _import(world, tmp_path, rows)
+    assert report.errors[0]["message"].startswith("“甲村”下有多个网格叫“甲家中心户”")
+
+
+def test_too_long_cells_are_errors_never_cut(world, tmp_path):
+    header = ["姓名", "身份证号", "与户主关系", "户编号", "家庭住址", "备注", "所属网格"]
+    rows = [["超长户主", make_id(), "户主", "x" * 41, "址" * 201, "注" * 201, GRID]]
+    report = _import(world, tmp_path, rows, header=header)
+    columns = {e["column"] for e in report.errors}
+    assert {"户编号", "家庭住址", "备注"} <= columns and report.created == 0

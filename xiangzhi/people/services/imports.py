@@ -266,7 +266,7 @@ class RegistryImport:
             row.phone_masked = True
         d.phone = raw_phone
         d.ethnicity = cell("ethnicity") or ("汉族" if "ethnicity" not in present else "")
-        d.note = (cell("note") or "")[:200]
+        d.note = cell("note") or ""  # too long is an error (resident_clean), never cut
         if self.kind == "households":
             d.relation = Resident.Relation.HEAD
         else:
@@ -284,8 +284,12 @@ class RegistryImport:
                     f"无法识别的与户主关系“{rel}”,可写:户主、配偶、子、女、父、母、孙子、孙女、兄弟姐妹、儿媳、女婿、其他等",
                 )
                 d.relation = Resident.Relation.OTHER  # the row is refused; no second error
-        row.household_number = (cell("household_number", xlsx.compact) or "")[:40]
-        row.address = (cell("address") or "")[:200]
+        row.household_number = cell("household_number", xlsx.compact) or ""
+        if len(row.household_number) > 40:
+            row.fail("household_number", "户编号不能超过40个字符")
+        row.address = cell("address") or ""
+        if len(row.address) > 200:
+            row.fail("address", "家庭住址不能超过200个字")
         row.grid = cell("grid") or ""
         pk = cell("pk", xlsx.compact)
         if pk:
@@ -369,6 +373,7 @@ class RegistryImport:
                 "code": {n.code: n for n in nodes if n.code},
                 "name": by_name,
                 "child": {(n.parent_id, n.name): n for n in nodes},
+                "path": {n.path: n for n in nodes},
             }
         return self._tree_cache
 
@@ -394,7 +399,17 @@ class RegistryImport:
         else:
             candidates = tree["name"].get(names[0], [])
             if len(candidates) > 1:
-                return f"有多个网格叫“{names[0]}”,请在前面写上乡镇名或使用区划代码"
+                # Where each one is: its village, or for a village its town.
+                villages = [
+                    tree["path"].get(c.ancestor_path_at(2 if c.level > 2 else c.level - 1))
+                    for c in candidates
+                ]
+                where = "、".join(dict.fromkeys(v.name for v in villages if v is not None))
+                example = f"“{villages[0].name}/{names[0]}”" if villages[0] is not None else ""
+                return (
+                    f"有多个网格叫“{names[0]}”(在 {where}),请在前面写上它所在的村或镇"
+                    f"{'(如' + example + ')' if example else ''}或使用区划代码"
+                )
             if not candidates:
                 return f"找不到网格“{names[0]}”(所属网格应写作 村/支部/屋场/中心户,用“/”或“-”分隔)"
             start = candidates[0]
@@ -402,7 +417,13 @@ class RegistryImport:
         for name in names[1:]:
             child = tree["child"].get((node.pk, name))  # names are unique among siblings
             if child is None:
-                return f"在“{node.name}”下找不到网格“{name}”"
+                # A path may skip levels (青山镇/吴家中心户): a name found once below is the one.
+                below = [n for n in tree["name"].get(name, []) if n.path.startswith(node.path)]
+                if len(below) > 1:
+                    return f"“{node.name}”下有多个网格叫“{name}”,请把中间各级写全或使用区划代码"
+                if not below:
+                    return f"在“{node.name}”下找不到网格“{name}”"
+                child = below[0]
             node = child
         return node
 
