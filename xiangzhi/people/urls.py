@@ -8,6 +8,7 @@ urlpatterns = [
     path("households/export/", views.household_export, name="household_export"),
     path("residents/export/", views.resident_export, name="resident_export"),
     path("import/", views.import_upload, name="import_upload"),
+    path("import/template/<str:kind>/", views.import_template, name="import_template"),
     path("import/jobs/<int:import_job_id>/", views.import_job_detail, name="import_job_detail"),
     path(
         "import/jobs/<int:import_job_id>/errors/",

@@ -1,4 +1,5 @@
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -367,6 +368,21 @@ def import_upload(request):
     jobs = ImportJob.objects.for_actor(request.user)[:20]
     return render(
         request, "people/import_upload.html", {"form": form, "jobs": jobs, "nav": "households"}
+    )
+
+
+@require_GET
+def import_template(request, kind: str):
+    """A blank roster to fill in: the columns the import reads, and the user's grids."""
+    from .import_template import TITLES, write_import_template
+
+    if kind not in TITLES:
+        raise Http404
+    if not scope_for(request.user).writes_anywhere:
+        raise PermissionDenied("您没有导入户籍数据的权限")
+    return xlsx_response(
+        lambda f: write_import_template(actor=request.user, kind=kind, target=f),
+        f"{TITLES[kind]}-导入模板.xlsx",
     )
 
 
