@@ -146,3 +146,16 @@ def test_the_audit_export_has_the_filtered_events(client, world):
     text = str(rows)
     assert world.b.marker_address in text and world.a.marker_address not in text
     assert AuditEvent.objects.filter(action="export.audit").count() == 1
+
+
+def test_changes_are_stored_as_json_whatever_their_values():
+    import datetime as dt
+    import decimal
+
+    from xiangzhi.core.audit import _jsonable
+
+    flat = {"name": "张三", "household": 7, "row": 3, "dead": False, "note": None}
+    assert _jsonable(flat) == flat
+    nested = {"birth_date": [dt.date(1990, 1, 2), dt.date(1991, 3, 4)], 5: decimal.Decimal("1.5")}
+    assert _jsonable(nested) == {"birth_date": ["1990-01-02", "1991-03-04"], "5": "1.5"}
+    assert _jsonable({"when": dt.date(2020, 1, 1)}) == {"when": "2020-01-01"}

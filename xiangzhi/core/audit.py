@@ -20,7 +20,13 @@ GENESIS = "0" * 64
 SECRET_FIELDS = {"password", "id_number", "phone", "key_hash", "token"}
 
 
+_PLAIN = frozenset([str, int, bool, float, type(None)])
+
+
 def _jsonable(value):
+    # Most events (an import writes 100,000) carry a flat dict of plain values: as it is.
+    if type(value) is dict and all(type(k) is str and type(v) in _PLAIN for k, v in value.items()):
+        return value
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set):
