@@ -228,17 +228,33 @@ def test_the_unknown_headers_of_all_sheets_are_listed_once(tmp_path):
     assert read(path).unknown == ["民族", "职业", "学历"]
 
 
-def test_a_required_column_missing_in_one_sheet_names_that_sheet(tmp_path):
+def test_beside_a_complete_sheet_another_list_is_skipped_and_named(tmp_path):
     path = book(
         tmp_path / "x.xlsx",
         {
             "一组": [["姓名", "身份证号"], ["张一", ID1]],
+            "汇总": [["序号", "村民小组", "户数", "人数"], [1, "一组", 1, 1]],
+            "党员": [["姓名", "联系电话", "家庭住址"], ["王二", "13912345678", "甲村2号"]],
+        },
+    )
+    table = read(path)
+    assert table.sheets == ["一组"]
+    assert [v["name"] for _, _, v in table.rows] == ["张一"]
+    # 汇总 names no column of these (it is skipped as having no header); 党员 names two.
+    assert table.skipped_sheets == [("党员", ["身份证号"])]
+
+
+def test_when_no_sheet_is_complete_the_error_names_the_sheet(tmp_path):
+    path = book(
+        tmp_path / "x.xlsx",
+        {
+            "一组": [["姓名", "联系电话"], ["张一", "13912345678"]],
             "二组": [["姓名", "联系电话", "家庭住址"], ["王二", "13912345678", "甲村2号"]],
         },
     )
     with pytest.raises(SheetError) as exc:
         read(path)
-    assert str(exc.value) == "工作表“二组”的表头缺少必需的列:身份证号。"
+    assert str(exc.value) == "工作表“一组”的表头缺少必需的列:身份证号。"
 
 
 def test_a_single_sheet_missing_a_column_keeps_the_short_message(tmp_path):
@@ -291,13 +307,13 @@ def test_a_cell_merged_over_a_household_belongs_to_each_of_its_rows(tmp_path):
     ]
 
 
-def test_a_merge_is_filled_to_the_right_and_never_from_the_header(tmp_path):
+def test_a_merge_across_columns_is_layout_and_a_header_merge_is_never_filled(tmp_path):
     def build(ws):
         ws.append(["姓名", "身份证号", "家庭住址", "所属网格", "备注"])
         ws.merge_cells("D1:D2")  # a header cell merged down over a data row
         ws.append(["张三", ID1, "甲村1号", None, "五保"])
         ws.append(["李四", ID2, "甲村2号", None, None])
-        ws.merge_cells("C3:E3")  # 家庭住址 merged over the columns to its right
+        ws.merge_cells("C3:E3")  # a long 家庭住址 merged over the columns to its right: layout
 
     table = read(book(tmp_path / "x.xlsx", {"花名册": build}))
     assert [v for _, _, v in table.rows] == [
@@ -306,8 +322,8 @@ def test_a_merge_is_filled_to_the_right_and_never_from_the_header(tmp_path):
             "name": "李四",
             "id_number": ID2,
             "address": "甲村2号",
-            "grid": "甲村2号",
-            "note": "甲村2号",
+            "grid": "",
+            "note": "",
         },
     ]
 

@@ -255,7 +255,10 @@ def test_a_head_name_column_alone_is_the_name(world, tmp_path):
         ("1990/1/15 0:00:00", dt.date(1990, 1, 15)),
         ("1990.01.15", dt.date(1990, 1, 15)),
         (1962.03, (1962, 3)),
-        (1962.1, (1962, 10)),
+        (1962.3, (1962, 3)),  # March typed as a number
+        (1962.12, (1962, 12)),
+        (1962.1, (1962, 1, 10)),  # January, or October whose 0 Excel dropped
+        (199001, (1990, 1)),
         ("1990.01", (1990, 1)),
         ("1990年1月", (1990, 1)),
         ("1990-1", (1990, 1)),
@@ -267,13 +270,19 @@ def test_birth_dates_as_ledgers_write_them(cell, expected):
 
     got = date(cell)
     if isinstance(expected, tuple):
-        assert isinstance(got, MonthOnly) and (got.year, got.month) == expected
+        assert isinstance(got, MonthOnly) and (got.year, *got.months) == expected
     else:
         assert got == expected and not isinstance(got, MonthOnly)
 
 
 @pytest.mark.parametrize(
-    "cell, fragment", [(1962, "只写了年份"), ("1990.13", "日期不存在"), (1962.13, "日期不存在")]
+    "cell, fragment",
+    [
+        (1962, "只写了年份"),
+        ("1990.13", "日期不存在"),
+        (1962.13, "日期不存在"),
+        (62.03, "请写四位年份"),
+    ],
 )
 def test_birth_dates_that_cannot_be_read_say_why(cell, fragment):
     from xiangzhi.core.xlsx import CellError, date
@@ -299,8 +308,8 @@ def test_a_birth_month_takes_its_day_from_the_id_and_never_guesses_one(world, tm
     by_row: dict[int, list[str]] = {}
     for e in report.errors:
         by_row.setdefault(e["row"], []).append(e["message"])
-    assert by_row[4] == ["出生日期 1962年04月 与身份证号中的 1962-03-15 不一致"]
-    assert any("只写到了月(1962年03月)" in m for m in by_row[5])
+    assert by_row[4] == ["出生日期 1962年4月 与身份证号中的 1962-03-15 不一致"]
+    assert any("只写到了月(1962年3月)" in m for m in by_row[5])
 
 
 def test_a_grid_path_may_skip_levels_when_the_name_is_unique_below(world, tmp_path):
@@ -330,3 +339,150 @@ def test_too_long_cells_are_errors_never_cut(world, tmp_path):
     report = _import(world, tmp_path, rows, header=header)
     columns = {e["column"] for e in report.errors}
     assert {"户编号", "家庭住址", "备注"} <= columns and report.created == 0
+
+
+def test_a_summary_sheet_beside_the_roster_is_skipped_and_said(world, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    roster = wb.active
+    roster.title = "花名册"
+    roster.append(HEADER)
+    roster.append([1, "汇总旁户主", make_id(), "", "户主", "甲村15号", GRID])
+    summary = wb.create_sheet("汇总")
+    summary.append(["序号", "村民小组", "户数", "人数"])
+    summary.append([1, "一组", 1, 1])
+    path = tmp_path / "with-summary.xlsx"
+    wb.save(path)
+    report = registry_import(actor=world.a.cadre, kind="residents", path=path)
+    assert report.errors == [] and report.created == 1
+    assert report.skipped_sheets == [{"sheet": "汇总", "missing": ["姓名", "身份证号"]}]
+
+
+def test_a_section_title_merged_across_the_table_is_not_a_person(world, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    ws.append(["第一村民小组"])
+    ws.merge_cells("A2:G2")
+    ws.append([1, "分组户主", make_id(), "", "户主", "甲村16号", GRID])
+    ws.append(["注:身份证号以户口簿为准"])
+    ws.merge_cells("A4:G5")
+    path = tmp_path / "sections.xlsx"
+    wb.save(path)
+    report = registry_import(actor=world.a.cadre, kind="residents", path=path)
+    assert report.errors == [] and report.created == 1 and report.skipped == 2
+
+
+def test_one_id_on_the_same_row_of_two_sheets_is_a_duplicate_not_a_crash(world, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "2024年"
+    ws.append(HEADER)
+    ws.append([1, "两表户主", make_id(), "", "户主", "甲村17号", GRID])
+    wb.copy_worksheet(ws).title = "2023年"
+    path = tmp_path / "copied.xlsx"
+    wb.save(path)
+    for dry_run in (True, False):
+        report = registry_import(actor=world.a.cadre, kind="residents", path=path, dry_run=dry_run)
+        assert [(e["sheet"], e["row"], e["message"]) for e in report.errors] == [
+            ("2023年", 2, "与工作表“2024年”第 2 行的身份证号重复")
+        ]
+    assert Resident.objects.filter(name="两表户主").count() == 1
+
+
+def test_household_numbers_that_restart_in_each_sheet_do_not_merge_families(world, tmp_path):
+    from openpyxl import Workbook
+
+    header = ["姓名", "身份证号", "与户主关系", "户编号", "家庭住址", "所属网格"]
+    wb = Workbook()
+    one = wb.active
+    one.title = "一组"
+    one.append(header)
+    one.append(["张一组", make_id(), "户主", "001", "甲村18号", GRID])
+    two = wb.create_sheet("二组")
+    two.append(header)
+    two.append(["李二组", make_id(), "户主", "001", "甲村19号", GRID])
+    path = tmp_path / "restart.xlsx"
+    wb.save(path)
+    report = registry_import(actor=world.a.cadre, kind="residents", path=path)
+    assert report.created == 1
+    assert [(e["sheet"], e["column"]) for e in report.errors] == [("二组", "户编号")]
+    assert "已是另一户(户主 张一组)的编号" in report.errors[0]["message"]
+    assert Resident.objects.get(name="张一组").household.head.name == "张一组"
+    assert not Resident.objects.filter(name="李二组").exists()
+    # The same number given to another family later (another file) is refused the same way.
+    path2 = make_sheet(
+        tmp_path / "later.xlsx", [header, ["王后来", make_id(), "户主", "001", "甲村20号", GRID]]
+    )
+    report = registry_import(actor=world.a.cadre, kind="residents", path=path2)
+    assert report.created == 0 and "户主 张一组" in report.errors[0]["message"]
+    # And the family itself, imported again, is unchanged.
+    report = registry_import(actor=world.a.cadre, kind="residents", path=path)
+    assert report.unchanged == 1
+
+
+def test_a_month_typed_as_1962_1_is_whichever_the_id_says(world, tmp_path):
+    header = ["姓名", "身份证号", "出生年月", "与户主关系", "家庭住址", "所属网格"]
+    rows = [
+        ["一月户主", make_id(dt.date(1962, 1, 15)), 1962.1, "户主", "甲村21号", GRID],
+        ["十月配偶", make_id(dt.date(1962, 10, 3), "F"), 1962.1, "配偶", "", ""],
+        ["三月子", make_id(dt.date(1962, 3, 9)), 1962.1, "子", "", ""],
+    ]
+    report = _import(world, tmp_path, rows, header=header)
+    assert Resident.objects.get(name="一月户主").birth_date == dt.date(1962, 1, 15)
+    assert Resident.objects.get(name="十月配偶").birth_date == dt.date(1962, 10, 3)
+    assert [e["message"] for e in report.errors] == [
+        "出生日期 1962.1 与身份证号中的 1962-03-09 不一致"
+    ]
+
+
+def test_on_a_form_a_first_of_the_month_is_taken_as_typed(world):
+    from django.core.exceptions import ValidationError as DjangoValidationError
+
+    from xiangzhi.people.services import ResidentData
+    from xiangzhi.people.services.registry import resident_validate
+
+    data = ResidentData(
+        name="表单", id_number=make_id(dt.date(1982, 3, 5)), birth_date=dt.date(1982, 3, 1)
+    )
+    with pytest.raises(DjangoValidationError) as exc:
+        resident_validate(data)
+    assert "不一致" in str(exc.value)
+
+
+def test_member_name_columns_beside_the_head_name_are_each_persons_name(world, tmp_path):
+    header = ["户主姓名", "成员姓名", "身份证号码", "与户主关系", "家庭住址", "所属网格"]
+    rows = [
+        ["王一山", "王一山", make_id(), "户主", "甲村22号", GRID],
+        ["王一山", "李秀兰", make_id(dt.date(1963, 1, 2), "F"), "妻", "", ""],
+    ]
+    report = _import(world, tmp_path, rows, header=header)
+    assert report.errors == [] and Resident.objects.filter(name="李秀兰").exists()
+
+
+def test_meixifu_is_refused_not_guessed_and_long_cells_are_not_echoed(world, tmp_path):
+    rows = [
+        [1, "媳妇户主", make_id(), "", "户主", "甲村23号", GRID],
+        [2, "媳妇成员", make_id(), "", "媳妇", "", ""],
+        [3, "长格成员", make_id(), "", "关" * 3000, "", ""],
+    ]
+    report = _import(world, tmp_path, rows)
+    messages = [e["message"] for e in report.errors]
+    assert messages[0].startswith("无法识别的与户主关系“媳妇”")
+    assert len(messages[1]) < 200 and "…" in messages[1]
+
+
+def test_a_dry_run_all_or_nothing_with_errors_would_write_nothing(world, tmp_path):
+    rows = [
+        [1, "试运行户主", make_id(), "", "户主", "甲村24号", GRID],
+        [2, "试运行错号", "12345", "", "子", "", ""],
+    ]
+    report = _import(world, tmp_path, rows, dry_run=True, all_or_nothing=True)
+    assert report.created == 0 and report.errors and not report.written
+    report = _import(world, tmp_path, rows, dry_run=True)
+    assert report.created == 1 and not report.written

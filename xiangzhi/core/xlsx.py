@@ -98,6 +98,8 @@ class Table:
     rows: Iterator[tuple[str, int, dict[str, object]]] = iter(())
     sheets: list[str] = field(default_factory=list)  # the sheets read, in workbook order
     headers: list[Header] = field(default_factory=list)  # one per sheet read
+    # Sheets with a header that lacks a required column, beside complete ones: (name, missing).
+    skipped_sheets: list[tuple[str, list[str]]] = field(default_factory=list)
 
 
 def _header_key(text: object) -> str:
@@ -404,10 +406,12 @@ def read_table(source, columns: list[Column], *, required: Iterable[str]) -> Tab
         )
     if not anything:
         raise SheetError("表格是空的,没有任何数据。")
-    if incomplete:
+    if incomplete and not parts:
         name, missing = incomplete[0]
-        where = f"工作表“{name}”的" if len(parts) + len(incomplete) > 1 else ""
+        where = f"工作表“{name}”的" if len(incomplete) > 1 else ""
         raise SheetError(f"{where}表头缺少必需的列:{'、'.join(missing)}。")
+    # Beside a complete sheet, one that lacks a required column is another list (a 汇总 of
+    # households per group, a list of party members): skipped, and said so in the report.
     if not parts:
         labels = "、".join(c.label for c in columns if c.key in required)
         raise SheetError(f"没有找到表头。请确认表格中有一行列名,至少包含:{labels}。")
@@ -421,6 +425,7 @@ def read_table(source, columns: list[Column], *, required: Iterable[str]) -> Tab
         rows=chain.from_iterable(_data(p) for p in parts),
         sheets=[p.header.sheet for p in parts],
         headers=[p.header for p in parts],
+        skipped_sheets=incomplete,
     )
 
 
@@ -470,13 +475,16 @@ def _data(part: _Part) -> Iterator[tuple[str, int, dict[str, object]]]:
 
 
 def _data_merges(merges: list[Range], first_row: int, columns: set[int]) -> list:
-    """The merged ranges that start among the data rows and cover a mapped column, as
-    (top row, left column, bottom row, right column) sorted by their top row. A range that starts
-    in the header or above is not filled into the data."""
+    """The merged ranges to fill: those that start among the data rows and run down over several
+    rows within one mapped column (a 村组 or 住址 shared by a household's rows), as (top row, left
+    column, bottom row, right column) sorted by their top row. A range that starts in the header
+    or above is not filled into the data, nor is one across several mapped columns: that is
+    layout (a section title 第一村民小组 or a footnote merged across the table), not a value of
+    each cell it covers."""
     return sorted(
         (r0, c0, r1, c1)
         for (r0, c0), (r1, c1) in merges
-        if r0 >= first_row and (r1 > r0 or c1 > c0) and any(c0 <= c <= c1 for c in columns)
+        if r0 >= first_row and r1 > r0 and sum(c0 <= c <= c1 for c in columns) == 1
     )
 
 
@@ -500,6 +508,11 @@ def _unquote(value: str) -> str:
     if any(q in rest for q in _QUOTES):
         return value
     return rest.lstrip()
+
+
+def clip(value: str, limit: int = 20) -> str:
+    """A cell's text as quoted in a message: a cell of 30,000 characters is not echoed whole."""
+    return value if len(value) <= limit else value[:limit] + "…"
 
 
 # Cell readers: each turns a raw cell into a clean Python value or raises CellError.
@@ -578,16 +591,58 @@ _TIME_SUFFIX = re.compile(r"\s+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")  # 1990/1/15 0:
 class MonthOnly(dt.date):
     """A date known to the month (出生年月: 1990.01, 1990年1月); its day 1 stands in. The
     registry takes the day from the ID number when the year and month agree, and never guesses
-    one without it."""
+    one without it. `months` holds every month the cell may mean (1962.1 typed as a number is
+    January or October: Excel dropped the 0 of 1962.10), `typed` what the cell showed."""
+
+    months: tuple[int, ...]
+    typed: str
 
     def __repr__(self) -> str:
-        return f"MonthOnly({self.year}, {self.month})"
+        return f"MonthOnly({self.year}, {self.months})"
 
 
-def _month(year: int, month: int, shown: object) -> MonthOnly:
-    if not 1 <= month <= 12:
+class FirstOfMonth(dt.date):
+    """The first day of a month from a date cell. A cell formatted yyyy年m月 holds the 1st
+    whatever day was meant (the format is not read), so the registry lets the ID number give
+    the day when year and month agree; with no ID it is the date it says."""
+
+
+def _month(year: int, months: tuple[int, ...], shown: object) -> MonthOnly:
+    if not all(1 <= m <= 12 for m in months):
         raise CellError(f"日期不存在:{shown}")
-    return MonthOnly(year, month, 1)
+    value = MonthOnly(year, months[0], 1)
+    value.months, value.typed = months, str(shown)
+    return value
+
+
+def _number_date(value: float) -> dt.date:
+    """A date from a number cell: an Excel serial, or what a cadre typed as a number (19900115,
+    199001, 1990.01)."""
+    whole = float(value).is_integer()
+    if 1900 <= value < 2100:
+        # A number of the years of births is no serial (those are dates of 1905): 1962.03
+        # is 出生年月 typed into a number cell, 1962 a year alone.
+        if whole:
+            raise CellError(f"出生日期只写了年份({int(value)}),请写完整日期,如 {int(value)}-01-15")
+        year = int(value)
+        digits = f"{value:.6f}".split(".")[1].rstrip("0")
+        if len(digits) == 2:
+            return _month(year, (int(digits),), f"{year}.{digits}")
+        if len(digits) == 1:
+            d = int(digits)
+            return _month(year, (d, 10) if d == 1 else (d,), f"{year}.{digits}")
+        raise CellError(f"无法识别的日期:{value}")
+    if whole and (19000101 <= value <= 21001231 or 190001 <= value <= 210012):
+        return date(str(int(value)))  # 19900115 or 199001 typed as a number
+    if value < 100 and not whole:
+        raise CellError(f"出生日期请写四位年份(如 1962-03-15),当前为 {value}")
+    if 1 <= value < 80000:
+        return _first_of_month(EXCEL_EPOCH + dt.timedelta(days=int(value)))
+    raise CellError(f"无法识别的日期:{value}")
+
+
+def _first_of_month(value: dt.date) -> dt.date:
+    return FirstOfMonth(value.year, value.month, 1) if value.day == 1 else value
 
 
 def date(value) -> dt.date | None:
@@ -596,25 +651,11 @@ def date(value) -> dt.date | None:
     if value is None or value == "":
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
+        return _first_of_month(value.date())
     if isinstance(value, dt.date):
-        return value
+        return _first_of_month(value)
     if isinstance(value, int | float) and not isinstance(value, bool):
-        if 1900 <= value < 2100:
-            # A number of the years of births is no serial (those are dates of 1905): 1962.03
-            # is 出生年月 typed into a number cell, 1962 a year alone.
-            if float(value).is_integer():
-                raise CellError(
-                    f"出生日期只写了年份({int(value)}),请写完整日期,如 {int(value)}-01-15"
-                )
-            year = int(value)
-            return _month(year, round((value - year) * 100), value)
-        if float(value).is_integer() and 19000101 <= value <= 21001231:
-            value = str(int(value))  # 19900115 typed as a number
-        elif 1 <= value < 80000:
-            return EXCEL_EPOCH + dt.timedelta(days=int(value))
-        else:
-            raise CellError(f"无法识别的日期:{value}")
+        return _number_date(value)
     s = compact(_TIME_SUFFIX.sub("", value.strip()) if isinstance(value, str) else value)
     for pattern in _DATE_PATTERNS:
         m = pattern.match(s)
@@ -622,12 +663,12 @@ def date(value) -> dt.date | None:
             try:
                 return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             except ValueError as exc:
-                raise CellError(f"日期不存在:{s}") from exc
+                raise CellError(f"日期不存在:{clip(s)}") from exc
     for pattern in _MONTH_PATTERNS:
         m = pattern.match(s)
         if m:
-            return _month(int(m.group(1)), int(m.group(2)), s)
-    raise CellError(f"无法识别的日期:{s}(可写作 1990-01-01、1990/1/1 或 1990年1月1日)")
+            return _month(int(m.group(1)), (int(m.group(2)),), s)
+    raise CellError(f"无法识别的日期:{clip(s)}(可写作 1990-01-01、1990/1/1 或 1990年1月1日)")
 
 
 # Writing.

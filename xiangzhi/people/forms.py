@@ -27,8 +27,9 @@ class ResidentForm(forms.Form):
         label="联系电话",
         max_length=20,
         required=False,
-        help_text="11位手机号",
-        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "numeric"}),
+        help_text="11位手机号,或带区号的固定电话(如 0731-1234567);留空表示没有电话",
+        # The telephone keypad: digits and "-" (a numeric one may have no "-" for landlines).
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
     )
     relation = forms.ChoiceField(
         label="与户主关系", choices=Resident.Relation.choices, initial=Resident.Relation.CHILD

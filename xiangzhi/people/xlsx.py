@@ -11,7 +11,12 @@ RESIDENT_COLUMNS = [
     Column("seq", "序号", ("编号",)),
     Column("pk", "系统编号", ("居民系统编号",)),
     # 户主姓名 beside 姓名 is the head's name on every member's row; alone, it is the person's.
-    Column("name", "姓名", ("名字", "居民姓名"), weak_aliases=("户主姓名",)),
+    Column(
+        "name",
+        "姓名",
+        ("名字", "居民姓名", "成员姓名", "家庭成员姓名", "人员姓名", "家庭成员"),
+        weak_aliases=("户主姓名",),
+    ),
     Column("gender", "性别"),
     Column("ethnicity", "民族"),
     Column("birth_date", "出生日期", ("出生年月日", "出生年月", "生日")),
@@ -63,14 +68,15 @@ RELATION_WORDS = {
     "head": "户主 本人 户主本人",
     "spouse": "配偶 妻 夫 妻子 丈夫 之妻 之夫 老伴",
     "child": "子 女 儿子 女儿 长子 次子 二子 三子 四子 五子 长女 次女 二女 三女 四女 五女 子女 之子 之女 "
-    "养子 养女 继子 继女 独子 独女",
+    "养子 养女 继子 继女 独子 独女 小儿子 小女儿 小女",
     "parent": "父 母 父亲 母亲 父母 之父 之母 公公 婆婆 岳父 岳母",
     "grandchild": "孙 孙子 孙女 长孙 长孙女 次孙 外孙 外孙子 外孙女 孙子女 之孙 之孙女",
     "grandparent": "祖父 祖母 爷爷 奶奶 外公 外婆 祖父母 外祖父 外祖母",
     "sibling": "兄 弟 姐 妹 兄弟 姐妹 兄弟姐妹 哥哥 弟弟 姐姐 妹妹",
-    "child_in_law": "儿媳 儿媳妇 女婿 媳妇 之媳 之婿",
+    # Not 媳妇: the wife in the north, the son's wife in the south; it is refused, not guessed.
+    "child_in_law": "儿媳 儿媳妇 女婿 之媳 之婿",
     "other": "其他 其它 其他亲属 侄 侄子 侄女 外甥 外甥女 孙媳 孙媳妇 孙女婿 曾孙 曾孙女 重孙 重孙女 "
-    "叔 伯 姑 姨 舅 嫂 兄嫂 嫂子 弟媳 姐夫 妹夫 非亲属",
+    "叔 伯 姑 姨 舅 嫂 兄嫂 嫂子 弟媳 姐夫 妹夫 非亲属 保姆 寄住",
 }
 RELATION_LABELS = {
     "head": "户主",

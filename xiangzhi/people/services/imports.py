@@ -20,7 +20,7 @@ from xiangzhi.core.crypto import blind_index, mask_id_number, mask_phone
 from xiangzhi.core.dbstats import refresh_planner_statistics
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.validators import DIVISION_RE
-from xiangzhi.core.xlsx import CellError, SheetError, Table, read_table
+from xiangzhi.core.xlsx import CellError, SheetError, Table, clip, read_table
 from xiangzhi.grid.models import GridNode
 
 from ..models import Household, HouseholdChange, Resident, Tag
@@ -63,6 +63,8 @@ class ImportReport:
     # Rows that name nobody (no name, ID or 系统编号: pre-numbered template rows) and rows of
     # totals or signatures (合计, 填表人): not people, so neither imported nor errors.
     skipped: int = 0
+    # Other lists in the workbook (a 汇总 sheet): {"sheet": name, "missing": [column labels]}.
+    skipped_sheets: list[dict] = field(default_factory=list)
 
     def error(self, row: int, column: str, message: str, sheet: str = "") -> None:
         entry = {"row": row, "column": column, "message": message}
@@ -79,6 +81,7 @@ class ImportReport:
             "ignored_columns": self.ignored_columns,
             "rows": self.rows,
             "skipped": self.skipped,
+            "skipped_sheets": self.skipped_sheets,
             "written": self.written,
         }
 
@@ -167,7 +170,7 @@ class RegistryImport:
         self.tags = {t.name: t for t in tags} | {t.code: t for t in tags}
         self.nodes: dict[str, GridNode | str] = {}
         self._tree_cache: dict | None = None
-        self.seen_ids: dict[str, int] = {}
+        self.seen_ids: dict[str, tuple[str, int]] = {}  # ID -> (sheet, row) of its first row
         self.numbered: dict[tuple[str, str], Household] = {}
         self.audit: list[dict] = []
         self.today = timezone.localdate()
@@ -191,6 +194,9 @@ class RegistryImport:
             self.report.error(0, "", str(exc))
             return self.report
         self.report.ignored_columns = table.unknown
+        self.report.skipped_sheets = [
+            {"sheet": name, "missing": missing} for name, missing in table.skipped_sheets
+        ]
         # Each sheet's header, the same for all its rows: labels (for error reports) and columns.
         self.headers = {
             h.sheet: ({k: h.labels.get(k, LABELS.get(k, k)) for k in LABELS}, set(h.columns))
@@ -212,7 +218,9 @@ class RegistryImport:
                 if self.dry_run or (self.all_or_nothing and self.report.errors):
                     raise _Rollback
         except _Rollback:
-            if not self.dry_run:
+            # A dry run tells what would be written, which is nothing when all-or-nothing meets
+            # an error.
+            if not self.dry_run or (self.all_or_nothing and self.report.errors):
                 self.report.created = self.report.updated = self.report.unchanged = 0
         else:
             self.report.written = True
@@ -254,7 +262,7 @@ class RegistryImport:
         if gender:
             d.gender = GENDERS.get(gender, "")
             if not d.gender:
-                row.fail("gender", f"性别“{gender}”无法识别,请填写男或女")
+                row.fail("gender", f"性别“{clip(gender)}”无法识别,请填写男或女")
         d.birth_date = cell("birth_date", xlsx.date)
         raw_id = cell("id_number", xlsx.id_number) or ""
         if "*" in raw_id:
@@ -281,7 +289,7 @@ class RegistryImport:
             elif not d.relation:
                 row.fail(
                     "relation",
-                    f"无法识别的与户主关系“{rel}”,可写:户主、配偶、子、女、父、母、孙子、孙女、兄弟姐妹、儿媳、女婿、其他等",
+                    f"无法识别的与户主关系“{clip(rel)}”,可写:户主、配偶、子、女、父、母、孙子、孙女、兄弟姐妹、儿媳、女婿、其他等",
                 )
                 d.relation = Resident.Relation.OTHER  # the row is refused; no second error
         row.household_number = cell("household_number", xlsx.compact) or ""
@@ -306,7 +314,7 @@ class RegistryImport:
                 if tag is None:
                     row.fail(
                         "tags",
-                        f"未知的标签“{word}”,可用:"
+                        f"未知的标签“{clip(word)}”,可用:"
                         + "、".join(sorted({t.name for t in self.tags.values()})),
                     )
                 else:
@@ -383,9 +391,9 @@ class RegistryImport:
             return self.nodes[text]
         node: GridNode | str
         names = [n for n in GRID_SPLIT.split(text) if n]
-        node = self._node_by_names(names) if names else f"无法识别的所属网格:{text}"
+        node = self._node_by_names(names) if names else f"无法识别的所属网格:{clip(text)}"
         if isinstance(node, GridNode) and not self.scope.can_write_path(node.path):
-            node = f"网格“{text}”不在您的管辖范围内(或您只有查看权限)"
+            node = f"网格“{clip(text)}”不在您的管辖范围内(或您只有查看权限)"
         self.nodes[text] = node
         return node
 
@@ -411,7 +419,7 @@ class RegistryImport:
                     f"{'(如' + example + ')' if example else ''}或使用区划代码"
                 )
             if not candidates:
-                return f"找不到网格“{names[0]}”(所属网格应写作 村/支部/屋场/中心户,用“/”或“-”分隔)"
+                return f"找不到网格“{clip(names[0])}”(所属网格应写作 村/支部/屋场/中心户,用“/”或“-”分隔)"
             start = candidates[0]
         node = start
         for name in names[1:]:
@@ -422,7 +430,7 @@ class RegistryImport:
                 if len(below) > 1:
                     return f"“{node.name}”下有多个网格叫“{name}”,请把中间各级写全或使用区划代码"
                 if not below:
-                    return f"在“{node.name}”下找不到网格“{name}”"
+                    return f"在“{node.name}”下找不到网格“{clip(name)}”"
                 child = below[0]
             node = child
         return node
@@ -454,9 +462,10 @@ class RegistryImport:
             and not row.id_masked
             and not any(c == row.labels["id_number"] for c, _ in row.errors)
         ):
-            first = self.seen_ids.setdefault(d.id_number, row.number)
-            if first != row.number:
-                row.fail("id_number", f"与第 {first} 行的身份证号重复")
+            sheet, number = self.seen_ids.setdefault(d.id_number, (row.sheet, row.number))
+            if (sheet, number) != (row.sheet, row.number):
+                where = f"工作表“{sheet}”" if sheet != row.sheet else ""
+                row.fail("id_number", f"与{where}第 {number} 行的身份证号重复")
         if row.id_masked and not row.pk:
             row.fail(
                 "id_number",
@@ -542,6 +551,19 @@ class RegistryImport:
             row.fail("phone", "脱敏电话与系统中的不一致")
         return found
 
+    @staticmethod
+    def _other_head(household, head_row: Row, head_existing, plan) -> str:
+        """The name of the household's head when it is not the person of this head row (户编号
+        that restart in each group's sheet would otherwise merge two families), else ""."""
+        if household.pk and household.head_id:
+            if head_existing is not None and head_existing.pk == household.head_id:
+                return ""
+            return household.head.name if household.head_id else ""
+        first = plan.head_rows.get(id(household))
+        if first is not None and first is not head_row:
+            return first.data.name
+        return ""
+
     def _plan_group(self, group: list[Row], by_index, by_pk, households_by_number, plan) -> None:
         head_row = next((r for r in group if r.data.relation == Resident.Relation.HEAD), None)
         grid_row = head_row or group[0]
@@ -574,6 +596,19 @@ class RegistryImport:
                         r.fail("household_number", f"户编号 {number} 对应的户您只有查看权限")
                     same = []
                 household = same[0] if same else None
+            if household is not None and head_row is not None:
+                other = self._other_head(household, head_row, head_existing, plan)
+                if other:
+                    village_node = self._tree()["path"].get(village)
+                    where = village_node.name if village_node is not None else ""
+                    for r in group:
+                        r.fail(
+                            "household_number",
+                            f"户编号 {number} 在{where}已是另一户(户主 {other})的编号;"
+                            f"如果不是同一户,请换一个户编号(例如加上组名:一组-{number})",
+                        )
+                    household = None
+                    node = None
         if household is None and head_existing is not None and head_existing.household_id:
             if head_existing.household.head_id == head_existing.pk:
                 household = head_existing.household

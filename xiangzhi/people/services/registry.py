@@ -13,7 +13,7 @@ from xiangzhi.core.audit import audit_record, diff, snapshot
 from xiangzhi.core.crypto import blind_index, mask_id_number, mask_phone
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.validators import normalize_phone, normalize_text, parse_citizen_id
-from xiangzhi.core.xlsx import MonthOnly
+from xiangzhi.core.xlsx import FirstOfMonth, MonthOnly
 
 from ..models import Household, HouseholdChange, Resident, Tag
 from ..pinyin import name_pinyin
@@ -54,19 +54,15 @@ class ResidentData:
 
 
 def _same_month(given: dt.date | None, from_id: dt.date) -> bool:
-    """A birth date known to the month (出生年月), or a month's first day as a cell formatted
-    yyyy年m月 holds it, that agrees with the ID's: the ID gives the day."""
-    if (
-        given is None
-        or given == from_id
-        or (given.year, given.month)
-        != (
-            from_id.year,
-            from_id.month,
-        )
-    ):
-        return False
-    return isinstance(given, MonthOnly) or given.day == 1
+    """A birth date known to the month (出生年月), or the first of a month from a sheet's date
+    cell (a cell formatted yyyy年m月 holds the 1st), that agrees with the ID's: the ID gives the
+    day. A date typed on a form is taken as typed."""
+    if isinstance(given, MonthOnly):
+        return given.year == from_id.year and from_id.month in given.months
+    return isinstance(given, FirstOfMonth) and (given.year, given.month) == (
+        from_id.year,
+        from_id.month,
+    )
 
 
 def _check_write(actor, node) -> None:
@@ -93,7 +89,7 @@ def resident_clean(data: ResidentData, *, today: dt.date | None = None) -> dict[
                 data.birth_date = cid.birth_date
             if data.birth_date and data.birth_date != cid.birth_date:
                 shown = (
-                    f"{data.birth_date:%Y年%m月}"
+                    data.birth_date.typed
                     if isinstance(data.birth_date, MonthOnly)
                     else f"{data.birth_date:%Y-%m-%d}"
                 )
@@ -107,7 +103,7 @@ def resident_clean(data: ResidentData, *, today: dt.date | None = None) -> dict[
     if isinstance(data.birth_date, MonthOnly):
         errors.setdefault(
             "birth_date",
-            f"出生日期只写到了月({data.birth_date:%Y年%m月}),请写完整日期或填写身份证号",
+            f"出生日期只写到了月({data.birth_date.typed}),请写完整日期或填写身份证号",
         )
     if not data.gender:
         if "id_number" not in errors:  # a wrong ID is the one error: its gender would follow

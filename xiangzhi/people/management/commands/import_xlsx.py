@@ -41,6 +41,10 @@ class Command(BaseCommand):
             f"{'(试运行,未写入)' if dry_run else ''}新增 {result.created},更新 {result.updated},"
             f"未变 {result.unchanged},错误 {len(result.errors)} 处"
         )
+        for sheet in result.skipped_sheets:
+            self.stdout.write(
+                f"工作表“{sheet['sheet']}”缺少{'、'.join(sheet['missing'])}列,看起来不是花名册,没有导入"
+            )
         if result.skipped:
             self.stdout.write(
                 f"跳过 {result.skipped} 行(没有姓名和身份证号,或是合计、填表人等说明行)"
