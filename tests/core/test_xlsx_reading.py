@@ -625,3 +625,22 @@ def test_an_encrypted_workbook_named_xls_is_named_as_such(tmp_path):
     )
     with pytest.raises(SheetError, match="密码"):
         read(path)
+
+
+def test_a_sheet_whose_used_range_is_huge_is_refused_before_it_is_loaded(tmp_path):
+    """One stray value in column XFD: calamine would hold 16,384 cells for every row."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "花名册"
+    ws.append(["姓名", "身份证号"])
+    for i in range(600):
+        ws.append([f"人{i}", ID1])
+    ws["XFD5"] = "多余"
+    path = tmp_path / "wide.xlsx"
+    wb.save(path)
+    with pytest.raises(SheetError, match=r"使用区域太大\(601 行 × 16384 列\)"):
+        read(path)
+    ws["XFD5"] = None  # the same sheet without it reads
+    ws.delete_cols(16384)
+    wb.save(path)
+    assert len(list(read(path).rows)) == 600

@@ -184,6 +184,50 @@ class SheetRows:
     merges: list[Range]  # merged ranges, (row, column) from 0, both ends included
 
 
+# python-calamine loads a sheet's whole used range, a cell for every row and column of it (about
+# 40 bytes each): one stray value in column XFD made a 1,000-row roster take 650 MB. A sheet whose
+# declared range is larger than this is refused before it is loaded (our 100,000-row benchmark
+# sheet has 1.1 million cells).
+MAX_CELLS = 8_000_000
+_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _declared_sizes(path: Path) -> dict[str, tuple[int, int]]:
+    """(rows, columns) of each sheet of an .xlsx as its <dimension> declares them, read from the
+    first bytes of each sheet's XML without loading it. Sheets without one are left out."""
+    import xml.etree.ElementTree as ET
+
+    out: dict[str, tuple[int, int]] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            ns = {
+                "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+            }
+            book = ET.fromstring(zf.read("xl/workbook.xml"))
+            rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+            targets = {r.get("Id"): r.get("Target", "") for r in rels}
+            for sheet in book.iterfind("m:sheets/m:sheet", ns):
+                target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
+                member = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                with zf.open(member) as fh:
+                    m = _DIMENSION.search(fh.read(4096))
+                if m and m.group(3):
+                    rows = int(m.group(4)) - int(m.group(2)) + 1
+                    cols = _column_number(m.group(3)) - _column_number(m.group(1)) + 1
+                    out[sheet.get("name", "")] = (rows, cols)
+    except Exception:  # noqa: BLE001 - an odd workbook: calamine reads it or says it is broken
+        return {}
+    return out
+
+
 def open_sheets(source) -> Iterator[SheetRows]:
     """The visible worksheets that hold anything, in workbook order. A hidden sheet is old data
     or a lookup list: the cadre does not see it, so it is not read."""
@@ -204,7 +248,14 @@ def open_sheets(source) -> Iterator[SheetRows]:
             for m in wb.sheets_metadata
             if m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet
         ]
+        sizes = _declared_sizes(path) if _sniff(path) == "xlsx" else {}
         for name in names:
+            rows, cols = sizes.get(name, (0, 0))
+            if rows * cols > MAX_CELLS:
+                raise SheetError(
+                    f"工作表“{name}”的使用区域太大({rows} 行 × {cols} 列),通常是远处某个格子"
+                    "有内容或格式。请删除表格右侧和下方多余的行列后另存,再上传。"
+                )
             try:
                 sheet = wb.get_sheet_by_name(name)
             except Exception as exc:  # noqa: BLE001
