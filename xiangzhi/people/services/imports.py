@@ -135,10 +135,17 @@ def _registered(indexes: list[str]) -> list[str]:
 
 def _not_a_person(values: dict) -> bool:
     """A row that names nobody (no name, ID or 系统编号) or holds totals or signatures."""
-    name, id_number, pk = (xlsx.compact(values.get(k)) for k in ("name", "id_number", "pk"))
-    if not (name or id_number or pk):
+    name = xlsx.compact(values.get("name"))
+    if (
+        not name
+        and not xlsx.compact(values.get("id_number"))
+        and not xlsx.compact(values.get("pk"))
+    ):
         return True
-    return name.startswith(NOT_A_PERSON) or xlsx.compact(values.get("seq")).startswith(NOT_A_PERSON)
+    if name.startswith(NOT_A_PERSON):
+        return True
+    seq = values.get("seq")  # 合计 is often written in the 序号 column; numbers never are
+    return isinstance(seq, str) and xlsx.compact(seq).startswith(NOT_A_PERSON)
 
 
 class RegistryImport:
