@@ -241,7 +241,9 @@ def test_beside_a_complete_sheet_another_list_is_skipped_and_named(tmp_path):
     assert table.sheets == ["一组"]
     assert [v["name"] for _, _, v in table.rows] == ["张一"]
     # 汇总 names no column of these (it is skipped as having no header); 党员 names two.
-    assert table.skipped_sheets == [("党员", ["身份证号"])]
+    assert [(h.sheet, h.missing, sorted(h.columns)) for h in table.skipped_sheets] == [
+        ("党员", ["身份证号"], ["address", "name", "phone"])
+    ]
 
 
 def test_when_no_sheet_is_complete_the_error_names_the_sheet(tmp_path):

@@ -486,3 +486,124 @@ def test_a_dry_run_all_or_nothing_with_errors_would_write_nothing(world, tmp_pat
     assert report.created == 0 and report.errors and not report.written
     report = _import(world, tmp_path, rows, dry_run=True)
     assert report.created == 1 and not report.written
+
+
+def test_a_roster_sheet_with_a_misspelt_header_fails_the_file_not_silently(world, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    one = wb.active
+    one.title = "一组"
+    one.append(HEADER)
+    one.append([1, "一组好户", make_id(), "", "户主", "甲村25号", GRID])
+    two = wb.create_sheet("二组")
+    two.append(["序号", "姓名", "身分证号", "联系电话", "与户主关系", "家庭住址", "所属网格"])
+    two.append([1, "二组户主", make_id(), "", "户主", "甲村26号", GRID])
+    path = tmp_path / "misspelt.xlsx"
+    wb.save(path)
+    report = registry_import(actor=world.a.cadre, kind="residents", path=path)
+    assert report.created == 0 and not report.written
+    assert report.errors[0]["message"].startswith(
+        "工作表“二组”像是花名册,但表头缺少必需的列:身份证号"
+    )
+
+
+def test_a_list_of_people_beside_the_roster_is_skipped_with_a_warning(client, world, tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    roster = wb.active
+    roster.title = "花名册"
+    roster.append(HEADER)
+    roster.append([1, "名单旁户主", make_id(), "", "户主", "甲村27号", GRID])
+    poor = wb.create_sheet("低保户")
+    poor.append(["姓名", "身份证号码", "村民小组"])
+    poor.append(["某低保", make_id(), GRID])
+    path = tmp_path / "with-list.xlsx"
+    wb.save(path)
+    report = registry_import(actor=world.a.cadre, kind="residents", path=path)
+    assert report.errors == [] and report.created == 1 and report.rows == 1
+    assert report.skipped_sheets == [{"sheet": "低保户", "missing": ["户编号", "与户主关系"]}]
+
+
+def test_an_unreadable_relation_on_a_head_row_keeps_the_next_family_apart(world, tmp_path):
+    rows = [
+        [1, "甲家户主", make_id(), "", "户主", "甲村28号", GRID],
+        [2, "甲家妻", make_id(dt.date(1981, 1, 1), "F"), "", "妻", "", ""],
+        [3, "乙家户主", make_id(), "", "户头", "甲村29号", GRID],
+        [4, "乙家妻", make_id(dt.date(1982, 1, 1), "F"), "", "妻", "", ""],
+        [5, "丙家户主", make_id(), "", "户主(本人)", "甲村30号", GRID],
+    ]
+    report = _import(world, tmp_path, rows)
+    assert report.created == 3  # 甲 (two) and 丙; 乙's family waits for its relation
+    assert not Resident.objects.filter(name__in=["乙家户主", "乙家妻"]).exists()
+    assert {e["row"] for e in report.errors} == {4, 5}
+    assert Resident.objects.get(name="丙家户主").relation == "head"
+
+
+def test_a_members_row_elsewhere_does_not_move_the_household(world, tmp_path):
+    a = world.a
+    head = a.head
+    header = ["姓名", "身份证号", "与户主关系", "户编号", "家庭住址", "所属网格"]
+    other_grid = "甲村/甲村第一党支部/甲村枫树屋场党小组/甲家二中心户"
+    rows = [["新生儿", make_id(dt.date(2024, 5, 5)), "子", head.household.number, "", other_grid]]
+    report = _import(world, tmp_path, rows, header=header)
+    assert report.created == 0 and "户的所属网格请在户主那一行修改" in report.errors[0]["message"]
+    head.household.refresh_from_db()
+    assert head.household.node == a.grid
+
+
+def test_a_head_change_is_refused_with_the_right_words(world, tmp_path):
+    a = world.a
+    head, child = a.head, a.child
+    header = ["姓名", "身份证号", "与户主关系", "户编号", "家庭住址", "所属网格"]
+    rows = [[child.name, child.id_number, "户主", head.household.number, "", GRID]]
+    report = _import(world, tmp_path, rows, header=header)
+    messages = {e["message"] for e in report.errors}
+    assert messages == {
+        f"该户在系统中的户主是 {head.name},与本行不同;"
+        "更换户主请在户籍页面办理(户主迁出或死亡登记时指定新户主),不能通过导入更换"
+    }
+
+
+def test_a_masked_export_edited_against_its_ids_is_refused(world, tmp_path):
+    from openpyxl import load_workbook
+
+    from xiangzhi.people.exports import export_list
+
+    a = world.a
+    path = tmp_path / "exp.xlsx"
+    export_list(
+        actor=a.cadre, kind="residents", queryset=Resident.objects.for_actor(a.cadre), target=path
+    )
+    wb = load_workbook(path)
+    ws = wb.active
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[header.index("姓名")].value == a.head.name)
+    assert "*" in row[header.index("身份证号")].value  # masked: the sheet cannot be checked alone
+    row[header.index("性别")].value = "女" if a.head.gender == "M" else "男"
+    row[header.index("出生日期")].value = dt.date(1911, 1, 2)
+    wb.save(path)
+    report = registry_import(actor=a.cadre, kind="residents", path=path)
+    assert {e["column"] for e in report.errors} == {"性别", "出生日期"} and report.updated == 0
+    a.head.refresh_from_db()
+    assert a.head.birth_date != dt.date(1911, 1, 2)
+
+
+def test_a_grid_worker_may_write_the_full_path_from_the_village(world, tmp_path):
+    from xiangzhi.core.scope import scope_for
+
+    worker = world.a.worker
+    if not scope_for(worker).can_write_path(world.a.grid.path):
+        pytest.skip("grid workers do not register residents here")
+    path = make_sheet(
+        tmp_path / "w.xlsx", [HEADER, [1, "网格员登记", make_id(), "", "户主", "甲村31号", GRID]]
+    )
+    report = registry_import(actor=worker, kind="residents", path=path)
+    assert report.errors == [] and report.created == 1
+    # An ancestor is only a name on the way: registering there is still refused.
+    path = make_sheet(
+        tmp_path / "w2.xlsx", [HEADER, [1, "越级登记", make_id(), "", "户主", "甲村32号", "甲村"]]
+    )
+    report = registry_import(actor=worker, kind="residents", path=path)
+    assert "不在您的管辖范围内" in report.errors[0]["message"]

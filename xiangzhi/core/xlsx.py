@@ -82,6 +82,7 @@ class Header:
     columns: dict[str, int]  # key -> its first column (0 is column A)
     labels: dict[str, str]  # key -> the header text found in that column
     unknown: list[str] = field(default_factory=list)  # headers that name no column
+    missing: list[str] = field(default_factory=list)  # labels of required columns it lacks
 
 
 @dataclass
@@ -98,8 +99,9 @@ class Table:
     rows: Iterator[tuple[str, int, dict[str, object]]] = iter(())
     sheets: list[str] = field(default_factory=list)  # the sheets read, in workbook order
     headers: list[Header] = field(default_factory=list)  # one per sheet read
-    # Sheets with a header that lacks a required column, beside complete ones: (name, missing).
-    skipped_sheets: list[tuple[str, list[str]]] = field(default_factory=list)
+    # Sheets with a header that lacks a required column, beside complete ones (`missing` says
+    # which); the caller decides whether such a sheet is another list or a broken roster.
+    skipped_sheets: list[Header] = field(default_factory=list)
 
 
 def _header_key(text: object) -> str:
@@ -430,7 +432,7 @@ def read_table(source, columns: list[Column], *, required: Iterable[str]) -> Tab
     required = list(required)
     names = _Names(columns)
     parts: list[_Part] = []
-    incomplete: list[tuple[str, list[str]]] = []  # (sheet, its missing required columns)
+    incomplete: list[Header] = []  # sheets whose header lacks a required column
     anything = False
     for sheet in open_sheets(source):
         anything = True
@@ -441,10 +443,12 @@ def read_table(source, columns: list[Column], *, required: Iterable[str]) -> Tab
         best, last_header, header = found
         mapped, labels, unknown = _map_columns(header, names)
         missing = [c.label for c in columns if c.key in required and c.key not in mapped]
-        if missing:
-            incomplete.append((sheet.name, missing))
-            continue
         first = {k: sheet.first_col + ix[0] for k, ix in mapped.items()}
+        if missing:
+            incomplete.append(
+                Header(sheet.name, sheet.first_row + best, first, labels, unknown, missing)
+            )
+            continue
         parts.append(
             _Part(
                 sheet=sheet,
@@ -458,7 +462,7 @@ def read_table(source, columns: list[Column], *, required: Iterable[str]) -> Tab
     if not anything:
         raise SheetError("表格是空的,没有任何数据。")
     if incomplete and not parts:
-        name, missing = incomplete[0]
+        name, missing = incomplete[0].sheet, incomplete[0].missing
         where = f"工作表“{name}”的" if len(incomplete) > 1 else ""
         raise SheetError(f"{where}表头缺少必需的列:{'、'.join(missing)}。")
     # Beside a complete sheet, one that lacks a required column is another list (a 汇总 of

@@ -65,7 +65,7 @@ HOUSEHOLD_REQUIRED = ["name", "id_number", "grid"]
 
 # What cadres write in 与户主关系, mapped to Resident.Relation.
 RELATION_WORDS = {
-    "head": "户主 本人 户主本人",
+    "head": "户主 本人 户主本人 户长",
     "spouse": "配偶 妻 夫 妻子 丈夫 之妻 之夫 老伴",
     "child": "子 女 儿子 女儿 长子 次子 二子 三子 四子 五子 长女 次女 二女 三女 四女 五女 子女 之子 之女 "
     "养子 养女 继子 继女 独子 独女 小儿子 小女儿 小女",
@@ -96,10 +96,16 @@ RELATIONS.update({label: key for key, label in RELATION_LABELS.items()})
 RELATION_PREFIXES = ("户主的", "户主", "与户主关系")
 
 
+_RELATION_NOTE = re.compile(r"\([^)]*\)")  # 户主(本人): cells are NFKC-folded, brackets half-width
+
+
 def relation_key(word: str) -> str:
     """The Resident.Relation value of what a cadre wrote, or "" when it is not recognised."""
     if word in RELATIONS:
         return RELATIONS[word]
+    bare = _RELATION_NOTE.sub("", word)
+    if bare != word and bare in RELATIONS:
+        return RELATIONS[bare]
     for prefix in RELATION_PREFIXES:
         if word.startswith(prefix) and word[len(prefix) :] in RELATIONS:
             return RELATIONS[word[len(prefix) :]]

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -35,7 +36,13 @@ from ..xlsx import (
     TAG_SPLIT,
     relation_key,
 )
-from .registry import RESIDENT_ROW_COLUMNS, ResidentData, resident_clean, resident_row
+from .registry import (
+    RESIDENT_ROW_COLUMNS,
+    ResidentData,
+    resident_clean,
+    resident_row,
+    same_month,
+)
 
 BATCH_ROWS = 500
 ANALYZE_AFTER_ROWS = 1000  # an import that writes this many rows refreshes SQLite's statistics
@@ -103,6 +110,8 @@ class Row:
     id_index: str = ""  # the blind index of the ID number, computed once per row
     kind: str = "residents"
     sheet: str = ""  # set when the workbook has several sheets of people
+    # The relation could not be read: the row may be a head, so it may start a household.
+    relation_unknown: bool = False
     errors: list[tuple[str, str]] = field(default_factory=list)
 
     def fail(self, key: str, message: str) -> None:
@@ -184,26 +193,48 @@ class RegistryImport:
 
     # Reading.
 
+    def _roster_like(self, keys: set[str]) -> bool:
+        """Whether a sheet's columns make it a list of people to register (a roster), rather than
+        another list kept beside it (a 汇总, a list of 低保户 or party members)."""
+        if self.kind == "households":
+            return "name" in keys and bool({"household_number", "address"} & keys)
+        return "name" in keys and bool({"household_number", "relation"} & keys)
+
+    def _roster_columns(self) -> list[str]:
+        """The columns of which a roster has one at least (besides the name)."""
+        if self.kind == "households":
+            return ["户编号", "家庭住址"]
+        return ["户编号", "与户主关系"]
+
+    def _other_lists(self, table: Table) -> list[str]:
+        """The complete sheets to skip as other lists; a SheetError when a sheet is a roster
+        with a broken header (it would otherwise be skipped, and its people silently missing)."""
+        for h in table.skipped_sheets:
+            if self._roster_like(set(h.columns)):
+                raise SheetError(
+                    f"工作表“{h.sheet}”像是花名册,但表头缺少必需的列:{'、'.join(h.missing)}。"
+                    "请改正表头后重新上传(例如“身分证号”应写作“身份证号”)。"
+                )
+        rosters = [h for h in table.headers if self._roster_like(set(h.columns))]
+        if self.kind == "residents" and not rosters:
+            where = f"工作表“{table.headers[0].sheet}”的" if len(table.headers) > 1 else ""
+            raise SheetError(f"{where}表头缺少“户编号”或“与户主关系”列,无法确定每个人属于哪一户。")
+        return [h.sheet for h in table.headers if rosters and h not in rosters]
+
     def run(self, path) -> ImportReport:
         columns = RESIDENT_COLUMNS if self.kind == "residents" else HOUSEHOLD_COLUMNS
         required = RESIDENT_REQUIRED if self.kind == "residents" else HOUSEHOLD_REQUIRED
         try:
             table = read_table(path, columns, required=required)
-            for h in table.headers:
-                if self.kind == "residents" and not {"household_number", "relation"} & set(
-                    h.columns
-                ):
-                    where = f"工作表“{h.sheet}”的" if len(table.headers) > 1 else ""
-                    raise SheetError(
-                        f"{where}表头缺少“户编号”或“与户主关系”列,无法确定每个人属于哪一户。"
-                    )
+            skip = self._other_lists(table)
         except SheetError as exc:
             self.report.error(0, "", str(exc))
             return self.report
         self.report.ignored_columns = table.unknown
         self.report.skipped_sheets = [
-            {"sheet": name, "missing": missing} for name, missing in table.skipped_sheets
-        ]
+            {"sheet": h.sheet, "missing": h.missing} for h in table.skipped_sheets if h.missing
+        ] + [{"sheet": name, "missing": self._roster_columns()} for name in skip]
+        self.skip = set(skip)
         # Each sheet's header, the same for all its rows: labels (for error reports) and columns.
         self.headers = {
             h.sheet: ({k: h.labels.get(k, LABELS.get(k, k)) for k in LABELS}, set(h.columns))
@@ -293,12 +324,14 @@ class RegistryImport:
             elif not rel:
                 row.fail("relation", "请填写与户主关系(户主、配偶、子、女、父、母等)")
                 d.relation = Resident.Relation.OTHER  # the row is refused; no second error
+                row.relation_unknown = True
             elif not d.relation:
                 row.fail(
                     "relation",
                     f"无法识别的与户主关系“{clip(rel)}”,可写:户主、配偶、子、女、父、母、孙子、孙女、兄弟姐妹、儿媳、女婿、其他等",
                 )
                 d.relation = Resident.Relation.OTHER  # the row is refused; no second error
+                row.relation_unknown = True
         row.household_number = cell("household_number", xlsx.compact) or ""
         if len(row.household_number) > 40:
             row.fail("household_number", "户编号不能超过40个字符")
@@ -338,6 +371,8 @@ class RegistryImport:
         current_grid = ""
         current_sheet = None
         for sheet, number, values in table.rows:
+            if sheet in self.skip:
+                continue
             self.report.rows += 1
             if _not_a_person(values):
                 self.report.skipped += 1
@@ -361,7 +396,9 @@ class RegistryImport:
                     if current:
                         yield current
                     current, current_number, current_grid = [row], row.household_number, row.grid
-            elif row.data.relation == Resident.Relation.HEAD:
+            elif row.data.relation == Resident.Relation.HEAD or row.relation_unknown:
+                # A row whose relation cannot be read may be the next family's head: the rows
+                # after it must not run on into the previous household.
                 if current:
                     yield current
                 current, current_number, current_grid = [row], None, row.grid
@@ -381,6 +418,13 @@ class RegistryImport:
         """The nodes in the actor's scope, loaded once: by code, by name, by (parent, name)."""
         if self._tree_cache is None:
             nodes = list(GridNode.objects.for_actor(self.actor).order_by("level", "path"))
+            # With the ancestors of the scope, so that a grid worker may write the full path
+            # from the village (青山村/…/吴家中心户); writing is still checked on the node found.
+            known = {n.path for n in nodes}
+            above = {p for n in nodes for p in n.ancestor_paths()} - known
+            if above:
+                nodes = list(GridNode.objects.filter(path__in=above)) + nodes
+                nodes.sort(key=lambda n: (n.level, n.path))
             by_name: dict[str, list[GridNode]] = {}
             for n in nodes:
                 by_name.setdefault(n.name, []).append(n)
@@ -527,6 +571,28 @@ class RegistryImport:
         if self.progress:
             self.progress(self.report.rows)
 
+    @staticmethod
+    def _check_against_id(row: Row, id_number: str) -> None:
+        """A row of a masked export: its gender and birth date are checked against the ID
+        registered for the person, as a full ID in the sheet would be (the form does the same)."""
+        from xiangzhi.core.validators import parse_citizen_id
+
+        d = row.data
+        try:
+            cid = parse_citizen_id(id_number)
+        except ValidationError:
+            return
+        if d.gender and d.gender != cid.gender:
+            row.fail("gender", "性别与该居民登记的身份证号不一致(第17位奇数为男,偶数为女)")
+        if d.birth_date and d.birth_date != cid.birth_date:
+            if same_month(d.birth_date, cid.birth_date):
+                d.birth_date = cid.birth_date
+            else:
+                row.fail(
+                    "birth_date",
+                    f"出生日期与该居民登记的身份证号中的 {cid.birth_date:%Y-%m-%d} 不一致",
+                )
+
     def _existing(self, row: Row, by_index, by_pk) -> Resident | None:
         """The resident a row names (by 系统编号 or ID number), checked against the row."""
         d = row.data
@@ -543,6 +609,8 @@ class RegistryImport:
                 return None
             if row.id_masked and mask_id_number(found.id_number) != d.id_number:
                 row.fail("id_number", "脱敏身份证号与系统编号对应的记录不一致")
+            elif row.id_masked:
+                self._check_against_id(row, found.id_number)
             elif not row.id_masked and d.id_number:
                 other = by_index.get(row.id_index)
                 if other is not None and other.pk != found.pk:
@@ -558,6 +626,11 @@ class RegistryImport:
             row.fail("phone", "脱敏电话与系统中的不一致")
         return found
 
+    def _report_errors(self, group: list[Row]) -> None:
+        for r in group:
+            for column, message in r.errors:
+                self.report.error(r.number, column, message, r.sheet)
+
     @staticmethod
     def _other_head(household, head_row: Row, head_existing, plan) -> str:
         """The name of the household's head when it is not the person of this head row (户编号
@@ -572,6 +645,18 @@ class RegistryImport:
         return ""
 
     def _plan_group(self, group: list[Row], by_index, by_pk, households_by_number, plan) -> None:
+        unknown = next((r for r in group if r.relation_unknown), None)
+        if unknown is not None:
+            # Whose family the rows are cannot be known: none of them is written.
+            for r in group:
+                if r is not unknown:
+                    r.fail(
+                        "relation",
+                        f"第 {unknown.number} 行的与户主关系无法识别,"
+                        "不能确定这一户有哪些人,整户未导入",
+                    )
+            self._report_errors(group)
+            return
         head_row = next((r for r in group if r.data.relation == Resident.Relation.HEAD), None)
         grid_row = head_row or group[0]
         grid_text = grid_row.grid or next((r.grid for r in group if r.grid), "")
@@ -591,7 +676,18 @@ class RegistryImport:
         head_existing = existing[id(head_row)] if head_row is not None else None
         if number and node is not None:
             village = node.ancestor_path_at(2)
-            household = self.numbered.get((village, number))
+            # The household the group's registered people belong to, when it has this number:
+            # a 户编号 that is duplicated in the village still finds the family's own.
+            own = {
+                ex.household_id: ex.household
+                for r in group
+                if (ex := existing[id(r)]) is not None
+                and ex.household_id
+                and ex.household.number == number
+            }
+            household = (
+                next(iter(own.values())) if len(own) == 1 else self.numbered.get((village, number))
+            )
             if household is None:
                 same = [
                     h
@@ -605,17 +701,28 @@ class RegistryImport:
                 household = same[0] if same else None
             if household is not None and head_row is not None:
                 other = self._other_head(household, head_row, head_existing, plan)
-                if other:
+                if (
+                    other
+                    and head_existing is not None
+                    and head_existing.household_id == household.pk
+                ):
+                    message = (
+                        f"该户在系统中的户主是 {other},与本行不同;"
+                        "更换户主请在户籍页面办理(户主迁出或死亡登记时指定新户主),不能通过导入更换"
+                    )
+                elif other:
                     village_node = self._tree()["path"].get(village)
                     where = village_node.name if village_node is not None else ""
+                    group_name = head_row.sheet or "一组"
+                    message = (
+                        f"户编号 {number} 在{where}已是另一户(户主 {other})的编号。如果是同一户,"
+                        f"请核对户主的身份证号;如果不是,请换一个户编号(例如加上组名:{group_name}-{number})"
+                    )
+                if other:
                     for r in group:
-                        r.fail(
-                            "household_number",
-                            f"户编号 {number} 在{where}已是另一户(户主 {other})的编号;"
-                            f"如果不是同一户,请换一个户编号(例如加上组名:一组-{number})",
-                        )
-                    household = None
-                    node = None
+                        r.fail("household_number", message)
+                    self._report_errors(group)
+                    return
         if household is None and head_existing is not None and head_existing.household_id:
             if head_existing.household.head_id == head_existing.pk:
                 household = head_existing.household
@@ -659,8 +766,18 @@ class RegistryImport:
             and node is not None
             and not any(r.errors for r in group)
         ):
-            # A household changes (grid, address, number) only from a group without errors.
-            plan.household_changes(household, head_row, node, number, self)
+            # A household changes (grid, address, number) only from a group without errors, and
+            # its grid only from its head's row: a member's row elsewhere in the sheet (a baby
+            # added at the bottom) must not move the family.
+            if head_row is None and node.pk != household.node_id:
+                for r in group:
+                    r.fail(
+                        "grid",
+                        f"该户登记在“{household.node.name}”,与本行的所属网格不一致;"
+                        "户的所属网格请在户主那一行修改",
+                    )
+            else:
+                plan.household_changes(household, head_row, node, number, self)
         for r in group:
             if r.errors:
                 for column, message in r.errors:

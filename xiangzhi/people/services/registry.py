@@ -53,7 +53,7 @@ class ResidentData:
     tags: list[str] = field(default_factory=list)
 
 
-def _same_month(given: dt.date | None, from_id: dt.date) -> bool:
+def same_month(given: dt.date | None, from_id: dt.date) -> bool:
     """A birth date known to the month (出生年月), or the first of a month from a sheet's date
     cell (a cell formatted yyyy年m月 holds the 1st), that agrees with the ID's: the ID gives the
     day. A date typed on a form is taken as typed."""
@@ -85,7 +85,7 @@ def resident_clean(data: ResidentData, *, today: dt.date | None = None) -> dict[
             errors["id_number"] = exc.messages[0]
         else:
             data.id_number = cid.number
-            if _same_month(data.birth_date, cid.birth_date):
+            if same_month(data.birth_date, cid.birth_date):
                 data.birth_date = cid.birth_date
             if data.birth_date and data.birth_date != cid.birth_date:
                 shown = (

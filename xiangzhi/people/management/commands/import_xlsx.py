@@ -43,7 +43,7 @@ class Command(BaseCommand):
         )
         for sheet in result.skipped_sheets:
             self.stdout.write(
-                f"工作表“{sheet['sheet']}”缺少{'、'.join(sheet['missing'])}列,看起来不是花名册,没有导入"
+                f"注意:工作表“{sheet['sheet']}”没有{'、'.join(sheet['missing'])}列,看起来不是花名册,没有导入"
             )
         if result.skipped:
             self.stdout.write(
