@@ -607,3 +607,21 @@ def test_a_grid_worker_may_write_the_full_path_from_the_village(world, tmp_path)
     )
     report = registry_import(actor=worker, kind="residents", path=path)
     assert "不在您的管辖范围内" in report.errors[0]["message"]
+
+
+def test_a_scoped_import_cannot_give_a_new_family_a_number_used_outside_its_scope(world, tmp_path):
+    from xiangzhi.people.models import Household
+
+    a = world.a
+    theirs = Household.objects.get(node=a.sibling_grid)  # the grid worker does not cover it
+    header = ["姓名", "身份证号", "与户主关系", "户编号", "家庭住址", "所属网格"]
+    path = make_sheet(
+        tmp_path / "w.xlsx",
+        [header, ["同号新户", make_id(), "户主", theirs.number, "甲村33号", GRID]],
+    )
+    report = registry_import(actor=a.worker, kind="residents", path=path)
+    assert report.created == 0
+    assert (
+        report.errors[0]["message"] == f"户编号 {theirs.number} 在本村已被另一户使用,请换一个户编号"
+    )
+    assert Household.objects.filter(number=theirs.number).count() == 1

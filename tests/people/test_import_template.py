@@ -73,3 +73,11 @@ def test_only_users_who_may_import_get_a_template(client, world):
     assert client.get("/people/import/template/residents/").status_code == 403
     client.force_login(world.a.cadre)
     assert client.get("/people/import/template/nonsense/").status_code == 404
+
+
+def test_the_template_offers_the_lowest_grids_where_families_belong(world):
+    from xiangzhi.people.import_template import writable_grids
+
+    grids = [text for text, _ in writable_grids(actor=world.a.cadre)]
+    assert any(g.endswith("甲家中心户") for g in grids)
+    assert not any(g.endswith("党小组") or g.endswith("党支部") for g in grids)

@@ -261,3 +261,19 @@ def test_the_household_page_shows_members_and_history(client, world):
     body = client.get(f"/people/households/{world.a.household.pk}/").content.decode()
     assert "人口变动记录" in body and "出生" in body and "迁入" in body
     assert world.a.child.name in body
+
+
+def test_an_edit_cannot_give_a_household_another_familys_number(world):
+    """A 户编号 names one family in a village: a roster could not tell two apart."""
+    from xiangzhi.people.services import household_update
+
+    a = world.a
+    mine = a.head.household
+    other = Household.objects.filter(node__path__startswith=a.node.path).exclude(pk=mine.pk).first()
+    with pytest.raises(ValidationError) as exc:
+        household_update(actor=a.cadre, household=other, address=other.address, number=mine.number)
+    assert exc.value.message_dict["number"] == ["该户编号在本村已存在"]
+    other.refresh_from_db()
+    assert other.number != mine.number
+    # Its own number, unchanged, is no conflict.
+    household_update(actor=a.cadre, household=other, address="新址", number=other.number)

@@ -60,21 +60,23 @@ MAX_GRIDS = 20_000
 
 
 def writable_grids(*, actor) -> list[tuple[str, str]]:
-    """(所属网格 text, level name) of each village and node below it that the user may write."""
+    """(所属网格 text, level name) of each lowest node (a household's place: a 党员中心户, or the
+    lowest level a village has) from the villages down that the user may write."""
     from django.conf import settings
 
     scope = scope_for(actor)
     labels = grid_labels(actor=actor)
     level_names = settings.XIANGZHI_GRID_LEVELS
-    nodes = (
+    nodes = list(
         GridNode.objects.for_actor(actor)
         .filter(level__gte=2)
         .order_by("path")
         .values_list("path", "level")
     )
     out = []
-    for path, level in nodes.iterator(chunk_size=2000):
-        if scope.can_write_path(path) and path in labels:
+    for i, (path, level) in enumerate(nodes):
+        has_child = i + 1 < len(nodes) and nodes[i + 1][0].startswith(path)
+        if not has_child and scope.can_write_path(path) and path in labels:
             out.append((labels[path], level_names.get(level, str(level))))
             if len(out) >= MAX_GRIDS:
                 break

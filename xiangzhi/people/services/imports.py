@@ -186,7 +186,10 @@ class RegistryImport:
         self.tags = {t.name: t for t in tags} | {t.code: t for t in tags}
         self.nodes: dict[str, GridNode | str] = {}
         self._tree_cache: dict | None = None
-        self.seen_ids: dict[str, tuple[str, int]] = {}  # ID -> (sheet, row) of its first row
+        self.seen_ids: dict[str, tuple[str, int]] = {}
+        self.taken_numbers: dict[
+            str, list[str]
+        ] = {}  # 户编号 -> node paths, in any scope  # ID -> (sheet, row) of its first row
         self.numbered: dict[tuple[str, str], Household] = {}
         self.audit: list[dict] = []
         self.today = timezone.localdate()
@@ -561,6 +564,13 @@ class RegistryImport:
                 .select_related("node")
             ):
                 households_by_number.setdefault(h.number, []).append(h)
+            # Numbers in use outside the actor's scope too: a new family must not take one (the
+            # registration page refuses it the same way).
+            self.taken_numbers = {}
+            for number, path in Household.objects.filter(number__in=numbers).values_list(
+                "number", "node__path"
+            ):
+                self.taken_numbers.setdefault(number, []).append(path)
         plan = _Plan()
         for group in groups:
             self._plan_group(group, by_index, by_pk, households_by_number, plan)
@@ -751,6 +761,13 @@ class RegistryImport:
             elif not (head_row.address or any(r.address for r in group)):
                 for r in group:
                     r.fail("address", "新登记的户需要填写家庭住址")
+            elif number and any(
+                p.startswith(node.ancestor_path_at(2)) for p in self.taken_numbers.get(number, [])
+            ):
+                for r in group:
+                    r.fail(
+                        "household_number", f"户编号 {number} 在本村已被另一户使用,请换一个户编号"
+                    )
             else:
                 household = plan.new_household(
                     node=node,

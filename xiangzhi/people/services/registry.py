@@ -65,6 +65,16 @@ def same_month(given: dt.date | None, from_id: dt.date) -> bool:
     )
 
 
+def _number_taken(number: str, node, exclude_pk: int | None = None) -> bool:
+    """Whether another household of the node's village has this 户编号 (in anyone's scope)."""
+    if not number:
+        return False
+    qs = Household.objects.filter(number=number, node__path__under=node.ancestor_path_at(2))
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.exists()
+
+
 def _check_write(actor, node) -> None:
     if not scope_for(actor).can_write_path(node.path):
         raise PermissionDenied("您对该网格只有查看权限")
@@ -268,12 +278,7 @@ def household_register(
     if not address:
         errors["address"] = "请填写家庭住址"
     number = normalize_text(number)
-    if (
-        number
-        and Household.objects.filter(
-            number=number, node__path__under=node.ancestor_path_at(2)
-        ).exists()
-    ):
+    if _number_taken(number, node):
         errors["number"] = "该户编号在本村已存在"
     head.relation = Resident.Relation.HEAD
     try:
@@ -323,8 +328,16 @@ def household_update(
     household.number = normalize_text(number)
     household.is_central_household = is_central_household
     household.note = note
+    errors = {}
     if not household.address:
-        raise ValidationError({"address": "请填写家庭住址"})
+        errors["address"] = "请填写家庭住址"
+    if household.number != before["number"] and _number_taken(
+        household.number, household.node, exclude_pk=household.pk
+    ):
+        # Two families with one 户编号 in a village cannot be told apart in a roster.
+        errors["number"] = "该户编号在本村已存在"
+    if errors:
+        raise ValidationError(errors)
     household.save()
     changes = diff(household, before, HOUSEHOLD_FIELDS)
     if tags is not None:
