@@ -24,3 +24,15 @@ def make_sheet(
         ws.append(r)
     wb.save(path)
     return path
+
+
+def make_book(path, sheets: dict[str, list[list]]):
+    """A workbook of several sheets, in order: {sheet name: rows}."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+    wb.save(path)
+    return path

@@ -12,7 +12,7 @@ from xiangzhi.people.models import Resident
 from xiangzhi.people.services.imports import registry_import
 
 from ..factories import make_id
-from ..xlsx_helpers import make_sheet
+from ..xlsx_helpers import make_book, make_sheet
 
 GRID = "甲村/甲村第一党支部/甲村枫树屋场党小组/甲家中心户"
 HEADER = ["序号", "姓名", "身份证号", "联系电话", "与户主关系", "家庭住址", "所属网格"]
@@ -174,20 +174,21 @@ def test_an_ethnic_group_without_zu_is_stored_with_it(world, tmp_path):
 
 
 def test_one_sheet_per_group_imports_every_sheet_and_errors_name_theirs(world, tmp_path):
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    first = wb.active
-    first.title = "一组"
-    first.append(HEADER)
-    first.append([1, "一组户主", make_id(), "", "户主", "甲村8号", GRID])
-    first.append([2, "一组错号", "12345", "", "子", "", ""])
-    second = wb.create_sheet("二组")
-    second.append(["姓名", "与户主关系", "身份证号", "家庭住址", "所属网格"])  # another order
-    second.append(["二组户主", "户主", make_id(), "甲村9号", GRID])
-    second.append(["二组成员", "配偶", "12345", "", ""])
-    path = tmp_path / "groups.xlsx"
-    wb.save(path)
+    path = make_book(
+        tmp_path / "groups.xlsx",
+        {
+            "一组": [
+                HEADER,
+                [1, "一组户主", make_id(), "", "户主", "甲村8号", GRID],
+                [2, "一组错号", "12345", "", "子", "", ""],
+            ],
+            "二组": [
+                ["姓名", "与户主关系", "身份证号", "家庭住址", "所属网格"],  # another order
+                ["二组户主", "户主", make_id(), "甲村9号", GRID],
+                ["二组成员", "配偶", "12345", "", ""],
+            ],
+        },
+    )
     report = registry_import(actor=world.a.cadre, kind="residents", path=path)
     assert report.created == 2
     assert set(
@@ -342,18 +343,13 @@ def test_too_long_cells_are_errors_never_cut(world, tmp_path):
 
 
 def test_a_summary_sheet_beside_the_roster_is_skipped_and_said(world, tmp_path):
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    roster = wb.active
-    roster.title = "花名册"
-    roster.append(HEADER)
-    roster.append([1, "汇总旁户主", make_id(), "", "户主", "甲村15号", GRID])
-    summary = wb.create_sheet("汇总")
-    summary.append(["序号", "村民小组", "户数", "人数"])
-    summary.append([1, "一组", 1, 1])
-    path = tmp_path / "with-summary.xlsx"
-    wb.save(path)
+    path = make_book(
+        tmp_path / "with-summary.xlsx",
+        {
+            "花名册": [HEADER, [1, "汇总旁户主", make_id(), "", "户主", "甲村15号", GRID]],
+            "汇总": [["序号", "村民小组", "户数", "人数"], [1, "一组", 1, 1]],
+        },
+    )
     report = registry_import(actor=world.a.cadre, kind="residents", path=path)
     assert report.errors == [] and report.created == 1
     assert report.skipped_sheets == [{"sheet": "汇总", "missing": ["姓名", "身份证号"]}]
@@ -396,19 +392,15 @@ def test_one_id_on_the_same_row_of_two_sheets_is_a_duplicate_not_a_crash(world, 
 
 
 def test_household_numbers_that_restart_in_each_sheet_do_not_merge_families(world, tmp_path):
-    from openpyxl import Workbook
 
     header = ["姓名", "身份证号", "与户主关系", "户编号", "家庭住址", "所属网格"]
-    wb = Workbook()
-    one = wb.active
-    one.title = "一组"
-    one.append(header)
-    one.append(["张一组", make_id(), "户主", "001", "甲村18号", GRID])
-    two = wb.create_sheet("二组")
-    two.append(header)
-    two.append(["李二组", make_id(), "户主", "001", "甲村19号", GRID])
-    path = tmp_path / "restart.xlsx"
-    wb.save(path)
+    path = make_book(
+        tmp_path / "restart.xlsx",
+        {
+            "一组": [header, ["张一组", make_id(), "户主", "001", "甲村18号", GRID]],
+            "二组": [header, ["李二组", make_id(), "户主", "001", "甲村19号", GRID]],
+        },
+    )
     report = registry_import(actor=world.a.cadre, kind="residents", path=path)
     assert report.created == 1
     assert [(e["sheet"], e["column"]) for e in report.errors] == [("二组", "户编号")]
@@ -489,18 +481,14 @@ def test_a_dry_run_all_or_nothing_with_errors_would_write_nothing(world, tmp_pat
 
 
 def test_a_roster_sheet_with_a_misspelt_header_fails_the_file_not_silently(world, tmp_path):
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    one = wb.active
-    one.title = "一组"
-    one.append(HEADER)
-    one.append([1, "一组好户", make_id(), "", "户主", "甲村25号", GRID])
-    two = wb.create_sheet("二组")
-    two.append(["序号", "姓名", "身分证号", "联系电话", "与户主关系", "家庭住址", "所属网格"])
-    two.append([1, "二组户主", make_id(), "", "户主", "甲村26号", GRID])
-    path = tmp_path / "misspelt.xlsx"
-    wb.save(path)
+    misspelt = ["序号", "姓名", "身分证号", "联系电话", "与户主关系", "家庭住址", "所属网格"]
+    path = make_book(
+        tmp_path / "misspelt.xlsx",
+        {
+            "一组": [HEADER, [1, "一组好户", make_id(), "", "户主", "甲村25号", GRID]],
+            "二组": [misspelt, [1, "二组户主", make_id(), "", "户主", "甲村26号", GRID]],
+        },
+    )
     report = registry_import(actor=world.a.cadre, kind="residents", path=path)
     assert report.created == 0 and not report.written
     assert report.errors[0]["message"].startswith(
@@ -509,18 +497,13 @@ def test_a_roster_sheet_with_a_misspelt_header_fails_the_file_not_silently(world
 
 
 def test_a_list_of_people_beside_the_roster_is_skipped_with_a_warning(client, world, tmp_path):
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    roster = wb.active
-    roster.title = "花名册"
-    roster.append(HEADER)
-    roster.append([1, "名单旁户主", make_id(), "", "户主", "甲村27号", GRID])
-    poor = wb.create_sheet("低保户")
-    poor.append(["姓名", "身份证号码", "村民小组"])
-    poor.append(["某低保", make_id(), GRID])
-    path = tmp_path / "with-list.xlsx"
-    wb.save(path)
+    path = make_book(
+        tmp_path / "with-list.xlsx",
+        {
+            "花名册": [HEADER, [1, "名单旁户主", make_id(), "", "户主", "甲村27号", GRID]],
+            "低保户": [["姓名", "身份证号码", "村民小组"], ["某低保", make_id(), GRID]],
+        },
+    )
     report = registry_import(actor=world.a.cadre, kind="residents", path=path)
     assert report.errors == [] and report.created == 1 and report.rows == 1
     assert report.skipped_sheets == [{"sheet": "低保户", "missing": ["户编号", "与户主关系"]}]
