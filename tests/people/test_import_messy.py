@@ -608,3 +608,15 @@ def test_a_scoped_import_cannot_give_a_new_family_a_number_used_outside_its_scop
         report.errors[0]["message"] == f"户编号 {theirs.number} 在本村已被另一户使用,请换一个户编号"
     )
     assert Household.objects.filter(number=theirs.number).count() == 1
+
+
+def test_a_households_sheet_reports_relation_problems_in_a_column_it_has(world, tmp_path):
+    child = world.a.child
+    header = ["户主姓名", "户主身份证号", "家庭住址", "所属网格"]
+    path = make_sheet(
+        tmp_path / "hh.xlsx", [header, [child.name, child.id_number, "甲村34号", GRID]]
+    )
+    report = registry_import(actor=world.a.cadre, kind="households", path=path)
+    assert [(e["column"], e["message"][:8]) for e in report.errors] == [
+        ("户主姓名", "该居民已是另一")
+    ]

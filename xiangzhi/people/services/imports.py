@@ -115,6 +115,8 @@ class Row:
     errors: list[tuple[str, str]] = field(default_factory=list)
 
     def fail(self, key: str, message: str) -> None:
+        if key == "relation" and key not in self.present:
+            key = "name"  # a households sheet (one head a row) has no 与户主关系 column
         self.errors.append((self.labels.get(key, LABELS.get(key, key)), message))
 
 
