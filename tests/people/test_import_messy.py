@@ -618,5 +618,5 @@ def test_a_households_sheet_reports_relation_problems_in_a_column_it_has(world, 
     )
     report = registry_import(actor=world.a.cadre, kind="households", path=path)
     assert [(e["column"], e["message"][:8]) for e in report.errors] == [
-        ("户主姓名", "该居民已是另一")
+        ("户主姓名", "该居民已是另一户")
     ]
