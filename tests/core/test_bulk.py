@@ -9,6 +9,7 @@ from django.utils import timezone
 from xiangzhi.core.bulk import insert_rows, update_column
 from xiangzhi.core.models import AuditEvent
 from xiangzhi.people.models import HouseholdChange, Tag
+from xiangzhi.people.services.imports import HISTORY_COLUMNS
 
 
 def test_values_of_every_kind_come_back_as_written_with_keys_in_row_order(world):
@@ -16,15 +17,7 @@ def test_values_of_every_kind_come_back_as_written_with_keys_in_row_order(world)
     texts = ["制表\t符", "换\n行", "反斜杠\\N", "引号'\"", "😀 表情"]
     keys = insert_rows(
         HouseholdChange,
-        (
-            "household_id",
-            "kind",
-            "occurred_on",
-            "resident_id",
-            "note",
-            "created_by_id",
-            "created_at",
-        ),
+        HISTORY_COLUMNS,
         [
             (world.a.household.pk, "move_in", dt.date(2020, 1, i + 1), None, text, None, when)
             for i, text in enumerate(texts)

@@ -44,6 +44,16 @@ from .registry import (
     same_month,
 )
 
+# The columns of the history row (迁入) each imported resident gets, written as tuples.
+HISTORY_COLUMNS = (
+    "household_id",
+    "kind",
+    "occurred_on",
+    "resident_id",
+    "note",
+    "created_by_id",
+    "created_at",
+)
 BATCH_ROWS = 500
 ANALYZE_AFTER_ROWS = 1000  # an import that writes this many rows refreshes SQLite's statistics
 LABELS = {c.key: c.label for c in RESIDENT_COLUMNS} | {"central": "党员中心户"}
@@ -980,19 +990,7 @@ class _Plan:
                     }
                 )
             update_column(Household, "head", heads)
-            insert_rows(
-                HouseholdChange,
-                (
-                    "household_id",
-                    "kind",
-                    "occurred_on",
-                    "resident_id",
-                    "note",
-                    "created_by_id",
-                    "created_at",
-                ),
-                changes,
-            )
+            insert_rows(HouseholdChange, HISTORY_COLUMNS, changes)
             # In a households sheet the tags belong to the household, else to the person.
             tag_ids = {t.code: t.pk for t in run.tags.values()}
             if run.kind == "households":
