@@ -53,6 +53,8 @@ def test_phones_as_ledgers_write_them(raw, stored):
         ("13912345678\n13812345678", "只能填一个电话号码"),
         ("12800138000", "11位手机号,或带区号的固定电话"),
         ("0731-123", "11位手机号,或带区号的固定电话"),
+        ("0731-123456", "11位手机号,或带区号的固定电话"),  # a digit short: no other area code
+        ("0731123456", "11位手机号,或带区号的固定电话"),
     ],
 )
 def test_phones_that_are_not_one_number_are_refused_clearly(raw, fragment):
@@ -620,3 +622,26 @@ def test_a_households_sheet_reports_relation_problems_in_a_column_it_has(world, 
     assert [(e["column"], e["message"][:8]) for e in report.errors] == [
         ("户主姓名", "该居民已是另一户")
     ]
+
+
+def test_a_masked_export_row_given_only_a_birth_month_takes_the_registered_day(world, tmp_path):
+    from openpyxl import load_workbook
+
+    from xiangzhi.people.exports import export_list
+
+    a = world.a
+    path = tmp_path / "exp.xlsx"
+    export_list(
+        actor=a.cadre, kind="residents", queryset=Resident.objects.for_actor(a.cadre), target=path
+    )
+    wb = load_workbook(path)
+    ws = wb.active
+    header = [c.value for c in ws[1]]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[header.index("姓名")].value == a.head.name)
+    born = a.head.birth_date
+    row[header.index("出生日期")].value = f"{born.year}年{born.month}月"
+    wb.save(path)
+    report = registry_import(actor=a.cadre, kind="residents", path=path)
+    assert report.errors == [] and report.updated == 0
+    a.head.refresh_from_db()
+    assert a.head.birth_date == born

@@ -153,14 +153,14 @@ def _zip_format(path: Path) -> str:
     return "xlsx"
 
 
-def _open_workbook(path: Path):
+def _open_workbook(path: Path, fmt: str):
     """Open by content, not by name. python-calamine's from_path picks its reader by the
     extension (a .xlsx saved as .xls fails there), so a file whose name tells another format
     than its bytes goes through from_filelike, which tries every reader. That reads the file
     into memory, which only such misnamed files pay (the cells are in memory anyway)."""
     from python_calamine import CalamineWorkbook
 
-    if SUFFIX_FORMATS.get(path.suffix.lower()) == _sniff(path):
+    if SUFFIX_FORMATS.get(path.suffix.lower()) == fmt:
         return CalamineWorkbook.from_path(str(path))
     with path.open("rb") as fh:
         return CalamineWorkbook.from_filelike(fh)
@@ -239,7 +239,8 @@ def open_sheets(source) -> Iterator[SheetRows]:
     if not path.exists():
         raise SheetError(f"找不到文件:{path.name}")
     try:
-        wb = _open_workbook(path)
+        fmt = _sniff(path)  # by the bytes; a password or a non-spreadsheet is refused here
+        wb = _open_workbook(path, fmt)
     except SheetError:
         raise
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for a broken file
@@ -250,7 +251,7 @@ def open_sheets(source) -> Iterator[SheetRows]:
             for m in wb.sheets_metadata
             if m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet
         ]
-        sizes = _declared_sizes(path) if _sniff(path) == "xlsx" else {}
+        sizes = _declared_sizes(path) if fmt == "xlsx" else {}
         for name in names:
             rows, cols = sizes.get(name, (0, 0))
             if rows * cols > MAX_CELLS:

@@ -6,8 +6,8 @@ indexes (never matched by prefix). The ID number's blind index is NULL when ther
 that one unique index serves both the rule and the lookups; on SQLite the partial unique index
 could not serve lookups and a second index was kept for them.
 
-SQLite rebuilds the table once (making the column nullable needs it), as the last schema step,
-so that the rebuild already has the final set of indexes.
+SQLite rebuilds the table once (making the column nullable needs it), after the other index
+changes, so that the rebuild already has them; the unique rule is then one CREATE UNIQUE INDEX.
 """
 
 from django.db import migrations, models
@@ -23,6 +23,27 @@ def drop_old_indexes(apps, schema_editor):
 
 def create_old_indexes(apps, schema_editor):
     create_column_indexes(schema_editor, apps.get_model("people", "Resident"), PLAIN)
+
+
+UNIQUE = models.UniqueConstraint(fields=("id_number_index",), name="uniq_resident_id_number")
+
+
+def add_unique(apps, schema_editor):
+    Resident = apps.get_model("people", "Resident")
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(
+            'CREATE UNIQUE INDEX "uniq_resident_id_number" ON "people_resident" ("id_number_index")'
+        )
+    else:
+        schema_editor.add_constraint(Resident, UNIQUE)
+
+
+def remove_unique(apps, schema_editor):
+    Resident = apps.get_model("people", "Resident")
+    if schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute('DROP INDEX "uniq_resident_id_number"')
+    else:
+        schema_editor.remove_constraint(Resident, UNIQUE)
 
 
 def empty_to_null(apps, schema_editor):
@@ -94,10 +115,10 @@ class Migration(migrations.Migration):
             field=models.CharField(blank=True, editable=False, max_length=64, null=True),
         ),
         migrations.RunPython(empty_to_null, null_to_empty),
-        migrations.AddConstraint(
-            model_name="resident",
-            constraint=models.UniqueConstraint(
-                fields=("id_number_index",), name="uniq_resident_id_number"
-            ),
+        # On SQLite, Django adds a unique constraint by copying the table once more: a unique
+        # index is the same rule, added in one statement.
+        migrations.SeparateDatabaseAndState(
+            state_operations=[migrations.AddConstraint(model_name="resident", constraint=UNIQUE)],
+            database_operations=[migrations.RunPython(add_unique, remove_unique)],
         ),
     ]

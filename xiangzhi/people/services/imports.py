@@ -21,7 +21,7 @@ from xiangzhi.core.crypto import blind_index, mask_id_number, mask_phone
 from xiangzhi.core.dbstats import refresh_planner_statistics
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.validators import DIVISION_RE
-from xiangzhi.core.xlsx import CellError, SheetError, Table, clip, read_table
+from xiangzhi.core.xlsx import CellError, MonthOnly, SheetError, Table, clip, read_table
 from xiangzhi.grid.models import GridNode
 
 from ..models import Household, HouseholdChange, Resident, Tag
@@ -198,10 +198,9 @@ class RegistryImport:
         self.tags = {t.name: t for t in tags} | {t.code: t for t in tags}
         self.nodes: dict[str, GridNode | str] = {}
         self._tree_cache: dict | None = None
+        # ID -> (sheet, row) of its first row; 户编号 -> node paths of households in any scope.
         self.seen_ids: dict[str, tuple[str, int]] = {}
-        self.taken_numbers: dict[
-            str, list[str]
-        ] = {}  # 户编号 -> node paths, in any scope  # ID -> (sheet, row) of its first row
+        self.taken_numbers: dict[str, list[str]] = {}
         self.numbered: dict[tuple[str, str], Household] = {}
         self.audit: list[dict] = []
         self.today = timezone.localdate()
@@ -247,7 +246,7 @@ class RegistryImport:
             return self.report
         self.report.ignored_columns = table.unknown
         self.report.skipped_sheets = [
-            {"sheet": h.sheet, "missing": h.missing} for h in table.skipped_sheets if h.missing
+            {"sheet": h.sheet, "missing": h.missing} for h in table.skipped_sheets
         ] + [{"sheet": name, "missing": self._roster_columns()} for name in skip]
         self.skip = set(skip)
         # Each sheet's header, the same for all its rows: labels (for error reports) and columns.
@@ -291,7 +290,7 @@ class RegistryImport:
         self.report.errors.sort(key=lambda e: (order.get(e.get("sheet", ""), 0), e["row"]))
         return self.report
 
-    def _parse(self, sheet: str, number: int, values: dict, table: Table) -> Row:
+    def _parse(self, sheet: str, number: int, values: dict) -> Row:
         labels, present = self.headers[sheet]
         row = Row(
             number=number,
@@ -392,7 +391,7 @@ class RegistryImport:
             if _not_a_person(values):
                 self.report.skipped += 1
                 continue
-            row = self._parse(sheet, number, values, table)
+            row = self._parse(sheet, number, values)
             if sheet != current_sheet:  # a household never runs on into the next sheet
                 if current:
                     yield current
@@ -518,6 +517,8 @@ class RegistryImport:
         for key, message in resident_clean(d, today=self.today).items():
             if key == "gender" and not d.gender and row.id_masked:
                 continue  # a masked export keeps the gender of the record it names
+            if key == "birth_date" and row.id_masked and isinstance(d.birth_date, MonthOnly):
+                continue  # the registered ID gives the day (_check_against_id)
             column = FIELD_COLUMN.get(key, key)
             if row.labels.get(column, LABELS.get(column)) not in unreadable:
                 row.fail(column, message)
@@ -660,7 +661,7 @@ class RegistryImport:
         if household.pk and household.head_id:
             if head_existing is not None and head_existing.pk == household.head_id:
                 return ""
-            return household.head.name if household.head_id else ""
+            return household.head.name
         first = plan.head_rows.get(id(household))
         if first is not None and first is not head_row:
             return first.data.name
@@ -809,8 +810,7 @@ class RegistryImport:
                 plan.household_changes(household, head_row, node, number, self)
         for r in group:
             if r.errors:
-                for column, message in r.errors:
-                    self.report.error(r.number, column, message, r.sheet)
+                self._report_errors([r])
                 continue
             ex = existing[id(r)]
             if ex is None:
