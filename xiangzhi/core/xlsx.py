@@ -626,12 +626,6 @@ def id_number(value) -> str:
     return compact(value).upper()
 
 
-def phone(value) -> str:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(int(value))
-    return compact(value).replace("-", "")
-
-
 _DATE_PATTERNS = [
     re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
