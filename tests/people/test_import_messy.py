@@ -551,7 +551,8 @@ def test_a_head_change_is_refused_with_the_right_words(world, tmp_path):
     }
 
 
-def test_a_masked_export_edited_against_its_ids_is_refused(world, tmp_path):
+def _export_with_head_edited(world, tmp_path, edits: dict) -> str:
+    """The cadre's (masked) residents export, with cells of the head's row changed."""
     from openpyxl import load_workbook
 
     from xiangzhi.people.exports import export_list
@@ -566,9 +567,16 @@ def test_a_masked_export_edited_against_its_ids_is_refused(world, tmp_path):
     header = [c.value for c in ws[1]]
     row = next(r for r in ws.iter_rows(min_row=2) if r[header.index("姓名")].value == a.head.name)
     assert "*" in row[header.index("身份证号")].value  # masked: the sheet cannot be checked alone
-    row[header.index("性别")].value = "女" if a.head.gender == "M" else "男"
-    row[header.index("出生日期")].value = dt.date(1911, 1, 2)
+    for column, value in edits.items():
+        row[header.index(column)].value = value
     wb.save(path)
+    return path
+
+
+def test_a_masked_export_edited_against_its_ids_is_refused(world, tmp_path):
+    a = world.a
+    edits = {"性别": "女" if a.head.gender == "M" else "男", "出生日期": dt.date(1911, 1, 2)}
+    path = _export_with_head_edited(world, tmp_path, edits)
     report = registry_import(actor=a.cadre, kind="residents", path=path)
     assert {e["column"] for e in report.errors} == {"性别", "出生日期"} and report.updated == 0
     a.head.refresh_from_db()
@@ -625,22 +633,9 @@ def test_a_households_sheet_reports_relation_problems_in_a_column_it_has(world, 
 
 
 def test_a_masked_export_row_given_only_a_birth_month_takes_the_registered_day(world, tmp_path):
-    from openpyxl import load_workbook
-
-    from xiangzhi.people.exports import export_list
-
     a = world.a
-    path = tmp_path / "exp.xlsx"
-    export_list(
-        actor=a.cadre, kind="residents", queryset=Resident.objects.for_actor(a.cadre), target=path
-    )
-    wb = load_workbook(path)
-    ws = wb.active
-    header = [c.value for c in ws[1]]
-    row = next(r for r in ws.iter_rows(min_row=2) if r[header.index("姓名")].value == a.head.name)
     born = a.head.birth_date
-    row[header.index("出生日期")].value = f"{born.year}年{born.month}月"
-    wb.save(path)
+    path = _export_with_head_edited(world, tmp_path, {"出生日期": f"{born.year}年{born.month}月"})
     report = registry_import(actor=a.cadre, kind="residents", path=path)
     assert report.errors == [] and report.updated == 0
     a.head.refresh_from_db()
