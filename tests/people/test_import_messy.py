@@ -547,7 +547,7 @@ def test_a_head_change_is_refused_with_the_right_words(world, tmp_path):
     messages = {e["message"] for e in report.errors}
     assert messages == {
         f"该户在系统中的户主是 {head.name},与本行不同;"
-        "更换户主请在户籍页面办理(户主迁出或死亡登记时指定新户主),不能通过导入更换"
+        "更换户主请在该户页面点“户主变更”办理,不能通过导入更换"
     }
 
 

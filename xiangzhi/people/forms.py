@@ -147,6 +147,62 @@ class SplitForm(forms.Form):
             self.fields["new_head"].queryset = members
 
 
+class HeadChoiceForm(forms.Form):
+    """户主变更, first step: who the new head is (the current head to only correct relations)."""
+
+    new_head = forms.ModelChoiceField(
+        label="新户主",
+        queryset=Resident.objects.none(),
+        empty_label=None,
+        help_text="选本户在册成员;仍选现在的户主,就只核对成员与户主的关系",
+    )
+
+    def __init__(self, *args, members, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["new_head"].queryset = members
+        self.fields["new_head"].label_from_instance = lambda m: (
+            _person_label(m) + ("· 现户主" if m.relation == Resident.Relation.HEAD else "")
+        )
+
+
+def _person_label(m: Resident) -> str:
+    born = f",{m.birth_date.year}年生" if m.birth_date else ""
+    return f"{m.name}({m.get_gender_display() or '性别未填'}{born})"
+
+
+class HeadChangeForm(forms.Form):
+    """户主变更, second step: every other member's relation to the new head."""
+
+    occurred_on = forms.DateField(label="变更日期", widget=DATE, initial=timezone.localdate)
+    note = forms.CharField(
+        label="说明", max_length=150, required=False, help_text="例如:原户主年老,由长子接任户主"
+    )
+
+    def __init__(self, *args, members, new_head, suggested, was, **kwargs):
+        """`suggested`: {pk: relation to the new head}; `was`: {pk: relation to the old head}."""
+        super().__init__(*args, **kwargs)
+        self.members = [m for m in members if m.pk != new_head.pk]
+        choices = [c for c in Resident.Relation.choices if c[0] != Resident.Relation.HEAD]
+        labels = dict(Resident.Relation.choices)
+        changing = new_head.relation != Resident.Relation.HEAD
+        was_text = "原来是原户主的" if changing else "现在登记为"
+        for m in self.members:
+            self.fields[f"relation_{m.pk}"] = forms.ChoiceField(
+                label=f"{_person_label(m)}是{'新' if changing else ''}户主的",
+                choices=choices,
+                initial=suggested[m.pk],
+                help_text=(
+                    "原户主"
+                    if was[m.pk] == Resident.Relation.HEAD
+                    else f"{was_text}{labels.get(was[m.pk], was[m.pk])}"
+                ),
+            )
+        self.order_fields([f"relation_{m.pk}" for m in self.members])
+
+    def relations(self) -> dict[int, str]:
+        return {m.pk: self.cleaned_data[f"relation_{m.pk}"] for m in self.members}
+
+
 class RevealForm(forms.Form):
     field = forms.ChoiceField(label="查看项目", choices=list(REVEAL_FIELDS.items()))
     purpose = forms.CharField(

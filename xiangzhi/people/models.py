@@ -216,6 +216,7 @@ class HouseholdChange(models.Model):
         BIRTH = "birth", "出生"
         DEATH = "death", "死亡"
         SPLIT = "split", "分户"
+        HEAD_CHANGE = "head_change", "户主变更"
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="changes")
     kind = models.CharField("变动类型", max_length=20, choices=Kind.choices)

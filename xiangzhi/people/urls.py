@@ -18,6 +18,7 @@ urlpatterns = [
     path("households/<int:household_id>/", views.household_detail, name="household_detail"),
     path("households/<int:household_id>/edit/", views.household_edit, name="household_edit"),
     path("households/<int:household_id>/split/", views.household_split, name="household_split"),
+    path("households/<int:household_id>/head/", views.household_head, name="household_head"),
     path("households/<int:household_id>/members/new/", views.resident_add, name="resident_add"),
     path(
         "nodes/<int:node_id>/households/new/", views.household_register, name="household_register"

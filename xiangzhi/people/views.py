@@ -20,6 +20,8 @@ from . import selectors, services
 from .access import access_household, access_resident
 from .exports import KINDS, export_list
 from .forms import (
+    HeadChangeForm,
+    HeadChoiceForm,
     HouseholdForm,
     HouseholdRegisterForm,
     ImportForm,
@@ -29,7 +31,8 @@ from .forms import (
     RevealForm,
     SplitForm,
 )
-from .models import ImportJob, Resident, Tag
+from .models import Household, ImportJob, Resident, Tag
+from .relations import relations_after_head_change
 from .services.jobs import import_job_create, import_job_progress
 
 HEAD_ERRORS = {
@@ -225,6 +228,63 @@ def household_split(request, household_id: int):
     )
 
 
+def household_head(request, household_id: int):
+    """户主变更 in two steps: choose the new head (GET), then check every other member's relation
+    to them, suggested from their relations to the old head (POST saves)."""
+    household = access_household(request.user, household_id, write=True)
+    if household.status != Household.Status.ACTIVE:
+        raise Http404("该户已不在册")
+    members = household.members.filter(status=Resident.Status.ACTIVE).order_by("id")
+    choice = HeadChoiceForm(
+        request.GET if "new_head" in request.GET else None,
+        members=members,
+        initial={"new_head": household.head_id},
+    )
+    form = None
+    if choice.is_bound and choice.is_valid():
+        new_head = choice.cleaned_data["new_head"]
+        everyone = list(members)
+        form = HeadChangeForm(
+            request.POST or None,
+            members=everyone,
+            new_head=new_head,
+            suggested=relations_after_head_change(new_head, everyone),
+            was={m.pk: m.relation for m in everyone},
+        )
+        changing = new_head.pk != household.head_id
+        if not changing:
+            del form.fields["occurred_on"]
+        done = handle_form(
+            request,
+            form,
+            lambda d: services.household_change_head(
+                actor=request.user,
+                household=household,
+                new_head=new_head,
+                relations=form.relations(),
+                occurred_on=d.get("occurred_on"),
+                note=d["note"],
+            ),
+            success_message=(
+                f"户主已变更为{new_head.name}" if changing else "成员与户主的关系已保存"
+            ),
+            success_url=_household_url(household),
+        )
+        if done:
+            return done
+    return render(
+        request,
+        "people/household_head.html",
+        {
+            "household": household,
+            "choice": choice,
+            "form": form,
+            "nav": "households",
+            "cancel_url": _household_url(household),
+        },
+    )
+
+
 def resident_add(request, household_id: int):
     household = access_household(request.user, household_id, write=True)
     form = ResidentAddForm(request.POST or None)
@@ -289,6 +349,7 @@ def _leave_view(request, resident_id: int, service, title: str, done_text: str):
         household_id=resident.household_id, status=Resident.Status.ACTIVE
     ).exclude(pk=resident.pk)
     form = LeaveForm(request.POST or None, others=others)
+    head_leaves = resident.household.head_id == resident.pk and others.exists()
     done = handle_form(
         request,
         form,
@@ -299,8 +360,18 @@ def _leave_view(request, resident_id: int, service, title: str, done_text: str):
             note=d["note"],
             new_head=d["new_head"],
         ),
-        success_message=f"{resident.name}{done_text}",
-        success_url=reverse("people:household_detail", args=[resident.household_id]),
+        success_message=lambda r: (
+            f"{r.name}{done_text}。户主已改为{form.cleaned_data['new_head'].name},"
+            "其他成员与户主的关系已按常见情况调整,请核对"
+            if head_leaves
+            else f"{r.name}{done_text}"
+        ),
+        success_url=lambda r: (
+            reverse("people:household_head", args=[r.household_id])
+            + f"?new_head={form.cleaned_data['new_head'].pk}"
+            if head_leaves
+            else reverse("people:household_detail", args=[r.household_id])
+        ),
     )
     return done or _form_page(
         request, form, f"{title} · {resident.name}", _resident_url(resident), "residents"

@@ -6,6 +6,7 @@ from .registry import (  # noqa: F401
     RESIDENT_FIELDS,
     REVEAL_FIELDS,
     ResidentData,
+    household_change_head,
     household_register,
     household_split,
     household_update,

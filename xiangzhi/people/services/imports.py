@@ -731,7 +731,7 @@ class RegistryImport:
                 ):
                     message = (
                         f"该户在系统中的户主是 {other},与本行不同;"
-                        "更换户主请在户籍页面办理(户主迁出或死亡登记时指定新户主),不能通过导入更换"
+                        "更换户主请在该户页面点“户主变更”办理,不能通过导入更换"
                     )
                 elif other:
                     village_node = self._tree()["path"].get(village)
@@ -752,7 +752,8 @@ class RegistryImport:
             else:
                 head_row.fail(
                     "relation",
-                    "该居民已是另一户的成员(不是户主),如需分户请在户籍页面使用“分户”",
+                    "该居民已是另一户的成员(不是户主):如需改由此人当户主,请在该户页面点“户主变更”;"
+                    "如需分出去另立一户,请用“分户”",
                 )
         if household is None and head_row is None:
             # Rows that continue a household without its head row: the household of its members.

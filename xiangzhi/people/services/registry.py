@@ -17,6 +17,7 @@ from xiangzhi.core.xlsx import FirstOfMonth, MonthOnly
 
 from ..models import Household, HouseholdChange, Resident, Tag
 from ..pinyin import name_pinyin
+from ..relations import relations_after_head_change
 
 RESIDENT_FIELDS = [
     "name",
@@ -425,10 +426,15 @@ def _leave(
             raise ValidationError({"new_head": "户主离开后,请从本户在册成员中指定新户主"})
     resident.status = status
     resident.save(update_fields=["status", "updated_at"])
+    relations = {}
     if household.head_id == resident.pk and others:
+        # The others' relations were to the leaving head: take the usual ones to the new head,
+        # which the page then asks the user to check.
+        new_head = next(o for o in others if o.pk == new_head.pk)
+        relations = _set_relations(
+            others, {**relations_after_head_change(new_head, others), new_head.pk: HEAD}
+        )
         household.head = new_head
-        new_head.relation = Resident.Relation.HEAD
-        new_head.save(update_fields=["relation", "updated_at"])
     if not others:
         household.status = (
             Household.Status.MOVED_OUT
@@ -448,7 +454,12 @@ def _leave(
         actor=actor,
         action=f"resident.{kind}",
         obj=resident,
-        changes={"status": status, "new_head": getattr(new_head, "name", None), "note": note},
+        changes={
+            "status": status,
+            "new_head": getattr(new_head, "name", None),
+            "note": note,
+            **({"relations": relations} if relations else {}),
+        },
     )
     return resident
 
@@ -533,7 +544,9 @@ def household_split(
     Resident.objects.filter(pk__in=member_ids).update(
         household=new, node=node, updated_at=timezone.now()
     )
-    Resident.objects.filter(pk=new_head.pk).update(relation=Resident.Relation.HEAD)
+    moving = list(Resident.objects.filter(pk__in=member_ids))
+    head = next(m for m in moving if m.pk == new_head.pk)
+    relations = _set_relations(moving, {**relations_after_head_change(head, moving), head.pk: HEAD})
     new.head_id = new_head.pk
     new.save(update_fields=["head"])
     names = "、".join(m.name for m in members)
@@ -557,9 +570,90 @@ def household_split(
         actor=actor,
         action="household.split",
         obj=household,
-        changes={"new_household": new.pk, "members": sorted(member_ids), "address": address},
+        changes={
+            "new_household": new.pk,
+            "members": sorted(member_ids),
+            "address": address,
+            "relations": relations,
+        },
     )
     return new
+
+
+HEAD = Resident.Relation.HEAD
+
+
+def _set_relations(members: list[Resident], relations: dict[int, str]) -> dict[str, list[str]]:
+    """Save each member's new relation; return {pk: [old, new]} of those that changed."""
+    changed = {}
+    for m in members:
+        new = relations.get(m.pk, m.relation)
+        if new != m.relation:
+            changed[str(m.pk)] = [m.relation, new]
+            m.relation = new
+            m.save(update_fields=["relation", "updated_at"])
+    return changed
+
+
+@transaction.atomic
+def household_change_head(
+    *,
+    actor,
+    household: Household,
+    new_head: Resident,
+    relations: dict[int, str],
+    occurred_on: dt.date | None = None,
+    note: str = "",
+) -> Household:
+    """Make another member the head (户主变更), or correct the members' relations to the head
+    when new_head is the head already. `relations` gives every other member's relation to the
+    new head."""
+    _check_write(actor, household.node)
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if household.status != Household.Status.ACTIVE:
+        raise ValidationError("该户已不在册,不能变更户主")
+    members = {m.pk: m for m in household.members.filter(status=Resident.Status.ACTIVE)}
+    if new_head.pk not in members:
+        raise ValidationError({"new_head": "新户主必须是本户在册成员"})
+    if set(relations) != set(members) - {new_head.pk}:
+        raise ValidationError("请为本户每位在册成员选择与新户主的关系")
+    if any(r not in RELATIONS or r == HEAD for r in relations.values()):
+        raise ValidationError("一户只能有一个户主,请为其他成员选择与户主的关系")
+    if sum(r == Resident.Relation.SPOUSE for r in relations.values()) > 1:
+        raise ValidationError("户主的配偶只能有一位")
+    old_head = members.get(household.head_id)
+    head_changed = household.head_id != new_head.pk
+    changed = _set_relations(list(members.values()), {**relations, new_head.pk: HEAD})
+    if not changed and not head_changed:
+        raise ValidationError("户主和成员关系都没有变化")
+    if head_changed:
+        household.head = members[new_head.pk]
+        household.save(update_fields=["head", "updated_at"])
+        _record_change(
+            actor=actor,
+            household=household,
+            kind=HouseholdChange.Kind.HEAD_CHANGE,
+            occurred_on=occurred_on,
+            resident=household.head,
+            note="".join(
+                [f"原户主:{old_head.name}" if old_head else "", f";{note}" if note else ""]
+            ).lstrip(";"),
+        )
+    audit_record(
+        actor=actor,
+        action="household.head_change" if head_changed else "household.relations",
+        obj=household,
+        changes={
+            **(
+                {"head": [getattr(old_head, "name", None), household.head.name]}
+                if head_changed
+                else {}
+            ),
+            "relations": changed,
+            **({"note": note} if note else {}),
+        },
+    )
+    return household
 
 
 REVEAL_FIELDS = {"id_number": "身份证号", "phone": "联系电话"}
