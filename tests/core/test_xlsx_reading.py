@@ -649,3 +649,49 @@ def test_a_sheet_whose_used_range_is_huge_is_refused_before_it_is_loaded(tmp_pat
     ws.delete_cols(16384)
     wb.save(path)
     assert len(list(read(path).rows)) == 600
+
+
+def test_rows_a_filter_or_the_user_hides_are_not_read_but_hidden_columns_are(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "花名册"
+    ws.append(["姓名", "身份证号", "备注"])
+    for name in ["张三", "李四", "王五", "赵六"]:
+        ws.append([name, ID1, ""])
+    ws.auto_filter.ref = "A1:C5"
+    ws.row_dimensions[3].hidden = True  # filtered out
+    ws.row_dimensions[5].hidden = True  # hidden by hand
+    ws.column_dimensions["B"].hidden = True  # the ID column hidden for printing
+    path = tmp_path / "filtered.xlsx"
+    wb.save(path)
+    table = read(path)
+    assert [(r, v["name"], v["id_number"]) for _, r, v in table.rows] == [
+        (2, "张三", ID1),
+        (4, "王五", ID1),
+    ]
+    assert table.hidden == [("花名册", 3), ("花名册", 5)]
+
+
+def _sheet_zip(path, xml: bytes):
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("xl/worksheets/sheet1.xml", xml)
+    return zipfile.ZipFile(path)
+
+
+@pytest.mark.parametrize("shift", [-30, -12, -5, 0, 3, 10])
+def test_a_hidden_row_tag_cut_by_the_reading_chunk_is_found(tmp_path, shift):
+    tag = b'<row r="7" spans="1:3" hidden="1">'
+    filler = b"<!--" + b"x" * ((1 << 20) - 20 + shift) + b"-->"
+    xml = filler + tag + b'<c r="A7"/></row><row r="8" customHeight="1"><c r="A8"/></row>'
+    with _sheet_zip(tmp_path / "s.zip", xml) as zf:
+        assert xlsx._hidden_rows(zf, "xl/worksheets/sheet1.xml") == {7}
+
+
+def test_hidden_is_read_from_row_tags_only(tmp_path):
+    xml = (
+        b'<worksheet><cols><col min="2" max="2" hidden="1"/></cols><sheetData>'
+        b"<x:row hidden='true' r='4'><c/></x:row><row r=\"5\"><c t=\"s\"><v>1</v></c></row>"
+        b'<row r="6" hidden="0"/></sheetData></worksheet>'
+    )
+    with _sheet_zip(tmp_path / "s.zip", xml) as zf:
+        assert xlsx._hidden_rows(zf, "xl/worksheets/sheet1.xml") == {4}

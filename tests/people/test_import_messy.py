@@ -640,3 +640,45 @@ def test_a_masked_export_row_given_only_a_birth_month_takes_the_registered_day(w
     assert report.errors == [] and report.updated == 0
     a.head.refresh_from_db()
     assert a.head.birth_date == born
+
+
+def test_rows_hidden_by_a_filter_are_not_imported_and_the_page_says_so(client, world, tmp_path):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from openpyxl import Workbook
+
+    from xiangzhi.people.models import ImportJob
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(HEADER)
+    ws.append([1, "筛选户主", make_id(), "", "户主", "甲村40号", GRID])
+    ws.append([2, "筛选之妻", make_id(dt.date(1980, 2, 2), "F"), "", "妻", "", ""])
+    ws.append([3, "二组户主", make_id(), "", "户主", "甲村41号", GRID])
+    ws.append([4, "二组之子", make_id(dt.date(2001, 3, 3)), "", "子", "", ""])
+    ws.auto_filter.ref = "A1:G5"
+    for n in (3, 4, 5):
+        ws.row_dimensions[n].hidden = True
+    path = tmp_path / "filtered.xlsx"
+    wb.save(path)
+    out = StringIO()
+    call_command("import_xlsx", "residents", str(path), "--dry-run", stdout=out)
+    assert "表格中有 3 行被隐藏或被筛选掉了(第 3 行、第 4 行、第 5 行),这些行没有导入" in (
+        out.getvalue()
+    )
+    report = registry_import(actor=world.a.cadre, kind="residents", path=path)
+    assert report.errors == [] and report.created == 1
+    assert Resident.objects.filter(name__in=["筛选户主"]).count() == 1
+    assert not Resident.objects.filter(name__in=["筛选之妻", "二组户主", "二组之子"]).exists()
+    assert (report.hidden_rows, report.hidden_examples) == (3, ["第 3 行", "第 4 行", "第 5 行"])
+    job = ImportJob.objects.create(
+        created_by=world.a.cadre,
+        kind="residents",
+        file_name="filtered.xlsx",
+        status=ImportJob.Status.DONE,
+        report=report.as_dict(),
+    )
+    client.force_login(world.a.cadre)
+    page = client.get(f"/people/import/jobs/{job.pk}/").content.decode()
+    assert "有 3 行被隐藏或被筛选掉了(第 3 行、第 4 行、第 5 行)" in page

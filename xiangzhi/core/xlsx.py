@@ -102,6 +102,9 @@ class Table:
     # Sheets with a header that lacks a required column, beside complete ones (`missing` says
     # which); the caller decides whether such a sheet is another list or a broken roster.
     skipped_sheets: list[Header] = field(default_factory=list)
+    # (sheet, row) of the data rows not read because the sheet hides them (filtered out, or
+    # hidden by hand); filled while `rows` is consumed.
+    hidden: list[tuple[str, int]] = field(default_factory=list)
 
 
 def _header_key(text: object) -> str:
@@ -184,6 +187,7 @@ class SheetRows:
     first_row: int  # the Excel number of the first row of `rows`
     first_col: int  # the column of each row's first cell (0 is column A)
     merges: list[Range]  # merged ranges, (row, column) from 0, both ends included
+    hidden: frozenset[int] = frozenset()  # Excel numbers of the rows the sheet hides (.xlsx)
 
 
 # python-calamine loads a sheet's whole used range, a cell for every row and column of it (about
@@ -201,33 +205,97 @@ def _column_number(letters: bytes) -> int:
     return n
 
 
-def _declared_sizes(path: Path) -> dict[str, tuple[int, int]]:
-    """(rows, columns) of each sheet of an .xlsx as its <dimension> declares them, read from the
-    first bytes of each sheet's XML without loading it. Sheets without one are left out."""
+def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> the zip member that holds the sheet's XML in an .xlsx."""
     import xml.etree.ElementTree as ET
 
-    out: dict[str, tuple[int, int]] = {}
-    try:
-        with zipfile.ZipFile(path) as zf:
-            ns = {
-                "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-                "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-            }
-            book = ET.fromstring(zf.read("xl/workbook.xml"))
-            rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-            targets = {r.get("Id"): r.get("Target", "") for r in rels}
-            for sheet in book.iterfind("m:sheets/m:sheet", ns):
-                target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
-                member = target.lstrip("/") if target.startswith("/") else "xl/" + target
-                with zf.open(member) as fh:
-                    m = _DIMENSION.search(fh.read(4096))
-                if m and m.group(3):
-                    rows = int(m.group(4)) - int(m.group(2)) + 1
-                    cols = _column_number(m.group(3)) - _column_number(m.group(1)) + 1
-                    out[sheet.get("name", "")] = (rows, cols)
-    except Exception:  # noqa: BLE001 - an odd workbook: calamine reads it or says it is broken
-        return {}
+    ns = {
+        "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    }
+    book = ET.fromstring(zf.read("xl/workbook.xml"))
+    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+    out = {}
+    for sheet in book.iterfind("m:sheets/m:sheet", ns):
+        target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
+        out[sheet.get("name", "")] = (
+            target.lstrip("/") if target.startswith("/") else "xl/" + target
+        )
     return out
+
+
+def _declared_sizes(zf: zipfile.ZipFile, members: dict[str, str]) -> dict[str, tuple[int, int]]:
+    """(rows, columns) of each sheet of an .xlsx as its <dimension> declares them, read from the
+    first bytes of each sheet's XML without loading it. Sheets without one are left out."""
+    out: dict[str, tuple[int, int]] = {}
+    for name, member in members.items():
+        with zf.open(member) as fh:
+            m = _DIMENSION.search(fh.read(4096))
+        if m and m.group(3):
+            rows = int(m.group(4)) - int(m.group(2)) + 1
+            cols = _column_number(m.group(3)) - _column_number(m.group(1)) + 1
+            out[name] = (rows, cols)
+    return out
+
+
+_HIDDEN_MARKS = (b'hidden="1"', b"hidden='1'", b'hidden="true"', b"hidden='true'")
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row\s[^<>]*$")
+_ROW_NUMBER = re.compile(rb"""\sr=["'](\d+)["']""")
+
+
+def _hidden_rows(zf: zipfile.ZipFile, member: str) -> frozenset[int]:
+    """The Excel numbers of the rows an .xlsx sheet hides (filtered out, or hidden by hand or in
+    a collapsed outline), from its <row hidden="1"> tags. The XML is streamed and only searched
+    for the attribute, which most sheets do not have: no tree is built."""
+    found: set[int] = set()
+    tail = b""
+    with zf.open(member) as fh:
+        while chunk := fh.read(1 << 20):
+            buf = tail + chunk
+            for mark in _HIDDEN_MARKS:
+                i = buf.find(mark)
+                while i >= 0:
+                    start = buf.rfind(b"<", 0, i)
+                    end = buf.find(b">", i)
+                    if start >= 0 and end > 0 and _ROW_TAG.match(buf, start, i):
+                        if n := _ROW_NUMBER.search(buf, start, end):
+                            found.add(int(n.group(1)))
+                    i = buf.find(mark, i + 1)
+            tail = buf[-2048:]  # a row tag cut by the chunk's end is read again with the next
+    return frozenset(found)
+
+
+class _XlsxLayout:
+    """What calamine does not tell of an .xlsx: each sheet's declared size and hidden rows. An
+    odd workbook (no workbook.xml) gives nothing: calamine reads it or says it is broken."""
+
+    def __init__(self, path: Path, fmt: str):
+        self.zf = None
+        self.members: dict[str, str] = {}
+        self.sizes: dict[str, tuple[int, int]] = {}
+        if fmt != "xlsx":
+            return
+        try:
+            self.zf = zipfile.ZipFile(path)
+            self.members = _sheet_members(self.zf)
+            self.sizes = _declared_sizes(self.zf, self.members)
+        except Exception:  # noqa: BLE001
+            self.close()
+
+    def hidden(self, name: str) -> frozenset[int]:
+        member = self.members.get(name)
+        if self.zf is None or member is None:
+            return frozenset()
+        try:
+            return _hidden_rows(self.zf, member)
+        except Exception:  # noqa: BLE001 - as above
+            return frozenset()
+
+    def close(self) -> None:
+        if self.zf is not None:
+            self.zf.close()
+        self.zf, self.members, self.sizes = None, {}, {}
 
 
 def open_sheets(source) -> Iterator[SheetRows]:
@@ -245,15 +313,15 @@ def open_sheets(source) -> Iterator[SheetRows]:
         raise
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for a broken file
         raise _unreadable(exc) from exc
+    layout = _XlsxLayout(path, fmt)
     try:
         names = [
             m.name
             for m in wb.sheets_metadata
             if m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet
         ]
-        sizes = _declared_sizes(path) if fmt == "xlsx" else {}
         for name in names:
-            rows, cols = sizes.get(name, (0, 0))
+            rows, cols = layout.sizes.get(name, (0, 0))
             if rows * cols > MAX_CELLS:
                 raise SheetError(
                     f"工作表“{name}”的使用区域太大({rows} 行 × {cols} 列),通常是远处某个格子"
@@ -264,12 +332,13 @@ def open_sheets(source) -> Iterator[SheetRows]:
             except Exception as exc:  # noqa: BLE001
                 raise _unreadable(exc) from exc
             if sheet.height:
-                yield _sheet_rows(name, sheet)
+                yield _sheet_rows(name, sheet, layout.hidden(name))
     finally:
+        layout.close()
         wb.close()
 
 
-def _sheet_rows(name: str, sheet) -> SheetRows:
+def _sheet_rows(name: str, sheet, hidden: frozenset[int] = frozenset()) -> SheetRows:
     """Number the rows as Excel does. python-calamine (0.9.1) knows where the used range starts
     (`start`, from 0), and its iter_rows() yields that many empty rows before the range, so
     that rows count from Excel's row 1, while each row begins at the range's first column. Both
@@ -287,6 +356,7 @@ def _sheet_rows(name: str, sheet) -> SheetRows:
         first_row=start_row + 1,
         first_col=start_col if len(first) == sheet.width else 0,
         merges=sheet.merged_cell_ranges or [],  # None for .ods
+        hidden=hidden,
     )
 
 
@@ -473,24 +543,28 @@ def read_table(source, columns: list[Column], *, required: Iterable[str]) -> Tab
         raise SheetError(f"没有找到表头。请确认表格中有一行列名,至少包含:{labels}。")
     unknown = list(dict.fromkeys(u for p in parts for u in p.header.unknown))
     first = parts[0].header
+    hidden: list[tuple[str, int]] = []
     return Table(
         header_row=first.row,
         columns=first.columns,
         labels=first.labels,
         unknown=unknown,
-        rows=chain.from_iterable(_data(p) for p in parts),
+        rows=chain.from_iterable(_data(p, hidden) for p in parts),
         sheets=[p.header.sheet for p in parts],
         headers=[p.header for p in parts],
         skipped_sheets=incomplete,
+        hidden=hidden,
     )
 
 
-def _data(part: _Part) -> Iterator[tuple[str, int, dict[str, object]]]:
+def _data(part: _Part, hidden_out: list) -> Iterator[tuple[str, int, dict[str, object]]]:
     """The data rows of one sheet. Merged cells are filled with their top-left value (a 村组 or
     住址 merged over a household's rows belongs to each of them); a row counts as empty, and a
     row as a copy of the header, by what was typed in it, before the filling. Of two columns
-    for one key (联系电话 and 手机号), a row takes the first that is not empty."""
+    for one key (联系电话 and 手机号), a row takes the first that is not empty. A row the sheet
+    hides is not read (what the cadre sees is what is imported): it goes to `hidden_out`."""
     sheet, mapped, repeats = part.sheet, part.mapped, part.repeats
+    hidden = sheet.hidden
     name, col0 = sheet.name, sheet.first_col
     single = [(k, ix[0]) for k, ix in mapped.items() if len(ix) == 1]
     several = [(k, ix) for k, ix in mapped.items() if len(ix) > 1]
@@ -518,6 +592,9 @@ def _data(part: _Part) -> Iterator[tuple[str, int, dict[str, object]]]:
                 break
         else:
             continue  # an empty row
+        if hidden and r + 1 in hidden:
+            hidden_out.append((name, r + 1))
+            continue
         if repeats.match(row):
             continue
         for _, r0, c0, c1, value in active:

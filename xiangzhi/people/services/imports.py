@@ -68,6 +68,14 @@ FIELD_COLUMN = {
 }
 
 
+def hidden_rows_notice(count: int, examples: list[str]) -> str:
+    more = "等" if count > len(examples) else ""
+    return (
+        f"注意:表格中有 {count} 行被隐藏或被筛选掉了({'、'.join(examples)}{more}),这些行没有导入。"
+        "如需导入,请在 Excel 中取消筛选、取消隐藏后重新上传。"
+    )
+
+
 @dataclass
 class ImportReport:
     created: int = 0
@@ -82,6 +90,10 @@ class ImportReport:
     skipped: int = 0
     # Other lists in the workbook (a 汇总 sheet): {"sheet": name, "missing": [column labels]}.
     skipped_sheets: list[dict] = field(default_factory=list)
+    # Rows the sheet hides (a filter left on, rows hidden by hand): not imported, and said so
+    # with the first of them as examples ("第 12 行", or "一组 第 12 行" with several sheets).
+    hidden_rows: int = 0
+    hidden_examples: list[str] = field(default_factory=list)
 
     def error(self, row: int, column: str, message: str, sheet: str = "") -> None:
         entry = {"row": row, "column": column, "message": message}
@@ -99,6 +111,8 @@ class ImportReport:
             "rows": self.rows,
             "skipped": self.skipped,
             "skipped_sheets": self.skipped_sheets,
+            "hidden_rows": self.hidden_rows,
+            "hidden_examples": self.hidden_examples,
             "written": self.written,
         }
 
@@ -256,6 +270,8 @@ class RegistryImport:
         }
         # Several sheets of people (one per 村民小组) are read in turn; errors then name the sheet.
         self.sheets = table.sheets if len(table.sheets) > 1 else []
+        # The rows reader fills table.hidden as it goes; the report takes it at the end.
+        self.hidden = table.hidden
         try:
             with transaction.atomic():
                 batch: list[list[Row]] = []
@@ -267,6 +283,7 @@ class RegistryImport:
                         self._process(batch)
                         batch, size = [], 0
                 self._process(batch)
+                self._report_hidden()
                 if self.dry_run or (self.all_or_nothing and self.report.errors):
                     raise _Rollback
         except _Rollback:
@@ -289,6 +306,13 @@ class RegistryImport:
         order = {name: i for i, name in enumerate(self.sheets)}
         self.report.errors.sort(key=lambda e: (order.get(e.get("sheet", ""), 0), e["row"]))
         return self.report
+
+    def _report_hidden(self) -> None:
+        hidden = [(sheet, n) for sheet, n in self.hidden if sheet not in self.skip]
+        self.report.hidden_rows = len(hidden)
+        self.report.hidden_examples = [
+            f"{sheet} 第 {n} 行" if self.sheets else f"第 {n} 行" for sheet, n in hidden[:10]
+        ]
 
     def _parse(self, sheet: str, number: int, values: dict) -> Row:
         labels, present = self.headers[sheet]

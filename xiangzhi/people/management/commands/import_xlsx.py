@@ -4,7 +4,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from xiangzhi.accounts.models import User
-from xiangzhi.people.services.imports import registry_import
+from xiangzhi.people.services.imports import hidden_rows_notice, registry_import
 
 
 class Command(BaseCommand):
@@ -49,6 +49,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"跳过 {result.skipped} 行(没有姓名和身份证号,或是合计、填表人等说明行)"
             )
+        if result.hidden_rows:
+            self.stdout.write(hidden_rows_notice(result.hidden_rows, result.hidden_examples))
         if result.ignored_columns:
             self.stdout.write("已忽略的列:" + "、".join(result.ignored_columns))
         for e in result.errors[:50]:
