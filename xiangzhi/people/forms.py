@@ -221,7 +221,9 @@ class ImportForm(forms.Form):
         label="Excel 文件", help_text="支持 .xlsx、.xls、.ods;第一行可以是标题,表头可跨两行"
     )
     dry_run = forms.BooleanField(
-        label="只检查,不导入", required=False, help_text="先看看哪些行有问题,数据不会写入"
+        label="只检查,不导入",
+        required=False,
+        help_text="先看看哪些行有问题,数据不会写入;检查结果页上可以直接“确认导入”,不用再上传",
     )
     all_or_nothing = forms.BooleanField(
         label="有任何错误行就全部不导入",

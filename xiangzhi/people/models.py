@@ -272,6 +272,11 @@ class ImportJob(models.Model):
     report = models.JSONField("导入报告", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # A dry run (只检查) keeps its file for a day, so that the user can import it after reading
+    # the report without uploading it again; this is the job that did.
+    confirmed_as = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="checked_by"
+    )
 
     objects = ScopedManager()
     SCOPE_OWNER = "created_by_id"

@@ -11,6 +11,11 @@ urlpatterns = [
     path("import/template/<str:kind>/", views.import_template, name="import_template"),
     path("import/jobs/<int:import_job_id>/", views.import_job_detail, name="import_job_detail"),
     path(
+        "import/jobs/<int:import_job_id>/confirm/",
+        views.import_job_confirm_view,
+        name="import_job_confirm",
+    ),
+    path(
         "import/jobs/<int:import_job_id>/errors/",
         views.import_job_errors,
         name="import_job_errors",

@@ -1,9 +1,10 @@
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from xiangzhi.core.scope import access_object, scope_for
 from xiangzhi.core.web import (
@@ -33,7 +34,12 @@ from .forms import (
 )
 from .models import Household, ImportJob, Resident, Tag
 from .relations import relations_after_head_change
-from .services.jobs import import_job_create, import_job_progress
+from .services.jobs import (
+    import_job_confirm,
+    import_job_confirmable,
+    import_job_create,
+    import_job_progress,
+)
 
 HEAD_ERRORS = {
     f"head_{k}": k for k in ["name", "gender", "birth_date", "id_number", "phone", "tags"]
@@ -480,8 +486,22 @@ def import_job_detail(request, import_job_id: int):
             "nav": "households",
             "progress": import_job_progress(job),
             "running": job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
+            "confirmable": job.created_by_id == request.user.pk and import_job_confirmable(job),
         },
     )
+
+
+@require_POST
+def import_job_confirm_view(request, import_job_id: int):
+    """确认导入: import the file a dry run checked, without uploading it again."""
+    job = access_object(ImportJob, request.user, import_job_id)
+    try:
+        new = import_job_confirm(actor=request.user, job=job)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("people:import_job_detail", import_job_id=job.pk)
+    messages.success(request, "已确认,正在后台导入")
+    return redirect("people:import_job_detail", import_job_id=new.pk)
 
 
 @require_GET

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import uuid
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,6 +20,8 @@ from .imports import registry_import
 
 logger = logging.getLogger(__name__)
 ALLOWED_SUFFIXES = {".xlsx", ".xls", ".xlsm", ".ods"}
+# How long a dry run keeps its file for "确认导入"; then the file (people's IDs) is deleted.
+KEEP_CHECKED_FILE = dt.timedelta(hours=24)
 
 
 def _progress_path(job_id: int) -> Path:
@@ -63,7 +66,78 @@ def import_job_create(
     from ..tasks import run_import_job
 
     transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
+    import_files_purge()
     return job
+
+
+def import_job_confirmable(job: ImportJob, *, now=None) -> bool:
+    """Whether a dry run's file may still be imported as it was checked: the check finished
+    within KEEP_CHECKED_FILE, read the file, and left something to write."""
+    report = job.report or {}
+    errors = report.get("errors") or []
+    return (
+        job.dry_run
+        and job.status == ImportJob.Status.DONE
+        and job.confirmed_as_id is None
+        and bool(job.stored_as)
+        and job.finished_at is not None
+        and job.finished_at > (now or timezone.now()) - KEEP_CHECKED_FILE
+        and not any(e.get("row") == 0 for e in errors)  # the file itself was refused
+        and not (job.all_or_nothing and errors)  # the real import would write nothing
+        and report.get("created", 0) + report.get("updated", 0) > 0
+        and Path(job.stored_as).exists()
+    )
+
+
+@transaction.atomic
+def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
+    """Import the file of a dry run without uploading it again: a new job, queued, which takes
+    the file over (and deletes it when done)."""
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.created_by_id != actor.pk:
+        raise PermissionDenied("只有上传该文件的人可以确认导入")
+    if job.confirmed_as_id is not None:
+        raise ValidationError("这个文件已经确认导入过了,请查看那次的导入结果")
+    if not import_job_confirmable(job):
+        raise ValidationError(
+            "这次检查的文件已不能直接导入(检查结果超过 24 小时文件已删除,或文件有错误不能导入)。"
+            "请改正后重新上传。"
+        )
+    new = ImportJob.objects.create(
+        created_by=actor,
+        kind=job.kind,
+        file_name=job.file_name,
+        stored_as=job.stored_as,
+        dry_run=False,
+        all_or_nothing=job.all_or_nothing,
+    )
+    job.confirmed_as = new
+    job.stored_as = ""
+    job.save(update_fields=["confirmed_as", "stored_as"])
+    audit_record(
+        actor=actor,
+        action="import_job.confirm",
+        obj=new,
+        changes={"checked_job": job.pk, "kind": new.kind, "file": new.file_name},
+    )
+    from ..tasks import run_import_job
+
+    transaction.on_commit(lambda: run_import_job.enqueue(new.pk))
+    return new
+
+
+def import_files_purge(*, now=None) -> int:
+    """Delete the files that dry runs kept longer than KEEP_CHECKED_FILE; return how many."""
+    stale = ImportJob.objects.filter(
+        dry_run=True,
+        finished_at__lt=(now or timezone.now()) - KEEP_CHECKED_FILE,
+    ).exclude(stored_as="")
+    count = 0
+    for job in stale:
+        Path(job.stored_as).unlink(missing_ok=True)
+        count += 1
+    stale.update(stored_as="")
+    return count
 
 
 def import_job_run(job_id: int) -> ImportJob:
@@ -112,8 +186,11 @@ def import_job_run(job_id: int) -> ImportJob:
         job.report = report.as_dict()
         job.rows_read = report.rows
     job.finished_at = timezone.now()
-    job.save(update_fields=["status", "report", "rows_read", "finished_at"])
-    Path(job.stored_as).unlink(missing_ok=True)
+    keep = import_job_confirmable(job)  # a dry run keeps its file for "确认导入"
+    if not keep:
+        Path(job.stored_as).unlink(missing_ok=True)
+        job.stored_as = ""
+    job.save(update_fields=["status", "report", "rows_read", "finished_at", "stored_as"])
     progress_file.unlink(missing_ok=True)
     return job
 
