@@ -284,3 +284,13 @@ def test_after_the_head_change_the_roster_with_the_new_head_imports(world, tmp_p
     )
     report = registry_import(actor=a.cadre, kind="residents", path=path)
     assert not report.errors and report.unchanged == 2
+
+
+def test_a_members_page_links_to_making_them_head(client, world):
+    a = world.a
+    client.force_login(a.cadre)
+    link = f"/people/households/{a.household.pk}/head/?new_head={a.child.pk}"
+    assert link in client.get(f"/people/residents/{a.child.pk}/").content.decode()
+    assert "改为户主" not in client.get(f"/people/residents/{a.head.pk}/").content.decode()
+    client.force_login(a.auditor)  # reads, never writes
+    assert "改为户主" not in client.get(f"/people/residents/{a.child.pk}/").content.decode()
