@@ -695,3 +695,48 @@ def test_hidden_is_read_from_row_tags_only(tmp_path):
     )
     with _sheet_zip(tmp_path / "s.zip", xml) as zf:
         assert xlsx._hidden_rows(zf, "xl/worksheets/sheet1.xml") == {4}
+
+
+def test_hidden_rows_of_a_strict_open_xml_workbook_are_found(tmp_path):
+    """Excel's "Strict Open XML" save type names the same elements in other namespaces."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "花名册"
+    ws.append(["姓名", "身份证号"])
+    for name in ["张三", "李四", "王五"]:
+        ws.append([name, ID1])
+    ws.row_dimensions[3].hidden = True
+    ws["XFD2"] = "多余"  # and the size check reads the strict workbook too
+    plain = tmp_path / "plain.xlsx"
+    wb.save(plain)
+    strict = tmp_path / "strict.xlsx"
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(strict, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            data = data.replace(
+                b"http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+                b"http://purl.oclc.org/ooxml/spreadsheetml/main",
+            ).replace(
+                b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                b"http://purl.oclc.org/ooxml/officeDocument/relationships",
+            )
+            zout.writestr(item, data)
+    with zipfile.ZipFile(strict) as zf:
+        members = xlsx._sheet_members(zf)
+        assert members == {"花名册": "xl/worksheets/sheet1.xml"}
+        assert xlsx._hidden_rows(zf, members["花名册"]) == {3}
+        assert xlsx._declared_sizes(zf, members) == {"花名册": (4, 16384)}
+
+
+def test_a_hidden_copy_of_the_header_is_not_counted_as_a_hidden_person(tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    for row in (["姓名", "身份证号"], ["张三", ID1], ["姓名", "身份证号"], ["李四", ID2]):
+        ws.append(row)
+    ws.row_dimensions[3].hidden = True
+    ws.row_dimensions[4].hidden = True
+    path = tmp_path / "h.xlsx"
+    wb.save(path)
+    table = read(path)
+    assert [r for _, r, _ in table.rows] == [2]
+    assert [r for _, r in table.hidden] == [4]

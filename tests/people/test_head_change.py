@@ -59,13 +59,45 @@ def test_a_spouse_or_a_parent_taking_over():
     assert relations_after_head_change(wife, [husband, wife, child, mother]) == {
         1: R.SPOUSE,
         3: R.CHILD,
-        4: R.OTHER,  # her mother-in-law: the coarse relations have no word for it
+        4: R.PARENT,  # her mother-in-law: 婆婆 is 父母, as the import reads it
     }
     assert relations_after_head_change(mother, [husband, wife, child, mother]) == {
         1: R.CHILD,
         2: R.CHILD_IN_LAW,
         3: R.GRANDCHILD,
     }
+
+
+def test_a_brothers_wife_is_never_suggested_as_the_new_heads_spouse():
+    father, son, brother = _person(1, R.HEAD), _person(3, R.CHILD), _person(7, R.CHILD)
+    wife_of_brother, grandson = _person(4, R.CHILD_IN_LAW, "F"), _person(5, R.GRANDCHILD)
+    got = relations_after_head_change(son, [father, son, brother, wife_of_brother, grandson])
+    assert got == {1: R.PARENT, 7: R.SIBLING, 4: R.OTHER, 5: R.OTHER}
+    # A sister does not stand in the way: she would not be married to a daughter-in-law.
+    sister = _person(8, R.CHILD, "F")
+    got = relations_after_head_change(son, [father, son, sister, wife_of_brother])
+    assert got == {1: R.PARENT, 8: R.SIBLING, 4: R.SPOUSE}
+
+
+def test_a_parent_taking_over_gets_one_spouse_at_most():
+    head, grandpa = _person(1, R.HEAD), _person(2, R.PARENT)
+    grandma, her_mother = _person(3, R.PARENT, "F"), _person(4, R.PARENT, "F")
+    assert relations_after_head_change(grandpa, [head, grandpa, grandma])[3] == R.SPOUSE
+    got = relations_after_head_change(grandpa, [head, grandpa, grandma, her_mother])
+    assert got[3] == got[4] == R.OTHER  # which of them is his wife is not known
+    father_in_law = _person(5, R.PARENT)
+    assert relations_after_head_change(grandpa, [head, grandpa, father_in_law])[5] == R.OTHER
+
+
+def test_a_daughter_in_law_taking_over():
+    grandpa, grandma = _person(1, R.HEAD), _person(2, R.SPOUSE, "F")
+    widow, sister_in_law, child = (
+        _person(3, R.CHILD_IN_LAW, "F"),
+        _person(4, R.CHILD, "F"),
+        _person(5, R.GRANDCHILD),
+    )
+    got = relations_after_head_change(widow, [grandpa, grandma, widow, sister_in_law, child])
+    assert got == {1: R.PARENT, 2: R.PARENT, 4: R.OTHER, 5: R.CHILD}
 
 
 def _family(world):

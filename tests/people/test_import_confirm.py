@@ -5,9 +5,10 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from xiangzhi.core.models import AuditEvent
 from xiangzhi.people.models import ImportJob, Resident
@@ -57,6 +58,9 @@ def test_a_checked_file_is_imported_from_its_report_without_a_new_upload(
     checked.refresh_from_db()
     stored = Path(checked.stored_as)
     assert checked.status == "done" and checked.report["created"] == 1 and stored.exists()
+    # The worker deletes the file a day later even if nobody comes back.
+    purge = DBTaskResult.objects.get(task_path__endswith="purge_import_files")
+    assert purge.run_after - checked.finished_at > dt.timedelta(hours=24)
     assert not Resident.objects.filter(name="甲确认").exists()
     page = client.get(f"/people/import/jobs/{checked.pk}/").content.decode()
     assert "确认导入" in page and "有错误的行不会导入" in page
@@ -100,13 +104,19 @@ def test_only_the_uploader_confirms_and_only_a_clean_enough_check(
     )
     with pytest.raises(ValidationError):
         import_job_confirm(actor=world.a.cadre, job=strict)
+    # A user who lost the write role meanwhile does not import.
+    from xiangzhi.accounts.models import RoleAssignment
+
+    RoleAssignment.objects.filter(user=world.a.cadre).delete()
+    with pytest.raises(PermissionDenied):
+        import_job_confirm(actor=type(world.a.cadre).objects.get(pk=world.a.cadre.pk), job=clean)
     # Another cadre of the same village does not see the job at all.
     client.force_login(world.a.secretary)
     assert client.post(f"/people/import/jobs/{clean.pk}/confirm/").status_code == 404
     assert not ImportJob.objects.filter(checked_by=clean).exists()
 
 
-def test_a_checked_file_is_deleted_after_a_day(world, tmp_path):
+def test_a_checked_file_is_deleted_after_a_day(world, tmp_path, django_capture_on_commit_callbacks):
     path = tmp_path / "kept.xlsx"
     path.write_bytes(b"x")
     job = ImportJob.objects.create(
@@ -121,7 +131,9 @@ def test_a_checked_file_is_deleted_after_a_day(world, tmp_path):
     )
     assert import_files_purge() == 0 and path.exists()
     ImportJob.objects.filter(pk=job.pk).update(finished_at=timezone.now() - dt.timedelta(hours=25))
-    assert import_files_purge() == 1 and not path.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert import_files_purge() == 1
+    assert not path.exists()
     job.refresh_from_db()
     assert job.stored_as == ""
     with pytest.raises(ValidationError, match="24 小时"):

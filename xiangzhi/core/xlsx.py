@@ -206,22 +206,26 @@ def _column_number(letters: bytes) -> int:
 
 
 def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name -> the zip member that holds the sheet's XML in an .xlsx."""
+    """Sheet name -> the zip member that holds the sheet's XML in an .xlsx. Elements are matched
+    by their local names: a Strict Open XML workbook uses other namespaces than the usual one."""
     import xml.etree.ElementTree as ET
 
-    ns = {
-        "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
-        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
-    }
+    def local(name: str) -> str:
+        return name.rsplit("}", 1)[-1]
+
     book = ET.fromstring(zf.read("xl/workbook.xml"))
     rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
     targets = {r.get("Id"): r.get("Target", "") for r in rels}
     out = {}
-    for sheet in book.iterfind("m:sheets/m:sheet", ns):
-        target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
-        out[sheet.get("name", "")] = (
-            target.lstrip("/") if target.startswith("/") else "xl/" + target
-        )
+    for sheet in book.iter():
+        if local(sheet.tag) != "sheet":
+            continue
+        rid = next((v for k, v in sheet.attrib.items() if k != "id" and local(k) == "id"), "")
+        target = targets.get(rid, "")
+        if target:
+            out[sheet.get("name", "")] = (
+                target.lstrip("/") if target.startswith("/") else "xl/" + target
+            )
     return out
 
 
@@ -592,10 +596,10 @@ def _data(part: _Part, hidden_out: list) -> Iterator[tuple[str, int, dict[str, o
                 break
         else:
             continue  # an empty row
+        if repeats.match(row):
+            continue
         if hidden and r + 1 in hidden:
             hidden_out.append((name, r + 1))
-            continue
-        if repeats.match(row):
             continue
         for _, r0, c0, c1, value in active:
             for c in range(max(c0, col0), min(c1 + 1, col0 + len(row))):

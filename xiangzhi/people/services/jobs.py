@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xiangzhi.core.audit import audit_record
+from xiangzhi.core.scope import scope_for
 
 from ..models import ImportJob
 from .imports import registry_import
@@ -96,12 +97,14 @@ def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.created_by_id != actor.pk:
         raise PermissionDenied("只有上传该文件的人可以确认导入")
+    if not scope_for(actor).writes_anywhere:
+        raise PermissionDenied("您没有导入户籍数据的权限")
     if job.confirmed_as_id is not None:
         raise ValidationError("这个文件已经确认导入过了,请查看那次的导入结果")
     if not import_job_confirmable(job):
         raise ValidationError(
-            "这次检查的文件已不能直接导入(检查结果超过 24 小时文件已删除,或文件有错误不能导入)。"
-            "请改正后重新上传。"
+            "这次检查的文件已不能直接导入:检查已超过 24 小时(文件已自动删除),"
+            "或者检查发现的问题使它不能导入。请改正后重新上传。"
         )
     new = ImportJob.objects.create(
         created_by=actor,
@@ -127,17 +130,36 @@ def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
 
 
 def import_files_purge(*, now=None) -> int:
-    """Delete the files that dry runs kept longer than KEEP_CHECKED_FILE; return how many."""
-    stale = ImportJob.objects.filter(
-        dry_run=True,
-        finished_at__lt=(now or timezone.now()) - KEEP_CHECKED_FILE,
-    ).exclude(stored_as="")
+    """Delete the files that dry runs kept longer than KEEP_CHECKED_FILE; return how many. Each
+    job is locked as import_job_confirm locks it, so a file is either handed over to an import or
+    deleted, never both; the file goes when the transaction commits."""
+    stale = (
+        ImportJob.objects.filter(
+            dry_run=True, finished_at__lt=(now or timezone.now()) - KEEP_CHECKED_FILE
+        )
+        .exclude(stored_as="")
+        .values_list("pk", flat=True)
+    )
     count = 0
-    for job in stale:
-        Path(job.stored_as).unlink(missing_ok=True)
-        count += 1
-    stale.update(stored_as="")
+    for pk in list(stale):
+        with transaction.atomic():
+            job = ImportJob.objects.select_for_update().filter(pk=pk).exclude(stored_as="").first()
+            if job is None:  # confirmed meanwhile
+                continue
+            path = Path(job.stored_as)
+            job.stored_as = ""
+            job.save(update_fields=["stored_as"])
+            transaction.on_commit(lambda p=path: p.unlink(missing_ok=True))
+            count += 1
     return count
+
+
+def _schedule_purge(finished_at) -> None:
+    """The worker deletes a kept file when its day is over, whether or not anyone comes back."""
+    from ..tasks import purge_import_files
+
+    when = finished_at + KEEP_CHECKED_FILE + dt.timedelta(minutes=1)
+    purge_import_files.using(run_after=when).enqueue()
 
 
 def import_job_run(job_id: int) -> ImportJob:
@@ -192,6 +214,9 @@ def import_job_run(job_id: int) -> ImportJob:
         job.stored_as = ""
     job.save(update_fields=["status", "report", "rows_read", "finished_at", "stored_as"])
     progress_file.unlink(missing_ok=True)
+    if keep:
+        _schedule_purge(job.finished_at)
+    import_files_purge()
     return job
 
 
