@@ -326,3 +326,31 @@ def test_a_members_page_links_to_making_them_head(client, world):
     assert "改为户主" not in client.get(f"/people/residents/{a.head.pk}/").content.decode()
     client.force_login(a.auditor)  # reads, never writes
     assert "改为户主" not in client.get(f"/people/residents/{a.child.pk}/").content.decode()
+
+
+def test_the_split_page_sends_to_the_check_of_the_new_households_relations(client, world):
+    head, wife, son, in_law, daughter = _family(world)
+    client.force_login(world.a.cadre)
+    response = client.post(
+        f"/people/households/{world.a.household.pk}/split/",
+        {
+            "members": [son.pk, in_law.pk],
+            "new_head": son.pk,
+            "address": "甲村新街10号",
+            "occurred_on": "2026-11-20",
+        },
+    )
+    new = Household.objects.get(address="甲村新街10号")
+    assert response["Location"] == f"/people/households/{new.pk}/head/?new_head={son.pk}"
+    assert _relations(son, in_law) == ["head", "spouse"]
+    response = client.post(
+        f"/people/households/{world.a.household.pk}/split/",
+        {
+            "members": [daughter.pk],
+            "new_head": daughter.pk,
+            "address": "甲村新街11号",
+            "occurred_on": "2026-11-21",
+        },
+    )
+    alone = Household.objects.get(address="甲村新街11号")
+    assert response["Location"] == f"/people/households/{alone.pk}/"

@@ -210,6 +210,10 @@ def household_split(request, household_id: int):
     household = access_household(request.user, household_id, write=True)
     members = household.members.filter(status=Resident.Status.ACTIVE).exclude(pk=household.head_id)
     form = SplitForm(request.POST or None, members=members)
+
+    def with_others() -> bool:  # the new head takes other members along: check relations
+        return len(form.cleaned_data["members"]) > 1
+
     done = handle_form(
         request,
         form,
@@ -221,8 +225,15 @@ def household_split(request, household_id: int):
             address=d["address"],
             occurred_on=d["occurred_on"],
         ),
-        success_message=lambda new: f"分户完成,新户住址:{new.address}",
-        success_url=_household_url,
+        success_message=lambda new: (
+            f"分户完成,新户住址:{new.address}"
+            + (",成员与新户主的关系已按常见情况调整,请核对" if with_others() else "")
+        ),
+        success_url=lambda new: (
+            reverse("people:household_head", args=[new.pk]) + f"?new_head={new.head_id}"
+            if with_others()
+            else _household_url(new)
+        ),
     )
     return done or _form_page(
         request,
