@@ -36,3 +36,23 @@ def make_book(path, sheets: dict[str, list[list]]):
             ws.append(r)
     wb.save(path)
     return path
+
+
+def with_error_cells(path):
+    """Turn every cell written as "ERR:#N/A" into what Excel writes for a formula whose result is
+    an error: <c t="e"> with the formula and the cached error value (calamine reads it as "")."""
+    import re
+    import zipfile
+
+    src = path.read_bytes()
+    out = path.with_name(path.stem + "-errors.xlsx")
+    cell = re.compile(rb'<c r="([A-Z]+\d+)"([^>]*) t="inlineStr"><is><t>ERR:([^<]*)</t></is></c>')
+    with zipfile.ZipFile(__import__("io").BytesIO(src)) as zin, zipfile.ZipFile(out, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                data = cell.sub(
+                    rb'<c r="\1"\2 t="e"><f>VLOOKUP(A1,Sheet2!A:B,2,FALSE)</f><v>\3</v></c>', data
+                )
+            zout.writestr(item, data)
+    return out

@@ -684,7 +684,7 @@ def test_a_hidden_row_tag_cut_by_the_reading_chunk_is_found(tmp_path, shift):
     filler = b"<!--" + b"x" * ((1 << 20) - 20 + shift) + b"-->"
     xml = filler + tag + b'<c r="A7"/></row><row r="8" customHeight="1"><c r="A8"/></row>'
     with _sheet_zip(tmp_path / "s.zip", xml) as zf:
-        assert xlsx._hidden_rows(zf, "xl/worksheets/sheet1.xml") == {7}
+        assert xlsx._sheet_marks(zf, "xl/worksheets/sheet1.xml").hidden == {7}
 
 
 def test_hidden_is_read_from_row_tags_only(tmp_path):
@@ -694,7 +694,7 @@ def test_hidden_is_read_from_row_tags_only(tmp_path):
         b'<row r="6" hidden="0"/></sheetData></worksheet>'
     )
     with _sheet_zip(tmp_path / "s.zip", xml) as zf:
-        assert xlsx._hidden_rows(zf, "xl/worksheets/sheet1.xml") == {4}
+        assert xlsx._sheet_marks(zf, "xl/worksheets/sheet1.xml").hidden == {4}
 
 
 def test_hidden_rows_of_a_strict_open_xml_workbook_are_found(tmp_path):
@@ -724,7 +724,7 @@ def test_hidden_rows_of_a_strict_open_xml_workbook_are_found(tmp_path):
     with zipfile.ZipFile(strict) as zf:
         members = xlsx._sheet_members(zf)
         assert members == {"花名册": "xl/worksheets/sheet1.xml"}
-        assert xlsx._hidden_rows(zf, members["花名册"]) == {3}
+        assert xlsx._sheet_marks(zf, members["花名册"]).hidden == {3}
         assert xlsx._declared_sizes(zf, members) == {"花名册": (4, 16384)}
 
 
@@ -740,3 +740,38 @@ def test_a_hidden_copy_of_the_header_is_not_counted_as_a_hidden_person(tmp_path)
     table = read(path)
     assert [r for _, r, _ in table.rows] == [2]
     assert [r for _, r in table.hidden] == [4]
+
+
+def test_a_cell_showing_a_formulas_error_is_an_error_cell_not_an_empty_one(tmp_path):
+    from ..xlsx_helpers import with_error_cells
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["姓名", "身份证号", "联系电话"])
+    ws.append(["张三", "ERR:#N/A", "13800138000"])
+    ws.append(["李四", ID2, "ERR:#DIV/0!"])
+    ws.append(["", "ERR:#N/A", "ERR:#N/A"])  # a lookup dragged down below the list
+    ws.append(["", "ERR:#N/A", ""])
+    path = tmp_path / "f.xlsx"
+    wb.save(path)
+    table = read(with_error_cells(path))
+    got = rows(table)
+    assert [(r, v["name"]) for _, r, v in got] == [(2, "张三"), (3, "李四")]
+    assert type(got[0][2]["id_number"]) is xlsx.ErrorCell and got[0][2]["id_number"] == "#N/A"
+    assert got[1][2]["phone"] == "#DIV/0!" and got[1][2]["id_number"] == ID2
+    for reader in (xlsx.text, xlsx.compact, xlsx.id_number, xlsx.date):
+        with pytest.raises(xlsx.CellError, match="公式的错误结果 #N/A"):
+            reader(got[0][2]["id_number"])
+
+
+def test_error_cells_are_found_whatever_their_formula(tmp_path):
+    xml = (
+        b'<worksheet><sheetData><row r="2"><c r="A2" t="s"><v>0</v></c>'
+        b'<c r="B2" s="3" t="e"><f t="shared" si="0"/><v>#REF!</v></c>'
+        b"<c r='C2' t='e'><f>IF(A2&lt;1,NA(),1)</f><v>#N/A</v></c>"
+        b'<c r="D2" t="e"><v>#VALUE!</v></c><c r="E2" t="str"><f>"e"</f><v>e</v></c></row>'
+        b"</sheetData></worksheet>"
+    )
+    with _sheet_zip(tmp_path / "s.zip", xml) as zf:
+        marks = xlsx._sheet_marks(zf, "xl/worksheets/sheet1.xml")
+    assert marks.errors == {2: {1: "#REF!", 2: "#N/A", 3: "#VALUE!"}}

@@ -682,3 +682,18 @@ def test_rows_hidden_by_a_filter_are_not_imported_and_the_page_says_so(client, w
     client.force_login(world.a.cadre)
     page = client.get(f"/people/import/jobs/{job.pk}/").content.decode()
     assert "有 3 行被隐藏或被筛选掉了(第 3 行、第 4 行、第 5 行)" in page
+
+
+def test_a_looked_up_id_that_shows_na_is_an_error_never_a_person_without_id(world, tmp_path):
+    from ..xlsx_helpers import with_error_cells
+
+    rows = [
+        [1, "公式户主", make_id(), "", "户主", "甲村60号", GRID],
+        [2, "公式之子", "ERR:#N/A", "", "子", "", ""],
+        ["", "", "ERR:#N/A", "ERR:#N/A", "", "", ""],  # the formula dragged down, no one here
+    ]
+    path = with_error_cells(make_sheet(tmp_path / "r.xlsx", [HEADER, *rows]))
+    report = registry_import(actor=world.a.cadre, kind="residents", path=path)
+    assert [(e["row"], e["column"]) for e in report.errors] == [(3, "身份证号")]
+    assert "公式的错误结果 #N/A" in report.errors[0]["message"]
+    assert report.created == 1 and not Resident.objects.filter(name="公式之子").exists()

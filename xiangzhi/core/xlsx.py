@@ -187,7 +187,7 @@ class SheetRows:
     first_row: int  # the Excel number of the first row of `rows`
     first_col: int  # the column of each row's first cell (0 is column A)
     merges: list[Range]  # merged ranges, (row, column) from 0, both ends included
-    hidden: frozenset[int] = frozenset()  # Excel numbers of the rows the sheet hides (.xlsx)
+    marks: SheetMarks = field(default_factory=lambda: SheetMarks())  # hidden rows, errors (.xlsx)
 
 
 # python-calamine loads a sheet's whole used range, a cell for every row and column of it (about
@@ -243,36 +243,77 @@ def _declared_sizes(zf: zipfile.ZipFile, members: dict[str, str]) -> dict[str, t
     return out
 
 
-_HIDDEN_MARKS = (b'hidden="1"', b"hidden='1'", b'hidden="true"', b"hidden='true'")
+_HIDDEN_VALUES = (b'"1"', b"'1'", b'"true"', b"'true'")
+_ERROR_MARKS = (b't="e"', b"t='e'")
 _ROW_TAG = re.compile(rb"<(?:\w+:)?row\s[^<>]*$")
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c\s[^<>]*$")
 _ROW_NUMBER = re.compile(rb"""\sr=["'](\d+)["']""")
+_CELL_REF = re.compile(rb"""\sr=["']([A-Z]+)(\d+)["']""")
+# After an error cell's tag: its formula, if any, then its cached value (#N/A, #REF!, ...).
+_ERROR_VALUE = re.compile(
+    rb"(?:<(?:\w+:)?f\b[^>]*/>|<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)?<(?:\w+:)?v>([^<]*)</"
+)
 
 
-def _hidden_rows(zf: zipfile.ZipFile, member: str) -> frozenset[int]:
-    """The Excel numbers of the rows an .xlsx sheet hides (filtered out, or hidden by hand or in
-    a collapsed outline), from its <row hidden="1"> tags. The XML is streamed and only searched
-    for the attribute, which most sheets do not have: no tree is built."""
-    found: set[int] = set()
+class ErrorCell(str):
+    """A cell that shows a formula's error (#N/A from a lookup that found nothing, #REF!, ...).
+    calamine reads it as an empty cell, which would import a person without the looked-up ID;
+    the sheet's XML tells it, and every cell reader refuses it (CellError)."""
+
+    def message(self) -> str:
+        return f"单元格是公式的错误结果 {self},不是实际的内容。请把公式改为实际的值(复制后“选择性粘贴为数值”)"
+
+
+@dataclass
+class SheetMarks:
+    """What calamine does not tell of an .xlsx sheet's cells."""
+
+    hidden: frozenset[int] = frozenset()  # Excel numbers of the rows the sheet hides
+    errors: dict[int, dict[int, str]] = field(default_factory=dict)  # row -> {column from 0: #N/A}
+
+
+def _sheet_marks(zf: zipfile.ZipFile, member: str) -> SheetMarks:
+    """The rows a sheet hides (filtered out, or hidden by hand or in a collapsed outline: <row
+    hidden="1">) and the cells that show a formula's error (<c t="e">). The XML is streamed and
+    only searched for those attributes, which most sheets do not have: no tree is built."""
+    hidden: set[int] = set()
+    errors: dict[int, dict[int, str]] = {}
     tail = b""
     with zf.open(member) as fh:
         while chunk := fh.read(1 << 20):
             buf = tail + chunk
-            for mark in _HIDDEN_MARKS:
-                i = buf.find(mark)
-                while i >= 0:
-                    start = buf.rfind(b"<", 0, i)
-                    end = buf.find(b">", i)
-                    if start >= 0 and end > 0 and _ROW_TAG.match(buf, start, i):
-                        if n := _ROW_NUMBER.search(buf, start, end):
-                            found.add(int(n.group(1)))
-                    i = buf.find(mark, i + 1)
-            tail = buf[-2048:]  # a row tag cut by the chunk's end is read again with the next
-    return frozenset(found)
+            for start, end, at in _tags(buf, b"hidden=", _ROW_TAG):
+                if buf.startswith(_HIDDEN_VALUES, at + 7) and (
+                    n := _ROW_NUMBER.search(buf, start, end)
+                ):
+                    hidden.add(int(n.group(1)))
+            for mark in _ERROR_MARKS:
+                for start, end, _ in _tags(buf, mark, _CELL_TAG):
+                    if ref := _CELL_REF.search(buf, start, end):
+                        value = _ERROR_VALUE.match(buf, end + 1)
+                        text = value.group(1).decode("utf-8", "replace") if value else ""
+                        column = _column_number(ref.group(1)) - 1
+                        errors.setdefault(int(ref.group(2)), {})[column] = text or "#错误"
+            tail = buf[-2048:]  # a tag cut by the chunk's end is read again with the next chunk
+    return SheetMarks(frozenset(hidden), errors)
+
+
+def _tags(buf: bytes, mark: bytes, tag: re.Pattern) -> Iterator[tuple[int, int, int]]:
+    """(start, end, where the mark is) of each complete tag in buf that `tag` names and that
+    holds `mark`."""
+    i = buf.find(mark)
+    while i >= 0:
+        start = buf.rfind(b"<", 0, i)
+        end = buf.find(b">", i)
+        if start >= 0 and end > 0 and tag.match(buf, start, i):
+            yield start, end, i
+        i = buf.find(mark, i + 1)
 
 
 class _XlsxLayout:
-    """What calamine does not tell of an .xlsx: each sheet's declared size and hidden rows. An
-    odd workbook (no workbook.xml) gives nothing: calamine reads it or says it is broken."""
+    """What calamine does not tell of an .xlsx: each sheet's declared size, hidden rows and error
+    cells. An odd workbook (no workbook.xml) gives nothing: calamine reads it or says it is
+    broken."""
 
     def __init__(self, path: Path, fmt: str):
         self.zf = None
@@ -287,14 +328,14 @@ class _XlsxLayout:
         except Exception:  # noqa: BLE001
             self.close()
 
-    def hidden(self, name: str) -> frozenset[int]:
+    def marks(self, name: str) -> SheetMarks:
         member = self.members.get(name)
         if self.zf is None or member is None:
-            return frozenset()
+            return SheetMarks()
         try:
-            return _hidden_rows(self.zf, member)
+            return _sheet_marks(self.zf, member)
         except Exception:  # noqa: BLE001 - as above
-            return frozenset()
+            return SheetMarks()
 
     def close(self) -> None:
         if self.zf is not None:
@@ -336,13 +377,13 @@ def open_sheets(source) -> Iterator[SheetRows]:
             except Exception as exc:  # noqa: BLE001
                 raise _unreadable(exc) from exc
             if sheet.height:
-                yield _sheet_rows(name, sheet, layout.hidden(name))
+                yield _sheet_rows(name, sheet, layout.marks(name))
     finally:
         layout.close()
         wb.close()
 
 
-def _sheet_rows(name: str, sheet, hidden: frozenset[int] = frozenset()) -> SheetRows:
+def _sheet_rows(name: str, sheet, marks: SheetMarks | None = None) -> SheetRows:
     """Number the rows as Excel does. python-calamine (0.9.1) knows where the used range starts
     (`start`, from 0), and its iter_rows() yields that many empty rows before the range, so
     that rows count from Excel's row 1, while each row begins at the range's first column. Both
@@ -360,7 +401,7 @@ def _sheet_rows(name: str, sheet, hidden: frozenset[int] = frozenset()) -> Sheet
         first_row=start_row + 1,
         first_col=start_col if len(first) == sheet.width else 0,
         merges=sheet.merged_cell_ranges or [],  # None for .ods
-        hidden=hidden,
+        marks=marks or SheetMarks(),
     )
 
 
@@ -568,7 +609,7 @@ def _data(part: _Part, hidden_out: list) -> Iterator[tuple[str, int, dict[str, o
     for one key (联系电话 and 手机号), a row takes the first that is not empty. A row the sheet
     hides is not read (what the cadre sees is what is imported): it goes to `hidden_out`."""
     sheet, mapped, repeats = part.sheet, part.mapped, part.repeats
-    hidden = sheet.hidden
+    hidden, errors = sheet.marks.hidden, sheet.marks.errors
     name, col0 = sheet.name, sheet.first_col
     single = [(k, ix[0]) for k, ix in mapped.items() if len(ix) == 1]
     several = [(k, ix) for k, ix in mapped.items() if len(ix) > 1]
@@ -601,6 +642,12 @@ def _data(part: _Part, hidden_out: list) -> Iterator[tuple[str, int, dict[str, o
         if hidden and r + 1 in hidden:
             hidden_out.append((name, r + 1))
             continue
+        if errors and r + 1 in errors:
+            # After the empty-row check: formulas dragged down below the list (#N/A in rows that
+            # hold nothing else) are no rows.
+            for c, value in errors[r + 1].items():
+                if 0 <= c - col0 < len(row):
+                    row[c - col0] = ErrorCell(value)
         for _, r0, c0, c1, value in active:
             for c in range(max(c0, col0), min(c1 + 1, col0 + len(row))):
                 if r != r0 or c != c0:
@@ -661,6 +708,8 @@ def text(value) -> str:
     if type(value) is not str:
         if value is None:
             return ""
+        if isinstance(value, ErrorCell):
+            raise CellError(value.message())
         if isinstance(value, float) and value.is_integer():
             return str(int(value))
         if isinstance(value, _DATES):
@@ -781,6 +830,8 @@ def date(value) -> dt.date | None:
     only to the month (1990.01, 1990年1月, 199001) is a MonthOnly."""
     if value is None or value == "":
         return None
+    if isinstance(value, ErrorCell):
+        raise CellError(value.message())
     if isinstance(value, dt.datetime):
         return _first_of_month(value.date())
     if isinstance(value, dt.date):

@@ -168,19 +168,20 @@ def _registered(indexes: list[str]) -> list[str]:
         return [i for (i,) in cursor.fetchall()]
 
 
+def _given(value) -> str:
+    """A cell's compact text; a formula's error (#N/A) names nobody."""
+    return "" if isinstance(value, xlsx.ErrorCell) else xlsx.compact(value)
+
+
 def _not_a_person(values: dict) -> bool:
     """A row that names nobody (no name, ID or 系统编号) or holds totals or signatures."""
-    name = xlsx.compact(values.get("name"))
-    if (
-        not name
-        and not xlsx.compact(values.get("id_number"))
-        and not xlsx.compact(values.get("pk"))
-    ):
+    name = _given(values.get("name"))
+    if not name and not _given(values.get("id_number")) and not _given(values.get("pk")):
         return True
     if name.startswith(NOT_A_PERSON):
         return True
     seq = values.get("seq")  # 合计 is often written in the 序号 column; numbers never are
-    return isinstance(seq, str) and xlsx.compact(seq).startswith(NOT_A_PERSON)
+    return isinstance(seq, str) and _given(seq).startswith(NOT_A_PERSON)
 
 
 class RegistryImport:
@@ -541,6 +542,8 @@ class RegistryImport:
         for key, message in resident_clean(d, today=self.today).items():
             if key == "gender" and not d.gender and row.id_masked:
                 continue  # a masked export keeps the gender of the record it names
+            if key == "gender" and not d.gender and row.labels["id_number"] in unreadable:
+                continue  # the ID that would give it could not be read: that is the one error
             if key == "birth_date" and row.id_masked and isinstance(d.birth_date, MonthOnly):
                 continue  # the registered ID gives the day (_check_against_id)
             column = FIELD_COLUMN.get(key, key)
