@@ -147,3 +147,25 @@ def test_an_import_with_many_errors_reads_well_on_a_phone(page, live_server, wor
     assert page.locator("tbody tr").count() == 200
     _axe(page)
     _no_horizontal_scroll(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_head_change_on_a_phone(page, live_server, world):
+    """户主变更 at 360px: choose the new head, check the suggested relations, save."""
+    from xiangzhi.people.models import Household, Resident
+
+    a = world.a
+    _log_in_as_cadre(page, live_server, world)
+    page.goto(f"{live_server.url}/people/residents/{a.child.pk}/")
+    page.get_by_role("link", name="改为户主").click()
+    page.wait_for_url("**/head/?new_head=*")
+    select = page.get_by_label(f"{a.head.name}(男,1970年生)是新户主的")
+    assert select.input_value() == "parent"  # the old head is the new head's parent
+    _axe(page)
+    _no_horizontal_scroll(page)
+    page.fill("#id_note", "老户主年事已高")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url(f"**/people/households/{a.household.pk}/")
+    assert "户主已变更为" in page.inner_text("main")
+    assert Household.objects.get(pk=a.household.pk).head_id == a.child.pk
+    assert Resident.objects.get(pk=a.head.pk).relation == "parent"
