@@ -775,3 +775,22 @@ def test_error_cells_are_found_whatever_their_formula(tmp_path):
     with _sheet_zip(tmp_path / "s.zip", xml) as zf:
         marks = xlsx._sheet_marks(zf, "xl/worksheets/sheet1.xml")
     assert marks.errors == {2: {1: "#REF!", 2: "#N/A", 3: "#VALUE!"}}
+
+
+def test_an_xls_tells_its_hidden_rows_and_error_cells_too(tmp_path):
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet("花名册")
+    for r, row in enumerate([["姓名", "身份证号"], ["张三", ID1], ["李四", ID2], ["王五"]]):
+        for c, value in enumerate(row):
+            ws.write(r, c, value)
+    ws.row(2).hidden = True  # Excel's row 3: 李四
+    ws.row(3).set_cell_error(1, 42)  # 王五's looked-up ID: #N/A (its BIFF code)
+    path = tmp_path / "old.xls"
+    book.save(str(path))
+    table = read(path)
+    got = rows(table)
+    assert [(r, v["name"]) for _, r, v in got] == [(2, "张三"), (4, "王五")]
+    assert table.hidden == [("花名册", 3)]
+    assert type(got[1][2]["id_number"]) is xlsx.ErrorCell and got[1][2]["id_number"] == "#N/A"

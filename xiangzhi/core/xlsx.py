@@ -337,10 +337,66 @@ class _XlsxLayout:
         except Exception:  # noqa: BLE001 - as above
             return SheetMarks()
 
+    def size(self, name: str) -> tuple[int, int]:
+        return self.sizes.get(name, (0, 0))
+
     def close(self) -> None:
         if self.zf is not None:
             self.zf.close()
         self.zf, self.members, self.sizes = None, {}, {}
+
+
+class _XlsLayout:
+    """What calamine does not tell of an .xls (BIFF): hidden rows and error cells, from xlrd,
+    which reads the row records' flags and the cells' types. A sheet is read by xlrd and let go
+    before calamine loads it, so that both never hold it at once. A file xlrd cannot read gives
+    nothing: calamine reads it or says it is broken."""
+
+    def __init__(self, path: Path):
+        self.book = None
+        try:
+            import xlrd
+
+            self.book = xlrd.open_workbook(
+                str(path), formatting_info=True, on_demand=True, ragged_rows=True
+            )
+        except Exception:  # noqa: BLE001
+            self.book = None
+
+    def size(self, name: str) -> tuple[int, int]:
+        return (0, 0)  # an .xls sheet has at most 65,536 rows of 256 columns
+
+    def marks(self, name: str) -> SheetMarks:
+        if self.book is None:
+            return SheetMarks()
+        try:
+            from xlrd import XL_CELL_ERROR, error_text_from_code
+
+            sheet = self.book.sheet_by_name(name)
+            hidden = frozenset(r + 1 for r, info in sheet.rowinfo_map.items() if info.hidden)
+            errors: dict[int, dict[int, str]] = {}
+            for r in range(sheet.nrows):
+                types = sheet.row_types(r)
+                if XL_CELL_ERROR in types:
+                    for c, t in enumerate(types):
+                        if t == XL_CELL_ERROR:
+                            code = sheet.cell_value(r, c)
+                            errors.setdefault(r + 1, {})[c] = error_text_from_code.get(
+                                code, "#错误"
+                            )
+            self.book.unload_sheet(name)
+            return SheetMarks(hidden, errors)
+        except Exception:  # noqa: BLE001 - as above
+            return SheetMarks()
+
+    def close(self) -> None:
+        if self.book is not None:
+            self.book.release_resources()
+        self.book = None
+
+
+def _layout(path: Path, fmt: str):
+    return _XlsLayout(path) if fmt == "xls" else _XlsxLayout(path, fmt)
 
 
 def open_sheets(source) -> Iterator[SheetRows]:
@@ -358,7 +414,7 @@ def open_sheets(source) -> Iterator[SheetRows]:
         raise
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for a broken file
         raise _unreadable(exc) from exc
-    layout = _XlsxLayout(path, fmt)
+    layout = _layout(path, fmt)
     try:
         names = [
             m.name
@@ -366,18 +422,19 @@ def open_sheets(source) -> Iterator[SheetRows]:
             if m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet
         ]
         for name in names:
-            rows, cols = layout.sizes.get(name, (0, 0))
+            rows, cols = layout.size(name)
             if rows * cols > MAX_CELLS:
                 raise SheetError(
                     f"工作表“{name}”的使用区域太大({rows} 行 × {cols} 列),通常是远处某个格子"
                     "有内容或格式。请删除表格右侧和下方多余的行列后另存,再上传。"
                 )
+            marks = layout.marks(name)  # first: xlrd lets the sheet go before calamine loads it
             try:
                 sheet = wb.get_sheet_by_name(name)
             except Exception as exc:  # noqa: BLE001
                 raise _unreadable(exc) from exc
             if sheet.height:
-                yield _sheet_rows(name, sheet, layout.marks(name))
+                yield _sheet_rows(name, sheet, marks)
     finally:
         layout.close()
         wb.close()
