@@ -697,3 +697,76 @@ def test_a_looked_up_id_that_shows_na_is_an_error_never_a_person_without_id(worl
     assert [(e["row"], e["column"]) for e in report.errors] == [(3, "身份证号")]
     assert "公式的错误结果 #N/A" in report.errors[0]["message"]
     assert report.created == 1 and not Resident.objects.filter(name="公式之子").exists()
+
+
+def _error_sheet(tmp_path, rows, header=HEADER, merge=None):
+    from openpyxl import Workbook
+
+    from ..xlsx_helpers import with_error_cells
+
+    wb = Workbook()
+    ws = wb.active
+    for row in [header, *rows]:
+        ws.append(row)
+    if merge:
+        ws.merge_cells(merge)
+    path = tmp_path / "e.xlsx"
+    wb.save(path)
+    return with_error_cells(path)
+
+
+def test_each_cell_showing_an_error_gets_one_message_and_its_household_a_reason(world, tmp_path):
+    rows = [
+        [1, "错网格户主", make_id(), "", "户主", "甲村61号", "ERR:#N/A"],
+        [2, "错网格之妻", make_id(dt.date(1981, 1, 1), "F"), "", "妻", "", ""],
+        [3, "错网格之子", make_id(dt.date(2003, 1, 1)), "", "子", "", ""],
+        [4, "错关系户主", make_id(), "", "户主", "甲村62号", GRID],
+        [5, "错关系成员", make_id(dt.date(1999, 9, 9)), "", "ERR:#N/A", "", ""],
+    ]
+    report = registry_import(
+        actor=world.a.cadre, kind="residents", path=_error_sheet(tmp_path, rows, merge="G2:G4")
+    )
+    by_row = {}
+    for e in report.errors:
+        by_row.setdefault(e["row"], []).append((e["column"], e["message"]))
+    # The merged 所属网格 shows #N/A over the whole household: each row's cell is that error.
+    for n in (2, 3, 4):
+        assert len(by_row[n]) == 1 and "公式的错误结果 #N/A" in by_row[n][0][1], by_row[n]
+    assert len(by_row[6]) == 1 and by_row[6][0][0] == "与户主关系"
+    assert "公式的错误结果" in by_row[6][0][1]
+    # The row whose relation is unknown may start the next family: the head before it imports.
+    assert report.created == 1 and Resident.objects.filter(name="错关系户主").exists()
+
+
+def test_a_grid_error_on_the_head_row_is_named_on_the_members_rows(world, tmp_path):
+    rows = [
+        [1, "网错户主", make_id(), "", "户主", "甲村63号", "ERR:#REF!"],
+        [2, "网错之妻", make_id(dt.date(1982, 2, 2), "F"), "", "妻", "", ""],
+    ]
+    report = registry_import(
+        actor=world.a.cadre, kind="residents", path=_error_sheet(tmp_path, rows)
+    )
+    assert [(e["row"], e["column"]) for e in report.errors] == [(2, "所属网格"), (3, "所属网格")]
+    assert "#REF!" in report.errors[0]["message"]
+    assert report.errors[1]["message"] == "第 2 行的所属网格无法读取,该户无法导入"
+
+
+def test_a_member_whose_name_and_id_show_na_is_reported_not_skipped(world, tmp_path):
+    rows = [
+        [1, "查表户主", make_id(), "", "户主", "甲村64号", GRID],
+        [2, "ERR:#N/A", "ERR:#N/A", "13900001111", "子", "", ""],
+        [3, "ERR:#N/A", "ERR:#N/A", "", "", "", ""],  # dragged down: nothing but its 序号
+    ]
+    report = registry_import(
+        actor=world.a.cadre, kind="residents", path=_error_sheet(tmp_path, rows)
+    )
+    assert {e["row"] for e in report.errors} == {3} and report.skipped == 1
+
+
+def test_of_two_phone_columns_the_readable_one_is_taken(world, tmp_path):
+    header = ["姓名", "身份证号", "联系电话", "手机号", "与户主关系", "家庭住址", "所属网格"]
+    rows = [["双号户主", make_id(), "ERR:#N/A", "13700001111", "户主", "甲村65号", GRID]]
+    report = registry_import(
+        actor=world.a.cadre, kind="residents", path=_error_sheet(tmp_path, rows, header=header)
+    )
+    assert report.errors == [] and Resident.objects.get(name="双号户主").phone == "13700001111"

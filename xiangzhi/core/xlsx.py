@@ -251,7 +251,7 @@ _ROW_NUMBER = re.compile(rb"""\sr=["'](\d+)["']""")
 _CELL_REF = re.compile(rb"""\sr=["']([A-Z]+)(\d+)["']""")
 # After an error cell's tag: its formula, if any, then its cached value (#N/A, #REF!, ...).
 _ERROR_VALUE = re.compile(
-    rb"(?:<(?:\w+:)?f\b[^>]*/>|<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)?<(?:\w+:)?v>([^<]*)</"
+    rb"\s*(?:<(?:\w+:)?f\b[^>]*/>|<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)?\s*<(?:\w+:)?v>([^<]*)</"
 )
 
 
@@ -684,6 +684,8 @@ def _data(part: _Part, hidden_out: list) -> Iterator[tuple[str, int, dict[str, o
         while m < len(merges) and merges[m][0] <= r:
             r0, c0, r1, c1 = merges[m]
             value = row[c0 - col0] if 0 <= c0 - col0 < len(row) else ""
+            if errors and c0 in errors.get(r + 1, ()):  # a merged 所属网格 showing #N/A
+                value = ErrorCell(errors[r + 1][c0])
             active.append((r1, r0, c0, c1, value))
             m += 1
         if active:
@@ -711,7 +713,11 @@ def _data(part: _Part, hidden_out: list) -> Iterator[tuple[str, int, dict[str, o
                     row[c - col0] = value
         values = {k: row[i] for k, i in single}
         for k, ix in several:
-            values[k] = next((row[i] for i in ix if _present(row[i])), row[ix[0]])
+            given = [row[i] for i in ix if _present(row[i])]
+            # A 手机号 typed beside a 联系电话 that shows #N/A is the one to read.
+            values[k] = next(
+                (v for v in given if type(v) is not ErrorCell), given[0] if given else row[ix[0]]
+            )
         yield name, r + 1, values
 
 

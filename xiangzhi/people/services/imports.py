@@ -143,6 +143,11 @@ class Row:
             key = "name"  # a households sheet (one head a row) has no 与户主关系 column
         self.errors.append((self.labels.get(key, LABELS.get(key, key)), message))
 
+    def failed_on(self, key: str) -> bool:
+        """Whether the cell of `key` already has its error (it could not be read)."""
+        column = self.labels.get(key, LABELS.get(key, key))
+        return any(c == column for c, _ in self.errors)
+
 
 class _Rollback(Exception):
     pass
@@ -174,9 +179,18 @@ def _given(value) -> str:
 
 
 def _not_a_person(values: dict) -> bool:
-    """A row that names nobody (no name, ID or 系统编号) or holds totals or signatures."""
+    """A row that names nobody (no name, ID or 系统编号) or holds totals or signatures. A row
+    whose name or ID shows a formula's error (#N/A) is a person when anything else but its 序号
+    is typed: the import then reports the error, rather than skip a household member."""
     name = _given(values.get("name"))
     if not name and not _given(values.get("id_number")) and not _given(values.get("pk")):
+        unnamed = (values.get("name"), values.get("id_number"))
+        if any(type(v) is xlsx.ErrorCell for v in unnamed):
+            return not any(
+                xlsx.compact(v)
+                for k, v in values.items()
+                if k not in ("seq", "name", "id_number", "pk") and type(v) is not xlsx.ErrorCell
+            )
         return True
     if name.startswith(NOT_A_PERSON):
         return True
@@ -355,11 +369,14 @@ class RegistryImport:
         if self.kind == "households":
             d.relation = Resident.Relation.HEAD
         else:
-            rel = cell("relation", xlsx.compact) or ""
-            d.relation = relation_key(rel)
+            rel = cell("relation", xlsx.compact)
+            d.relation = relation_key(rel or "")
             if "relation" not in present:
                 # Known people keep theirs; a new person is refused in _plan_group.
                 d.relation = Resident.Relation.OTHER
+            elif rel is None:  # the cell could not be read (a formula's #N/A): that is its error
+                d.relation = Resident.Relation.OTHER
+                row.relation_unknown = True
             elif not rel:
                 row.fail("relation", "请填写与户主关系(户主、配偶、子、女、父、母等)")
                 d.relation = Resident.Relation.OTHER  # the row is refused; no second error
@@ -712,8 +729,15 @@ class RegistryImport:
         grid_text = grid_row.grid or next((r.grid for r in group if r.grid), "")
         existing = {id(r): self._existing(r, by_index, by_pk) for r in group}
         if not grid_text:
+            unreadable = next((r for r in group if r.failed_on("grid")), None)
             for r in group:
-                r.fail("grid", "缺少所属网格,该户无法导入")
+                if not r.failed_on("grid"):
+                    r.fail(
+                        "grid",
+                        f"第 {unreadable.number} 行的所属网格无法读取,该户无法导入"
+                        if unreadable
+                        else "缺少所属网格,该户无法导入",
+                    )
         node = self._node(grid_text) if grid_text else None
         if isinstance(node, str):
             for r in group:
