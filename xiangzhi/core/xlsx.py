@@ -187,7 +187,7 @@ class SheetRows:
     first_row: int  # the Excel number of the first row of `rows`
     first_col: int  # the column of each row's first cell (0 is column A)
     merges: list[Range]  # merged ranges, (row, column) from 0, both ends included
-    marks: SheetMarks = field(default_factory=lambda: SheetMarks())  # hidden rows, errors (.xlsx)
+    marks: SheetMarks = field(default_factory=lambda: SheetMarks())  # hidden rows, error cells
 
 
 # python-calamine loads a sheet's whole used range, a cell for every row and column of it (about
@@ -266,7 +266,7 @@ class ErrorCell(str):
 
 @dataclass
 class SheetMarks:
-    """What calamine does not tell of an .xlsx sheet's cells."""
+    """What calamine does not tell of a sheet's rows and cells (.xlsx and .xls)."""
 
     hidden: frozenset[int] = frozenset()  # Excel numbers of the rows the sheet hides
     errors: dict[int, dict[int, str]] = field(default_factory=dict)  # row -> {column from 0: #N/A}

@@ -33,6 +33,7 @@ HOUSEHOLD_FIELDS = ["number", "address", "is_central_household", "note"]
 # Enum .values builds a new list on every access; resident_clean runs once per imported row.
 GENDERS = frozenset(Resident.Gender.values)
 RELATIONS = frozenset(Resident.Relation.values)
+HEAD = Resident.Relation.HEAD
 # The 56 ethnic groups as often written without 族 (汉, 回, 土家).
 ETHNIC_GROUPS = frozenset(
     "汉 蒙古 回 藏 维吾尔 苗 彝 壮 布依 朝鲜 满 侗 瑶 白 土家 哈尼 哈萨克 傣 黎 傈僳 佤 畲 高山 拉祜 水 "
@@ -580,9 +581,6 @@ def household_split(
     return new
 
 
-HEAD = Resident.Relation.HEAD
-
-
 def _set_relations(members: list[Resident], relations: dict[int, str]) -> dict[str, list[str]]:
     """Save each member's new relation; return {pk: [old, new]} of those that changed."""
     changed = {}
@@ -635,9 +633,7 @@ def household_change_head(
             kind=HouseholdChange.Kind.HEAD_CHANGE,
             occurred_on=occurred_on,
             resident=household.head,
-            note="".join(
-                [f"原户主:{old_head.name}" if old_head else "", f";{note}" if note else ""]
-            ).lstrip(";"),
+            note=";".join(filter(None, [f"原户主:{old_head.name}" if old_head else "", note])),
         )
     audit_record(
         actor=actor,
