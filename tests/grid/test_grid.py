@@ -96,6 +96,7 @@ def _grow(world, villages: int):
         "/people/households/",
         "/people/residents/?q=jia",
         "/people/residents/",
+        "/people/changes/",
         "/core/audit/",
         "/people/households/?node={township}",
     ],

@@ -6,11 +6,18 @@ from xiangzhi.core.audit import audit_record
 from xiangzhi.core.xlsx import write_xlsx
 
 from . import selectors
-from .xlsx import HOUSEHOLD_COLUMNS, RESIDENT_COLUMNS
+from .xlsx import CHANGE_COLUMNS, HOUSEHOLD_COLUMNS, RESIDENT_COLUMNS
 
 KINDS = {
     "residents": (RESIDENT_COLUMNS, selectors.resident_export_rows, "居民花名册"),
     "households": (HOUSEHOLD_COLUMNS, selectors.household_export_rows, "户籍台账"),
+    "changes": (CHANGE_COLUMNS, selectors.household_change_export_rows, "人口变动台账"),
+}
+# The list each kind exports, as `export_xlsx` takes it (the pages add their filters).
+LISTS = {
+    "residents": selectors.resident_list,
+    "households": selectors.household_list,
+    "changes": selectors.household_change_list,
 }
 TEXT_COLUMNS = ["pk", "id_number", "phone", "household_number"]
 

@@ -113,6 +113,55 @@ def household_detail(*, actor, household: Household) -> dict:
     }
 
 
+def household_change_list(
+    *, actor, node=None, kind: str = "", since=None, until=None
+) -> QuerySet[HouseholdChange]:
+    """人口变动台账: the changes in scope, newest first, filtered by subtree, kind and dates."""
+    qs = (
+        HouseholdChange.objects.for_actor(actor)
+        .select_related("household__node", "household__head", "resident", "created_by")
+        .defer(*(f"resident__{f}" for f in PERSONAL), *(f"household__head__{f}" for f in PERSONAL))
+    )
+    if node is not None:
+        qs = qs.filter(household__node__path__under=node.path)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if since:
+        qs = qs.filter(occurred_on__gte=since)
+    if until:
+        qs = qs.filter(occurred_on__lte=until)
+    return qs.order_by("-occurred_on", "-id")
+
+
+def household_change_counts(queryset) -> dict[str, int]:
+    """{kind: how many} of a change list, in one grouped query."""
+    from django.db.models import Count
+
+    return dict(queryset.order_by().values_list("kind").annotate(n=Count("id")))
+
+
+def household_change_export_rows(*, actor, queryset):
+    labels = grid_labels(actor=actor)
+    kinds = dict(HouseholdChange.Kind.choices)
+    gender = dict(Resident.Gender.choices)
+    for i, c in enumerate(queryset.iterator(chunk_size=2000), start=1):
+        r, h = c.resident, c.household
+        yield [
+            i,
+            c.occurred_on,
+            kinds.get(c.kind, c.kind),
+            r.name if r else "",
+            gender.get(r.gender, "") if r else "",
+            r.id_number_masked if r else "",
+            h.head.name if h.head else "",
+            h.number,
+            h.address,
+            labels.get(h.node.path, ""),
+            c.note,
+            str(c.created_by) if c.created_by else "",
+        ]
+
+
 def grid_labels(*, actor) -> dict[str, str]:
     """The 所属网格 text of every node in scope: the village's division code (or the name of a
     node above villages) followed by the names below it, e.g. 430521100201/第一党支部/枫树屋场."""

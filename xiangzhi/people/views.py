@@ -1,9 +1,12 @@
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from xiangzhi.core.scope import access_object, scope_for
@@ -32,7 +35,7 @@ from .forms import (
     RevealForm,
     SplitForm,
 )
-from .models import Household, ImportJob, Resident, Tag
+from .models import Household, HouseholdChange, ImportJob, Resident, Tag
 from .relations import relations_after_head_change
 from .services.jobs import (
     import_job_confirm,
@@ -85,6 +88,72 @@ def _household_query(request):
     q = request.GET.get("q", "").strip()
     tag = request.GET.get("tag", "")
     return node, q, tag, selectors.household_list(actor=request.user, node=node, search=q, tag=tag)
+
+
+def _date_param(request, name: str, label: str, errors: list[str]):
+    value = request.GET.get(name, "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        errors.append(f"{label}“{value[:20]}”不是有效日期,请写作 2026-11-01")
+        return None
+
+
+def _change_query(request):
+    """人口变动台账's filters: subtree, kind, and a date range (a month for the usual report)."""
+    node = _node_filter(request)
+    kind = request.GET.get("kind", "")
+    if kind not in HouseholdChange.Kind.values:
+        kind = ""
+    errors: list[str] = []
+    since = _date_param(request, "since", "开始日期", errors)
+    until = _date_param(request, "until", "结束日期", errors)
+    if since and until and since > until:
+        errors.append("开始日期不能晚于结束日期")
+        until = None
+    qs = selectors.household_change_list(
+        actor=request.user, node=node, kind=kind, since=since, until=until
+    )
+    return node, {"kind": kind, "since": since, "until": until}, errors, qs
+
+
+def _months(today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+    """本月 and 上月, as (label, first day, last day), for the ledger's quick links."""
+    first = today.replace(day=1)
+    last_month_end = first - dt.timedelta(days=1)
+    next_first = (first + dt.timedelta(days=32)).replace(day=1)
+    return [
+        (gettext("本月"), first, next_first - dt.timedelta(days=1)),
+        (gettext("上月"), last_month_end.replace(day=1), last_month_end),
+    ]
+
+
+@require_GET
+def change_list(request):
+    node, filters, errors, qs = _change_query(request)
+    counts = selectors.household_change_counts(qs)
+    return render(
+        request,
+        "people/change_list.html",
+        {
+            "page_obj": paginate(request, qs),
+            "node": node,
+            "filters": filters,
+            "errors": errors,
+            "kinds": HouseholdChange.Kind.choices,
+            "counts": [(label, counts.get(k, 0)) for k, label in HouseholdChange.Kind.choices],
+            "months": _months(timezone.localdate()),
+            "nav": "households",
+            "querystring_prefix": querystring_without_page(request),
+        },
+    )
+
+
+@require_GET
+def change_export(request):
+    return _export(request, "changes", _change_query)
 
 
 def _export(request, kind: str, query):

@@ -62,6 +62,21 @@ HOUSEHOLD_COLUMNS = [
     Column("note", "备注"),
 ]
 HOUSEHOLD_REQUIRED = ["name", "id_number", "grid"]
+# 人口变动台账: exported only (the changes are written by the registry's services).
+CHANGE_COLUMNS = [
+    Column("seq", "序号"),
+    Column("occurred_on", "变动日期"),
+    Column("kind", "变动类型"),
+    Column("name", "姓名"),
+    Column("gender", "性别"),
+    Column("id_number", "身份证号"),
+    Column("head", "户主"),
+    Column("household_number", "户编号"),
+    Column("address", "家庭住址"),
+    Column("grid", "所属网格"),
+    Column("note", "说明"),
+    Column("created_by", "登记人"),
+]
 
 # What cadres write in 与户主关系, mapped to Resident.Relation.
 RELATION_WORDS = {

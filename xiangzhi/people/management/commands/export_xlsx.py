@@ -2,15 +2,14 @@ from django.core.management.base import BaseCommand, CommandError
 
 from xiangzhi.accounts.models import User
 from xiangzhi.grid.models import GridNode
-from xiangzhi.people import selectors
-from xiangzhi.people.exports import export_list
+from xiangzhi.people.exports import LISTS, export_list
 
 
 class Command(BaseCommand):
-    help = "导出台账:export_xlsx residents|households [--node CODE] -o FILE"
+    help = "导出台账:export_xlsx residents|households|changes [--node CODE] -o FILE"
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=["residents", "households"])
+        parser.add_argument("kind", choices=list(LISTS))
         parser.add_argument("--node", help="网格的区划代码(或网格编号),只导出该网格及其下级")
         parser.add_argument("-o", "--output", required=True)
         parser.add_argument("--user", help="以该账号的范围导出(默认:系统管理员)")
@@ -31,9 +30,6 @@ class Command(BaseCommand):
             )
             if target is None:
                 raise CommandError(f"找不到网格 {node},或不在该账号的范围内")
-        if kind == "residents":
-            queryset = selectors.resident_list(actor=actor, node=target)
-        else:
-            queryset = selectors.household_list(actor=actor, node=target)
+        queryset = LISTS[kind](actor=actor, node=target)
         count = export_list(actor=actor, kind=kind, queryset=queryset, target=output, node=target)
         self.stdout.write(f"已导出 {count} 行到 {output}")
