@@ -132,7 +132,7 @@ def test_a_real_roster_is_imported(world, roster):
     wife = Resident.objects.get(name="甲老三妻")
     assert wife.household_id == laosan.household_id and wife.relation == "spouse"
     assert wife.birth_date == dt.date(1959, 1, 1)  # Excel serial 21551
-    assert HouseholdChange.objects.filter(resident=wife, kind="move_in").exists()
+    assert HouseholdChange.objects.filter(resident=wife, kind="import").exists()
     assert verify_chain()[1] is None
 
 
@@ -161,7 +161,7 @@ def test_imported_rows_carry_the_same_derived_columns_and_audit_as_a_form_save(w
         assert event.object_type == "people.resident" and event.node_id == r.node_id
         assert event.actor_id == world.a.cadre.pk and event.changes["name"] == r.name
         change = HouseholdChange.objects.get(resident=r)
-        assert change.kind == "move_in" and change.created_by_id == world.a.cadre.pk
+        assert change.kind == "import" and change.created_by_id == world.a.cadre.pk
     assert verify_chain()[1] is None
 
 

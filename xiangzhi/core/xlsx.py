@@ -930,11 +930,21 @@ def write_xlsx(
     """Write rows under the columns' labels with openpyxl's write-only mode; return the row count.
 
     Columns named in text_columns are stored as text cells (format "@") so that Excel never
-    turns an ID or phone number into a rounded number.
+    turns an ID or phone number into a rounded number. Text is written as typed and never runs:
+    a note that starts with "=" is a text cell, not a formula, and control characters that a
+    sheet cannot hold (a vertical tab pasted from elsewhere) are dropped.
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
+
+    def text_cell(value: str, number_format: str | None = None):
+        cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell.data_type = "s"  # openpyxl would take "=..." for a formula
+        if number_format:
+            cell.number_format = number_format
+        return cell
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(title=title[:31])
@@ -954,9 +964,9 @@ def write_xlsx(
         out = []
         for i, value in enumerate(row):
             if i in text_ix and value not in (None, ""):
-                cell = WriteOnlyCell(ws, value=str(value))
-                cell.number_format = "@"
-                out.append(cell)
+                out.append(text_cell(str(value), "@"))
+            elif type(value) is str and value and (value[0] == "=" or not value.isprintable()):
+                out.append(text_cell(value))  # a formula's look, or characters to check
             else:
                 out.append(value)
         ws.append(out)

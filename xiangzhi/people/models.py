@@ -217,6 +217,9 @@ class HouseholdChange(models.Model):
         DEATH = "death", "死亡"
         SPLIT = "split", "分户"
         HEAD_CHANGE = "head_change", "户主变更"
+        # A person first recorded by a spreadsheet import: the start of their record here, not a
+        # change of the population (a township's first roster is thousands of them).
+        IMPORT = "import", "表格建档"
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="changes")
     kind = models.CharField("变动类型", max_length=20, choices=Kind.choices)

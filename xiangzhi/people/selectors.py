@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from xiangzhi.core.crypto import blind_index
 from xiangzhi.core.validators import normalize_text
@@ -116,9 +116,13 @@ def household_detail(*, actor, household: Household) -> dict:
 def household_change_list(
     *, actor, node=None, kind: str = "", since=None, until=None
 ) -> QuerySet[HouseholdChange]:
-    """人口变动台账: the changes in scope, newest first, filtered by subtree, kind and dates."""
+    """人口变动台账: the changes in scope, newest first, filtered by subtree, kind and dates.
+    Records first made by an import are no change of the population, and a split is counted once,
+    on the household it left (the new household's row tells the same split)."""
     qs = (
         HouseholdChange.objects.for_actor(actor)
+        .exclude(kind=HouseholdChange.Kind.IMPORT)
+        .exclude(kind=HouseholdChange.Kind.SPLIT, household_id__gt=F("other_household_id"))
         .select_related("household__node", "household__head", "resident", "created_by")
         .defer(*(f"resident__{f}" for f in PERSONAL), *(f"household__head__{f}" for f in PERSONAL))
     )

@@ -2,7 +2,7 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -101,11 +101,15 @@ def _date_param(request, name: str, label: str, errors: list[str]):
         return None
 
 
+# What the ledger lists: every change of the population (表格建档 is not one).
+LEDGER_KINDS = frozenset(HouseholdChange.Kind.values) - {HouseholdChange.Kind.IMPORT}
+
+
 def _change_query(request):
     """人口变动台账's filters: subtree, kind, and a date range (a month for the usual report)."""
     node = _node_filter(request)
     kind = request.GET.get("kind", "")
-    if kind not in HouseholdChange.Kind.values:
+    if kind not in LEDGER_KINDS:
         kind = ""
     errors: list[str] = []
     since = _date_param(request, "since", "开始日期", errors)
@@ -116,6 +120,8 @@ def _change_query(request):
     qs = selectors.household_change_list(
         actor=request.user, node=node, kind=kind, since=since, until=until
     )
+    if errors:  # a range that could not be read lists nothing rather than more than was asked
+        qs = qs.none()
     return node, {"kind": kind, "since": since, "until": until}, errors, qs
 
 
@@ -142,8 +148,12 @@ def change_list(request):
             "node": node,
             "filters": filters,
             "errors": errors,
-            "kinds": HouseholdChange.Kind.choices,
-            "counts": [(label, counts.get(k, 0)) for k, label in HouseholdChange.Kind.choices],
+            "kinds": [(k, label) for k, label in HouseholdChange.Kind.choices if k in LEDGER_KINDS],
+            "counts": [
+                (label, counts.get(k, 0))
+                for k, label in HouseholdChange.Kind.choices
+                if k in LEDGER_KINDS
+            ],
             "months": _months(timezone.localdate()),
             "nav": "households",
             "querystring_prefix": querystring_without_page(request),
@@ -153,6 +163,8 @@ def change_list(request):
 
 @require_GET
 def change_export(request):
+    if _change_query(request)[2]:
+        return HttpResponseBadRequest("日期有误,请回到人口变动台账改正后再导出")
     return _export(request, "changes", _change_query)
 
 

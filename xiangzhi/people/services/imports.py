@@ -1029,7 +1029,7 @@ class _Plan:
                     h.head_id = pk
                     heads.append((pk, h.pk))
                 changes.append(
-                    (h.pk, HouseholdChange.Kind.MOVE_IN, today, pk, "表格导入", actor_id, now)
+                    (h.pk, HouseholdChange.Kind.IMPORT, today, pk, "表格导入", actor_id, now)
                 )
                 run.audit.append(
                     {
