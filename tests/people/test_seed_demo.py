@@ -1,7 +1,9 @@
+import datetime as dt
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from xiangzhi.accounts.models import RoleAssignment, User
 from xiangzhi.core.audit import verify_chain
@@ -9,7 +11,7 @@ from xiangzhi.core.roles import Role
 from xiangzhi.core.validators import parse_citizen_id
 from xiangzhi.grid.models import GridNode
 from xiangzhi.party.models import PartyMember
-from xiangzhi.people.models import Household, Resident
+from xiangzhi.people.models import Household, HouseholdChange, Resident
 
 
 def _fingerprint():
@@ -55,6 +57,12 @@ def test_the_demo_township_is_complete_deterministic_and_idempotent():
     assert roles == set(Role.values)
     assert "demo_shuji" in out.getvalue() and "xiangzhi-demo" in out.getvalue()
     assert verify_chain()[1] is None
+    # The demo cadre's village has a month of births, deaths and moves for its 人口变动台账.
+    recent = HouseholdChange.objects.filter(
+        occurred_on__gte=timezone.localdate() - dt.timedelta(days=56),
+        kind__in=["birth", "death", "move_out"],
+    )
+    assert recent.count() == 12 and len({c.kind for c in recent}) == 3
     first = _fingerprint()
 
     again = StringIO()
@@ -89,6 +97,7 @@ def test_a_county_is_towns_of_villages_with_a_county_root():
         "households": 120,
         "residents": Resident.objects.count(),
         "party_members": 18,
+        "recent_changes": 12,
     }
     codes = set(GridNode.objects.filter(level=2).values_list("code", flat=True))
     assert len(codes) == 6 and all(len(c) == 12 for c in codes)

@@ -188,7 +188,57 @@ class Loader:
                     f"  {town.name}: {time.monotonic() - started:.1f} 秒,累计 {self.counts}"
                 )
         _demo_accounts(county_root=root, **self.first_town)
+        self.counts["recent_changes"] = self._recent_changes()
         return self.counts
+
+    def _recent_changes(self, households: int = 12) -> int:
+        """Births, deaths and moves of the last eight weeks in the demo cadre's village, made
+        through the registry's services (history, audit), so that the 人口变动台账 has a month to
+        report and the household pages a history."""
+        from xiangzhi.people.services import (
+            ResidentData,
+            resident_add,
+            resident_move_out,
+            resident_record_death,
+        )
+
+        cadre = User.objects.get(username="demo_cun_ganbu")
+        village = cadre.role_assignments.get().node
+        rng, made = self.rng, 0
+        chosen = Household.objects.filter(
+            node__path__startswith=village.path, status=Household.Status.ACTIVE
+        ).order_by("id")[:households]
+        for i, household in enumerate(chosen):
+            day = self.today - dt.timedelta(days=rng.randrange(0, 56))
+            members = list(
+                household.members.filter(status=Resident.Status.ACTIVE)
+                .exclude(pk=household.head_id)
+                .order_by("id")
+            )
+            if i % 3 == 0 or not members:
+                gender = rng.choice("MF")
+                baby = resident_add(
+                    actor=cadre,
+                    household=household,
+                    kind=HouseholdChange.Kind.BIRTH,
+                    occurred_on=day,
+                    data=ResidentData(
+                        name=household.head.name[0] + self.synth.given(),
+                        gender=gender,
+                        birth_date=day,
+                        relation=Resident.Relation.GRANDCHILD,
+                    ),
+                )
+                Resident.objects.filter(pk=baby.pk).update(is_synthetic=True)
+                self.counts["residents"] += 1
+            elif i % 3 == 1:
+                resident_record_death(actor=cadre, resident=members[0], occurred_on=day)
+            else:
+                resident_move_out(
+                    actor=cadre, resident=members[-1], occurred_on=day, note="外出务工,迁往县城"
+                )
+            made += 1
+        return made
 
     def _root(self, *, level, name, code) -> GridNode:
         node = GridNode.objects.create(
