@@ -169,3 +169,34 @@ def test_a_head_change_on_a_phone(page, live_server, world):
     assert "户主已变更为" in page.inner_text("main")
     assert Household.objects.get(pk=a.household.pk).head_id == a.child.pk
     assert Resident.objects.get(pk=a.head.pk).relation == "parent"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_change_ledger_on_a_phone(page, live_server, world):
+    """人口变动台账 at 360px: this month's changes, axe-clean, no sideways scroll."""
+    from django.utils import timezone
+
+    from xiangzhi.people.services import ResidentData, resident_add
+
+    a = world.a
+    resident_add(
+        actor=a.cadre,
+        household=a.household,
+        kind="birth",
+        occurred_on=timezone.localdate(),
+        data=ResidentData(
+            name="甲新生",
+            birth_date=timezone.localdate(),
+            gender="F",
+            relation="grandchild",
+        ),
+    )
+    _log_in_as_cadre(page, live_server, world)
+    page.goto(f"{live_server.url}/people/households/")
+    page.get_by_role("link", name="人口变动台账").click()
+    page.get_by_role("link", name="本月").click()
+    page.wait_for_url("**/changes/?since=*")
+    main = page.inner_text("main")
+    assert "甲新生" in main and a.child.name not in main  # born in 2015: not this month
+    _axe(page)
+    _no_horizontal_scroll(page)
