@@ -178,8 +178,9 @@ class HeadChangeForm(forms.Form):
         label="说明", max_length=150, required=False, help_text="例如:原户主年老,由长子接任户主"
     )
 
-    def __init__(self, *args, members, new_head, suggested, was, **kwargs):
-        """`suggested`: {pk: relation to the new head}; `was`: {pk: relation to the old head}."""
+    def __init__(self, *args, members, new_head, suggested, **kwargs):
+        """`suggested`: {pk: relation to the new head}; each member's own `relation` is still the
+        one to the old head."""
         super().__init__(*args, **kwargs)
         self.members = [m for m in members if m.pk != new_head.pk]
         choices = [c for c in Resident.Relation.choices if c[0] != Resident.Relation.HEAD]
@@ -193,8 +194,8 @@ class HeadChangeForm(forms.Form):
                 initial=suggested[m.pk],
                 help_text=(
                     "原户主"
-                    if was[m.pk] == Resident.Relation.HEAD
-                    else f"{was_text}{labels.get(was[m.pk], was[m.pk])}"
+                    if m.relation == Resident.Relation.HEAD
+                    else f"{was_text}{labels.get(m.relation, m.relation)}"
                 ),
             )
         self.order_fields([f"relation_{m.pk}" for m in self.members])

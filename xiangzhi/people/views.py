@@ -102,7 +102,8 @@ def _date_param(request, name: str, label: str, errors: list[str]):
 
 
 # What the ledger lists: every change of the population (表格建档 is not one).
-LEDGER_KINDS = frozenset(HouseholdChange.Kind.values) - {HouseholdChange.Kind.IMPORT}
+LEDGER_CHOICES = [c for c in HouseholdChange.Kind.choices if c[0] != HouseholdChange.Kind.IMPORT]
+LEDGER_KINDS = frozenset(k for k, _ in LEDGER_CHOICES)
 
 
 def _change_query(request):
@@ -148,12 +149,8 @@ def change_list(request):
             "node": node,
             "filters": filters,
             "errors": errors,
-            "kinds": [(k, label) for k, label in HouseholdChange.Kind.choices if k in LEDGER_KINDS],
-            "counts": [
-                (label, counts.get(k, 0))
-                for k, label in HouseholdChange.Kind.choices
-                if k in LEDGER_KINDS
-            ],
+            "kinds": LEDGER_CHOICES,
+            "counts": [(label, counts.get(k, 0)) for k, label in LEDGER_CHOICES],
             "months": _months(timezone.localdate()),
             "nav": "households",
             "querystring_prefix": querystring_without_page(request),
@@ -163,14 +160,14 @@ def change_list(request):
 
 @require_GET
 def change_export(request):
-    if _change_query(request)[2]:
+    node, _, errors, qs = _change_query(request)
+    if errors:
         return HttpResponseBadRequest("日期有误,请回到人口变动台账改正后再导出")
-    return _export(request, "changes", _change_query)
+    return _export(request, "changes", node, qs)
 
 
-def _export(request, kind: str, query):
+def _export(request, kind: str, node, qs):
     """The list as the user sees it (scope, filters, masks), as a sheet titled like the export."""
-    node, _, _, qs = query(request)
     title = KINDS[kind][2]
     return xlsx_response(
         lambda f: export_list(actor=request.user, kind=kind, queryset=qs, target=f, node=node),
@@ -180,12 +177,14 @@ def _export(request, kind: str, query):
 
 @require_GET
 def household_export(request):
-    return _export(request, "households", _household_query)
+    node, _, _, qs = _household_query(request)
+    return _export(request, "households", node, qs)
 
 
 @require_GET
 def resident_export(request):
-    return _export(request, "residents", _resident_query)
+    node, _, _, qs = _resident_query(request)
+    return _export(request, "residents", node, qs)
 
 
 @require_GET
@@ -347,7 +346,6 @@ def household_head(request, household_id: int):
             members=everyone,
             new_head=new_head,
             suggested=relations_after_head_change(new_head, everyone),
-            was={m.pk: m.relation for m in everyone},
         )
         changing = new_head.pk != household.head_id
         if not changing:
