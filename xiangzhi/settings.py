@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "xiangzhi.grid",
     "xiangzhi.people",
     "xiangzhi.party",
+    "xiangzhi.demo",  # the top: seed_demo and nothing any other app imports
 ]
 
 MIDDLEWARE = [

@@ -65,11 +65,14 @@ def test_login_success_and_failure_are_audited(client, db):
     UserFactory(username="zhang", password="right-pass-9")
     r = client.post("/login/", {"username": "zhang", "password": "wrong"})
     assert r.status_code == 200 and "账号或密码不正确" in r.content.decode()
-    failed = AuditEvent.objects.get(action="auth.login_failed")
+    failed = AuditEvent.objects.get(action="accounts.user_login_failed")
     assert failed.changes == {"username": "zhang"} and failed.actor is None
     r = client.post("/login/", {"username": "zhang", "password": "right-pass-9"})
     assert r.status_code == 302
-    assert AuditEvent.objects.filter(action="auth.login", actor__username="zhang").count() == 1
+    assert (
+        AuditEvent.objects.filter(action="accounts.user_login", actor__username="zhang").count()
+        == 1
+    )
 
 
 def test_repeated_failures_lock_the_account_out(client, db):
@@ -89,7 +92,7 @@ def test_elder_mode_is_one_tap_and_remembered(client, world):
     assert world.a.villager.elder_mode
     body = client.get("/people/households/").content.decode()
     assert '<html lang="zh-Hans" class="elder">' in body
-    assert AuditEvent.objects.filter(action="user.elder_mode").exists()
+    assert AuditEvent.objects.filter(action="accounts.user_elder_mode").exists()
 
 
 def test_elder_mode_before_login_is_kept_in_a_cookie(client, db):

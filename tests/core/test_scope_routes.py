@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from xiangzhi.accounts.models import ApiToken, RoleAssignment
 from xiangzhi.accounts.services import api_token_create
 from xiangzhi.core.models import AuditEvent
-from xiangzhi.core.scope import ENTITY_MODELS
+from xiangzhi.core.registry import ENTITIES
 from xiangzhi.grid.models import GridNode
 from xiangzhi.party.models import PartyMember
 from xiangzhi.people.models import Household, HouseholdChange, ImportJob, Resident
@@ -181,7 +181,7 @@ class Target:
                 .values_list("username", "elder_mode", "is_active")
             ),
             "audit_in_target": AuditEvent.objects.filter(node__path__startswith=p).count(),
-            "reveals": AuditEvent.objects.filter(action="resident.reveal").count(),
+            "reveals": AuditEvent.objects.filter(action="people.resident_reveal").count(),
         }
 
 
@@ -257,7 +257,7 @@ def build_url(route: Route, objects: dict[str, object]) -> str | None:
     if admin_model in GLOBAL_MODELS:
         return None
     for kw in route.kwargs:
-        if kw.endswith("_id") and kw[:-3] in ENTITY_MODELS:
+        if kw.endswith("_id") and kw[:-3] in ENTITIES:
             obj = objects[kw[:-3]]
         elif kw == "object_id" and admin_model:
             obj = objects.get(admin_model)

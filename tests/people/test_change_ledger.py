@@ -111,7 +111,7 @@ def test_the_ledger_exports_what_the_page_shows_with_masks(client, world):
     assert rows[0][:6] == ["序号", "变动日期", "变动类型", "姓名", "性别", "身份证号"]
     assert len(rows) == 2 and rows[1][2] == "死亡" and rows[1][3] == world.a.other_head.name
     assert "*" in rows[1][5]  # masked
-    assert AuditEvent.objects.filter(action="export.changes").exists()
+    assert AuditEvent.objects.filter(action="people.household_change_export").exists()
     everything = _rows(b"".join(client.get("/people/changes/export/").streaming_content))
     assert baby.name in {row[3] for row in everything} and "乙迁入" not in {
         row[3] for row in everything

@@ -60,7 +60,9 @@ def test_the_resident_export_is_the_list_as_the_user_sees_it(client, world):
     assert world.a.head.id_number[:4] + "**********" in text
     filtered = _rows(_download(client, "/people/residents/export/", {"q": "jdym"}))
     assert [r[2] for r in filtered[1:]] == [world.a.marker_name]
-    assert AuditEvent.objects.filter(action="export.residents", actor=world.a.cadre).count() == 2
+    assert (
+        AuditEvent.objects.filter(action="people.resident_export", actor=world.a.cadre).count() == 2
+    )
 
 
 def test_a_worker_exports_only_their_grids(client, world):
@@ -145,7 +147,9 @@ def test_the_upload_page_imports_in_the_background_worker(
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     job.refresh_from_db()
     assert job.status == "done" and job.report["created"] == 1
-    assert AuditEvent.objects.filter(action="import.residents", object_repr="上传.xlsx").exists()
+    assert AuditEvent.objects.filter(
+        action="people.resident_import", object_repr="上传.xlsx"
+    ).exists()
     body = client.get(f"/people/import/jobs/{job.pk}/").content.decode()
     assert "第 3 行" in body and "身份证号" in body and 'http-equiv="refresh"' not in body
     assert Resident.objects.filter(name="甲上传").exists()

@@ -162,7 +162,9 @@ def test_the_page_suggests_the_relations_and_saves_the_new_head(client, world):
     assert change.resident_id == son.pk and change.occurred_on == dt.date(2026, 11, 1)
     assert change.note == f"原户主:{head.name};原户主年老,由长子接任"
     event = AuditEvent.objects.order_by("-seq").first()
-    assert AuditEvent.objects.count() == before + 1 and event.action == "household.head_change"
+    assert (
+        AuditEvent.objects.count() == before + 1 and event.action == "people.household_head_change"
+    )
     assert event.changes["head"] == [head.name, son.name]
     assert event.changes["relations"][str(wife.pk)] == ["spouse", "parent"]
     detail = client.get(reverse("people:household_detail", args=[household.pk])).content.decode()
@@ -187,7 +189,7 @@ def test_keeping_the_head_corrects_relations_without_a_head_change(client, world
     assert response.status_code == 302
     assert _relations(daughter, head) == ["grandchild", "head"]
     assert not HouseholdChange.objects.filter(kind="head_change").exists()
-    assert AuditEvent.objects.order_by("-seq").first().action == "household.relations"
+    assert AuditEvent.objects.order_by("-seq").first().action == "people.household_relations_change"
 
 
 def test_the_page_refuses_two_spouses_and_keeps_everything(client, world):
@@ -266,7 +268,7 @@ def test_a_head_who_dies_leaves_relations_to_the_new_head_and_the_page_asks_to_c
     url = reverse("people:household_head", args=[world.a.household.pk])
     assert response.status_code == 302 and response["Location"] == f"{url}?new_head={son.pk}"
     assert _relations(son, wife, in_law, daughter) == ["head", "parent", "spouse", "sibling"]
-    event = AuditEvent.objects.filter(action="resident.death").get()
+    event = AuditEvent.objects.filter(action="people.resident_death").get()
     assert event.changes["relations"][str(wife.pk)] == ["spouse", "parent"]
     page = client.get(response["Location"]).content.decode()
     assert "核对成员与户主的关系" in page and "请核对" in page

@@ -157,7 +157,7 @@ def test_imported_rows_carry_the_same_derived_columns_and_audit_as_a_form_save(w
             cur.execute("SELECT id_number FROM people_resident WHERE id = %s", [r.pk])
             (cipher,) = cur.fetchone()
         assert cipher != r.id_number and key_id_of(cipher) and decrypt(cipher) == r.id_number
-        event = AuditEvent.objects.get(action="resident.import_create", object_id=str(r.pk))
+        event = AuditEvent.objects.get(action="people.resident_import_create", object_id=str(r.pk))
         assert event.object_type == "people.resident" and event.node_id == r.node_id
         assert event.actor_id == world.a.cadre.pk and event.changes["name"] == r.name
         change = HouseholdChange.objects.get(resident=r)

@@ -74,7 +74,9 @@ def test_a_checked_file_is_imported_from_its_report_without_a_new_upload(
     assert real.status == "done" and real.report["created"] == 1 and len(real.report["errors"]) == 1
     assert Resident.objects.filter(name="甲确认").exists()
     assert not stored.exists() and real.stored_as == ""  # deleted once imported
-    assert AuditEvent.objects.filter(action="import_job.confirm", object_id=str(real.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="core.import_job_confirm", object_id=str(real.pk)
+    ).exists()
     page = client.get(f"/people/import/jobs/{checked.pk}/").content.decode()
     assert "这个文件已确认导入" in page and 'id="confirm-import"' not in page
     r = client.post(f"/people/import/jobs/{checked.pk}/confirm/", follow=True)

@@ -83,7 +83,7 @@ def test_a_birth_is_recorded_in_the_household_history_and_the_audit(world):
     assert change.created_by == world.a.worker
     event = AuditEvent.objects.order_by("-seq").first()
     assert AuditEvent.objects.count() == before + 1
-    assert event.action == "resident.birth" and event.node_id == world.a.grid.pk
+    assert event.action == "people.resident_birth" and event.node_id == world.a.grid.pk
 
 
 def test_a_head_who_moves_out_hands_over_to_a_new_head(world):
@@ -177,7 +177,7 @@ def test_a_reveal_needs_a_purpose_and_a_role_and_is_audited(world):
     )
     assert value == "13800001111"
     event = AuditEvent.objects.order_by("-seq").first()
-    assert event.action == "resident.reveal" and event.changes == {
+    assert event.action == "people.resident_reveal" and event.changes == {
         "field": "phone",
         "purpose": "联系办理低保",
     }
@@ -219,7 +219,9 @@ def test_the_reveal_page_shows_the_number_once_and_audits_it(client, world):
     r = client.post(url, {"field": "id_number", "purpose": "核对低保申请"})
     assert world.a.head.id_number in r.content.decode()
     assert (
-        AuditEvent.objects.filter(action="resident.reveal", object_id=str(world.a.head.pk)).count()
+        AuditEvent.objects.filter(
+            action="people.resident_reveal", object_id=str(world.a.head.pk)
+        ).count()
         == 1
     )
 

@@ -76,7 +76,7 @@ def test_the_demo_township_is_complete_deterministic_and_idempotent():
 
 @pytest.mark.django_db
 def test_a_county_is_towns_of_villages_with_a_county_root():
-    from xiangzhi.people.management.commands.seed_demo import Loader, Scale
+    from xiangzhi.demo.management.commands.seed_demo import Loader, Scale
 
     small = Scale(
         towns=3,

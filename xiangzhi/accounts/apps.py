@@ -7,8 +7,12 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与角色"
 
     def ready(self):
-        from xiangzhi.core.scope import register_entity
+        from xiangzhi.core.registry import register_actions, register_entity
 
         from . import signals  # noqa: F401
+        from .actions import LEGACY, RETIRED, AccountsAction
+        from .models import ApiToken, RoleAssignment
 
-        register_entity("token", "accounts.ApiToken")
+        register_entity("token", ApiToken)
+        register_entity("role_assignment", RoleAssignment)
+        register_actions(AccountsAction, legacy=LEGACY, retired=RETIRED)

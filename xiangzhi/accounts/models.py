@@ -4,7 +4,7 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 
 from xiangzhi.core.roles import Role
-from xiangzhi.core.scope import ScopedManager
+from xiangzhi.core.scope import ScopedModel
 
 
 class User(AbstractUser):
@@ -34,7 +34,7 @@ class Department(models.Model):
         return self.name
 
 
-class RoleAssignment(models.Model):
+class RoleAssignment(ScopedModel):
     """A role of a user, bound to a grid node (or, for department staff, to a department)."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="role_assignments")
@@ -53,7 +53,6 @@ class RoleAssignment(models.Model):
     is_grid_leader = models.BooleanField("网格长", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager()
     SCOPE_PATH = "node__path"
 
     class Meta:
@@ -66,12 +65,6 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         where = self.node or self.department or ""
         return f"{self.user} · {self.get_role_display()} · {where}"
-
-    def scope_path(self) -> str | None:
-        return self.node.path if self.node_id else None
-
-    def audit_node(self):
-        return self.node
 
 
 class ApiToken(models.Model):

@@ -13,19 +13,8 @@ from xiangzhi.core.audit import audit_record
 from xiangzhi.core.roles import NODE_ROLES, Role
 from xiangzhi.core.scope import scope_for
 
+from .actions import AccountsAction
 from .models import ApiToken, Department, RoleAssignment, User
-
-
-@transaction.atomic
-def user_create(*, actor, username: str, password: str, display_name: str = "", **extra) -> User:
-    if User.objects.filter(username=username).exists():
-        raise ValidationError({"username": "该账号已存在"})
-    user = User(username=username, display_name=display_name, **extra)
-    user.set_password(password)
-    user.full_clean(exclude=["password"])
-    user.save()
-    audit_record(actor=actor, action="user.create", obj=user, changes={"username": username})
-    return user
 
 
 @transaction.atomic
@@ -54,7 +43,7 @@ def role_assign(
     )
     audit_record(
         actor=actor,
-        action="role.assign",
+        action=AccountsAction.ROLE_ASSIGN,
         obj=ra,
         node=node,
         changes={"user": user.username, "role": role, "grid_leader": is_grid_leader},
@@ -66,7 +55,12 @@ def role_assign(
 def user_set_elder_mode(*, actor: User, enabled: bool) -> User:
     actor.elder_mode = enabled
     actor.save(update_fields=["elder_mode"])
-    audit_record(actor=actor, action="user.elder_mode", obj=actor, changes={"elder_mode": enabled})
+    audit_record(
+        actor=actor,
+        action=AccountsAction.USER_ELDER_MODE,
+        obj=actor,
+        changes={"elder_mode": enabled},
+    )
     return actor
 
 
@@ -84,7 +78,9 @@ def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
     token = ApiToken.objects.create(
         user=actor, name=name[:60], prefix=raw[3:11], key_hash=_hash_token(raw)
     )
-    audit_record(actor=actor, action="api_token.create", obj=token, changes={"name": name})
+    audit_record(
+        actor=actor, action=AccountsAction.API_TOKEN_CREATE, obj=token, changes={"name": name}
+    )
     return token, raw
 
 
@@ -94,7 +90,7 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
         raise PermissionDenied
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit_record(actor=actor, action="api_token.revoke", obj=token)
+    audit_record(actor=actor, action=AccountsAction.API_TOKEN_REVOKE, obj=token)
     return token
 
 

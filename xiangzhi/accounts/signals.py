@@ -5,18 +5,20 @@ from django.dispatch import receiver
 
 from xiangzhi.core.audit import audit_record
 
+from .actions import AccountsAction
+
 
 @receiver(user_logged_in)
-def _on_login(sender, request, user, **kwargs):
-    audit_record(actor=user, action="auth.login", obj=user)
+def on_login(sender, request, user, **kwargs):
+    audit_record(actor=user, action=AccountsAction.USER_LOGIN, obj=user)
 
 
 @receiver(user_login_failed)
-def _on_login_failed(sender, credentials, request=None, **kwargs):
+def on_login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
     audit_record(
         actor=None,
-        action="auth.login_failed",
+        action=AccountsAction.USER_LOGIN_FAILED,
         object_type="accounts.user",
         object_repr=username,
         changes={"username": username},

@@ -4,6 +4,7 @@ configuration rows are saved through an audited service."""
 
 from django.contrib import admin
 
+from .actions import CoreAction
 from .audit import audit_record
 from .models import AuditEvent
 from .scope import scope_for, scope_q
@@ -47,7 +48,7 @@ class ConfigAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         audit_record(
             actor=request.user,
-            action=f"config.{'update' if change else 'create'}",
+            action=CoreAction.CONFIG_UPDATE if change else CoreAction.CONFIG_CREATE,
             obj=obj,
             changes={k: form.cleaned_data.get(k) for k in form.changed_data},
         )

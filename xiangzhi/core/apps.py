@@ -15,4 +15,9 @@ class CoreConfig(AppConfig):
     verbose_name = "核心"
 
     def ready(self):
+        from . import checks  # noqa: F401  (registers the app-contract system checks)
+        from .actions import LEGACY, CoreAction
+        from .registry import register_actions
+
+        register_actions(CoreAction, legacy=LEGACY)
         post_migrate.connect(analyze_after_migrate, sender=self, dispatch_uid="xz-analyze")

@@ -15,6 +15,7 @@ from django.utils import timezone
 from .bulk import insert_rows
 from .middleware import current_ip
 from .models import AuditEvent, AuditHead
+from .registry import ACTIONS
 
 GENESIS = "0" * 64
 SECRET_FIELDS = {"password", "id_number", "phone", "key_hash", "token"}
@@ -72,6 +73,18 @@ def _lock_head() -> AuditHead:
     return head
 
 
+class UndeclaredAction(ValueError):
+    """An audit event whose action no app declared (core.registry.register_actions)."""
+
+
+def _declared(action: str) -> str:
+    if action not in ACTIONS:
+        raise UndeclaredAction(
+            f"audit action {action!r} is not declared: add it to the app's actions enum"
+        )
+    return str(action)
+
+
 def _values(
     *,
     actor,
@@ -97,7 +110,7 @@ def _values(
         "created_at": created_at or timezone.now(),
         "actor_id": user_id,
         "actor_label": (getattr(actor, "username", "") or "")[:150] if user_id else "",
-        "action": action,
+        "action": _declared(action),
         "object_type": object_type,
         "object_id": str(object_id),
         "object_repr": object_repr[:200],

@@ -1,4 +1,21 @@
 from django import forms
+from django.apps import apps
+
+from .registry import ACTIONS
+
+
+def action_choices() -> list:
+    """Every declared action, grouped by app, with a whole-app choice first in each group."""
+    groups: dict[str, list] = {}
+    for name, action in ACTIONS.items():
+        groups.setdefault(name.split(".", 1)[0], []).append((name, action.label))
+    choices: list = [("", "全部操作")]
+    for config in apps.get_app_configs():
+        if config.label in groups:
+            title = str(config.verbose_name)
+            items = [(f"{config.label}.", f"{title}:全部操作"), *sorted(groups[config.label])]
+            choices.append((title, items))
+    return choices
 
 
 class AuditFilterForm(forms.Form):
@@ -8,10 +25,14 @@ class AuditFilterForm(forms.Form):
         label="对象类型", required=False, help_text="例如 people.household"
     )
     object_id = forms.CharField(label="对象编号", required=False)
-    action = forms.CharField(label="操作", required=False, help_text="例如 resident.reveal")
+    action = forms.ChoiceField(label="操作", required=False)
     date_from = forms.DateField(
         label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
         label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = action_choices()

@@ -17,15 +17,8 @@ from django.db import connection, models
 from django.db.models import Q
 from django.http import Http404
 
+from .registry import households_of
 from .roles import AUDIT_ROLES, GRID_ADMIN_ROLES, NODE_ROLES, REVEAL_ROLES, WRITE_ROLES, Role
-
-# Entities that URLs and API routes name as `<entity>_id`; the scope test reads this registry
-# to know which record of the other village to put into each route it discovers.
-ENTITY_MODELS: dict[str, str] = {}
-
-
-def register_entity(name: str, model_label: str) -> None:
-    ENTITY_MODELS[name] = model_label
 
 
 @dataclass(frozen=True)
@@ -124,14 +117,7 @@ def scope_for(user) -> Scope:
             elif role == Role.DEPARTMENT_STAFF and department_id:
                 departments.add(department_id)
                 bindings.append((role, "", 99))
-        households: set[int] = set()
-        if household_roles:
-            Resident = apps.get_model("people", "Resident")
-            households = set(
-                Resident.objects.filter(user=user, household__isnull=False).values_list(
-                    "household_id", flat=True
-                )
-            )
+        households = households_of(user) if household_roles else set()
         scope = Scope(
             bindings=tuple(bindings),
             household_ids=frozenset(households),
@@ -175,6 +161,46 @@ class ScopedQuerySet(models.QuerySet):
 
 
 ScopedManager = models.Manager.from_queryset(ScopedQuerySet)
+
+
+def _follow(obj, names: list[str]):
+    for name in names:
+        if obj is None:
+            return None
+        obj = getattr(obj, name)
+    return obj
+
+
+class ScopedModel(models.Model):
+    """Base of every record a user's scope limits; declare how a row reaches the grid.
+
+    SCOPE_PATH is the lookup from a row to its grid node's path ("node__path"); SCOPE_HOUSEHOLD
+    to the household a villager may see; SCOPE_DEPARTMENT to the department it is dispatched
+    to; SCOPE_OWNER to the user who owns it (an import job). scope_q() reads them, and the
+    instance methods below follow them, so no model writes its own.
+    """
+
+    SCOPE_PATH: str | None = None
+    SCOPE_HOUSEHOLD: str | None = None
+    SCOPE_DEPARTMENT: str | None = None
+    SCOPE_OWNER: str | None = None
+
+    objects = ScopedManager()
+
+    class Meta:
+        abstract = True
+
+    def scope_path(self) -> str | None:
+        """The grid path this row belongs to (None when it belongs to no node)."""
+        if not self.SCOPE_PATH:
+            return None
+        return _follow(self, self.SCOPE_PATH.split("__"))
+
+    def audit_node(self):
+        """The grid node an audit event about this row is filed under."""
+        if not self.SCOPE_PATH:
+            return None
+        return _follow(self, self.SCOPE_PATH.split("__")[:-1])
 
 
 def access_object(model, actor, pk, *, write: bool = False, queryset=None):

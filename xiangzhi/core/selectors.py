@@ -7,6 +7,7 @@ import datetime as dt
 from django.db.models import Q, QuerySet
 
 from .models import AuditEvent
+from .registry import ACTIONS, LEGACY_ACTIONS, RETIRED_ACTIONS
 from .scope import path_q, scope_for
 
 
@@ -40,9 +41,22 @@ def audit_event_list(
     if object_id:
         qs = qs.filter(object_id=object_id.strip())
     if action:
-        qs = qs.filter(action__startswith=action.strip())
+        qs = qs.filter(action__in=action_names(action.strip()))
     if date_from:
         qs = qs.filter(created_at__date__gte=date_from)
     if date_to:
         qs = qs.filter(created_at__date__lte=date_to)
     return qs.select_related("node").order_by("-seq")
+
+
+def action_names(choice: str) -> list[str]:
+    """The stored names an action filter matches: a declared name, or every action of an app
+    ("people."), each with the legacy names its events were written under."""
+    if choice.endswith("."):
+        wanted = {name for name in ACTIONS if name.startswith(choice)}
+        retired = [old for old in RETIRED_ACTIONS if old.startswith(choice)]
+    else:
+        wanted = {choice} if choice in ACTIONS else set()
+        retired = []
+    legacy = [old for old, new in LEGACY_ACTIONS.items() if new in wanted]
+    return sorted(wanted) + legacy + retired

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from .actions import CoreAction
 from .audit import audit_record
 from .forms import AuditFilterForm
 from .scope import access_object, scope_for
@@ -97,7 +98,7 @@ def audit_export(request):
         count = write_xlsx(target, AUDIT_COLUMNS, rows(), title="审计日志")
         audit_record(
             actor=request.user,
-            action="export.audit",
+            action=CoreAction.AUDIT_EXPORT,
             object_type="core.auditevent",
             node=node,
             changes={"rows": count},

@@ -7,6 +7,10 @@ class GridConfig(AppConfig):
     verbose_name = "五级网格"
 
     def ready(self):
-        from xiangzhi.core.scope import register_entity
+        from xiangzhi.core.registry import register_actions, register_entity
 
-        register_entity("node", "grid.GridNode")
+        from .actions import LEGACY, GridAction
+        from .models import GridNode
+
+        register_entity("node", GridNode)
+        register_actions(GridAction, legacy=LEGACY)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from xiangzhi.core.paths import PathField
-from xiangzhi.core.scope import ScopedManager
+from xiangzhi.core.scope import ScopedModel
 from xiangzhi.core.validators import validate_division_code
 
 SEGMENT = 5  # characters of base-36 per level in a materialised path: 60 million siblings
@@ -28,7 +28,7 @@ def level_name(level: int) -> str:
     return names.get(level) or names.get(str(level)) or f"{level}级网格"
 
 
-class GridNode(models.Model):
+class GridNode(ScopedModel):
     """A node of the five-level grid; `path` is the materialised path of fixed-width segments."""
 
     parent = models.ForeignKey(
@@ -53,7 +53,6 @@ class GridNode(models.Model):
     is_synthetic = models.BooleanField("演示数据", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager()
     SCOPE_PATH = "path"
 
     class Meta:
@@ -72,12 +71,6 @@ class GridNode(models.Model):
     @property
     def level_name(self) -> str:
         return level_name(self.level)
-
-    def scope_path(self) -> str:
-        return self.path
-
-    def audit_node(self):
-        return self
 
     def ancestor_path_at(self, level: int) -> str:
         """The path of this node's ancestor at `level` (its own path when level is deeper)."""

@@ -1,6 +1,6 @@
 """Counts rolled up the grid. Apps above grid register what they count (households, residents,
-party members); grid computes every figure for a node's children in one grouped query each, so
-the number of queries does not grow with the tree."""
+party members) as figures in core.registry; grid computes every figure for a node's children in
+one grouped query each, so the number of queries does not grow with the tree."""
 
 from __future__ import annotations
 
@@ -13,25 +13,9 @@ from django.db.models import Count
 from django.db.models.functions import Substr
 
 from xiangzhi.core.paths import next_prefix
+from xiangzhi.core.registry import FIGURES, Figure
 
 from .models import SEGMENT, GridNode, level_name
-
-
-@dataclass(frozen=True)
-class Counter:
-    key: str
-    label: str
-    queryset: Callable  # () -> QuerySet of the counted rows
-    path_lookup: str  # lookup from the counted row to its node's path
-
-
-COUNTERS: list[Counter] = []
-
-
-def register_counter(key: str, label: str, queryset: Callable, path_lookup: str) -> None:
-    if any(c.key == key for c in COUNTERS):
-        return
-    COUNTERS.append(Counter(key, label, queryset, path_lookup))
 
 
 @dataclass
@@ -89,7 +73,7 @@ def _node_levels(path, width, level):
     )
 
 
-def _counter_query(counter: Counter) -> Callable:
+def _counter_query(counter: Figure) -> Callable:
     def build(path, width, level):
         lookup = counter.path_lookup
         return (
@@ -115,7 +99,7 @@ def rollup_children(parent: GridNode, children: list[GridNode]) -> tuple[Rollup,
             by_child_levels[prefix][level] = n
     by_child_counts: dict[str, dict[str, int]] = defaultdict(dict)
     total_counts: dict[str, int] = {}
-    for counter in COUNTERS:
+    for counter in FIGURES:
         total = 0
         for prefix, n in _rows(f"counter:{counter.key}", _counter_query(counter), parent, width):
             by_child_counts[prefix][counter.key] = n
@@ -126,7 +110,7 @@ def rollup_children(parent: GridNode, children: list[GridNode]) -> tuple[Rollup,
         Rollup(
             c,
             by_child_levels.get(c.path, {}),
-            {k.key: by_child_counts.get(c.path, {}).get(k.key, 0) for k in COUNTERS},
+            {k.key: by_child_counts.get(c.path, {}).get(k.key, 0) for k in FIGURES},
         )
         for c in children
     ]

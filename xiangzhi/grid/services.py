@@ -13,6 +13,7 @@ from xiangzhi.core.audit import audit_record, diff, snapshot
 from xiangzhi.core.roles import Role
 from xiangzhi.core.scope import scope_for
 
+from .actions import GridAction
 from .models import GridNode, path_segment
 
 MAX_LEVEL = 5
@@ -80,7 +81,7 @@ def node_create(
     node.save(update_fields=["path"])
     audit_record(
         actor=actor,
-        action="grid.node_create",
+        action=GridAction.NODE_CREATE,
         obj=node,
         changes={"name": node.name, "level": level, "code": node.code},
     )
@@ -100,7 +101,7 @@ def node_update(*, actor, node: GridNode, name: str, code: str | None) -> GridNo
     node.full_clean(exclude=["path", "parent"], validate_constraints=False)
     node.save(update_fields=fields)
     audit_record(
-        actor=actor, action="grid.node_update", obj=node, changes=diff(node, before, fields)
+        actor=actor, action=GridAction.NODE_UPDATE, obj=node, changes=diff(node, before, fields)
     )
     return node
 
@@ -125,7 +126,7 @@ def node_move(*, actor, node: GridNode, new_parent: GridNode) -> GridNode:
     node.refresh_from_db()
     audit_record(
         actor=actor,
-        action="grid.node_move",
+        action=GridAction.NODE_MOVE,
         obj=node,
         changes={
             "parent": [str(old_parent), str(new_parent)],

@@ -6,15 +6,17 @@ from django.views.decorators.http import require_GET
 
 from xiangzhi.accounts.models import User
 from xiangzhi.core.audit import audit_record
+from xiangzhi.core.registry import FIGURES
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.web import handle_form, xlsx_response
 from xiangzhi.core.xlsx import Column, write_xlsx
 
 from . import selectors, services
 from .access import access_node
+from .actions import GridAction
 from .forms import NodeForm, NodeMoveForm, StaffForm
 from .models import GridNode, level_name
-from .rollup import COUNTERS, rollup_children
+from .rollup import rollup_children
 
 
 def _detail_url(node) -> str:
@@ -40,7 +42,7 @@ def index(request):
     if len(roots) == 1:
         return redirect("grid:node_detail", node_id=roots[0].pk)
     rows = [rollup_children(root, [])[0] for root in roots]
-    return render(request, "grid/index.html", {"rows": rows, "counters": COUNTERS, "nav": "grid"})
+    return render(request, "grid/index.html", {"rows": rows, "counters": FIGURES, "nav": "grid"})
 
 
 @require_GET
@@ -50,7 +52,7 @@ def node_detail(request, node_id: int):
     scope = scope_for(request.user)
     ctx.update(
         {
-            "counters": COUNTERS,
+            "counters": FIGURES,
             "nav": "grid",
             "can_admin": scope.can_admin_grid(node.path),
             "can_write": scope.can_write_path(node.path),
@@ -137,7 +139,7 @@ def node_export(request, node_id: int):
     levels = sorted({lvl for r in overview["children"] for lvl in r.levels})
     columns = [Column("name", "网格"), Column("level", "层级"), Column("code", "区划代码")]
     columns += [Column(f"l{lvl}", f"下辖{level_name(lvl)}") for lvl in levels]
-    columns += [Column(c.key, c.label) for c in COUNTERS] + [Column("staff", "网格长/网格员")]
+    columns += [Column(c.key, c.label) for c in FIGURES] + [Column("staff", "网格长/网格员")]
 
     def rows():
         for r in [overview["total"], *overview["children"]]:
@@ -147,12 +149,14 @@ def node_export(request, node_id: int):
                 r.node.level_name,
                 r.node.code or "",
                 *[r.levels.get(lvl, 0) for lvl in levels],
-                *[r.counts.get(c.key, 0) for c in COUNTERS],
+                *[r.counts.get(c.key, 0) for c in FIGURES],
                 "、".join(f"{ra.user}{'(网格长)' if ra.is_grid_leader else ''}" for ra in staff),
             ]
 
     def write(target):
         count = write_xlsx(target, columns, rows(), title=node.name, text_columns=["code"])
-        audit_record(actor=request.user, action="export.grid", obj=node, changes={"rows": count})
+        audit_record(
+            actor=request.user, action=GridAction.NODE_EXPORT, obj=node, changes={"rows": count}
+        )
 
     return xlsx_response(write, f"{node.name}-网格汇总-{timezone.localdate():%Y%m%d}.xlsx")

@@ -7,13 +7,14 @@ class PartyConfig(AppConfig):
     verbose_name = "党员与党组织"
 
     def ready(self):
-        from xiangzhi.core.scope import register_entity
-        from xiangzhi.grid.rollup import register_counter
+        from xiangzhi.core.registry import register_actions, register_entity, register_figure
 
+        from .actions import LEGACY, PartyAction
         from .models import PartyMember
 
-        register_entity("party_member", "party.PartyMember")
-        register_counter(
+        register_entity("party_member", PartyMember)
+        register_actions(PartyAction, legacy=LEGACY)
+        register_figure(
             "party_members",
             "党员数",
             lambda: PartyMember.objects.filter(resident__status="active"),

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from django.db import models
 
-from xiangzhi.core.scope import ScopedManager
+from xiangzhi.core.scope import ScopedModel
 
 
-class PartyMember(models.Model):
+class PartyMember(ScopedModel):
     """The party profile of a resident: full or probationary, since when, in which organisation."""
 
     class Category(models.TextChoices):
@@ -32,7 +32,6 @@ class PartyMember(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager()
     SCOPE_PATH = "resident__node__path"
     SCOPE_HOUSEHOLD = "resident__household_id"
 
@@ -43,9 +42,3 @@ class PartyMember(models.Model):
 
     def __str__(self) -> str:
         return self.resident.name
-
-    def scope_path(self) -> str:
-        return self.resident.node.path
-
-    def audit_node(self):
-        return self.resident.node

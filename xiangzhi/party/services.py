@@ -12,6 +12,7 @@ from xiangzhi.core.audit import audit_record, diff, snapshot
 from xiangzhi.core.scope import scope_for
 from xiangzhi.people.models import Resident
 
+from .actions import PartyAction
 from .models import PartyMember
 
 FIELDS = ["category", "joined_on", "organisation_id"]
@@ -54,7 +55,7 @@ def party_member_register(
     )
     audit_record(
         actor=actor,
-        action="party_member.register",
+        action=PartyAction.PARTY_MEMBER_REGISTER,
         obj=member,
         changes={"category": category, "joined_on": joined_on, "organisation": organisation.pk},
     )
@@ -74,6 +75,9 @@ def party_member_update(
     member.category, member.joined_on, member.organisation = category, joined_on, organisation
     member.save()
     audit_record(
-        actor=actor, action="party_member.update", obj=member, changes=diff(member, before, FIELDS)
+        actor=actor,
+        action=PartyAction.PARTY_MEMBER_UPDATE,
+        obj=member,
+        changes=diff(member, before, FIELDS),
     )
     return member

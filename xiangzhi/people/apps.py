@@ -1,27 +1,43 @@
 from django.apps import AppConfig
 
 
+def _households_of(user):
+    from .models import Resident
+
+    return Resident.objects.filter(user=user, household__isnull=False).values_list(
+        "household_id", flat=True
+    )
+
+
 class PeopleConfig(AppConfig):
     name = "xiangzhi.people"
     label = "people"
     verbose_name = "户籍与居民"
 
     def ready(self):
-        from xiangzhi.core.scope import register_entity
-        from xiangzhi.grid.rollup import register_counter
+        from xiangzhi.core.registry import (
+            register_actions,
+            register_entity,
+            register_figure,
+            register_household_lookup,
+        )
 
-        from .models import Household, Resident
+        from .actions import LEGACY, PeopleAction
+        from .models import Household, HouseholdChange, ImportJob, Resident
 
-        register_entity("household", "people.Household")
-        register_entity("resident", "people.Resident")
-        register_entity("import_job", "people.ImportJob")
-        register_counter(
+        register_entity("household", Household)
+        register_entity("resident", Resident)
+        register_entity("household_change", HouseholdChange)
+        register_entity("import_job", ImportJob)
+        register_actions(PeopleAction, legacy=LEGACY)
+        register_household_lookup(_households_of)
+        register_figure(
             "households",
             "户数",
             lambda: Household.objects.filter(status=Household.Status.ACTIVE),
             "node__path",
         )
-        register_counter(
+        register_figure(
             "residents",
             "人数",
             lambda: Resident.objects.filter(status=Resident.Status.ACTIVE),

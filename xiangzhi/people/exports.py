@@ -6,6 +6,7 @@ from xiangzhi.core.audit import audit_record
 from xiangzhi.core.xlsx import write_xlsx
 
 from . import selectors
+from .actions import PeopleAction
 from .xlsx import CHANGE_COLUMNS, HOUSEHOLD_COLUMNS, RESIDENT_COLUMNS
 
 KINDS = {
@@ -18,6 +19,11 @@ LISTS = {
     "residents": selectors.resident_list,
     "households": selectors.household_list,
     "changes": selectors.household_change_list,
+}
+EXPORT_ACTIONS = {
+    "residents": PeopleAction.RESIDENT_EXPORT,
+    "households": PeopleAction.HOUSEHOLD_EXPORT,
+    "changes": PeopleAction.HOUSEHOLD_CHANGE_EXPORT,
 }
 TEXT_COLUMNS = ["pk", "id_number", "phone", "household_number"]
 
@@ -34,7 +40,7 @@ def export_list(*, actor, kind: str, queryset, target, node=None) -> int:
     )
     audit_record(
         actor=actor,
-        action=f"export.{kind}",
+        action=EXPORT_ACTIONS[kind],
         object_type="people.export",
         node=node,
         object_repr=title,

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from xiangzhi.core.crypto import EncryptedTextField, blind_index, mask_id_number, mask_phone
-from xiangzhi.core.scope import ScopedManager
+from xiangzhi.core.scope import ScopedModel
 
 from .pinyin import name_pinyin
 
@@ -22,7 +22,7 @@ class Tag(models.Model):
         return self.name
 
 
-class Household(models.Model):
+class Household(ScopedModel):
     class Status(models.TextChoices):
         ACTIVE = "active", "在册"
         MOVED_OUT = "moved_out", "已迁出"
@@ -54,7 +54,6 @@ class Household(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager()
     SCOPE_PATH = "node__path"
     SCOPE_HOUSEHOLD = "id"
 
@@ -66,14 +65,8 @@ class Household(models.Model):
     def __str__(self) -> str:
         return self.number or self.address
 
-    def scope_path(self) -> str:
-        return self.node.path
 
-    def audit_node(self):
-        return self.node
-
-
-class Resident(models.Model):
+class Resident(ScopedModel):
     class Gender(models.TextChoices):
         MALE = "M", "男"
         FEMALE = "F", "女"
@@ -152,7 +145,6 @@ class Resident(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = ScopedManager()
     SCOPE_PATH = "node__path"
     SCOPE_HOUSEHOLD = "household_id"
 
@@ -182,12 +174,6 @@ class Resident(models.Model):
         self.prepare()
         super().save(*args, **kwargs)
 
-    def scope_path(self) -> str:
-        return self.node.path
-
-    def audit_node(self):
-        return self.node
-
     def prepare(self) -> None:
         """Fill the derived columns: pinyin for search and the blind indexes of personal data."""
         self.name_pinyin, self.name_initials = name_pinyin(self.name)
@@ -207,7 +193,7 @@ class Resident(models.Model):
         return self.phone_mask or mask_phone(self.__dict__.get("phone"))
 
 
-class HouseholdChange(models.Model):
+class HouseholdChange(ScopedModel):
     """The history of a household: move in, move out, birth, death, split (人口变动)."""
 
     class Kind(models.TextChoices):
@@ -236,7 +222,6 @@ class HouseholdChange(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = ScopedManager()
     SCOPE_PATH = "household__node__path"
     SCOPE_HOUSEHOLD = "household_id"
 
@@ -249,7 +234,7 @@ class HouseholdChange(models.Model):
         return f"{self.get_kind_display()} {self.occurred_on}"
 
 
-class ImportJob(models.Model):
+class ImportJob(ScopedModel):
     """A spreadsheet uploaded for import, run by the background worker; seen by its uploader."""
 
     class Status(models.TextChoices):
@@ -281,7 +266,6 @@ class ImportJob(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="checked_by"
     )
 
-    objects = ScopedManager()
     SCOPE_OWNER = "created_by_id"
 
     class Meta:
@@ -291,6 +275,3 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return self.file_name
-
-    def scope_path(self) -> None:
-        return None

@@ -24,6 +24,7 @@ from xiangzhi.core.validators import DIVISION_RE
 from xiangzhi.core.xlsx import CellError, MonthOnly, SheetError, Table, clip, read_table
 from xiangzhi.grid.models import GridNode
 
+from ..actions import PeopleAction
 from ..models import Household, HouseholdChange, Resident, Tag
 from ..xlsx import (
     GENDERS,
@@ -54,6 +55,10 @@ HISTORY_COLUMNS = (
     "created_by_id",
     "created_at",
 )
+IMPORT_ACTIONS = {
+    "residents": PeopleAction.RESIDENT_IMPORT,
+    "households": PeopleAction.HOUSEHOLD_IMPORT,
+}
 BATCH_ROWS = 500
 ANALYZE_AFTER_ROWS = 1000  # an import that writes this many rows refreshes SQLite's statistics
 LABELS = {c.key: c.label for c in RESIDENT_COLUMNS} | {"central": "党员中心户"}
@@ -310,7 +315,7 @@ class RegistryImport:
             self.report.written = True
             audit_record(
                 actor=self.actor,
-                action=f"import.{self.kind}",
+                action=IMPORT_ACTIONS[self.kind],
                 object_type="people.import",
                 object_repr=(self.source_name or Path(str(path)).name)[-200:],
                 changes={k: v for k, v in self.report.as_dict().items() if k != "errors"}
@@ -998,7 +1003,7 @@ class _Plan:
             for h in self.households:
                 run.audit.append(
                     {
-                        "action": "household.import_create",
+                        "action": PeopleAction.HOUSEHOLD_IMPORT_CREATE,
                         "obj": h,
                         "changes": {"address": h.address, "number": h.number},
                     }
@@ -1033,7 +1038,7 @@ class _Plan:
                 )
                 run.audit.append(
                     {
-                        "action": "resident.import_create",
+                        "action": PeopleAction.RESIDENT_IMPORT_CREATE,
                         "object_type": "people.resident",
                         "object_id": pk,
                         "object_repr": row.data.name,
@@ -1071,7 +1076,11 @@ class _Plan:
                 resident.prepare()
                 objs.append(resident)
                 run.audit.append(
-                    {"action": "resident.import_update", "obj": resident, "changes": changes}
+                    {
+                        "action": PeopleAction.RESIDENT_IMPORT_UPDATE,
+                        "obj": resident,
+                        "changes": changes,
+                    }
                 )
             if fields:
                 Resident.objects.bulk_update(
@@ -1100,7 +1109,11 @@ class _Plan:
                 household.updated_at = now
                 objs.append(household)
                 run.audit.append(
-                    {"action": "household.import_update", "obj": household, "changes": changes}
+                    {
+                        "action": PeopleAction.HOUSEHOLD_IMPORT_UPDATE,
+                        "obj": household,
+                        "changes": changes,
+                    }
                 )
                 if "node" in changes:
                     Resident.objects.filter(household=household).update(node_id=household.node_id)

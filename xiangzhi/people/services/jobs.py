@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from xiangzhi.core.actions import CoreAction
 from xiangzhi.core.audit import audit_record
 from xiangzhi.core.scope import scope_for
 
@@ -60,7 +61,7 @@ def import_job_create(
     )
     audit_record(
         actor=actor,
-        action="import_job.create",
+        action=CoreAction.IMPORT_JOB_CREATE,
         obj=job,
         changes={"kind": kind, "file": name, "dry_run": dry_run, "all_or_nothing": all_or_nothing},
     )
@@ -119,7 +120,7 @@ def import_job_confirm(*, actor, job: ImportJob) -> ImportJob:
     job.save(update_fields=["confirmed_as", "stored_as"])
     audit_record(
         actor=actor,
-        action="import_job.confirm",
+        action=CoreAction.IMPORT_JOB_CONFIRM,
         obj=new,
         changes={"checked_job": job.pk, "kind": new.kind, "file": new.file_name},
     )

@@ -15,6 +15,7 @@ from xiangzhi.core.scope import scope_for
 from xiangzhi.core.validators import normalize_phone, normalize_text, parse_citizen_id
 from xiangzhi.core.xlsx import FirstOfMonth, MonthOnly
 
+from ..actions import PeopleAction
 from ..models import Household, HouseholdChange, Resident, Tag
 from ..pinyin import name_pinyin
 from ..relations import relations_after_head_change
@@ -305,7 +306,7 @@ def household_register(
     )
     audit_record(
         actor=actor,
-        action="household.register",
+        action=PeopleAction.HOUSEHOLD_REGISTER,
         obj=household,
         changes={"address": address, "number": number, "head": resident.name},
     )
@@ -346,7 +347,7 @@ def household_update(
         household.tags.set(Tag.objects.filter(code__in=tags))
         if sorted(tags) != before_tags:
             changes["tags"] = [before_tags, sorted(tags)]
-    audit_record(actor=actor, action="household.update", obj=household, changes=changes)
+    audit_record(actor=actor, action=PeopleAction.HOUSEHOLD_UPDATE, obj=household, changes=changes)
     return household
 
 
@@ -386,7 +387,10 @@ def resident_add(
         note=note,
     )
     audit_record(
-        actor=actor, action=f"resident.{kind}", obj=resident, changes=_resident_audit(resident)
+        actor=actor,
+        action=PeopleAction.for_change(kind),
+        obj=resident,
+        changes=_resident_audit(resident),
     )
     return resident
 
@@ -402,7 +406,10 @@ def resident_update(*, actor, resident: Resident, data: ResidentData) -> Residen
     resident.save()
     resident.tags.set(Tag.objects.filter(code__in=data.tags))
     audit_record(
-        actor=actor, action="resident.update", obj=resident, changes=diff(resident, before, fields)
+        actor=actor,
+        action=PeopleAction.RESIDENT_UPDATE,
+        obj=resident,
+        changes=diff(resident, before, fields),
     )
     return resident
 
@@ -453,7 +460,7 @@ def _leave(
     )
     audit_record(
         actor=actor,
-        action=f"resident.{kind}",
+        action=PeopleAction.for_change(kind),
         obj=resident,
         changes={
             "status": status,
@@ -569,7 +576,7 @@ def household_split(
     )
     audit_record(
         actor=actor,
-        action="household.split",
+        action=PeopleAction.HOUSEHOLD_SPLIT,
         obj=household,
         changes={
             "new_household": new.pk,
@@ -637,7 +644,9 @@ def household_change_head(
         )
     audit_record(
         actor=actor,
-        action="household.head_change" if head_changed else "household.relations",
+        action=PeopleAction.HOUSEHOLD_HEAD_CHANGE
+        if head_changed
+        else PeopleAction.HOUSEHOLD_RELATIONS_CHANGE,
         obj=household,
         changes={
             **(
@@ -667,7 +676,7 @@ def resident_reveal(*, actor, resident: Resident, field_name: str, purpose: str)
         raise PermissionDenied("您的角色不能查看完整的个人信息")
     audit_record(
         actor=actor,
-        action="resident.reveal",
+        action=PeopleAction.RESIDENT_REVEAL,
         obj=resident,
         changes={"field": field_name, "purpose": purpose[:200]},
     )

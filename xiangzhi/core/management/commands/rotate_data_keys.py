@@ -6,6 +6,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from xiangzhi.core.actions import CoreAction
 from xiangzhi.core.audit import audit_record
 from xiangzhi.core.crypto import EncryptedTextField
 
@@ -48,7 +49,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{model._meta.label}: {', '.join(update)}")
         audit_record(
             actor=None,
-            action="crypto.rotate_data_keys",
+            action=CoreAction.DATA_KEYS_ROTATE,
             object_type="core.crypto",
             changes={"rows": total, "reindex": reindex},
         )

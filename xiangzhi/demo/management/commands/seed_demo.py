@@ -18,6 +18,7 @@ from xiangzhi.accounts.models import Department, RoleAssignment, User
 from xiangzhi.core.audit import audit_record
 from xiangzhi.core.roles import Role
 from xiangzhi.core.synthetic import HAMLET_WORDS, SURNAMES, Synth
+from xiangzhi.demo.actions import DemoAction
 from xiangzhi.grid.models import GridNode, path_segment
 from xiangzhi.party.models import PartyMember
 from xiangzhi.people.models import Household, HouseholdChange, Resident, Tag
@@ -105,7 +106,7 @@ class Command(BaseCommand):
             counts = loader.load(county=scale == "county")
             audit_record(
                 actor=None,
-                action="seed_demo.load",
+                action=DemoAction.SEED_LOAD,
                 object_type="grid.gridnode",
                 object_repr="演示数据",
                 changes={"seed": seed, "scale": scale, **counts},

@@ -1,0 +1,118 @@
+"""The contract between an app and core: registrations, declared audit actions, the system check."""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.db import models
+from django.test.utils import isolate_apps
+
+from xiangzhi.core.audit import UndeclaredAction, audit_record
+from xiangzhi.core.checks import contract_errors
+from xiangzhi.core.registry import ACTIONS, ENTITIES, LEGACY_ACTIONS, action_label
+from xiangzhi.core.scope import ScopedModel
+
+NAME_RULE = re.compile(r"^(?P<app>[a-z]+)\.[a-z]+(?:_[a-z]+)+$")
+
+
+def _resolve(dotted: str):
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attr in parts[cut:]:
+            obj = getattr(obj, attr)
+        return obj
+    raise ImportError(dotted)
+
+
+def test_every_declared_action_follows_the_naming_rule_and_names_a_real_service():
+    labels = {c.label for c in apps.get_app_configs()}
+    assert len(ACTIONS) >= 30
+    for name, action in ACTIONS.items():
+        match = NAME_RULE.match(name)
+        assert match, f"{name} is not app.entity_action"
+        assert match["app"] in labels, f"{name}: no app {match['app']}"
+        assert re.search(r"[\u4e00-\u9fff]", action.label), f"{name} has no Chinese label"
+        assert callable(_resolve(action.service)), f"{name}: {action.service} is not callable"
+
+
+def test_every_legacy_name_reads_as_its_successor():
+    assert LEGACY_ACTIONS["resident.reveal"] == "people.resident_reveal"
+    for old, new in LEGACY_ACTIONS.items():
+        assert new in ACTIONS, f"{old} maps to undeclared {new}"
+        assert action_label(old) == ACTIONS[new].label
+    assert action_label("user.create") == "创建账号"
+
+
+def test_audit_record_refuses_an_undeclared_action(db):
+    from xiangzhi.core.models import AuditEvent
+
+    with pytest.raises(UndeclaredAction, match="not declared"):
+        audit_record(actor=None, action="people.household_vanish")
+    with pytest.raises(UndeclaredAction):
+        audit_record(actor=None, action="household.register")  # a legacy name is not writable
+    assert not AuditEvent.objects.exists()
+
+
+def test_no_source_file_writes_an_action_as_a_bare_string():
+    """Every audit_record call passes a member of an actions enum, so a rename is one place."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "xiangzhi"
+    bare = re.compile(r"""action\s*=\s*f?["']|["']action["']\s*:\s*f?["']""")
+    offenders = [
+        f"{p.relative_to(root)}:{n}"
+        for p in root.rglob("*.py")
+        if "migrations" not in p.parts
+        for n, line in enumerate(p.read_text().splitlines(), 1)
+        if bare.search(line) and 'action="store' not in line
+    ]
+    assert offenders == []
+
+
+def test_every_scoped_model_is_a_registered_entity():
+    scoped = [m for m in apps.get_models() if issubclass(m, ScopedModel)]
+    assert len(scoped) >= 7
+    registered = {e.model_label.lower() for e in ENTITIES.values()}
+    assert {m._meta.label_lower for m in scoped} <= registered
+    call_command("check")  # raises SystemCheckError on any contract error
+
+
+@isolate_apps("xiangzhi.people")
+def test_the_system_check_fails_on_a_scoped_model_nobody_registered():
+    class Stray(ScopedModel):  # noqa: DJ008
+        node = models.ForeignKey("grid.GridNode", on_delete=models.CASCADE)
+        SCOPE_PATH = "node__path"
+
+        class Meta:
+            app_label = "people"
+
+    class Unbased(models.Model):  # noqa: DJ008
+        SCOPE_PATH = "path"
+
+        class Meta:
+            app_label = "people"
+
+    errors = contract_errors([Stray, Unbased])
+    assert [e.id for e in errors] == ["xiangzhi.E001", "xiangzhi.E002"]
+    assert "people.Stray" in errors[0].msg
+
+
+def test_scope_methods_come_from_the_declared_lookups(world):
+    from xiangzhi.accounts.models import RoleAssignment
+
+    pm = world.a.party_member
+    assert pm.scope_path() == world.a.sibling_grid.path
+    assert pm.audit_node() == world.a.sibling_grid
+    assert (
+        world.a.node.scope_path() == world.a.node.path and world.a.node.audit_node() == world.a.node
+    )
+    villager_role = RoleAssignment.objects.get(user=world.a.villager)
+    assert villager_role.scope_path() is None and villager_role.audit_node() is None

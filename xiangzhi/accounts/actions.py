@@ -1,0 +1,40 @@
+"""The audit actions of accounts."""
+
+from xiangzhi.core.registry import AuditAction
+
+
+class AccountsAction(AuditAction):
+    USER_LOGIN = "accounts.user_login", "登录", "xiangzhi.accounts.signals.on_login"
+    USER_LOGIN_FAILED = (
+        "accounts.user_login_failed",
+        "登录失败",
+        "xiangzhi.accounts.signals.on_login_failed",
+    )
+    USER_ELDER_MODE = (
+        "accounts.user_elder_mode",
+        "切换长辈模式",
+        "xiangzhi.accounts.services.user_set_elder_mode",
+    )
+    ROLE_ASSIGN = "accounts.role_assign", "分配角色", "xiangzhi.accounts.services.role_assign"
+    API_TOKEN_CREATE = (
+        "accounts.api_token_create",
+        "创建接口令牌",
+        "xiangzhi.accounts.services.api_token_create",
+    )
+    API_TOKEN_REVOKE = (
+        "accounts.api_token_revoke",
+        "停用接口令牌",
+        "xiangzhi.accounts.services.api_token_revoke",
+    )
+
+
+LEGACY = {
+    "auth.login": AccountsAction.USER_LOGIN,
+    "auth.login_failed": AccountsAction.USER_LOGIN_FAILED,
+    "user.elder_mode": AccountsAction.USER_ELDER_MODE,
+    "role.assign": AccountsAction.ROLE_ASSIGN,
+    "api_token.create": AccountsAction.API_TOKEN_CREATE,
+    "api_token.revoke": AccountsAction.API_TOKEN_REVOKE,
+}
+# Written by a service that no longer exists (user_create had no caller): label only.
+RETIRED = {"user.create": "创建账号"}

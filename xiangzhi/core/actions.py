@@ -1,0 +1,34 @@
+"""The audit actions core writes itself (the naming rule for every app: `app.entity_action`)."""
+
+from .registry import AuditAction
+
+
+class CoreAction(AuditAction):
+    AUDIT_EXPORT = "core.audit_export", "导出审计日志", "xiangzhi.core.views.audit_export"
+    CONFIG_CREATE = "core.config_create", "新增配置", "xiangzhi.core.admin.ConfigAdmin.save_model"
+    CONFIG_UPDATE = "core.config_update", "修改配置", "xiangzhi.core.admin.ConfigAdmin.save_model"
+    DATA_KEYS_ROTATE = (
+        "core.data_keys_rotate",
+        "轮换个人信息密钥",
+        "xiangzhi.core.management.commands.rotate_data_keys.Command.handle",
+    )
+    IMPORT_JOB_CREATE = (
+        "core.import_job_create",
+        "上传导入表格",
+        "xiangzhi.people.services.jobs.import_job_create",
+    )
+    IMPORT_JOB_CONFIRM = (
+        "core.import_job_confirm",
+        "确认导入",
+        "xiangzhi.people.services.jobs.import_job_confirm",
+    )
+
+
+LEGACY = {
+    "export.audit": CoreAction.AUDIT_EXPORT,
+    "config.create": CoreAction.CONFIG_CREATE,
+    "config.update": CoreAction.CONFIG_UPDATE,
+    "crypto.rotate_data_keys": CoreAction.DATA_KEYS_ROTATE,
+    "import_job.create": CoreAction.IMPORT_JOB_CREATE,
+    "import_job.confirm": CoreAction.IMPORT_JOB_CONFIRM,
+}

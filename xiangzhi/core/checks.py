@@ -1,0 +1,54 @@
+"""System checks of the app contract (`manage.py check` runs them)."""
+
+from __future__ import annotations
+
+from django.apps import apps
+from django.core import checks
+
+from .registry import ENTITIES, entity_models
+from .scope import ScopedModel
+
+
+@checks.register()
+def scoped_models_are_registered(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Every scoped model is a registered entity, so the scope walk reaches it."""
+    return contract_errors(apps.get_models())
+
+
+def contract_errors(models) -> list[checks.CheckMessage]:
+    """The app-contract problems of `models` (every installed model, for the system check)."""
+    registered = entity_models()
+    errors = []
+    for model in models:
+        if issubclass(model, ScopedModel) and model._meta.label_lower not in registered:
+            errors.append(
+                checks.Error(
+                    f"{model._meta.label} is scoped but not registered with core",
+                    hint="call core.registry.register_entity() in the app's AppConfig.ready()",
+                    obj=model,
+                    id="xiangzhi.E001",
+                )
+            )
+        elif not issubclass(model, ScopedModel) and any(
+            getattr(model, name, None)
+            for name in ("SCOPE_PATH", "SCOPE_HOUSEHOLD", "SCOPE_DEPARTMENT", "SCOPE_OWNER")
+        ):
+            errors.append(
+                checks.Error(
+                    f"{model._meta.label} declares a scope but does not derive from ScopedModel",
+                    obj=model,
+                    id="xiangzhi.E002",
+                )
+            )
+    for entity in ENTITIES.values():
+        try:
+            entity.model  # noqa: B018 - resolving the label is the check
+        except LookupError:
+            errors.append(
+                checks.Error(
+                    f"entity {entity.name!r} names a model that does not exist: "
+                    f"{entity.model_label}",
+                    id="xiangzhi.E003",
+                )
+            )
+    return errors

@@ -1,0 +1,173 @@
+"""The app contract: what each app brings to core, registered from its AppConfig.ready().
+
+Core and the lower apps never import a higher app; they learn about it from these registries:
+- entities: the URL parameter stem (`household` for `<household_id>`) and the model behind it,
+  which the scope walk and the system check read;
+- figures: counts rolled up the grid (households, party members ...);
+- sheet kinds: what can be imported and exported as a spreadsheet (core.sheets serves them);
+- audit actions: the declared names that audit_record accepts, with their Chinese labels;
+- demo loaders: what seed_demo runs, app by app, in the order of INSTALLED_APPS;
+- the scope's household lookup: which households a villager or party member belongs to.
+
+docs/architecture.md ("How to add an app") walks through a real registration.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+
+# --- entities -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Entity:
+    name: str  # the stem of URL parameters: "household" for <household_id>
+    model_label: str  # "people.Household"
+
+    @property
+    def model(self):
+        return apps.get_model(self.model_label)
+
+
+ENTITIES: dict[str, Entity] = {}
+
+
+def register_entity(name: str, model: type | str) -> None:
+    """Declare that URLs name records of `model` as `<name>_id`."""
+    label = model if isinstance(model, str) else model._meta.label
+    known = ENTITIES.get(name)
+    if known is not None and known.model_label.lower() != label.lower():
+        raise ValueError(f"entity {name!r} is already registered for {known.model_label}")
+    ENTITIES[name] = Entity(name, label)
+
+
+def entity_models() -> set[str]:
+    """The lower-case labels of every registered model."""
+    return {e.model_label.lower() for e in ENTITIES.values()}
+
+
+# --- figures --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A count rolled up the grid: the counted rows and the lookup from a row to its node's path."""
+
+    key: str
+    label: str
+    queryset: Callable  # () -> QuerySet of the counted rows
+    path_lookup: str
+
+
+FIGURES: list[Figure] = []
+
+
+def register_figure(key: str, label: str, queryset: Callable, path_lookup: str) -> None:
+    if any(f.key == key for f in FIGURES):
+        return
+    FIGURES.append(Figure(key, label, queryset, path_lookup))
+
+
+# --- audit actions --------------------------------------------------------------------------
+
+
+class AuditAction(enum.StrEnum):
+    """Base of each app's declared audit actions.
+
+    A member is declared as `NAME = "app.entity_action", "中文标签", "module.service"`: the stored
+    name, what the audit page shows, and the dotted path of the service that writes it.
+    """
+
+    def __new__(cls, value: str, label: str, service: str):
+        obj = str.__new__(cls, value)
+        obj._value_ = value
+        obj.label = label
+        obj.service = service
+        return obj
+
+    def __str__(self) -> str:
+        return self.value
+
+
+ACTIONS: dict[str, AuditAction] = {}
+# Names written before actions were declared: events keep them (the chain is append-only), so
+# the audit page and its filter still understand them; nothing may write them again.
+LEGACY_ACTIONS: dict[str, str] = {}
+RETIRED_ACTIONS: dict[str, str] = {}  # old name -> label, for actions nothing writes any more
+
+
+def register_actions(
+    actions: type[AuditAction],
+    *,
+    legacy: dict[str, str] | None = None,
+    retired: dict[str, str] | None = None,
+) -> None:
+    """Declare an app's audit actions (and the names its events had before, mapped to new ones)."""
+    for action in actions:
+        known = ACTIONS.get(action.value)
+        if known is not None and known is not action:
+            raise ValueError(f"audit action {action.value!r} is declared twice")
+        ACTIONS[action.value] = action
+    for old, new in (legacy or {}).items():
+        LEGACY_ACTIONS[old] = str(new)
+    RETIRED_ACTIONS.update(retired or {})
+
+
+def action_label(name: str) -> str:
+    """The Chinese label of a stored action name (a legacy name reads as its successor)."""
+    action = ACTIONS.get(name) or ACTIONS.get(LEGACY_ACTIONS.get(name, ""))
+    if action is not None:
+        return action.label
+    return RETIRED_ACTIONS.get(name, "其他操作")
+
+
+def action_names_for(name: str) -> list[str]:
+    """A declared name and the legacy names that meant the same (for the audit filter)."""
+    return [name, *sorted(old for old, new in LEGACY_ACTIONS.items() if new == name)]
+
+
+# --- sheet kinds ----------------------------------------------------------------------------
+
+SHEET_KINDS: dict[str, Any] = {}  # key -> core.sheets.SheetKind
+
+
+def register_sheet_kind(kind: Any) -> None:
+    """Declare an import and/or export kind (a core.sheets.SheetKind)."""
+    known = SHEET_KINDS.get(kind.key)
+    if known is not None and known is not kind:
+        raise ValueError(f"sheet kind {kind.key!r} is registered twice")
+    SHEET_KINDS[kind.key] = kind
+
+
+# --- demo loaders ---------------------------------------------------------------------------
+
+DEMO_LOADERS: dict[str, Callable] = {}  # app label -> loader(context) -> {figure: count}
+
+
+def register_demo_loader(app_label: str, loader: Callable) -> None:
+    DEMO_LOADERS[app_label] = loader
+
+
+def demo_loaders() -> list[tuple[str, Callable]]:
+    """The registered loaders in the order of INSTALLED_APPS (lower apps first)."""
+    order = [config.label for config in apps.get_app_configs()]
+    return sorted(DEMO_LOADERS.items(), key=lambda item: order.index(item[0]))
+
+
+# --- the scope's household lookup -----------------------------------------------------------
+
+_HOUSEHOLD_LOOKUP: list[Callable] = []
+
+
+def register_household_lookup(lookup: Callable) -> None:
+    """Declare how to find the households a user lives in (user -> iterable of household ids)."""
+    _HOUSEHOLD_LOOKUP[:] = [lookup]
+
+
+def households_of(user) -> set[int]:
+    return set(_HOUSEHOLD_LOOKUP[0](user)) if _HOUSEHOLD_LOOKUP else set()

@@ -1,0 +1,78 @@
+"""The audit actions of the registry (户籍与居民)."""
+
+from xiangzhi.core.registry import AuditAction
+
+_REG = "xiangzhi.people.services.registry"
+_IMP = "xiangzhi.people.services.imports.registry_import"
+
+
+class PeopleAction(AuditAction):
+    HOUSEHOLD_REGISTER = "people.household_register", "登记新户", f"{_REG}.household_register"
+    HOUSEHOLD_UPDATE = "people.household_update", "修改户信息", f"{_REG}.household_update"
+    HOUSEHOLD_SPLIT = "people.household_split", "分户", f"{_REG}.household_split"
+    HOUSEHOLD_HEAD_CHANGE = (
+        "people.household_head_change",
+        "户主变更",
+        f"{_REG}.household_change_head",
+    )
+    HOUSEHOLD_RELATIONS_CHANGE = (
+        "people.household_relations_change",
+        "调整与户主关系",
+        f"{_REG}.household_change_head",
+    )
+    RESIDENT_BIRTH = "people.resident_birth", "出生登记", f"{_REG}.resident_add"
+    RESIDENT_MOVE_IN = "people.resident_move_in", "迁入登记", f"{_REG}.resident_add"
+    RESIDENT_MOVE_OUT = "people.resident_move_out", "迁出登记", f"{_REG}.resident_move_out"
+    RESIDENT_DEATH = "people.resident_death", "死亡登记", f"{_REG}.resident_record_death"
+    RESIDENT_UPDATE = "people.resident_update", "修改居民信息", f"{_REG}.resident_update"
+    RESIDENT_REVEAL = "people.resident_reveal", "查看完整个人信息", f"{_REG}.resident_reveal"
+    RESIDENT_IMPORT = "people.resident_import", "导入居民花名册", _IMP
+    HOUSEHOLD_IMPORT = "people.household_import", "导入户籍台账", _IMP
+    RESIDENT_IMPORT_CREATE = "people.resident_import_create", "表格导入新居民", _IMP
+    RESIDENT_IMPORT_UPDATE = "people.resident_import_update", "表格导入更新居民", _IMP
+    HOUSEHOLD_IMPORT_CREATE = "people.household_import_create", "表格导入新户", _IMP
+    HOUSEHOLD_IMPORT_UPDATE = "people.household_import_update", "表格导入更新户", _IMP
+    RESIDENT_EXPORT = (
+        "people.resident_export",
+        "导出居民花名册",
+        "xiangzhi.people.exports.export_list",
+    )
+    HOUSEHOLD_EXPORT = (
+        "people.household_export",
+        "导出户籍台账",
+        "xiangzhi.people.exports.export_list",
+    )
+    HOUSEHOLD_CHANGE_EXPORT = (
+        "people.household_change_export",
+        "导出人口变动台账",
+        "xiangzhi.people.exports.export_list",
+    )
+
+    @classmethod
+    def for_change(cls, kind: str) -> "PeopleAction":
+        """The action of a resident's arrival or departure (birth, move_in, move_out, death)."""
+        return cls(f"people.resident_{kind}")
+
+
+LEGACY = {
+    "household.register": PeopleAction.HOUSEHOLD_REGISTER,
+    "household.update": PeopleAction.HOUSEHOLD_UPDATE,
+    "household.split": PeopleAction.HOUSEHOLD_SPLIT,
+    "household.head_change": PeopleAction.HOUSEHOLD_HEAD_CHANGE,
+    "household.relations": PeopleAction.HOUSEHOLD_RELATIONS_CHANGE,
+    "resident.birth": PeopleAction.RESIDENT_BIRTH,
+    "resident.move_in": PeopleAction.RESIDENT_MOVE_IN,
+    "resident.move_out": PeopleAction.RESIDENT_MOVE_OUT,
+    "resident.death": PeopleAction.RESIDENT_DEATH,
+    "resident.update": PeopleAction.RESIDENT_UPDATE,
+    "resident.reveal": PeopleAction.RESIDENT_REVEAL,
+    "import.residents": PeopleAction.RESIDENT_IMPORT,
+    "import.households": PeopleAction.HOUSEHOLD_IMPORT,
+    "resident.import_create": PeopleAction.RESIDENT_IMPORT_CREATE,
+    "resident.import_update": PeopleAction.RESIDENT_IMPORT_UPDATE,
+    "household.import_create": PeopleAction.HOUSEHOLD_IMPORT_CREATE,
+    "household.import_update": PeopleAction.HOUSEHOLD_IMPORT_UPDATE,
+    "export.residents": PeopleAction.RESIDENT_EXPORT,
+    "export.households": PeopleAction.HOUSEHOLD_EXPORT,
+    "export.changes": PeopleAction.HOUSEHOLD_CHANGE_EXPORT,
+}
