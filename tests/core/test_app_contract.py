@@ -116,3 +116,44 @@ def test_scope_methods_come_from_the_declared_lookups(world):
     )
     villager_role = RoleAssignment.objects.get(user=world.a.villager)
     assert villager_role.scope_path() is None and villager_role.audit_node() is None
+
+
+def _service_modules():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "xiangzhi"
+    for path in sorted(root.rglob("*.py")):
+        rel = path.relative_to(root)
+        if rel.name in {"services.py", "selectors.py"} or "services" in rel.parts[:-1]:
+            yield rel, path
+
+
+def test_services_and_selectors_take_the_actor_by_keyword():
+    """`actor` is keyword-only wherever a service or selector takes it (ruff checks the types)."""
+    import ast
+
+    checked, offenders = 0, []
+    for rel, path in _service_modules():
+        for node in ast.parse(path.read_text()).body:
+            if not isinstance(node, ast.FunctionDef) or node.name.startswith("_"):
+                continue
+            positional = [a.arg for a in node.args.posonlyargs + node.args.args]
+            if "actor" in positional:
+                offenders.append(f"{rel}:{node.name}")
+            checked += any(a.arg == "actor" for a in node.args.kwonlyargs)
+    assert offenders == [] and checked >= 20
+
+
+def test_the_layers_contract_holds():
+    """import-linter's layers contract (make lint runs it too): no app imports a higher one."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    assert exe, "import-linter is a dev dependency"
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([exe], cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert "1 kept, 0 broken" in done.stdout

@@ -6,12 +6,13 @@ import hashlib
 import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from xiangzhi.core.audit import audit_record
 from xiangzhi.core.roles import NODE_ROLES, Role
 from xiangzhi.core.scope import scope_for
+from xiangzhi.core.types import Actor
 
 from .actions import AccountsAction
 from .models import ApiToken, Department, RoleAssignment, User
@@ -20,10 +21,10 @@ from .models import ApiToken, Department, RoleAssignment, User
 @transaction.atomic
 def role_assign(
     *,
-    actor,
+    actor: Actor,
     user: User,
     role: str,
-    node=None,
+    node: models.Model | None = None,
     department: Department | None = None,
     is_grid_leader: bool = False,
 ) -> RoleAssignment:

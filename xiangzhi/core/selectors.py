@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import models
 from django.db.models import Q, QuerySet
+
+from xiangzhi.core.types import Actor
 
 from .models import AuditEvent
 from .registry import ACTIONS, LEGACY_ACTIONS, RETIRED_ACTIONS
@@ -13,8 +16,8 @@ from .scope import path_q, scope_for
 
 def audit_event_list(
     *,
-    actor,
-    node=None,
+    actor: Actor,
+    node: models.Model | None = None,
     actor_label: str = "",
     object_type: str = "",
     object_id: str = "",

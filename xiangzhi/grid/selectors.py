@@ -6,12 +6,13 @@ from django.db.models import Q
 
 from xiangzhi.accounts.models import RoleAssignment
 from xiangzhi.core.scope import scope_for
+from xiangzhi.core.types import Actor
 
 from .models import GridNode
 from .rollup import rollup_children
 
 
-def node_roots(*, actor) -> list[GridNode]:
+def node_roots(*, actor: Actor) -> list[GridNode]:
     """The topmost nodes the actor may see (their bound nodes, minus nested ones)."""
     scope = scope_for(actor)
     if scope.superuser:
@@ -22,7 +23,7 @@ def node_roots(*, actor) -> list[GridNode]:
     return list(GridNode.objects.filter(path__in=paths))
 
 
-def node_breadcrumbs(*, actor, node: GridNode) -> list[GridNode]:
+def node_breadcrumbs(*, actor: Actor, node: GridNode) -> list[GridNode]:
     """The ancestors of a node that the actor may see, top first."""
     paths = node.ancestor_paths()
     if not paths:
@@ -44,7 +45,7 @@ def node_staff(*, nodes: list[GridNode]) -> dict[int, list[RoleAssignment]]:
     return out
 
 
-def node_overview(*, actor, node: GridNode) -> dict:
+def node_overview(*, actor: Actor, node: GridNode) -> dict:
     """The drill-down page of a node: its children with rolled-up counts and their staff."""
     children = list(GridNode.objects.for_actor(actor).filter(parent=node).order_by("path"))
     total, rows = rollup_children(node, children)

@@ -12,6 +12,7 @@ from xiangzhi.accounts.services import role_assign
 from xiangzhi.core.audit import audit_record, diff, snapshot
 from xiangzhi.core.roles import Role
 from xiangzhi.core.scope import scope_for
+from xiangzhi.core.types import Actor
 
 from .actions import GridAction
 from .models import GridNode, path_segment
@@ -19,7 +20,7 @@ from .models import GridNode, path_segment
 MAX_LEVEL = 5
 
 
-def _check_admin(actor, node: GridNode | None) -> None:
+def _check_admin(actor: Actor, node: GridNode | None) -> None:
     scope = scope_for(actor)
     if scope.superuser:
         return
@@ -50,7 +51,7 @@ def _check_sibling_name(parent: GridNode | None, name: str, exclude_pk: int | No
 @transaction.atomic
 def node_create(
     *,
-    actor,
+    actor: Actor,
     parent: GridNode | None,
     name: str,
     code: str | None = None,
@@ -89,7 +90,7 @@ def node_create(
 
 
 @transaction.atomic
-def node_update(*, actor, node: GridNode, name: str, code: str | None) -> GridNode:
+def node_update(*, actor: Actor, node: GridNode, name: str, code: str | None) -> GridNode:
     _check_admin(actor, node)
     fields = ["name", "code"]
     before = snapshot(node, fields)
@@ -107,7 +108,7 @@ def node_update(*, actor, node: GridNode, name: str, code: str | None) -> GridNo
 
 
 @transaction.atomic
-def node_move(*, actor, node: GridNode, new_parent: GridNode) -> GridNode:
+def node_move(*, actor: Actor, node: GridNode, new_parent: GridNode) -> GridNode:
     """Move a subtree under another parent of the same level; records keep pointing at their nodes,
     so every scoped record moves with its node, and only the subtree's paths are rewritten."""
     _check_admin(actor, node)
@@ -137,7 +138,7 @@ def node_move(*, actor, node: GridNode, new_parent: GridNode) -> GridNode:
 
 
 @transaction.atomic
-def node_staff_assign(*, actor, node: GridNode, user: User, as_leader: bool = False) -> None:
+def node_staff_assign(*, actor: Actor, node: GridNode, user: User, as_leader: bool = False) -> None:
     """Make a user a grid worker of the node, or its leader (网格长)."""
     _check_admin(actor, node)
     role_assign(actor=actor, user=user, role=Role.GRID_WORKER, node=node, is_grid_leader=as_leader)

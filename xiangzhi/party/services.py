@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from xiangzhi.core.audit import audit_record, diff, snapshot
 from xiangzhi.core.scope import scope_for
+from xiangzhi.core.types import Actor
+from xiangzhi.grid.models import GridNode
 from xiangzhi.people.models import Resident
 
 from .actions import PartyAction
@@ -18,7 +20,9 @@ from .models import PartyMember
 FIELDS = ["category", "joined_on", "organisation_id"]
 
 
-def _validate(*, resident: Resident, category: str, joined_on, organisation) -> None:
+def _validate(
+    *, resident: Resident, category: str, joined_on: dt.date | None, organisation: GridNode | None
+) -> None:
     errors = {}
     if category not in PartyMember.Category.values:
         errors["category"] = "党员类别只能是正式党员或预备党员"
@@ -41,7 +45,12 @@ def _validate(*, resident: Resident, category: str, joined_on, organisation) -> 
 
 @transaction.atomic
 def party_member_register(
-    *, actor, resident: Resident, category: str, joined_on, organisation
+    *,
+    actor: Actor,
+    resident: Resident,
+    category: str,
+    joined_on: dt.date | None,
+    organisation: GridNode | None,
 ) -> PartyMember:
     if not scope_for(actor).can_write_path(resident.node.path):
         raise PermissionDenied("您对该居民只有查看权限")
@@ -64,7 +73,12 @@ def party_member_register(
 
 @transaction.atomic
 def party_member_update(
-    *, actor, member: PartyMember, category: str, joined_on, organisation
+    *,
+    actor: Actor,
+    member: PartyMember,
+    category: str,
+    joined_on: dt.date | None,
+    organisation: GridNode | None,
 ) -> PartyMember:
     if not scope_for(actor).can_write_path(member.resident.node.path):
         raise PermissionDenied("您对该党员只有查看权限")

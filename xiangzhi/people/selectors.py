@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from collections.abc import Iterator
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 
 from xiangzhi.core.crypto import blind_index
+from xiangzhi.core.types import Actor
 from xiangzhi.core.validators import normalize_text
+from xiangzhi.grid.models import GridNode
 
 from .models import Household, HouseholdChange, Resident
 
@@ -54,7 +58,7 @@ def resident_search_q(query: str) -> Q:
     return Q(name__contains=query.strip())
 
 
-def _common_filters(qs, node, status: str, tag: str):
+def _common_filters(qs: QuerySet, node: GridNode | None, status: str, tag: str) -> QuerySet:
     """The filters the resident and household lists share: subtree, status, tag."""
     if node is not None:
         qs = qs.filter(node__path__under=node.path)
@@ -66,7 +70,12 @@ def _common_filters(qs, node, status: str, tag: str):
 
 
 def resident_list(
-    *, actor, node=None, search: str = "", status: str = Resident.Status.ACTIVE, tag: str = ""
+    *,
+    actor: Actor,
+    node: GridNode | None = None,
+    search: str = "",
+    status: str = Resident.Status.ACTIVE,
+    tag: str = "",
 ) -> QuerySet[Resident]:
     # Lists show the stored masks: the ciphertext columns are not even read.
     qs = _common_filters(
@@ -78,7 +87,12 @@ def resident_list(
 
 
 def household_list(
-    *, actor, node=None, search: str = "", tag: str = "", status: str = Household.Status.ACTIVE
+    *,
+    actor: Actor,
+    node: GridNode | None = None,
+    search: str = "",
+    tag: str = "",
+    status: str = Household.Status.ACTIVE,
 ) -> QuerySet[Household]:
     qs = _common_filters(
         Household.objects.for_actor(actor)
@@ -95,7 +109,7 @@ def household_list(
     return qs.order_by("node__path", "id")
 
 
-def household_detail(*, actor, household: Household) -> dict:
+def household_detail(*, actor: Actor, household: Household) -> dict:
     members = list(
         household.members.select_related("node").prefetch_related("tags").order_by("status", "id")
     )
@@ -114,7 +128,12 @@ def household_detail(*, actor, household: Household) -> dict:
 
 
 def household_change_list(
-    *, actor, node=None, kind: str = "", since=None, until=None
+    *,
+    actor: Actor,
+    node: GridNode | None = None,
+    kind: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
 ) -> QuerySet[HouseholdChange]:
     """人口变动台账: the changes in scope, newest first, filtered by subtree, kind and dates.
     Records first made by an import are no change of the population, and a split is counted once,
@@ -137,14 +156,14 @@ def household_change_list(
     return qs.order_by("-occurred_on", "-id")
 
 
-def household_change_counts(queryset) -> dict[str, int]:
+def household_change_counts(queryset: QuerySet[HouseholdChange]) -> dict[str, int]:
     """{kind: how many} of a change list, in one grouped query."""
     from django.db.models import Count
 
     return dict(queryset.order_by().values_list("kind").annotate(n=Count("id")))
 
 
-def household_change_export_rows(*, actor, queryset):
+def household_change_export_rows(*, actor: Actor, queryset: QuerySet) -> Iterator[list]:
     labels = grid_labels(actor=actor)
     kinds = dict(HouseholdChange.Kind.choices)
     gender = dict(Resident.Gender.choices)
@@ -166,7 +185,7 @@ def household_change_export_rows(*, actor, queryset):
         ]
 
 
-def grid_labels(*, actor) -> dict[str, str]:
+def grid_labels(*, actor: Actor) -> dict[str, str]:
     """The 所属网格 text of every node in scope: the village's division code (or the name of a
     node above villages) followed by the names below it, e.g. 430521100201/第一党支部/枫树屋场."""
     from xiangzhi.grid.models import SEGMENT, GridNode
@@ -186,7 +205,7 @@ def grid_labels(*, actor) -> dict[str, str]:
     return out
 
 
-def resident_export_rows(*, actor, queryset):
+def resident_export_rows(*, actor: Actor, queryset: QuerySet) -> Iterator[list]:
     """The rows of a residents sheet as the user sees them: scope, filters, masked fields."""
     from django.db.models import Case, IntegerField, Value, When
 
@@ -223,7 +242,7 @@ def resident_export_rows(*, actor, queryset):
         ]
 
 
-def household_export_rows(*, actor, queryset):
+def household_export_rows(*, actor: Actor, queryset: QuerySet) -> Iterator[list]:
     from django.db.models import Count, Q
 
     labels = grid_labels(actor=actor)

@@ -12,8 +12,10 @@ from django.utils import timezone
 from xiangzhi.core.audit import audit_record, diff, snapshot
 from xiangzhi.core.crypto import blind_index, mask_id_number, mask_phone
 from xiangzhi.core.scope import scope_for
+from xiangzhi.core.types import Actor
 from xiangzhi.core.validators import normalize_phone, normalize_text, parse_citizen_id
 from xiangzhi.core.xlsx import FirstOfMonth, MonthOnly
+from xiangzhi.grid.models import GridNode
 
 from ..actions import PeopleAction
 from ..models import Household, HouseholdChange, Resident, Tag
@@ -68,7 +70,7 @@ def same_month(given: dt.date | None, from_id: dt.date) -> bool:
     )
 
 
-def _number_taken(number: str, node, exclude_pk: int | None = None) -> bool:
+def _number_taken(number: str, node: GridNode, exclude_pk: int | None = None) -> bool:
     """Whether another household of the node's village has this 户编号 (in anyone's scope)."""
     if not number:
         return False
@@ -78,7 +80,7 @@ def _number_taken(number: str, node, exclude_pk: int | None = None) -> bool:
     return qs.exists()
 
 
-def _check_write(actor, node) -> None:
+def _check_write(actor: Actor, node: GridNode) -> None:
     if not scope_for(actor).can_write_path(node.path):
         raise PermissionDenied("您对该网格只有查看权限")
 
@@ -202,7 +204,13 @@ RESIDENT_ROW_COLUMNS = (
 
 
 def resident_row(
-    *, household_id: int, node_id: int, data: ResidentData, now, note=None, id_index=None
+    *,
+    household_id: int,
+    node_id: int,
+    data: ResidentData,
+    now: dt.datetime,
+    note: str | None = None,
+    id_index: str | None = None,
 ) -> tuple:
     """The column values of a new resident from validated data, in RESIDENT_ROW_COLUMNS order.
 
@@ -242,7 +250,16 @@ def _new_resident(household: Household, data: ResidentData) -> Resident:
     return resident
 
 
-def _record_change(*, actor, household, kind, occurred_on, resident=None, other=None, note=""):
+def _record_change(
+    *,
+    actor: Actor,
+    household: Household,
+    kind: str,
+    occurred_on: dt.date | None,
+    resident: Resident | None = None,
+    other: Household | None = None,
+    note: str = "",
+) -> HouseholdChange:
     return HouseholdChange.objects.create(
         household=household,
         kind=kind,
@@ -265,8 +282,8 @@ def _resident_audit(resident: Resident) -> dict:
 @transaction.atomic
 def household_register(
     *,
-    actor,
-    node,
+    actor: Actor,
+    node: GridNode,
     address: str,
     head: ResidentData,
     number: str = "",
@@ -316,7 +333,7 @@ def household_register(
 @transaction.atomic
 def household_update(
     *,
-    actor,
+    actor: Actor,
     household: Household,
     address: str,
     number: str = "",
@@ -354,7 +371,7 @@ def household_update(
 @transaction.atomic
 def resident_add(
     *,
-    actor,
+    actor: Actor,
     household: Household,
     data: ResidentData,
     kind: str,
@@ -396,7 +413,7 @@ def resident_add(
 
 
 @transaction.atomic
-def resident_update(*, actor, resident: Resident, data: ResidentData) -> Resident:
+def resident_update(*, actor: Actor, resident: Resident, data: ResidentData) -> Resident:
     _check_write(actor, resident.node)
     resident_validate(data, exclude_pk=resident.pk)
     fields = RESIDENT_FIELDS
@@ -416,11 +433,11 @@ def resident_update(*, actor, resident: Resident, data: ResidentData) -> Residen
 
 def _leave(
     *,
-    actor,
+    actor: Actor,
     resident: Resident,
     status: str,
     kind: str,
-    occurred_on,
+    occurred_on: dt.date | None,
     note: str,
     new_head: Resident | None,
 ) -> Resident:
@@ -475,7 +492,7 @@ def _leave(
 @transaction.atomic
 def resident_move_out(
     *,
-    actor,
+    actor: Actor,
     resident: Resident,
     occurred_on: dt.date | None = None,
     note: str = "",
@@ -496,7 +513,7 @@ def resident_move_out(
 @transaction.atomic
 def resident_record_death(
     *,
-    actor,
+    actor: Actor,
     resident: Resident,
     occurred_on: dt.date | None = None,
     note: str = "",
@@ -517,12 +534,12 @@ def resident_record_death(
 @transaction.atomic
 def household_split(
     *,
-    actor,
+    actor: Actor,
     household: Household,
     members: list[Resident],
     new_head: Resident,
     address: str,
-    node=None,
+    node: GridNode | None = None,
     occurred_on: dt.date | None = None,
     note: str = "",
 ) -> Household:
@@ -603,7 +620,7 @@ def _set_relations(members: list[Resident], relations: dict[int, str]) -> dict[s
 @transaction.atomic
 def household_change_head(
     *,
-    actor,
+    actor: Actor,
     household: Household,
     new_head: Resident,
     relations: dict[int, str],
@@ -665,7 +682,7 @@ REVEAL_FIELDS = {"id_number": "身份证号", "phone": "联系电话"}
 
 
 @transaction.atomic
-def resident_reveal(*, actor, resident: Resident, field_name: str, purpose: str) -> str:
+def resident_reveal(*, actor: Actor, resident: Resident, field_name: str, purpose: str) -> str:
     """Show one masked field in full, for a stated purpose, and put it in the audit trail."""
     if field_name not in REVEAL_FIELDS:
         raise ValidationError({"field": "只能查看身份证号或联系电话"})
