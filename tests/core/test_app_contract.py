@@ -157,3 +157,19 @@ def test_the_layers_contract_holds():
     done = subprocess.run([exe], cwd=root, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stdout[-2000:]
     assert "1 kept, 0 broken" in done.stdout
+
+
+def test_views_read_through_selectors_and_loaders_only():
+    """A view never queries a model itself (`.objects.`): selectors read, access_* load."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "xiangzhi"
+    views = [p for p in root.rglob("*.py") if p.name in {"views.py", "api.py"}]
+    assert len(views) >= 6
+    offenders = [
+        f"{p.relative_to(root)}:{n}"
+        for p in views
+        for n, line in enumerate(p.read_text().splitlines(), 1)
+        if ".objects." in line or "get_object_or_404" in line
+    ]
+    assert offenders == []

@@ -60,3 +60,13 @@ def test_the_grid_page_exports_its_rollup(client, world):
     assert header[:3] == ("网格", "层级", "区划代码") and "户数" in header
     by_name = {row[0]: dict(zip(header, row, strict=True)) for row in rows[1:]}
     assert by_name["测试镇"]["户数"] == 4 and by_name["甲村"]["人数"] == 3
+
+
+def test_a_writer_who_may_not_change_the_grid_gets_403_before_the_form(client, world):
+    """The loader refuses (access_node admin=True), as the service would on submit."""
+    client.force_login(world.a.cadre)  # writes the registry, does not run the grid
+    for view in ("new", "edit", "move", "staff"):
+        url = f"/grid/nodes/{world.a.group.pk}/{view}/"
+        assert client.get(url).status_code == 403, url
+    client.force_login(world.a.secretary)
+    assert client.get(f"/grid/nodes/{world.a.group.pk}/edit/").status_code == 200

@@ -279,3 +279,11 @@ def test_an_edit_cannot_give_a_household_another_familys_number(world):
     assert other.number != mine.number
     # Its own number, unchanged, is no conflict.
     household_update(actor=a.cadre, household=other, address="新址", number=other.number)
+
+
+def test_the_reveal_page_is_refused_to_a_role_that_may_not_reveal(client, world):
+    client.force_login(world.a.auditor)
+    url = f"/people/residents/{world.a.head.pk}/reveal/"
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"field": "id_number", "purpose": "核对"}).status_code == 403
+    assert not AuditEvent.objects.filter(action="people.resident_reveal").exists()

@@ -2,15 +2,16 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.web import safe_next
 
+from .access import access_api_token
 from .forms import LoginForm, TokenForm
-from .models import ApiToken
+from .selectors import api_token_list
 from .services import api_token_create, api_token_revoke, user_set_elder_mode
 
 ELDER_COOKIE_AGE = 365 * 24 * 3600
@@ -39,7 +40,7 @@ def elder_mode(request):
 
 def profile(request):
     scope = scope_for(request.user)
-    tokens = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    tokens = api_token_list(actor=request.user)
     form = TokenForm(request.POST or None)
     new_token = None
     if request.method == "POST" and form.is_valid():
@@ -67,7 +68,7 @@ def profile(request):
 
 @require_POST
 def token_revoke(request, token_id: int):
-    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    token = access_api_token(request.user, token_id)
     api_token_revoke(actor=request.user, token=token)
     messages.success(request, "令牌已停用。")
     return redirect("accounts:profile")

@@ -1,17 +1,17 @@
 import json
 
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from .access import access_audit_trail
 from .actions import CoreAction
 from .audit import audit_record
 from .forms import AuditFilterForm
-from .scope import access_object, scope_for
+from .scope import access_object
 from .selectors import audit_event_list
 from .web import paginate, querystring_without_page, xlsx_response
 from .xlsx import Column, write_xlsx
@@ -34,8 +34,7 @@ def home(request):
 
 
 def _audit_query(request):
-    if not scope_for(request.user).can_audit:
-        raise PermissionDenied("只有总网格长、镇干部和审计人员可以查看审计日志")
+    access_audit_trail(request.user)
     form = AuditFilterForm(request.GET or None)
     events = audit_event_list(actor=request.user)
     node = None

@@ -1,8 +1,17 @@
-from xiangzhi.core.scope import access_object
+from django.core.exceptions import PermissionDenied
+
+from xiangzhi.core.scope import access_object, scope_for
 from xiangzhi.core.types import Actor
 
 from .models import GridNode
 
 
-def access_node(actor: Actor, pk: int | str, *, write: bool = False) -> GridNode:
-    return access_object(GridNode, actor, pk, write=write)
+def access_node(
+    actor: Actor, pk: int | str, *, write: bool = False, admin: bool = False
+) -> GridNode:
+    """One node: 404 outside the scope; 403 when it may not be written (or, with admin, when the
+    actor may not change the grid itself: create, rename, move nodes and set their staff)."""
+    node = access_object(GridNode, actor, pk, write=write or admin)
+    if admin and not scope_for(actor).can_admin_grid(node.path):
+        raise PermissionDenied("您没有调整该网格的权限")
+    return node

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from xiangzhi.accounts.models import RoleAssignment
 from xiangzhi.core.scope import scope_for
@@ -57,3 +57,8 @@ def node_overview(*, actor: Actor, node: GridNode) -> dict:
         "staff": staff,
         "breadcrumbs": node_breadcrumbs(actor=actor, node=node),
     }
+
+
+def node_move_targets(*, actor: Actor, node: GridNode) -> QuerySet[GridNode]:
+    """The nodes a node may move under: its level's possible parents in scope, not its own."""
+    return GridNode.objects.for_actor(actor).filter(level=node.level - 1).exclude(pk=node.parent_id)

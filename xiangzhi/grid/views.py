@@ -1,10 +1,10 @@
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from xiangzhi.accounts.models import User
+from xiangzhi.accounts.selectors import user_find_active
 from xiangzhi.core.audit import audit_record
 from xiangzhi.core.registry import FIGURES
 from xiangzhi.core.scope import scope_for
@@ -15,7 +15,7 @@ from . import selectors, services
 from .access import access_node
 from .actions import GridAction
 from .forms import NodeForm, NodeMoveForm, StaffForm
-from .models import GridNode, level_name
+from .models import level_name
 from .rollup import rollup_children
 
 
@@ -62,9 +62,7 @@ def node_detail(request, node_id: int):
 
 
 def node_create(request, node_id: int):
-    parent = access_node(request.user, node_id, write=True)
-    if not scope_for(request.user).can_admin_grid(parent.path):
-        raise PermissionDenied("您没有调整该网格的权限")
+    parent = access_node(request.user, node_id, admin=True)
     form = NodeForm(request.POST or None)
     done = handle_form(
         request,
@@ -77,7 +75,7 @@ def node_create(request, node_id: int):
 
 
 def node_edit(request, node_id: int):
-    node = access_node(request.user, node_id, write=True)
+    node = access_node(request.user, node_id, admin=True)
     form = NodeForm(request.POST or None, initial={"name": node.name, "code": node.code})
     done = handle_form(
         request,
@@ -90,12 +88,8 @@ def node_edit(request, node_id: int):
 
 
 def node_move(request, node_id: int):
-    node = access_node(request.user, node_id, write=True)
-    parents = (
-        GridNode.objects.for_actor(request.user)
-        .filter(level=node.level - 1)
-        .exclude(pk=node.parent_id)
-    )
+    node = access_node(request.user, node_id, admin=True)
+    parents = selectors.node_move_targets(actor=request.user, node=node)
     form = NodeMoveForm(request.POST or None, parents=parents)
     done = handle_form(
         request,
@@ -109,11 +103,11 @@ def node_move(request, node_id: int):
 
 
 def node_staff(request, node_id: int):
-    node = access_node(request.user, node_id, write=True)
+    node = access_node(request.user, node_id, admin=True)
     form = StaffForm(request.POST or None)
 
     def assign(d):
-        user = User.objects.filter(username=d["username"], is_active=True).first()
+        user = user_find_active(username=d["username"])
         if user is None:
             raise ValidationError({"username": "找不到该账号"})
         services.node_staff_assign(

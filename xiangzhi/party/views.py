@@ -2,19 +2,13 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from xiangzhi.core.web import handle_form
-from xiangzhi.grid.models import GridNode
 from xiangzhi.people.access import access_resident
 
 from .access import access_party_member
 from .forms import PartyMemberForm
+from .selectors import party_organisations
 from .services import party_member_register as register_service
 from .services import party_member_update
-
-
-def _organisations(actor, resident):
-    """The party organisations above a resident's home node that the actor may see."""
-    paths = [*resident.node.ancestor_paths(), resident.node.path]
-    return GridNode.objects.for_actor(actor).filter(path__in=paths, level__lte=4).order_by("path")
 
 
 def _form_page(request, form, title: str, resident_id: int):
@@ -32,7 +26,7 @@ def _form_page(request, form, title: str, resident_id: int):
 
 def party_member_register(request, resident_id: int):
     resident = access_resident(request.user, resident_id, write=True)
-    orgs = _organisations(request.user, resident)
+    orgs = party_organisations(actor=request.user, resident=resident)
     form = PartyMemberForm(
         request.POST or None, organisations=orgs, initial={"organisation": orgs.last()}
     )
@@ -48,7 +42,7 @@ def party_member_register(request, resident_id: int):
 
 def party_member_edit(request, party_member_id: int):
     member = access_party_member(request.user, party_member_id, write=True)
-    orgs = _organisations(request.user, member.resident)
+    orgs = party_organisations(actor=request.user, resident=member.resident)
     form = PartyMemberForm(
         request.POST or None,
         organisations=orgs,

@@ -14,7 +14,7 @@ from xiangzhi.core.types import Actor
 from xiangzhi.core.validators import normalize_text
 from xiangzhi.grid.models import GridNode
 
-from .models import Household, HouseholdChange, Resident
+from .models import Household, HouseholdChange, ImportJob, Resident, Tag
 
 _ASCII = re.compile(r"^[a-z]+$")
 PERSONAL = ("id_number", "phone")  # encrypted; lists read their masks instead
@@ -270,3 +270,22 @@ def household_export_rows(*, actor: Actor, queryset: QuerySet) -> Iterator[list]
             h.active,
             h.note,
         ]
+
+
+def tag_list() -> QuerySet[Tag]:
+    """Every tag (标签 are the same for every village)."""
+    return Tag.objects.all()
+
+
+def resident_housemates(*, actor: Actor, resident: Resident) -> QuerySet[Resident]:
+    """The other active members of a resident's household that the actor may see."""
+    return (
+        Resident.objects.for_actor(actor)
+        .filter(household_id=resident.household_id, status=Resident.Status.ACTIVE)
+        .exclude(pk=resident.pk)
+    )
+
+
+def import_job_list(*, actor: Actor) -> QuerySet[ImportJob]:
+    """The actor's own import jobs, newest first."""
+    return ImportJob.objects.for_actor(actor)

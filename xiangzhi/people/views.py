@@ -35,7 +35,7 @@ from .forms import (
     RevealForm,
     SplitForm,
 )
-from .models import Household, HouseholdChange, ImportJob, Resident, Tag
+from .models import Household, HouseholdChange, ImportJob, Resident
 from .relations import relations_after_head_change
 from .services.jobs import (
     import_job_confirm,
@@ -65,7 +65,7 @@ def household_list(request):
             "node": node,
             "q": q,
             "tag": tag,
-            "tags": Tag.objects.all(),
+            "tags": selectors.tag_list(),
             "nav": "households",
             "can_import": scope_for(request.user).writes_anywhere,
             "querystring_prefix": querystring_without_page(request),
@@ -441,9 +441,7 @@ def resident_edit(request, resident_id: int):
 
 def _leave_view(request, resident_id: int, service, title: str, done_text: str):
     resident = access_resident(request.user, resident_id, write=True)
-    others = Resident.objects.filter(
-        household_id=resident.household_id, status=Resident.Status.ACTIVE
-    ).exclude(pk=resident.pk)
+    others = selectors.resident_housemates(actor=request.user, resident=resident)
     form = LeaveForm(request.POST or None, others=others)
     head_leaves = resident.household.head_id == resident.pk and others.exists()
     done = handle_form(
@@ -485,7 +483,7 @@ def resident_death(request, resident_id: int):
 
 
 def resident_reveal(request, resident_id: int):
-    resident = access_resident(request.user, resident_id)
+    resident = access_resident(request.user, resident_id, reveal=True)
     form = RevealForm(request.POST or None)
     value = None
     if request.method == "POST" and form.is_valid():
@@ -498,8 +496,6 @@ def resident_reveal(request, resident_id: int):
             )
         except ValidationError as exc:
             apply_errors(form, exc)
-    elif not scope_for(request.user).can_reveal_path(resident.node.path):
-        raise PermissionDenied("您的角色不能查看完整的个人信息")
     return render(
         request,
         "people/reveal.html",
@@ -532,7 +528,7 @@ def import_upload(request):
     )
     if done:
         return done
-    jobs = ImportJob.objects.for_actor(request.user)[:20]
+    jobs = selectors.import_job_list(actor=request.user)[:20]
     return render(
         request, "people/import_upload.html", {"form": form, "jobs": jobs, "nav": "households"}
     )
