@@ -439,7 +439,7 @@ def test_on_a_form_a_first_of_the_month_is_taken_as_typed(world):
     from django.core.exceptions import ValidationError as DjangoValidationError
 
     from xiangzhi.people.services import ResidentData
-    from xiangzhi.people.services.registry import resident_validate
+    from xiangzhi.people.services.resident_data import resident_validate
 
     data = ResidentData(
         name="表单", id_number=make_id(dt.date(1982, 3, 5)), birth_date=dt.date(1982, 3, 1)

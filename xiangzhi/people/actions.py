@@ -3,22 +3,23 @@
 from xiangzhi.core.registry import AuditAction
 
 _REG = "xiangzhi.people.services.registry"
+_CHG = "xiangzhi.people.services.household_changes"
 _IMP = "xiangzhi.people.services.imports.registry_import"
 
 
 class PeopleAction(AuditAction):
     HOUSEHOLD_REGISTER = "people.household_register", "登记新户", f"{_REG}.household_register"
     HOUSEHOLD_UPDATE = "people.household_update", "修改户信息", f"{_REG}.household_update"
-    HOUSEHOLD_SPLIT = "people.household_split", "分户", f"{_REG}.household_split"
+    HOUSEHOLD_SPLIT = "people.household_split", "分户", f"{_CHG}.household_split"
     HOUSEHOLD_HEAD_CHANGE = (
         "people.household_head_change",
         "户主变更",
-        f"{_REG}.household_change_head",
+        f"{_CHG}.household_change_head",
     )
     HOUSEHOLD_RELATIONS_CHANGE = (
         "people.household_relations_change",
         "调整与户主关系",
-        f"{_REG}.household_change_head",
+        f"{_CHG}.household_change_head",
     )
     RESIDENT_BIRTH = "people.resident_birth", "出生登记", f"{_REG}.resident_add"
     RESIDENT_MOVE_IN = "people.resident_move_in", "迁入登记", f"{_REG}.resident_add"

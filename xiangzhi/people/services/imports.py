@@ -37,7 +37,7 @@ from ..xlsx import (
     TAG_SPLIT,
     relation_key,
 )
-from .registry import (
+from .resident_data import (
     RESIDENT_ROW_COLUMNS,
     ResidentData,
     resident_clean,

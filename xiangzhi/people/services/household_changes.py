@@ -1,0 +1,155 @@
+"""Household changes that touch several members: a split (分户) and a change of head (户主变更)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from xiangzhi.core.audit import audit_record
+from xiangzhi.core.types import Actor
+from xiangzhi.core.validators import normalize_text
+from xiangzhi.grid.models import GridNode
+
+from ..actions import PeopleAction
+from ..models import Household, HouseholdChange, Resident
+from ..relations import relations_after_head_change
+from .registry import _check_write, _record_change, _set_relations
+from .resident_data import HEAD, RELATIONS
+
+
+@transaction.atomic
+def household_split(
+    *,
+    actor: Actor,
+    household: Household,
+    members: list[Resident],
+    new_head: Resident,
+    address: str,
+    node: GridNode | None = None,
+    occurred_on: dt.date | None = None,
+    note: str = "",
+) -> Household:
+    """Split members off into a new household (分户); both households record the change."""
+    node = node or household.node
+    _check_write(actor, household.node)
+    _check_write(actor, node)
+    active = {r.pk for r in household.members.filter(status=Resident.Status.ACTIVE)}
+    member_ids = {m.pk for m in members}
+    errors = {}
+    if not member_ids:
+        errors["members"] = "请选择要分出的成员"
+    elif not member_ids <= active:
+        errors["members"] = "只能分出本户在册成员"
+    elif member_ids == active:
+        errors["members"] = "不能把全部成员都分出去,原户至少保留一人"
+    elif household.head_id in member_ids:
+        errors["members"] = "原户主不能分出,请先变更户主"
+    if new_head.pk not in member_ids:
+        errors["new_head"] = "新户主必须是分出的成员之一"
+    address = normalize_text(address)
+    if not address:
+        errors["address"] = "请填写新户的家庭住址"
+    if errors:
+        raise ValidationError(errors)
+    new = Household.objects.create(node=node, address=address, note=note)
+    Resident.objects.filter(pk__in=member_ids).update(
+        household=new, node=node, updated_at=timezone.now()
+    )
+    moving = list(Resident.objects.filter(pk__in=member_ids))
+    head = next(m for m in moving if m.pk == new_head.pk)
+    relations = _set_relations(moving, {**relations_after_head_change(head, moving), head.pk: HEAD})
+    new.head_id = new_head.pk
+    new.save(update_fields=["head"])
+    names = "、".join(m.name for m in members)
+    _record_change(
+        actor=actor,
+        household=household,
+        kind=HouseholdChange.Kind.SPLIT,
+        occurred_on=occurred_on,
+        other=new,
+        note=f"分出:{names}",
+    )
+    _record_change(
+        actor=actor,
+        household=new,
+        kind=HouseholdChange.Kind.SPLIT,
+        occurred_on=occurred_on,
+        other=household,
+        note=f"由原户分出:{names}",
+    )
+    audit_record(
+        actor=actor,
+        action=PeopleAction.HOUSEHOLD_SPLIT,
+        obj=household,
+        changes={
+            "new_household": new.pk,
+            "members": sorted(member_ids),
+            "address": address,
+            "relations": relations,
+        },
+    )
+    return new
+
+
+@transaction.atomic
+def household_change_head(
+    *,
+    actor: Actor,
+    household: Household,
+    new_head: Resident,
+    relations: dict[int, str],
+    occurred_on: dt.date | None = None,
+    note: str = "",
+) -> Household:
+    """Make another member the head (户主变更), or correct the members' relations to the head
+    when new_head is the head already. `relations` gives every other member's relation to the
+    new head."""
+    _check_write(actor, household.node)
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if household.status != Household.Status.ACTIVE:
+        raise ValidationError("该户已不在册,不能变更户主")
+    members = {m.pk: m for m in household.members.filter(status=Resident.Status.ACTIVE)}
+    if new_head.pk not in members:
+        raise ValidationError({"new_head": "新户主必须是本户在册成员"})
+    if set(relations) != set(members) - {new_head.pk}:
+        raise ValidationError("请为本户每位在册成员选择与新户主的关系")
+    if any(r not in RELATIONS or r == HEAD for r in relations.values()):
+        raise ValidationError("一户只能有一个户主,请为其他成员选择与户主的关系")
+    if sum(r == Resident.Relation.SPOUSE for r in relations.values()) > 1:
+        raise ValidationError("户主的配偶只能有一位")
+    old_head = members.get(household.head_id)
+    head_changed = household.head_id != new_head.pk
+    changed = _set_relations(list(members.values()), {**relations, new_head.pk: HEAD})
+    if not changed and not head_changed:
+        raise ValidationError("户主和成员关系都没有变化")
+    if head_changed:
+        household.head = members[new_head.pk]
+        household.save(update_fields=["head", "updated_at"])
+        _record_change(
+            actor=actor,
+            household=household,
+            kind=HouseholdChange.Kind.HEAD_CHANGE,
+            occurred_on=occurred_on,
+            resident=household.head,
+            note=";".join(filter(None, [f"原户主:{old_head.name}" if old_head else "", note])),
+        )
+    audit_record(
+        actor=actor,
+        action=PeopleAction.HOUSEHOLD_HEAD_CHANGE
+        if head_changed
+        else PeopleAction.HOUSEHOLD_RELATIONS_CHANGE,
+        obj=household,
+        changes={
+            **(
+                {"head": [getattr(old_head, "name", None), household.head.name]}
+                if head_changed
+                else {}
+            ),
+            "relations": changed,
+            **({"note": note} if note else {}),
+        },
+    )
+    return household
