@@ -1,16 +1,2 @@
-"""Test-run environment: fresh random keys (never a key in the repo) and a throw-away var/ dir."""
-
-import base64
-import os
-import secrets
-import tempfile
-
-os.environ.setdefault("XIANGZHI_VAR_DIR", tempfile.mkdtemp(prefix="xiangzhi-test-"))
-os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
-os.environ.setdefault(
-    "XIANGZHI_DATA_KEYS", "t1:" + base64.b64encode(secrets.token_bytes(32)).decode()
-)
-os.environ.setdefault("XIANGZHI_INDEX_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
-os.environ.setdefault("XIANGZHI_TESTING", "1")
-# The live server's thread must not keep a PostgreSQL connection open past the test run.
-os.environ.setdefault("XIANGZHI_CONN_MAX_AGE", "0")
+"""The test environment (keys, a throw-away var/ directory) is set in xiangzhi/settings_test.py,
+which pytest-django loads before any conftest.py."""

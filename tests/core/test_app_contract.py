@@ -200,3 +200,14 @@ def test_no_module_past_600_lines_and_no_function_past_80():
                 if length > MAX_FUNCTION_LINES:
                     too_long.append(f"{rel}:{node.lineno} {node.name}: {length} lines")
     assert too_long == []
+
+
+def test_the_suite_runs_with_its_own_keys_and_var_directory():
+    """pytest-django loads settings before any conftest.py: settings_test sets them first."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    repo = Path(__file__).resolve().parents[2]
+    assert not Path(settings.VAR_DIR).resolve().is_relative_to(repo)
+    assert Path(settings.VAR_DIR).name.startswith("xiangzhi-test-")

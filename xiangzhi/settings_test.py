@@ -1,0 +1,22 @@
+"""Settings of the test suite: fresh random keys (never a key in the repo) and a throw-away var/
+directory.
+
+pytest-django imports the settings before any conftest.py runs, so this is the one place where
+the test environment can be set before settings.py reads it."""
+
+import base64
+import os
+import secrets
+import tempfile
+
+os.environ.setdefault("XIANGZHI_VAR_DIR", tempfile.mkdtemp(prefix="xiangzhi-test-"))
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(40))
+os.environ.setdefault(
+    "XIANGZHI_DATA_KEYS", "t1:" + base64.b64encode(secrets.token_bytes(32)).decode()
+)
+os.environ.setdefault("XIANGZHI_INDEX_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
+os.environ.setdefault("XIANGZHI_TESTING", "1")
+# The live server's thread must not keep a PostgreSQL connection open past the test run.
+os.environ.setdefault("XIANGZHI_CONN_MAX_AGE", "0")
+
+from .settings import *  # noqa: E402, F403
