@@ -3,6 +3,8 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
+# The demo serves plain HTTP on the loopback; a deployment keeps the default (HTTPS on).
+demo: export XIANGZHI_HTTPS = 0
 
 .PHONY: demo install install-dev test check lint format run migrate clean bench
 

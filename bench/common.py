@@ -19,6 +19,7 @@ def setup(database_url: str) -> None:
     os.environ["DATABASE_URL"] = database_url
     os.environ.setdefault("XIANGZHI_VAR_DIR", str(BENCH_VAR))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiangzhi.settings")
+    os.environ.setdefault("XIANGZHI_HTTPS", "0")  # the test client talks plain HTTP
     import django
 
     django.setup()

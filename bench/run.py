@@ -40,6 +40,8 @@ def env(url: str) -> dict:
             "DATABASE_URL": url,
             "XIANGZHI_VAR_DIR": str(VAR),
             "DJANGO_SETTINGS_MODULE": "xiangzhi.settings",
+            # The benchmark's test client talks plain HTTP (no TLS redirect).
+            "XIANGZHI_HTTPS": "0",
         }
     )
     return e

@@ -6,6 +6,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("XIANGZHI_VAR_DIR", BASE_DIR / "var"))
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "axes",
+    "csp",
     "ninja",
     "django_tasks",
     "django_tasks_db",
@@ -68,7 +70,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Below WhiteNoise: every response Django itself renders (pages, sheets, the API) may carry
+    # personal data, and none of it is kept by a browser or proxy cache.
+    "xiangzhi.core.middleware.NoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "xiangzhi.core.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -150,9 +156,45 @@ SESSION_COOKIE_AGE = int(os.environ.get("XIANGZHI_SESSION_SECONDS", 8 * 3600))
 SESSION_SAVE_EVERY_REQUEST = False  # core.middleware.SessionRefreshMiddleware slides the expiry
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
+CSRF_COOKIE_HTTPONLY = False  # forms read no cookie from scripts, but Django's default is fine
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# HTTPS. A deployment serves over HTTPS (itself or behind a proxy): cookies are Secure, plain
+# HTTP is redirected, and browsers are told to stay on HTTPS (HSTS). `make demo` and the tests run
+# on plain HTTP on the loopback and set XIANGZHI_HTTPS=0.
+HTTPS = os.environ.get("XIANGZHI_HTTPS", "0" if DEBUG else "1") == "1"
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = HTTPS and os.environ.get("XIANGZHI_SSL_REDIRECT", "1") == "1"
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes call it over plain HTTP inside the host
+if os.environ.get("XIANGZHI_PROXY_SSL_HEADER", "0") == "1":
+    # Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto (docs/部署.md).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = int(os.environ.get("XIANGZHI_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("XIANGZHI_HSTS_SUBDOMAINS", "1") == "1"
+# Preloading commits the whole domain to HTTPS in browsers for months: a deployment opts in.
+SECURE_HSTS_PRELOAD = os.environ.get("XIANGZHI_HSTS_PRELOAD", "0") == "1"
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# Content-Security-Policy (django-csp): no inline or foreign scripts, nothing from another host
+# (township intranets are often offline, and a CDN is never used). Inline style attributes remain
+# in a few templates, hence 'unsafe-inline' for styles only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 AXES_FAILURE_LIMIT = int(os.environ.get("XIANGZHI_LOGIN_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = 0.5  # hours

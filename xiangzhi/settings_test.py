@@ -16,6 +16,8 @@ os.environ.setdefault(
 )
 os.environ.setdefault("XIANGZHI_INDEX_KEY", base64.b64encode(secrets.token_bytes(32)).decode())
 os.environ.setdefault("XIANGZHI_TESTING", "1")
+# The test client and the browser tests talk plain HTTP to the loopback.
+os.environ.setdefault("XIANGZHI_HTTPS", "0")
 # The live server's thread must not keep a PostgreSQL connection open past the test run.
 os.environ.setdefault("XIANGZHI_CONN_MAX_AGE", "0")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.utils.cache import patch_cache_control
 
 _ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("xiangzhi_ip", default=None)
 
@@ -62,4 +63,21 @@ class SessionRefreshMiddleware:
             now = int(time.time())
             if now - session.get("_xz_touched", 0) > self.REFRESH_SECONDS:
                 session["_xz_touched"] = now
+        return response
+
+
+class NoStoreMiddleware:
+    """Tell browsers and proxies to keep no copy of anything Django renders.
+
+    Pages, reveals, exported sheets and API answers carry names, masked or full ID numbers and
+    phones; a shared township PC or a caching proxy must not keep them. Static files are served
+    by WhiteNoise above this middleware and keep their long cache.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        patch_cache_control(response, no_store=True, private=True)
         return response
