@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
 
-from .validators import normalize_text
+from ..validators import normalize_text
 
 HEADER_SCAN_ROWS = 20
 EXCEL_EPOCH = dt.date(1899, 12, 30)

@@ -1,0 +1,42 @@
+"""The spreadsheet engine: read the 台账 that cadres really keep (python-calamine, streaming) and
+write lists back as .xlsx (openpyxl write-only). Apps declare their columns in their own
+`xlsx.py`; this package knows sheets, headers and cell values, not the domain."""
+
+from .table import (
+    CellError,
+    Column,
+    ErrorCell,
+    FirstOfMonth,
+    MonthOnly,
+    SheetError,
+    Table,
+    clip,
+    compact,
+    date,
+    id_number,
+    read_table,
+    text,
+    write_xlsx,
+)
+from .table import (
+    _declared_sizes as _declared_sizes,  # read by the tests, until the layout has its module
+)
+from .table import _sheet_marks as _sheet_marks
+from .table import _sheet_members as _sheet_members
+
+__all__ = [
+    "CellError",
+    "Column",
+    "ErrorCell",
+    "FirstOfMonth",
+    "MonthOnly",
+    "SheetError",
+    "Table",
+    "clip",
+    "compact",
+    "date",
+    "id_number",
+    "read_table",
+    "text",
+    "write_xlsx",
+]
