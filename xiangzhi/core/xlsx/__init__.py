@@ -2,22 +2,9 @@
 write lists back as .xlsx (openpyxl write-only). Apps declare their columns in their own
 `xlsx.py`; this package knows sheets, headers and cell values, not the domain."""
 
-from .table import (
-    CellError,
-    Column,
-    ErrorCell,
-    FirstOfMonth,
-    MonthOnly,
-    SheetError,
-    Table,
-    clip,
-    compact,
-    date,
-    id_number,
-    read_table,
-    text,
-    write_xlsx,
-)
+from .cells import CellError, ErrorCell, clip, compact, id_number, text
+from .dates import FirstOfMonth, MonthOnly, date
+from .table import Column, SheetError, Table, read_table, write_xlsx
 from .table import (
     _declared_sizes as _declared_sizes,  # read by the tests, until the layout has its module
 )

@@ -4,9 +4,7 @@ write lists back as .xlsx (openpyxl write-only). Apps declare their columns in t
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-import unicodedata
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -14,9 +12,9 @@ from itertools import chain, islice
 from pathlib import Path
 
 from ..validators import normalize_text
+from .cells import FORMAT_CHARS, ErrorCell, present
 
 HEADER_SCAN_ROWS = 20
-EXCEL_EPOCH = dt.date(1899, 12, 30)
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
@@ -30,19 +28,6 @@ SUFFIX_FORMATS = {
     ".xlsb": "xlsb",
     ".ods": "ods",
 }
-# Unicode's format characters (category Cf, as of Unicode 15.1): zero-width spaces and joiners,
-# the BOM, the soft hyphen, direction marks. Excel shows nothing, but an ID then has 19 "digits"
-# and a grid name matches no grid.
-_FORMAT = re.compile(
-    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
-    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
-    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
-)
-# A quote typed before a number to keep it text ('4305..., or ‘ / ’ from a Chinese input method).
-_QUOTES = frozenset("'‘’")
-_AFTER_QUOTES = "\u201a"  # a text that sorts after this does not start with a quote
-_DATES = (dt.datetime, dt.date)
-_is_normalized = unicodedata.is_normalized  # a C check that most cells pass
 # A note in brackets after a header's name: 姓名(必填), 出生日期【格式:1990-01-01】. Full-width
 # round and square brackets are half-width once NFKC has folded them; 【】 stay as they are.
 _HEADER_NOTE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】")
@@ -51,10 +36,6 @@ _HEADER_NOISE = re.compile(r"[\s*＊:：()（）\[\]【】'‘’]")
 
 class SheetError(Exception):
     """The whole file cannot be read; the message is for the user, in Chinese."""
-
-
-class CellError(ValueError):
-    """One cell cannot be read; the message is for the user, in Chinese."""
 
 
 @dataclass(frozen=True)
@@ -112,7 +93,7 @@ def _header_key(text: object) -> str:
     no note in brackets (unless the brackets hold the whole header)."""
     value = str(text or "")
     if not value.isascii() and not value.isprintable():
-        value = _FORMAT.sub("", value)
+        value = FORMAT_CHARS.sub("", value)
     value = normalize_text(value)
     bare = value
     while True:
@@ -253,15 +234,6 @@ _CELL_REF = re.compile(rb"""\sr=["']([A-Z]+)(\d+)["']""")
 _ERROR_VALUE = re.compile(
     rb"\s*(?:<(?:\w+:)?f\b[^>]*/>|<(?:\w+:)?f\b[^>]*>[^<]*</(?:\w+:)?f>)?\s*<(?:\w+:)?v>([^<]*)</"
 )
-
-
-class ErrorCell(str):
-    """A cell that shows a formula's error (#N/A from a lookup that found nothing, #REF!, ...).
-    calamine reads it as an empty cell, which would import a person without the looked-up ID;
-    the sheet's XML tells it, and every cell reader refuses it (CellError)."""
-
-    def message(self) -> str:
-        return f"单元格是公式的错误结果 {self},不是实际的内容。请把公式改为实际的值(复制后“选择性粘贴为数值”)"
 
 
 @dataclass
@@ -518,7 +490,7 @@ def _find_header(head: list[list[object]], names: _Names) -> tuple[int, int, lis
 
 
 def _label(text: object) -> str:
-    return _FORMAT.sub("", normalize_text(str(text)))
+    return FORMAT_CHARS.sub("", normalize_text(str(text)))
 
 
 def _map_columns(header: list, names: _Names):
@@ -692,7 +664,7 @@ def _data(part: _Part, hidden_out: list) -> Iterator[tuple[str, int, dict[str, o
             active = [a for a in active if a[0] >= r]
         number += 1
         for i in indexes:
-            if _present(row[i]):
+            if present(row[i]):
                 break
         else:
             continue  # an empty row
@@ -713,7 +685,7 @@ def _data(part: _Part, hidden_out: list) -> Iterator[tuple[str, int, dict[str, o
                     row[c - col0] = value
         values = {k: row[i] for k, i in single}
         for k, ix in several:
-            given = [row[i] for i in ix if _present(row[i])]
+            given = [row[i] for i in ix if present(row[i])]
             # A 手机号 typed beside a 联系电话 that shows #N/A is the one to read.
             values[k] = next(
                 (v for v in given if type(v) is not ErrorCell), given[0] if given else row[ix[0]]
@@ -733,187 +705,6 @@ def _data_merges(merges: list[Range], first_row: int, columns: set[int]) -> list
         for (r0, c0), (r1, c1) in merges
         if r0 >= first_row and r1 > r0 and sum(c0 <= c <= c1 for c in columns) == 1
     )
-
-
-def _present(value) -> bool:
-    """Whether a cell holds anything: spaces, invisible characters or a lone quote do not count."""
-    if value is None:
-        return False
-    if isinstance(value, str):
-        if value.isprintable() and value[:1] not in _QUOTES and value.strip():
-            return True
-        return text(value) != ""
-    return True
-
-
-def _unquote(value: str) -> str:
-    """Without the quote typed before a number to keep it text; a quotation (‘五保户’) keeps
-    its quotes."""
-    if value[:1] not in _QUOTES:
-        return value
-    rest = value[1:]
-    if any(q in rest for q in _QUOTES):
-        return value
-    return rest.lstrip()
-
-
-def clip(value: str, limit: int = 20) -> str:
-    """A cell's text as quoted in a message: a cell of 30,000 characters is not echoed whole."""
-    return value if len(value) <= limit else value[:limit] + "…"
-
-
-# Cell readers: each turns a raw cell into a clean Python value or raises CellError.
-
-
-def text(value) -> str:
-    """Cell text with full-width characters folded, invisible characters and a leading quote
-    (typed to keep a number text) removed, and runs of spaces made one."""
-    if type(value) is not str:
-        if value is None:
-            return ""
-        if isinstance(value, ErrorCell):
-            raise CellError(value.message())
-        if isinstance(value, float) and value.is_integer():
-            return str(int(value))
-        if isinstance(value, _DATES):
-            return value.isoformat()
-        value = str(value)
-    if value.isascii():  # most cells (IDs, phones, codes): nothing to fold or remove
-        value = " ".join(value.split())
-        return _unquote(value) if "'" in value else value
-    if not value.isprintable():  # a C check: format characters are not printable
-        value = _FORMAT.sub("", value)
-    if not _is_normalized("NFKC", value):
-        value = unicodedata.normalize("NFKC", value)
-    value = " ".join(value.split())
-    return _unquote(value) if value < _AFTER_QUOTES else value
-
-
-def compact(value) -> str:
-    """Text with every space removed (codes, numbers, names)."""
-    if type(value) is not str:
-        return compact(text(value))
-    # As normalize_text, inlined: this runs for most cells of an import.
-    if value.isascii():
-        value = "".join(value.split())
-        return _unquote(value) if "'" in value else value
-    if not value.isprintable():
-        value = _FORMAT.sub("", value)
-    if not _is_normalized("NFKC", value):
-        value = unicodedata.normalize("NFKC", value)
-    value = "".join(value.split())
-    return _unquote(value) if value < _AFTER_QUOTES else value
-
-
-def id_number(value) -> str:
-    """An ID number as text; a number that Excel rounded is refused, never guessed."""
-    if isinstance(value, bool):
-        raise CellError("身份证号格式不正确")
-    if isinstance(value, int | float):
-        if value >= 1e15 or (isinstance(value, float) and not value.is_integer()):
-            raise CellError(
-                "身份证号被 Excel 存成了数字(如 4.30521199001011E+17),后几位已经丢失。"
-                "请把该列设为“文本”格式,重新填写身份证号后再导入。"
-            )
-        return str(int(value))
-    return compact(value).upper()
-
-
-_DATE_PATTERNS = [
-    re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
-]
-# Ledgers often keep 出生年月 only: 1990.01, 1990年1月, 1990-1, 199001.
-_MONTH_PATTERNS = [
-    re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$"),
-    re.compile(r"^(\d{4})(\d{2})$"),
-]
-_TIME_SUFFIX = re.compile(r"\s+\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")  # 1990/1/15 0:00:00
-
-
-class MonthOnly(dt.date):
-    """A date known to the month (出生年月: 1990.01, 1990年1月); its day 1 stands in. The
-    registry takes the day from the ID number when the year and month agree, and never guesses
-    one without it. `months` holds every month the cell may mean (1962.1 typed as a number is
-    January or October: Excel dropped the 0 of 1962.10), `typed` what the cell showed."""
-
-    months: tuple[int, ...]
-    typed: str
-
-    def __repr__(self) -> str:
-        return f"MonthOnly({self.year}, {self.months})"
-
-
-class FirstOfMonth(dt.date):
-    """The first day of a month from a date cell. A cell formatted yyyy年m月 holds the 1st
-    whatever day was meant (the format is not read), so the registry lets the ID number give
-    the day when year and month agree; with no ID it is the date it says."""
-
-
-def _month(year: int, months: tuple[int, ...], shown: object) -> MonthOnly:
-    if not all(1 <= m <= 12 for m in months):
-        raise CellError(f"日期不存在:{shown}")
-    value = MonthOnly(year, months[0], 1)
-    value.months, value.typed = months, str(shown)
-    return value
-
-
-def _number_date(value: float) -> dt.date:
-    """A date from a number cell: an Excel serial, or what a cadre typed as a number (19900115,
-    199001, 1990.01)."""
-    whole = float(value).is_integer()
-    if 1900 <= value < 2100:
-        # A number of the years of births is no serial (those are dates of 1905): 1962.03
-        # is 出生年月 typed into a number cell, 1962 a year alone.
-        if whole:
-            raise CellError(f"出生日期只写了年份({int(value)}),请写完整日期,如 {int(value)}-01-15")
-        year = int(value)
-        digits = f"{value:.6f}".split(".")[1].rstrip("0")
-        if len(digits) == 2:
-            return _month(year, (int(digits),), f"{year}.{digits}")
-        if len(digits) == 1:
-            d = int(digits)
-            return _month(year, (d, 10) if d == 1 else (d,), f"{year}.{digits}")
-        raise CellError(f"无法识别的日期:{value}")
-    if whole and (19000101 <= value <= 21001231 or 190001 <= value <= 210012):
-        return date(str(int(value)))  # 19900115 or 199001 typed as a number
-    if value < 100 and not whole:
-        raise CellError(f"出生日期请写四位年份(如 1962-03-15),当前为 {value}")
-    if 1 <= value < 80000:
-        return _first_of_month(EXCEL_EPOCH + dt.timedelta(days=int(value)))
-    raise CellError(f"无法识别的日期:{value}")
-
-
-def _first_of_month(value: dt.date) -> dt.date:
-    return FirstOfMonth(value.year, value.month, 1) if value.day == 1 else value
-
-
-def date(value) -> dt.date | None:
-    """A date from a date cell, an Excel serial number, or text such as 1990年1月1日; a date known
-    only to the month (1990.01, 1990年1月, 199001) is a MonthOnly."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, ErrorCell):
-        raise CellError(value.message())
-    if isinstance(value, dt.datetime):
-        return _first_of_month(value.date())
-    if isinstance(value, dt.date):
-        return _first_of_month(value)
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return _number_date(value)
-    s = compact(_TIME_SUFFIX.sub("", value.strip()) if isinstance(value, str) else value)
-    for pattern in _DATE_PATTERNS:
-        m = pattern.match(s)
-        if m:
-            try:
-                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-            except ValueError as exc:
-                raise CellError(f"日期不存在:{clip(s)}") from exc
-    for pattern in _MONTH_PATTERNS:
-        m = pattern.match(s)
-        if m:
-            return _month(int(m.group(1)), (int(m.group(2)),), s)
-    raise CellError(f"无法识别的日期:{clip(s)}(可写作 1990-01-01、1990/1/1 或 1990年1月1日)")
 
 
 # Writing.
