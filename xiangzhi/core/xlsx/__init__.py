@@ -5,11 +5,6 @@ write lists back as .xlsx (openpyxl write-only). Apps declare their columns in t
 from .cells import CellError, ErrorCell, clip, compact, id_number, text
 from .dates import FirstOfMonth, MonthOnly, date
 from .table import Column, SheetError, Table, read_table, write_xlsx
-from .table import (
-    _declared_sizes as _declared_sizes,  # read by the tests, until the layout has its module
-)
-from .table import _sheet_marks as _sheet_marks
-from .table import _sheet_members as _sheet_members
 
 __all__ = [
     "CellError",
