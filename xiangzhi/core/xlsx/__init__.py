@@ -4,7 +4,8 @@ write lists back as .xlsx (openpyxl write-only). Apps declare their columns in t
 
 from .cells import CellError, ErrorCell, clip, compact, id_number, text
 from .dates import FirstOfMonth, MonthOnly, date
-from .table import Column, SheetError, Table, read_table, write_xlsx
+from .read import SheetError
+from .table import Column, Table, read_table, write_xlsx
 
 __all__ = [
     "CellError",
