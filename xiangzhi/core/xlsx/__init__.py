@@ -5,7 +5,8 @@ write lists back as .xlsx (openpyxl write-only). Apps declare their columns in t
 from .cells import CellError, ErrorCell, clip, compact, id_number, text
 from .dates import FirstOfMonth, MonthOnly, date
 from .read import SheetError
-from .table import Column, Table, read_table, write_xlsx
+from .table import Column, Table, read_table
+from .write import write_xlsx
 
 __all__ = [
     "CellError",
