@@ -4,8 +4,9 @@ write lists back as .xlsx (openpyxl write-only). Apps declare their columns in t
 
 from .cells import CellError, ErrorCell, clip, compact, id_number, text
 from .dates import FirstOfMonth, MonthOnly, date
+from .header import Column
 from .read import SheetError
-from .table import Column, Table, read_table
+from .table import Table, read_table
 from .write import write_xlsx
 
 __all__ = [

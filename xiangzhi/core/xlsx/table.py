@@ -4,48 +4,15 @@ write lists back as .xlsx (openpyxl write-only). Apps declare their columns in t
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
 
-from ..validators import normalize_text
-from .cells import FORMAT_CHARS, ErrorCell, present
+from .cells import ErrorCell, present
+from .header import Column, ColumnNames, Header, HeaderRepeats, find_header, map_columns
 from .read import Range, SheetError, SheetRows, open_sheets
 
 HEADER_SCAN_ROWS = 20
-# A note in brackets after a header's name: 姓名(必填), 出生日期【格式:1990-01-01】. Full-width
-# round and square brackets are half-width once NFKC has folded them; 【】 stay as they are.
-_HEADER_NOTE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]|【[^【】]*】")
-_HEADER_NOISE = re.compile(r"[\s*＊:：()（）\[\]【】'‘’]")
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    label: str  # the header written on export, and the name used in error reports
-    aliases: tuple[str, ...] = ()
-    # Names that mean this column only in a sheet where neither the label nor an alias appears:
-    # 户主姓名 is the person's name in a sheet without 姓名, and the head's name beside it.
-    weak_aliases: tuple[str, ...] = ()
-
-    def names(self) -> set[str]:
-        return {_header_key(a) for a in (self.label, *self.aliases)}
-
-    def weak_names(self) -> set[str]:
-        return {_header_key(a) for a in self.weak_aliases} - self.names()
-
-
-@dataclass
-class Header:
-    """One sheet's header: where it is and which columns hold which key."""
-
-    sheet: str
-    row: int  # as Excel numbers it (of two header rows, the one with more names)
-    columns: dict[str, int]  # key -> its first column (0 is column A)
-    labels: dict[str, str]  # key -> the header text found in that column
-    unknown: list[str] = field(default_factory=list)  # headers that name no column
-    missing: list[str] = field(default_factory=list)  # labels of required columns it lacks
 
 
 @dataclass
@@ -70,147 +37,6 @@ class Table:
     hidden: list[tuple[str, int]] = field(default_factory=list)
 
 
-def _header_key(text: object) -> str:
-    """A header cell reduced for matching: no spaces, marks, quotes or invisible characters, and
-    no note in brackets (unless the brackets hold the whole header)."""
-    value = str(text or "")
-    if not value.isascii() and not value.isprintable():
-        value = FORMAT_CHARS.sub("", value)
-    value = normalize_text(value)
-    bare = value
-    while True:
-        shorter = _HEADER_NOTE.sub("", bare)
-        if shorter == bare:
-            break
-        bare = shorter
-    if _HEADER_NOISE.sub("", bare):
-        value = bare
-    return _HEADER_NOISE.sub("", value).lower()
-
-
-class _Names:
-    """Header keys -> columns: the labels and aliases, then the weak aliases."""
-
-    def __init__(self, columns: list[Column]):
-        self.strong: dict[str, Column] = {}
-        for col in columns:
-            for n in col.names():
-                self.strong[n] = col
-        self.weak: dict[str, Column] = {}
-        for col in columns:
-            for n in col.weak_names():
-                if n not in self.strong:
-                    self.weak[n] = col
-        self.any = self.weak | self.strong
-
-
-def _find_header(head: list[list[object]], names: _Names) -> tuple[int, int, list] | None:
-    """The header among the first rows (after title rows, possibly over two merged rows):
-    (its best row, its last row, its cells), or None when no row names two columns."""
-    keys = [[_header_key(c) for c in row] for row in head]
-    best, best_hits = -1, 0
-    for i, row in enumerate(keys):
-        hits = len({names.any[k].key for k in row if k in names.any})
-        if hits > best_hits:
-            best, best_hits = i, hits
-    if best < 0 or best_hits < 2:
-        return None
-    header = list(head[best])
-    header_keys = list(keys[best])
-    last_header = best
-    # A header spread over two rows (merged cells): a neighbouring row fills the columns that the
-    # best row leaves empty. The row above counts with one such name (titles match no alias);
-    # the row below needs two, or a data row (户主 under 与户主关系) would pass for a header.
-    for neighbour, needed in ((best - 1, 1), (best + 1, 2)):
-        if not 0 <= neighbour < len(head):
-            continue
-        seen = {names.any[k].key for k in header_keys if k in names.any}
-        fills = {
-            i: (c, k)
-            for i, (c, k) in enumerate(zip(head[neighbour], keys[neighbour], strict=True))
-            if k in names.any
-            and names.any[k].key not in seen
-            and (i >= len(header) or not header_keys[i])
-        }
-        if len({names.any[k].key for _, k in fills.values()}) >= needed:
-            grow = max(len(header), len(head[neighbour])) - len(header)
-            header += [""] * grow
-            header_keys += [""] * grow
-            for i, (c, k) in fills.items():
-                header[i], header_keys[i] = c, k
-            if neighbour > best:
-                last_header = neighbour
-    return best, last_header, header
-
-
-def _label(text: object) -> str:
-    return FORMAT_CHARS.sub("", normalize_text(str(text)))
-
-
-def _map_columns(header: list, names: _Names):
-    """Key -> its columns in header order, key -> the first one's text, and the unknown texts.
-    A weak alias counts only when no label or alias names its key in this sheet."""
-    found = []
-    for i, text in enumerate(header):
-        k = _header_key(text)
-        if not k:
-            continue
-        col = names.strong.get(k)
-        weak = col is None and k in names.weak
-        found.append((i, text, col or names.weak.get(k), weak))
-    named = {col.key for _, _, col, weak in found if col is not None and not weak}
-    mapped: dict[str, list[int]] = {}
-    labels: dict[str, str] = {}
-    unknown: list[str] = []
-    for i, text, col, weak in found:
-        if col is None or (weak and col.key in named):
-            unknown.append(_label(text))
-        else:
-            mapped.setdefault(col.key, []).append(i)
-            labels.setdefault(col.key, _label(text))
-    return mapped, labels, unknown
-
-
-class _Repeats:
-    """The rows down to the header (titles, the header itself), to skip their copies among the
-    data: printing templates repeat the header on every page, and pasted pages bring it along.
-    A data row is such a copy when each of its cells equals the same column of one of them
-    (compared as headers are) and it has at least two such cells (one for a one-cell title)."""
-
-    def __init__(self, rows: list[list[object]]):
-        self.patterns: list[dict[int, str]] = []
-        self.firsts: dict[int, set[str]] = {}  # column -> first characters of the texts there
-        for row in rows:
-            cells = {i: k for i, c in enumerate(row) if (k := _header_key(c))}
-            if cells:
-                self.patterns.append(cells)
-                for i, k in cells.items():
-                    self.firsts.setdefault(i, set()).update((k[0], k[0].upper()))
-
-    def match(self, row: list[object]) -> bool:
-        j = 0
-        for value in row:
-            if value != "" and value is not None:
-                break
-            j += 1
-        else:
-            return False
-        # A quick look first: most data rows share no character with the text over their first
-        # cell.
-        if not isinstance(value, str):
-            return False
-        for ch in self.firsts.get(j, ()):
-            if ch in value:
-                break
-        else:
-            return False
-        cells = {i: k for i, c in enumerate(row) if c != "" and (k := _header_key(c))}
-        return any(
-            len(cells) >= min(2, len(p)) and all(p.get(i) == k for i, k in cells.items())
-            for p in self.patterns
-        )
-
-
 @dataclass
 class _Part:
     """One sheet to read: its header and where its data rows start."""
@@ -220,7 +46,7 @@ class _Part:
     mapped: dict[str, list[int]]  # key -> indexes into the sheet's rows
     pending: list[list[object]]  # rows read while looking for the header, after it
     number: int  # the Excel number of the first data row
-    repeats: _Repeats
+    repeats: HeaderRepeats
 
 
 def read_table(source, columns: list[Column], *, required: Iterable[str]) -> Table:
@@ -229,18 +55,18 @@ def read_table(source, columns: list[Column], *, required: Iterable[str]) -> Tab
     data rows numbered as Excel shows them. Only the first rows of each sheet are kept while
     looking for its header; the data rows stream."""
     required = list(required)
-    names = _Names(columns)
+    names = ColumnNames(columns)
     parts: list[_Part] = []
     incomplete: list[Header] = []  # sheets whose header lacks a required column
     anything = False
     for sheet in open_sheets(source):
         anything = True
         head = list(islice(sheet.rows, HEADER_SCAN_ROWS))
-        found = _find_header(head, names)
+        found = find_header(head, names)
         if found is None:
             continue
         best, last_header, header = found
-        mapped, labels, unknown = _map_columns(header, names)
+        mapped, labels, unknown = map_columns(header, names)
         missing = [c.label for c in columns if c.key in required and c.key not in mapped]
         first = {k: sheet.first_col + ix[0] for k, ix in mapped.items()}
         if missing:
@@ -255,7 +81,7 @@ def read_table(source, columns: list[Column], *, required: Iterable[str]) -> Tab
                 mapped=mapped,
                 pending=head[last_header + 1 :],
                 number=sheet.first_row + last_header + 1,
-                repeats=_Repeats([*head[: last_header + 1], header]),
+                repeats=HeaderRepeats([*head[: last_header + 1], header]),
             )
         )
     if not anything:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .table import Column
+from .header import Column
 
 
 def write_xlsx(
