@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
 
@@ -44,7 +44,7 @@ class SheetRows:
     first_row: int  # the Excel number of the first row of `rows`
     first_col: int  # the column of each row's first cell (0 is column A)
     merges: list[Range]  # merged ranges, (row, column) from 0, both ends included
-    marks: SheetMarks = field(default_factory=SheetMarks)  # hidden rows, error cells
+    marks: SheetMarks  # hidden rows, error cells
 
 
 # python-calamine loads a sheet's whole used range, a cell for every row and column of it (about
@@ -159,7 +159,7 @@ def _refuse_huge(name: str, rows: int, cols: int) -> None:
         )
 
 
-def _sheet_rows(name: str, sheet, marks: SheetMarks | None = None) -> SheetRows:
+def _sheet_rows(name: str, sheet, marks: SheetMarks) -> SheetRows:
     """Number the rows as Excel does. python-calamine (0.9.1) knows where the used range starts
     (`start`, from 0), and its iter_rows() yields that many empty rows before the range, so
     that rows count from Excel's row 1, while each row begins at the range's first column. Both
@@ -177,5 +177,5 @@ def _sheet_rows(name: str, sheet, marks: SheetMarks | None = None) -> SheetRows:
         first_row=start_row + 1,
         first_col=start_col if len(first) == sheet.width else 0,
         merges=sheet.merged_cell_ranges or [],  # None for .ods
-        marks=marks or SheetMarks(),
+        marks=marks,
     )
