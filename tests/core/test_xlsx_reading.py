@@ -16,7 +16,7 @@ import pytest
 from openpyxl import Workbook
 
 from xiangzhi.core import xlsx
-from xiangzhi.core.xlsx import Column, SheetError, read_table
+from xiangzhi.core.xlsx import Column, SheetError, layout, read_table
 
 COLUMNS = [
     Column("seq", "序号"),
@@ -684,7 +684,7 @@ def test_a_hidden_row_tag_cut_by_the_reading_chunk_is_found(tmp_path, shift):
     filler = b"<!--" + b"x" * ((1 << 20) - 20 + shift) + b"-->"
     xml = filler + tag + b'<c r="A7"/></row><row r="8" customHeight="1"><c r="A8"/></row>'
     with _sheet_zip(tmp_path / "s.zip", xml) as zf:
-        assert xlsx._sheet_marks(zf, "xl/worksheets/sheet1.xml").hidden == {7}
+        assert layout._sheet_marks(zf, "xl/worksheets/sheet1.xml").hidden == {7}
 
 
 def test_hidden_is_read_from_row_tags_only(tmp_path):
@@ -694,7 +694,7 @@ def test_hidden_is_read_from_row_tags_only(tmp_path):
         b'<row r="6" hidden="0"/></sheetData></worksheet>'
     )
     with _sheet_zip(tmp_path / "s.zip", xml) as zf:
-        assert xlsx._sheet_marks(zf, "xl/worksheets/sheet1.xml").hidden == {4}
+        assert layout._sheet_marks(zf, "xl/worksheets/sheet1.xml").hidden == {4}
 
 
 def test_hidden_rows_of_a_strict_open_xml_workbook_are_found(tmp_path):
@@ -722,10 +722,10 @@ def test_hidden_rows_of_a_strict_open_xml_workbook_are_found(tmp_path):
             )
             zout.writestr(item, data)
     with zipfile.ZipFile(strict) as zf:
-        members = xlsx._sheet_members(zf)
+        members = layout._sheet_members(zf)
         assert members == {"花名册": "xl/worksheets/sheet1.xml"}
-        assert xlsx._sheet_marks(zf, members["花名册"]).hidden == {3}
-        assert xlsx._declared_sizes(zf, members) == {"花名册": (4, 16384)}
+        assert layout._sheet_marks(zf, members["花名册"]).hidden == {3}
+        assert layout._declared_sizes(zf, members) == {"花名册": (4, 16384)}
 
 
 def test_a_hidden_copy_of_the_header_is_not_counted_as_a_hidden_person(tmp_path):
@@ -773,7 +773,7 @@ def test_error_cells_are_found_whatever_their_formula(tmp_path):
         b"</sheetData></worksheet>"
     )
     with _sheet_zip(tmp_path / "s.zip", xml) as zf:
-        marks = xlsx._sheet_marks(zf, "xl/worksheets/sheet1.xml")
+        marks = layout._sheet_marks(zf, "xl/worksheets/sheet1.xml")
     assert marks.errors == {2: {1: "#REF!", 2: "#N/A", 3: "#VALUE!"}}
 
 
