@@ -200,7 +200,12 @@ AXES_FAILURE_LIMIT = int(os.environ.get("XIANGZHI_LOGIN_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Spraying: one address failing on many accounts is locked too (accounts/throttling.py).
+AXES_HANDLER = "xiangzhi.accounts.throttling.AddressAwareHandler"
+XIANGZHI_LOGIN_ADDRESS_FAILURE_LIMIT = int(
+    os.environ.get("XIANGZHI_LOGIN_ADDRESS_FAILURE_LIMIT", 30)
+)
+AXES_LOCKOUT_CALLABLE = "xiangzhi.accounts.throttling.lockout_response"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "zh-hans"

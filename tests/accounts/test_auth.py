@@ -135,3 +135,31 @@ def test_the_api_lists_only_what_the_user_may_see(client, world, who):
     ).json()
     assert [r["name"] for r in residents["items"]] == [world.a.marker_name]
     assert residents["items"][0]["id_number_masked"].count("*") == 10
+
+
+def test_one_address_spraying_passwords_over_many_accounts_is_stopped(client, db, settings):
+    from django.core.management import call_command
+
+    settings.XIANGZHI_LOGIN_ADDRESS_FAILURE_LIMIT = 6
+    UserFactory(username="wang", password="right-pass-9")
+    for i in range(6):  # one try per account: no single account reaches its own limit
+        r = client.post("/login/", {"username": f"user{i}", "password": "123456"})
+        assert r.status_code == 200
+    r = client.post("/login/", {"username": "wang", "password": "right-pass-9"})
+    assert r.status_code == 429 and "登录已暂时停止" in r.content.decode()
+    assert "_auth_user_id" not in client.session
+    other = type(client)(REMOTE_ADDR="10.1.2.3")  # another address is not affected
+    assert (
+        other.post("/login/", {"username": "wang", "password": "right-pass-9"}).status_code == 302
+    )
+    call_command("axes_reset_ip", "127.0.0.1")  # the administrator's unlock
+    r = client.post("/login/", {"username": "wang", "password": "right-pass-9"})
+    assert r.status_code == 302
+
+
+def test_a_locked_account_says_so_and_not_that_the_address_is_locked(client, db):
+    UserFactory(username="zhao", password="right-pass-9")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post("/login/", {"username": "zhao", "password": "bad"})
+    body = client.post("/login/", {"username": "zhao", "password": "right-pass-9"}).content.decode()
+    assert "账号已暂时锁定" in body and "登录已暂时停止" not in body
