@@ -25,6 +25,7 @@ class Client(DjangoClient):
     """The test client; force_login names the model backend (axes' backend cannot load users)."""
 
     def force_login(self, user, backend="django.contrib.auth.backends.ModelBackend"):
+        user.refresh_from_db(fields=["session_epoch"])  # "log out everywhere" may have bumped it
         super().force_login(user, backend)
 
 

@@ -21,6 +21,21 @@ class AccountsAction(AuditAction):
         "创建接口令牌",
         "xiangzhi.accounts.services.api_token_create",
     )
+    USER_SESSIONS_END = (
+        "accounts.user_sessions_end",
+        "退出所有设备的登录",
+        "xiangzhi.accounts.services.user_sessions_end",
+    )
+    USER_PASSWORD_CHANGE = (
+        "accounts.user_password_change",
+        "修改密码",
+        "xiangzhi.accounts.signals.on_user_saved",
+    )
+    USER_LEAVE = (
+        "accounts.user_leave",
+        "本人迁出或去世,停用村民/党员账号",
+        "xiangzhi.accounts.services.user_leave",
+    )
     API_TOKEN_REVOKE = (
         "accounts.api_token_revoke",
         "停用接口令牌",

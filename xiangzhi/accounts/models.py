@@ -10,6 +10,9 @@ from xiangzhi.core.scope import ScopedModel
 class User(AbstractUser):
     display_name = models.CharField("姓名", max_length=50, blank=True)
     elder_mode = models.BooleanField("长辈模式", default=False)
+    # Bumped by "log out everywhere" (and when the person leaves): part of the session hash, so
+    # every session made before it no longer matches and ends at its next request.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = "用户"
@@ -17,6 +20,22 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def _get_session_auth_hash(self, secret=None):
+        """Django's hash of the password, salted with the session epoch as well."""
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "xiangzhi.accounts.session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
+
+    def set_password(self, raw_password):
+        super().set_password(raw_password)
+        # signals.on_user_saved revokes the API tokens once the new password is saved.
+        self._xz_password_changed = self.pk is not None
 
 
 class Department(models.Model):

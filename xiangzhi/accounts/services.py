@@ -108,3 +108,76 @@ def api_token_user(raw: str) -> User | None:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
+
+
+def _tokens_revoke_all(user: User) -> int:
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def user_sessions_end(*, actor: Actor, user: User, keep_current: bool = True) -> int:
+    """End the user's sessions on every device and revoke their API tokens ("log out everywhere").
+
+    The view keeps the session it was called from (update_session_auth_hash) when keep_current.
+    Return how many tokens were revoked.
+    """
+    if actor.pk != user.pk and not scope_for(actor).superuser:
+        raise PermissionDenied("只能退出自己账号的登录")
+    User.objects.filter(pk=user.pk).update(session_epoch=models.F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+    revoked = _tokens_revoke_all(user)
+    audit_record(
+        actor=actor,
+        action=AccountsAction.USER_SESSIONS_END,
+        obj=user,
+        changes={"tokens_revoked": revoked, "kept_current": keep_current},
+    )
+    return revoked
+
+
+def password_changed(*, user: User) -> int:
+    """After a password change: revoke the API tokens (other sessions end with the old hash)."""
+    revoked = _tokens_revoke_all(user)
+    audit_record(
+        actor=user,
+        action=AccountsAction.USER_PASSWORD_CHANGE,
+        obj=user,
+        changes={"tokens_revoked": revoked},
+    )
+    return revoked
+
+
+HOUSEHOLD_ROLES = (Role.VILLAGER, Role.PARTY_MEMBER)
+
+
+@transaction.atomic
+def user_leave(*, actor: Actor, user: User, reason: str) -> bool:
+    """End what a villager's or party member's account gives once its person moved out or died.
+
+    The household roles go, the tokens are revoked and every session ends. An account that has no
+    other role (a cadre who moves away keeps their work roles) is deactivated; after a death it
+    always is. Return whether the account was deactivated.
+    """
+    held = list(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+    removed = [r for r in held if r in HOUSEHOLD_ROLES]
+    RoleAssignment.objects.filter(user=user, role__in=HOUSEHOLD_ROLES).delete()
+    deactivate = reason == "death" or len(removed) == len(held)
+    fields = {"session_epoch": models.F("session_epoch") + 1}
+    if deactivate:
+        fields["is_active"] = False
+    User.objects.filter(pk=user.pk).update(**fields)
+    revoked = _tokens_revoke_all(user)
+    audit_record(
+        actor=actor,
+        action=AccountsAction.USER_LEAVE,
+        obj=user,
+        changes={
+            "reason": reason,
+            "roles_removed": removed,
+            "deactivated": deactivate,
+            "tokens_revoked": revoked,
+        },
+    )
+    return deactivate

@@ -1,6 +1,7 @@
 """Login successes and failures go into the audit trail."""
 
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from xiangzhi.core.audit import audit_record
@@ -23,3 +24,13 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
         object_repr=username,
         changes={"username": username},
     )
+
+
+@receiver(post_save, sender="accounts.User")
+def on_user_saved(sender, instance, created, **kwargs):
+    """A saved password change (the page, the admin or `changepassword`) revokes API tokens."""
+    if getattr(instance, "_xz_password_changed", False) and not created:
+        from .services import password_changed
+
+        instance._xz_password_changed = False
+        password_changed(user=instance)

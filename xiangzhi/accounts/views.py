@@ -1,6 +1,8 @@
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
@@ -12,7 +14,12 @@ from xiangzhi.core.web import safe_next
 from .access import access_api_token
 from .forms import LoginForm, TokenForm
 from .selectors import api_token_list
-from .services import api_token_create, api_token_revoke, user_set_elder_mode
+from .services import (
+    api_token_create,
+    api_token_revoke,
+    user_sessions_end,
+    user_set_elder_mode,
+)
 
 ELDER_COOKIE_AGE = 365 * 24 * 3600
 
@@ -64,6 +71,30 @@ def profile(request):
             "nav": "profile",
         },
     )
+
+
+def password_change(request):
+    """Change one's own password; other devices are logged out and API tokens revoked."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()  # signals.on_user_saved revokes the tokens, audited
+        update_session_auth_hash(request, user)  # this session stays; the others end
+        messages.success(request, "密码已修改。其他设备上的登录已退出,接口令牌已全部停用。")
+        return redirect("accounts:profile")
+    return render(
+        request,
+        "accounts/password_change.html",
+        {"form": form, "nav": "profile"},
+    )
+
+
+@require_POST
+def sessions_end(request):
+    """Log out on every other device and revoke every API token."""
+    revoked = user_sessions_end(actor=request.user, user=request.user)
+    update_session_auth_hash(request, request.user)
+    messages.success(request, f"已退出其他所有设备上的登录,停用接口令牌 {revoked} 个。")
+    return redirect("accounts:profile")
 
 
 @require_POST

@@ -4,9 +4,11 @@ from django.apps import AppConfig
 def _households_of(user):
     from .models import Resident
 
-    return Resident.objects.filter(user=user, household__isnull=False).values_list(
-        "household_id", flat=True
-    )
+    # Only a person still registered here: one who moved out or died sees nothing (their
+    # account is deactivated then too, accounts.services.user_leave).
+    return Resident.objects.filter(
+        user=user, household__isnull=False, status=Resident.Status.ACTIVE
+    ).values_list("household_id", flat=True)
 
 
 class PeopleConfig(AppConfig):

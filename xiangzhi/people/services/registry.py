@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from xiangzhi.accounts.services import user_leave
 from xiangzhi.core.audit import audit_record, diff, snapshot
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
@@ -264,6 +265,9 @@ def _leave(
             raise ValidationError({"new_head": "户主离开后,请从本户在册成员中指定新户主"})
     resident.status = status
     resident.save(update_fields=["status", "updated_at"])
+    if resident.user_id:
+        # The person's own account (villager, party member) ends with their life here.
+        user_leave(actor=actor, user=resident.user, reason=kind)
     relations = {}
     if household.head_id == resident.pk and others:
         # The others' relations were to the leaving head: take the usual ones to the new head,
