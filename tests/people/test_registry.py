@@ -287,3 +287,25 @@ def test_the_reveal_page_is_refused_to_a_role_that_may_not_reveal(client, world)
     assert client.get(url).status_code == 403
     assert client.post(url, {"field": "id_number", "purpose": "核对"}).status_code == 403
     assert not AuditEvent.objects.filter(action="people.resident_reveal").exists()
+
+
+def test_a_number_registered_in_another_village_is_refused_without_saying_where(client, world):
+    """No existence oracle: the message for a number outside the scope names neither the village
+    nor the person, and reads the same whatever the number's owner (issue 10, point 7)."""
+    client.force_login(world.a.cadre)
+    url = f"/people/households/{world.a.household.pk}/members/new/"
+    data = {
+        "name": "冒名",
+        "relation": "child",
+        "kind": "move_in",
+        "occurred_on": "2024-01-02",
+        "ethnicity": "汉族",
+        "id_number": world.b.head.id_number,
+    }
+    body = client.post(url, data).content.decode()
+    assert "不能在此登记" in body and "联系乡镇管理员" in body
+    for leak in (world.b.marker_name, "乙村", "其他居民", "已登记"):
+        assert leak not in body, leak
+    own = client.post(url, {**data, "id_number": world.a.child.id_number}).content.decode()
+    assert "已登记在其他居民名下" in own  # inside the scope the cadre may be told
+    assert Resident.objects.filter(name="冒名").count() == 0

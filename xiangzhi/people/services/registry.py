@@ -116,7 +116,7 @@ def household_register(
         errors["number"] = "该户编号在本村已存在"
     head.relation = Resident.Relation.HEAD
     try:
-        resident_validate(head)
+        resident_validate(head, actor=actor)
     except ValidationError as exc:
         errors.update({f"head_{k}": v[0] for k, v in exc.message_dict.items()})
     if errors:
@@ -200,7 +200,7 @@ def resident_add(
         raise ValidationError({"kind": "变动类型只能是出生或迁入"})
     if data.relation == Resident.Relation.HEAD and household.head_id:
         raise ValidationError({"relation": "该户已有户主"})
-    resident_validate(data)
+    resident_validate(data, actor=actor)
     if (
         kind == HouseholdChange.Kind.BIRTH
         and data.birth_date
@@ -229,7 +229,7 @@ def resident_add(
 @transaction.atomic
 def resident_update(*, actor: Actor, resident: Resident, data: ResidentData) -> Resident:
     _check_write(actor, resident.node)
-    resident_validate(data, exclude_pk=resident.pk)
+    resident_validate(data, exclude_pk=resident.pk, actor=actor)
     fields = RESIDENT_FIELDS
     before = snapshot(resident, fields)
     for name in fields:

@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from xiangzhi.core.crypto import blind_index, mask_id_number, mask_phone
+from xiangzhi.core.scope import scope_for
+from xiangzhi.core.types import Actor
 from xiangzhi.core.validators import normalize_phone, normalize_text, parse_citizen_id
 from xiangzhi.core.xlsx import FirstOfMonth, MonthOnly
 
@@ -123,15 +125,25 @@ def resident_clean(data: ResidentData, *, today: dt.date | None = None) -> dict[
     return errors
 
 
-def resident_validate(data: ResidentData, *, exclude_pk: int | None = None) -> ResidentData:
+# A number registered outside the actor's scope: say neither where nor whether (issue 10, no
+# existence oracle), only that it cannot be used here and whom to ask.
+NOT_USABLE_HERE = "该身份证号不能在此登记。如确为本人的身份证号,请联系乡镇管理员核实处理。"
+TAKEN_IN_SCOPE = "该身份证号已登记在其他居民名下,请在居民列表中查找该居民"
+
+
+def resident_validate(
+    data: ResidentData, *, exclude_pk: int | None = None, actor: Actor | None = None
+) -> ResidentData:
     """Normalise and check a resident's fields; raise ValidationError with Chinese messages."""
     errors = resident_clean(data)
     if data.id_number and "id_number" not in errors:
         dup = Resident.objects.filter(id_number_index=blind_index(data.id_number, "id"))
         if exclude_pk:
             dup = dup.exclude(pk=exclude_pk)
-        if dup.exists():
-            errors["id_number"] = "该身份证号已登记在其他居民名下"
+        found = dup.first()
+        if found is not None:
+            visible = actor is not None and scope_for(actor).can_read_path(found.node.path)
+            errors["id_number"] = TAKEN_IN_SCOPE if visible else NOT_USABLE_HERE
     known = set(Tag.objects.filter(code__in=data.tags).values_list("code", flat=True))
     unknown = set(data.tags) - known
     if unknown:
