@@ -141,3 +141,31 @@ def test_the_resident_list_escapes_what_it_shows(client, world):
     client.force_login(world.a.cadre)
     body = client.get("/people/residents/").content.decode()
     assert "&lt;b&gt;甲&lt;/b&gt;" in body and "<b>甲</b>" not in body
+
+
+def test_the_edit_form_shows_masks_and_keeps_the_numbers_unless_retyped(client, world):
+    from xiangzhi.core.models import AuditEvent
+    from xiangzhi.people.models import Resident
+
+    head = world.a.head
+    full_id, full_phone = head.id_number, head.phone
+    client.force_login(world.a.cadre)
+    url = f"/people/residents/{head.pk}/edit/"
+    body = client.get(url).content.decode()
+    assert full_id not in body and full_phone not in body
+    assert head.id_number_masked in body and head.phone_masked in body
+    reveals = AuditEvent.objects.filter(action="people.resident_reveal").count()
+    form = {
+        "name": head.name,
+        "id_number": head.id_number_masked,
+        "phone": head.phone_masked,
+        "relation": "head",
+        "ethnicity": "汉族",
+        "note": "只改备注",
+    }
+    assert client.post(url, form).status_code == 302
+    head = Resident.objects.get(pk=head.pk)
+    assert (head.id_number, head.phone, head.note) == (full_id, full_phone, "只改备注")
+    assert client.post(url, {**form, "phone": "13912345678"}).status_code == 302
+    assert Resident.objects.get(pk=head.pk).phone == "13912345678"
+    assert AuditEvent.objects.filter(action="people.resident_reveal").count() == reveals

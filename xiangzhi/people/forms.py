@@ -44,28 +44,45 @@ class ResidentForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["tags"].choices = tag_choices()
 
-    def to_data(self) -> ResidentData:
+    def to_data(self, *, keep: Resident | None = None) -> ResidentData:
+        """The cleaned fields; with `keep`, a number left as its mask keeps the stored number."""
         d = self.cleaned_data
+        id_number = (d.get("id_number") or "").strip()
+        phone = (d.get("phone") or "").strip()
+        if keep is not None:
+            if id_number and id_number == keep.id_number_masked:
+                id_number = keep.id_number
+            if phone and phone == keep.phone_masked:
+                phone = keep.phone
         return ResidentData(
             name=d["name"],
             gender=d.get("gender") or "",
             birth_date=d.get("birth_date"),
-            id_number=d.get("id_number") or "",
-            phone=d.get("phone") or "",
+            id_number=id_number,
+            phone=phone,
             relation=d.get("relation") or Resident.Relation.OTHER,
             ethnicity=d.get("ethnicity") or "",
             note=d.get("note") or "",
             tags=list(d.get("tags") or []),
         )
 
+    def keep_masks(self) -> None:
+        """Say on an edit form that a masked number stays unless it is typed again in full."""
+        for name in ("id_number", "phone"):
+            self.fields[
+                name
+            ].help_text = "显示的是脱敏号码;不修改就保持原号码,如需更改请完整输入新号码"
+
     @staticmethod
     def initial_from(resident: Resident) -> dict:
+        # The masks, never the numbers: a form's HTML is a page like any other, and the full
+        # numbers are shown only through the audited reveal (issue 10).
         return {
             "name": resident.name,
-            "id_number": resident.id_number,
+            "id_number": resident.id_number_masked,
             "gender": resident.gender,
             "birth_date": resident.birth_date,
-            "phone": resident.phone,
+            "phone": resident.phone_masked,
             "relation": resident.relation,
             "ethnicity": resident.ethnicity,
             "note": resident.note,

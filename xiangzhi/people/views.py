@@ -425,11 +425,12 @@ def resident_detail(request, resident_id: int):
 def resident_edit(request, resident_id: int):
     resident = access_resident(request.user, resident_id, write=True)
     form = ResidentForm(request.POST or None, initial=ResidentForm.initial_from(resident))
+    form.keep_masks()
     done = handle_form(
         request,
         form,
         lambda d: services.resident_update(
-            actor=request.user, resident=resident, data=form.to_data()
+            actor=request.user, resident=resident, data=form.to_data(keep=resident)
         ),
         success_message="居民信息已保存",
         success_url=_resident_url,
