@@ -85,12 +85,14 @@ def xlsx_response(write, filename: str):
 
     from django.http import FileResponse
 
+    from .xlsx.names import download_name
+
     tmp = tempfile.TemporaryFile()
     write(tmp)
     tmp.seek(0)
     return FileResponse(
         tmp,
         as_attachment=True,
-        filename=filename,
+        filename=download_name(filename),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

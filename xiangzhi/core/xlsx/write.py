@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .header import Column
+from .names import sheet_title
 
 
 def write_xlsx(
@@ -35,7 +36,7 @@ def write_xlsx(
         return cell
 
     wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31])
+    ws = wb.create_sheet(title=sheet_title(title))
     text_keys = set(text_columns)
     text_ix = {i for i, c in enumerate(columns) if c.key in text_keys}
     _write_header(ws, columns, text_ix)
