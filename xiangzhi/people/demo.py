@@ -16,7 +16,6 @@ from xiangzhi.core.roles import Role
 from xiangzhi.grid.models import GridNode
 
 from .models import Household, HouseholdChange, Resident, Tag
-from .services import ResidentData, resident_add, resident_move_out, resident_record_death
 
 HOUSEHOLD_TAGS = (
     ("poverty_alleviated", 0.08),
@@ -167,6 +166,10 @@ def _recent_changes(context: DemoContext, households: int = 12) -> tuple[int, in
     """Births, deaths and moves of the last eight weeks in the demo cadre's village, made
     through the registry's services (history, audit), so that the 人口变动台账 has a month to
     report and the household pages a history. Returns the changes and the births among them."""
+    # Imported here: this module is imported by PeopleConfig.ready() in every process, and the
+    # services (with the sheet engine they bring) are needed only when the demo is loaded.
+    from .services import ResidentData, resident_add, resident_move_out, resident_record_death
+
     cadre, village = context.shared["grid.village_cadre"], context.shared["grid.village"]
     rng, made, births = context.rng, 0, 0
     chosen = Household.objects.filter(
