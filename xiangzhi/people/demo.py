@@ -193,6 +193,7 @@ def _recent_changes(context: DemoContext, households: int = 12) -> tuple[int, in
                     name=household.head.name[0] + context.synth.given(),
                     gender=gender,
                     birth_date=day,
+                    id_number=context.synth.id_number(day, gender),
                     relation=Resident.Relation.GRANDCHILD,
                 ),
             )
