@@ -76,7 +76,8 @@ def test_the_demo_township_is_complete_deterministic_and_idempotent():
 
 @pytest.mark.django_db
 def test_a_county_is_towns_of_villages_with_a_county_root():
-    from xiangzhi.demo.management.commands.seed_demo import Loader, Scale
+    from xiangzhi.core.demo import DemoContext, Scale
+    from xiangzhi.demo.management.commands.seed_demo import load_demo
 
     small = Scale(
         towns=3,
@@ -87,7 +88,7 @@ def test_a_county_is_towns_of_villages_with_a_county_root():
         households_per_town=40,
         party_members_per_town=6,
     )
-    counts = Loader(3, small).load(county=True)
+    counts = load_demo(DemoContext(seed=3, scale=small, county=True))
     root = GridNode.objects.get(level=0)
     assert (
         root.code == "430521000000" and GridNode.objects.filter(level=1, parent=root).count() == 3

@@ -16,3 +16,9 @@ class AccountsConfig(AppConfig):
         register_entity("token", ApiToken)
         register_entity("role_assignment", RoleAssignment)
         register_actions(AccountsAction, legacy=LEGACY, retired=RETIRED)
+
+        from xiangzhi.core.registry import register_demo_loader
+
+        from . import demo
+
+        register_demo_loader(self.label, demo.load)

@@ -150,6 +150,7 @@ DEMO_LOADERS: dict[str, Callable] = {}  # app label -> loader(context) -> {figur
 
 
 def register_demo_loader(app_label: str, loader: Callable) -> None:
+    """Declare the app's demo: loader(core.demo.DemoContext) -> {figure: count}."""
     DEMO_LOADERS[app_label] = loader
 
 

@@ -14,3 +14,9 @@ class GridConfig(AppConfig):
 
         register_entity("node", GridNode)
         register_actions(GridAction, legacy=LEGACY)
+
+        from xiangzhi.core.registry import register_demo_loader
+
+        from . import demo
+
+        register_demo_loader(self.label, demo.load)

@@ -20,3 +20,9 @@ class PartyConfig(AppConfig):
             lambda: PartyMember.objects.filter(resident__status="active"),
             "resident__node__path",
         )
+
+        from xiangzhi.core.registry import register_demo_loader
+
+        from . import demo
+
+        register_demo_loader(self.label, demo.load)

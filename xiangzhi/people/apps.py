@@ -45,3 +45,9 @@ class PeopleConfig(AppConfig):
             lambda: Resident.objects.filter(status=Resident.Status.ACTIVE),
             "node__path",
         )
+
+        from xiangzhi.core.registry import register_demo_loader
+
+        from . import demo
+
+        register_demo_loader(self.label, demo.load)
