@@ -9,6 +9,7 @@ from django.db.models import F, Q, QuerySet
 
 from xiangzhi.core.crypto import blind_index
 from xiangzhi.core.validators import normalize_text
+from xiangzhi.grid.labels import grid_labels
 
 from .models import Household, HouseholdChange, Resident
 
@@ -164,26 +165,6 @@ def household_change_export_rows(*, actor, queryset):
             c.note,
             str(c.created_by) if c.created_by else "",
         ]
-
-
-def grid_labels(*, actor) -> dict[str, str]:
-    """The 所属网格 text of every node in scope: the village's division code (or the name of a
-    node above villages) followed by the names below it, e.g. 430521100201/第一党支部/枫树屋场."""
-    from xiangzhi.grid.models import SEGMENT, GridNode
-
-    nodes = dict(GridNode.objects.for_actor(actor).values_list("path", "name"))
-    codes = dict(GridNode.objects.for_actor(actor).exclude(code=None).values_list("path", "code"))
-    out = {}
-    for path in nodes:
-        parts = []
-        for end in range(SEGMENT, len(path) + 1, SEGMENT):
-            prefix = path[:end]
-            if prefix in codes:
-                parts = [codes[prefix]]
-            elif prefix in nodes:
-                parts.append(nodes[prefix])
-        out[path] = "/".join(parts)
-    return out
 
 
 def resident_export_rows(*, actor, queryset):
