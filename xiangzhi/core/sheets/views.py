@@ -46,7 +46,7 @@ def _importable(kind: str) -> SheetKind:
 def import_upload(request):
     kinds = [k for k in import_kinds() if k.may_import(request.user)]
     if not kinds:
-        raise PermissionDenied("您没有导入表格的权限")
+        raise PermissionDenied(_common([k.refused for k in import_kinds()], "您没有导入表格的权限"))
     form = ImportForm(request.POST or None, request.FILES or None, kinds=kinds)
     done = handle_form(
         request,

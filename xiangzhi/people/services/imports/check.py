@@ -13,17 +13,6 @@ from xiangzhi.core.xlsx import MonthOnly
 from ..registry import resident_clean, same_month
 from .cells import LABELS, Row
 
-# resident_clean's field names -> the row's column keys.
-FIELD_COLUMN = {
-    "name": "name",
-    "gender": "gender",
-    "birth_date": "birth_date",
-    "id_number": "id_number",
-    "phone": "phone",
-    "relation": "relation",
-    "tags": "tags",
-}
-
 
 def _field_rules(row: Row, *, today: dt.date, unreadable: set[str]) -> None:
     """resident_clean's messages, but none for a cell that already has its error."""
@@ -35,9 +24,9 @@ def _field_rules(row: Row, *, today: dt.date, unreadable: set[str]) -> None:
             continue  # the ID that would give it could not be read: that is the one error
         if key == "birth_date" and row.id_masked and isinstance(d.birth_date, MonthOnly):
             continue  # the registered ID gives the day (check_against_id)
-        column = FIELD_COLUMN.get(key, key)
-        if row.labels.get(column, LABELS.get(column)) not in unreadable:
-            row.fail(column, message)
+        # resident_clean names its fields as the row's columns are keyed.
+        if row.labels.get(key, LABELS.get(key)) not in unreadable:
+            row.fail(key, message)
 
 
 def clean_row(row: Row, *, today: dt.date, seen_ids: dict[str, tuple[str, int]]) -> None:
