@@ -287,3 +287,13 @@ def test_the_people_migration_moves_import_jobs_to_core():
     assert new.pk > max(jobs)
     queued.refresh_from_db()
     assert queued.task_path == "xiangzhi.core.sheets.tasks.purge_import_files"
+
+    # Backwards, the jobs go back to people (and forwards again, once more to core).
+    executor = MigrationExecutor(connection)
+    executor.migrate([PEOPLE_BEFORE])
+    back = executor.loader.project_state([PEOPLE_BEFORE]).apps.get_model("people", "ImportJob")
+    assert back.objects.get(pk=checked.pk).confirmed_as_id == real.pk
+    assert back.objects.count() == 3 and not ImportJob.objects.exists()
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    assert ImportJob.objects.count() == 3

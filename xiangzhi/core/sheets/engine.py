@@ -25,6 +25,8 @@ from xiangzhi.core.xlsx import SheetError, Table, read_table
 from .report import ImportReport
 
 if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser as User
+
     from .kinds import SheetKind
 
 BATCH_ROWS = 500
@@ -45,7 +47,7 @@ class SheetImport:
     def __init__(
         self,
         *,
-        actor,
+        actor: User,
         kind: SheetKind,
         dry_run: bool = False,
         all_or_nothing: bool = False,
@@ -185,7 +187,7 @@ class SheetImport:
 
 def sheet_import(
     *,
-    actor,
+    actor: User,
     kind: str,
     path,
     dry_run: bool = False,
