@@ -16,8 +16,8 @@ def main(database_url: str, out: str, rows: int) -> None:
 
     from xiangzhi.accounts.models import User
     from xiangzhi.core.synthetic import Synth
+    from xiangzhi.grid.labels import grid_labels
     from xiangzhi.grid.models import GridNode
-    from xiangzhi.people.selectors import grid_labels
 
     admin = User.objects.get(username="demo_admin")
     labels = grid_labels(actor=admin)

@@ -12,10 +12,11 @@ from django.test import Client as DjangoClient
 
 from xiangzhi.accounts.models import RoleAssignment, User
 from xiangzhi.accounts.services import api_token_create, role_assign
+from xiangzhi.core.models import ImportJob
 from xiangzhi.core.roles import Role
 from xiangzhi.grid.services import node_create
 from xiangzhi.party.services import party_member_register
-from xiangzhi.people.models import ImportJob, Resident
+from xiangzhi.people.models import Resident
 from xiangzhi.people.services import ResidentData, household_register, resident_add
 
 from .factories import UserFactory, make_id

@@ -119,7 +119,7 @@ def test_desktop_household_list_is_accessible(page, live_server, world):
 @pytest.mark.django_db(transaction=True)
 def test_import_page_is_accessible(page, live_server, world):
     _log_in_as_cadre(page, live_server, world)
-    page.goto(f"{live_server.url}/people/import/")
+    page.goto(f"{live_server.url}/sheets/import/")
     assert "导入花名册" in page.inner_text("h1")
     _axe(page)
     _no_horizontal_scroll(page)
@@ -127,7 +127,7 @@ def test_import_page_is_accessible(page, live_server, world):
 
 @pytest.mark.django_db(transaction=True)
 def test_an_import_with_many_errors_reads_well_on_a_phone(page, live_server, world):
-    from xiangzhi.people.models import ImportJob
+    from xiangzhi.core.models import ImportJob
 
     errors = [
         {"row": i + 3, "column": "所属网格", "message": f"找不到网格“甲村/第{i}支部”"}
@@ -142,7 +142,7 @@ def test_an_import_with_many_errors_reads_well_on_a_phone(page, live_server, wor
         report={"created": 0, "updated": 0, "unchanged": 0, "errors": errors, "rows": 260},
     )
     _log_in_as_cadre(page, live_server, world)
-    page.goto(f"{live_server.url}/people/import/jobs/{job.pk}/")
+    page.goto(f"{live_server.url}/sheets/import/jobs/{job.pk}/")
     assert "共 260 条错误" in page.inner_text("#errors-cut")
     assert page.locator("tbody tr").count() == 200
     _axe(page)

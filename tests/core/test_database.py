@@ -27,6 +27,7 @@ def _resident_stats() -> int:
 def test_a_large_import_refreshes_the_statistics(
     world, tmp_path, monkeypatch, threshold, refreshed
 ):
+    from xiangzhi.core.sheets import engine
     from xiangzhi.people.services import imports
 
     from ..factories import make_id
@@ -35,7 +36,7 @@ def test_a_large_import_refreshes_the_statistics(
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
         cur.execute("DELETE FROM sqlite_stat1")
-    monkeypatch.setattr(imports, "ANALYZE_AFTER_ROWS", threshold)
+    monkeypatch.setattr(engine, "ANALYZE_AFTER_ROWS", threshold)
     grid = "/".join(n.name for n in (world.a.node, world.a.branch, world.a.group, world.a.grid))
     path = make_sheet(
         tmp_path / "r.xlsx",

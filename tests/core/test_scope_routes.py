@@ -18,11 +18,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from xiangzhi.accounts.models import ApiToken, RoleAssignment
 from xiangzhi.accounts.services import api_token_create
-from xiangzhi.core.models import AuditEvent
+from xiangzhi.core.models import AuditEvent, ImportJob
 from xiangzhi.core.registry import ENTITIES
 from xiangzhi.grid.models import GridNode
 from xiangzhi.party.models import PartyMember
-from xiangzhi.people.models import Household, HouseholdChange, ImportJob, Resident
+from xiangzhi.people.models import Household, HouseholdChange, Resident
 
 from ..factories import make_id
 

@@ -5,8 +5,8 @@ from io import StringIO
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from xiangzhi.core.models import AuditEvent
-from xiangzhi.people.models import Household, ImportJob, Resident
+from xiangzhi.core.models import AuditEvent, ImportJob
+from xiangzhi.people.models import Household, Resident
 from xiangzhi.people.services import ResidentData, resident_add
 from xiangzhi.people.services.imports import registry_import
 
@@ -137,11 +137,11 @@ def test_the_upload_page_imports_in_the_background_worker(
     )
     client.force_login(world.a.cadre)
     with django_capture_on_commit_callbacks(execute=True), path.open("rb") as fh:
-        r = client.post("/people/import/", {"kind": "residents", "file": fh})
+        r = client.post("/sheets/import/", {"kind": "residents", "file": fh})
     assert r.status_code == 302
     job = ImportJob.objects.get(file_name="上传.xlsx")
     stored = job.stored_as
-    assert r["Location"] == f"/people/import/jobs/{job.pk}/"
+    assert r["Location"] == f"/sheets/import/jobs/{job.pk}/"
     body = client.get(r["Location"]).content.decode()
     assert "排队中" in body and 'http-equiv="refresh"' in body
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
@@ -150,7 +150,7 @@ def test_the_upload_page_imports_in_the_background_worker(
     assert AuditEvent.objects.filter(
         action="people.resident_import", object_repr="上传.xlsx"
     ).exists()
-    body = client.get(f"/people/import/jobs/{job.pk}/").content.decode()
+    body = client.get(f"/sheets/import/jobs/{job.pk}/").content.decode()
     assert "第 3 行" in body and "身份证号" in body and 'http-equiv="refresh"' not in body
     assert Resident.objects.filter(name="甲上传").exists()
     from pathlib import Path
@@ -163,12 +163,12 @@ def test_the_upload_page_refuses_other_files(client, world):
 
     client.force_login(world.a.cadre)
     r = client.post(
-        "/people/import/", {"kind": "residents", "file": SimpleUploadedFile("a.txt", b"hello")}
+        "/sheets/import/", {"kind": "residents", "file": SimpleUploadedFile("a.txt", b"hello")}
     )
     assert r.status_code == 200 and "请上传 Excel 表格" in r.content.decode()
     assert not ImportJob.objects.filter(file_name="a.txt").exists()
     client.force_login(world.a.auditor)
-    assert client.get("/people/import/").status_code == 403
+    assert client.get("/sheets/import/").status_code == 403
 
 
 def _job_with_errors(world, count: int) -> ImportJob:
@@ -192,14 +192,14 @@ def test_a_job_page_lists_the_first_errors_and_offers_them_all_as_a_sheet(client
 
     from openpyxl import load_workbook
 
-    from xiangzhi.people.views import ERRORS_SHOWN
+    from xiangzhi.core.sheets.views import ERRORS_SHOWN
 
     job = _job_with_errors(world, ERRORS_SHOWN + 50)
     client.force_login(world.a.cadre)
-    body = client.get(f"/people/import/jobs/{job.pk}/").content.decode()
+    body = client.get(f"/sheets/import/jobs/{job.pk}/").content.decode()
     assert body.count("找不到网格") == ERRORS_SHOWN
     assert f"共 {ERRORS_SHOWN + 50} 条错误" in body and 'id="errors-cut"' in body
-    r = client.get(f"/people/import/jobs/{job.pk}/errors/")
+    r = client.get(f"/sheets/import/jobs/{job.pk}/errors/")
     assert r.status_code == 200 and quote("导入错误-错误很多") in r["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -212,10 +212,10 @@ def test_a_short_error_list_is_shown_whole_and_a_file_error_reads_as_such(client
 
     job = _job_with_errors(world, 1)
     client.force_login(world.a.cadre)
-    body = client.get(f"/people/import/jobs/{job.pk}/").content.decode()
+    body = client.get(f"/sheets/import/jobs/{job.pk}/").content.decode()
     assert "整个文件" in body and 'id="errors-cut"' not in body
     sheet = load_workbook(
-        io.BytesIO(b"".join(client.get(f"/people/import/jobs/{job.pk}/errors/").streaming_content))
+        io.BytesIO(b"".join(client.get(f"/sheets/import/jobs/{job.pk}/errors/").streaming_content))
     ).active
     assert list(sheet.iter_rows(min_row=2, values_only=True)) == [
         ("整个文件", None, "表头缺少必需的列:姓名。")
@@ -225,4 +225,4 @@ def test_a_short_error_list_is_shown_whole_and_a_file_error_reads_as_such(client
 def test_another_users_job_errors_are_not_found(client, world):
     job = _job_with_errors(world, 3)
     client.force_login(world.b.cadre)
-    assert client.get(f"/people/import/jobs/{job.pk}/errors/").status_code == 404
+    assert client.get(f"/sheets/import/jobs/{job.pk}/errors/").status_code == 404

@@ -10,9 +10,10 @@ from django.core.management import call_command
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from xiangzhi.core.models import AuditEvent
-from xiangzhi.people.models import ImportJob, Resident
-from xiangzhi.people.services.jobs import import_files_purge, import_job_confirm
+from xiangzhi.core.models import AuditEvent, ImportJob
+from xiangzhi.core.sheets.jobs import import_job_confirm
+from xiangzhi.core.sheets.runner import import_files_purge
+from xiangzhi.people.models import Resident
 
 from ..factories import make_id
 from ..xlsx_helpers import make_sheet
@@ -39,7 +40,7 @@ def _upload(client, tmp_path, rows, **options):
         tmp_path / "检查.xlsx", [["姓名", "身份证号", "与户主关系", "家庭住址", "所属网格"], *rows]
     )
     with path.open("rb") as fh:
-        r = client.post("/people/import/", {"kind": "residents", "file": fh, **options})
+        r = client.post("/sheets/import/", {"kind": "residents", "file": fh, **options})
     assert r.status_code == 302
     return ImportJob.objects.get(pk=int(r["Location"].rstrip("/").split("/")[-1]))
 
@@ -62,12 +63,12 @@ def test_a_checked_file_is_imported_from_its_report_without_a_new_upload(
     purge = DBTaskResult.objects.get(task_path__endswith="purge_import_files")
     assert purge.run_after - checked.finished_at > dt.timedelta(hours=24)
     assert not Resident.objects.filter(name="甲确认").exists()
-    page = client.get(f"/people/import/jobs/{checked.pk}/").content.decode()
+    page = client.get(f"/sheets/import/jobs/{checked.pk}/").content.decode()
     assert "确认导入" in page and "有错误的行不会导入" in page
     with django_capture_on_commit_callbacks(execute=True):
-        r = client.post(f"/people/import/jobs/{checked.pk}/confirm/")
+        r = client.post(f"/sheets/import/jobs/{checked.pk}/confirm/")
     real = ImportJob.objects.get(checked_by=checked)
-    assert r["Location"] == f"/people/import/jobs/{real.pk}/"
+    assert r["Location"] == f"/sheets/import/jobs/{real.pk}/"
     assert not real.dry_run and real.file_name == "检查.xlsx" and real.stored_as == str(stored)
     worker()
     real.refresh_from_db()
@@ -77,9 +78,9 @@ def test_a_checked_file_is_imported_from_its_report_without_a_new_upload(
     assert AuditEvent.objects.filter(
         action="core.import_job_confirm", object_id=str(real.pk)
     ).exists()
-    page = client.get(f"/people/import/jobs/{checked.pk}/").content.decode()
+    page = client.get(f"/sheets/import/jobs/{checked.pk}/").content.decode()
     assert "这个文件已确认导入" in page and 'id="confirm-import"' not in page
-    r = client.post(f"/people/import/jobs/{checked.pk}/confirm/", follow=True)
+    r = client.post(f"/sheets/import/jobs/{checked.pk}/confirm/", follow=True)
     assert "已经确认导入过了" in r.content.decode()
     assert ImportJob.objects.filter(file_name="检查.xlsx").count() == 2  # the check, the import
 
@@ -102,7 +103,7 @@ def test_only_the_uploader_confirms_and_only_a_clean_enough_check(
     assert (
         strict.stored_as == ""
         and 'id="confirm-import"'
-        not in client.get(f"/people/import/jobs/{strict.pk}/").content.decode()
+        not in client.get(f"/sheets/import/jobs/{strict.pk}/").content.decode()
     )
     with pytest.raises(ValidationError):
         import_job_confirm(actor=world.a.cadre, job=strict)
@@ -114,7 +115,7 @@ def test_only_the_uploader_confirms_and_only_a_clean_enough_check(
         import_job_confirm(actor=type(world.a.cadre).objects.get(pk=world.a.cadre.pk), job=clean)
     # Another cadre of the same village does not see the job at all.
     client.force_login(world.a.secretary)
-    assert client.post(f"/people/import/jobs/{clean.pk}/confirm/").status_code == 404
+    assert client.post(f"/sheets/import/jobs/{clean.pk}/confirm/").status_code == 404
     assert not ImportJob.objects.filter(checked_by=clean).exists()
 
 

@@ -278,21 +278,21 @@ def test_an_unknown_relation_word_is_an_error_not_a_guess(world, tmp_path):
 
 
 def test_an_internal_failure_names_no_data(world, tmp_path, monkeypatch):
-    from xiangzhi.people.models import ImportJob
-    from xiangzhi.people.services import jobs
+    from xiangzhi.core.models import ImportJob
+    from xiangzhi.core.sheets import runner
 
     def boom(**kwargs):
         raise RuntimeError("Key (id_number_index)=(abc123) already exists")
 
-    monkeypatch.setattr(jobs, "registry_import", boom)
+    monkeypatch.setattr(runner, "sheet_import", boom)
     job = ImportJob.objects.create(
         created_by=world.a.cadre,
         kind="residents",
         file_name="x.xlsx",
         stored_as=str(tmp_path / "x.xlsx"),
     )
-    jobs.import_job_run(job.pk)
+    runner.import_job_run(job_id=job.pk)
     job.refresh_from_db()
     assert job.status == "failed" and "abc123" not in str(job.report)
     # A second delivery of the same task does nothing.
-    assert jobs.import_job_run(job.pk).status == "failed"
+    assert runner.import_job_run(job_id=job.pk).status == "failed"

@@ -205,7 +205,7 @@ def test_one_sheet_per_group_imports_every_sheet_and_errors_name_theirs(world, t
 def test_the_job_page_and_error_sheet_name_the_sheet_and_the_skipped_rows(client, world, tmp_path):
     from openpyxl import load_workbook
 
-    from xiangzhi.people.models import ImportJob
+    from xiangzhi.core.models import ImportJob
 
     job = ImportJob.objects.create(
         created_by=world.a.cadre,
@@ -223,9 +223,9 @@ def test_the_job_page_and_error_sheet_name_the_sheet_and_the_skipped_rows(client
         },
     )
     client.force_login(world.a.cadre)
-    page = client.get(f"/people/import/jobs/{job.pk}/").content.decode()
+    page = client.get(f"/sheets/import/jobs/{job.pk}/").content.decode()
     assert "工作表“二组” 第 7 行" in page and "跳过了 3 行" in page
-    r = client.get(f"/people/import/jobs/{job.pk}/errors/")
+    r = client.get(f"/sheets/import/jobs/{job.pk}/errors/")
     sheet = load_workbook(__import__("io").BytesIO(b"".join(r.streaming_content))).active
     assert [c.value for c in sheet[1]] == ["工作表", "行号", "列", "问题"]
     assert [c.value for c in sheet[2]] == ["二组", 7, "身份证号", "校验位不正确"]
@@ -648,7 +648,7 @@ def test_rows_hidden_by_a_filter_are_not_imported_and_the_page_says_so(client, w
     from django.core.management import call_command
     from openpyxl import Workbook
 
-    from xiangzhi.people.models import ImportJob
+    from xiangzhi.core.models import ImportJob
 
     wb = Workbook()
     ws = wb.active
@@ -680,7 +680,7 @@ def test_rows_hidden_by_a_filter_are_not_imported_and_the_page_says_so(client, w
         report=report.as_dict(),
     )
     client.force_login(world.a.cadre)
-    page = client.get(f"/people/import/jobs/{job.pk}/").content.decode()
+    page = client.get(f"/sheets/import/jobs/{job.pk}/").content.decode()
     assert "有 3 行被隐藏或被筛选掉了(第 3 行、第 4 行、第 5 行)" in page
 
 

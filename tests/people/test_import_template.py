@@ -14,7 +14,7 @@ from ..factories import make_id
 
 def _download(client, user, kind):
     client.force_login(user)
-    r = client.get(f"/people/import/template/{kind}/")
+    r = client.get(f"/sheets/import/template/{kind}/")
     assert r.status_code == 200
     return load_workbook(io.BytesIO(b"".join(r.streaming_content)))
 
@@ -70,9 +70,9 @@ def test_only_users_who_may_import_get_a_template(client, world):
     from ..factories import UserFactory
 
     client.force_login(UserFactory())
-    assert client.get("/people/import/template/residents/").status_code == 403
+    assert client.get("/sheets/import/template/residents/").status_code == 403
     client.force_login(world.a.cadre)
-    assert client.get("/people/import/template/nonsense/").status_code == 404
+    assert client.get("/sheets/import/template/nonsense/").status_code == 404
 
 
 def test_the_template_offers_the_lowest_grids_where_families_belong(world):

@@ -15,12 +15,12 @@ class CoreAction(AuditAction):
     IMPORT_JOB_CREATE = (
         "core.import_job_create",
         "上传导入表格",
-        "xiangzhi.people.services.jobs.import_job_create",
+        "xiangzhi.core.sheets.jobs.import_job_create",
     )
     IMPORT_JOB_CONFIRM = (
         "core.import_job_confirm",
         "确认导入",
-        "xiangzhi.people.services.jobs.import_job_confirm",
+        "xiangzhi.core.sheets.jobs.import_job_confirm",
     )
 
 

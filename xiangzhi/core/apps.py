@@ -17,7 +17,8 @@ class CoreConfig(AppConfig):
     def ready(self):
         from . import checks  # noqa: F401  (registers the app-contract system checks)
         from .actions import LEGACY, CoreAction
-        from .registry import register_actions
+        from .registry import register_actions, register_entity
 
         register_actions(CoreAction, legacy=LEGACY)
+        register_entity("import_job", "core.ImportJob")
         post_migrate.connect(analyze_after_migrate, sender=self, dispatch_uid="xz-analyze")

@@ -1,7 +1,11 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+
+from .registry import SHEET_KINDS
+from .scope import ScopedModel
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -84,3 +88,61 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq}"
+
+
+def validate_import_kind(value: str) -> None:
+    """A registered sheet kind that imports (core.registry.SHEET_KINDS)."""
+    kind = SHEET_KINDS.get(value)
+    if kind is None or kind.imports is None:
+        raise ValidationError("请选择表格类型")
+
+
+class ImportJob(ScopedModel):
+    """A spreadsheet uploaded for import, run by the background worker; seen by its uploader."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "导入中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    # A registered sheet kind (core.sheets); apps declare kinds, so there are no fixed choices.
+    kind = models.CharField("表格类型", max_length=20, validators=[validate_import_kind])
+    file_name = models.CharField("文件名", max_length=200)
+    stored_as = models.CharField(max_length=300, editable=False)
+    dry_run = models.BooleanField("只检查不导入", default=False)
+    all_or_nothing = models.BooleanField("有错误时全部不导入", default=False)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.QUEUED)
+    rows_read = models.PositiveIntegerField("已读行数", default=0)
+    report = models.JSONField("导入报告", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    # A dry run (只检查) keeps its file for a day, so that the user can import it after reading
+    # the report without uploading it again; this is the job that did.
+    confirmed_as = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="checked_by"
+    )
+
+    SCOPE_OWNER = "created_by_id"
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = "导入任务"
+        verbose_name_plural = "导入任务"
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def sheet_kind(self):
+        """The registered kind of the sheet (None when no app declares it any more)."""
+        return SHEET_KINDS.get(self.kind)
+
+    @property
+    def kind_label(self) -> str:
+        """The kind as the upload form named it: 居民花名册(每人一行)."""
+        kind = self.sheet_kind
+        return kind.import_label if kind is not None else self.kind

@@ -17,9 +17,12 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.apps import apps
+
+if TYPE_CHECKING:
+    from .sheets.kinds import SheetKind
 
 # --- entities -------------------------------------------------------------------------------
 
@@ -133,11 +136,11 @@ def action_names_for(name: str) -> list[str]:
 
 # --- sheet kinds ----------------------------------------------------------------------------
 
-SHEET_KINDS: dict[str, Any] = {}  # key -> core.sheets.SheetKind
+SHEET_KINDS: dict[str, SheetKind] = {}  # key -> its kind, in the order apps registered them
 
 
-def register_sheet_kind(kind: Any) -> None:
-    """Declare an import and/or export kind (a core.sheets.SheetKind)."""
+def register_sheet_kind(kind: SheetKind) -> None:
+    """Declare a kind of sheet that imports, exports or both (core.sheets.kinds.SheetKind)."""
     known = SHEET_KINDS.get(kind.key)
     if known is not None and known is not kind:
         raise ValueError(f"sheet kind {kind.key!r} is registered twice")

@@ -3,8 +3,12 @@
 from xiangzhi.core.registry import AuditAction
 
 _REG = "xiangzhi.people.services.registry"
+# The summary event of an import is written by core's engine, each record's by the write step;
+# exports by core's sheet_export.
+_IMP = "xiangzhi.core.sheets.engine.sheet_import"
+_WRITE = "xiangzhi.people.services.imports.write.write_plan"
+_EXP = "xiangzhi.core.sheets.export.sheet_export"
 _CHG = "xiangzhi.people.services.household_changes"
-_IMP = "xiangzhi.people.services.imports.registry_import"
 
 
 class PeopleAction(AuditAction):
@@ -29,25 +33,13 @@ class PeopleAction(AuditAction):
     RESIDENT_REVEAL = "people.resident_reveal", "查看完整个人信息", f"{_REG}.resident_reveal"
     RESIDENT_IMPORT = "people.resident_import", "导入居民花名册", _IMP
     HOUSEHOLD_IMPORT = "people.household_import", "导入户籍台账", _IMP
-    RESIDENT_IMPORT_CREATE = "people.resident_import_create", "表格导入新居民", _IMP
-    RESIDENT_IMPORT_UPDATE = "people.resident_import_update", "表格导入更新居民", _IMP
-    HOUSEHOLD_IMPORT_CREATE = "people.household_import_create", "表格导入新户", _IMP
-    HOUSEHOLD_IMPORT_UPDATE = "people.household_import_update", "表格导入更新户", _IMP
-    RESIDENT_EXPORT = (
-        "people.resident_export",
-        "导出居民花名册",
-        "xiangzhi.people.exports.export_list",
-    )
-    HOUSEHOLD_EXPORT = (
-        "people.household_export",
-        "导出户籍台账",
-        "xiangzhi.people.exports.export_list",
-    )
-    HOUSEHOLD_CHANGE_EXPORT = (
-        "people.household_change_export",
-        "导出人口变动台账",
-        "xiangzhi.people.exports.export_list",
-    )
+    RESIDENT_IMPORT_CREATE = "people.resident_import_create", "表格导入新居民", _WRITE
+    RESIDENT_IMPORT_UPDATE = "people.resident_import_update", "表格导入更新居民", _WRITE
+    HOUSEHOLD_IMPORT_CREATE = "people.household_import_create", "表格导入新户", _WRITE
+    HOUSEHOLD_IMPORT_UPDATE = "people.household_import_update", "表格导入更新户", _WRITE
+    RESIDENT_EXPORT = "people.resident_export", "导出居民花名册", _EXP
+    HOUSEHOLD_EXPORT = "people.household_export", "导出户籍台账", _EXP
+    HOUSEHOLD_CHANGE_EXPORT = "people.household_change_export", "导出人口变动台账", _EXP
 
     @classmethod
     def for_change(cls, kind: str) -> "PeopleAction":

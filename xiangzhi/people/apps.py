@@ -22,16 +22,19 @@ class PeopleConfig(AppConfig):
             register_entity,
             register_figure,
             register_household_lookup,
+            register_sheet_kind,
         )
 
         from .actions import LEGACY, PeopleAction
-        from .models import Household, HouseholdChange, ImportJob, Resident
+        from .models import Household, HouseholdChange, Resident
+        from .sheets import SHEET_KINDS
 
         register_entity("household", Household)
         register_entity("resident", Resident)
         register_entity("household_change", HouseholdChange)
-        register_entity("import_job", ImportJob)
         register_actions(PeopleAction, legacy=LEGACY)
+        for kind in SHEET_KINDS:
+            register_sheet_kind(kind)
         register_household_lookup(_households_of)
         register_figure(
             "households",

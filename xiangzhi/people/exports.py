@@ -1,49 +1,21 @@
-"""Lists as .xlsx: the same rows for the export button and for `manage.py export_xlsx`."""
+"""The registry's lists as .xlsx from their pages (the filters as the page shows them); core's
+sheet_export writes and audits them, as it does for `manage.py export_xlsx`."""
 
 from __future__ import annotations
 
-from xiangzhi.core.audit import audit_record
-from xiangzhi.core.xlsx import write_xlsx
+from typing import TYPE_CHECKING
 
-from . import selectors
-from .actions import PeopleAction
-from .xlsx import CHANGE_COLUMNS, HOUSEHOLD_COLUMNS, RESIDENT_COLUMNS
+from xiangzhi.core.sheets import sheet_export
 
-KINDS = {
-    "residents": (RESIDENT_COLUMNS, selectors.resident_export_rows, "居民花名册"),
-    "households": (HOUSEHOLD_COLUMNS, selectors.household_export_rows, "户籍台账"),
-    "changes": (CHANGE_COLUMNS, selectors.household_change_export_rows, "人口变动台账"),
-}
-# The list each kind exports, as `export_xlsx` takes it (the pages add their filters).
-LISTS = {
-    "residents": selectors.resident_list,
-    "households": selectors.household_list,
-    "changes": selectors.household_change_list,
-}
-EXPORT_ACTIONS = {
-    "residents": PeopleAction.RESIDENT_EXPORT,
-    "households": PeopleAction.HOUSEHOLD_EXPORT,
-    "changes": PeopleAction.HOUSEHOLD_CHANGE_EXPORT,
-}
-TEXT_COLUMNS = ["pk", "id_number", "phone", "household_number"]
+from .sheets import SHEET_KINDS
+
+if TYPE_CHECKING:
+    from xiangzhi.accounts.models import User
+
+# kind -> (columns, rows, title), as the list pages name their exports.
+KINDS = {k.key: (k.columns, k.exports.rows, k.label) for k in SHEET_KINDS}
 
 
-def export_list(*, actor, kind: str, queryset, target, node=None) -> int:
+def export_list(*, actor: User, kind: str, queryset, target, node=None) -> int:
     """Write the list to `target` (a path or a binary file) and audit the export."""
-    columns, rows, title = KINDS[kind]
-    count = write_xlsx(
-        target,
-        columns,
-        rows(actor=actor, queryset=queryset),
-        title=title,
-        text_columns=TEXT_COLUMNS,
-    )
-    audit_record(
-        actor=actor,
-        action=EXPORT_ACTIONS[kind],
-        object_type="people.export",
-        node=node,
-        object_repr=title,
-        changes={"rows": count},
-    )
-    return count
+    return sheet_export(actor=actor, kind=kind, queryset=queryset, target=target, node=node)

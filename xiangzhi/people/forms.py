@@ -1,7 +1,7 @@
 from django import forms
 from django.utils import timezone
 
-from .models import HouseholdChange, ImportJob, Resident, Tag
+from .models import HouseholdChange, Resident, Tag
 from .services import REVEAL_FIELDS, ResidentData
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -225,26 +225,4 @@ class RevealForm(forms.Form):
     field = forms.ChoiceField(label="查看项目", choices=list(REVEAL_FIELDS.items()))
     purpose = forms.CharField(
         label="查看用途", max_length=200, help_text="必填,将记入审计日志,例如:办理低保申请核对身份"
-    )
-
-
-class ImportForm(forms.Form):
-    kind = forms.ChoiceField(
-        label="表格类型",
-        choices=ImportJob.Kind.choices,
-        widget=forms.RadioSelect,
-        initial=ImportJob.Kind.RESIDENTS,
-    )
-    file = forms.FileField(
-        label="Excel 文件", help_text="支持 .xlsx、.xls、.ods;第一行可以是标题,表头可跨两行"
-    )
-    dry_run = forms.BooleanField(
-        label="只检查,不导入",
-        required=False,
-        help_text="先看看哪些行有问题,数据不会写入;检查结果页上可以直接“确认导入”,不用再上传",
-    )
-    all_or_nothing = forms.BooleanField(
-        label="有任何错误行就全部不导入",
-        required=False,
-        help_text="不勾选时:正确的行导入,错误的行列在报告中",
     )

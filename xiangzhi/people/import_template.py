@@ -8,9 +8,8 @@ reads every sheet that has a header, skips them (a test holds this)."""
 from __future__ import annotations
 
 from xiangzhi.core.scope import scope_for
+from xiangzhi.grid.labels import grid_labels
 from xiangzhi.grid.models import GridNode
-
-from .selectors import grid_labels
 
 # The import columns a template offers, in order (系统编号 belongs to exported sheets only).
 TEMPLATE_COLUMNS = {

@@ -12,9 +12,10 @@ from django.db.models import F, Q, QuerySet
 from xiangzhi.core.crypto import blind_index
 from xiangzhi.core.types import Actor
 from xiangzhi.core.validators import normalize_text
+from xiangzhi.grid.labels import grid_labels
 from xiangzhi.grid.models import GridNode
 
-from .models import Household, HouseholdChange, ImportJob, Resident, Tag
+from .models import Household, HouseholdChange, Resident, Tag
 
 _ASCII = re.compile(r"^[a-z]+$")
 PERSONAL = ("id_number", "phone")  # encrypted; lists read their masks instead
@@ -185,26 +186,6 @@ def household_change_export_rows(*, actor: Actor, queryset: QuerySet) -> Iterato
         ]
 
 
-def grid_labels(*, actor: Actor) -> dict[str, str]:
-    """The 所属网格 text of every node in scope: the village's division code (or the name of a
-    node above villages) followed by the names below it, e.g. 430521100201/第一党支部/枫树屋场."""
-    from xiangzhi.grid.models import SEGMENT, GridNode
-
-    nodes = dict(GridNode.objects.for_actor(actor).values_list("path", "name"))
-    codes = dict(GridNode.objects.for_actor(actor).exclude(code=None).values_list("path", "code"))
-    out = {}
-    for path in nodes:
-        parts = []
-        for end in range(SEGMENT, len(path) + 1, SEGMENT):
-            prefix = path[:end]
-            if prefix in codes:
-                parts = [codes[prefix]]
-            elif prefix in nodes:
-                parts.append(nodes[prefix])
-        out[path] = "/".join(parts)
-    return out
-
-
 def resident_export_rows(*, actor: Actor, queryset: QuerySet) -> Iterator[list]:
     """The rows of a residents sheet as the user sees them: scope, filters, masked fields."""
     from django.db.models import Case, IntegerField, Value, When
@@ -284,8 +265,3 @@ def resident_housemates(*, actor: Actor, resident: Resident) -> QuerySet[Residen
         .filter(household_id=resident.household_id, status=Resident.Status.ACTIVE)
         .exclude(pk=resident.pk)
     )
-
-
-def import_job_list(*, actor: Actor) -> QuerySet[ImportJob]:
-    """The actor's own import jobs, newest first."""
-    return ImportJob.objects.for_actor(actor)

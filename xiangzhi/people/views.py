@@ -1,15 +1,14 @@
 import datetime as dt
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseBadRequest
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
-from xiangzhi.core.scope import access_object, scope_for
+from xiangzhi.core.scope import scope_for
 from xiangzhi.core.web import (
     apply_errors,
     handle_form,
@@ -17,7 +16,6 @@ from xiangzhi.core.web import (
     querystring_without_page,
     xlsx_response,
 )
-from xiangzhi.core.xlsx import Column, write_xlsx
 from xiangzhi.grid.access import access_node
 
 from . import selectors, services
@@ -28,21 +26,14 @@ from .forms import (
     HeadChoiceForm,
     HouseholdForm,
     HouseholdRegisterForm,
-    ImportForm,
     LeaveForm,
     ResidentAddForm,
     ResidentForm,
     RevealForm,
     SplitForm,
 )
-from .models import Household, HouseholdChange, ImportJob, Resident
+from .models import Household, HouseholdChange, Resident
 from .relations import relations_after_head_change
-from .services.jobs import (
-    import_job_confirm,
-    import_job_confirmable,
-    import_job_create,
-    import_job_progress,
-)
 
 HEAD_ERRORS = {
     f"head_{k}": k for k in ["name", "gender", "birth_date", "id_number", "phone", "tags"]
@@ -507,105 +498,4 @@ def resident_reveal(request, resident_id: int):
             "nav": "residents",
             "field_label": dict(form.fields["field"].choices).get(form.data.get("field", "")),
         },
-    )
-
-
-def import_upload(request):
-    if not scope_for(request.user).writes_anywhere:
-        raise PermissionDenied("您没有导入户籍数据的权限")
-    form = ImportForm(request.POST or None, request.FILES or None)
-    done = handle_form(
-        request,
-        form,
-        lambda d: import_job_create(
-            actor=request.user,
-            kind=d["kind"],
-            upload=d["file"],
-            dry_run=d["dry_run"],
-            all_or_nothing=d["all_or_nothing"],
-        ),
-        success_message="文件已上传,正在后台导入",
-        success_url=lambda job: reverse("people:import_job_detail", args=[job.pk]),
-    )
-    if done:
-        return done
-    jobs = selectors.import_job_list(actor=request.user)[:20]
-    return render(
-        request, "people/import_upload.html", {"form": form, "jobs": jobs, "nav": "households"}
-    )
-
-
-@require_GET
-def import_template(request, kind: str):
-    """A blank roster to fill in: the columns the import reads, and the user's grids."""
-    from .import_template import TITLES, write_import_template
-
-    if kind not in TITLES:
-        raise Http404
-    if not scope_for(request.user).writes_anywhere:
-        raise PermissionDenied("您没有导入户籍数据的权限")
-    return xlsx_response(
-        lambda f: write_import_template(actor=request.user, kind=kind, target=f),
-        f"{TITLES[kind]}-导入模板.xlsx",
-    )
-
-
-# A sheet with one systematic mistake (a grid name misspelt) gives an error for every row: the
-# page shows the first ones, and the whole list downloads as a sheet.
-ERRORS_SHOWN = 200
-ERROR_COLUMNS = [Column("row", "行号"), Column("column", "列"), Column("message", "问题")]
-
-
-@require_GET
-def import_job_detail(request, import_job_id: int):
-    job = access_object(ImportJob, request.user, import_job_id)
-    report = job.report or {}
-    errors = report.get("errors") or []
-    return render(
-        request,
-        "people/import_job.html",
-        {
-            "job": job,
-            "report": report,
-            "errors": errors[:ERRORS_SHOWN],
-            "error_count": len(errors),
-            "errors_cut": len(errors) > ERRORS_SHOWN,
-            "nav": "households",
-            "progress": import_job_progress(job),
-            "running": job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),
-            "confirmable": job.created_by_id == request.user.pk and import_job_confirmable(job),
-        },
-    )
-
-
-@require_POST
-def import_job_confirm_view(request, import_job_id: int):
-    """确认导入: import the file a dry run checked, without uploading it again."""
-    job = access_object(ImportJob, request.user, import_job_id)
-    try:
-        new = import_job_confirm(actor=request.user, job=job)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-        return redirect("people:import_job_detail", import_job_id=job.pk)
-    messages.success(request, "已确认,正在后台导入")
-    return redirect("people:import_job_detail", import_job_id=new.pk)
-
-
-@require_GET
-def import_job_errors(request, import_job_id: int):
-    """Every error of an import as a sheet (row, column, problem), to fix the file in Excel."""
-    job = access_object(ImportJob, request.user, import_job_id)
-    errors = (job.report or {}).get("errors") or []
-    columns, rows = (
-        ERROR_COLUMNS,
-        ([e["row"] or "整个文件", e["column"], e["message"]] for e in errors),
-    )
-    if any(e.get("sheet") for e in errors):  # a workbook of several sheets: say which
-        columns = [Column("sheet", "工作表"), *ERROR_COLUMNS]
-        rows = (
-            [e.get("sheet", ""), e["row"] or "整个文件", e["column"], e["message"]] for e in errors
-        )
-    return xlsx_response(
-        lambda f: write_xlsx(f, columns, rows, title="导入错误"),
-        f"导入错误-{job.file_name.rsplit('.', 1)[0][:60]}.xlsx",
     )

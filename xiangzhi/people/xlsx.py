@@ -141,4 +141,3 @@ NOT_A_PERSON = (
 )
 GENDERS = {"男": "M", "女": "F", "m": "M", "f": "F", "1": "M", "2": "F", "男性": "M", "女性": "F"}
 TAG_SPLIT = re.compile(r"[,,、;;/|\s]+")
-GRID_SPLIT = re.compile(r"\s*[/\-—>]\s*")

@@ -4,7 +4,7 @@ write lists back as .xlsx (openpyxl write-only). Apps declare their columns in t
 
 from .cells import CellError, ErrorCell, clip, compact, id_number, text
 from .dates import FirstOfMonth, MonthOnly, date
-from .header import Column
+from .header import Column, Header
 from .read import SheetError
 from .table import Table, read_table
 from .write import write_xlsx
@@ -14,6 +14,7 @@ __all__ = [
     "Column",
     "ErrorCell",
     "FirstOfMonth",
+    "Header",
     "MonthOnly",
     "SheetError",
     "Table",

@@ -1,0 +1,59 @@
+"""Exports: a kind's list as the actor sees it (scope, a page's filters, masks), as an .xlsx."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from xiangzhi.core.audit import audit_record
+from xiangzhi.core.registry import SHEET_KINDS
+from xiangzhi.core.xlsx import Column, write_xlsx
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser as User
+
+_PLAIN = (str, int, float, decimal.Decimal, dt.date)
+
+
+def _attribute_rows(columns: Iterable[Column], records) -> Iterator[list[object]]:
+    """Each record's attribute named by each column's key (the default of a simple kind)."""
+    keys = [c.key for c in columns]
+    items = records.iterator(chunk_size=2000) if hasattr(records, "iterator") else records
+    for obj in items:
+        values = (getattr(obj, key, "") for key in keys)
+        yield [v if v is None or isinstance(v, _PLAIN) else str(v) for v in values]
+
+
+def sheet_export(*, actor: User, kind: str, target, queryset=None, node=None) -> int:
+    """Write the kind's list to `target` (a path or a binary file), audit it, return the rows.
+
+    `queryset` is the list as a page filtered it; without it, the kind's records under `node`
+    (the whole scope when node is None)."""
+    sheet_kind = SHEET_KINDS.get(kind)
+    if sheet_kind is None or sheet_kind.exports is None:
+        raise ValueError(kind)
+    side = sheet_kind.exports
+    if queryset is None:
+        queryset = side.records(actor=actor, node=node)
+    if side.rows is not None:
+        rows = side.rows(actor=actor, queryset=queryset)
+    else:
+        rows = _attribute_rows(sheet_kind.columns, queryset)
+    count = write_xlsx(
+        target,
+        list(sheet_kind.columns),
+        rows,
+        title=sheet_kind.label,
+        text_columns=side.text_columns,
+    )
+    audit_record(
+        actor=actor,
+        action=side.action,
+        object_type=f"{side.action.value.partition('.')[0]}.export",
+        node=node,
+        object_repr=sheet_kind.label,
+        changes={"rows": count},
+    )
+    return count
