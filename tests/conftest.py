@@ -1,6 +1,7 @@
 """The shared world: a township with two sibling villages (甲村 and 乙村), each with a cadre, a
-secretary, a grid worker, a villager, a party member and a read-only auditor; built through the
-services, so the audit chain is real."""
+secretary, a grid worker for each of its two central households, a hamlet group leader, a
+villager, a party member and a read-only auditor; built through the services, so the audit chain
+is real."""
 
 from __future__ import annotations
 
@@ -58,6 +59,8 @@ class Village:
     cadre: User
     secretary: User
     worker: User
+    sibling_worker: User  # the grid worker of sibling_grid
+    group_leader: User  # 屋场党小组长 of group: reads its subtree, writes nothing
     villager: User
     member_user: User
     auditor: User
@@ -127,6 +130,8 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
     cadre = user(Role.VILLAGE_CADRE, node, "cadre", is_staff=True)
     secretary = user(Role.VILLAGE_SECRETARY, node, "secretary")
     worker = user(Role.GRID_WORKER, grid, "worker")
+    sibling_worker = user(Role.GRID_WORKER, sibling, "sibling_worker")
+    group_leader = user(Role.GROUP_LEADER, group, "group_leader")
     auditor = user(Role.AUDITOR, node, "auditor", is_staff=True)
     villager = UserFactory(username=f"{key}_villager")
     RoleAssignment.objects.create(user=villager, role=Role.VILLAGER)
@@ -164,6 +169,8 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
         cadre=cadre,
         secretary=secretary,
         worker=worker,
+        sibling_worker=sibling_worker,
+        group_leader=group_leader,
         villager=villager,
         member_user=member_user,
         auditor=auditor,

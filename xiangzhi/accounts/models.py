@@ -86,7 +86,7 @@ class RoleAssignment(ScopedModel):
         return f"{self.user} · {self.get_role_display()} · {where}"
 
 
-class ApiToken(models.Model):
+class ApiToken(ScopedModel):
     """A bearer token for /api/v1/; only its SHA-256 is stored, the token is shown once."""
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
@@ -96,6 +96,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+    # A token belongs to its user alone: nobody else's scope reaches it, whatever their grid.
+    SCOPE_OWNER = "user_id"
 
     class Meta:
         verbose_name = "接口令牌"
