@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 from django.test import Client as DjangoClient
 
+from tests.contract_app.services import notice_post
 from xiangzhi.accounts.models import RoleAssignment, User
 from xiangzhi.accounts.services import api_token_create, role_assign
 from xiangzhi.core.models import ImportJob
@@ -140,6 +141,9 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
     RoleAssignment.objects.create(user=member_user, role=Role.PARTY_MEMBER)
     Resident.objects.filter(pk=other.head_id).update(user=member_user)
     _, token = api_token_create(actor=cadre, name="测试")
+    # The throwaway app's record (tests/contract_app), so the scope walk has one to aim at.
+    notice_post(actor=admin, node=grid, title=f"{name}便签")
+    notice_post(actor=admin, node=sibling, title=f"{name}隔壁便签")
     ImportJob.objects.create(
         created_by=cadre,
         kind="residents",

@@ -1,5 +1,5 @@
-"""Settings of the test suite: fresh random keys (never a key in the repo) and a throw-away var/
-directory.
+"""Settings of the test suite: fresh random keys (never a key in the repo), a throw-away var/
+directory, and the suite's throwaway app (tests/contract_app).
 
 pytest-django imports the settings before any conftest.py runs, so this is the one place where
 the test environment can be set before settings.py reads it."""
@@ -22,3 +22,8 @@ os.environ.setdefault("XIANGZHI_HTTPS", "0")
 os.environ.setdefault("XIANGZHI_CONN_MAX_AGE", "0")
 
 from .settings import *  # noqa: E402, F403
+
+# The throwaway app that proves an app built on the contract is covered by the scope walk, the
+# audit declarations and the sheet pages without touching core (docs/architecture.md).
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.contract_app"]  # noqa: F405
+ROOT_URLCONF = "tests.contract_app.urls"

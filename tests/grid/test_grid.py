@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from xiangzhi.core.registry import FIGURES
 from xiangzhi.grid.models import GridNode
 from xiangzhi.grid.services import node_create, node_move
 from xiangzhi.people.models import Household, Resident
@@ -28,16 +29,25 @@ def test_levels_follow_the_five_level_grid(world):
         node_create(actor=world.admin, parent=world.township, name="坏代码", code="12345")
 
 
+def _people(counts: dict) -> dict:
+    """The registry's own figures (the test suite's throwaway app adds one of its own)."""
+    return {k: counts[k] for k in ("households", "residents", "party_members")}
+
+
 def test_the_grid_page_rolls_counts_up(client, world):
     client.force_login(world.chief)
     r = client.get(f"/grid/nodes/{world.township.pk}/")
     body = r.content.decode()
     assert r.status_code == 200
     total = r.context["total"]
-    assert total.counts == {"households": 4, "residents": 6, "party_members": 2}
+    assert _people(total.counts) == {"households": 4, "residents": 6, "party_members": 2}
     assert total.levels == {2: 2, 3: 2, 4: 2, 5: 4}
     rows = {row.node.pk: row for row in r.context["children"]}
-    assert rows[world.a.node.pk].counts == {"households": 2, "residents": 3, "party_members": 1}
+    assert _people(rows[world.a.node.pk].counts) == {
+        "households": 2,
+        "residents": 3,
+        "party_members": 1,
+    }
     assert rows[world.a.node.pk].levels == {3: 1, 4: 1, 5: 2}
     assert "甲村" in body and "乙村" in body
 
@@ -131,7 +141,7 @@ def test_api_node_detail_has_the_same_rollup(client, world):
     r = client.get(f"/api/v1/grid/nodes/{world.township.pk}", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert r.status_code == 200
     data = r.json()
-    assert data["counts"] == {"households": 4, "residents": 6, "party_members": 2}
+    assert _people(data["counts"]) == {"households": 4, "residents": 6, "party_members": 2}
     assert {c["node"]["name"] for c in data["children"]} == {"甲村", "乙村"}
 
 
@@ -161,7 +171,7 @@ def test_rollups_from_the_compiled_queries_equal_direct_counts(world):
         total, rows = rollup.rollup_children(node, children)
         for r in [total, *rows]:
             under = r.node.path
-            assert r.counts == {
+            assert _people(r.counts) == {
                 "households": Household.objects.filter(
                     status="active", node__path__under=under
                 ).count(),
@@ -171,5 +181,10 @@ def test_rollups_from_the_compiled_queries_equal_direct_counts(world):
                 "party_members": PartyMember.objects.filter(
                     resident__status="active", resident__node__path__under=under
                 ).count(),
+            }, r.node
+            # Every registered figure (the test suite's own app's included) rolls up the same way.
+            assert r.counts == {
+                f.key: f.queryset().filter(**{f"{f.path_lookup}__under": under}).count()
+                for f in FIGURES
             }, r.node
     assert rollup._compiled and all(v is not None for v in rollup._compiled.values())

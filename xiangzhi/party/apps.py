@@ -7,8 +7,14 @@ class PartyConfig(AppConfig):
     verbose_name = "党员与党组织"
 
     def ready(self):
-        from xiangzhi.core.registry import register_actions, register_entity, register_figure
+        from xiangzhi.core.registry import (
+            register_actions,
+            register_demo_loader,
+            register_entity,
+            register_figure,
+        )
 
+        from . import demo
         from .actions import LEGACY, PartyAction
         from .models import PartyMember
 
@@ -20,9 +26,4 @@ class PartyConfig(AppConfig):
             lambda: PartyMember.objects.filter(resident__status="active"),
             "resident__node__path",
         )
-
-        from xiangzhi.core.registry import register_demo_loader
-
-        from . import demo
-
         register_demo_loader(self.label, demo.load)

@@ -1,0 +1,12 @@
+from django.urls import include, path
+
+from xiangzhi.urls import urlpatterns as project_urls
+
+from . import views
+
+app_urls = (
+    [path("notices/<int:notice_id>/", views.notice_detail, name="notice_detail")],
+    "contract",
+)
+# The test suite's URLconf: the project's routes and this app's.
+urlpatterns = [*project_urls, path("contract/", include(app_urls))]
