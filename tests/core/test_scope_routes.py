@@ -768,3 +768,28 @@ def test_a_token_is_in_the_scope_of_its_owner_alone(world):
     assert list(ApiToken.objects.for_actor(a.cadre)) == list(own)
     for other in (a.secretary, a.auditor, world.chief, world.b.cadre):
         assert not ApiToken.objects.for_actor(other).filter(user=a.cadre).exists()
+
+
+def test_no_page_export_or_api_answer_shows_a_full_number(client, world):
+    """Issue 10: a full ID number or phone leaves the server only through the audited reveal.
+    Every route the walk knows is fetched (GET, with a search) as each role of the village,
+    owners and revealers included, and no body, downloaded sheet or API answer may hold one."""
+    secrets = township_target(world).secrets()
+    assert len(secrets) >= 7  # six ID numbers and a phone
+    objects = village_target(world.a).objects()
+    users = [world.chief, world.a.cadre, world.a.secretary, world.a.worker, world.a.villager]
+    fetched = 0
+    for user in users:
+        _, token = api_token_create(actor=user, name="scan")
+        client.force_login(user)
+        for route in discover_routes():
+            url = build_url(route, objects)
+            if url is None or route.name in {"logout", "admin:logout"}:
+                continue
+            query = {"q": world.a.marker_name, "search": world.a.marker_name}
+            response = _request(client, route, "GET", url, query, token)
+            body = _body(response)
+            for secret in secrets:
+                assert secret not in body, f"{user} GET {url} showed a full number"
+            fetched += response.status_code == 200
+    assert fetched >= 100
