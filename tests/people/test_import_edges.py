@@ -296,3 +296,22 @@ def test_an_internal_failure_names_no_data(world, tmp_path, monkeypatch):
     assert job.status == "failed" and "abc123" not in str(job.report)
     # A second delivery of the same task does nothing.
     assert runner.import_job_run(job_id=job.pk).status == "failed"
+
+
+def test_a_number_of_another_village_is_refused_without_saying_where_or_whose(world, tmp_path):
+    """No existence oracle in imports (issue 10, point 7): the row's message is the same generic
+    one the registration form gives, naming neither the person nor the village."""
+    b = world.b
+    path = make_sheet(
+        tmp_path / "x.xlsx",
+        [
+            ["姓名", "身份证号", "与户主关系", "户编号", "所属网格"],
+            ["冒名", b.head.id_number, "子", "a-001", GRID],
+        ],
+    )
+    report = registry_import(actor=world.a.cadre, kind="residents", path=path)
+    text = messages(report)
+    assert "不能在此登记" in text and "联系乡镇管理员" in text
+    for leak in (b.marker_name, "乙村", "管辖范围", "已登记"):
+        assert leak not in text, leak
+    assert report.created == 0 and not Resident.objects.filter(name="冒名").exists()

@@ -11,6 +11,7 @@ from django.db import connection
 from xiangzhi.core.crypto import blind_index, mask_id_number, mask_phone
 
 from ...models import Household, Resident
+from ..resident_data import NOT_USABLE_HERE, TAKEN_IN_SCOPE
 from .cells import Row
 from .check import check_against_id
 
@@ -117,8 +118,13 @@ def _by_system_number(run: RegistryImport, row: Row, known: Known) -> Resident |
     elif not row.id_masked and d.id_number:
         other = known.by_index.get(row.id_index)
         if other is not None and other.pk != found.pk:
-            row.fail("id_number", "该身份证号已登记在其他居民名下")
+            row.fail("id_number", _taken_message(run, other))
     return found
+
+
+def _taken_message(run: RegistryImport, other: Resident) -> str:
+    """The number is another person's: named as such only inside the actor's scope."""
+    return TAKEN_IN_SCOPE if run.scope.can_read_path(other.node.path) else NOT_USABLE_HERE
 
 
 def resident_of(run: RegistryImport, row: Row, known: Known) -> Resident | None:
@@ -134,7 +140,9 @@ def resident_of(run: RegistryImport, row: Row, known: Known) -> Resident | None:
     if found is None:
         return None
     if not run.scope.can_write_path(found.node.path):
-        row.fail("id_number", "该居民不在您的管辖范围内,或您对其只有查看权限")
+        # Outside the scope, say neither where nor whether the number is registered (issue 10).
+        visible = run.scope.can_read_path(found.node.path)
+        row.fail("id_number", "您对该居民只有查看权限" if visible else NOT_USABLE_HERE)
         return None
     if row.phone_masked and mask_phone(found.phone) != d.phone:
         row.fail("phone", "脱敏电话与系统中的不一致")
