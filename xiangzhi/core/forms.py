@@ -1,7 +1,7 @@
 from django import forms
 from django.apps import apps
 
-from .registry import ACTIONS
+from .registry import ACTIONS, ENTITIES
 
 
 def action_choices() -> list:
@@ -18,12 +18,19 @@ def action_choices() -> list:
     return choices
 
 
+def object_type_choices() -> list:
+    """The kinds of record an event can be about, by their Chinese names (users, the registered
+    entities, and what core itself writes about)."""
+    labels = {"accounts.user", *(e.model_label.lower() for e in ENTITIES.values())}
+    models = [apps.get_model(label) for label in sorted(labels)]
+    named = sorted((m._meta.label_lower, str(m._meta.verbose_name)) for m in models)
+    return [("", "全部"), *sorted(named, key=lambda item: item[1])]
+
+
 class AuditFilterForm(forms.Form):
     node = forms.IntegerField(label="网格编号", required=False, widget=forms.HiddenInput)
     actor = forms.CharField(label="操作人账号", required=False)
-    object_type = forms.CharField(
-        label="对象类型", required=False, help_text="例如 people.household"
-    )
+    object_type = forms.ChoiceField(label="对象类型", required=False)
     object_id = forms.CharField(label="对象编号", required=False)
     action = forms.ChoiceField(label="操作", required=False)
     date_from = forms.DateField(
@@ -36,3 +43,4 @@ class AuditFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = action_choices()
+        self.fields["object_type"].choices = object_type_choices()
