@@ -209,3 +209,14 @@ def test_the_suite_runs_with_its_own_keys_and_var_directory():
     repo = Path(__file__).resolve().parents[2]
     assert not Path(settings.VAR_DIR).resolve().is_relative_to(repo)
     assert Path(settings.VAR_DIR).name.startswith("xiangzhi-test-")
+
+
+def test_every_model_of_the_test_settings_has_its_migrations(db):
+    """The throwaway app too: on PostgreSQL an unmigrated app cannot point at a migrated one."""
+    from io import StringIO
+
+    from django.db.migrations.loader import MigrationLoader
+
+    with_models = {m._meta.app_label for m in apps.get_models()}
+    assert with_models - MigrationLoader(None).migrated_apps == set()
+    call_command("makemigrations", "--check", "--dry-run", stdout=StringIO())
