@@ -200,12 +200,19 @@ AXES_FAILURE_LIMIT = int(os.environ.get("XIANGZHI_LOGIN_FAILURE_LIMIT", 5))
 AXES_COOLOFF_TIME = 0.5  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# Spraying: one address failing on many accounts is locked too (accounts/throttling.py).
+# Spraying: an address from which many usernames failed is locked too (accounts/throttling.py).
 AXES_HANDLER = "xiangzhi.accounts.throttling.AddressAwareHandler"
 XIANGZHI_LOGIN_ADDRESS_FAILURE_LIMIT = int(
     os.environ.get("XIANGZHI_LOGIN_ADDRESS_FAILURE_LIMIT", 30)
 )
 AXES_LOCKOUT_CALLABLE = "xiangzhi.accounts.throttling.lockout_response"
+# An attempt refused by a lock is not a new failure: the lock ends after the cool-off from the
+# attacker's last real try, not from the office's last retry with the right password.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# Behind N reverse proxies (nginx with $proxy_add_x_forwarded_for), set XIANGZHI_PROXY_COUNT=N so
+# that login throttling and the audit trail see the client's address, not the proxy's.
+XIANGZHI_PROXY_COUNT = int(os.environ.get("XIANGZHI_PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "xiangzhi.core.middleware.client_ip"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "zh-hans"

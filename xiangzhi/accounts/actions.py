@@ -10,6 +10,11 @@ class AccountsAction(AuditAction):
         "登录失败",
         "xiangzhi.accounts.signals.on_login_failed",
     )
+    USER_LOGIN_LOCKED = (
+        "accounts.user_login_locked",
+        "登录被锁定拒绝",
+        "xiangzhi.accounts.signals.on_login_failed",
+    )
     USER_ELDER_MODE = (
         "accounts.user_elder_mode",
         "切换长辈模式",

@@ -32,6 +32,17 @@ class User(AbstractUser):
             algorithm="sha256",
         ).hexdigest()
 
+    def check_password(self, raw_password):
+        """Django's check; its rehash of an old hash (PBKDF2 to Argon2) is no password change."""
+        from django.contrib.auth.hashers import check_password
+
+        def rehash(raw):
+            AbstractUser.set_password(self, raw)  # not ours: nothing is revoked
+            self._password = None
+            self.save(update_fields=["password"])
+
+        return check_password(raw_password, self.password, rehash)
+
     def set_password(self, raw_password):
         super().set_password(raw_password)
         # signals.on_user_saved revokes the API tokens once the new password is saved.

@@ -156,14 +156,17 @@ HOUSEHOLD_ROLES = (Role.VILLAGER, Role.PARTY_MEMBER)
 def user_leave(*, actor: Actor, user: User, reason: str) -> bool:
     """End what a villager's or party member's account gives once its person moved out or died.
 
-    The household roles go, the tokens are revoked and every session ends. An account that has no
-    other role (a cadre who moves away keeps their work roles) is deactivated; after a death it
-    always is. Return whether the account was deactivated.
+    The household roles go, the tokens are revoked and every session ends. An account with nothing
+    else (no work role, no staff or administrator right) is deactivated. One that has more is left
+    to the township: a village cadre recording a death or a move-out must not be able to switch
+    off a township account or the administrator's, so the event asks for a review instead. Return
+    whether the account was deactivated.
     """
     held = list(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
     removed = [r for r in held if r in HOUSEHOLD_ROLES]
     RoleAssignment.objects.filter(user=user, role__in=HOUSEHOLD_ROLES).delete()
-    deactivate = reason == "death" or len(removed) == len(held)
+    works = len(removed) < len(held) or user.is_staff or user.is_superuser
+    deactivate = not works
     fields = {"session_epoch": models.F("session_epoch") + 1}
     if deactivate:
         fields["is_active"] = False
@@ -177,6 +180,7 @@ def user_leave(*, actor: Actor, user: User, reason: str) -> bool:
             "reason": reason,
             "roles_removed": removed,
             "deactivated": deactivate,
+            "needs_review": works,  # the township decides about an account with other rights
             "tokens_revoked": revoked,
         },
     )

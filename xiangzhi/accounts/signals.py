@@ -17,9 +17,16 @@ def on_login(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def on_login_failed(sender, credentials, request=None, **kwargs):
     username = str(credentials.get("username", ""))[:150]
+    # A try that a lock refused is no wrong password: filed apart, so the failures stay countable.
+    # Axes marks a refused try before authenticating and records no failure for it; a wrong
+    # password that reaches the limit is recorded (axes_failures_since_start) and then marked.
+    locked = (
+        bool(getattr(request, "axes_locked_out", False))
+        and getattr(request, "axes_failures_since_start", None) is None
+    )
     audit_record(
         actor=None,
-        action=AccountsAction.USER_LOGIN_FAILED,
+        action=AccountsAction.USER_LOGIN_LOCKED if locked else AccountsAction.USER_LOGIN_FAILED,
         object_type="accounts.user",
         object_repr=username,
         changes={"username": username},

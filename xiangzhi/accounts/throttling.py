@@ -2,9 +2,11 @@
 
 Axes locks a (username, address) pair after AXES_FAILURE_LIMIT failures. That alone lets one
 address try a password or two against every account (password spraying), so an address is also
-locked after XIANGZHI_LOGIN_ADDRESS_FAILURE_LIMIT failures across all accounts within the
-cool-off. The second limit is higher: a township office shares one public address, and its
-cadres mistype too. Both locks end after the cool-off; an administrator ends them earlier by
+locked once XIANGZHI_LOGIN_ADDRESS_FAILURE_LIMIT different usernames failed from it within the
+cool-off. Usernames, not failures, are counted: a township office shares one public address and
+its cadres mistype their own passwords, while a sprayer tries many names. Attempts refused by a
+lock are not counted (AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT off), so an office retrying
+with the right password does not keep its own address locked. Both locks end after the cool-off; an administrator ends them earlier by
 deleting the address's rows under 登录尝试 in /admin/ or with `manage.py axes_reset_ip ADDRESS`.
 """
 
@@ -15,20 +17,19 @@ from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_ip_address
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 
 def address_failures(request: HttpRequest) -> int:
-    """Failed logins from the request's address, over every account, within the cool-off."""
+    """How many usernames failed to log in from the request's address within the cool-off."""
     ip = getattr(request, "axes_ip_address", None) or get_client_ip_address(request)
     if not ip:
         return 0
     attempts = AccessAttempt.objects.filter(
-        ip_address=ip, attempt_time__gte=get_cool_off_threshold(request)
+        ip_address=ip, attempt_time__gte=get_cool_off_threshold(request), failures_since_start__gt=0
     )
-    return attempts.aggregate(n=Sum("failures_since_start"))["n"] or 0
+    return attempts.values("username").distinct().count()
 
 
 class AddressAwareHandler(AxesDatabaseHandler):

@@ -2,7 +2,6 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
@@ -12,7 +11,7 @@ from xiangzhi.core.scope import scope_for
 from xiangzhi.core.web import safe_next
 
 from .access import access_api_token
-from .forms import LoginForm, TokenForm
+from .forms import LoginForm, PasswordChangeForm, TokenForm
 from .selectors import api_token_list
 from .services import (
     api_token_create,
@@ -75,7 +74,7 @@ def profile(request):
 
 def password_change(request):
     """Change one's own password; other devices are logged out and API tokens revoked."""
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = PasswordChangeForm(request.user, request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         user = form.save()  # signals.on_user_saved revokes the tokens, audited
         update_session_auth_hash(request, user)  # this session stays; the others end

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextvars
 
+from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.utils.cache import patch_cache_control
 
@@ -17,12 +18,33 @@ def current_ip() -> str | None:
     return _ip.get()
 
 
+def client_ip(request) -> str | None:
+    """The client's address: REMOTE_ADDR, or behind XIANGZHI_PROXY_COUNT reverse proxies the
+    address that many entries from the right of X-Forwarded-For (each proxy appends the address
+    it received from; entries further left are whatever the client sent, so never trusted).
+    Login throttling (AXES_CLIENT_IP_CALLABLE) and the audit trail read the same address.
+
+    Django REST framework's NUM_PROXIES works the same way; django-ipware's proxy count expects
+    the proxies' own addresses in the header, which nginx's $proxy_add_x_forwarded_for does not
+    put there, so it returned no address for the usual one-nginx deployment.
+    """
+    remote = request.META.get("REMOTE_ADDR")
+    proxies = settings.XIANGZHI_PROXY_COUNT
+    if not proxies:
+        return remote
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    forwarded = [a for a in forwarded if a]
+    if not forwarded:
+        return remote
+    return forwarded[-min(proxies, len(forwarded))]
+
+
 class RequestContextMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _ip.set(request.META.get("REMOTE_ADDR"))
+        token = _ip.set(client_ip(request))
         try:
             return self.get_response(request)
         finally:

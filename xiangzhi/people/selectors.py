@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 
 from xiangzhi.core.crypto import blind_index
+from xiangzhi.core.roles import REVEAL_ROLES
+from xiangzhi.core.scope import path_q, scope_for
 from xiangzhi.core.types import Actor
 from xiangzhi.core.validators import normalize_text
 from xiangzhi.grid.labels import grid_labels
@@ -33,8 +35,18 @@ RESIDENT_ROW_FIELDS = (
 )
 
 
-def resident_search_q(query: str) -> Q:
-    """Match a name, its full pinyin or initials ("zhangsan", "zs"), or an exact ID/phone number."""
+def _number_q(actor: Actor | None, match: Q) -> Q:
+    """An exact ID or phone match, only where the actor may reveal numbers: to anyone else a
+    search that finds a guessed number would confirm it without the audited reveal."""
+    scope = scope_for(actor)
+    if scope.superuser:
+        return match
+    return match & path_q(scope.paths(REVEAL_ROLES), "node__path")
+
+
+def resident_search_q(query: str, *, actor: Actor | None = None) -> Q:
+    """Match a name, its full pinyin or initials ("zhangsan", "zs"), or an exact ID/phone number
+    (the last only in the part of the scope where the actor may reveal numbers)."""
     q = normalize_text(query).lower()
     if not q:
         return Q()
@@ -48,12 +60,12 @@ def resident_search_q(query: str) -> Q:
             upper = parse_citizen_id(upper).number
         except Exception:  # noqa: BLE001 - an invalid number simply matches nothing
             return Q(pk__in=[])
-        return Q(id_number_index=blind_index(upper, "id"))
+        return _number_q(actor, Q(id_number_index=blind_index(upper, "id")))
     if re.fullmatch(r"1\d{10}|0\d{2,3}-?\d{7,8}", q):  # a mobile, or a landline with its code
         from xiangzhi.core.validators import normalize_phone
 
         try:
-            return Q(phone_index=blind_index(normalize_phone(q), "phone"))
+            return _number_q(actor, Q(phone_index=blind_index(normalize_phone(q), "phone")))
         except ValidationError:
             return Q(pk__in=[])
     return Q(name__contains=query.strip())
@@ -83,7 +95,7 @@ def resident_list(
         Resident.objects.for_actor(actor).select_related("node").defer(*PERSONAL), node, status, tag
     )
     if search:
-        qs = qs.filter(resident_search_q(search))
+        qs = qs.filter(resident_search_q(search, actor=actor))
     return qs.order_by("node__path", "household_id", "id")
 
 
@@ -105,7 +117,9 @@ def household_list(
     )
     if search:
         s = normalize_text(search)
-        by_member = Resident.objects.filter(resident_search_q(search)).values("household_id")
+        by_member = Resident.objects.filter(resident_search_q(search, actor=actor)).values(
+            "household_id"
+        )
         qs = qs.filter(Q(address__contains=s) | Q(number=s) | Q(pk__in=by_member))
     return qs.order_by("node__path", "id")
 
