@@ -98,3 +98,26 @@ def test_pages_carry_no_inline_script():
         if inline.search(p.read_text())
     ]
     assert offenders == []
+
+
+def test_the_deploy_check_warns_of_a_proxy_without_a_proxy_count(tmp_path):
+    env = {**_production_env(tmp_path), "XIANGZHI_PROXY_SSL_HEADER": "1"}
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "xiangzhi.W001" in done.stdout + done.stderr
+    env["XIANGZHI_PROXY_COUNT"] = "1"
+    done = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -52,3 +52,20 @@ def contract_errors(models) -> list[checks.CheckMessage]:
                 )
             )
     return errors
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def proxy_addresses_are_configured(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Behind a TLS proxy every request comes from the proxy's address unless we are told."""
+    from django.conf import settings
+
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and not settings.XIANGZHI_PROXY_COUNT:
+        return [
+            checks.Warning(
+                "XIANGZHI_PROXY_SSL_HEADER is on but XIANGZHI_PROXY_COUNT is 0: login throttling "
+                "and the audit trail will see the proxy's address for every user",
+                hint="set XIANGZHI_PROXY_COUNT to the number of proxies in front of the app",
+                id="xiangzhi.W001",
+            )
+        ]
+    return []
