@@ -22,8 +22,10 @@ pytestmark = [
 
 
 @pytest.fixture
-def page(live_server):
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+def page(live_server, monkeypatch):
+    # Playwright's sync API runs an event loop; only for this test, so that no later subprocess
+    # (the deploy check) inherits it.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

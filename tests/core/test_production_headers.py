@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _production_env(tmp_path) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("XIANGZHI_")}
+    # Nothing of the test run's environment: its keys, its var/ and any flag a test set.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XIANGZHI_", "DJANGO_"))}
     env.update(
         {
             "DJANGO_SETTINGS_MODULE": "xiangzhi.settings",
