@@ -239,3 +239,47 @@ def test_every_test_the_threat_list_names_exists():
             assert last_file is not None and f"def {name}(" in last_file.read_text(), ref
             named += 1
     assert named >= 15
+
+
+def test_the_registry_refuses_conflicting_registrations():
+    from xiangzhi.core.registry import (
+        AuditAction,
+        register_actions,
+        register_demo_loader,
+        register_figure,
+        register_household_lookup,
+        register_sheet_kind,
+    )
+    from xiangzhi.core.sheets import ExportSide, SheetKind
+    from xiangzhi.core.xlsx import Column
+
+    class TwoApps(AuditAction):
+        A = "people.thing_do", "做", "x.y"
+        B = "party.thing_do", "做", "x.y"
+
+    class Stealer(AuditAction):
+        STEAL = "party.thing_steal", "偷", "x.y"
+
+    with pytest.raises(ValueError, match="several apps"):
+        register_actions(TwoApps)
+    with pytest.raises(ValueError, match="claimed twice"):
+        register_actions(Stealer, legacy={"household.register": Stealer.STEAL})
+    with pytest.raises(ValueError, match="live action"):
+        register_actions(Stealer, legacy={"people.household_update": Stealer.STEAL})
+    assert "party.thing_steal" not in ACTIONS  # a refused declaration leaves nothing behind
+    with pytest.raises(ValueError, match="registered twice"):
+        register_figure("households", "别的户数", lambda: None, "node__path")
+    with pytest.raises(ValueError, match="already registered"):
+        register_demo_loader("people", lambda context: {})
+    with pytest.raises(ValueError, match="no installed app"):
+        register_demo_loader("nonexistent", lambda context: {})
+    with pytest.raises(ValueError, match="already registered"):
+        register_household_lookup(lambda user: [])
+    side = ExportSide(action=ACTIONS["people.resident_export"], records=lambda **kw: [])
+    with pytest.raises(ValueError, match="at most 20"):
+        register_sheet_kind(
+            SheetKind("party_member_transfers", "转接", (Column("a", "甲"),), exports=side)
+        )
+    bad = ExportSide(action=Stealer.STEAL, records=lambda **kw: [])
+    with pytest.raises(ValueError, match="undeclared action"):
+        register_sheet_kind(SheetKind("steals", "偷", (Column("a", "甲"),), exports=bad))

@@ -71,7 +71,12 @@ FIGURES: list[Figure] = []
 
 
 def register_figure(key: str, label: str, queryset: Callable, path_lookup: str) -> None:
-    if any(f.key == key for f in FIGURES):
+    """Declare a count rolled up the grid; another figure under a taken key is refused (the same
+    declaration again, as a second ready() makes it, is ignored)."""
+    known = next((f for f in FIGURES if f.key == key), None)
+    if known is not None:
+        if (known.label, known.path_lookup) != (label, path_lookup):
+            raise ValueError(f"figure {key!r} is registered twice")
         return
     FIGURES.append(Figure(key, label, queryset, path_lookup))
 
@@ -110,15 +115,46 @@ def register_actions(
     legacy: dict[str, str] | None = None,
     retired: dict[str, str] | None = None,
 ) -> None:
-    """Declare an app's audit actions (and the names its events had before, mapped to new ones)."""
-    for action in actions:
+    """Declare an app's audit actions (and the names its events had before, mapped to new ones).
+
+    Every name starts with the declaring app's label; a legacy name maps to one of the same
+    enum's actions, is no live name and is claimed by one app only.
+    """
+    members = list(actions)
+    _check_actions(actions, members)
+    own = {a.value for a in members}
+    mapped = {old: str(new) for old, new in (legacy or {}).items()}
+    _check_legacy(actions, own, mapped, retired or {})
+    for action in members:  # every check passed: nothing is half-registered
+        ACTIONS[action.value] = action
+    LEGACY_ACTIONS.update(mapped)
+    RETIRED_ACTIONS.update(retired or {})
+
+
+def _check_actions(actions: type[AuditAction], members: list[AuditAction]) -> None:
+    prefixes = {a.value.split(".", 1)[0] for a in members}
+    if len(prefixes) > 1:
+        raise ValueError(f"{actions.__name__} declares actions of several apps: {sorted(prefixes)}")
+    for action in members:
         known = ACTIONS.get(action.value)
         if known is not None and known is not action:
             raise ValueError(f"audit action {action.value!r} is declared twice")
-        ACTIONS[action.value] = action
-    for old, new in (legacy or {}).items():
-        LEGACY_ACTIONS[old] = str(new)
-    RETIRED_ACTIONS.update(retired or {})
+        if action.value in LEGACY_ACTIONS or action.value in RETIRED_ACTIONS:
+            raise ValueError(f"audit action {action.value!r} is already a legacy name")
+
+
+def _check_legacy(
+    actions: type[AuditAction], own: set[str], mapped: dict[str, str], retired: dict[str, str]
+) -> None:
+    for old, claim in {**mapped, **retired}.items():
+        if old in ACTIONS or old in own:
+            raise ValueError(f"legacy name {old!r} is a live action")
+        known = LEGACY_ACTIONS.get(old, RETIRED_ACTIONS.get(old))
+        if known is not None and known != claim:  # the same declaration again is harmless
+            raise ValueError(f"legacy name {old!r} is claimed twice")
+    for old, new in mapped.items():
+        if new not in own:
+            raise ValueError(f"legacy name {old!r} maps outside {actions.__name__}: {new!r}")
 
 
 def action_label(name: str) -> str:
@@ -129,14 +165,10 @@ def action_label(name: str) -> str:
     return RETIRED_ACTIONS.get(name, "其他操作")
 
 
-def action_names_for(name: str) -> list[str]:
-    """A declared name and the legacy names that meant the same (for the audit filter)."""
-    return [name, *sorted(old for old, new in LEGACY_ACTIONS.items() if new == name)]
-
-
 # --- sheet kinds ----------------------------------------------------------------------------
 
 SHEET_KINDS: dict[str, SheetKind] = {}  # key -> its kind, in the order apps registered them
+SHEET_KIND_KEY_LENGTH = 20  # core.ImportJob.kind holds it
 
 
 def register_sheet_kind(kind: SheetKind) -> None:
@@ -144,6 +176,13 @@ def register_sheet_kind(kind: SheetKind) -> None:
     known = SHEET_KINDS.get(kind.key)
     if known is not None and known is not kind:
         raise ValueError(f"sheet kind {kind.key!r} is registered twice")
+    if not kind.key.isidentifier() or len(kind.key) > SHEET_KIND_KEY_LENGTH:
+        raise ValueError(
+            f"sheet kind {kind.key!r}: a key is a name of at most {SHEET_KIND_KEY_LENGTH} letters"
+        )
+    for side in (kind.imports, kind.exports):
+        if side is not None and str(side.action) not in ACTIONS:
+            raise ValueError(f"sheet kind {kind.key!r} names an undeclared action {side.action!r}")
     SHEET_KINDS[kind.key] = kind
 
 
@@ -153,7 +192,12 @@ DEMO_LOADERS: dict[str, Callable] = {}  # app label -> loader(context) -> {figur
 
 
 def register_demo_loader(app_label: str, loader: Callable) -> None:
-    """Declare the app's demo: loader(core.demo.DemoContext) -> {figure: count}."""
+    """Declare the app's demo: loader(core.demo.DemoContext) -> {figure: count}, one per app."""
+    if app_label not in {c.label for c in apps.get_app_configs()}:
+        raise ValueError(f"no installed app {app_label!r} to register a demo loader for")
+    known = DEMO_LOADERS.get(app_label)
+    if known is not None and known is not loader:
+        raise ValueError(f"app {app_label!r} already registered a demo loader")
     DEMO_LOADERS[app_label] = loader
 
 
@@ -169,7 +213,10 @@ _HOUSEHOLD_LOOKUP: list[Callable] = []
 
 
 def register_household_lookup(lookup: Callable) -> None:
-    """Declare how to find the households a user lives in (user -> iterable of household ids)."""
+    """Declare how to find the households a user lives in (user -> iterable of household ids);
+    one app (people) owns households, so it is declared once."""
+    if _HOUSEHOLD_LOOKUP and _HOUSEHOLD_LOOKUP[0] is not lookup:
+        raise ValueError("the household lookup is already registered")
     _HOUSEHOLD_LOOKUP[:] = [lookup]
 
 
