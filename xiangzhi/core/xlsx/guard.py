@@ -30,6 +30,7 @@ ZIP_DEFLATED = zipfile.ZIP_DEFLATED
 MAX_MEMBERS = 10_000  # a workbook of 300 sheets has about 1,000
 RATIO_FROM = 1 << 20  # a smaller part may compress as well as it likes
 _RESAVE = "请用 Excel 打开后另存为 .xlsx 再上传。"
+_SPLIT = "请删除多余的内容或把表格拆成几个文件,用 Excel 另存为 .xlsx 后再上传。"
 # A markup declaration: <!DOCTYPE, <!ENTITY, <!ELEMENT... (comments and CDATA are allowed).
 _DECLARATION = re.compile(rb"<!(?!--|\[CDATA\[)")
 _WORKBOOK_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
@@ -73,7 +74,7 @@ def _too_big(limits: Limits) -> SheetError:
     return SheetError(
         f"文件解压后太大(超过 {megabytes(limits.unzipped_bytes)},或其中一部分超过 "
         f"{megabytes(limits.part_bytes)}、压缩比超过 {limits.ratio} 倍),不像正常的 Excel 表格。"
-        "请删除多余的内容或拆成几个文件," + _RESAVE
+        + _SPLIT
     )
 
 
@@ -122,7 +123,7 @@ class _Package:
     def _too_many_strings(self) -> SheetError:
         return SheetError(
             f"文件中的文字总量太大(超过 {megabytes(self.limits.shared_strings_bytes)}),"
-            "不像正常的表格。请删除多余的内容或拆成几个文件," + _RESAVE
+            "不像正常的表格。" + _SPLIT
         )
 
     def _chunks(self, info: zipfile.ZipInfo) -> Iterator[bytes]:
