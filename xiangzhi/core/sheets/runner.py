@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import os
+import socket
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,6 +37,16 @@ def _progress_path(job_id: int) -> Path:
 def alive_path(job_id: int) -> Path:
     """The running job's heartbeat: which worker runs it, and when it last said so."""
     return Path(settings.XIANGZHI_UPLOAD_DIR) / f"job-{job_id}.alive"
+
+
+def heartbeat(job_id: int) -> None:
+    """Say that this process is running the job, and now (read by housekeeping)."""
+    path = alive_path(job_id)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(
+        json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "at": time.time()})
+    )
+    tmp.replace(path)
 
 
 def import_job_confirmable(job: ImportJob, *, now: dt.datetime | None = None) -> bool:
@@ -121,7 +134,9 @@ def import_job_claim(*, job_id: int) -> ImportJob | None:
     return ImportJob.objects.select_related("created_by").get(pk=job_id) if claimed else None
 
 
-def import_job_execute(job: ImportJob) -> ImportJob:
+def import_job_execute(
+    job: ImportJob, *, on_progress: Callable[[int], None] | None = None
+) -> ImportJob:
     """Import a claimed job's file and record the outcome. The import, its audit events and the
     job's new status commit together: a process killed before the commit leaves nothing, and
     one that finds its job failed meanwhile (by housekeeping) takes its writes back. A
@@ -131,6 +146,8 @@ def import_job_execute(job: ImportJob) -> ImportJob:
     def progress(rows: int) -> None:
         # The import runs in one transaction, so progress goes to a file other processes can read.
         progress_file.write_text(json.dumps({"rows": rows}))
+        if on_progress is not None:
+            on_progress(rows)
 
     try:
         with transaction.atomic():
@@ -187,11 +204,13 @@ def import_job_run(*, job_id: int, on_kept: Callable[[ImportJob], None] | None =
     job = import_job_claim(job_id=job_id)
     if job is None:
         return ImportJob.objects.get(pk=job_id)
+    heartbeat(job.pk)  # and after each batch: housekeeping leaves a beating job alone
     try:
-        job = import_job_execute(job)
+        job = import_job_execute(job, on_progress=lambda rows: heartbeat(job_id))
     except MemoryError:
         import_job_fail(job_id=job.pk, message=MEMORY_ERROR)
         job.refresh_from_db()
+    alive_path(job.pk).unlink(missing_ok=True)
     import_job_done(job, on_kept=on_kept)
     return job
 

@@ -8,11 +8,8 @@ child that dies has written nothing (its database connection dies with it)."""
 
 from __future__ import annotations
 
-import json
 import logging
-import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -26,6 +23,7 @@ from xiangzhi.core.sheet_child import EXIT_MEMORY
 from .runner import (
     MEMORY_ERROR,
     alive_path,
+    heartbeat,
     import_job_claim,
     import_job_done,
     import_job_fail,
@@ -45,16 +43,6 @@ def timeout_message(seconds: int) -> str:
         f"导入超过 {max(1, round(seconds / 60))} 分钟仍未完成,已停止,没有写入任何数据。"
         "请把表格拆成几个较小的文件后重新上传。"
     )
-
-
-def heartbeat(job_id: int) -> None:
-    """Say that this process is running the job, and now (read by housekeeping)."""
-    path = alive_path(job_id)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(
-        json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "at": time.time()})
-    )
-    tmp.replace(path)
 
 
 def import_job_isolated(
