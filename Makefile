@@ -3,10 +3,12 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
+# The background worker, started again whenever it dies (it runs the imports, each in a child process).
+WORKER = $(BIN)/python manage.py run_worker
 # The demo serves plain HTTP on the loopback; a deployment keeps the default (HTTPS on).
 demo: export XIANGZHI_HTTPS = 0
 
-.PHONY: demo install install-dev test check lint format run migrate clean bench
+.PHONY: demo serve install install-dev test check lint format run migrate clean bench
 
 $(BIN)/python:
 	@$(PY) -c 'import sys; assert sys.version_info >= (3, 11), "需要 Python 3.11 或更高版本 / Python 3.11+ required"'
@@ -31,8 +33,18 @@ demo: install migrate
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/python manage.py seed_demo --scale town --seed 1
 	@echo "打开 http://$(HOST)  (Ctrl+C 停止;后台任务日志在 var/worker.log)"
-	@$(BIN)/python manage.py db_worker --no-reload > var/worker.log 2>&1 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	@$(WORKER) > var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py runserver $(HOST) --noreload
+
+# A production-like run: deployment settings come from the environment (HTTPS on by default, for
+# a TLS proxy in front; XIANGZHI_HTTPS=0 to try it over plain HTTP), no demo data, the worker
+# restarted whenever it dies, and the app without the development server's reloader.
+serve: install migrate
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	@echo "服务已启动:http://$(HOST)  (Ctrl+C 停止;后台任务日志在 var/worker.log)"
+	@$(WORKER) >> var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST) --noreload
 
 test: install-dev

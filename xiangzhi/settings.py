@@ -250,6 +250,30 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Uploaded sheets wait here for the worker and are deleted once imported.
 XIANGZHI_UPLOAD_DIR = VAR_DIR / "imports"
 XIANGZHI_UPLOAD_MAX_BYTES = int(os.environ.get("XIANGZHI_UPLOAD_MAX_BYTES", 50 * 1024 * 1024))
+# Sheets cannot hurt the worker (docs/security.md, "Spreadsheet uploads"): a workbook is checked
+# against these bounds before calamine opens it (the defaults fit a 100,000-row roster with room
+# to spare), and each import runs in a child process with an address-space limit and a timeout.
+_MB = 1024 * 1024
+XIANGZHI_SHEET_MAX_UNZIPPED_BYTES = int(os.environ.get("XIANGZHI_SHEET_MAX_UNZIPPED_MB", 512)) * _MB
+XIANGZHI_SHEET_MAX_PART_BYTES = int(os.environ.get("XIANGZHI_SHEET_MAX_PART_MB", 256)) * _MB
+XIANGZHI_SHEET_MAX_RATIO = int(os.environ.get("XIANGZHI_SHEET_MAX_RATIO", 200))
+XIANGZHI_SHEET_MAX_ROWS = int(os.environ.get("XIANGZHI_SHEET_MAX_ROWS", 200_000))
+XIANGZHI_SHEET_MAX_COLUMNS = int(os.environ.get("XIANGZHI_SHEET_MAX_COLUMNS", 256))
+XIANGZHI_SHEET_MAX_CELLS = int(os.environ.get("XIANGZHI_SHEET_MAX_CELLS", 8_000_000))
+XIANGZHI_SHEET_MAX_SHARED_STRINGS_BYTES = (
+    int(os.environ.get("XIANGZHI_SHEET_MAX_SHARED_STRINGS_MB", 128)) * _MB
+)
+XIANGZHI_SHEET_MAX_STRING_BYTES = int(os.environ.get("XIANGZHI_SHEET_MAX_STRING_KB", 256)) * 1024
+# "0" imports in the worker's own process (tests that run inside one transaction).
+XIANGZHI_IMPORT_SANDBOX = os.environ.get("XIANGZHI_IMPORT_SANDBOX", "1") == "1"
+XIANGZHI_IMPORT_MEMORY_BYTES = int(os.environ.get("XIANGZHI_IMPORT_MEMORY_MB", 1536)) * _MB
+XIANGZHI_IMPORT_TIMEOUT_SECONDS = int(os.environ.get("XIANGZHI_IMPORT_TIMEOUT_SECONDS", 1800))
+# A running import whose worker has not been heard of for this long is failed by housekeeping,
+# which the worker runs before each import and every XIANGZHI_IMPORT_HOUSEKEEPING_SECONDS.
+XIANGZHI_IMPORT_STALE_SECONDS = int(os.environ.get("XIANGZHI_IMPORT_STALE_SECONDS", 120))
+XIANGZHI_IMPORT_HOUSEKEEPING_SECONDS = int(
+    os.environ.get("XIANGZHI_IMPORT_HOUSEKEEPING_SECONDS", 300)
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 LOGGING = {

@@ -20,8 +20,17 @@ os.environ.setdefault("XIANGZHI_TESTING", "1")
 os.environ.setdefault("XIANGZHI_HTTPS", "0")
 # The live server's thread must not keep a PostgreSQL connection open past the test run.
 os.environ.setdefault("XIANGZHI_CONN_MAX_AGE", "0")
+# The tests run the worker's tasks in their own process and transaction, which a child process
+# cannot see: imports run in-process here. tests/core/test_import_worker.py runs the real worker,
+# in another process, with the sandbox on.
+os.environ.setdefault("XIANGZHI_IMPORT_SANDBOX", "0")
 
 from .settings import *  # noqa: E402, F403
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file rather than memory, so that the real worker, run in another process by
+    # tests/core/test_import_worker.py, reads the same test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}  # noqa: F405
 
 # The throwaway app that proves an app built on the contract is covered by the scope walk, the
 # audit declarations and the sheet pages without touching core (docs/architecture.md).

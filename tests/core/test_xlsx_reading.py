@@ -17,6 +17,7 @@ from openpyxl import Workbook
 
 from xiangzhi.core import xlsx
 from xiangzhi.core.xlsx import Column, SheetError, layout, read_table
+from xiangzhi.core.xlsx.guard import check_workbook
 
 COLUMNS = [
     Column("seq", "序号"),
@@ -706,7 +707,7 @@ def test_hidden_rows_of_a_strict_open_xml_workbook_are_found(tmp_path):
     for name in ["张三", "李四", "王五"]:
         ws.append([name, ID1])
     ws.row_dimensions[3].hidden = True
-    ws["XFD2"] = "多余"  # and the size check reads the strict workbook too
+    ws["XFD2"] = "多余"  # and the guard measures the strict workbook too
     plain = tmp_path / "plain.xlsx"
     wb.save(plain)
     strict = tmp_path / "strict.xlsx"
@@ -725,7 +726,8 @@ def test_hidden_rows_of_a_strict_open_xml_workbook_are_found(tmp_path):
         members = layout._sheet_members(zf)
         assert members == {"花名册": "xl/worksheets/sheet1.xml"}
         assert layout._sheet_marks(zf, members["花名册"]).hidden == {3}
-        assert layout._declared_sizes(zf, members) == {"花名册": (4, 16384)}
+    with pytest.raises(SheetError, match=r"使用区域太大\(4 行 × 16384 列\)"):
+        check_workbook(strict, "xlsx")
 
 
 def test_a_hidden_copy_of_the_header_is_not_counted_as_a_hidden_person(tmp_path):

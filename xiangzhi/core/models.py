@@ -119,7 +119,12 @@ class ImportJob(ScopedModel):
     rows_read = models.PositiveIntegerField("已读行数", default=0)
     report = models.JSONField("导入报告", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # The worker's task that runs it (django-tasks' result id): housekeeping fails a queued job
+    # whose task is gone or ended without it. A database default too: people's migration 0012
+    # copies old jobs in with a column list that predates this field.
+    task_id = models.CharField(max_length=64, blank=True, editable=False, db_default="")
     # A dry run (只检查) keeps its file for a day, so that the user can import it after reading
     # the report without uploading it again; this is the job that did.
     confirmed_as = models.OneToOneField(

@@ -75,7 +75,7 @@ def import_job_create(
         obj=job,
         changes={"kind": kind, "file": name, "dry_run": dry_run, "all_or_nothing": all_or_nothing},
     )
-    transaction.on_commit(lambda: run_import_job.enqueue(job.pk))
+    transaction.on_commit(lambda: _enqueue(job))
     import_files_purge()
     return job
 
@@ -116,5 +116,11 @@ def import_job_confirm(*, actor: User, job: ImportJob) -> ImportJob:
         obj=new,
         changes={"checked_job": job.pk, "kind": new.kind, "file": new.file_name},
     )
-    transaction.on_commit(lambda: run_import_job.enqueue(new.pk))
+    transaction.on_commit(lambda: _enqueue(new))
     return new
+
+
+def _enqueue(job: ImportJob) -> None:
+    """Queue the job's import and remember its task, which housekeeping looks after."""
+    result = run_import_job.enqueue(job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(task_id=str(result.id))

@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .extent import column_number as _column_number
+
 
 @dataclass
 class SheetMarks:
@@ -19,53 +21,58 @@ class SheetMarks:
     errors: dict[int, dict[int, str]] = field(default_factory=dict)  # row -> {column from 0: #N/A}
 
 
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension\s+ref="([A-Z]+)(\d+)(?::([A-Z]+)(\d+))?"')
+def _workbook_xml(zf: zipfile.ZipFile):
+    """The parsed workbook part and the targets of its relationships, by id. Only after the guard
+    (guard.py) streamed both parts: bounded, and with no DOCTYPE, so no entity is expanded."""
+    import xml.etree.ElementTree as ET
+
+    book = ET.fromstring(zf.read("xl/workbook.xml"))
+    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    return book, {r.get("Id"): (r.get("Target", ""), r.get("Type", "")) for r in rels}
 
 
-def _column_number(letters: bytes) -> int:
-    """Turn column letters (A, XFD) into Excel's column number, from 1."""
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
+def _local(name: str) -> str:
+    return name.rsplit("}", 1)[-1]
+
+
+def _member(target: str) -> str:
+    return target.lstrip("/") if target.startswith("/") else "xl/" + target
 
 
 def _sheet_members(zf: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> the zip member that holds the sheet's XML in an .xlsx. Elements are matched
     by their local names: a Strict Open XML workbook uses other namespaces than the usual one."""
-    import xml.etree.ElementTree as ET
+    return {name: member for name, (member, _) in _sheets(zf).items()}
 
-    def local(name: str) -> str:
-        return name.rsplit("}", 1)[-1]
 
-    book = ET.fromstring(zf.read("xl/workbook.xml"))
-    rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
-    targets = {r.get("Id"): r.get("Target", "") for r in rels}
+def _sheets(zf: zipfile.ZipFile) -> dict[str, tuple[str, bool]]:
+    """Sheet name -> (its zip member, whether the sheet is hidden)."""
+    book, targets = _workbook_xml(zf)
     out = {}
     for sheet in book.iter():
-        if local(sheet.tag) != "sheet":
+        if _local(sheet.tag) != "sheet":
             continue
-        rid = next((v for k, v in sheet.attrib.items() if k != "id" and local(k) == "id"), "")
-        target = targets.get(rid, "")
+        rid = next((v for k, v in sheet.attrib.items() if k != "id" and _local(k) == "id"), "")
+        target = targets.get(rid, ("", ""))[0]
         if target:
-            out[sheet.get("name", "")] = (
-                target.lstrip("/") if target.startswith("/") else "xl/" + target
-            )
+            hidden = sheet.get("state", "visible") != "visible"
+            out[sheet.get("name", "")] = (_member(target), hidden)
     return out
 
 
-def _declared_sizes(zf: zipfile.ZipFile, members: dict[str, str]) -> dict[str, tuple[int, int]]:
-    """(rows, columns) of each sheet of an .xlsx as its <dimension> declares them, read from the
-    first bytes of each sheet's XML without loading it. Sheets without one are left out."""
-    out: dict[str, tuple[int, int]] = {}
-    for name, member in members.items():
-        with zf.open(member) as fh:
-            m = _DIMENSION.search(fh.read(4096))
-        if m and m.group(3):
-            rows = int(m.group(4)) - int(m.group(2)) + 1
-            cols = _column_number(m.group(3)) - _column_number(m.group(1)) + 1
-            out[name] = (rows, cols)
-    return out
+def workbook_parts(zf: zipfile.ZipFile) -> tuple[dict[str, str], set[str], set[str]]:
+    """What the guard measures in an .xlsx: member -> sheet name of every sheet, the members of
+    the hidden sheets (never loaded), and the shared-strings part(s). Empty when the workbook
+    parts cannot be read (calamine then says the file is broken)."""
+    try:
+        sheets = _sheets(zf)
+        _, targets = _workbook_xml(zf)
+    except Exception:  # noqa: BLE001
+        return {}, set(), set()
+    names = {member: name for name, (member, _) in sheets.items()}
+    hidden = {member for member, is_hidden in sheets.values() if is_hidden}
+    shared = {_member(t) for t, kind in targets.values() if kind.endswith("/sharedStrings")}
+    return names, hidden - {m for m, h in sheets.values() if not h}, shared
 
 
 _HIDDEN_VALUES = (b'"1"', b"'1'", b'"true"', b"'true'")
@@ -126,13 +133,11 @@ class _XlsxLayout:
     def __init__(self, path: Path, fmt: str):
         self.zf = None
         self.members: dict[str, str] = {}
-        self.sizes: dict[str, tuple[int, int]] = {}
         if fmt != "xlsx":
             return
         try:
             self.zf = zipfile.ZipFile(path)
             self.members = _sheet_members(self.zf)
-            self.sizes = _declared_sizes(self.zf, self.members)
         except Exception:  # noqa: BLE001
             self.close()
 
@@ -146,12 +151,12 @@ class _XlsxLayout:
             return SheetMarks()
 
     def size(self, name: str) -> tuple[int, int]:
-        return self.sizes.get(name, (0, 0))
+        return (0, 0)  # measured from the cells by the guard, before calamine opened the file
 
     def close(self) -> None:
         if self.zf is not None:
             self.zf.close()
-        self.zf, self.members, self.sizes = None, {}, {}
+        self.zf, self.members = None, {}
 
 
 class _XlsLayout:
@@ -172,7 +177,21 @@ class _XlsLayout:
             self.book = None
 
     def size(self, name: str) -> tuple[int, int]:
-        return (0, 0)  # an .xls sheet has at most 65,536 rows of 256 columns
+        """The last row and column that hold a value, from the cells xlrd read (not from the
+        sheet's DIMENSIONS record); the sheet stays loaded for marks()."""
+        if self.book is None:
+            return (0, 0)
+        try:
+            sheet = self.book.sheet_by_name(name)
+        except Exception:  # noqa: BLE001 - as above
+            return (0, 0)
+        rows = cols = 0
+        for r in range(sheet.nrows):
+            # Empty (0) and blank (6, formatted but empty) cells hold nothing.
+            width = len(bytes(sheet.row_types(r)).rstrip(b"\x00\x06"))
+            if width:
+                rows, cols = r + 1, max(cols, width)
+        return rows, cols
 
     def marks(self, name: str) -> SheetMarks:
         if self.book is None:

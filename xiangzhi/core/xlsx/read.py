@@ -10,7 +10,11 @@ from dataclasses import dataclass
 from itertools import chain, islice
 from pathlib import Path
 
+from .errors import SheetError
+from .extent import refuse_extent
+from .guard import check_directory_size, check_workbook
 from .layout import SheetMarks, open_layout
+from .limits import Limits
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -28,10 +32,6 @@ SUFFIX_FORMATS = {
 }
 
 
-class SheetError(Exception):
-    """The whole file cannot be read; the message is for the user, in Chinese."""
-
-
 Range = tuple[tuple[int, int], tuple[int, int]]
 
 
@@ -47,22 +47,20 @@ class SheetRows:
     marks: SheetMarks  # hidden rows, error cells
 
 
-# python-calamine loads a sheet's whole used range, a cell for every row and column of it (about
-# 40 bytes each): one stray value in column XFD made a 1,000-row roster take 650 MB. A sheet whose
-# declared range is larger than this is refused before it is loaded (our 100,000-row benchmark
-# sheet has 1.1 million cells).
-MAX_CELLS = 8_000_000
-
-
 def open_sheets(source) -> Iterator[SheetRows]:
     """The visible worksheets that hold anything, in workbook order. A hidden sheet is old data
     or a lookup list: the cadre does not see it, so it is not read."""
     path = Path(source)
-    fmt, wb = _open(path)
+    limits = Limits.from_settings()
+    fmt, wb = _open(path, limits)
     layout = open_layout(path, fmt)
     try:
         for name in _worksheet_names(wb):
-            _refuse_huge(name, *layout.size(name))
+            # python-calamine loads a sheet's whole used range, a cell for every row and column
+            # of it (about 40 bytes each): one stray value in column XFD made a 1,000-row roster
+            # take 650 MB. The guard measured an .xlsx before calamine opened it; an .xls is
+            # measured here by xlrd, before calamine loads the sheet.
+            refuse_extent(name, *layout.size(name), limits)
             marks = layout.marks(name)  # first: xlrd lets the sheet go before calamine loads it
             try:
                 sheet = wb.get_sheet_by_name(name)
@@ -75,12 +73,14 @@ def open_sheets(source) -> Iterator[SheetRows]:
         wb.close()
 
 
-def _open(path: Path):
-    """Sniff the file's format and open it with calamine, or refuse it with a SheetError."""
+def _open(path: Path, limits: Limits):
+    """Sniff the file's format, check it (guard.py) and open it with calamine, or refuse it with
+    a SheetError."""
     if not path.exists():
         raise SheetError(f"找不到文件:{path.name}")
     try:
         fmt = _sniff(path)  # by the bytes; a password or a non-spreadsheet is refused here
+        check_workbook(path, fmt, limits)
         return fmt, _open_workbook(path, fmt)
     except SheetError:
         raise
@@ -98,6 +98,7 @@ def _sniff(path: Path) -> str:
                 raise SheetError(_PASSWORD)
             return "xls"
         if head.startswith(ZIP_MAGIC):
+            check_directory_size(path)  # before zipfile reads the whole directory
             return _zip_format(path)
     raise SheetError("文件不是 Excel 表格(.xlsx、.xls 或 .ods),请另存为 Excel 格式后重新上传。")
 
@@ -148,15 +149,6 @@ def _worksheet_names(wb) -> list[str]:
         for m in wb.sheets_metadata
         if m.visible == SheetVisibleEnum.Visible and m.typ == SheetTypeEnum.WorkSheet
     ]
-
-
-def _refuse_huge(name: str, rows: int, cols: int) -> None:
-    """Refuse a sheet whose declared used range holds more than MAX_CELLS cells."""
-    if rows * cols > MAX_CELLS:
-        raise SheetError(
-            f"工作表“{name}”的使用区域太大({rows} 行 × {cols} 列),通常是远处某个格子"
-            "有内容或格式。请删除表格右侧和下方多余的行列后另存,再上传。"
-        )
 
 
 def _sheet_rows(name: str, sheet, marks: SheetMarks) -> SheetRows:
