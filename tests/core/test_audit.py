@@ -184,3 +184,19 @@ def test_the_audit_page_shows_labels_and_filters_by_app_with_legacy_names(client
     one = client.get("/core/audit/", {"action": "people.household_update"}).content.decode()
     rows = one.split("<tbody>")[1]
     assert "修改户信息" in rows and "登记新户" not in rows  # the legacy event is found
+
+
+def test_a_filter_that_cannot_be_read_exports_nothing_and_old_names_still_filter(client, world):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(world.chief)
+    r = client.get("/core/audit/export/", {"action": "no.such_thing"})
+    rows = list(
+        load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.iter_rows(values_only=True)
+    )
+    assert len(rows) == 1  # the header only
+    body = client.get("/core/audit/", {"action": "household.register"}).content.decode()
+    table = body.split("<tbody>")[1]
+    assert "登记新户" in table and "新建网格" not in table

@@ -98,7 +98,7 @@ def sessions_end(request):
 
 @require_POST
 def token_revoke(request, token_id: int):
-    token = access_api_token(request.user, token_id)
+    token = access_api_token(request.user, token_id, write=True)
     api_token_revoke(actor=request.user, token=token)
     messages.success(request, "令牌已停用。")
     return redirect("accounts:profile")

@@ -213,6 +213,15 @@ def access_object(model, actor, pk, *, write: bool = False, queryset=None):
     obj = qs.filter(scope_q(actor, model)).filter(pk=pk).first()
     if obj is None:
         raise Http404("记录不存在或不在您的管辖范围内")
-    if write and not scope_for(actor).can_write_path(obj.scope_path()):
+    if write and not may_write(actor, obj):
         raise PermissionDenied("您对该记录只有查看权限")
     return obj
+
+
+def may_write(actor, obj) -> bool:
+    """Whether the actor may change a row they can see: by a write role on its grid node, or as
+    its owner (SCOPE_OWNER: their own token, their own import job)."""
+    if scope_for(actor).can_write_path(obj.scope_path()):
+        return True
+    owner = getattr(type(obj), "SCOPE_OWNER", None)
+    return bool(owner and getattr(actor, "pk", None) and getattr(obj, owner) == actor.pk)

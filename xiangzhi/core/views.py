@@ -11,6 +11,7 @@ from .access import access_audit_trail
 from .actions import CoreAction
 from .audit import audit_record
 from .forms import AuditFilterForm
+from .registry import LEGACY_ACTIONS
 from .scope import access_object
 from .selectors import audit_event_list
 from .web import paginate, querystring_without_page, xlsx_response
@@ -35,10 +36,16 @@ def home(request):
 
 def _audit_query(request):
     access_audit_trail(request.user)
-    form = AuditFilterForm(request.GET or None)
+    query = request.GET.copy()
+    if query.get("action") in LEGACY_ACTIONS:  # a link or bookmark from before the declarations
+        query["action"] = LEGACY_ACTIONS[query["action"]]
+    form = AuditFilterForm(query or None)
     events = audit_event_list(actor=request.user)
     node = None
-    if form.is_valid():
+    if form.is_bound and not form.is_valid():
+        # A filter that cannot be read selects nothing: never the whole trail (nor its export).
+        events = events.none()
+    elif form.is_valid():
         data = form.cleaned_data
         if data["node"]:
             from django.apps import apps

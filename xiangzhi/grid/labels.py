@@ -50,7 +50,7 @@ class GridLabelReader:
     the caller to check.
     """
 
-    def __init__(self, *, actor: User):
+    def __init__(self, *, actor: User) -> None:
         self.actor = actor
         self._tree: dict | None = None
 

@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from . import views
 
@@ -9,6 +10,8 @@ urlpatterns = [
     path("residents/export/", views.resident_export, name="resident_export"),
     path("changes/", views.change_list, name="change_list"),
     path("changes/export/", views.change_export, name="change_export"),
+    # The upload page moved to core's sheet pages; a bookmark still finds it.
+    path("import/", RedirectView.as_view(pattern_name="sheets:import_upload", permanent=True)),
     path("households/<int:household_id>/", views.household_detail, name="household_detail"),
     path("households/<int:household_id>/edit/", views.household_edit, name="household_edit"),
     path("households/<int:household_id>/split/", views.household_split, name="household_split"),

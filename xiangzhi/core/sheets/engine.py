@@ -12,6 +12,7 @@ them in the report. The simple path (core.sheets.simple.RowImport) is one such p
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -20,7 +21,7 @@ from django.db import transaction
 from xiangzhi.core.audit import audit_record, audit_record_many
 from xiangzhi.core.dbstats import refresh_planner_statistics
 from xiangzhi.core.registry import SHEET_KINDS
-from xiangzhi.core.xlsx import SheetError, Table, read_table
+from xiangzhi.core.xlsx import Column, SheetError, Table, read_table
 
 from .report import ImportReport
 
@@ -54,7 +55,7 @@ class SheetImport:
         progress: Callable[[int], None] | None = None,
         batch_rows: int = BATCH_ROWS,
         source_name: str = "",
-    ):
+    ) -> None:
         self.actor = actor
         self.sheet_kind = kind
         self.kind = kind.key
@@ -94,7 +95,7 @@ class SheetImport:
     # Helpers for the steps.
 
     @property
-    def columns(self):
+    def columns(self) -> tuple[Column, ...]:
         return self.sheet_kind.columns
 
     def sheet_of(self, sheet: str) -> str:
@@ -103,7 +104,7 @@ class SheetImport:
 
     # The engine.
 
-    def run(self, path) -> ImportReport:
+    def run(self, path: str | PathLike) -> ImportReport:
         try:
             table = read_table(path, list(self.columns), required=self.side.required)
             self.sheets = table.sheets if len(table.sheets) > 1 else []
@@ -173,7 +174,7 @@ class SheetImport:
             f"{sheet} 第 {n} 行" if self.sheets else f"第 {n} 行" for sheet, n in hidden[:10]
         ]
 
-    def _audit_summary(self, path) -> None:
+    def _audit_summary(self, path: str | PathLike) -> None:
         app = self.side.action.value.partition(".")[0]
         audit_record(
             actor=self.actor,
@@ -189,7 +190,7 @@ def sheet_import(
     *,
     actor: User,
     kind: str,
-    path,
+    path: str | PathLike,
     dry_run: bool = False,
     all_or_nothing: bool = False,
     progress: Callable[[int], None] | None = None,

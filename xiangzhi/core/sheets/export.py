@@ -5,7 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from os import PathLike
+from typing import TYPE_CHECKING, BinaryIO
+
+from django.db.models import Model
 
 from xiangzhi.core.audit import audit_record
 from xiangzhi.core.registry import SHEET_KINDS
@@ -17,7 +20,7 @@ if TYPE_CHECKING:
 _PLAIN = (str, int, float, decimal.Decimal, dt.date)
 
 
-def _attribute_rows(columns: Iterable[Column], records) -> Iterator[list[object]]:
+def _attribute_rows(columns: Iterable[Column], records: Iterable[object]) -> Iterator[list[object]]:
     """Each record's attribute named by each column's key (the default of a simple kind)."""
     keys = [c.key for c in columns]
     items = records.iterator(chunk_size=2000) if hasattr(records, "iterator") else records
@@ -26,7 +29,14 @@ def _attribute_rows(columns: Iterable[Column], records) -> Iterator[list[object]
         yield [v if v is None or isinstance(v, _PLAIN) else str(v) for v in values]
 
 
-def sheet_export(*, actor: User, kind: str, target, queryset=None, node=None) -> int:
+def sheet_export(
+    *,
+    actor: User,
+    kind: str,
+    target: str | PathLike | BinaryIO,
+    queryset: Iterable[object] | None = None,
+    node: Model | None = None,
+) -> int:
     """Write the kind's list to `target` (a path or a binary file), audit it, return the rows.
 
     `queryset` is the list as a page filtered it; without it, the kind's records under `node`

@@ -19,7 +19,7 @@ class ImportForm(forms.Form):
         help_text="不勾选时:正确的行导入,错误的行列在报告中",
     )
 
-    def __init__(self, *args, kinds: list[SheetKind], **kwargs):
+    def __init__(self, *args, kinds: list[SheetKind], **kwargs) -> None:
         """`kinds`: the registered kinds the user may import, offered in this order."""
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [(k.key, k.import_label) for k in kinds]

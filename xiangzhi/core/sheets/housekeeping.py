@@ -14,6 +14,7 @@ import time
 
 from django.conf import settings
 from django.utils import timezone
+from django_tasks.base import Task
 
 from xiangzhi.core.models import ImportJob
 
@@ -98,7 +99,7 @@ def _alive(pid: object) -> bool:
     return True
 
 
-def housekeeping_schedule(task, *, now: dt.datetime | None = None) -> bool:
+def housekeeping_schedule(task: Task, *, now: dt.datetime | None = None) -> bool:
     """Queue the next housekeeping run unless one is queued already; whether it queued one. Only
     the database backend can tell what is queued (django-tasks has no API for it); the results of
     past runs older than a day are deleted, so that the queue table does not grow."""

@@ -18,13 +18,14 @@ from typing import Any
 
 from xiangzhi.core.registry import SHEET_KINDS, AuditAction
 from xiangzhi.core.scope import scope_for
+from xiangzhi.core.types import Actor
 from xiangzhi.core.xlsx import Column
 
 from .engine import SheetImport, Written
 from .simple import RowImport
 
 
-def writes_anywhere(actor) -> bool:
+def writes_anywhere(actor: Actor) -> bool:
     """The default import check: the actor may write somewhere in the grid."""
     return scope_for(actor).writes_anywhere
 
@@ -55,7 +56,7 @@ class ImportSide:
     # (*, actor, kind, target) -> None: a blank sheet to fill in; the header row when None.
     template: Callable[..., None] | None = None
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.importer is RowImport and self.write_row is None:
             raise ValueError("an import side needs a write_row, or an importer with its own steps")
 
