@@ -310,3 +310,39 @@ def test_an_owner_may_write_the_rows_they_own_through_access_object(world):
     assert access_object(ApiToken, world.a.cadre, token.pk, write=True) == token
     with pytest.raises(Http404):
         access_object(ApiToken, world.b.cadre, token.pk, write=True)
+
+
+LAYERS = ["core", "accounts", "grid", "people", "party", "demo"]
+NAMESPACE_APP = {"sheets": "core", "admin": "core", "api": "core"}
+
+
+def test_no_template_links_to_a_higher_app():
+    """Templates name URLs too: a lower app reaches a higher one only through what it registers
+    (navigation entries, panels), never by naming its routes."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "xiangzhi"
+    offenders = []
+    for app in LAYERS:
+        for template in (root / app).rglob("templates/**/*.html"):
+            for ns in re.findall(r"\{%\s*url\s+['\"](\w+):", template.read_text()):
+                target = NAMESPACE_APP.get(ns, ns)
+                # Core may reach accounts and grid by label (the issue's rule); nothing else up.
+                by_label = app == "core" and target in {"accounts", "grid"}
+                if target in LAYERS and LAYERS.index(target) > LAYERS.index(app) and not by_label:
+                    offenders.append(f"{template.relative_to(root)} names {ns}:")
+    assert offenders == []
+
+
+def test_navigation_and_panels_come_from_the_registry(client, world):
+    from xiangzhi.core.registry import NAV, PANELS
+
+    assert [n.key for n in NAV][:3] == ["grid", "households", "residents"]
+    assert {p.key for p in PANELS["people.resident"]} == {"party_member"}
+    client.force_login(world.a.cadre)
+    page = client.get(f"/people/residents/{world.a.other_head.pk}/").content.decode()
+    assert "党员信息" in page and "正式党员" in page  # party's panel on people's page
+    node = client.get(f"/grid/nodes/{world.a.grid.pk}/").content.decode()
+    assert "本网格户籍" in node and "登记迁入户" in node  # people's panel on grid's page
+    nav = page.split("主导航")[1].split("</nav>")[0]
+    assert "户籍" in nav and "审计日志" not in nav  # a cadre does not read the trail

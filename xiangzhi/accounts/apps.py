@@ -7,7 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与角色"
 
     def ready(self):
-        from xiangzhi.core.registry import register_actions, register_entity
+        from xiangzhi.core.registry import register_actions, register_entity, register_nav
 
         from . import signals  # noqa: F401
         from .actions import LEGACY, RETIRED, AccountsAction
@@ -16,6 +16,7 @@ class AccountsConfig(AppConfig):
         register_entity("token", ApiToken)
         register_entity("role_assignment", RoleAssignment)
         register_actions(AccountsAction, legacy=LEGACY, retired=RETIRED)
+        register_nav("profile", "我的", "accounts:profile", order=100)
 
         from xiangzhi.core.registry import register_demo_loader
 

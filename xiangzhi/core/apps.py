@@ -17,8 +17,16 @@ class CoreConfig(AppConfig):
     def ready(self):
         from . import checks  # noqa: F401  (registers the app-contract system checks)
         from .actions import LEGACY, CoreAction
-        from .registry import register_actions, register_entity
+        from .registry import register_actions, register_entity, register_nav
+        from .scope import scope_for
 
         register_actions(CoreAction, legacy=LEGACY)
+        register_nav(
+            "audit",
+            "审计日志",
+            "core:audit_list",
+            order=90,
+            visible=lambda u: scope_for(u).can_audit,
+        )
         register_entity("import_job", "core.ImportJob")
         post_migrate.connect(analyze_after_migrate, sender=self, dispatch_uid="xz-analyze")

@@ -207,6 +207,67 @@ def demo_loaders() -> list[tuple[str, Callable]]:
     return sorted(DEMO_LOADERS.items(), key=lambda item: order.index(item[0]))
 
 
+# --- navigation -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """An entry of the main navigation: its key (a page's `nav`), label, URL name and place."""
+
+    key: str
+    label: str
+    url_name: str
+    order: int
+    visible: Callable | None = None  # (user) -> bool; every logged-in user when None
+
+
+NAV: list[NavItem] = []
+
+
+def register_nav(
+    key: str, label: str, url_name: str, *, order: int, visible: Callable | None = None
+) -> None:
+    """Declare a main navigation entry (the base template lists them by order)."""
+    known = next((n for n in NAV if n.key == key), None)
+    if known is not None:
+        if (known.label, known.url_name) != (label, url_name):
+            raise ValueError(f"navigation entry {key!r} is registered twice")
+        return
+    NAV.append(NavItem(key, label, url_name, order, visible))
+    NAV.sort(key=lambda n: n.order)
+
+
+# --- panels -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A piece a higher app adds to a lower app's page (a place such as "people.resident"):
+    its template, rendered with context(actor=..., obj=..., can_write=...) -> dict, or left out
+    when that returns None."""
+
+    place: str
+    key: str
+    template: str
+    context: Callable
+    order: int = 50
+
+
+PANELS: dict[str, list[Panel]] = {}
+
+
+def register_panel(place: str, key: str, template: str, context: Callable, order: int = 50) -> None:
+    """Add a panel to a page of a lower app (its template names the place with {% panels %})."""
+    panels = PANELS.setdefault(place, [])
+    known = next((p for p in panels if p.key == key), None)
+    if known is not None:
+        if known.template != template:
+            raise ValueError(f"panel {key!r} of {place!r} is registered twice")
+        return
+    panels.append(Panel(place, key, template, context, order))
+    panels.sort(key=lambda p: p.order)
+
+
 # --- the scope's household lookup -----------------------------------------------------------
 
 _HOUSEHOLD_LOOKUP: list[Callable] = []

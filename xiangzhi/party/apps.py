@@ -1,6 +1,13 @@
 from django.apps import AppConfig
 
 
+def _member_panel(*, actor, obj, can_write: bool) -> dict:
+    """The 党员信息 line of a resident's page."""
+    from .selectors import party_member_of
+
+    return {"party_member": party_member_of(actor=actor, resident=obj), "can_write": can_write}
+
+
 class PartyConfig(AppConfig):
     name = "xiangzhi.party"
     label = "party"
@@ -12,6 +19,7 @@ class PartyConfig(AppConfig):
             register_demo_loader,
             register_entity,
             register_figure,
+            register_panel,
         )
 
         from . import demo
@@ -27,3 +35,6 @@ class PartyConfig(AppConfig):
             "resident__node__path",
         )
         register_demo_loader(self.label, demo.load)
+        register_panel(
+            "people.resident", "party_member", "party/panels/resident_member.html", _member_panel
+        )

@@ -1,6 +1,11 @@
 from django.apps import AppConfig
 
 
+def _node_links(*, actor, obj, can_write: bool) -> dict:
+    """The registry's buttons on a grid node's page: its households, residents, a new household."""
+    return {"can_write": can_write}
+
+
 def _households_of(user):
     from .models import Resident
 
@@ -22,6 +27,8 @@ class PeopleConfig(AppConfig):
             register_entity,
             register_figure,
             register_household_lookup,
+            register_nav,
+            register_panel,
             register_sheet_kind,
         )
 
@@ -33,6 +40,9 @@ class PeopleConfig(AppConfig):
         register_entity("resident", Resident)
         register_entity("household_change", HouseholdChange)
         register_actions(PeopleAction, legacy=LEGACY)
+        register_nav("households", "户籍", "people:household_list", order=20)
+        register_nav("residents", "居民查询", "people:resident_list", order=30)
+        register_panel("grid.node", "registry", "people/panels/node_links.html", _node_links)
         for kind in SHEET_KINDS:
             register_sheet_kind(kind)
         register_household_lookup(_households_of)

@@ -397,14 +397,12 @@ def resident_add(request, household_id: int):
 def resident_detail(request, resident_id: int):
     resident = access_resident(request.user, resident_id)
     scope = scope_for(request.user)
-    party_member = getattr(resident, "party_member", None)
     return render(
         request,
         "people/resident_detail.html",
         {
             "resident": resident,
             "nav": "residents",
-            "party_member": party_member,
             "tags": list(resident.tags.all()),
             "can_write": scope.can_write_path(resident.node.path),
             "can_reveal": scope.can_reveal_path(resident.node.path),
