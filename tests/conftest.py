@@ -94,7 +94,9 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
         address=marker_address,
         number=f"{key}-001",
         head=ResidentData(
-            name=marker_name, id_number=make_id(dt.date(1970, 3, 4), "M"), phone="13800001111"
+            name=marker_name,
+            id_number=make_id(dt.date(1970, 3, 4), "M"),
+            phone={"a": "13800001111"}.get(key, "13800002222"),
         ),
     )
     child = resident_add(
@@ -123,24 +125,27 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
         organisation=group,
     )
 
-    def user(role, bind_node, suffix, **extra):
-        u = UserFactory(username=f"{key}_{suffix}", **extra)
+    # Every string of a village's records names the village (甲村…, 乙村…, or the surname 甲/乙),
+    # and none is part of a string of the other village: the scope walk takes its leak markers
+    # from them (tests/core/test_scope_routes.py, Target.markers).
+    def user(role, bind_node, suffix, title, **extra):
+        u = UserFactory(username=f"{key}_{suffix}", display_name=f"{name}{title}", **extra)
         role_assign(actor=admin, user=u, role=role, node=bind_node)
         return u
 
-    cadre = user(Role.VILLAGE_CADRE, node, "cadre", is_staff=True)
-    secretary = user(Role.VILLAGE_SECRETARY, node, "secretary")
-    worker = user(Role.GRID_WORKER, grid, "worker")
-    sibling_worker = user(Role.GRID_WORKER, sibling, "sibling_worker")
-    group_leader = user(Role.GROUP_LEADER, group, "group_leader")
-    auditor = user(Role.AUDITOR, node, "auditor", is_staff=True)
-    villager = UserFactory(username=f"{key}_villager")
+    cadre = user(Role.VILLAGE_CADRE, node, "cadre", "村干部", is_staff=True)
+    secretary = user(Role.VILLAGE_SECRETARY, node, "secretary", "书记")
+    worker = user(Role.GRID_WORKER, grid, "worker", "一号网格员")
+    sibling_worker = user(Role.GRID_WORKER, sibling, "sibling_worker", "二号网格员")
+    group_leader = user(Role.GROUP_LEADER, group, "group_leader", "党小组长")
+    auditor = user(Role.AUDITOR, node, "auditor", "审计员", is_staff=True)
+    villager = UserFactory(username=f"{key}_villager", display_name=f"{name}村民")
     RoleAssignment.objects.create(user=villager, role=Role.VILLAGER)
     Resident.objects.filter(pk=hh.head_id).update(user=villager)
-    member_user = UserFactory(username=f"{key}_member")
+    member_user = UserFactory(username=f"{key}_member", display_name=f"{name}党员")
     RoleAssignment.objects.create(user=member_user, role=Role.PARTY_MEMBER)
     Resident.objects.filter(pk=other.head_id).update(user=member_user)
-    _, token = api_token_create(actor=cadre, name="测试")
+    _, token = api_token_create(actor=cadre, name=f"{name}令牌")
     # The throwaway app's record (tests/contract_app), so the scope walk has one to aim at.
     notice_post(actor=admin, node=grid, title=f"{name}便签")
     notice_post(actor=admin, node=sibling, title=f"{name}隔壁便签")

@@ -10,7 +10,7 @@ from xiangzhi.core.xlsx import Column
 from xiangzhi.grid.labels import GridLabelReader, grid_labels
 
 from .actions import ContractAction
-from .models import Notice
+from .selectors import notice_list
 from .services import notice_post
 
 
@@ -24,11 +24,6 @@ def notice_write(*, actor: Actor, values: dict) -> str:
     except PermissionDenied as exc:
         raise ValidationError({"node": str(exc)}) from None
     return "created" if created else "unchanged"
-
-
-def notice_list(*, actor: Actor, node=None):  # noqa: ANN001, ANN201 - the ExportSide signature
-    qs = Notice.objects.for_actor(actor).select_related("node")
-    return qs.filter(node__path__startswith=node.path) if node is not None else qs
 
 
 def notice_rows(*, actor: Actor, queryset) -> list:  # noqa: ANN001

@@ -5,6 +5,7 @@ registers."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from io import StringIO
 
@@ -19,8 +20,9 @@ from xiangzhi.core.models import AuditEvent
 from xiangzhi.core.registry import ACTIONS, ENTITIES, FIGURES, SHEET_KINDS
 
 from ..xlsx_helpers import make_sheet
-from . import services, views
+from . import selectors, services, views
 from .models import Notice
+from .sheets import NOTICES
 
 
 def test_what_the_app_registered_reached_core():
@@ -63,6 +65,70 @@ def test_the_scope_walk_catches_this_app_reading_another_village(
     _open_hole(monkeypatch)
     with pytest.raises(AssertionError, match="contract/notices"):
         walk.test_no_neighbour_can_read_or_change_anothers_records(
+            client, world, django_capture_on_commit_callbacks
+        )
+
+
+def test_the_scope_walk_catches_this_app_listing_another_village(
+    client, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The list's selector forgot for_actor: asked for another village's node, the page refuses
+    it, but the list without one (as the menu opens it) shows every village's notices."""
+    monkeypatch.setattr(
+        selectors, "notice_list", lambda *, actor, node=None: Notice.objects.order_by("pk")
+    )
+    with pytest.raises(
+        AssertionError, match=r"GET /contract/notices/ \(contract:notice_list\) leaked"
+    ):
+        walk.test_no_neighbour_can_read_or_change_anothers_records(
+            client, world, django_capture_on_commit_callbacks
+        )
+
+
+def test_the_scope_walk_catches_this_app_exporting_another_village(
+    client, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The sheet's export forgot the scope: the walk fetches every registered kind's export."""
+    leaky = dataclasses.replace(
+        NOTICES,
+        exports=dataclasses.replace(
+            NOTICES.exports, records=lambda *, actor, node=None: Notice.objects.order_by("pk")
+        ),
+    )
+    monkeypatch.setitem(SHEET_KINDS, "notices", leaky)
+    with pytest.raises(
+        AssertionError, match=r"GET /sheets/export/notices/ \(sheets:export\) leaked"
+    ):
+        walk.test_no_neighbour_can_read_or_change_anothers_records(
+            client, world, django_capture_on_commit_callbacks
+        )
+
+
+def test_the_walk_posts_this_apps_create_form_with_data_it_accepts(world):
+    """Read from the form the village's cadre is shown: the target's node, and a title."""
+    target = walk.village_target(world.a)
+    payloads = walk.form_payloads(target, walk.discover_routes(), target.objects())
+    assert payloads["/contract/notices/new/"] == {"node": str(world.a.node.pk), "title": "越权写入"}
+    group = walk.group_target(world.a)  # the node aimed at is the target's, where it is offered
+    payloads = walk.form_payloads(group, walk.discover_routes(), group.objects())
+    assert payloads["/contract/notices/new/"]["node"] == str(world.a.group.pk)
+
+
+def test_the_read_only_pass_catches_this_app_creating_without_a_write_check(
+    client, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """notices/new/ names no record: it loads the node to read and leaves the write check to the
+    service. Without that check, an auditor's POST pins a notice in their village."""
+
+    class Anyone:
+        def can_write_path(self, path):
+            return True
+
+    monkeypatch.setattr(services, "scope_for", lambda actor: Anyone())
+    with pytest.raises(
+        AssertionError, match=r"the auditor POST /contract/notices/new/ .*answered 302"
+    ):
+        walk.test_no_read_only_user_can_change_their_own_villages_records(
             client, world, django_capture_on_commit_callbacks
         )
 

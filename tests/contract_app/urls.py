@@ -5,7 +5,11 @@ from xiangzhi.urls import urlpatterns as project_urls
 from . import views
 
 app_urls = (
-    [path("notices/<int:notice_id>/", views.notice_detail, name="notice_detail")],
+    [
+        path("notices/", views.notice_list, name="notice_list"),
+        path("notices/new/", views.notice_create, name="notice_create"),
+        path("notices/<int:notice_id>/", views.notice_detail, name="notice_detail"),
+    ],
     "contract",
 )
 # The test suite's URLconf: the project's routes and this app's.

@@ -1,48 +1,61 @@
 """Rule 1 over every route, with no list of models or routes to keep up to date.
 
-Every URL pattern and API route is discovered; the records each route names are found from the
-entity registry and each model's declared scope (SCOPE_PATH, SCOPE_HOUSEHOLD, SCOPE_OWNER), and
-the "nothing changed" check snapshots every ScopedModel there is. A new app's routes and tables
-are therefore covered without editing this file, and a route whose parameter it does not know,
-or an entity the world fixture gives no record, makes it fail.
+Every URL pattern and API route is discovered, and walked once for every value of a parameter
+that names no record (every registered sheet kind, every admin app); the records each route names
+are found from the entity registry and each model's declared scope (SCOPE_PATH, SCOPE_HOUSEHOLD,
+SCOPE_OWNER); the markers of a leak are the text of the target's rows of every ScopedModel that no
+other row holds; the "nothing changed" check snapshots every ScopedModel there is; and the data
+posted to a form is read from that form as the target's cadre is shown it. A new app's routes,
+tables and forms are therefore covered without editing this file, and a route whose parameter it
+does not know, or an entity the world fixture gives no record, makes it fail.
 
 Two passes:
 - neighbours (a user of the sibling village, a grid worker of the sibling grid, a villager of
-  another household) can neither read nor change another's records: 404 (or 405), no marker of
-  the other's data in the body, nothing changed;
+  another household) can neither read nor change another's records: every route fetched under
+  the target's node, bare and (a list, search or export) with a search for the target's records,
+  and posted the target's form data: 404 (or 405) where it names a record, no marker of the
+  target in any answer (a page, a downloaded sheet, an API answer), nothing changed;
 - the village's own read-only users (the auditor, the hamlet group leader, the party member, the
   villager) POST valid data to every route, aimed at records they may read, and get 403 or 404
-  (or 405) with nothing changed in either village; routes that name no record may answer, as
-  long as whatever they change is the acting user's own (a token, elder mode, a session).
+  (or 405) with nothing changed in either village; a route that names no record refuses them
+  too, or answers as it answers a GET, unless it is the user's own account (OWN_ACCOUNT_ROUTES:
+  a token, elder mode, a session), where whatever changes must be the user's own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.db.models import Q, QuerySet
+from django.shortcuts import resolve_url
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from xiangzhi.accounts.models import ApiToken
 from xiangzhi.accounts.services import api_token_create
 from xiangzhi.core.models import AuditEvent, ImportJob
 from xiangzhi.core.paths import PathField
-from xiangzhi.core.registry import ENTITIES
+from xiangzhi.core.registry import ENTITIES, SHEET_KINDS
 from xiangzhi.core.roles import REVEAL_ROLES, WRITE_ROLES
 from xiangzhi.core.scope import ScopedModel, scope_for
 from xiangzhi.grid.models import GridNode
 from xiangzhi.people.actions import PeopleAction
 from xiangzhi.people.models import Household, Resident
 
+from ..conftest import Client
 from ..factories import make_id
 
 # Configuration tables that are the same for every village (no scope by design): their admin
@@ -59,8 +72,12 @@ GLOBAL_MODELS = {
     # background task results: superusers only (same test)
     "django_tasks_database.dbtaskresult",
 }
-# Parameters that name no record: a fixed value serves (the route is then checked like the others).
-PLAIN_KWARGS = {"app_label": "people", "kind": "residents"}
+# Parameters that name no record, and every value they take: each is walked (every sheet kind's
+# template and export, every admin app's index), and checked like the other routes.
+PLAIN_KWARGS: dict[str, Callable[[], list[str]]] = {
+    "app_label": lambda: sorted({m._meta.app_label for m in admin.site._registry}),
+    "kind": lambda: sorted(SHEET_KINDS),
+}
 
 
 def scoped_models() -> list[type[ScopedModel]]:
@@ -128,7 +145,8 @@ class Target:
 
     `node` is the root of the target's subtree; `household` is the household whose records are
     aimed at first (those a villager of that household can read); `owner` is the user whose own
-    records (tokens, import jobs, account) belong to the target.
+    records (tokens, import jobs, account) belong to the target; `search` finds `household` in a
+    search (its head's name). The markers are taken from the target's rows (markers_by_table).
     """
 
     label: str
@@ -137,8 +155,10 @@ class Target:
     child: Resident | None  # a member a split or a head change would name
     group: GridNode  # a party group of the village, for forms that pick a node
     owner: object
-    markers: tuple[str, ...]
+    search: str = ""
     _compiled: dict | None = field(default=None, repr=False, compare=False)
+    _by_table: dict | None = field(default=None, repr=False, compare=False)
+    _markers: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def path(self) -> str:
@@ -250,6 +270,95 @@ class Target:
             out |= {v for v in (r.id_number, r.phone) if v}
         return out
 
+    def markers_by_table(self) -> dict[str, list[str]]:
+        """For every scoped table, the text of the target's rows that no other row holds.
+
+        A row's text is each of its char and text columns (those with choices excepted: pages
+        show their labels) and those of every row it points to (a role's user, a member's
+        resident), where the value has a character outside ASCII: what a page shows of a record
+        (a code, path or hash could match a page's markup by chance). A value is kept only when
+        it is no part of any other row's text, nor of a configuration table's: no page of an
+        attacker's own can then hold it, and a body that holds it shows a row of the target.
+        """
+        if self._by_table is None:
+            mine: dict[str, set[str]] = {}
+            others: set[str] = set()
+            for model in scoped_models():
+                ids = set(model.objects.filter(self.rows_q(model)).values_list("pk", flat=True))
+                mine[model._meta.label_lower] = set()
+                for pk, *texts in model.objects.values_list("pk", *_text_paths(model)):
+                    bucket = mine[model._meta.label_lower] if pk in ids else others
+                    bucket.update(t for t in texts if _shown(t))
+            for label in GLOBAL_MODELS:
+                model = apps.get_model(label)
+                for texts in model.objects.values_list("pk", *_text_paths(model)):
+                    others.update(t for t in texts if _shown(t))
+            self._by_table = {
+                label: sorted(v for v in texts if not any(v in other for other in others))
+                for label, texts in mine.items()
+            }
+        return self._by_table
+
+    @property
+    def markers(self) -> tuple[str, ...]:
+        """What betrays a leak: the text of the target's rows (markers_by_table) and the clear
+        ID numbers and phones of its people (those no one outside shares)."""
+        if self._markers is None:
+            text = {v for values in self.markers_by_table().values() for v in values}
+            shared = set()
+            for r in Resident.objects.exclude(node__path__startswith=self.path):
+                shared |= {r.id_number, r.phone}
+            self._markers = (*sorted(text), *sorted(self.secrets() - shared))
+        return self._markers
+
+    def search_terms(self) -> list[str]:
+        """What the walk searches for: `search`, and the longest part that every text marker of
+        the target holds (in the world fixture the village's name or its people's surname), which
+        a search of any of the target's tables matches. A page shows what was searched for, so a
+        term holding a marker whole is cut short (乙独一鸣 is searched as 乙独一)."""
+        texts = [v for values in self.markers_by_table().values() for v in values]
+        terms = []
+        for term in (self.search, _common_part(texts)):
+            while term and any(m in term for m in self.markers):
+                term = term[:-1]
+            if term and term not in terms:
+                terms.append(term)
+        return terms
+
+
+def _text_columns(model) -> list[str]:
+    return [
+        f.name
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.CharField | models.TextField) and not f.choices
+    ]
+
+
+def _text_paths(model) -> list[str]:
+    """The lookups of a row's text: its own columns and those of each row it points to."""
+    paths = _text_columns(model)
+    for f in model._meta.concrete_fields:
+        if isinstance(f, models.ForeignKey):  # one-to-one fields too
+            paths += [f"{f.name}__{name}" for name in _text_columns(f.related_model)]
+    return paths
+
+
+def _shown(value) -> bool:
+    return isinstance(value, str) and not value.isascii()
+
+
+def _common_part(texts: list[str]) -> str:
+    """The longest string that is part of every one of `texts` ("" when none is)."""
+    if not texts:
+        return ""
+    shortest = min(texts, key=len)
+    for size in range(len(shortest), 0, -1):
+        for start in range(len(shortest) - size + 1):
+            part = shortest[start : start + size]
+            if all(part in t for t in texts):
+                return part
+    return ""
+
 
 def changed(before: dict, after: dict) -> list[str]:
     """The parts of a snapshot that differ (for a failure's message)."""
@@ -271,7 +380,7 @@ def village_target(v) -> Target:
         v.child,
         v.group,
         v.cadre,
-        (v.marker_name, v.marker_address),
+        v.marker_name,
     )
 
 
@@ -285,7 +394,7 @@ def sibling_grid_target(v) -> Target:
         None,
         v.group,
         v.cadre,
-        (other.head.name, other.address),
+        other.head.name,
     )
 
 
@@ -298,13 +407,19 @@ def group_target(v) -> Target:
         v.child,
         v.group,
         v.cadre,
-        (v.marker_name, v.marker_address),
+        v.marker_name,
     )
 
 
-def post_payload(attacker, target: Target, objects: dict[str, models.Model]) -> dict:
-    """Valid data for every form, pointing at the target: if a check were missing, it would write."""
+def post_payload(
+    attacker, target: Target, objects: dict[str, models.Model], form: dict | None = None
+) -> dict:
+    """Valid data for every form, pointing at the target: if a check were missing, it would write.
+
+    `form` is what the route's own form holds, filled (form_payloads): it serves any app's form;
+    the names below, which the registry's forms use, take precedence over it."""
     return {
+        **(form or {}),
         "name": "越权写入",
         "code": "",
         "new_parent": target.group.pk,
@@ -340,12 +455,135 @@ def post_payload(attacker, target: Target, objects: dict[str, models.Model]) -> 
     }
 
 
-def build_url(route: Route, objects: dict[str, object]) -> str | None:
-    """Fill the route's parameters with the target's records; None when the route is global."""
-    values = {}
+# What a form's field gets when the page leaves it empty, by the input's type.
+SAMPLES = {
+    "date": "2024-01-02",
+    "datetime-local": "2024-01-02T08:00",
+    "time": "08:00",
+    "month": "2024-01",
+    "number": "1",
+    "range": "1",
+    "email": "yuequan@example.com",
+    "tel": "13912345678",
+    "url": "https://example.com/",
+    "password": "Yue-quan-2024",
+}
+NOT_SENT = {"submit", "button", "image", "reset", "file"}
+
+
+def _text(default: str, maxlength: str | None) -> str:
+    """A text that differs from the form's own: 越权写入, or 越权 before what the field holds."""
+    text = "越权" + default if default else "越权写入"
+    return text[: int(maxlength)] if maxlength and maxlength.isdigit() else text
+
+
+class FormReader(HTMLParser):
+    """The POST forms of a page, each as (its action, its fields filled with plausible values):
+    a text gets 越权写入, a date, number, e-mail or phone a sample (SAMPLES), a hidden field and a
+    radio button their value, every checkbox is ticked, and a select takes the target's node if
+    it offers it, else its selected option, else its first option with a value."""
+
+    def __init__(self, prefer: str):
+        super().__init__(convert_charrefs=True)
+        self.prefer = prefer
+        self.forms: list[tuple[str, dict]] = []
+        self._fields: dict | None = None  # the POST form being read
+        self._select: tuple[str, bool, list[list]] | None = None  # name, multiple, options
+        self._textarea: tuple[str, str | None, list[str]] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        a = dict(attrs)
+        if tag == "form":
+            self._fields = {} if (a.get("method") or "").lower() == "post" else None
+            if self._fields is not None:
+                self.forms.append((a.get("action") or "", self._fields))
+            return
+        name = a.get("name")
+        if self._fields is None or (not name and tag != "option"):
+            return
+        if name == "csrfmiddlewaretoken":
+            return
+        if tag == "input":
+            kind = (a.get("type") or "text").lower()
+            value = a.get("value") or ""
+            if kind in NOT_SENT:
+                return
+            if kind == "checkbox":
+                self._fields.setdefault(name, []).append(value or "on")
+            elif kind == "radio":
+                if "checked" in a or name not in self._fields:
+                    self._fields[name] = value
+            elif kind == "hidden":
+                self._fields[name] = value
+            elif kind in SAMPLES:
+                self._fields[name] = value or SAMPLES[kind]
+            else:
+                self._fields[name] = _text(value, a.get("maxlength"))
+        elif tag == "select":
+            self._select = (name, "multiple" in a, [])
+        elif tag == "option" and self._select is not None:
+            # [value, selected, value read from the text]
+            self._select[2].append([a.get("value") or "", "selected" in a, "value" not in a])
+        elif tag == "textarea":
+            self._textarea = (name, a.get("maxlength"), [])
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            self._textarea[2].append(data)
+        elif self._select is not None and self._select[2] and self._select[2][-1][2]:
+            self._select[2][-1][0] += data.strip()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._fields = None
+        elif tag == "select" and self._select is not None and self._fields is not None:
+            name, multiple, options = self._select
+            values = [value for value, _, _ in options]
+            chosen = (
+                self.prefer
+                if self.prefer in values
+                else next((v for v, selected, _ in options if selected), None)
+                or next((v for v in values if v), "")
+            )
+            self._fields[name] = [chosen] if multiple else chosen
+            self._select = None
+        elif tag == "textarea" and self._textarea is not None and self._fields is not None:
+            name, maxlength, text = self._textarea
+            self._fields[name] = _text("".join(text).strip(), maxlength)
+            self._textarea = None
+
+
+def form_payloads(target: Target, routes: list[Route], objects: dict) -> dict[str, dict]:
+    """What the forms the target's cadre is shown hold, filled (FormReader), by the path they post
+    to: every page the walk knows is fetched as the cadre, an owner who may write there. A new
+    app's form is then posted with data it accepts, so a missing check would write. (The API
+    has no forms, and the admin's are Django's own, whose names post_payload gives.)"""
+    owner = Client()
+    owner.force_login(target.owner)
+    out: dict[str, dict] = {}
+    for route in routes:
+        if route.is_api or route.is_admin or route.name == "logout":
+            continue
+        for url in build_urls(route, objects):
+            response = owner.get(url)
+            kind = response.get("Content-Type", "")
+            if response.status_code != 200 or response.streaming or "html" not in kind:
+                continue
+            reader = FormReader(str(target.node.pk))
+            reader.feed(response.content.decode())
+            for action, fields in reader.forms:
+                out.setdefault(urlsplit(urljoin(url, action)).path, {}).update(fields)
+    return out
+
+
+def build_urls(route: Route, objects: dict[str, object]) -> list[str]:
+    """Fill the route's parameters with the target's records, once for every value of each
+    parameter that names no record (PLAIN_KWARGS); none when the route is global."""
+    values: dict[str, object] = {}
+    plain: dict[str, list[str]] = {}
     admin_model = _admin_model(route)
     if admin_model in GLOBAL_MODELS and route.kwargs:
-        return None  # a configuration row: no village's record to aim at
+        return []  # a configuration row: no village's record to aim at
     for kw in route.kwargs:
         if kw.endswith("_id") and kw[:-3] in ENTITIES:
             obj = objects[kw[:-3]]
@@ -360,20 +598,33 @@ def build_url(route: Route, objects: dict[str, object]) -> str | None:
         elif kw == "object_id":  # admin view_on_site shortcut
             obj = objects["household"]
         elif kw in PLAIN_KWARGS:
-            values[kw] = PLAIN_KWARGS[kw]
+            plain[kw] = PLAIN_KWARGS[kw]()
             continue
         elif kw == "url" and route.name is None:
-            return None  # the admin's catch-all redirect: it serves no record
+            return []  # the admin's catch-all redirect: it serves no record
         else:
             raise AssertionError(
                 f"route {route.pattern!r} has a parameter {kw!r} the scope test does not know: name "
                 "record parameters <entity>_id and register the entity (core.registry.register_entity)"
             )
         values[kw] = obj.pk
-    if route.name:
-        return reverse(route.name, kwargs=values or None)
-    url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), route.pattern)
-    return "/" + url.lstrip("^").rstrip("$")
+    urls = []
+    for combination in itertools.product(*plain.values()):
+        kwargs = {**values, **dict(zip(plain, combination, strict=True))}
+        if route.name:
+            urls.append(reverse(route.name, kwargs=kwargs or None))
+        else:
+            url = re.sub(
+                r"<(?:\w+:)?(\w+)>", lambda m, kw=kwargs: str(kw[m.group(1)]), route.pattern
+            )
+            urls.append("/" + url.lstrip("^").rstrip("$"))
+    return urls
+
+
+def build_url(route: Route, objects: dict[str, object]) -> str | None:
+    """The route's first URL (build_urls), None when the route is global."""
+    urls = build_urls(route, objects)
+    return urls[0] if urls else None
 
 
 def attackers(world):
@@ -405,6 +656,39 @@ REFUSED = {403, 404, 405}
 REFUSED_ADMIN = REFUSED | {302}
 # Django's admin history page is a read that answers any method: it has no write to refuse.
 ADMIN_READS = ("/history",)
+# The routes naming no record that act on the user's own account or session alone: a read-only
+# user's POST may be carried out there (own_rows then checks that what changed is their own).
+# Every other route naming no record refuses that POST (a 4xx, or a redirect to a login page), or
+# answers it exactly as a GET (a page that reads whatever the method: the home page's redirect,
+# the API's schema, the admin's lists for a user who may only view them); a 2xx or 3xx there
+# would be a write carried out, or a form re-shown with errors, the check never tried. The
+# import upload is no exception: it refuses them (and test_no_read_only_user_can_start_an_import
+# tries it with a real file).
+OWN_ACCOUNT_ROUTES = {
+    "logout",  # their own session
+    "admin:logout",
+    "accounts:elder_mode",  # their own display setting
+    "accounts:profile",  # their own API tokens
+    "accounts:password_change",  # their own password (the walk's payload gives no old one)
+    "admin:password_change",
+    "accounts:sessions_end",  # their own other sessions and tokens
+    "admin:login",  # the admin's login form, which a staff user may post again
+}
+_CSRF_TOKEN = re.compile(r"[A-Za-z0-9]{64}")
+
+
+def _to_login(response) -> bool:
+    """A redirect to a login page: the user may not go there."""
+    if response.status_code not in {301, 302, 303, 307, 308}:
+        return False
+    where = urlsplit(response["Location"]).path
+    return where in {resolve_url(settings.LOGIN_URL), reverse("admin:login")}
+
+
+def _answer(response, body: str) -> tuple:
+    """What a user gets, to compare a POST's answer with a GET's: the status, where a redirect
+    goes, and the body but for its CSRF tokens (new in every page)."""
+    return response.status_code, response.get("Location"), _CSRF_TOKEN.sub("", body)
 
 
 def _body(response) -> str:
@@ -430,7 +714,7 @@ def names_a_record(route: Route) -> bool:
 def township_target(world) -> Target:
     """Both villages at once: what a read-only user's POST must leave as it was."""
     a = world.a
-    return Target("the township", world.township, a.household, a.child, a.group, a.cadre, ())
+    return Target("the township", world.township, a.household, a.child, a.group, a.cadre)
 
 
 def readers(world):
@@ -483,57 +767,86 @@ def test_routes_are_discovered_and_every_parameter_is_understood(db):
         build_url(r, _AnyRecord())  # raises on a parameter it does not understand
 
 
+def get_queries(target: Target, route: Route) -> list[dict]:
+    """The queries a neighbour fetches a route with: under the target's node, as a page filtered
+    by node is asked (it must refuse the node), then bare, and for a route naming no record (a
+    list, search or export page) with only a search for the target's records: a page that
+    ignores the scope shows the target's rows in those. (A route naming a record must refuse it
+    whatever the query.)"""
+    terms = target.search_terms()
+    node = {"node": target.node.pk, "node_id": target.node.pk}
+    searches = [] if names_a_record(route) else [{"q": t, "search": t} for t in terms]
+    return [{**node, "q": terms[0], "search": terms[0]}, {}, *searches]
+
+
+def _shown_url(url: str, method: str, data: dict) -> str:
+    if method != "GET" or not data:
+        return url
+    return url + "?" + "&".join(f"{k}={v}" for k, v in data.items())
+
+
+class _Forms(dict):
+    """form_payloads of each target, fetched once per walk."""
+
+    def __init__(self, routes: list[Route]):
+        super().__init__()
+        self.routes = routes
+
+    def of(self, target: Target, objects: dict) -> dict[str, dict]:
+        if target.label not in self:
+            self[target.label] = form_payloads(target, self.routes, objects)
+        return self[target.label]
+
+
 @pytest.mark.django_db
 def test_no_neighbour_can_read_or_change_anothers_records(
     client, world, django_capture_on_commit_callbacks
 ):
+    """Every route, with every value of a parameter that names no record, fetched with each of
+    get_queries and posted the target's form data: no marker of the target in any answer, a
+    refusal where the route names a record of the target, and nothing of the target changed."""
     routes = discover_routes()
+    forms = _Forms(routes)
     checked = 0
     for who, user, target in attackers(world):
         _, token = api_token_create(actor=user, name="scope-test")
         objects = target.objects()
+        payloads = forms.of(target, objects)
+        markers = target.markers
+        assert len(markers) >= 5, (target.label, markers)
         client.force_login(user)
         after = target.snapshot()
         for route in routes:
-            url = build_url(route, objects)
-            if url is None:
-                continue
-            # The snapshot after the previous route serves as this one's "before": logging the
-            # attacker back in changes nothing of the target's.
-            before = after
             has_record = names_a_record(route)
-            for method in ("GET", "POST"):
-                if method == "GET":
-                    data = {
-                        "node": target.node.pk,
-                        "node_id": target.node.pk,
-                        "q": target.markers[0],
-                        "search": target.markers[0],
-                    }
-                else:
-                    data = post_payload(user, target, objects)
-                with django_capture_on_commit_callbacks(execute=True):
-                    response = _request(client, route, method, url, data, token)
-                body = _body(response)
-                where = f"{who} {method} {url} ({route.name})"
-                for marker in target.markers:
-                    assert marker not in body, f"{where} leaked {marker!r}"
-                if has_record:
-                    allowed = DENIED_ADMIN if route.is_admin else DENIED_ENTITY
-                    assert response.status_code in allowed, (
-                        f"{where} answered {response.status_code}"
-                    )
-                assert response.status_code < 500, f"{where} failed with {response.status_code}"
-                checked += 1
-            after = target.snapshot()
-            assert after == before, (
-                f"{who} changed {target.label} through {url}: {changed(before, after)}"
-            )
-            if SESSION_KEY not in client.session:  # a logout route ended the session
-                client.force_login(user)
-            if not ApiToken.objects.filter(user=user, revoked_at__isnull=True).exists():
-                _, token = api_token_create(actor=user, name="scope-test")  # 退出其他所有设备
-    assert checked > 300
+            for url in build_urls(route, objects):
+                # The snapshot after the previous URL serves as this one's "before": logging the
+                # attacker back in changes nothing of the target's.
+                before = after
+                post = post_payload(user, target, objects, payloads.get(urlsplit(url).path))
+                queries = get_queries(target, route)
+                for method, data in [*(("GET", q) for q in queries), ("POST", post)]:
+                    with django_capture_on_commit_callbacks(execute=True):
+                        response = _request(client, route, method, url, data, token)
+                    body = _body(response)
+                    where = f"{who} {method} {_shown_url(url, method, data)} ({route.name})"
+                    for marker in markers:
+                        assert marker not in body, f"{where} leaked {marker!r}"
+                    if has_record:
+                        allowed = DENIED_ADMIN if route.is_admin else DENIED_ENTITY
+                        assert response.status_code in allowed, (
+                            f"{where} answered {response.status_code}"
+                        )
+                    assert response.status_code < 500, f"{where} failed with {response.status_code}"
+                    checked += 1
+                after = target.snapshot()
+                assert after == before, (
+                    f"{who} changed {target.label} through {url}: {changed(before, after)}"
+                )
+                if SESSION_KEY not in client.session:  # a logout route ended the session
+                    client.force_login(user)
+                if not ApiToken.objects.filter(user=user, revoked_at__isnull=True).exists():
+                    _, token = api_token_create(actor=user, name="scope-test")  # 退出其他所有设备
+    assert checked > 2500
 
 
 @pytest.mark.django_db
@@ -542,8 +855,11 @@ def test_no_read_only_user_can_change_their_own_villages_records(
 ):
     """saleor's rule, every mutation tried without the permission, over every route: the
     village's auditor, hamlet group leader, party member and villager POST valid data aimed at
-    records they may read, and get a refusal with nothing changed."""
+    records they may read (the target's cadre's form, filled), and get a refusal with nothing
+    changed; a route naming no record refuses too, unless it is their own account's
+    (OWN_ACCOUNT_ROUTES) or answers the POST as a GET."""
     routes = discover_routes()
+    forms = _Forms(routes)
     township = township_target(world)  # their village, and its sibling for good measure
     checked = 0
     for who, user, target in readers(world):
@@ -554,6 +870,7 @@ def test_no_read_only_user_can_change_their_own_villages_records(
         assert not roles & REVEAL_ROLES, f"core/roles.py lets the {who} reveal: {roles}"
         _, token = api_token_create(actor=user, name="scope-test")
         objects = target.objects()
+        payloads = forms.of(target, objects)
         secrets = target.secrets()
         assert secrets
         statuses: dict[str | None, int] = {}
@@ -561,33 +878,46 @@ def test_no_read_only_user_can_change_their_own_villages_records(
         client.force_login(user)
         after = township.snapshot()
         for route in routes:
-            url = build_url(route, objects)
-            if url is None:
-                continue
-            before, own_before = after, own_rows(user)  # as in the first pass
-            # What a write leaves for after the commit (a queued task) happens too, and shows.
-            with django_capture_on_commit_callbacks(execute=True):
-                response = _request(
-                    client, route, "POST", url, post_payload(user, target, objects), token
+            for url in build_urls(route, objects):
+                before, own_before = after, own_rows(user)  # as in the first pass
+                post = post_payload(user, target, objects, payloads.get(urlsplit(url).path))
+                if not names_a_record(route):  # what a GET answers (and a message pending shows)
+                    response = _request(client, route, "GET", url, {}, token)
+                    as_get = _answer(response, _body(response))
+                # What a write leaves for after the commit (a queued task) happens too, and shows.
+                with django_capture_on_commit_callbacks(execute=True):
+                    response = _request(client, route, "POST", url, post, token)
+                body = _body(response)
+                status = statuses[route.name] = response.status_code
+                where = f"the {who} POST {url} ({route.name})"
+                assert status < 500, f"{where} failed with {status}"
+                for secret in secrets:
+                    assert secret not in body, f"{where} showed a full ID number or phone"
+                if names_a_record(route):
+                    allowed = REFUSED_ADMIN if route.is_admin else REFUSED
+                    if route.is_admin and route.pattern.rstrip("/").endswith(ADMIN_READS):
+                        allowed = allowed | {200}
+                    assert status in allowed, f"{where} answered {status}"
+                else:
+                    assert (
+                        status >= 400
+                        or _to_login(response)
+                        or route.name in OWN_ACCOUNT_ROUTES
+                        or _answer(response, body) == as_get
+                    ), (
+                        f"{where} answered {status}: a route naming no record refuses a read-only "
+                        "user's POST (403, 404, 405) before it reads the data, or answers it as a "
+                        "GET, unless it is one of OWN_ACCOUNT_ROUTES"
+                    )
+                after = township.snapshot()
+                assert after == before, (
+                    f"{where} changed {township.label}: {changed(before, after)}"
                 )
-            body = _body(response)
-            status = statuses[route.name] = response.status_code
-            where = f"the {who} POST {url} ({route.name})"
-            assert status < 500, f"{where} failed with {status}"
-            for secret in secrets:
-                assert secret not in body, f"{where} showed a full ID number or phone"
-            if names_a_record(route):
-                allowed = REFUSED_ADMIN if route.is_admin else REFUSED
-                if route.is_admin and route.pattern.rstrip("/").endswith(ADMIN_READS):
-                    allowed = allowed | {200}
-                assert status in allowed, f"{where} answered {status}"
-            after = township.snapshot()
-            assert after == before, f"{where} changed {township.label}: {changed(before, after)}"
-            if own_rows(user) != own_before:
-                own_writes.add(route.name)
-            checked += 1
-            if SESSION_KEY not in client.session:  # a logout route ended the session
-                client.force_login(user)
+                if own_rows(user) != own_before:
+                    own_writes.add(route.name)
+                checked += 1
+                if SESSION_KEY not in client.session:  # a logout route ended the session
+                    client.force_login(user)
         # They may see the resident aimed at, so the reveal is refused by role, not hidden.
         assert statuses["people:resident_reveal"] == 403, who
         # What changed is the user's own (a token made on their profile, elder mode), through
@@ -658,6 +988,95 @@ def test_unknown_route_parameters_fail_the_walk():
     route = Route("x/<int:widget_id>/", None, ("widget_id",))
     with pytest.raises(AssertionError, match="widget_id"):
         build_url(route, {})
+
+
+def test_the_walk_catches_a_list_that_forgets_the_scope(
+    client, world, monkeypatch, django_capture_on_commit_callbacks
+):
+    """household_list reading Household.objects.all() instead of .for_actor(actor): the page
+    refuses another village's ?node=, but the list without one shows every household."""
+    from xiangzhi.people import selectors
+
+    household_list = selectors.household_list
+
+    def household_list_without_scope(*, actor, **filters):
+        return household_list(actor=world.admin, **filters)  # what .all() would give
+
+    monkeypatch.setattr(selectors, "household_list", household_list_without_scope)
+    with pytest.raises(AssertionError, match=r"GET /people/households/ .*leaked"):
+        test_no_neighbour_can_read_or_change_anothers_records(
+            client, world, django_capture_on_commit_callbacks
+        )
+
+
+def test_every_sheet_kind_and_admin_app_is_walked(db):
+    routes = {r.name: r for r in discover_routes()}
+    urls = build_urls(routes["sheets:export"], {})
+    assert urls == [reverse("sheets:export", args=[kind]) for kind in sorted(SHEET_KINDS)]
+    assert len(build_urls(routes["sheets:import_template"], {})) == len(SHEET_KINDS) >= 4
+    assert reverse("admin:app_list", args=["party"]) in build_urls(routes["admin:app_list"], {})
+    # the allow-list names routes that exist
+    assert set(OWN_ACCOUNT_ROUTES) <= set(routes)
+
+
+def test_every_scoped_table_gives_the_walk_markers(world):
+    """A leak of any scoped table shows: each target's rows of it have text of their own, and
+    no marker is part of any text of the world outside the target (no false alarm)."""
+    for target in _targets(world):
+        by_table = target.markers_by_table()
+        for model in scoped_models():
+            label = model._meta.label_lower
+            assert by_table[label], (
+                f"{target.label}: no text of its {label} rows is its own; give them strings "
+                "naming the village in tests/conftest.py"
+            )
+    a, b = village_target(world.a), village_target(world.b)
+    assert world.b.marker_name in b.markers and world.b.marker_address in b.markers
+    assert not set(a.markers) & set(b.markers)
+    assert not any(m in t for m in b.markers for t in a.markers)
+    assert b.search_terms() == ["乙独一", "乙"]  # never a marker whole: a page shows the query
+    sibling = sibling_grid_target(world.a).markers
+    assert world.a.other_household.address in sibling and world.a.marker_address not in sibling
+
+
+def test_the_walk_fills_a_form_it_has_never_seen():
+    page = """
+        <form method="get"><input name="q"></form>
+        <form method="post" action="/x/new/">
+          <input type="hidden" name="csrfmiddlewaretoken" value="t">
+          <input type="hidden" name="step" value="2">
+          <input name="title" maxlength="3"><input name="label" value="旧">
+          <input type="date" name="on"><input type="number" name="n" value="7">
+          <input type="checkbox" name="flag"><input type="checkbox" name="tags" value="x">
+          <input type="checkbox" name="tags" value="y">
+          <input type="radio" name="r" value="1"><input type="radio" name="r" value="2" checked>
+          <select name="node"><option value="">---</option><option value="5">甲</option>
+            <option value="9">乙</option></select>
+          <select name="kind"><option value="">---</option><option>birth</option></select>
+          <textarea name="note">旧的</textarea><input type="submit" name="go" value="保存">
+        </form>
+        <form method="post"><input name="own"></form>"""
+    reader = FormReader("9")
+    reader.feed(page)
+    assert reader.forms == [
+        (
+            "/x/new/",
+            {
+                "step": "2",
+                "title": "越权写",
+                "label": "越权旧",
+                "on": "2024-01-02",
+                "n": "7",
+                "flag": ["on"],
+                "tags": ["x", "y"],
+                "r": "2",
+                "node": "9",  # the target's node, offered
+                "kind": "birth",  # else the first option with a value
+                "note": "越权旧的",
+            },
+        ),
+        ("", {"own": "越权写入"}),
+    ]
 
 
 def test_axes_logs_are_for_superusers_only(client, world):
@@ -783,13 +1202,13 @@ def test_no_page_export_or_api_answer_shows_a_full_number(client, world):
         _, token = api_token_create(actor=user, name="scan")
         client.force_login(user)
         for route in discover_routes():
-            url = build_url(route, objects)
-            if url is None or route.name in {"logout", "admin:logout"}:
+            if route.name in {"logout", "admin:logout"}:
                 continue
-            query = {"q": world.a.marker_name, "search": world.a.marker_name}
-            response = _request(client, route, "GET", url, query, token)
-            body = _body(response)
-            for secret in secrets:
-                assert secret not in body, f"{user} GET {url} showed a full number"
-            fetched += response.status_code == 200
+            for url in build_urls(route, objects):  # every sheet kind's template and export
+                query = {"q": world.a.marker_name, "search": world.a.marker_name}
+                response = _request(client, route, "GET", url, query, token)
+                body = _body(response)
+                for secret in secrets:
+                    assert secret not in body, f"{user} GET {url} showed a full number"
+                fetched += response.status_code == 200
     assert fetched >= 100
