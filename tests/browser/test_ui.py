@@ -204,3 +204,44 @@ def test_the_change_ledger_on_a_phone(page, live_server, world):
     assert "甲新生" in main and a.child.name not in main  # born in 2015: not this month
     _axe(page)
     _no_horizontal_scroll(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_account_safety_pages_on_a_phone_in_elder_mode(page, live_server, world):
+    """我的 (log out everywhere), 修改密码, the audit page's new filter and the address-lock page,
+    on a 360px phone in elder mode: axe-clean, no sideways scroll, no code shown."""
+    page.set_viewport_size({"width": 360, "height": 740})
+    _log_in_as_cadre(page, live_server, world)
+    page.click("#elder-toggle")
+    page.wait_for_selector("html.elder")
+    page.goto(f"{live_server.url}/accounts/me/")
+    assert "退出其他所有设备" in page.inner_text("main")
+    _axe(page)
+    _no_horizontal_scroll(page)
+    page.click("text=修改密码")
+    page.wait_for_url("**/accounts/me/password/")
+    page.fill("#id_old_password", "not-it")
+    page.fill("#id_new_password1", "Qingshan-2026-x")
+    page.fill("#id_new_password2", "Qingshan-2026-x")
+    page.click("main button[type=submit]")
+    assert "旧密码" in page.inner_text("main")
+    _axe(page)
+    _no_horizontal_scroll(page)
+    page.goto(f"{live_server.url}/accounts/me/")
+    page.click("text=退出其他所有设备")
+    assert "已退出其他所有设备" in page.inner_text("main")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_audit_page_reads_in_chinese_on_a_phone(page, live_server, world):
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", world.chief.username)
+    page.fill("#id_password", "correct-horse-9")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    page.goto(f"{live_server.url}/core/audit/?action=people.")
+    text = page.inner_text("main")
+    assert "登记新户" in text and "people." not in text
+    _axe(page)
+    _no_horizontal_scroll(page)
