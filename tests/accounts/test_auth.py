@@ -134,7 +134,7 @@ def test_the_api_lists_only_what_the_user_may_see(client, world, who):
         "/api/v1/residents", {"search": "jdym"}, HTTP_AUTHORIZATION=f"Bearer {token}"
     ).json()
     assert [r["name"] for r in residents["items"]] == [world.a.marker_name]
-    assert residents["items"][0]["id_number_masked"].count("*") == 10
+    assert residents["items"][0]["id_number_masked"].count("*") == 13
 
 
 def test_one_address_spraying_passwords_over_many_accounts_is_stopped(client, db, settings):

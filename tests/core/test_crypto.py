@@ -42,7 +42,26 @@ def test_an_old_key_still_decrypts_after_rotation(settings):
 
 
 def test_masks_show_only_the_ends():
-    assert crypto.mask_id_number("430521199001011234") == "4305**********1234"
+    assert crypto.mask_id_number("430521199001011234") == "4305*************4"
+    assert crypto.legacy_mask_id_number("430521199001011234") == "4305**********1234"
+
+
+def test_the_mask_birth_date_and_division_code_do_not_give_the_number_back():
+    """The hostile review rebuilt IDs from the old mask (the last four), the birth date on the
+    page and the village's code; with the sequence digits hidden, about a hundred remain."""
+    from xiangzhi.core.validators import parse_citizen_id
+
+    number = "43052119900101123X"
+    mask, known = crypto.mask_id_number(number), "430521" + "19900101"
+    candidates = []
+    for seq in range(1000):
+        body = f"{known}{seq:03d}"
+        try:
+            if parse_citizen_id(body + mask[-1]).number == body + mask[-1]:
+                candidates.append(body)
+        except Exception:  # noqa: BLE001 - a wrong check character is no candidate
+            continue
+    assert len(candidates) >= 50
     assert crypto.mask_phone("13800138000") == "138****8000"
     assert crypto.mask_id_number("") == ""
 

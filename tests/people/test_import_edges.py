@@ -315,3 +315,32 @@ def test_a_number_of_another_village_is_refused_without_saying_where_or_whose(wo
     for leak in (b.marker_name, "乙村", "管辖范围", "已登记"):
         assert leak not in text, leak
     assert report.created == 0 and not Resident.objects.filter(name="冒名").exists()
+
+
+def test_a_sheet_exported_with_the_older_mask_still_imports_back(world, tmp_path):
+    """Sheets exported before the masks hid the sequence digits carry 4305**********1234: they
+    still name their person; a mask of neither form is an error."""
+    from xiangzhi.core.crypto import legacy_mask_id_number, mask_phone
+
+    a = world.a
+    header = [
+        "系统编号",
+        "姓名",
+        "身份证号",
+        "联系电话",
+        "与户主关系",
+        "户编号",
+        "家庭住址",
+        "所属网格",
+    ]
+
+    def row(id_mask: str) -> list:
+        phone = mask_phone(a.head.phone)
+        return [a.head.pk, a.marker_name, id_mask, phone, "户主", "a-001", a.marker_address, GRID]
+
+    old = make_sheet(tmp_path / "old.xlsx", [header, row(legacy_mask_id_number(a.head.id_number))])
+    report = registry_import(actor=a.cadre, kind="residents", path=old)
+    assert report.errors == [] and (report.created, report.updated) == (0, 0)
+    wrong = a.head.id_number[:4] + "*" * 10 + "0000"
+    bad = make_sheet(tmp_path / "bad.xlsx", [header, row(wrong)])
+    assert "脱敏身份证号" in messages(registry_import(actor=a.cadre, kind="residents", path=bad))

@@ -83,3 +83,17 @@ def test_the_migration_fills_the_masks_of_existing_rows(world):
         assert r.id_number_mask == mask_id_number(r.id_number)
         assert r.phone_mask == mask_phone(r.phone)
     assert Resident.objects.exclude(id_number="").exclude(id_number_mask="").exists()
+
+
+def test_the_migration_hides_the_sequence_digits_of_stored_masks(world):
+    from xiangzhi.core.crypto import legacy_mask_id_number
+
+    for r in Resident.objects.exclude(id_number_index=None):
+        Resident.objects.filter(pk=r.pk).update(id_number_mask=legacy_mask_id_number(r.id_number))
+    migration = importlib.import_module(
+        "xiangzhi.people.migrations.0013_resident_id_mask_without_sequence"
+    )
+    migration.remask(apps, connection.schema_editor())
+    residents = list(Resident.objects.exclude(id_number_index=None))
+    assert residents and all(r.id_number_mask == mask_id_number(r.id_number) for r in residents)
+    assert all(r.id_number_mask[-4:-1] == "***" for r in residents)

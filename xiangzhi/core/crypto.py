@@ -101,7 +101,22 @@ class EncryptedTextField(models.TextField):
 
 
 def mask_id_number(value: str | None) -> str:
-    """Show the first four and last four characters of an ID number: 4305**********1234."""
+    """Show the first four characters and the check character of an ID number:
+    4305*************X.
+
+    The sequence digits stay hidden: with them, the birth date a page shows and the village's
+    division code, anyone who may read a resident could rebuild the whole number (hostile review,
+    2026-12-01). The check character alone leaves about a hundred candidates.
+    """
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return "*" * len(value)
+    return value[:4] + "*" * (len(value) - 5) + value[-1:]
+
+
+def legacy_mask_id_number(value: str | None) -> str:
+    """The mask sheets exported before 2026-12-01 carry (4305**********1234); read, never shown."""
     if not value:
         return ""
     if len(value) <= 8:

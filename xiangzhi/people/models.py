@@ -116,7 +116,7 @@ class Resident(ScopedModel):
     id_number_index = models.CharField(max_length=64, null=True, blank=True, editable=False)
     phone = EncryptedTextField("联系电话", blank=True)
     phone_index = models.CharField(max_length=64, blank=True, editable=False)
-    # The masked forms (4305**********1234, 138****5678) kept beside the ciphertext: every list,
+    # The masked forms (4305*************X, 138****5678) kept beside the ciphertext: every list,
     # export and API page shows only these, so lists never decrypt (nor hold) the full numbers.
     # db_default: a process still running the code before these columns can go on inserting.
     id_number_mask = models.CharField(max_length=32, blank=True, editable=False, db_default="")

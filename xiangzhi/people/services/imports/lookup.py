@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from django.db import connection
 
-from xiangzhi.core.crypto import blind_index, mask_id_number, mask_phone
+from xiangzhi.core.crypto import blind_index, legacy_mask_id_number, mask_id_number, mask_phone
 
 from ...models import Household, Resident
 from ..resident_data import NOT_USABLE_HERE, TAKEN_IN_SCOPE
@@ -111,7 +111,8 @@ def _by_system_number(run: RegistryImport, row: Row, known: Known) -> Resident |
     if found is None:
         row.fail("pk", "系统编号对应的户没有户主,请在户籍页面先指定户主")
         return None
-    if row.id_masked and mask_id_number(found.id_number) != d.id_number:
+    masks = {mask_id_number(found.id_number), legacy_mask_id_number(found.id_number)}
+    if row.id_masked and d.id_number not in masks:  # an older export's mask still matches
         row.fail("id_number", "脱敏身份证号与系统编号对应的记录不一致")
     elif row.id_masked:
         check_against_id(row, found.id_number)
