@@ -35,7 +35,7 @@ RESIDENT_ROW_FIELDS = (
 )
 
 
-def _number_q(actor: Actor | None, match: Q) -> Q:
+def _number_q(actor: Actor, match: Q) -> Q:
     """An exact ID or phone match, only where the actor may reveal numbers: to anyone else a
     search that finds a guessed number would confirm it without the audited reveal."""
     scope = scope_for(actor)
@@ -44,7 +44,7 @@ def _number_q(actor: Actor | None, match: Q) -> Q:
     return match & path_q(scope.paths(REVEAL_ROLES), "node__path")
 
 
-def resident_search_q(query: str, *, actor: Actor | None = None) -> Q:
+def resident_search_q(query: str, *, actor: Actor) -> Q:
     """Match a name, its full pinyin or initials ("zhangsan", "zs"), or an exact ID/phone number
     (the last only in the part of the scope where the actor may reveal numbers)."""
     q = normalize_text(query).lower()

@@ -13,8 +13,9 @@ from xiangzhi.core.types import Actor
 from .kinds import SheetKind, import_kinds
 
 
-def _common(values: list[str], default: str) -> str:
-    """What every kind says alike, else the default."""
+def shared_text(values: list[str], default: str) -> str:
+    """What every kind on a page says alike (its refusal, its title, its nav entry), else the
+    default."""
     return values[0] if len(set(values)) == 1 else default
 
 
@@ -22,7 +23,9 @@ def access_import_kinds(actor: Actor) -> list[SheetKind]:
     """The kinds the actor may import; 403 when there is none."""
     kinds = [k for k in import_kinds() if k.may_import(actor)]
     if not kinds:
-        raise PermissionDenied(_common([k.refused for k in import_kinds()], "您没有导入表格的权限"))
+        raise PermissionDenied(
+            shared_text([k.refused for k in import_kinds()], "您没有导入表格的权限")
+        )
     return kinds
 
 

@@ -18,7 +18,7 @@ from xiangzhi.core.scope import access_object
 from xiangzhi.core.web import handle_form, xlsx_response
 from xiangzhi.core.xlsx import Column, write_xlsx
 
-from .access import access_import_job, access_import_kind, access_import_kinds
+from .access import access_import_job, access_import_kind, access_import_kinds, shared_text
 from .export import sheet_export
 from .forms import ImportForm
 from .jobs import import_job_confirm, import_job_create
@@ -29,11 +29,6 @@ from .selectors import import_job_list
 # page shows the first ones, and the whole list downloads as a sheet.
 ERRORS_SHOWN = 200
 ERROR_COLUMNS = [Column("row", "行号"), Column("column", "列"), Column("message", "问题")]
-
-
-def _common(values: list[str], default: str) -> str:
-    """What every kind on a page says alike (its title, its nav entry), else the default."""
-    return values[0] if len(set(values)) == 1 else default
 
 
 def import_upload(request):
@@ -62,9 +57,9 @@ def import_upload(request):
             "form": form,
             "jobs": jobs,
             "kinds": kinds,
-            "noun": _common([k.import_noun for k in kinds], "表格"),
+            "noun": shared_text([k.import_noun for k in kinds], "表格"),
             "helps": list(dict.fromkeys(k.imports.help for k in kinds if k.imports.help)),
-            "nav": _common([k.imports.nav for k in kinds], ""),
+            "nav": shared_text([k.imports.nav for k in kinds], ""),
         },
     )
 

@@ -71,7 +71,6 @@ def _plain(value) -> str:
 def panels(context, place: str, obj, can_write: bool = False):
     """Render what higher apps registered for this place of the page (core.registry panels)."""
     from django.template.loader import render_to_string
-    from django.utils.html import format_html_join
     from django.utils.safestring import mark_safe
 
     from xiangzhi.core.registry import PANELS
@@ -82,6 +81,5 @@ def panels(context, place: str, obj, can_write: bool = False):
     for panel in PANELS.get(place, []):
         extra = panel.context(actor=actor, obj=obj, can_write=can_write)
         if extra is not None:
-            html = render_to_string(panel.template, {**extra, "obj": obj}, request=request)
-            parts.append((mark_safe(html),))
-    return format_html_join("", "{}", parts)
+            parts.append(render_to_string(panel.template, {**extra, "obj": obj}, request=request))
+    return mark_safe("".join(parts))  # each part is a rendered, autoescaped template

@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from xiangzhi.core.crypto import blind_index, mask_id_number, mask_phone
-from xiangzhi.core.scope import scope_for
+from xiangzhi.core.scope import Scope, scope_for
 from xiangzhi.core.types import Actor
 from xiangzhi.core.validators import normalize_phone, normalize_text, parse_citizen_id
 from xiangzhi.core.xlsx import FirstOfMonth, MonthOnly
@@ -131,6 +131,11 @@ NOT_USABLE_HERE = "该身份证号不能在此登记。如确为本人的身份�
 TAKEN_IN_SCOPE = "该身份证号已登记在其他居民名下,请在居民列表中查找该居民"
 
 
+def id_taken_message(scope: Scope, other: Resident) -> str:
+    """What to say of a number that is `other`'s: named as such only inside the actor's scope."""
+    return TAKEN_IN_SCOPE if scope.can_read_path(other.node.path) else NOT_USABLE_HERE
+
+
 def resident_validate(
     data: ResidentData, *, exclude_pk: int | None = None, actor: Actor | None = None
 ) -> ResidentData:
@@ -142,8 +147,7 @@ def resident_validate(
             dup = dup.exclude(pk=exclude_pk)
         found = dup.first()
         if found is not None:
-            visible = actor is not None and scope_for(actor).can_read_path(found.node.path)
-            errors["id_number"] = TAKEN_IN_SCOPE if visible else NOT_USABLE_HERE
+            errors["id_number"] = id_taken_message(scope_for(actor), found)
     known = set(Tag.objects.filter(code__in=data.tags).values_list("code", flat=True))
     unknown = set(data.tags) - known
     if unknown:

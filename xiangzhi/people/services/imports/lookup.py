@@ -11,7 +11,7 @@ from django.db import connection
 from xiangzhi.core.crypto import blind_index, legacy_mask_id_number, mask_id_number, mask_phone
 
 from ...models import Household, Resident
-from ..resident_data import NOT_USABLE_HERE, TAKEN_IN_SCOPE
+from ..resident_data import NOT_USABLE_HERE, id_taken_message
 from .cells import Row
 from .check import check_against_id
 
@@ -119,13 +119,8 @@ def _by_system_number(run: RegistryImport, row: Row, known: Known) -> Resident |
     elif not row.id_masked and d.id_number:
         other = known.by_index.get(row.id_index)
         if other is not None and other.pk != found.pk:
-            row.fail("id_number", _taken_message(run, other))
+            row.fail("id_number", id_taken_message(run.scope, other))
     return found
-
-
-def _taken_message(run: RegistryImport, other: Resident) -> str:
-    """The number is another person's: named as such only inside the actor's scope."""
-    return TAKEN_IN_SCOPE if run.scope.can_read_path(other.node.path) else NOT_USABLE_HERE
 
 
 def resident_of(run: RegistryImport, row: Row, known: Known) -> Resident | None:
