@@ -17,12 +17,23 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 
 if TYPE_CHECKING:
     from .sheets.kinds import SheetKind
+
+
+def _add_once(items: list, item: Any, *, same: tuple[str, ...], what: str) -> None:
+    """Append `item` unless one with its key is there. The same declaration again (a second
+    ready(), as isolate_apps makes) is ignored; another under the same key is refused."""
+    known = next((i for i in items if i.key == item.key), None)
+    if known is None:
+        items.append(item)
+    elif any(getattr(known, name) != getattr(item, name) for name in same):
+        raise ValueError(f"{what} {item.key!r} is registered twice")
+
 
 # --- entities -------------------------------------------------------------------------------
 
@@ -73,12 +84,8 @@ FIGURES: list[Figure] = []
 def register_figure(key: str, label: str, queryset: Callable, path_lookup: str) -> None:
     """Declare a count rolled up the grid; another figure under a taken key is refused (the same
     declaration again, as a second ready() makes it, is ignored)."""
-    known = next((f for f in FIGURES if f.key == key), None)
-    if known is not None:
-        if (known.label, known.path_lookup) != (label, path_lookup):
-            raise ValueError(f"figure {key!r} is registered twice")
-        return
-    FIGURES.append(Figure(key, label, queryset, path_lookup))
+    figure = Figure(key, label, queryset, path_lookup)
+    _add_once(FIGURES, figure, same=("label", "path_lookup"), what="figure")
 
 
 # --- audit actions --------------------------------------------------------------------------
@@ -228,12 +235,8 @@ def register_nav(
     key: str, label: str, url_name: str, *, order: int, visible: Callable | None = None
 ) -> None:
     """Declare a main navigation entry (the base template lists them by order)."""
-    known = next((n for n in NAV if n.key == key), None)
-    if known is not None:
-        if (known.label, known.url_name) != (label, url_name):
-            raise ValueError(f"navigation entry {key!r} is registered twice")
-        return
-    NAV.append(NavItem(key, label, url_name, order, visible))
+    item = NavItem(key, label, url_name, order, visible)
+    _add_once(NAV, item, same=("label", "url_name"), what="navigation entry")
     NAV.sort(key=lambda n: n.order)
 
 
@@ -259,12 +262,7 @@ PANELS: dict[str, list[Panel]] = {}
 def register_panel(place: str, key: str, template: str, context: Callable, order: int = 50) -> None:
     """Add a panel to a page of a lower app (its template names the place with {% panels %})."""
     panels = PANELS.setdefault(place, [])
-    known = next((p for p in panels if p.key == key), None)
-    if known is not None:
-        if known.template != template:
-            raise ValueError(f"panel {key!r} of {place!r} is registered twice")
-        return
-    panels.append(Panel(place, key, template, context, order))
+    _add_once(panels, Panel(place, key, template, context, order), same=("template",), what="panel")
     panels.sort(key=lambda p: p.order)
 
 
