@@ -1,3 +1,5 @@
+import functools
+
 from django import template
 
 register = template.Library()
@@ -17,6 +19,15 @@ def action_label(name: str) -> str:
     from xiangzhi.core.registry import action_label as label
 
     return label(name)
+
+
+@functools.cache
+def _field_names(object_type: str) -> dict[str, str]:
+    """A model's field names in Chinese, once per type (the audit page asks for each row)."""
+    model = _model_of(object_type)
+    if model is None:
+        return {}
+    return {f.name: str(getattr(f, "verbose_name", f.name)) for f in model._meta.get_fields()}
 
 
 def _model_of(object_type: str):
@@ -40,10 +51,7 @@ def audit_changes(changes, object_type: str = "") -> str:
     """An event's changes as 字段:旧 → 新 lines, field names in Chinese where the model has them."""
     if not isinstance(changes, dict) or not changes:
         return ""
-    model = _model_of(object_type)
-    names = {}
-    if model is not None:
-        names = {f.name: str(getattr(f, "verbose_name", f.name)) for f in model._meta.get_fields()}
+    names = _field_names(object_type)
     lines = []
     for key, value in changes.items():
         label = names.get(key, key)
