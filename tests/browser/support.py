@@ -1,0 +1,43 @@
+"""What every browser test file shares besides the `page` fixture (in conftest.py): the chromium
+path, the marks that skip a file where chromium is missing (`pytestmark = BROWSER`), axe-core,
+the 360px width check and logging in through the form."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or (
+    "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
+)
+
+BROWSER = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="chromium 未安装:跳过浏览器测试 (apt-get install -y chromium)"
+    ),
+]
+PASSWORD = "correct-horse-9"  # every account of the world fixture
+
+
+def axe_check(page):
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def no_horizontal_scroll(page, width: int = 360):
+    scroll = page.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, f"page is {scroll}px wide on a {width}px screen"
+
+
+def log_in(page, live_server, username: str, password: str = PASSWORD):
+    """Log in through the login form and wait until the login page is left."""
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(lambda url: "/login/" not in url)
