@@ -85,6 +85,22 @@ def blind_index(value: str, purpose: str) -> str:
     return hmac.digest(key, f"{purpose}:{value}".encode(), "sha256").hex()
 
 
+LAST4_PURPOSES = {"id": "id_last4", "phone": "phone_last4"}
+
+
+def last4_index(value: str | None, kind: str) -> str | None:
+    """The blind index of a number's last four characters (kind "id" or "phone"), or None.
+
+    Cadres look people up by the last four digits of a phone or ID number; the digits are kept
+    only as this keyed HMAC in a column of their own, never in plain. Ten thousand possible
+    values make a plain hash a lookup table, so the key (XIANGZHI_INDEX_KEY) is what protects
+    them, exactly as for the full numbers' indexes.
+    """
+    if not value or len(value) < 4:
+        return None
+    return blind_index(value[-4:].upper(), LAST4_PURPOSES[kind])
+
+
 class EncryptedTextField(models.TextField):
     """A text column stored encrypted; the model keeps a separate blind index for lookups."""
 

@@ -7,6 +7,7 @@ Core and the lower apps never import a higher app; they learn about it from thes
 - sheet kinds: what can be imported and exported as a spreadsheet (core.sheets serves them);
 - audit actions: the declared names that audit_record accepts, with their Chinese labels;
 - demo loaders: what seed_demo runs, app by app, in the order of INSTALLED_APPS;
+- list filters: a select a higher app adds to a lower app's list (党员 on the resident list);
 - the scope's household lookup: which households a villager or party member belongs to.
 
 docs/architecture.md ("How to add an app") walks through a real registration.
@@ -264,6 +265,41 @@ def register_panel(place: str, key: str, template: str, context: Callable, order
     panels = PANELS.setdefault(place, [])
     _add_once(panels, Panel(place, key, template, context, order), same=("template",), what="panel")
     panels.sort(key=lambda p: p.order)
+
+
+# --- list filters ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """A filter a higher app adds to a lower app's list (a place such as "people.resident"):
+    the query parameter, its Chinese label, its choices (value, label), and q(value) -> the Q
+    on the list's model that keeps the matching rows (a 党员 filter on the resident list)."""
+
+    place: str
+    key: str
+    label: str
+    choices: tuple[tuple[str, str], ...]
+    q: Callable
+
+
+LIST_FILTERS: dict[str, list[ListFilter]] = {}
+
+
+def register_list_filter(
+    place: str, key: str, label: str, choices: tuple[tuple[str, str], ...], q: Callable
+) -> None:
+    """Add a filter (a select of choices) to a lower app's list."""
+    _add_once(
+        LIST_FILTERS.setdefault(place, []),
+        ListFilter(place, key, label, tuple(choices), q),
+        same=("label", "choices"),
+        what="list filter",
+    )
+
+
+def list_filters(place: str) -> list[ListFilter]:
+    return list(LIST_FILTERS.get(place, ()))
 
 
 # --- the scope's household lookup -----------------------------------------------------------

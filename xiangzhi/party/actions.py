@@ -14,6 +14,11 @@ class PartyAction(AuditAction):
         "修改党员信息",
         "xiangzhi.party.services.party_member_update",
     )
+    PARTY_MEMBER_EXPORT = (
+        "party.party_member_export",
+        "导出党员花名册",
+        "xiangzhi.core.sheets.export.sheet_export",
+    )
 
 
 LEGACY = {

@@ -1,6 +1,25 @@
 from django.apps import AppConfig
 
 
+def _may_list(user) -> bool:
+    """The 党员花名册 entry: for users bound to grid nodes (cadres, workers, auditors)."""
+    from xiangzhi.core.scope import scope_for
+
+    scope = scope_for(user)
+    return scope.superuser or bool(scope.read_paths)
+
+
+def _party_q(value: str):
+    """The resident list's 政治面貌 filter (people knows nothing of party members)."""
+    from django.db.models import Q
+
+    if value == "none":
+        return Q(party_member__isnull=True)
+    if value == "member":
+        return Q(party_member__isnull=False)
+    return Q(party_member__category=value)
+
+
 def _member_panel(*, actor, obj, can_write: bool) -> dict:
     """The 党员信息 line of a resident's page."""
     from .selectors import party_member_of
@@ -19,12 +38,16 @@ class PartyConfig(AppConfig):
             register_demo_loader,
             register_entity,
             register_figure,
+            register_list_filter,
+            register_nav,
             register_panel,
+            register_sheet_kind,
         )
 
         from . import demo
         from .actions import LEGACY, PartyAction
         from .models import PartyMember
+        from .sheets import PARTY_MEMBERS
 
         register_entity("party_member", PartyMember)
         register_actions(PartyAction, legacy=LEGACY)
@@ -35,6 +58,17 @@ class PartyConfig(AppConfig):
             "resident__node__path",
         )
         register_demo_loader(self.label, demo.load)
+        register_sheet_kind(PARTY_MEMBERS)
+        register_nav(
+            "party_members", "党员花名册", "party:member_list", order=40, visible=_may_list
+        )
+        register_list_filter(
+            "people.resident",
+            "party",
+            "政治面貌",
+            (("member", "党员"), *PartyMember.Category.choices, ("none", "非党员")),
+            _party_q,
+        )
         register_panel(
             "people.resident", "party_member", "party/panels/resident_member.html", _member_panel
         )

@@ -4,6 +4,8 @@ from . import views
 
 app_name = "party"
 urlpatterns = [
+    path("members/", views.member_list, name="member_list"),
+    path("members/export/", views.member_export, name="member_export"),
     path(
         "residents/<int:resident_id>/member/new/",
         views.party_member_register,

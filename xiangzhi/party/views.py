@@ -1,12 +1,19 @@
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET
 
-from xiangzhi.core.web import handle_form
+from xiangzhi.core.sheets import sheet_export
+from xiangzhi.core.web import handle_form, paginate, querystring_without_page, xlsx_response
+from xiangzhi.grid.access import access_node
 from xiangzhi.people.access import access_resident
+from xiangzhi.people.models import Resident
+from xiangzhi.people.selectors import AGE_BANDS, age_on, grid_choices, parse_age_band
 
 from .access import access_party_member
 from .forms import PartyMemberForm
-from .selectors import party_organisations
+from .models import PartyMember
+from .selectors import party_member_list, party_organisations
 from .services import party_member_register as register_service
 from .services import party_member_update
 
@@ -61,4 +68,63 @@ def party_member_edit(request, party_member_id: int):
     )
     return done or _form_page(
         request, form, f"修改党员信息 · {member.resident.name}", member.resident_id
+    )
+
+
+def _roster_query(request):
+    """The roster's filters: subtree, search, category, age band, status (as the resident list)."""
+    get = request.GET
+    node = access_node(request.user, get["node"]) if get.get("node") else None
+    q = get.get("q", "").strip()
+    status = get.get("status", "" if q else Resident.Status.ACTIVE)
+    status = status if status in Resident.Status.values else ""
+    category = get.get("category", "")
+    category = category if category in PartyMember.Category.values else ""
+    band = parse_age_band(get.get("age", ""))
+    filters = {
+        "q": q,
+        "status": status,
+        "category": category,
+        "age": get.get("age", "") if band else "",
+    }
+    qs = party_member_list(
+        actor=request.user, node=node, search=q, category=category, status=status, age=band
+    )
+    return node, filters, qs
+
+
+@require_GET
+def member_list(request):
+    """党员花名册."""
+    node, filters, qs = _roster_query(request)
+    page = paginate(request, qs)
+    today = timezone.localdate()
+    return render(
+        request,
+        "party/member_list.html",
+        {
+            "page_obj": page,
+            "rows": [(m, age_on(m.resident.birth_date, today)) for m in page.object_list],
+            "node": node,
+            "filters": filters,
+            "filtered": any(v for k, v in filters.items() if k != "status"),
+            "categories": PartyMember.Category.choices,
+            "statuses": Resident.Status.choices,
+            "ages": AGE_BANDS,
+            "grids": grid_choices(actor=request.user),
+            "nav": "party_members",
+            "querystring_prefix": querystring_without_page(request),
+        },
+    )
+
+
+@require_GET
+def member_export(request):
+    """The roster as the page filtered it, written and audited by core's sheet export."""
+    node, _, qs = _roster_query(request)
+    return xlsx_response(
+        lambda f: sheet_export(
+            actor=request.user, kind="party_members", queryset=qs, target=f, node=node
+        ),
+        f"党员花名册-{timezone.localdate():%Y%m%d}.xlsx",
     )

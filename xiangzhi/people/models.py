@@ -3,7 +3,13 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from xiangzhi.core.crypto import EncryptedTextField, blind_index, mask_id_number, mask_phone
+from xiangzhi.core.crypto import (
+    EncryptedTextField,
+    blind_index,
+    last4_index,
+    mask_id_number,
+    mask_phone,
+)
 from xiangzhi.core.scope import ScopedModel
 
 from .pinyin import name_pinyin
@@ -120,6 +126,10 @@ class Resident(ScopedModel):
     # export and API page shows only these, so lists never decrypt (nor hold) the full numbers.
     # db_default: a process still running the code before these columns can go on inserting.
     id_number_mask = models.CharField(max_length=32, blank=True, editable=False, db_default="")
+    # Keyed indexes of the last four characters (crypto.last4_index), for 尾号 search; NULL
+    # without a number, so that a nullable column is added without copying the table.
+    id_number_last4 = models.CharField(max_length=64, null=True, blank=True, editable=False)
+    phone_last4 = models.CharField(max_length=64, null=True, blank=True, editable=False)
     phone_mask = models.CharField(max_length=32, blank=True, editable=False, db_default="")
     relation = models.CharField(
         "与户主关系", max_length=20, choices=Relation.choices, default=Relation.OTHER
@@ -165,6 +175,8 @@ class Resident(ScopedModel):
                 opclasses=["varchar_pattern_ops"],
             ),
             models.Index(fields=["phone_index"], name="resident_phone_index"),
+            models.Index(fields=["id_number_last4"], name="resident_id_last4"),
+            models.Index(fields=["phone_last4"], name="resident_phone_last4"),
         ]
 
     def __str__(self) -> str:
@@ -181,6 +193,8 @@ class Resident(ScopedModel):
         self.phone_index = blind_index(self.phone, "phone") if self.phone else ""
         self.id_number_mask = mask_id_number(self.id_number)
         self.phone_mask = mask_phone(self.phone)
+        self.id_number_last4 = last4_index(self.id_number, "id")
+        self.phone_last4 = last4_index(self.phone, "phone")
 
     @property
     def id_number_masked(self) -> str:

@@ -8,8 +8,9 @@ from collections.abc import Iterator
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
-from xiangzhi.core.crypto import blind_index
+from xiangzhi.core.crypto import blind_index, last4_index
 from xiangzhi.core.roles import REVEAL_ROLES
 from xiangzhi.core.scope import path_q, scope_for
 from xiangzhi.core.types import Actor
@@ -44,15 +45,28 @@ def _number_q(actor: Actor, match: Q) -> Q:
     return match & path_q(scope.paths(REVEAL_ROLES), "node__path")
 
 
+def _last4_q(digits: str, *, actor: Actor) -> Q:
+    """尾号: the last four of a phone (which the list's mask shows anyway) anywhere in scope, or of
+    an ID number only where the actor may reveal numbers (its mask hides them: a match would
+    confirm the sequence digits the mask keeps back)."""
+    match = _number_q(actor, Q(id_number_last4=last4_index(digits, "id")))
+    if digits.isdigit():
+        match |= Q(phone_last4=last4_index(digits, "phone"))
+    return match
+
+
 def resident_search_q(query: str, *, actor: Actor) -> Q:
-    """Match a name, its full pinyin or initials ("zhangsan", "zs"), or an exact ID/phone number
-    (the last only in the part of the scope where the actor may reveal numbers)."""
+    """Match a name, its full pinyin or initials ("zhangsan", "zs"), the last four digits of a
+    phone or ID number (尾号), or an exact ID/phone number (ID numbers, in part or whole, only in
+    the part of the scope where the actor may reveal numbers)."""
     q = normalize_text(query).lower()
     if not q:
         return Q()
     if _ASCII.match(q):
         return Q(name_pinyin__startswith=q) | Q(name_initials__startswith=q)
     upper = q.upper()
+    if re.fullmatch(r"\d{3}[\dX]", upper):
+        return _last4_q(upper, actor=actor)
     if re.fullmatch(r"\d{17}[\dX]|\d{15}", upper):
         from xiangzhi.core.validators import parse_citizen_id
 
@@ -82,6 +96,49 @@ def _common_filters(qs: QuerySet, node: GridNode | None, status: str, tag: str) 
     return qs
 
 
+# The age bands of the resident list's filter: "60" is 60 and over, "18-59" both ends included.
+AGE_BANDS = (
+    ("0-17", "18岁以下"),
+    ("18-59", "18至59岁"),
+    ("60", "60岁及以上"),
+    ("60-79", "60至79岁"),
+    ("80", "80岁及以上"),
+)
+
+
+def parse_age_band(value: str) -> tuple[int, int | None] | None:
+    """ "60" -> (60, None), "18-59" -> (18, 59); None for anything else."""
+    m = re.fullmatch(r"(\d{1,3})(?:-(\d{1,3}))?", (value or "").strip())
+    if not m:
+        return None
+    low, high = int(m[1]), int(m[2]) if m[2] else None
+    return None if high is not None and high < low else (low, high)
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_q(band: tuple[int, int | None], *, today: dt.date, prefix: str = "") -> Q:
+    """Residents whose age today is within the band (by birth date; none without one);
+    `prefix` leads from another model to the resident ("resident__")."""
+    low, high = band
+    q = Q(**{f"{prefix}birth_date__lte": _years_before(today, low)})
+    if high is not None:
+        q &= Q(**{f"{prefix}birth_date__gt": _years_before(today, high + 1)})
+    return q
+
+
+def age_on(birth: dt.date | None, today: dt.date) -> int | None:
+    """Age in whole years on `today` (None without a birth date)."""
+    if birth is None:
+        return None
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
 def resident_list(
     *,
     actor: Actor,
@@ -89,14 +146,34 @@ def resident_list(
     search: str = "",
     status: str = Resident.Status.ACTIVE,
     tag: str = "",
+    gender: str = "",
+    age: tuple[int, int | None] | None = None,
+    extra: Q | None = None,
 ) -> QuerySet[Resident]:
+    """The residents in scope; `extra` is what registered list filters add (党员)."""
     # Lists show the stored masks: the ciphertext columns are not even read.
     qs = _common_filters(
         Resident.objects.for_actor(actor).select_related("node").defer(*PERSONAL), node, status, tag
     )
     if search:
         qs = qs.filter(resident_search_q(search, actor=actor))
+    if gender:
+        qs = qs.filter(gender=gender)
+    if age is not None:
+        qs = qs.filter(age_q(age, today=timezone.localdate()))
+    if extra is not None:
+        qs = qs.filter(extra)
     return qs.order_by("node__path", "household_id", "id")
+
+
+def grid_choices(*, actor: Actor, max_level: int = 3) -> QuerySet[GridNode]:
+    """The nodes the resident list's grid filter offers: the actor's, down to the branch level."""
+    return (
+        GridNode.objects.for_actor(actor)
+        .filter(level__lte=max_level)
+        .only("pk", "name", "level", "path")
+        .order_by("path")
+    )
 
 
 def household_list(

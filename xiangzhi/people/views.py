@@ -1,6 +1,7 @@
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
@@ -8,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
+from xiangzhi.core.registry import list_filters
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.web import (
     apply_errors,
@@ -65,13 +67,43 @@ def household_list(request):
 
 
 def _resident_query(request):
+    """The resident list's filters: subtree, search, status, gender, age band, tag and the
+    filters other apps registered (党员); the workbench links here with these parameters."""
+    get = request.GET
     node = _node_filter(request)
-    q = request.GET.get("q", "").strip()
-    status = request.GET.get("status", Resident.Status.ACTIVE)
+    q = get.get("q", "").strip()
+    # A search looks among everyone (a person who died or moved away is found with that
+    # status, not "not found"); the bare list shows those registered here.
+    status = get.get("status", "" if q else Resident.Status.ACTIVE)
     if status not in Resident.Status.values:
         status = ""
-    qs = selectors.resident_list(actor=request.user, node=node, search=q, status=status)
-    return node, q, status, qs
+    gender = get.get("gender", "") if get.get("gender") in Resident.Gender.values else ""
+    band = selectors.parse_age_band(get.get("age", ""))
+    extra, chosen = Q(), {}
+    for f in list_filters("people.resident"):
+        value = get.get(f.key, "")
+        if value in dict(f.choices):
+            extra &= f.q(value)
+            chosen[f.key] = value
+    filters = {
+        "q": q,
+        "status": status,
+        "gender": gender,
+        "age": get.get("age", "") if band else "",
+        "tag": get.get("tag", "").strip(),
+        **chosen,
+    }
+    qs = selectors.resident_list(
+        actor=request.user,
+        node=node,
+        search=q,
+        status=status,
+        tag=filters["tag"],
+        gender=gender,
+        age=band,
+        extra=extra,
+    )
+    return node, filters, qs
 
 
 def _household_query(request):
@@ -174,22 +206,28 @@ def household_export(request):
 
 @require_GET
 def resident_export(request):
-    node, _, _, qs = _resident_query(request)
+    node, _, qs = _resident_query(request)
     return _export(request, "residents", node, qs)
 
 
 @require_GET
 def resident_list(request):
-    node, q, status, qs = _resident_query(request)
+    node, filters, qs = _resident_query(request)
     return render(
         request,
         "people/resident_list.html",
         {
             "page_obj": paginate(request, qs.values(*selectors.RESIDENT_ROW_FIELDS)),
             "node": node,
-            "q": q,
-            "status": status,
+            "q": filters["q"],
+            "filters": filters,
+            "filtered": any(v for k, v in filters.items() if k != "status"),
             "statuses": Resident.Status.choices,
+            "genders": Resident.Gender.choices,
+            "ages": selectors.AGE_BANDS,
+            "tags": selectors.tag_list(),
+            "grids": selectors.grid_choices(actor=request.user),
+            "extra_filters": [(f, filters.get(f.key, "")) for f in list_filters("people.resident")],
             "nav": "residents",
             "can_import": scope_for(request.user).writes_anywhere,
             "querystring_prefix": querystring_without_page(request),

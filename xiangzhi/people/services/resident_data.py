@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from xiangzhi.core.crypto import blind_index, mask_id_number, mask_phone
+from xiangzhi.core.crypto import blind_index, last4_index, mask_id_number, mask_phone
 from xiangzhi.core.scope import Scope, scope_for
 from xiangzhi.core.types import Actor
 from xiangzhi.core.validators import normalize_phone, normalize_text, parse_citizen_id
@@ -189,6 +189,8 @@ RESIDENT_ROW_COLUMNS = (
     "phone_index",
     "id_number_mask",
     "phone_mask",
+    "id_number_last4",
+    "phone_last4",
     "relation",
     "status",
     "note",
@@ -228,6 +230,8 @@ def resident_row(
         blind_index(data.phone, "phone") if data.phone else "",
         mask_id_number(data.id_number),
         mask_phone(data.phone),
+        last4_index(data.id_number, "id"),
+        last4_index(data.phone, "phone"),
         data.relation or Resident.Relation.OTHER,
         Resident.Status.ACTIVE,
         data.note if note is None else note,

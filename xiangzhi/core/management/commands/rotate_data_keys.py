@@ -29,7 +29,7 @@ class Command(BaseCommand):
             index_fields = [
                 f"{name}_{suffix}"
                 for name in fields
-                for suffix in ("index", "mask")
+                for suffix in ("index", "mask", "last4")
                 if hasattr(model, f"{name}_{suffix}")
             ]
             update = fields + (index_fields if reindex else [])

@@ -43,6 +43,8 @@ DERIVED_FIELDS = [
     "phone_index",
     "id_number_mask",
     "phone_mask",
+    "id_number_last4",
+    "phone_last4",
 ]
 
 
