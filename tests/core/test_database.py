@@ -70,10 +70,12 @@ def test_resident_table_keeps_only_the_indexes_a_query_uses(db):
     assert _indexed_columns("people_resident") == [
         ("household_id",),
         ("id_number_index",),
+        ("id_number_last4",),  # 尾号 search
         ("name_initials",),
         ("name_pinyin",),
         ("node_id",),
         ("phone_index",),
+        ("phone_last4",),
         ("user_id",),
     ]
     unique = {n for n, i in _indexes("people_resident").items() if i["unique"]}
