@@ -29,13 +29,25 @@ install-dev: $(VENV)/.installed-dev
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
 
-demo: install migrate
-	$(BIN)/python manage.py collectstatic --noinput -v 0
-	$(BIN)/python manage.py seed_demo --scale town --seed 1
-	@echo "打开 http://$(HOST)  (Ctrl+C 停止;后台任务日志在 var/worker.log)"
+# Quiet: every step's output goes to var/setup.log (shown when a step fails); the summary at the
+# end says where to open the demo, the accounts and where the logs are.
+SETUP_LOG := var/setup.log
+define quietly
+@$(1) >> $(SETUP_LOG) 2>&1 || { echo "失败：$(2)（最后几行如下，全文见 $(SETUP_LOG)）"; tail -n 20 $(SETUP_LOG); exit 1; }
+endef
+
+demo: install
+	@mkdir -p var && : > $(SETUP_LOG)
+	@echo "准备演示环境：迁移数据库、收集静态文件、载入演示乡镇（首次约需一两分钟）……"
+	$(call quietly,$(BIN)/python manage.py migrate --noinput -v 0,迁移数据库)
+	$(call quietly,$(BIN)/python manage.py collectstatic --noinput -v 0,收集静态文件)
+	$(call quietly,$(BIN)/python manage.py seed_demo --scale town --seed 1 --brief,载入演示数据)
+	@$(BIN)/python manage.py demo_summary --host $(HOST) --setup-log $(SETUP_LOG)
 	@$(WORKER) > var/worker.log 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python manage.py runserver $(HOST) --noreload
+	$(BIN)/python manage.py runserver $(HOST) --noreload > var/server.log 2>&1; rc=$$?; \
+	[ $$rc -eq 0 ] || { echo "网站已停止（退出码 $$rc），var/server.log 的最后几行："; tail -n 5 var/server.log; }; \
+	exit $$rc
 
 # A production-like run: deployment settings come from the environment (HTTPS on by default, for
 # a TLS proxy in front; XIANGZHI_HTTPS=0 to try it over plain HTTP), no demo data, the worker

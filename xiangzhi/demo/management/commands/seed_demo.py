@@ -36,12 +36,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(SCALES), default="town")
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--brief", action="store_true", help="只打印一行结果（make demo 随后打印账号摘要）"
+        )
 
-    def handle(self, *args, scale: str, seed: int, **opts):
+    def handle(self, *args, scale: str, seed: int, brief: bool = False, **opts):
         county = scale == "county"
         if GridNode.objects.filter(code=demo_root_code(county=county)).exists():
             self.stdout.write("演示数据已存在,未做任何改动。")
-            self.print_logins()
+            if not brief:
+                self.print_logins()
             return
         if GridNode.objects.exists():
             raise CommandError("数据库中已有其他网格数据,为避免混淆,演示数据只能载入空库。")
@@ -64,7 +68,8 @@ class Command(BaseCommand):
                 + ",".join(f"{k} {v}" for k, v in counts.items())
             )
         )
-        self.print_logins()
+        if not brief:
+            self.print_logins()
 
     def print_logins(self):
         self.stdout.write(f"\n演示账号(密码均为 {DEMO_PASSWORD}):")
