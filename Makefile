@@ -10,18 +10,29 @@ demo: export XIANGZHI_HTTPS = 0
 
 .PHONY: demo serve install install-dev test check lint format run migrate clean bench
 
+# A step whose output goes to a log, shown (its last lines) only when the step fails:
+# $(call quietly,command,what it does in Chinese,log file).
+define quietly
+@$(1) >> $(3) 2>&1 || { echo "失败：$(2)（最后几行如下，全文见 $(3)）"; tail -n 20 $(3); exit 1; }
+endef
+INSTALL_LOG := var/install.log
+
 $(BIN)/python:
 	@$(PY) -c 'import sys; assert sys.version_info >= (3, 11), "需要 Python 3.11 或更高版本 / Python 3.11+ required"'
-	$(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	@mkdir -p var && : > $(INSTALL_LOG)
+	@echo "首次运行：创建 $(VENV) 并安装依赖（详细输出在 $(INSTALL_LOG)）……"
+	$(call quietly,$(PY) -m venv $(VENV),创建 $(VENV),$(INSTALL_LOG))
+	$(call quietly,$(BIN)/python -m pip install -q --upgrade pip,升级 pip,$(INSTALL_LOG))
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e .
-	touch $@
+	@mkdir -p var
+	$(call quietly,$(BIN)/python -m pip install -q -e .,安装依赖,$(INSTALL_LOG))
+	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e ".[dev]"
-	touch $@ $(VENV)/.installed
+	@mkdir -p var
+	$(call quietly,$(BIN)/python -m pip install -q -e ".[dev]",安装开发依赖,$(INSTALL_LOG))
+	@touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -32,16 +43,13 @@ migrate: install
 # Quiet: every step's output goes to var/setup.log (shown when a step fails); the summary at the
 # end says where to open the demo, the accounts and where the logs are.
 SETUP_LOG := var/setup.log
-define quietly
-@$(1) >> $(SETUP_LOG) 2>&1 || { echo "失败：$(2)（最后几行如下，全文见 $(SETUP_LOG)）"; tail -n 20 $(SETUP_LOG); exit 1; }
-endef
 
 demo: install
 	@mkdir -p var && : > $(SETUP_LOG)
 	@echo "准备演示环境：迁移数据库、收集静态文件、载入演示乡镇（首次约需一两分钟）……"
-	$(call quietly,$(BIN)/python manage.py migrate --noinput -v 0,迁移数据库)
-	$(call quietly,$(BIN)/python manage.py collectstatic --noinput -v 0,收集静态文件)
-	$(call quietly,$(BIN)/python manage.py seed_demo --scale town --seed 1 --brief,载入演示数据)
+	$(call quietly,$(BIN)/python manage.py migrate --noinput -v 0,迁移数据库,$(SETUP_LOG))
+	$(call quietly,$(BIN)/python manage.py collectstatic --noinput -v 0,收集静态文件,$(SETUP_LOG))
+	$(call quietly,$(BIN)/python manage.py seed_demo --scale town --seed 1 --brief,载入演示数据,$(SETUP_LOG))
 	@$(BIN)/python manage.py demo_summary --host $(HOST) --setup-log $(SETUP_LOG)
 	@$(WORKER) > var/worker.log 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \

@@ -60,7 +60,10 @@ def test_the_last_four_columns_hold_keyed_hashes_never_the_digits(world, setting
 
 def test_a_person_without_numbers_has_no_last_four_index(world):
     hh = household_register(
-        actor=world.a.cadre, node=world.a.grid, address="甲村无号巷1号", head=ResidentData("甲无号", gender="M")
+        actor=world.a.cadre,
+        node=world.a.grid,
+        address="甲村无号巷1号",
+        head=ResidentData("甲无号", gender="M"),
     )
     assert _stored_last4(hh.head_id) == (None, None)
 
@@ -173,7 +176,8 @@ def test_a_dead_person_found_by_search_shows_the_status(client, world):
     assert "没有找到" not in body
     # The bare list shows those registered here; 状态 全部 and a search find the others.
     assert world.a.child.name not in _names(client)
-    assert world.a.child.name in _names(client, status="")
+    assert world.a.child.name in _names(client, status="all")
+    assert world.a.child.name in _names(client, status="deceased")
     assert world.a.child.name not in _names(client, q=world.a.child.name, status="active")
 
 

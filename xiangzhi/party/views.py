@@ -8,7 +8,14 @@ from xiangzhi.core.web import handle_form, paginate, querystring_without_page, x
 from xiangzhi.grid.access import access_node
 from xiangzhi.people.access import access_resident
 from xiangzhi.people.models import Resident
-from xiangzhi.people.selectors import AGE_BANDS, age_on, grid_choices, parse_age_band
+from xiangzhi.people.selectors import (
+    AGE_BANDS,
+    STATUS_ALL,
+    age_on,
+    grid_choices,
+    parse_age_band,
+    status_filter,
+)
 
 from .access import access_party_member
 from .forms import PartyMemberForm
@@ -76,14 +83,14 @@ def _roster_query(request):
     get = request.GET
     node = access_node(request.user, get["node"]) if get.get("node") else None
     q = get.get("q", "").strip()
-    status = get.get("status", "" if q else Resident.Status.ACTIVE)
-    status = status if status in Resident.Status.values else ""
+    chosen_status = get.get("status", "")
+    status = status_filter(chosen_status, searching=bool(q))
     category = get.get("category", "")
     category = category if category in PartyMember.Category.values else ""
     band = parse_age_band(get.get("age", ""))
     filters = {
         "q": q,
-        "status": status,
+        "status": chosen_status if chosen_status in {*Resident.Status.values, STATUS_ALL} else "",
         "category": category,
         "age": get.get("age", "") if band else "",
     }
@@ -109,7 +116,7 @@ def member_list(request):
             "filters": filters,
             "filtered": any(v for k, v in filters.items() if k != "status"),
             "categories": PartyMember.Category.choices,
-            "statuses": Resident.Status.choices,
+            "statuses": [(STATUS_ALL, "全部"), *Resident.Status.choices],
             "ages": AGE_BANDS,
             "grids": grid_choices(actor=request.user),
             "nav": "party_members",

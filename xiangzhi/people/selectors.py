@@ -139,6 +139,20 @@ def age_on(birth: dt.date | None, today: dt.date) -> int | None:
     return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
+STATUS_ALL = "all"  # the status filter's 全部; empty is the default below
+
+
+def status_filter(value: str, *, searching: bool) -> str:
+    """The resident status a list keeps: the one chosen, every one for 全部, and by default those
+    registered here, or everyone when searching (a person who died or moved away is then found
+    with that status, not "not found")."""
+    if value in Resident.Status.values:
+        return value
+    if value == STATUS_ALL or searching:
+        return ""
+    return Resident.Status.ACTIVE
+
+
 def resident_list(
     *,
     actor: Actor,

@@ -72,11 +72,9 @@ def _resident_query(request):
     get = request.GET
     node = _node_filter(request)
     q = get.get("q", "").strip()
-    # A search looks among everyone (a person who died or moved away is found with that
-    # status, not "not found"); the bare list shows those registered here.
-    status = get.get("status", "" if q else Resident.Status.ACTIVE)
-    if status not in Resident.Status.values:
-        status = ""
+    chosen_status = get.get("status", "")
+    status_known = {*Resident.Status.values, selectors.STATUS_ALL}.__contains__
+    status = selectors.status_filter(chosen_status, searching=bool(q))
     gender = get.get("gender", "") if get.get("gender") in Resident.Gender.values else ""
     band = selectors.parse_age_band(get.get("age", ""))
     extra, chosen = Q(), {}
@@ -87,7 +85,7 @@ def _resident_query(request):
             chosen[f.key] = value
     filters = {
         "q": q,
-        "status": status,
+        "status": chosen_status if status_known(chosen_status) else "",
         "gender": gender,
         "age": get.get("age", "") if band else "",
         "tag": get.get("tag", "").strip(),
@@ -222,7 +220,7 @@ def resident_list(request):
             "q": filters["q"],
             "filters": filters,
             "filtered": any(v for k, v in filters.items() if k != "status"),
-            "statuses": Resident.Status.choices,
+            "statuses": [(selectors.STATUS_ALL, gettext("全部")), *Resident.Status.choices],
             "genders": Resident.Gender.choices,
             "ages": selectors.AGE_BANDS,
             "tags": selectors.tag_list(),

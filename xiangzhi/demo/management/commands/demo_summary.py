@@ -59,7 +59,7 @@ class Command(BaseCommand):
             .values_list("username", "display_name")
         )
         for i in range(0, len(users), PER_LINE):
-            out("    " + "  ".join(f"{u}({name})" for u, name in users[i : i + PER_LINE]))
+            out("    " + "  ".join(f"{u}（{name}）" for u, name in users[i : i + PER_LINE]))
         out("  日志：网站 var/server.log，后台任务 var/worker.log。按 Ctrl+C 停止。")
 
     def _phone_lines(self, port: str) -> None:
