@@ -280,3 +280,17 @@ def test_the_filtered_list_page_costs_the_same_queries_whatever_the_rows(client,
     small = queries()
     add(55, 80)
     assert queries() == small
+
+
+def test_the_grid_select_offers_the_bound_nodes_and_one_level_below(client, world):
+    client.force_login(world.a.cadre)
+    body = client.get(LIST).content.decode()
+    assert f'<option value="{world.a.node.pk}" >' in body
+    assert f'<option value="{world.a.branch.pk}" >' in body
+    assert f'value="{world.a.group.pk}"' not in body and f'value="{world.b.node.pk}"' not in body
+    client.force_login(world.chief)
+    body = client.get(LIST).content.decode()
+    assert f'value="{world.b.node.pk}"' in body and f'value="{world.a.branch.pk}"' not in body
+    # A deeper node chosen by a link stays selected.
+    body = client.get(LIST, {"node": world.a.grid.pk}).content.decode()
+    assert f'<option value="{world.a.grid.pk}" selected>' in body

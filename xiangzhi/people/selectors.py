@@ -11,7 +11,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from xiangzhi.core.crypto import blind_index, last4_index
-from xiangzhi.core.roles import REVEAL_ROLES
+from xiangzhi.core.roles import NODE_ROLES, REVEAL_ROLES
 from xiangzhi.core.scope import path_q, scope_for
 from xiangzhi.core.types import Actor
 from xiangzhi.core.validators import normalize_text
@@ -180,11 +180,20 @@ def resident_list(
     return qs.order_by("node__path", "household_id", "id")
 
 
-def grid_choices(*, actor: Actor, max_level: int = 3) -> QuerySet[GridNode]:
-    """The nodes the resident list's grid filter offers: the actor's, down to the branch level."""
+def grid_choices(*, actor: Actor) -> QuerySet[GridNode]:
+    """The nodes a list's grid filter offers: those the actor is bound to and one level below
+    (a township's villages, a village's branches), so that the select stays short at any scale."""
+    scope = scope_for(actor)
+    levels = [level for role, _, level in scope.bindings if role in NODE_ROLES]
+    if scope.superuser:
+        top = 1
+    elif levels:
+        top = min(levels)
+    else:
+        return GridNode.objects.none()
     return (
         GridNode.objects.for_actor(actor)
-        .filter(level__lte=max_level)
+        .filter(level__lte=top + 1)
         .only("pk", "name", "level", "path")
         .order_by("path")
     )
