@@ -115,6 +115,7 @@ def member_list(request):
             "node": node,
             "filters": filters,
             "filtered": any(v for k, v in filters.items() if k != "status"),
+            "more": bool(node) or any(v for k, v in filters.items() if k != "q"),
             "categories": PartyMember.Category.choices,
             "statuses": [(STATUS_ALL, "全部"), *Resident.Status.choices],
             "ages": AGE_BANDS,

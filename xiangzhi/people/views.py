@@ -220,6 +220,7 @@ def resident_list(request):
             "q": filters["q"],
             "filters": filters,
             "filtered": any(v for k, v in filters.items() if k != "status"),
+            "more": bool(node) or any(v for k, v in filters.items() if k != "q"),
             "statuses": [(selectors.STATUS_ALL, gettext("全部")), *Resident.Status.choices],
             "genders": Resident.Gender.choices,
             "ages": selectors.AGE_BANDS,
