@@ -203,7 +203,10 @@ def test_the_commands_offer_the_kinds_the_apps_registered(tag_kind):
 
     # notices: the test suite's throwaway app (tests/contract_app) registers its kind too.
     assert choices("import_xlsx") == {"residents", "households", "tags", "notices"}
-    assert choices("export_xlsx") == {"residents", "households", "changes", "tags", "notices"}
+    assert choices("export_xlsx") == {
+        *("residents", "households", "changes", "tags", "notices"),
+        "party_members",  # party registers its roster (export only)
+    }
     SHEET_KINDS.pop("tags")
     try:
         assert "tags" not in choices("import_xlsx")
