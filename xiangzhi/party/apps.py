@@ -20,9 +20,11 @@ class PartyConfig(AppConfig):
             register_entity,
             register_figure,
             register_panel,
+            register_person_directory,
         )
 
         from . import demo
+        from .account_people import DIRECTORY
         from .actions import LEGACY, PartyAction
         from .models import PartyMember
 
@@ -38,3 +40,4 @@ class PartyConfig(AppConfig):
         register_panel(
             "people.resident", "party_member", "party/panels/resident_member.html", _member_panel
         )
+        register_person_directory(DIRECTORY)
