@@ -18,11 +18,14 @@ def access_api_token(actor: Actor, pk: int | str, *, write: bool = False) -> Api
 
 
 def access_account(actor: Actor, pk: int | str) -> User:
-    """An account of the actor's subtree (selectors.account_list's rule): else a 404."""
+    """An account of the actor's subtree (selectors.account_list's rule), or the actor's own
+    (its pages send them to 我的, its actions refuse them): else a 404."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404 from None
+    if pk == getattr(actor, "pk", None):
+        return actor
     user = account_rows(actor=actor).filter(pk=pk).first()
     if user is None:
         raise Http404("账号不存在或不在您的管辖范围内")
