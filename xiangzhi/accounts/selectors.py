@@ -6,7 +6,7 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from xiangzhi.core.roles import Role
+from xiangzhi.core.roles import ROLE_RANK, Role
 from xiangzhi.core.scope import path_q, scope_for
 from xiangzhi.core.types import Actor
 
@@ -25,7 +25,8 @@ def user_find_active(*, username: str) -> User | None:
 
 def account_rows(*, actor: Actor) -> QuerySet[User]:
     """The accounts of the actor's subtree: every role they hold is bound to a node the actor
-    runs the accounts of (an account with a role elsewhere, or with none, is not theirs)."""
+    runs the accounts of, and ranked no higher than the actor there (an account with a role
+    elsewhere, above, or with no role at all is not theirs)."""
     scope = scope_for(actor)
     users = User.objects.all()
     if scope.superuser:
@@ -34,8 +35,15 @@ def account_rows(*, actor: Actor) -> QuerySet[User]:
     if not paths:
         return users.none()
     inside = RoleAssignment.objects.filter(user=OuterRef("pk")).filter(path_q(paths, "node__path"))
-    outside = RoleAssignment.objects.filter(user=OuterRef("pk")).exclude(
-        path_q(paths, "node__path")
+    # Outside: bound elsewhere (or to no node), or ranked above the actor's rank where bound.
+    above = Q(pk__in=[])
+    for p in paths:
+        rank = scope.account_rank_at(p)
+        higher = [role for role, r in ROLE_RANK.items() if r > rank]
+        if higher:
+            above |= Q(node__path__under=p, role__in=higher)
+    outside = RoleAssignment.objects.filter(user=OuterRef("pk")).filter(
+        ~path_q(paths, "node__path") | above
     )
     return (
         users.filter(is_superuser=False, is_staff=False)
