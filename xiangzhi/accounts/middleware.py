@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.shortcuts import redirect
 
 # What an account with a one-time password may still open: the change itself, logging out, the
@@ -34,5 +33,4 @@ class PasswordChangeRequired:
             return None
         if request.path.startswith(("/static/", "/healthz", "/api/")):
             return None
-        messages.info(request, "这是管理员为您设置的临时密码，请先设置自己的新密码。")
         return redirect("accounts:password_change")
