@@ -228,3 +228,16 @@ def test_read_only_and_field_roles_cannot_post_to_the_account_pages(client, worl
         404,
     }
     assert User.objects.get(pk=user.pk).password == user.password
+
+
+def test_a_villager_account_without_a_resident_says_so_on_the_form(client, world):
+    client.force_login(world.a.secretary)
+    r = client.get(f"/accounts/manage/new/?person={world.a.child.pk}")
+    assert "甲小朵" in r.content.decode()
+    r = _create(client, world, role=Role.VILLAGER, display_name="无名氏")
+    assert r.status_code == 200 and not User.objects.filter(display_name="无名氏").exists()
+    assert 'role="alert"' in r.content.decode()  # the role is not offered without a resident
+    r = _create(client, world, role=Role.VILLAGER, display_name="", person=world.a.child.pk)
+    assert OTP.search(r.content.decode())
+    world.a.child.refresh_from_db()
+    assert world.a.child.user.display_name == "甲小朵"

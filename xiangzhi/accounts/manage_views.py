@@ -98,7 +98,7 @@ def account_new(request):
                 person_id=person.pk if person else None,
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            apply_errors(form, exc, {"person": "__all__"})  # the hidden field shows no errors
         else:
             return _one_time(request, [(user, otp)], "账号已创建")
     return render(
