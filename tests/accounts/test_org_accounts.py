@@ -346,3 +346,17 @@ def test_the_bulk_creation_stays_in_the_leaders_subtree(world):
     with pytest.raises(PermissionDenied):
         party_member_accounts_create(actor=world.a.cadre, node=world.a.node)
     assert not RoleAssignment.objects.filter(user__display_name="乙新党员").exists()
+
+
+def test_every_role_has_a_rank_and_the_account_runners_outrank_what_they_grant_most():
+    from xiangzhi.core.roles import ACCOUNT_ADMIN_ROLES
+
+    assert set(ROLE_RANK) == set(Role)
+    assert ROLE_RANK[Role.DEPARTMENT_STAFF] > ROLE_RANK[Role.VILLAGE_SECRETARY]
+    assert ROLE_RANK[Role.AUDITOR] > ROLE_RANK[Role.VILLAGE_SECRETARY]
+    assert max(ROLE_RANK.values()) == ROLE_RANK[Role.CHIEF_GRID_LEADER]
+    assert ACCOUNT_ADMIN_ROLES == {
+        Role.CHIEF_GRID_LEADER,
+        Role.TOWNSHIP_STAFF,
+        Role.VILLAGE_SECRETARY,
+    }
