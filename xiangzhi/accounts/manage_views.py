@@ -9,6 +9,7 @@ from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from xiangzhi.core.roles import Role
@@ -41,7 +42,7 @@ def _require_manager(request) -> None:
     """A page naming no account refuses whoever runs none (one naming an account is a 404 for
     them: access_account finds none of it in their subtree, like a missing one)."""
     if not may_manage_accounts(request.user):
-        raise PermissionDenied("只有总网格长、镇干部和村党组织书记可以管理账号")
+        raise PermissionDenied(_("只有总网格长、镇干部和村党组织书记可以管理账号"))
 
 
 def _node(request, value):
@@ -84,7 +85,7 @@ def account_new(request):
     found = person_search(actor=request.user, text=q) if q and person is None else []
     form = AccountCreateForm(data, actor=request.user, person=person)
     if data is not None and person_id and person is None:
-        form.add_error(None, "该居民不在您的辖区内，或已经有账号")
+        form.add_error(None, _("该居民不在您的辖区内，或已经有账号"))
     elif data is not None and form.is_valid():
         d = form.cleaned_data
         try:
@@ -100,7 +101,7 @@ def account_new(request):
         except ValidationError as exc:
             apply_errors(form, exc, {"person": "__all__"})  # the hidden field shows no errors
         else:
-            return _one_time(request, [(user, otp)], "账号已创建")
+            return _one_time(request, [(user, otp)], _("账号已创建"))
     return render(
         request,
         "accounts/account_new.html",
@@ -139,7 +140,7 @@ def account_detail(request, user_id: int):
 def account_reset(request, user_id: int):
     account = access_account(request.user, user_id)
     otp = account_password_reset(actor=request.user, user=account)
-    return _one_time(request, [(account, otp)], "密码已重置")
+    return _one_time(request, [(account, otp)], _("密码已重置"))
 
 
 @require_POST
@@ -154,7 +155,7 @@ def account_switch(request, user_id: int):
         messages.error(request, "；".join(exc.messages))
     else:
         messages.success(
-            request, "账号已启用。" if enable else "账号已停用，所有设备上的登录已退出。"
+            request, _("账号已启用。") if enable else _("账号已停用，所有设备上的登录已退出。")
         )
     return redirect("accounts:account_detail", user_id=account.pk)
 
@@ -180,7 +181,7 @@ def account_role_new(request, user_id: int):
             for e in errors:
                 messages.error(request, e)
     else:
-        messages.success(request, "角色已添加。")
+        messages.success(request, _("角色已添加。"))
     return redirect("accounts:account_detail", user_id=account.pk)
 
 
@@ -192,7 +193,7 @@ def account_role_remove(request, role_assignment_id: int):
     except ValidationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, "角色已取消。")
+        messages.success(request, _("角色已取消。"))
     return redirect("accounts:account_detail", user_id=ra.user_id)
 
 
@@ -202,7 +203,7 @@ def party_accounts(request):
     if request.method == "POST":
         node = _node(request, request.POST.get("node"))
         made = party_member_accounts_create(actor=request.user, node=node)
-        return _one_time(request, made, "党员账号已批量创建", node=node)
+        return _one_time(request, made, _("党员账号已批量创建"), node=node)
     nodes = [n for n in account_nodes(actor=request.user) if n.level <= 3]
     return render(
         request,
