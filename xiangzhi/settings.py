@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "xiangzhi.core.middleware.LoginRequired",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "xiangzhi.accounts.middleware.PasswordChangeRequired",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "xiangzhi.core.middleware.RequestContextMiddleware",

@@ -46,6 +46,36 @@ class AccountsAction(AuditAction):
         "停用接口令牌",
         "xiangzhi.accounts.services.api_token_revoke",
     )
+    ACCOUNT_CREATE = (
+        "accounts.account_create",
+        "创建账号",
+        "xiangzhi.accounts.services.org_accounts.account_create",
+    )
+    ACCOUNTS_BULK_CREATE = (
+        "accounts.accounts_bulk_create",
+        "批量创建党员账号",
+        "xiangzhi.accounts.services.org_accounts.party_member_accounts_create",
+    )
+    ACCOUNT_PASSWORD_RESET = (
+        "accounts.account_password_reset",
+        "重置密码",
+        "xiangzhi.accounts.services.org_accounts.account_password_reset",
+    )
+    ACCOUNT_DEACTIVATE = (
+        "accounts.account_deactivate",
+        "停用账号",
+        "xiangzhi.accounts.services.org_accounts.account_deactivate",
+    )
+    ACCOUNT_REACTIVATE = (
+        "accounts.account_reactivate",
+        "启用账号",
+        "xiangzhi.accounts.services.org_accounts.account_reactivate",
+    )
+    ROLE_REVOKE = (
+        "accounts.role_revoke",
+        "取消角色",
+        "xiangzhi.accounts.services.org_accounts.role_revoke",
+    )
 
 
 LEGACY = {

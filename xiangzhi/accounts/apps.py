@@ -11,11 +11,16 @@ class AccountsConfig(AppConfig):
 
         from . import signals  # noqa: F401
         from .actions import LEGACY, RETIRED, AccountsAction
-        from .models import ApiToken, RoleAssignment
+        from .manage_views import may_manage_accounts
+        from .models import ApiToken, RoleAssignment, User
 
         register_entity("token", ApiToken)
+        register_entity("user", User)
         register_entity("role_assignment", RoleAssignment)
         register_actions(AccountsAction, legacy=LEGACY, retired=RETIRED)
+        register_nav(
+            "accounts", "账号", "accounts:account_list", order=90, visible=may_manage_accounts
+        )
         register_nav("profile", "我的", "accounts:profile", order=100)
 
         from xiangzhi.core.registry import register_demo_loader

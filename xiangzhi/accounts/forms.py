@@ -4,6 +4,11 @@ from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 
+from xiangzhi.core.roles import HOUSEHOLD_ROLES, ROLE_RANK, Role
+from xiangzhi.core.scope import scope_for
+
+from .selectors import account_nodes, department_list
+
 
 class LoginForm(AuthenticationForm):
     error_messages = {
@@ -38,3 +43,62 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
         return old
+
+
+class NodeChoiceField(forms.ModelChoiceField):
+    """Grid nodes indented by level, so a long list reads as the tree."""
+
+    def label_from_instance(self, obj):
+        return "\u3000" * max(obj.level - 1, 0) + obj.name
+
+
+def grantable_roles(actor) -> list[tuple[str, str]]:
+    """The roles the actor may grant somewhere: ranked at most as high as their highest."""
+    scope = scope_for(actor)
+    top = max((scope.account_rank_at(p) for p in scope.account_paths), default=0)
+    if scope.superuser:
+        top = max(ROLE_RANK.values())
+    return [(value, label) for value, label in Role.choices if ROLE_RANK[value] <= top]
+
+
+class RoleForm(forms.Form):
+    """A role on a grid node (and, for department staff, its department)."""
+
+    role = forms.ChoiceField(label="角色")
+    node = NodeChoiceField(
+        label="所在网格", queryset=None, required=False, help_text="角色管辖的网格节点"
+    )
+    department = forms.ModelChoiceField(
+        label="部门", queryset=None, required=False, help_text="仅部门人员需要选择"
+    )
+
+    def __init__(self, *args, actor, household_roles: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        roles = grantable_roles(actor)
+        if not household_roles:
+            roles = [(v, lab) for v, lab in roles if v not in HOUSEHOLD_ROLES]
+        self.fields["role"].choices = roles
+        self.fields["node"].queryset = account_nodes(actor=actor)
+        self.fields["department"].queryset = department_list()
+
+
+class AccountCreateForm(RoleForm):
+    display_name = forms.CharField(label="姓名", max_length=50, required=False)
+    username = forms.CharField(
+        label="登录账号",
+        max_length=150,
+        required=False,
+        help_text="可不填：按姓名拼音自动生成，例如 zhangsan",
+    )
+    person = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    field_order = ["display_name", "username", "role", "node", "department"]
+
+    def __init__(self, *args, person=None, **kwargs):
+        super().__init__(*args, household_roles=person is not None, **kwargs)
+        if person is not None:
+            self.fields["display_name"].initial = person.name
+            self.fields["node"].help_text = "村民、党员角色自动绑定到其所在户的网格"
+            self.fields["person"].initial = person.pk
+        else:
+            self.fields["display_name"].required = True

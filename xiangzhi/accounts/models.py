@@ -13,6 +13,9 @@ class User(AbstractUser):
     # Bumped by "log out everywhere" (and when the person leaves): part of the session hash, so
     # every session made before it no longer matches and ends at its next request.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # Set when a leader creates the account or resets its password (a one-time password): every
+    # page leads to the password change and API tokens are refused until the owner picks one.
+    password_change_required = models.BooleanField("须修改密码", default=False)
 
     class Meta:
         verbose_name = "用户"
@@ -45,6 +48,9 @@ class User(AbstractUser):
 
     def set_password(self, raw_password):
         super().set_password(raw_password)
+        # A password chosen by its owner ends the one-time password; a leader's reset sets the
+        # flag again after this (services.org_accounts.account_password_reset).
+        self.password_change_required = False
         # signals.on_user_saved revokes the API tokens once the new password is saved.
         self._xz_password_changed = self.pk is not None
 

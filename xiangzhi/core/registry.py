@@ -317,3 +317,46 @@ def register_household_lookup(lookup: Callable) -> None:
 
 def households_of(user) -> set[int]:
     return set(_HOUSEHOLD_LOOKUP[0](user)) if _HOUSEHOLD_LOOKUP else set()
+
+
+# --- people an account can be made for ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person of the registry, as the account pages show and link one."""
+
+    pk: int
+    name: str
+    node: Any  # the grid node of their household
+    detail: str = ""  # what tells two namesakes apart (household number, age), never an ID number
+
+
+@dataclass(frozen=True)
+class PersonDirectory:
+    """How accounts reaches the registry's people without importing the app that keeps them.
+
+    search(actor=, text=, paths=) -> people under `paths` named like `text` with no account yet;
+    load(actor=, pk=, paths=) -> that person under `paths` with no account yet, or None;
+    link(actor=, pk=, user=) -> None, within the caller's transaction; party_members(actor=,
+    node=) -> the people of the node's subtree who are party members and have no account.
+    """
+
+    search: Callable
+    load: Callable
+    link: Callable
+    party_members: Callable
+
+
+_PERSON_DIRECTORY: list[PersonDirectory] = []
+
+
+def register_person_directory(directory: PersonDirectory) -> None:
+    """Declare the person directory (once: one app keeps the registry's people)."""
+    if _PERSON_DIRECTORY and _PERSON_DIRECTORY[0] != directory:
+        raise ValueError("the person directory is already registered")
+    _PERSON_DIRECTORY[:] = [directory]
+
+
+def person_directory() -> PersonDirectory | None:
+    return _PERSON_DIRECTORY[0] if _PERSON_DIRECTORY else None

@@ -45,3 +45,23 @@ REVEAL_ROLES = {
 }
 # Roles that may read the audit trail of their subtree.
 AUDIT_ROLES = {Role.CHIEF_GRID_LEADER, Role.TOWNSHIP_STAFF, Role.AUDITOR}
+# Roles that run the accounts of their subtree: create, reset, deactivate, bind roles.
+ACCOUNT_ADMIN_ROLES = {Role.CHIEF_GRID_LEADER, Role.TOWNSHIP_STAFF, Role.VILLAGE_SECRETARY}
+# The rank of each role: nobody grants a role ranked above the highest role they hold on a node
+# covering the node the role is bound to, nor manages an account that holds one. Department staff
+# and auditors rank with the township staff, so only the township grants them (a village must not
+# appoint its own 纪检 auditor nor a township department's staff).
+ROLE_RANK = {
+    Role.CHIEF_GRID_LEADER: 60,
+    Role.TOWNSHIP_STAFF: 50,
+    Role.DEPARTMENT_STAFF: 50,
+    Role.AUDITOR: 50,
+    Role.VILLAGE_SECRETARY: 40,
+    Role.VILLAGE_CADRE: 30,
+    Role.GRID_WORKER: 20,
+    Role.GROUP_LEADER: 20,
+    Role.PARTY_MEMBER: 10,
+    Role.VILLAGER: 10,
+}
+# Roles of one's own household: bound to the grid node of the person's household.
+HOUSEHOLD_ROLES = {Role.VILLAGER, Role.PARTY_MEMBER}

@@ -18,7 +18,16 @@ from django.db.models import Q
 from django.http import Http404
 
 from .registry import households_of
-from .roles import AUDIT_ROLES, GRID_ADMIN_ROLES, NODE_ROLES, REVEAL_ROLES, WRITE_ROLES, Role
+from .roles import (
+    ACCOUNT_ADMIN_ROLES,
+    AUDIT_ROLES,
+    GRID_ADMIN_ROLES,
+    NODE_ROLES,
+    REVEAL_ROLES,
+    ROLE_RANK,
+    WRITE_ROLES,
+    Role,
+)
 
 
 @dataclass(frozen=True)
@@ -59,6 +68,30 @@ class Scope:
 
     def can_reveal_path(self, path: str | None) -> bool:
         return self.allows(REVEAL_ROLES, path)
+
+    @property
+    def account_paths(self) -> tuple[str, ...]:
+        """The subtrees whose accounts the user runs (ACCOUNT_ADMIN_ROLES)."""
+        return self.paths(ACCOUNT_ADMIN_ROLES)
+
+    def can_manage_accounts(self, path: str | None) -> bool:
+        return self.allows(ACCOUNT_ADMIN_ROLES, path)
+
+    def account_rank_at(self, path: str | None) -> int:
+        """The highest rank (ROLE_RANK) of the user's account-running roles on a node covering
+        `path`; 0 where they run no accounts. A read-only role (an auditor) never lends its rank."""
+        if self.superuser:
+            return max(ROLE_RANK.values())
+        if not path:
+            return 0
+        return max(
+            (
+                ROLE_RANK[role]
+                for role, p, _ in self.bindings
+                if role in ACCOUNT_ADMIN_ROLES and path.startswith(p)
+            ),
+            default=0,
+        )
 
     @property
     def township_wide(self) -> bool:

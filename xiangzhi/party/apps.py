@@ -41,10 +41,12 @@ class PartyConfig(AppConfig):
             register_list_filter,
             register_nav,
             register_panel,
+            register_person_directory,
             register_sheet_kind,
         )
 
         from . import demo
+        from .account_people import DIRECTORY
         from .actions import LEGACY, PartyAction
         from .models import PartyMember
         from .sheets import PARTY_MEMBERS
@@ -72,3 +74,4 @@ class PartyConfig(AppConfig):
         register_panel(
             "people.resident", "party_member", "party/panels/resident_member.html", _member_panel
         )
+        register_person_directory(DIRECTORY)

@@ -10,12 +10,30 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from xiangzhi.core.audit import audit_record
-from xiangzhi.core.roles import NODE_ROLES, Role
+from xiangzhi.core.roles import HOUSEHOLD_ROLES, NODE_ROLES, ROLE_RANK, Role
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
 
-from .actions import AccountsAction
-from .models import ApiToken, Department, RoleAssignment, User
+from ..actions import AccountsAction
+from ..models import ApiToken, Department, RoleAssignment, User
+
+
+def grant_check(*, actor: Actor | None, role: str, node: models.Model | None) -> None:
+    """Refuse a role outside the actor's subtree or ranked above their own there (ROLE_RANK).
+
+    The one rule of every path that binds a role: the account pages, role_assign called
+    directly, the bulk creation and the grid's staff assignment. A system call (actor None:
+    migrations, the demo) and the administrator pass.
+    """
+    if actor is None:
+        return
+    scope = scope_for(actor)
+    if scope.superuser:
+        return
+    if node is None or not scope.can_manage_accounts(node.path):
+        raise PermissionDenied("您不能在该网格分配角色")
+    if ROLE_RANK[role] > scope.account_rank_at(node.path):
+        raise PermissionDenied("不能授予高于您本人职级的角色")
 
 
 @transaction.atomic
@@ -28,14 +46,15 @@ def role_assign(
     department: Department | None = None,
     is_grid_leader: bool = False,
 ) -> RoleAssignment:
-    """Bind a role to a user on a node (or a department); the actor must administer that node."""
+    """Bind a role to a user on a node (or a department); the actor must run that node's accounts
+    and hold a role there ranked at least as high (grant_check)."""
+    if role not in Role.values:
+        raise ValidationError("没有这个角色")
     if role in NODE_ROLES and node is None:
         raise ValidationError("该角色必须绑定到一个网格节点")
     if role == Role.DEPARTMENT_STAFF and department is None:
         raise ValidationError("部门人员必须绑定到一个部门")
-    if actor is not None and not getattr(actor, "is_superuser", False):
-        if node is None or not scope_for(actor).can_admin_grid(node.path):
-            raise PermissionDenied("您不能在该网格分配角色")
+    grant_check(actor=actor, role=role, node=node)
     ra, _ = RoleAssignment.objects.update_or_create(
         user=user,
         role=role,
@@ -104,8 +123,8 @@ def api_token_user(raw: str) -> User | None:
         .filter(key_hash=_hash_token(raw), revoked_at__isnull=True)
         .first()
     )
-    if token is None or not token.user.is_active:
-        return None
+    if token is None or not token.user.is_active or token.user.password_change_required:
+        return None  # a one-time password must be changed first, on the page
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
     return token.user
 
@@ -147,9 +166,6 @@ def password_changed(*, user: User) -> int:
         changes={"tokens_revoked": revoked},
     )
     return revoked
-
-
-HOUSEHOLD_ROLES = (Role.VILLAGER, Role.PARTY_MEMBER)
 
 
 @transaction.atomic
