@@ -1,12 +1,12 @@
 """Sheets cannot hurt the reader (issue 10): each crafted workbook is refused with one clear
-Chinese error before calamine sees it, in well under a second, and a 100,000-row roster as Excel
+Chinese error before calamine sees it (where a walk counts rows, the message shows it stopped
+at the first row past the limit: no timed assertion, which a loaded machine would fail), and a 100,000-row roster as Excel
 saves it stays within the default limits with room to spare. The same files go through the
 real worker in test_import_worker.py."""
 
 from __future__ import annotations
 
 import dataclasses
-import time
 import zipfile
 
 import pytest
@@ -25,10 +25,8 @@ NO_SIZE = dataclasses.replace(NO_RATIO, part_bytes=10**12, unzipped_bytes=10**12
 
 
 def refused(path, limits=LIMITS) -> str:
-    started = time.perf_counter()
     with pytest.raises(SheetError) as caught:
         check_workbook(path, path.suffix.lstrip(".") or "xlsx", limits)
-    assert time.perf_counter() - started < 5
     return str(caught.value)
 
 
@@ -149,6 +147,4 @@ def test_a_100000_row_roster_stays_well_within_the_default_limits(tmp_path):
     assert sum(sizes.values()) < LIMITS.unzipped_bytes / 4
     assert max(ratios) < LIMITS.ratio / 4
     assert 100_001 * 11 < LIMITS.cells / 4 and 100_001 < LIMITS.rows / 1.5
-    started = time.perf_counter()
-    check_workbook(path, "xlsx", LIMITS)
-    assert time.perf_counter() - started < 10  # about 0.9 s (docs/performance.md)
+    check_workbook(path, "xlsx", LIMITS)  # its time, about 0.9 s, is in docs/performance.md
