@@ -91,7 +91,7 @@ def township_key(node) -> str:
         node = _grid_node_model().objects.only("path", "level").filter(pk=node).first()
         if node is None:  # a node that no longer exists: its events still need a chain
             return AuditHead.NO_NODE
-    return node.ancestor_path_at(1)
+    return node.ancestor_path_at(1) or AuditHead.NO_NODE  # a node without its path yet
 
 
 def _township_keys(node_ids: set) -> dict:
@@ -101,7 +101,7 @@ def _township_keys(node_ids: set) -> dict:
     GridNode = _grid_node_model()
     for start in range(0, len(ids), 500):
         for node in GridNode.objects.only("path", "level").filter(pk__in=ids[start : start + 500]):
-            out[node.pk] = node.ancestor_path_at(1)
+            out[node.pk] = node.ancestor_path_at(1) or AuditHead.NO_NODE
     return {i: out.get(i, AuditHead.NO_NODE) for i in node_ids}
 
 

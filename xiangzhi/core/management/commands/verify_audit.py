@@ -30,7 +30,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{report.label}：完整，共 {report.checked} 条事件")
                 continue
             failed = True
-            where = f"{report.label}:" if report.label else ""
+            where = f"{report.label}：" if report.label else ""
             self.stderr.write(
                 f"审计链已被破坏：{where}{report.problem.message}（此前 {report.checked} 条完整）"
             )
