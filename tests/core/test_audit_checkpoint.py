@@ -238,3 +238,28 @@ def test_the_printable_page_costs_the_same_queries_whatever_the_number_of_chains
         body = client.get("/core/audit/checkpoint/").content.decode()
     assert body.count("<tr>") > 8
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_real_worker_runs_the_daily_checkpoint_and_queues_the_next(settings, tmp_path):
+    from django_tasks_db.models import DBTaskResult
+
+    from tests.core.test_import_worker import run_worker
+    from tests.factories import UserFactory
+    from xiangzhi.core.checkpoint_tasks import checkpoint_schedule, daily_audit_checkpoint
+    from xiangzhi.grid.services import node_create
+
+    node_create(actor=UserFactory(is_superuser=True), parent=None, name="工人镇")
+    assert checkpoint_schedule()
+    queued = DBTaskResult.objects.filter(task_path=daily_audit_checkpoint.module_path)
+    queued.update(run_after=timezone.now() - dt.timedelta(seconds=1))
+    run_worker(
+        XIANGZHI_AUDIT_SIGNING_KEY_FILE=str(settings.XIANGZHI_AUDIT_SIGNING_KEY_FILE),
+        XIANGZHI_AUDIT_PUBLIC_KEYS_DIR=str(settings.XIANGZHI_AUDIT_PUBLIC_KEYS_DIR),
+        XIANGZHI_AUDIT_CHECKPOINT_DIR=str(settings.XIANGZHI_AUDIT_CHECKPOINT_DIR),
+    )
+    files = list(settings.XIANGZHI_AUDIT_CHECKPOINT_DIR.glob("audit-checkpoint-*.json"))
+    assert len(files) == 1 and settings.XIANGZHI_AUDIT_SIGNING_KEY_FILE.exists()
+    assert run("verify_audit", "--checkpoint", str(files[0]))[0] == 0
+    assert queued.filter(status="SUCCESSFUL").count() == 1
+    assert queued.get(status="READY").run_after > timezone.now()

@@ -116,7 +116,9 @@ def _lock_head(key: str = AuditHead.NO_NODE) -> AuditHead:
         node_id = _grid_node_model().objects.filter(path=key).values_list("pk", flat=True).first()
     try:
         with transaction.atomic():  # two first events of a township at once: one inserts
-            AuditHead.objects.create(key=key, node_id=node_id, seq=0, hash=GENESIS)
+            AuditHead.objects.create(
+                key=key, node_id=node_id, seq=0, hash=GENESIS, frozen=key == AuditHead.LEGACY
+            )
     except IntegrityError:
         pass
     return heads.get(key=key)
