@@ -277,6 +277,22 @@ XIANGZHI_IMPORT_HOUSEKEEPING_SECONDS = int(
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+# Signed audit checkpoints (docs/security.md, "Audit chains"): the Ed25519 private key is never in
+# the database (the environment variable XIANGZHI_AUDIT_SIGNING_KEY, else this file, created on
+# first use); every public key ever used stays in the keyring directory; the worker signs the
+# chains' heads every day at XIANGZHI_AUDIT_CHECKPOINT_HOUR (local time, "" to switch it off).
+XIANGZHI_AUDIT_SIGNING_KEY_FILE = Path(
+    os.environ.get("XIANGZHI_AUDIT_SIGNING_KEY_FILE", VAR_DIR / "audit_signing_key")
+)
+XIANGZHI_AUDIT_PUBLIC_KEYS_DIR = Path(
+    os.environ.get("XIANGZHI_AUDIT_PUBLIC_KEYS_DIR", VAR_DIR / "audit_public_keys")
+)
+XIANGZHI_AUDIT_CHECKPOINT_DIR = Path(
+    os.environ.get("XIANGZHI_AUDIT_CHECKPOINT_DIR", VAR_DIR / "audit_checkpoints")
+)
+_checkpoint_hour = os.environ.get("XIANGZHI_AUDIT_CHECKPOINT_HOUR", "2")
+XIANGZHI_AUDIT_CHECKPOINT_HOUR = int(_checkpoint_hour) if _checkpoint_hour else None
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

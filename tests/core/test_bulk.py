@@ -32,9 +32,9 @@ def test_values_of_every_kind_come_back_as_written_with_keys_in_row_order(world)
 
 def test_json_goes_in_as_json(world):
     columns = ("seq", "created_at", "action", "changes", "prev_hash", "hash", "actor_label")
-    columns += ("object_type", "object_id", "object_repr", "ip")
+    columns += ("object_type", "object_id", "object_repr", "ip", "chain_id")
     changes = {"名字": ["甲", 1, None, True]}
-    row = (10_000, timezone.now(), "test.bulk", changes, "0", "0", "", "", "", "", "")
+    row = (10_000, timezone.now(), "test.bulk", changes, "0", "0", "", "", "", "", "", 1)
     insert_rows(AuditEvent, columns, [row])
     assert AuditEvent.objects.get(seq=10_000).changes == changes
 

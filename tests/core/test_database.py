@@ -86,11 +86,11 @@ def test_audit_table_keeps_only_the_indexes_the_search_uses(db):
     assert _indexed_columns("core_auditevent") == [
         ("action",),
         ("actor_id",),
+        ("chain_id", "seq"),
         ("created_at",),
         ("node_id",),
         ("object_id",),
         ("object_type", "object_id"),
-        ("seq",),
     ]
 
 

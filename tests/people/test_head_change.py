@@ -161,7 +161,7 @@ def test_the_page_suggests_the_relations_and_saves_the_new_head(client, world):
     change = HouseholdChange.objects.get(household=household, kind="head_change")
     assert change.resident_id == son.pk and change.occurred_on == dt.date(2026, 11, 1)
     assert change.note == f"原户主:{head.name};原户主年老,由长子接任"
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-pk").first()
     assert (
         AuditEvent.objects.count() == before + 1 and event.action == "people.household_head_change"
     )
@@ -189,7 +189,7 @@ def test_keeping_the_head_corrects_relations_without_a_head_change(client, world
     assert response.status_code == 302
     assert _relations(daughter, head) == ["grandchild", "head"]
     assert not HouseholdChange.objects.filter(kind="head_change").exists()
-    assert AuditEvent.objects.order_by("-seq").first().action == "people.household_relations_change"
+    assert AuditEvent.objects.order_by("-pk").first().action == "people.household_relations_change"
 
 
 def test_the_page_refuses_two_spouses_and_keeps_everything(client, world):

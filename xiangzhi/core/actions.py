@@ -5,6 +5,21 @@ from .registry import AuditAction
 
 class CoreAction(AuditAction):
     AUDIT_EXPORT = "core.audit_export", "导出审计日志", "xiangzhi.core.views.audit_export"
+    AUDIT_CHECKPOINT_CREATE = (
+        "core.audit_checkpoint_create",
+        "签署审计检查点",
+        "xiangzhi.core.checkpoint_tasks.audit_checkpoint_write",
+    )
+    AUDIT_CHECKPOINT_DOWNLOAD = (
+        "core.audit_checkpoint_download",
+        "下载审计检查点",
+        "xiangzhi.core.checkpoint_views.audit_checkpoint_download",
+    )
+    AUDIT_KEY_ROTATE = (
+        "core.audit_key_rotate",
+        "更换审计签名密钥",
+        "xiangzhi.core.management.commands.audit_checkpoint.Command.handle",
+    )
     CONFIG_CREATE = "core.config_create", "新增配置", "xiangzhi.core.admin.ConfigAdmin.save_model"
     CONFIG_UPDATE = "core.config_update", "修改配置", "xiangzhi.core.admin.ConfigAdmin.save_model"
     DATA_KEYS_ROTATE = (

@@ -19,7 +19,17 @@ class AppendOnlyQuerySet(models.QuerySet):
 class AuditEvent(models.Model):
     """One append-only, hash-chained record of a write, a login or a reveal of personal data."""
 
-    seq = models.BigIntegerField("序号", unique=True)
+    # The chain the event was appended to (its township's, the node-less one, or the legacy one)
+    # and its position there: seq counts per chain, the primary key orders the whole trail.
+    chain = models.ForeignKey(
+        "core.AuditHead",
+        verbose_name="审计链",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        db_index=False,  # the (chain, seq) constraint's index serves it
+        related_name="+",
+    )
+    seq = models.BigIntegerField("序号")
     created_at = models.DateTimeField("时间", db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -54,7 +64,11 @@ class AuditEvent(models.Model):
     objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-seq"]
+        ordering = ["-pk"]
+        constraints = [
+            # Also the index a chain is verified by and a checkpoint's event is found by.
+            models.UniqueConstraint(fields=["chain", "seq"], name="audit_chain_seq"),
+        ]
         indexes = [
             # The search filters by action prefix ("resident." finds every resident event).
             models.Index(fields=["action"], name="audit_action", opclasses=["varchar_pattern_ops"]),
@@ -78,16 +92,29 @@ class AuditEvent(models.Model):
 
 
 class AuditHead(models.Model):
-    """The single row that holds the chain's last sequence number and hash; locked on append."""
+    """The head of one audit chain: its last sequence number and hash, locked on append.
 
+    One chain per township (key: the township's grid path), one for events without a node
+    (key NO_NODE) and the frozen chain of the events written before chains were split (key
+    LEGACY, pk 1). Two townships' writes lock different heads and never wait on each other.
+    """
+
+    NO_NODE = "~none"
+    LEGACY = "~legacy"
+
+    key = models.CharField("链标识", max_length=255, unique=True)
+    # The township the chain belongs to when it was opened (no constraint: it outlives the node).
+    node_id = models.BigIntegerField("乡镇网格", null=True, blank=True)
     seq = models.BigIntegerField(default=0)
     hash = models.CharField(max_length=64, default="0" * 64)
+    frozen = models.BooleanField("已冻结", default=False)
 
     class Meta:
         verbose_name = "审计链头"
+        verbose_name_plural = "审计链头"
 
     def __str__(self) -> str:
-        return f"#{self.seq}"
+        return f"{self.key} #{self.seq}"
 
 
 def validate_import_kind(value: str) -> None:

@@ -49,7 +49,7 @@ def audit_event_list(
         qs = qs.filter(created_at__date__gte=date_from)
     if date_to:
         qs = qs.filter(created_at__date__lte=date_to)
-    return qs.select_related("node").order_by("-seq")
+    return qs.select_related("node").order_by("-pk")  # seq counts per chain; pk is the trail order
 
 
 def action_names(choice: str) -> list[str]:

@@ -1,9 +1,15 @@
 from django.urls import path
 
-from . import views
+from . import checkpoint_views, views
 
 app_name = "core"
 urlpatterns = [
     path("audit/", views.audit_list, name="audit_list"),
     path("audit/export/", views.audit_export, name="audit_export"),
+    path("audit/checkpoint/", checkpoint_views.audit_checkpoint_print, name="audit_checkpoint"),
+    path(
+        "audit/checkpoint/download/",
+        checkpoint_views.audit_checkpoint_download,
+        name="audit_checkpoint_download",
+    ),
 ]

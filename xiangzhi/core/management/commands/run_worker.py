@@ -46,7 +46,8 @@ class Command(BaseCommand):
 
     def _housekeeping(self) -> None:
         """Fail the jobs of a worker that died, before a new one starts (and queue the periodic
-        housekeeping); the connection is closed again while the worker runs."""
+        housekeeping and the daily audit checkpoint); the connection is closed again while the
+        worker runs."""
         from xiangzhi.core.sheets.tasks import import_housekeeping
 
         try:
@@ -56,6 +57,12 @@ class Command(BaseCommand):
         else:
             if failed:
                 self.stdout.write(f"已把 {failed} 个中断的导入任务标记为失败")
+        try:
+            from xiangzhi.core.checkpoint_tasks import checkpoint_schedule
+
+            checkpoint_schedule()  # the daily signed audit checkpoint queues its own next run
+        except Exception as exc:  # noqa: BLE001 - as above
+            self.stderr.write(f"每日审计检查点排程失败:{exc}")
         connections.close_all()
 
     def _stop(self, signum, frame) -> None:

@@ -1,17 +1,59 @@
+"""`manage.py verify_audit [--checkpoint FILE [--public-key PEM [PEM ...]]]`: verify every audit chain
+and name the broken one; with a signed checkpoint, also prove that each chain still extends it
+(core/checkpoint.py), which catches a chain rewritten whole with every hash recomputed."""
+
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from xiangzhi.core.audit import verify_chain
+from xiangzhi.core.audit import verify_chains
+from xiangzhi.core.checkpoint import CheckpointError, loads, public_keys, verify_checkpoint
 
 
 class Command(BaseCommand):
-    help = "校验审计链:完整时退出码为0,否则指出第一条被修改、删除或调换顺序的事件"
+    help = "校验审计链：完整时退出码为0，否则指出哪条链的哪条事件被修改、删除或调换顺序"
 
-    def handle(self, *args, **options):
-        checked, problem = verify_chain()
-        if problem is None:
-            self.stdout.write(self.style.SUCCESS(f"审计链完整:共 {checked} 条事件"))
-            return
-        self.stderr.write(f"审计链已被破坏:{problem.message}(此前 {checked} 条完整)")
-        sys.exit(1)
+    def add_arguments(self, parser):
+        parser.add_argument("--checkpoint", help="签名检查点文件：证明每条链仍延续它")
+        parser.add_argument(
+            "--public-key",
+            nargs="+",
+            help="受信任的公钥文件（可给出多个；默认用服务器上保存的全部公钥）",
+        )
+
+    def handle(self, *args, checkpoint=None, public_key=None, **options):
+        failed = False
+        reports = verify_chains()
+        for report in reports:
+            if report.problem is None:
+                self.stdout.write(f"{report.label}：完整，共 {report.checked} 条事件")
+                continue
+            failed = True
+            where = f"{report.label}：" if report.label else ""
+            self.stderr.write(
+                f"审计链已被破坏：{where}{report.problem.message}（此前 {report.checked} 条完整）"
+            )
+        if checkpoint:
+            failed = self._checkpoint(checkpoint, public_key) or failed
+        if failed:
+            sys.exit(1)
+        total = sum(r.checked for r in reports)
+        self.stdout.write(self.style.SUCCESS(f"审计链完整：{len(reports)} 条链，共 {total} 条事件"))
+
+    def _checkpoint(self, path: str, key_files) -> bool:
+        """Whether the checkpoint check failed (each problem written out)."""
+        try:
+            data = loads(Path(path).read_bytes())
+            keys = public_keys(key_files)
+        except (OSError, CheckpointError) as exc:
+            self.stderr.write(f"检查点无法使用：{exc}")
+            return True
+        failed = False
+        for check in verify_checkpoint(data, keys):
+            if check.problem is None:
+                self.stdout.write(f"{check.label}：延续签名检查点（#{check.seq}）")
+            else:
+                failed = True
+                self.stderr.write(f"审计链与签名检查点不符：{check.label}：{check.problem}")
+        return failed
