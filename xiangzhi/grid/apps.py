@@ -15,6 +15,11 @@ class GridConfig(AppConfig):
         register_entity("node", GridNode)
         register_actions(GridAction, legacy=LEGACY)
         register_nav("grid", "网格", "grid:index", order=10)
+        from xiangzhi.core.registry import register_panel
+
+        from .workbench import chart_panel
+
+        register_panel("workbench", "grid_chart", "grid/panels/chart.html", chart_panel, order=40)
 
         from xiangzhi.core.registry import register_demo_loader
 
