@@ -20,7 +20,7 @@ from xiangzhi.core.models import ImportJob
 from xiangzhi.core.roles import Role
 from xiangzhi.grid.services import node_create
 from xiangzhi.party.services import party_member_register
-from xiangzhi.people.models import Resident
+from xiangzhi.people.models import Resident, Tag
 from xiangzhi.people.services import ResidentData, household_register, resident_add
 
 from .factories import UserFactory, make_id
@@ -143,7 +143,7 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
     sibling_worker = user(Role.GRID_WORKER, sibling, "sibling_worker", "二号网格员")
     group_leader = user(Role.GROUP_LEADER, group, "group_leader", "党小组长")
     auditor = user(Role.AUDITOR, node, "auditor", "审计员", is_staff=True)
-    civil_affairs = Department.objects.get(code="civil_affairs")
+    civil_affairs = Department.objects.get(code="civil_affairs")  # made by _served_tags
     department_user = user(Role.DEPARTMENT_STAFF, node, "minzheng", "民政专干", civil_affairs)
     villager = UserFactory(username=f"{key}_villager", display_name=f"{name}村民")
     RoleAssignment.objects.create(user=villager, role=Role.VILLAGER)
@@ -197,8 +197,19 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
     )
 
 
+def _served_tags() -> None:
+    """民政 and the 低保户 tag it serves, as the migrations make them: a transactional test
+    (the browser's) empties the tables, the migrations' rows with them."""
+    civil_affairs, _ = Department.objects.get_or_create(
+        code="civil_affairs", defaults={"name": "民政"}
+    )
+    tag, _ = Tag.objects.get_or_create(code="subsistence_allowance", defaults={"name": "低保户"})
+    tag.departments.add(civil_affairs)
+
+
 @pytest.fixture
 def world(db) -> World:
+    _served_tags()
     admin = UserFactory(username="root_admin", is_superuser=True, is_staff=True)
     township = node_create(actor=admin, parent=None, name="测试镇", code="430521100000")
     chief = UserFactory(username="chief")
