@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from . import services
@@ -28,6 +29,6 @@ def resident_call(request, resident_id: int):
         actor=request.user, resident=resident, field_name="phone", purpose=CALL_PURPOSE
     )
     if not phone:
-        messages.error(request, f"{resident.name}没有登记联系电话")
+        messages.error(request, gettext("%(name)s没有登记联系电话") % {"name": resident.name})
         return redirect("home")
     return TelRedirect(f"tel:{phone}")
