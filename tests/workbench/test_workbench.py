@@ -71,11 +71,18 @@ def test_a_user_without_a_role_is_told_what_to_do(client, db):
     assert "还没有分配角色" in body
 
 
+def _nav(body: str) -> str:
+    return body[body.index("<nav") : body.index("</nav>")]
+
+
 def test_the_workbench_is_first_in_the_navigation(client, world):
-    body = _page(client, world.a.cadre)
-    nav = body[body.index("<nav") : body.index("</nav>")]
+    nav = _nav(_page(client, world.a.cadre))
     assert nav.index("工作台") < nav.index("网格")
     assert 'aria-current="page">工作台' in nav.replace("\n", "")
+    # no 网格 entry for those bound to no grid node: it would lead to an empty page
+    for user in (world.a.villager, world.a.member_user, world.a.department_user):
+        nav = _nav(_page(client, user))
+        assert "工作台" in nav and ">网格<" not in nav
 
 
 # --- cadres ---------------------------------------------------------------------------------
