@@ -182,11 +182,12 @@ def served_q(model: type[models.Model], served: tuple[tuple[int, str], ...]) -> 
         by_department.setdefault(department_id, []).append(path)
     q = Q(pk__in=[])
     for department_id, paths in sorted(by_department.items()):
+        # One subquery per lookup: an OR inside one would join every path at once.
         tagged = Q(pk__in=[])
         for lookup in lookups:
-            tagged |= Q(**{lookup: department_id})
-        rows = model._base_manager.filter(tagged).values("pk")
-        q |= path_q(paths, model.SCOPE_PATH) & Q(pk__in=rows)
+            rows = model._base_manager.filter(**{lookup: department_id}).values("pk")
+            tagged |= Q(pk__in=rows)
+        q |= path_q(paths, model.SCOPE_PATH) & tagged
     return q
 
 
