@@ -34,8 +34,20 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	$(call quietly,$(BIN)/python -m pip install -q -e ".[dev]",安装开发依赖,$(INSTALL_LOG))
 	@touch $@ $(VENV)/.installed
 
-install: $(VENV)/.installed
-install-dev: $(VENV)/.installed-dev
+# Apache ECharts for the workbench's charts, from npm at set-up (the PyPI package
+# django-static-echarts carries no script); served by the app, never from a CDN. Without npm
+# or a network the workbench shows the same figures as tables.
+ECHARTS_VERSION := 6.1.0
+ECHARTS := xiangzhi/core/static/vendor/echarts/echarts.min.js
+$(ECHARTS):
+	@mkdir -p $(dir $@) var/npm
+	@if command -v npm >/dev/null 2>&1 && (cd var/npm && npm pack --silent echarts@$(ECHARTS_VERSION) >/dev/null 2>&1); then \
+		tar -xzf var/npm/echarts-$(ECHARTS_VERSION).tgz -C var/npm package/dist/echarts.min.js package/LICENSE package/NOTICE && \
+		cp var/npm/package/LICENSE var/npm/package/NOTICE $(dir $@) && mv var/npm/package/dist/echarts.min.js $@; \
+	else echo "未能从 npm 取得 ECharts，工作台的图表将以表格显示 (ECharts not installed)"; fi
+
+install: $(VENV)/.installed | $(ECHARTS)
+install-dev: $(VENV)/.installed-dev | $(ECHARTS)
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput

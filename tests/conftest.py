@@ -1,7 +1,9 @@
 """The shared world: a township with two sibling villages (甲村 and 乙村), each with a cadre, a
 secretary, a grid worker for each of its two central households, a hamlet group leader, a
-villager, a party member and a read-only auditor; built through the services, so the audit chain
-is real."""
+villager, a party member, a read-only auditor and a 民政 (civil affairs) officer bound to the
+village, who sees the households and people carrying the tags 民政 serves (the first household is
+a 低保户, the other household carries no tag); built through the services, so the audit chain is
+real."""
 
 from __future__ import annotations
 
@@ -12,13 +14,13 @@ import pytest
 from django.test import Client as DjangoClient
 
 from tests.contract_app.services import notice_post
-from xiangzhi.accounts.models import RoleAssignment, User
+from xiangzhi.accounts.models import Department, RoleAssignment, User
 from xiangzhi.accounts.services import api_token_create, role_assign
 from xiangzhi.core.models import ImportJob
 from xiangzhi.core.roles import Role
 from xiangzhi.grid.services import node_create
 from xiangzhi.party.services import party_member_register
-from xiangzhi.people.models import Resident
+from xiangzhi.people.models import Resident, Tag
 from xiangzhi.people.services import ResidentData, household_register, resident_add
 
 from .factories import UserFactory, make_id
@@ -65,6 +67,7 @@ class Village:
     villager: User
     member_user: User
     auditor: User
+    department_user: User  # 民政 staff bound to the village: sees the tagged household only
     marker_name: str
     marker_address: str
     token: str
@@ -93,6 +96,7 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
         node=grid,
         address=marker_address,
         number=f"{key}-001",
+        tags=["subsistence_allowance"],
         head=ResidentData(
             name=marker_name,
             id_number=make_id(dt.date(1970, 3, 4), "M"),
@@ -128,9 +132,9 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
     # Every string of a village's records names the village (甲村…, 乙村…, or the surname 甲/乙),
     # and none is part of a string of the other village: the scope walk takes its leak markers
     # from them (tests/core/test_scope_routes.py, Target.markers).
-    def user(role, bind_node, suffix, title, **extra):
+    def user(role, bind_node, suffix, title, department=None, **extra):
         u = UserFactory(username=f"{key}_{suffix}", display_name=f"{name}{title}", **extra)
-        role_assign(actor=admin, user=u, role=role, node=bind_node)
+        role_assign(actor=admin, user=u, role=role, node=bind_node, department=department)
         return u
 
     cadre = user(Role.VILLAGE_CADRE, node, "cadre", "村干部", is_staff=True)
@@ -139,6 +143,8 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
     sibling_worker = user(Role.GRID_WORKER, sibling, "sibling_worker", "二号网格员")
     group_leader = user(Role.GROUP_LEADER, group, "group_leader", "党小组长")
     auditor = user(Role.AUDITOR, node, "auditor", "审计员", is_staff=True)
+    civil_affairs = Department.objects.get(code="civil_affairs")  # made by _served_tags
+    department_user = user(Role.DEPARTMENT_STAFF, node, "minzheng", "民政专干", civil_affairs)
     villager = UserFactory(username=f"{key}_villager", display_name=f"{name}村民")
     RoleAssignment.objects.create(user=villager, role=Role.VILLAGER)
     Resident.objects.filter(pk=hh.head_id).update(user=villager)
@@ -183,6 +189,7 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
         villager=villager,
         member_user=member_user,
         auditor=auditor,
+        department_user=department_user,
         marker_name=marker_name,
         marker_address=marker_address,
         token=token,
@@ -190,8 +197,19 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
     )
 
 
+def _served_tags() -> None:
+    """民政 and the 低保户 tag it serves, as the migrations make them: a transactional test
+    (the browser's) empties the tables, the migrations' rows with them."""
+    civil_affairs, _ = Department.objects.get_or_create(
+        code="civil_affairs", defaults={"name": "民政"}
+    )
+    tag, _ = Tag.objects.get_or_create(code="subsistence_allowance", defaults={"name": "低保户"})
+    tag.departments.add(civil_affairs)
+
+
 @pytest.fixture
 def world(db) -> World:
+    _served_tags()
     admin = UserFactory(username="root_admin", is_superuser=True, is_staff=True)
     township = node_create(actor=admin, parent=None, name="测试镇", code="430521100000")
     chief = UserFactory(username="chief")

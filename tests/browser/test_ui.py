@@ -1,6 +1,6 @@
 """End to end in Debian's chromium: log in, turn elder mode on, check the computed sizes, and
-find no axe-core violations on the login, grid and household pages. Skipped, with the reason,
-where chromium is not installed."""
+find no axe-core violations on the login page, the workbench and the household pages. Skipped,
+with the reason, where chromium is not installed."""
 
 from __future__ import annotations
 
@@ -20,12 +20,12 @@ def _no_horizontal_scroll(page):
 
 
 def _log_in_as_cadre(page, live_server, world):
-    """Log in as village 甲's cadre through the login form; lands on their village's grid page."""
+    """Log in as village 甲's cadre through the login form; lands on their workbench (工作台)."""
     page.goto(f"{live_server.url}/login/")
     page.fill("#id_username", world.a.cadre.username)
     page.fill("#id_password", "correct-horse-9")
     page.click("main button[type=submit]")
-    page.wait_for_url("**/grid/nodes/**")
+    page.wait_for_url(f"{live_server.url}/")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -36,8 +36,9 @@ def test_login_elder_mode_and_accessibility(page, live_server, world):
     page.fill("#id_username", world.a.cadre.username)
     page.fill("#id_password", "correct-horse-9")
     page.keyboard.press("Enter")
-    page.wait_for_url(f"**/grid/nodes/{world.a.node.pk}/")
-    assert "甲村" in page.inner_text("h1")
+    page.wait_for_url(f"{live_server.url}/")
+    assert "工作台" in page.inner_text("h1")
+    assert "甲村" in page.inner_text("main")  # the village's figures
     _axe(page)
     _no_horizontal_scroll(page)
     # Keyboard: the first Tab reaches the skip link, Enter jumps to the content.

@@ -337,7 +337,7 @@ def test_no_template_links_to_a_higher_app():
 def test_navigation_and_panels_come_from_the_registry(client, world):
     from xiangzhi.core.registry import NAV, PANELS
 
-    assert [n.key for n in NAV][:3] == ["grid", "households", "residents"]
+    assert [n.key for n in NAV][:4] == ["home", "grid", "households", "residents"]
     assert {p.key for p in PANELS["people.resident"]} == {"party_member"}
     client.force_login(world.a.cadre)
     page = client.get(f"/people/residents/{world.a.other_head.pk}/").content.decode()

@@ -3,7 +3,7 @@
 Every URL pattern and API route is discovered, and walked once for every value of a parameter
 that names no record (every registered sheet kind, every admin app); the records each route names
 are found from the entity registry and each model's declared scope (SCOPE_PATH, SCOPE_HOUSEHOLD,
-SCOPE_OWNER); the markers of a leak are the text of the target's rows of every ScopedModel that no
+SCOPE_OWNER; SCOPE_SERVED_BY only narrows SCOPE_PATH); the markers of a leak are the text of the target's rows of every ScopedModel that no
 other row holds; the "nothing changed" check snapshots every ScopedModel there is; and the data
 posted to a form is read from that form as the target's cadre is shown it. A new app's routes,
 tables and forms are therefore covered without editing this file, and a route whose parameter it
@@ -635,6 +635,18 @@ def attackers(world):
         ("auditor of the sibling village", world.a.auditor, village_target(world.b)),
         ("grid worker of the sibling grid", world.a.worker, sibling_grid_target(world.a)),
         ("villager of another household", world.a.villager, sibling_grid_target(world.a)),
+        # Department staff see, in their bound subtree, only what their department serves
+        # (SCOPE_SERVED_BY): neither the sibling village nor their village's untagged household.
+        (
+            "department staff of the sibling village",
+            world.a.department_user,
+            village_target(world.b),
+        ),
+        (
+            "department staff, an untagged household",
+            world.a.department_user,
+            sibling_grid_target(world.a),
+        ),
     ]
 
 
@@ -725,6 +737,7 @@ def readers(world):
         ("hamlet group leader", a.group_leader, group_target(a)),
         ("party member", a.member_user, sibling_grid_target(a)),  # their household is there
         ("villager", a.villager, village_target(a)),  # aimed at their own household first
+        ("department staff", a.department_user, village_target(a)),  # a 低保户 they serve
     ]
 
 

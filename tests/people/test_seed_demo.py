@@ -63,6 +63,12 @@ def test_the_demo_township_is_complete_deterministic_and_idempotent():
         kind__in=["birth", "death", "move_out"],
     )
     assert recent.count() == 12 and len({c.kind for c in recent}) == 3
+    # 民政's demo login serves the town: every 低保户 of it, and no household without a tag.
+    minzheng = User.objects.get(username="demo_minzheng")
+    served = Household.objects.for_actor(minzheng)
+    low_income = Household.objects.filter(tags__code="subsistence_allowance")
+    assert served.count() == low_income.count() > 100
+    assert not served.filter(tags__isnull=True).exists()
     first = _fingerprint()
 
     again = StringIO()

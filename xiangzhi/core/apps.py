@@ -2,6 +2,14 @@ from django.apps import AppConfig
 from django.db.models.signals import post_migrate
 
 
+def _imports_panel(*, actor, obj, can_write: bool) -> dict | None:
+    """The workbench's to-do of checked sheets waiting for 确认导入 (the user's own)."""
+    from .sheets.selectors import import_jobs_to_confirm
+
+    jobs = import_jobs_to_confirm(actor=actor)
+    return {"jobs": jobs} if jobs else None
+
+
 def analyze_after_migrate(sender, using="default", **kwargs):
     """SQLite applies many schema changes by copying the table, which drops its statistics."""
     from .dbstats import refresh_planner_statistics
@@ -17,7 +25,7 @@ class CoreConfig(AppConfig):
     def ready(self):
         from . import checks  # noqa: F401  (registers the app-contract system checks)
         from .actions import LEGACY, CoreAction
-        from .registry import register_actions, register_entity, register_nav
+        from .registry import register_actions, register_entity, register_nav, register_panel
         from .scope import scope_for
 
         register_actions(CoreAction, legacy=LEGACY)
@@ -29,4 +37,6 @@ class CoreConfig(AppConfig):
             visible=lambda u: scope_for(u).can_audit,
         )
         register_entity("import_job", "core.ImportJob")
+        register_nav("home", "工作台", "home", order=0)
+        register_panel("workbench", "imports", "core/panels/imports.html", _imports_panel, order=10)
         post_migrate.connect(analyze_after_migrate, sender=self, dispatch_uid="xz-analyze")

@@ -63,5 +63,17 @@ ROLE_RANK = {
     Role.PARTY_MEMBER: 10,
     Role.VILLAGER: 10,
 }
-# Roles of one's own household: bound to the grid node of the person's household.
+# The workbench (工作台) shows each group of roles its own panels (core.workbench.Desk).
+# Leaders and cadres: to-dos, the month's changes, the groups they follow and the subtree's chart.
+CADRE_ROLES = {
+    Role.CHIEF_GRID_LEADER,
+    Role.TOWNSHIP_STAFF,
+    Role.VILLAGE_SECRETARY,
+    Role.VILLAGE_CADRE,
+}
+# Field roles: the households of their grids and what changed there.
+FIELD_ROLES = {Role.GRID_WORKER, Role.GROUP_LEADER}
+# Roles that act for their own household.
 HOUSEHOLD_ROLES = {Role.VILLAGER, Role.PARTY_MEMBER}
+# Who sees a subtree's figures on the workbench: the cadres and the read-only auditors.
+AUDITOR_AND_CADRE_ROLES = CADRE_ROLES | {Role.AUDITOR}

@@ -2,9 +2,11 @@
 
 A user's scope is the union of the grid subtrees of the nodes their roles are bound to; a
 villager or party member sees their own household; department staff see what is dispatched
-to their department. Every selector starts from `Model.objects.for_actor(actor)`, and every
-single object is loaded through `access_object()` (or an app's `access_<entity>` wrapper):
-outside the scope it is a 404, exactly like a missing row; in scope but read-only a 403.
+to their department, and in the subtree they are bound to, the records their department serves
+(the residents and households carrying one of the tags the department declares: SCOPE_SERVED_BY).
+Every selector starts from `Model.objects.for_actor(actor)`, and every single object is loaded
+through `access_object()` (or an app's `access_<entity>` wrapper): outside the scope it is a 404,
+exactly like a missing row; in scope but read-only a 403.
 """
 
 from __future__ import annotations
@@ -36,6 +38,9 @@ class Scope:
     bindings: tuple[tuple[str, str, int], ...] = ()  # (role, node path, node level)
     household_ids: frozenset[int] = field(default_factory=frozenset)
     department_ids: frozenset[int] = field(default_factory=frozenset)
+    # (department id, node path) of each department role bound to a node: the subtree in which
+    # the department's staff see the records their department serves (SCOPE_SERVED_BY).
+    served: tuple[tuple[int, str], ...] = ()
 
     def paths(self, roles) -> tuple[str, ...]:
         found = sorted({path for role, path, _ in self.bindings if role in roles})
@@ -140,6 +145,7 @@ def scope_for(user) -> Scope:
     else:
         bindings = []
         departments = set()
+        served = set()
         household_roles = False
         for role, node_id, path, level, department_id in _role_rows(user.pk):
             if node_id is not None and role in NODE_ROLES:
@@ -150,11 +156,14 @@ def scope_for(user) -> Scope:
             elif role == Role.DEPARTMENT_STAFF and department_id:
                 departments.add(department_id)
                 bindings.append((role, "", 99))
+                if path:
+                    served.add((department_id, path))
         households = households_of(user) if household_roles else set()
         scope = Scope(
             bindings=tuple(bindings),
             household_ids=frozenset(households),
             department_ids=frozenset(departments),
+            served=tuple(sorted(served)),
         )
     user._xiangzhi_scope = scope
     return scope
@@ -185,6 +194,33 @@ def scope_q(actor, model: type[models.Model]) -> Q:
     department_lookup = getattr(model, "SCOPE_DEPARTMENT", None)
     if department_lookup and scope.department_ids:
         q |= Q(**{f"{department_lookup}__in": sorted(scope.department_ids)})
+    served_lookups = getattr(model, "SCOPE_SERVED_BY", None)
+    if served_lookups and scope.served and path_lookup:
+        q |= served_q(model, scope.served)
+    return q
+
+
+def served_q(model: type[models.Model], served: tuple[tuple[int, str], ...]) -> Q:
+    """The rows of `model` that a department serves inside the subtree its staff is bound to.
+
+    A row is served when one of SCOPE_SERVED_BY's lookups (a row's tags -> the departments
+    serving them) reaches the department. The lookups cross many-to-many relations, so they are
+    asked in a subquery of keys: a row with two served tags is still one row of a list.
+    """
+    lookups = model.SCOPE_SERVED_BY
+    if isinstance(lookups, str):
+        lookups = (lookups,)
+    by_department: dict[int, list[str]] = {}
+    for department_id, path in served:
+        by_department.setdefault(department_id, []).append(path)
+    q = Q(pk__in=[])
+    for department_id, paths in sorted(by_department.items()):
+        # One subquery per lookup: an OR inside one would join every path at once.
+        tagged = Q(pk__in=[])
+        for lookup in lookups:
+            rows = model._base_manager.filter(**{lookup: department_id}).values("pk")
+            tagged |= Q(pk__in=rows)
+        q |= path_q(paths, model.SCOPE_PATH) & tagged
     return q
 
 
@@ -209,13 +245,16 @@ class ScopedModel(models.Model):
 
     SCOPE_PATH is the lookup from a row to its grid node's path ("node__path"); SCOPE_HOUSEHOLD
     to the household a villager may see; SCOPE_DEPARTMENT to the department it is dispatched
-    to; SCOPE_OWNER to the user who owns it (an import job). scope_q() reads them, and the
+    to; SCOPE_SERVED_BY to the departments that serve it through its tags (one lookup or a
+    tuple, "tags__departments"), which department staff see inside their bound subtree;
+    SCOPE_OWNER to the user who owns it (an import job). scope_q() reads them, and the
     instance methods below follow them, so no model writes its own.
     """
 
     SCOPE_PATH: str | None = None
     SCOPE_HOUSEHOLD: str | None = None
     SCOPE_DEPARTMENT: str | None = None
+    SCOPE_SERVED_BY: str | tuple[str, ...] | None = None
     SCOPE_OWNER: str | None = None
 
     objects = ScopedManager()

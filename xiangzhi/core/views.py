@@ -3,7 +3,7 @@ import json
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
@@ -30,8 +30,13 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "up"})
 
 
+@require_GET
 def home(request):
-    return redirect("grid:index")
+    """The workbench (工作台): the panels apps register for the user's roles (core.workbench)."""
+    from .workbench import desk_for
+
+    desk = desk_for(request.user)
+    return render(request, "core/workbench.html", {"desk": desk, "nav": "home"})
 
 
 def _audit_query(request):

@@ -1,6 +1,15 @@
 from django.apps import AppConfig
 
 
+def _sees_a_grid(user) -> bool:
+    """The 网格 entry is for those bound to a node (a villager's or a department's workbench
+    would lead to an empty grid page)."""
+    from xiangzhi.core.scope import scope_for
+
+    scope = scope_for(user)
+    return scope.superuser or bool(scope.read_paths)
+
+
 class GridConfig(AppConfig):
     name = "xiangzhi.grid"
     label = "grid"
@@ -14,7 +23,12 @@ class GridConfig(AppConfig):
 
         register_entity("node", GridNode)
         register_actions(GridAction, legacy=LEGACY)
-        register_nav("grid", "网格", "grid:index", order=10)
+        register_nav("grid", "网格", "grid:index", order=10, visible=_sees_a_grid)
+        from xiangzhi.core.registry import register_panel
+
+        from .workbench import chart_panel
+
+        register_panel("workbench", "grid_chart", "grid/panels/chart.html", chart_panel, order=40)
 
         from xiangzhi.core.registry import register_demo_loader
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from xiangzhi.accounts.demo import demo_bind, demo_user
+from xiangzhi.accounts.models import RoleAssignment
 from xiangzhi.core.demo import DemoContext
 from xiangzhi.core.roles import Role
 from xiangzhi.core.synthetic import HAMLET_WORDS, SURNAMES
@@ -174,5 +175,10 @@ def _demo_accounts(context, county, town, villages, branches, groups, central) -
         demo_bind(worker, Role.GRID_WORKER, c)
     demo_bind(demo_user("demo_zuzhang", "屋场党小组长"), Role.GROUP_LEADER, group1, leader=True)
     demo_bind(demo_user("demo_shenji", "纪检审计"), Role.AUDITOR, town)
+    # The civil affairs office (made by accounts' demo) serves the town: its staff see the
+    # town's households and people carrying the tags 民政 serves (core.scope SCOPE_SERVED_BY).
+    RoleAssignment.objects.filter(
+        user__username="demo_minzheng", role=Role.DEPARTMENT_STAFF, node__isnull=True
+    ).update(node=town)
     context.shared["grid.village"] = v1
     context.shared["grid.village_cadre"] = cadre

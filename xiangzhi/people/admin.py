@@ -8,6 +8,7 @@ from .models import Household, Resident, Tag
 @admin.register(Tag)
 class TagAdmin(ConfigAdmin):
     list_display = ["code", "name"]
+    filter_horizontal = ["departments"]
 
 
 @admin.register(Household)

@@ -46,6 +46,9 @@ class PeopleConfig(AppConfig):
         for kind in SHEET_KINDS:
             register_sheet_kind(kind)
         register_household_lookup(_households_of)
+        from .workbench import register_groups, register_panels
+
+        register_panels()
         register_figure(
             "households",
             "户数",
@@ -58,6 +61,7 @@ class PeopleConfig(AppConfig):
             lambda: Resident.objects.filter(status=Resident.Status.ACTIVE),
             "node__path",
         )
+        register_groups()  # the groups cadres follow: 60+, 80+, 低保户 ... (people.workbench)
 
         from xiangzhi.core.registry import register_demo_loader
 

@@ -18,6 +18,11 @@ from .pinyin import name_pinyin
 class Tag(models.Model):
     code = models.SlugField("代码", max_length=40, unique=True)
     name = models.CharField("名称", max_length=40)
+    # The departments that serve the people and households carrying this tag (民政: 低保户 ...):
+    # their staff see those records in the subtree they are bound to (core.scope SCOPE_SERVED_BY).
+    departments = models.ManyToManyField(
+        "accounts.Department", verbose_name="服务部门", blank=True, related_name="tags"
+    )
 
     class Meta:
         ordering = ["id"]
@@ -62,6 +67,7 @@ class Household(ScopedModel):
 
     SCOPE_PATH = "node__path"
     SCOPE_HOUSEHOLD = "id"
+    SCOPE_SERVED_BY = "tags__departments"
 
     class Meta:
         ordering = ["node__path", "id"]
@@ -157,6 +163,8 @@ class Resident(ScopedModel):
 
     SCOPE_PATH = "node__path"
     SCOPE_HOUSEHOLD = "household_id"
+    # A resident is served through their own tags (残疾人) or their household's (a 低保户's members).
+    SCOPE_SERVED_BY = ("tags__departments", "household__tags__departments")
 
     class Meta:
         ordering = ["node__path", "household_id", "id"]

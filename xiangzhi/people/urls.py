@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from . import views
+from . import views, workbench_views
 
 app_name = "people"
 urlpatterns = [
@@ -28,4 +28,5 @@ urlpatterns = [
     ),
     path("residents/<int:resident_id>/death/", views.resident_death, name="resident_death"),
     path("residents/<int:resident_id>/reveal/", views.resident_reveal, name="resident_reveal"),
+    path("residents/<int:resident_id>/call/", workbench_views.resident_call, name="resident_call"),
 ]
