@@ -231,6 +231,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The production server (`make serve`, docs/deploy.md) collects static files with content-hashed
+# names and compressed copies, which WhiteNoise serves compressed and cached for a year (slow
+# village links fetch the CSS once); development, tests and the benchmark's in-process client use
+# the files as they are.
+if os.environ.get("XIANGZHI_STATIC_MANIFEST", "0") == "1":
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 
 # The grid's level names; a deployment renames them with XIANGZHI_GRID_LEVELS='{"4": "村民小组"}'.
 XIANGZHI_GRID_LEVELS = {
