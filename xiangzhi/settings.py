@@ -170,7 +170,7 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and os.environ.get("XIANGZHI_SSL_REDIRECT", "1") == "1"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes call it over plain HTTP inside the host
 if os.environ.get("XIANGZHI_PROXY_SSL_HEADER", "0") == "1":
-    # Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto (docs/部署.md).
+    # Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto (docs/deploy.md).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("XIANGZHI_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("XIANGZHI_HSTS_SUBDOMAINS", "1") == "1"
