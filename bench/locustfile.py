@@ -16,8 +16,8 @@ import random
 
 from locust import HttpUser, constant, task
 
-PASSWORD = "xiangzhi-demo"
 TARGETS = json.loads(os.environ.get("LOAD_TARGETS", "{}"))
+SESSIONS = json.loads(os.environ.get("LOAD_SESSIONS", "{}"))
 PROFILE = os.environ.get("LOAD_PROFILE", "mix")
 SEARCHES = ["zh", "wang", "li", "ch", "x", "l", "liu", "y"]
 
@@ -28,18 +28,10 @@ class LoggedIn(HttpUser):
     username = ""
 
     def on_start(self) -> None:
-        self.client.get("/login/", name="login")
-        token = self.client.cookies.get("csrftoken", "")
-        with self.client.post(
-            "/login/",
-            data={"username": self.username, "password": PASSWORD, "csrfmiddlewaretoken": token},
-            headers={"Referer": self.host + "/login/"},
-            allow_redirects=False,
-            name="login",
-            catch_response=True,
-        ) as r:
-            if r.status_code != 302:
-                r.failure(f"login of {self.username} answered {r.status_code}")
+        # Logged in once per account by bench/load.py through the login form, before the run:
+        # Argon2 (100 MB, by design slow) would otherwise fill the first seconds of the run.
+        for name, value in SESSIONS[self.username].items():
+            self.client.cookies.set(name, value)
 
     def page(self, url: str, name: str) -> None:
         with self.client.get(url, name=name, allow_redirects=False, catch_response=True) as r:

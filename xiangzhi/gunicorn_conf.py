@@ -43,6 +43,9 @@ accesslog = os.environ.get("XIANGZHI_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("XIANGZHI_WEB_LOG_LEVEL", "info")
 proc_name = "xiangzhi-web"
+# No control socket ($HOME/.gunicorn/gunicorn.ctl by default): nothing here uses gunicornc, and two
+# servers on one host (the service and a test, or two deployments) would fight over its one path.
+control_socket_disable = True
 
 
 def on_starting(server) -> None:  # noqa: ANN001 - gunicorn's hook signature
