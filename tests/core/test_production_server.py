@@ -22,9 +22,16 @@ GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A free port, within XIANGZHI_TEST_PORTS ("18100-18199") when set, else any."""
+    lo, _, hi = os.environ.get("XIANGZHI_TEST_PORTS", "0-0").partition("-")
+    for port in range(int(lo), int(hi) + 1):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise RuntimeError("no free port in XIANGZHI_TEST_PORTS")
 
 
 def production_env(var: Path, **extra: str) -> dict:
