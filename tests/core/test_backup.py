@@ -77,7 +77,8 @@ class Databases:
         if self.backend == "sqlite":
             return f"sqlite:///{self.tmp / (name + '.sqlite3')}"
         db = _pg_server()
-        full = f"{db['NAME']}_backup_{name}"  # beside the run's own database, never another's
+        # Beside the run's own database, and apart from any other run's (two worktrees, one server).
+        full = f"{db['NAME']}_backup_{os.getpid()}_{name}"
         _pg_admin(f'DROP DATABASE IF EXISTS "{full}" WITH (FORCE)')
         _pg_admin(f'CREATE DATABASE "{full}"')
         self.made.append(full)
