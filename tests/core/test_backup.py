@@ -147,6 +147,9 @@ def test_a_backup_restores_into_a_fresh_database_and_reads_back_with_the_keys(da
     kept = tmp_path / "keys" / "secrets.json"
     manage(source, "backup", "-o", str(copy), "--keys", str(kept))
     assert json.loads(kept.read_text()) == keys
+    keys_only = tmp_path / "keys-only.json"  # the keys alone, e.g. after a rotation
+    manage(source, "backup", "--keys", str(keys_only))
+    assert json.loads(keys_only.read_text()) == keys
     assert kept.stat().st_mode & 0o777 == 0o600
     assert copy.stat().st_mode & 0o777 == 0o600
     assert id_number.encode() not in copy.read_bytes()  # ciphertext only
