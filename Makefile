@@ -69,15 +69,19 @@ demo: install
 	[ $$rc -eq 0 ] || { echo "网站已停止（退出码 $$rc），var/server.log 的最后几行："; tail -n 5 var/server.log; }; \
 	exit $$rc
 
-# A production-like run: deployment settings come from the environment (HTTPS on by default, for
-# a TLS proxy in front; XIANGZHI_HTTPS=0 to try it over plain HTTP), no demo data, the worker
-# restarted whenever it dies, and the app without the development server's reloader.
+# The production server: gunicorn (xiangzhi/gunicorn_conf.py: workers from the core count, where
+# it listens from XIANGZHI_BIND or XIANGZHI_PORT), DEBUG off, keys from the environment or
+# var/secrets.json, static files collected with hashed names and served by WhiteNoise, no demo
+# data, and the task worker restarted whenever it dies. HTTPS is on by default (a TLS proxy in
+# front); XIANGZHI_HTTPS=0 to try it over plain HTTP. README "生产环境运行" and docs/deploy.md.
+serve: export XIANGZHI_DEBUG = 0
+serve: export XIANGZHI_STATIC_MANIFEST = 1
 serve: install migrate
 	$(BIN)/python manage.py collectstatic --noinput -v 0
-	@echo "服务已启动:http://$(HOST)  (Ctrl+C 停止;后台任务日志在 var/worker.log)"
+	@echo "服务已启动:http://$${XIANGZHI_BIND:-127.0.0.1:$${XIANGZHI_PORT:-8000}}  (Ctrl+C 停止;后台任务日志在 var/worker.log)"
 	@$(WORKER) >> var/worker.log 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python manage.py runserver $(HOST) --noreload
+	$(BIN)/gunicorn -c python:xiangzhi.gunicorn_conf xiangzhi.wsgi
 
 test: install-dev
 	$(BIN)/python -m pytest

@@ -4,7 +4,8 @@ For SQLite, and for PostgreSQL at 127.0.0.1:5432 when it answers:
   * import of a 100,000-row residents sheet (rows/s, peak RSS) against calamine + one executemany;
   * export of 100,000 residents against openpyxl write-only of the same values;
   * at county scale, p50/p95 of the resident list (pinyin search, as a village cadre) and of the
-    grid page at a village and at the county node, against hand-written SQL for the same numbers.
+    grid page at a village and at the county node, against hand-written SQL for the same numbers;
+  * the load run (bench/load.py): gunicorn under locust, the mix against a trivial logged-in page.
 Writes bench/results.json, bench/results.md and docs/performance.md.
 Environment: BENCH_ROWS (default 100000), BENCH_SKIP_PG=1.
 """
@@ -20,6 +21,8 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+
+from load import table_rows as load_rows
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -160,6 +163,8 @@ def bench_backend(backend: str, sheet: Path) -> dict:
     )
     log(f"{backend}: page latency")
     out["latency"] = json_line(run([PY, str(HERE / "latency.py"), county], county, capture=True))
+    log(f"{backend}: load run (gunicorn, locust)")  # last: its births are added to the county
+    out["load"] = json_line(run([PY, str(HERE / "load.py"), county], county, capture=True))
     return out
 
 
@@ -221,6 +226,8 @@ def table(results: dict) -> str:
                 f"p95 {o['logged_in_trivial_page']['p95_ms']} ms; "
                 f"/accounts/me/ p50 {o['logged_in_profile_page']['p50_ms']} ms | — | — | — |"
             )
+        if "load" in r:
+            lines += load_rows(backend, r["load"])
     return "\n".join(lines)
 
 

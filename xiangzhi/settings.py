@@ -171,7 +171,7 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HTTPS
 SECURE_SSL_REDIRECT = HTTPS and os.environ.get("XIANGZHI_SSL_REDIRECT", "1") == "1"
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # probes call it over plain HTTP inside the host
 if os.environ.get("XIANGZHI_PROXY_SSL_HEADER", "0") == "1":
-    # Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto (docs/部署.md).
+    # Behind a reverse proxy that terminates TLS and sets X-Forwarded-Proto (docs/deploy.md).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("XIANGZHI_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("XIANGZHI_HSTS_SUBDOMAINS", "1") == "1"
@@ -232,6 +232,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The production server (`make serve`, docs/deploy.md) collects static files with content-hashed
+# names and compressed copies, which WhiteNoise serves compressed and cached for a year (slow
+# village links fetch the CSS once); development, tests and the benchmark's in-process client use
+# the files as they are.
+if os.environ.get("XIANGZHI_STATIC_MANIFEST", "0") == "1":
+    STORAGES["staticfiles"] = {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}
 
 # The grid's level names; a deployment renames them with XIANGZHI_GRID_LEVELS='{"4": "村民小组"}'.
 XIANGZHI_GRID_LEVELS = {
