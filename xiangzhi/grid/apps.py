@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+NODE_FIGURE = "grid_nodes"
+
 
 class GridConfig(AppConfig):
     name = "xiangzhi.grid"
@@ -7,7 +9,12 @@ class GridConfig(AppConfig):
     verbose_name = "五级网格"
 
     def ready(self):
-        from xiangzhi.core.registry import register_actions, register_entity, register_nav
+        from xiangzhi.core.registry import (
+            register_actions,
+            register_entity,
+            register_figure,
+            register_nav,
+        )
 
         from .actions import LEGACY, GridAction
         from .models import GridNode
@@ -15,6 +22,10 @@ class GridConfig(AppConfig):
         register_entity("node", GridNode)
         register_actions(GridAction, legacy=LEGACY)
         register_nav("grid", "网格", "grid:index", order=10)
+        # The node counts per level that the grid pages show, kept like any figure (rollup.py).
+        register_figure(
+            NODE_FIGURE, "网格数", GridNode.objects.all, "path", split_by="level", internal=True
+        )
 
         from xiangzhi.core.registry import register_demo_loader
 
