@@ -48,6 +48,14 @@ _compiled: dict[tuple, tuple[str, list] | None] = {}
 
 def _rows(key: str, build: Callable, parent: GridNode, width: int) -> list[tuple]:
     """The rows of build(path, width, level), a grouped values() query, compiled once per key."""
+    sql, params = _compile(key, build, parent, width)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _compile(key: str, build: Callable, parent: GridNode, width: int) -> tuple[str, list]:
+    """The SQL and parameters of build(path, width, level) for this node."""
     upper = next_prefix(parent.path)
     values = {_PATH: parent.path, next_prefix(_PATH): upper, _WIDTH: width, _LEVEL: parent.level}
 
@@ -72,9 +80,7 @@ def _rows(key: str, build: Callable, parent: GridNode, width: int) -> list[tuple
             _compiled[cache_key] = (stand_in, list(template)) if same else None
     else:
         sql, params = compiled[0], fill(compiled[1])
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    return sql, list(params)
 
 
 def _node_levels(path, width, level):
@@ -123,13 +129,20 @@ def _maintained_rows(path, width, level):
 
 
 def _live(parent: GridNode, width: int):
-    """(prefix, level, n) node counts and (prefix, key, n) figure counts, counted live."""
-    levels = _rows("levels", _node_levels, parent, width)
-    counts = [
-        (prefix, counter.key, n)
-        for counter in FIGURES
-        for prefix, n in _rows(f"counter:{counter.key}", _counter_query(counter), parent, width)
-    ]
+    """(prefix, level, n) node counts and (prefix, key, n) figure counts, counted live: every
+    grouped query in one statement (UNION ALL), so that a page's query count is the same at
+    every level."""
+    sql, params = _compile("levels", _node_levels, parent, width)
+    parts = [f"SELECT 0, t.prefix, t.level, t.n FROM ({sql}) t"]
+    for i, counter in enumerate(FIGURES, start=1):
+        sql, more = _compile(f"counter:{counter.key}", _counter_query(counter), parent, width)
+        parts.append(f"SELECT {i}, t.prefix, 0, t.n FROM ({sql}) t")
+        params += more
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    levels = [(prefix, level, n) for i, prefix, level, n in rows if i == 0]
+    counts = [(prefix, FIGURES[i - 1].key, n) for i, prefix, _, n in rows if i > 0]
     return levels, counts
 
 
