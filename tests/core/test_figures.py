@@ -16,7 +16,6 @@ from tests.factories import make_id
 from xiangzhi.core import figures
 from xiangzhi.core.models import FigureCount
 from xiangzhi.core.registry import FIGURES, register_figure
-from xiangzhi.grid.models import GridNode
 from xiangzhi.grid.rollup import rollup_children
 from xiangzhi.grid.services import node_create, node_move
 from xiangzhi.people.models import HouseholdChange, Resident
