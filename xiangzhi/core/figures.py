@@ -25,15 +25,16 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Q, Value
+from django.db.models import Count, DateField, F, IntegerField, Q, Value
 from django.db.models.functions import Concat, Substr, TruncMonth
 from django.utils import timezone
 
 from .models import FigureCount
-from .paths import SEGMENT
+from .paths import SEGMENT, next_prefix
 from .registry import Figure, maintained_figures
 
 Row = tuple[str, str, str]  # (anchor path, key, period)
+_TABLE = FigureCount._meta.db_table
 # Above this many anchors a recount reads their common subtree once instead of one range each.
 RANGES_AT_MOST = 16
 
@@ -148,49 +149,117 @@ def _period(figure: Figure, month) -> str | None:
     return month_of(month if isinstance(month, dt.date) else dt.date.fromisoformat(str(month)[:10]))
 
 
+def _grouped(figure: Figure, cond: Q, *, per_node: bool = True):
+    """The figure's records under cond counted per node (path, level; per_node=False: all
+    together), split value and month, in columns of the same names for every figure (so that
+    statements can be joined)."""
+    qs = figure.queryset().filter(cond)
+    qs = qs.annotate(
+        _s=F(figure.split_by) if figure.split_by else Value(None, output_field=IntegerField()),
+        _m=TruncMonth(figure.date_lookup)
+        if figure.per_period
+        else Value(None, output_field=DateField()),
+    )
+    if not per_node:
+        return qs.values("_s", "_m").annotate(_n=Count("pk")).order_by()
+    qs = qs.annotate(_p=F(figure.path_lookup), _l=F(figure.level_lookup))
+    return qs.values("_p", "_l", "_s", "_m").annotate(_n=Count("pk")).order_by()
+
+
+def _add(out: dict, figure: Figure, row, anchors: dict[str, int] | None) -> None:
+    path, level, split, month, n = row
+    if not path or not n:
+        return
+    a_path, _ = anchor(path, level)
+    if anchors is not None and a_path not in anchors:
+        return
+    period = _period(figure, month)
+    if period is not None:
+        out[(a_path, row_key(figure, split), period)] += n
+
+
+def _cond(figure: Figure, path: str, level: int) -> Q:
+    """The records an anchor's rows count: its subtree at the maintained level, its node alone
+    above it."""
+    pl = figure.path_lookup
+    return Q(**{f"{pl}__under": path}) if level >= maintained_level() else Q(**{pl: path})
+
+
 def recount(
     *, anchors: dict[str, int] | None = None, under: str = "", figures: list[Figure] | None = None
 ) -> dict[Row, int]:
     """The figure rows as the records give them: of the anchors given (path -> level), or of
     every anchor under the path `under` (every anchor when both are empty)."""
-    top = maintained_level()
     figures = maintained_figures() if figures is None else figures
     if anchors is not None and not anchors:
         return {}
     out: dict[Row, int] = defaultdict(int)
+    if anchors is not None and len(anchors) <= RANGES_AT_MOST:
+        _recount_compiled(out, anchors, figures)
+        return dict(out)
     for figure in figures:
-        pl, ll = figure.path_lookup, figure.level_lookup
-        qs = figure.queryset()
-        if anchors is not None and len(anchors) <= RANGES_AT_MOST:
-            cond = Q()
-            for path, level in anchors.items():
-                cond |= Q(**{f"{pl}__under": path}) if level == top else Q(**{pl: path})
-            qs = qs.filter(cond)
-        elif anchors is not None:
-            qs = qs.filter(**{f"{pl}__under": _common_prefix(anchors)})
-        elif under:
-            qs = qs.filter(**{f"{pl}__under": under})
-        fields = [pl, ll]
-        if figure.split_by:
-            fields.append(figure.split_by)
-        if figure.per_period:
-            qs = qs.annotate(_month=TruncMonth(figure.date_lookup))
-            fields.append("_month")
-        for values in (
-            qs.values(*fields).annotate(_n=Count("pk")).order_by().values_list(*fields, "_n")
-        ):
-            path, level = values[0], values[1]
-            if not path:
-                continue
-            a_path, _ = anchor(path, level)
-            if anchors is not None and a_path not in anchors:
-                continue
-            split = values[2] if figure.split_by else None
-            period = _period(figure, values[-2]) if figure.per_period else ""
-            if period is None:
-                continue
-            out[(a_path, row_key(figure, split), period)] += values[-1]
+        if anchors is not None:
+            cond = Q(**{f"{figure.path_lookup}__under": _common_prefix(anchors)})
+        else:
+            cond = Q(**{f"{figure.path_lookup}__under": under}) if under else Q()
+        for row in _grouped(figure, cond).values_list("_p", "_l", "_s", "_m", "_n"):
+            _add(out, figure, row, anchors)
     return dict(out)
+
+
+# A write recounts its village with the same statements every time: each figure's grouped query
+# is compiled once per shape with a stand-in path, and later writes put their anchor's path in
+# (as grid/rollup.py does); every part then runs as one UNION ALL statement. Compiling them
+# through the ORM on each write cost more than running them.
+_STAND_IN = "z" * 36 + "q"
+_templates: dict = {}
+_MISSING = object()
+
+
+def _template(figure: Figure, exact: bool, path: str, level: int) -> tuple[str, list]:
+    today = timezone.localdate()  # a figure may compare with today's date (an age, a month)
+    if _templates.get("day") != today:
+        _templates.clear()
+        _templates["day"] = today
+    key = (figure.key, exact, connection.vendor)
+    upper = next_prefix(path)
+    level = level if exact else maintained_level()
+    fill = {_STAND_IN: path, next_prefix(_STAND_IN): upper}
+
+    def filled(template: list) -> list:
+        return [fill.get(p, p) if isinstance(p, str) else p for p in template]
+
+    cached = _templates.get(key, _MISSING)
+    if cached is _MISSING or cached is None or upper is None:
+        sql, params = _grouped(
+            figure, _cond(figure, path, level), per_node=False
+        ).query.sql_with_params()
+        if cached is _MISSING and upper is not None:
+            # Keep the stand-in version only if it is this very query once filled in.
+            t_sql, t_params = _grouped(
+                figure, _cond(figure, _STAND_IN, level), per_node=False
+            ).query.sql_with_params()
+            same = t_sql == sql and filled(list(t_params)) == list(params)
+            _templates[key] = (t_sql, list(t_params)) if same else None
+        return sql, list(params)
+    return cached[0], filled(cached[1])
+
+
+def _recount_compiled(out: dict, anchors: dict[str, int], figures: list[Figure]) -> None:
+    parts, params, of_part = [], [], []
+    top = maintained_level()
+    for figure in figures:
+        for path, level in sorted(anchors.items()):
+            sql, more = _template(figure, level < top, path, level)
+            parts.append(f"SELECT {len(parts)}, t._s, t._m, t._n FROM ({sql}) t")
+            params += more
+            of_part.append((figure, path, level))
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        rows = cursor.fetchall()
+    for i, split, month, n in rows:
+        figure, path, level = of_part[i]
+        _add(out, figure, (path, level, split, month, n), anchors)
 
 
 def _common_prefix(anchors: dict[str, int]) -> str:
@@ -237,13 +306,11 @@ def write(expected: dict[Row, int], kept: dict[Row, tuple[int, int]]) -> int:
     changed = [(kept[r][0], v) for r, v in expected.items() if r in kept and kept[r][1] != v]
     new = [r for r in expected if r not in kept]
     gone = [pk for r, (pk, _) in kept.items() if r not in expected]
-    if len(changed) > 20:
-        FigureCount.objects.bulk_update(
-            [FigureCount(pk=pk, value=v) for pk, v in changed], ["value"], batch_size=500
-        )
-    else:
-        for pk, v in changed:
-            FigureCount.objects.filter(pk=pk).update(value=v)
+    if changed:
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {_TABLE} SET value = %s WHERE id = %s", [(v, pk) for pk, v in changed]
+            )
     if new:
         FigureCount.objects.bulk_create(
             [
@@ -263,7 +330,14 @@ def refresh(anchors: dict[str, int]) -> int:
     """Recount the rows of these anchors (path -> level) in the current transaction. Their rows
     are locked first, so that a concurrent write in the same village waits and then counts what
     this one wrote (on PostgreSQL; SQLite has one writer at a time anyway)."""
-    kept = stored(anchors=anchors, lock=connection.vendor != "sqlite")
+    lock = " ORDER BY path, key, period FOR UPDATE" if connection.vendor != "sqlite" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT id, path, "key", period, value FROM {_TABLE} '
+            f"WHERE path IN ({', '.join(['%s'] * len(anchors))}){lock}",
+            sorted(anchors),
+        )
+        kept = {(p, k, per): (pk, v) for pk, p, k, per, v in cursor.fetchall()}
     return write(recount(anchors=anchors), kept)
 
 

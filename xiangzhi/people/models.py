@@ -61,6 +61,8 @@ class Household(ScopedModel):
         ordering = ["node__path", "id"]
         verbose_name = "户"
         verbose_name_plural = "户"
+        # A village's figures are recounted on each write (core/figures.py): index-only.
+        indexes = [models.Index(fields=["node", "status"], name="household_node_status")]
 
     def __str__(self) -> str:
         return self.number or self.address
@@ -165,6 +167,8 @@ class Resident(ScopedModel):
                 opclasses=["varchar_pattern_ops"],
             ),
             models.Index(fields=["phone_index"], name="resident_phone_index"),
+            # A village's figures are recounted on each write (core/figures.py): index-only.
+            models.Index(fields=["node", "status"], name="resident_node_status"),
         ]
 
     def __str__(self) -> str:
