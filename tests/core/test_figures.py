@@ -181,7 +181,12 @@ def test_a_figure_of_the_date_is_recounted_daily_and_verify_knows_it(world):
         with pytest.raises(SystemExit):
             call_command("verify_figures", stdout=out, stderr=StringIO())
         assert "按日期变化" in out.getvalue()
-        assert figures.refresh_daily() == 2
+        # The worker's daily task does it, and queues itself for after the next midnight.
+        from xiangzhi.core.figures_tasks import refresh_daily_figures, schedule_daily_figures
+
+        assert schedule_daily_figures() is True
+        assert schedule_daily_figures() is False  # one queued is enough
+        assert refresh_daily_figures.call() == 2
         assert figures.verify() == []
     finally:
         FIGURES[:] = [f for f in FIGURES if f.key != "aged_test"]

@@ -56,6 +56,12 @@ class Command(BaseCommand):
         else:
             if failed:
                 self.stdout.write(f"已把 {failed} 个中断的导入任务标记为失败")
+        try:
+            from xiangzhi.core.figures_tasks import schedule_daily_figures
+
+            schedule_daily_figures()  # the daily recount of date-dependent figures
+        except Exception as exc:  # noqa: BLE001 - as above: start the worker anyway
+            self.stderr.write(f"每日统计任务排队失败:{exc}")
         connections.close_all()
 
     def _stop(self, signum, frame) -> None:
