@@ -275,3 +275,47 @@ def test_an_import_recounts_the_villages_it_wrote(world, tmp_path):
     assert report.created == 2
     assert kept(world.b.node, "residents") == 5 and kept(world.b.node, "households") == 3
     assert figures.verify() == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_villages_never_wait_on_each_other_and_one_village_queues():
+    """A recount holds its village's rows until its transaction ends: another village's recount
+    completes meanwhile; the same village's waits (here: gives up after its lock timeout)."""
+    import threading
+
+    from django.db import OperationalError, connections, transaction
+
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="lock_admin", is_superuser=True)
+    town = node_create(actor=admin, parent=None, name="锁镇")
+    a = node_create(actor=admin, parent=town, name="锁甲村")
+    b = node_create(actor=admin, parent=town, name="锁乙村")
+    held, release = threading.Event(), threading.Event()
+
+    def hold_a():
+        try:
+            with transaction.atomic():
+                figures.refresh({a.path: a.level})
+                held.set()
+                release.wait(20)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_a)
+    holder.start()
+    try:
+        assert held.wait(20)
+        with transaction.atomic():
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL lock_timeout = '2s'")
+            figures.refresh({b.path: b.level})  # another village: no wait
+        with pytest.raises(OperationalError), transaction.atomic():
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL lock_timeout = '200ms'")
+            figures.refresh({a.path: a.level})  # the same village: waits for the holder
+    finally:
+        release.set()
+        holder.join()
+    assert figures.verify() == []

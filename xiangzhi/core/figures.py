@@ -25,8 +25,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, DateField, F, IntegerField, Q, Value
-from django.db.models.functions import Concat, Substr, TruncMonth
+from django.db.models import CharField, Count, DateField, F, Q, Value
+from django.db.models.functions import Cast, Concat, Substr, TruncMonth
 from django.utils import timezone
 
 from .models import FigureCount
@@ -155,10 +155,11 @@ def _grouped(figure: Figure, cond: Q, *, per_node: bool = True):
     statements can be joined)."""
     qs = figure.queryset().filter(cond)
     qs = qs.annotate(
-        _s=F(figure.split_by) if figure.split_by else Value(None, output_field=IntegerField()),
-        _m=TruncMonth(figure.date_lookup)
-        if figure.per_period
-        else Value(None, output_field=DateField()),
+        # Typed NULLs: PostgreSQL matches the columns' types across the UNION ALL.
+        _s=Cast(figure.split_by, CharField())
+        if figure.split_by
+        else Cast(Value(None), CharField()),
+        _m=TruncMonth(figure.date_lookup) if figure.per_period else Cast(Value(None), DateField()),
     )
     if not per_node:
         return qs.values("_s", "_m").annotate(_n=Count("pk")).order_by()
