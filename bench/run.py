@@ -22,6 +22,7 @@ import sys
 import time
 from pathlib import Path
 
+from figures_table import figure_rows
 from load import table_rows as load_rows
 
 HERE = Path(__file__).resolve().parent
@@ -163,6 +164,10 @@ def bench_backend(backend: str, sheet: Path) -> dict:
     )
     log(f"{backend}: page latency")
     out["latency"] = json_line(run([PY, str(HERE / "latency.py"), county], county, capture=True))
+    log(f"{backend}: write cost of the figures")
+    out["write_cost"] = json_line(
+        run([PY, str(HERE / "write_cost.py"), county], county, capture=True)
+    )
     log(f"{backend}: load run (gunicorn, locust)")  # last: its births are added to the county
     out["load"] = json_line(run([PY, str(HERE / "load.py"), county], county, capture=True))
     return out
@@ -210,7 +215,7 @@ def table(results: dict) -> str:
             f"{ex['rows'] / ex['floor_seconds']:,.0f} rows/s | {ex['seconds'] / ex['floor_seconds']:.1f}x | — |"
         )
         for name, v in r["latency"].items():
-            if name == "request_overhead":
+            if name == "request_overhead" or "ours" not in v:
                 continue
             lines.append(
                 f"| {name} | {backend} | p50 {v['ours']['p50_ms']} ms, p95 {v['ours']['p95_ms']} ms | "
@@ -218,6 +223,7 @@ def table(results: dict) -> str:
                 f"{v.get('p95_ratio_fixed_plus_sql', '—')}x against fixed cost + SQL | "
                 f"≤ 2x {'✓' if v['p95_ratio'] <= 2 else '✗'} |"
             )
+        lines += figure_rows(backend, r)
         o = r["latency"].get("request_overhead")
         if o:
             lines.append(

@@ -252,6 +252,12 @@ XIANGZHI_GRID_LEVELS.update(
     {int(k): v for k, v in json.loads(os.environ.get("XIANGZHI_GRID_LEVELS", "{}")).items()}
 )
 
+# Maintained figures (core/figures.py): kept as rows per node at this grid level (2: the village),
+# recounted in each write's transaction. XIANGZHI_FIGURES_MAINTAINED=0 turns them off (pages count
+# live, as before; run `manage.py verify_figures --fix` after turning them on again).
+XIANGZHI_FIGURES_MAINTAINED = os.environ.get("XIANGZHI_FIGURES_MAINTAINED", "1") == "1"
+XIANGZHI_FIGURES_LEVEL = int(os.environ.get("XIANGZHI_FIGURES_LEVEL", "2"))
+
 # Background work on the database queue; `manage.py db_worker` runs it (make demo starts one).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Uploaded sheets wait here for the worker and are deleted once imported.

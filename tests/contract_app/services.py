@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
+from xiangzhi.core import figures
 from xiangzhi.core.audit import audit_record
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
@@ -29,6 +30,7 @@ def notice_post(*, actor: Actor, node: GridNode, title: str) -> tuple[Notice, bo
     title = _clean_title(title)
     notice, created = Notice.objects.get_or_create(node=node, title=title)
     if created:
+        figures.touch(node)  # the app keeps its registered figure (notices) exact
         audit_record(actor=actor, action=ContractAction.NOTICE_POST, obj=notice)
     return notice, created
 

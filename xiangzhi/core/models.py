@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from .paths import PathField
 from .registry import SHEET_KINDS
 from .scope import ScopedModel
 
@@ -178,3 +179,28 @@ class ImportJob(ScopedModel):
         """The kind as the upload form named it: 居民花名册(每人一行)."""
         kind = self.sheet_kind
         return kind.import_label if kind is not None else self.kind
+
+
+class FigureCount(models.Model):
+    """One maintained figure of one node at the maintained level (core.figures): the count of a
+    registered figure over the node's subtree (`period` '' for a standing count, 'YYYY-MM' for a
+    figure per month). Nodes above that level keep rows for the records hanging on them alone.
+    A page sums the rows of a subtree by a range on `path`, a copy of the node's path."""
+
+    node_id = models.BigIntegerField()
+    path = PathField(max_length=255)
+    key = models.CharField(max_length=64)
+    period = models.CharField(max_length=7, blank=True, default="")
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "统计数"
+        verbose_name_plural = "统计数"
+        constraints = [
+            models.UniqueConstraint(fields=["node_id", "key", "period"], name="uniq_figure_row")
+        ]
+        # The page reads a subtree's rows by path range and sums them: an index-only range scan.
+        indexes = [models.Index(fields=["path", "key", "period", "value"], name="figure_path")]
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.key} {self.period}"

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Lookup
 
 ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+SEGMENT = 5  # characters of base-36 per level in a materialised path: 60 million siblings
 
 
 def next_prefix(prefix: str) -> str | None:

@@ -71,22 +71,64 @@ def entity_models() -> set[str]:
 
 @dataclass(frozen=True)
 class Figure:
-    """A count rolled up the grid: the counted rows and the lookup from a row to its node's path."""
+    """A count rolled up the grid: the counted rows and the lookup from a row to its node's path.
+
+    core.figures keeps it in maintained rows (core.FigureCount). Optional parts:
+    - date_lookup: a figure per month (births this month): rows counted by the month of that date;
+      a page shows the current month;
+    - daily: the count depends on the date as well as on the records (residents aged 60 and over):
+      the worker recounts it every day (core.figures.refresh_daily), and verify_figures knows it;
+    - split_by: a lookup whose value splits the count into one key per value ("grid_nodes:3");
+    - internal: kept and verified, but not a column of the pages (the grid's own node counts).
+    """
 
     key: str
     label: str
     queryset: Callable  # () -> QuerySet of the counted rows
     path_lookup: str
+    date_lookup: str = ""
+    daily: bool = False
+    split_by: str = ""
+    internal: bool = False
+
+    @property
+    def level_lookup(self) -> str:
+        """The lookup of the counted row's node level, beside its path ("node__level")."""
+        head, _, _ = self.path_lookup.rpartition("path")
+        return head + "level"
+
+    @property
+    def per_period(self) -> bool:
+        return bool(self.date_lookup)
 
 
-FIGURES: list[Figure] = []
+FIGURES: list[Figure] = []  # the figures pages show, in the order of registration
+INTERNAL_FIGURES: list[Figure] = []  # kept and verified like the others, not shown as columns
 
 
-def register_figure(key: str, label: str, queryset: Callable, path_lookup: str) -> None:
+def register_figure(
+    key: str,
+    label: str,
+    queryset: Callable,
+    path_lookup: str,
+    *,
+    date_lookup: str = "",
+    daily: bool = False,
+    split_by: str = "",
+    internal: bool = False,
+) -> None:
     """Declare a count rolled up the grid; another figure under a taken key is refused (the same
-    declaration again, as a second ready() makes it, is ignored)."""
-    figure = Figure(key, label, queryset, path_lookup)
-    _add_once(FIGURES, figure, same=("label", "path_lookup"), what="figure")
+    declaration again, as a second ready() makes it, is ignored). See Figure for the options."""
+    if not path_lookup.endswith("path"):
+        raise ValueError(f"figure {key!r}: path_lookup must end with the node's path")
+    figure = Figure(key, label, queryset, path_lookup, date_lookup, daily, split_by, internal)
+    same = ("label", "path_lookup", "date_lookup", "daily", "split_by")
+    _add_once(INTERNAL_FIGURES if internal else FIGURES, figure, same=same, what="figure")
+
+
+def maintained_figures() -> list[Figure]:
+    """Every figure core.figures keeps: the shown ones and the internal ones."""
+    return [*FIGURES, *INTERNAL_FIGURES]
 
 
 # --- audit actions --------------------------------------------------------------------------

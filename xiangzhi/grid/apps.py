@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+NODE_FIGURE = "grid_nodes"
+
 
 def _sees_a_grid(user) -> bool:
     """The 网格 entry is for those bound to a node (a villager's or a department's workbench
@@ -16,7 +18,12 @@ class GridConfig(AppConfig):
     verbose_name = "五级网格"
 
     def ready(self):
-        from xiangzhi.core.registry import register_actions, register_entity, register_nav
+        from xiangzhi.core.registry import (
+            register_actions,
+            register_entity,
+            register_figure,
+            register_nav,
+        )
 
         from .actions import LEGACY, GridAction
         from .models import GridNode
@@ -29,6 +36,10 @@ class GridConfig(AppConfig):
         from .workbench import chart_panel
 
         register_panel("workbench", "grid_chart", "grid/panels/chart.html", chart_panel, order=40)
+        # The node counts per level that the grid pages show, kept like any figure (rollup.py).
+        register_figure(
+            NODE_FIGURE, "网格数", GridNode.objects.all, "path", split_by="level", internal=True
+        )
 
         from xiangzhi.core.registry import register_demo_loader
 

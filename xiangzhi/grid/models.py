@@ -3,11 +3,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from xiangzhi.core.paths import PathField
+from xiangzhi.core.paths import SEGMENT, PathField
 from xiangzhi.core.scope import ScopedModel
 from xiangzhi.core.validators import validate_division_code
-
-SEGMENT = 5  # characters of base-36 per level in a materialised path: 60 million siblings
 
 
 def path_segment(pk: int) -> str:

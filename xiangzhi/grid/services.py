@@ -9,6 +9,7 @@ from django.db.models.functions import Concat, Substr
 
 from xiangzhi.accounts.models import User
 from xiangzhi.accounts.services import role_assign
+from xiangzhi.core import figures
 from xiangzhi.core.audit import audit_record, diff, snapshot
 from xiangzhi.core.roles import Role
 from xiangzhi.core.scope import scope_for
@@ -80,6 +81,7 @@ def node_create(
     node.save()
     node.path = (parent.path if parent else "") + path_segment(node.pk)
     node.save(update_fields=["path"])
+    figures.touch(node)  # the node counts per level (grid_nodes) of its village
     audit_record(
         actor=actor,
         action=GridAction.NODE_CREATE,
@@ -125,6 +127,7 @@ def node_move(*, actor: Actor, node: GridNode, new_parent: GridNode) -> GridNode
     )
     GridNode.objects.filter(pk=node.pk).update(parent=new_parent)
     node.refresh_from_db()
+    figures.move_subtree(old_path=old_path, new_path=new_path, level=node.level)
     audit_record(
         actor=actor,
         action=GridAction.NODE_MOVE,

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from xiangzhi.core import figures
 from xiangzhi.core.audit import audit_record, diff, snapshot
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
@@ -62,6 +63,7 @@ def party_member_register(
     member = PartyMember.objects.create(
         resident=resident, category=category, joined_on=joined_on, organisation=organisation
     )
+    figures.touch(resident.node)
     audit_record(
         actor=actor,
         action=PartyAction.PARTY_MEMBER_REGISTER,
@@ -88,6 +90,7 @@ def party_member_update(
     before = snapshot(member, FIELDS)
     member.category, member.joined_on, member.organisation = category, joined_on, organisation
     member.save()
+    figures.touch(member.resident.node)
     audit_record(
         actor=actor,
         action=PartyAction.PARTY_MEMBER_UPDATE,

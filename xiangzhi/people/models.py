@@ -73,6 +73,8 @@ class Household(ScopedModel):
         ordering = ["node__path", "id"]
         verbose_name = "户"
         verbose_name_plural = "户"
+        # A village's figures are recounted on each write (core/figures.py): index-only.
+        indexes = [models.Index(fields=["node", "status"], name="household_node_status")]
 
     def __str__(self) -> str:
         return self.number or self.address
@@ -185,6 +187,8 @@ class Resident(ScopedModel):
             models.Index(fields=["phone_index"], name="resident_phone_index"),
             models.Index(fields=["id_number_last4"], name="resident_id_last4"),
             models.Index(fields=["phone_last4"], name="resident_phone_last4"),
+            # A village's figures are recounted on each write (core/figures.py): index-only.
+            models.Index(fields=["node", "status"], name="resident_node_status"),
         ]
 
     def __str__(self) -> str:

@@ -94,11 +94,13 @@ GROUPS = (
 
 
 def register_groups() -> None:
-    """Declare each group as a figure (counted over a subtree by the grid's roll-up)."""
+    """Declare each group as a figure (counted over a subtree by the grid's roll-up); an age band
+    changes with the calendar as well as with writes, so it is recounted daily too."""
     from xiangzhi.core.registry import register_figure
 
     for group in GROUPS:
-        register_figure(group.key, group.label, group.queryset, "node__path")
+        daily = bool(group.min_age)
+        register_figure(group.key, group.label, group.queryset, "node__path", daily=daily)
 
 
 def groups_panel(*, actor: Actor, obj: Desk, can_write: bool) -> dict | None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from django.db import transaction
 
+from xiangzhi.core import figures
 from xiangzhi.core.audit import audit_record, audit_record_many
 from xiangzhi.core.dbstats import refresh_planner_statistics
 from xiangzhi.core.registry import SHEET_KINDS
@@ -120,7 +121,9 @@ class SheetImport:
         # The rows reader fills table.hidden as it goes; the report takes it at the end.
         self.hidden = table.hidden
         try:
-            with transaction.atomic():
+            # The figures of the nodes the rows touched are recounted once, at the end of the
+            # batch (bulk writes send no signal and touch each node once).
+            with transaction.atomic(), figures.batch():
                 self._write_batches(table)
                 self._report_hidden()
                 if self.dry_run or (self.all_or_nothing and self.report.errors):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from xiangzhi.core import figures
 from xiangzhi.core.audit import audit_record
 from xiangzhi.core.types import Actor
 from xiangzhi.core.validators import normalize_text
@@ -80,6 +81,7 @@ def household_split(
         other=household,
         note=f"由原户分出:{names}",
     )
+    figures.touch(household.node, node)
     audit_record(
         actor=actor,
         action=PeopleAction.HOUSEHOLD_SPLIT,
@@ -136,6 +138,7 @@ def household_change_head(
             resident=household.head,
             note=";".join(filter(None, [f"原户主:{old_head.name}" if old_head else "", note])),
         )
+    figures.touch(household.node)  # a figure may count heads (女户主, 独居老人)
     audit_record(
         actor=actor,
         action=PeopleAction.HOUSEHOLD_HEAD_CHANGE

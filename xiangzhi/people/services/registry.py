@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from xiangzhi.accounts.services import user_leave
+from xiangzhi.core import figures
 from xiangzhi.core.audit import audit_record, diff, snapshot
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
@@ -135,6 +136,7 @@ def household_register(
         resident=resident,
         note="户主迁入",
     )
+    figures.touch(node)
     audit_record(
         actor=actor,
         action=PeopleAction.HOUSEHOLD_REGISTER,
@@ -178,6 +180,7 @@ def household_update(
         household.tags.set(Tag.objects.filter(code__in=tags))
         if sorted(tags) != before_tags:
             changes["tags"] = [before_tags, sorted(tags)]
+    figures.touch(household.node)
     audit_record(actor=actor, action=PeopleAction.HOUSEHOLD_UPDATE, obj=household, changes=changes)
     return household
 
@@ -217,6 +220,7 @@ def resident_add(
         resident=resident,
         note=note,
     )
+    figures.touch(household.node)
     audit_record(
         actor=actor,
         action=PeopleAction.for_change(kind),
@@ -236,6 +240,7 @@ def resident_update(*, actor: Actor, resident: Resident, data: ResidentData) -> 
         setattr(resident, name, getattr(data, name))
     resident.save()
     resident.tags.set(Tag.objects.filter(code__in=data.tags))
+    figures.touch(resident.node)
     audit_record(
         actor=actor,
         action=PeopleAction.RESIDENT_UPDATE,
@@ -292,6 +297,7 @@ def _leave(
         resident=resident,
         note=note,
     )
+    figures.touch(resident.node)
     audit_record(
         actor=actor,
         action=PeopleAction.for_change(kind),

@@ -63,6 +63,12 @@ class Command(BaseCommand):
             checkpoint_schedule()  # the daily signed audit checkpoint queues its own next run
         except Exception as exc:  # noqa: BLE001 - as above
             self.stderr.write(f"每日审计检查点排程失败:{exc}")
+        try:
+            from xiangzhi.core.figures_tasks import schedule_daily_figures
+
+            schedule_daily_figures()  # the daily recount of date-dependent figures
+        except Exception as exc:  # noqa: BLE001 - as above: start the worker anyway
+            self.stderr.write(f"每日统计任务排队失败:{exc}")
         connections.close_all()
 
     def _stop(self, signum, frame) -> None:

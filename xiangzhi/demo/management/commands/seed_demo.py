@@ -13,6 +13,7 @@ from django.db import transaction
 
 from xiangzhi.accounts.demo import DEMO_PASSWORD
 from xiangzhi.accounts.models import User
+from xiangzhi.core import figures
 from xiangzhi.core.audit import audit_record
 from xiangzhi.core.demo import SCALES, DemoContext
 from xiangzhi.core.registry import demo_loaders
@@ -53,7 +54,8 @@ class Command(BaseCommand):
         context = DemoContext(
             seed=seed, scale=SCALES[scale], county=county, verbose=self.stdout if county else None
         )
-        with transaction.atomic():
+        # Loaders insert in bulk: the figure rows are counted once at the end, all of them.
+        with transaction.atomic(), figures.batch(full=True):
             counts = load_demo(context)
             audit_record(
                 actor=None,

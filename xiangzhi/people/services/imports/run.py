@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 
+from xiangzhi.core import figures
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.sheets import SheetImport, SheetRow
 from xiangzhi.core.xlsx import Table, clip
@@ -62,7 +63,11 @@ class RegistryImport(SheetImport):
         plan = Plan()
         for group in units:
             plan_group(self, group, known, plan)
+        # The figures of every node the rows name, and of the nodes households leave, are
+        # recounted once at the end of the import (the engine's figures.batch()).
+        left = [h.node for h, c in plan.household_updates.values() if "node" in c]
         write_plan(plan, self)
+        figures.touch(*left, *(n for n in self.nodes.values() if isinstance(n, GridNode)))
 
     # What the steps share.
 
