@@ -1,6 +1,5 @@
-from io import StringIO
-
 import re
+from io import StringIO
 
 import pytest
 from django.core.management import call_command

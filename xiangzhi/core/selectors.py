@@ -106,7 +106,9 @@ def audit_person_choices(*, actor: Actor) -> list[tuple[int, str]]:
     if scope.township_wide:
         staff |= Q(role_assignments__role=Role.DEPARTMENT_STAFF) | Q(is_superuser=True)
     qs = User.objects.filter(staff)
-    rows = qs.distinct().order_by("display_name", "username").values_list(
-        "pk", "display_name", "username"
+    rows = (
+        qs.distinct()
+        .order_by("display_name", "username")
+        .values_list("pk", "display_name", "username")
     )
     return [(pk, f"{name}（{username}）" if name else username) for pk, name, username in rows]
