@@ -157,6 +157,7 @@ SESSION_SAVE_EVERY_REQUEST = False  # core.middleware.SessionRefreshMiddleware s
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # forms read no cookie from scripts, but Django's default is fine
+CSRF_FAILURE_VIEW = "xiangzhi.core.errors.csrf_failure"  # Chinese, in the site layout
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
