@@ -55,11 +55,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "axes",
+    "xiangzhi.core.vendor_apps.AxesConfig",  # django-axes, named in Chinese
     "csp",
     "ninja",
     "django_tasks",
-    "django_tasks_db",
+    "xiangzhi.core.vendor_apps.TaskResultsConfig",  # django-tasks-db, named in Chinese
     "xiangzhi.core",
     "xiangzhi.accounts",
     "xiangzhi.grid",

@@ -94,9 +94,15 @@ def _superuser_only(model_admin) -> None:
         setattr(model_admin, name, allow)
 
 
+from . import vendor_admin  # noqa: E402, F401  (the task results' admin in Chinese, first)
+
 # Login-throttling records (django-axes) and background task results (django-tasks-db) belong to
 # the whole deployment, not to a grid node: only system administrators see them.
 SUPERUSER_ONLY_APPS = {"axes", "django_tasks_database"}
 for _model, _admin in list(admin.site._registry.items()):
     if _model._meta.app_label in SUPERUSER_ONLY_APPS:
         _superuser_only(_admin)
+
+admin.site.site_header = "乡治 · 系统管理"
+admin.site.site_title = "乡治系统管理"
+admin.site.index_title = "数据与配置"
