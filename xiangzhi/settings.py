@@ -235,12 +235,12 @@ STORAGES = {
 
 # The grid's level names; a deployment renames them with XIANGZHI_GRID_LEVELS='{"4": "村民小组"}'.
 XIANGZHI_GRID_LEVELS = {
-    0: "县(市、区)",
-    1: "乡镇党委(一级网格)",
-    2: "行政村(社区)党总支(二级网格)",
-    3: "党支部/片区(三级网格)",
-    4: "屋场党小组(四级网格)",
-    5: "党员中心户(五级网格)",
+    0: "县（市、区）",
+    1: "乡镇党委（一级网格）",
+    2: "行政村（社区）党总支（二级网格）",
+    3: "党支部/片区（三级网格）",
+    4: "屋场党小组（四级网格）",
+    5: "党员中心户（五级网格）",
 }
 XIANGZHI_GRID_LEVELS.update(
     {int(k): v for k, v in json.loads(os.environ.get("XIANGZHI_GRID_LEVELS", "{}")).items()}

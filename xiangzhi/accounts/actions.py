@@ -38,7 +38,7 @@ class AccountsAction(AuditAction):
     )
     USER_LEAVE = (
         "accounts.user_leave",
-        "本人迁出或去世,停用村民/党员账号",
+        "本人迁出或去世，停用村民/党员账号",
         "xiangzhi.accounts.services.user_leave",
     )
     API_TOKEN_REVOKE = (

@@ -55,7 +55,7 @@ def profile(request):
         except ValidationError as exc:
             form.add_error("name", exc.messages)
         else:
-            messages.success(request, "令牌已创建,请立即复制保存,离开本页后将无法再次查看。")
+            messages.success(request, "令牌已创建，请立即复制保存，离开本页后将无法再次查看。")
             form = TokenForm()
     assignments = request.user.role_assignments.select_related("node", "department")
     return render(
@@ -78,7 +78,7 @@ def password_change(request):
     if request.method == "POST" and form.is_valid():
         user = form.save()  # signals.on_user_saved revokes the tokens, audited
         update_session_auth_hash(request, user)  # this session stays; the others end
-        messages.success(request, "密码已修改。其他设备上的登录已退出,接口令牌已全部停用。")
+        messages.success(request, "密码已修改。其他设备上的登录已退出，接口令牌已全部停用。")
         return redirect("accounts:profile")
     return render(
         request,
@@ -92,7 +92,7 @@ def sessions_end(request):
     """Log out on every other device and revoke every API token."""
     revoked = user_sessions_end(actor=request.user, user=request.user)
     update_session_auth_hash(request, request.user)
-    messages.success(request, f"已退出其他所有设备上的登录,停用接口令牌 {revoked} 个。")
+    messages.success(request, f"已退出其他所有设备上的登录，停用接口令牌 {revoked} 个。")
     return redirect("accounts:profile")
 
 

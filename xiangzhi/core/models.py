@@ -10,10 +10,10 @@ from .scope import ScopedModel
 
 class AppendOnlyQuerySet(models.QuerySet):
     def delete(self):
-        raise PermissionError("审计事件只能追加,不能删除")
+        raise PermissionError("审计事件只能追加，不能删除")
 
     def update(self, **kwargs):
-        raise PermissionError("审计事件只能追加,不能修改")
+        raise PermissionError("审计事件只能追加，不能修改")
 
 
 class AuditEvent(models.Model):
@@ -70,11 +70,11 @@ class AuditEvent(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise PermissionError("审计事件只能追加,不能修改")
+            raise PermissionError("审计事件只能追加，不能修改")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise PermissionError("审计事件只能追加,不能删除")
+        raise PermissionError("审计事件只能追加，不能删除")
 
 
 class AuditHead(models.Model):

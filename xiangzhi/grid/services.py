@@ -31,12 +31,12 @@ def _check_admin(actor: Actor, node: GridNode | None) -> None:
 def _validate_child(parent: GridNode | None, level: int) -> None:
     if parent is None:
         if level > 1:
-            raise ValidationError({"parent": "除根节点外,网格节点必须有上级网格"})
+            raise ValidationError({"parent": "除根节点外，网格节点必须有上级网格"})
         return
     if level != parent.level + 1:
         raise ValidationError({"level": f"{parent.name}的下级网格应为第{parent.level + 1}级"})
     if level > MAX_LEVEL:
-        raise ValidationError({"level": "党员中心户(五级网格)下不能再设网格"})
+        raise ValidationError({"level": "党员中心户（五级网格）下不能再设网格"})
 
 
 def _check_sibling_name(parent: GridNode | None, name: str, exclude_pk: int | None = None) -> None:
@@ -45,7 +45,7 @@ def _check_sibling_name(parent: GridNode | None, name: str, exclude_pk: int | No
         siblings = siblings.exclude(pk=exclude_pk)
     if siblings.exists():
         where = parent.name if parent else "顶层"
-        raise ValidationError({"name": f"“{where}”下已有名为“{name}”的网格,同级网格不能重名"})
+        raise ValidationError({"name": f"“{where}”下已有名为“{name}”的网格，同级网格不能重名"})
 
 
 @transaction.atomic

@@ -68,7 +68,7 @@ def node_create(request, node_id: int):
         request,
         form,
         lambda d: services.node_create(actor=request.user, parent=parent, **d),
-        success_message=lambda node: f"已新建网格:{node.name}",
+        success_message=lambda node: f"已新建网格：{node.name}",
         success_url=_detail_url(parent),
     )
     return done or _form_page(request, form, parent, f"在{parent.name}下新建网格")
@@ -84,7 +84,7 @@ def node_edit(request, node_id: int):
         success_message="网格信息已保存",
         success_url=_detail_url(node),
     )
-    return done or _form_page(request, form, node, f"修改网格:{node.name}")
+    return done or _form_page(request, form, node, f"修改网格：{node.name}")
 
 
 def node_move(request, node_id: int):
@@ -99,7 +99,7 @@ def node_move(request, node_id: int):
         success_url=_detail_url(node),
         prefix_map={"parent": "new_parent"},
     )
-    return done or _form_page(request, form, node, f"移动网格:{node.name}")
+    return done or _form_page(request, form, node, f"移动网格：{node.name}")
 
 
 def node_staff(request, node_id: int):
@@ -144,7 +144,7 @@ def node_export(request, node_id: int):
                 r.node.code or "",
                 *[r.levels.get(lvl, 0) for lvl in levels],
                 *[r.counts.get(c.key, 0) for c in FIGURES],
-                "、".join(f"{ra.user}{'(网格长)' if ra.is_grid_leader else ''}" for ra in staff),
+                "、".join(f"{ra.user}{'（网格长）' if ra.is_grid_leader else ''}" for ra in staff),
             ]
 
     def write(target):

@@ -35,7 +35,9 @@ def _validate(
     if organisation is None:
         errors["organisation"] = "请选择所在党组织"
     elif organisation.level > 4:
-        errors["organisation"] = "所在党组织应为一至四级网格(镇党委、村党总支、党支部或屋场党小组)"
+        errors["organisation"] = (
+            "所在党组织应为一至四级网格（镇党委、村党总支、党支部或屋场党小组）"
+        )
     elif not resident.node.path.startswith(organisation.path):
         # A member usually belongs to an organisation above their home; others need a transfer.
         errors["organisation"] = "所在党组织应为该居民所属网格的上级党组织"

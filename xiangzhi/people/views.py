@@ -88,7 +88,7 @@ def _date_param(request, name: str, label: str, errors: list[str]):
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        errors.append(f"{label}“{value[:20]}”不是有效日期,请写作 2026-11-01")
+        errors.append(f"{label}“{value[:20]}”不是有效日期，请写作 2026-11-01")
         return None
 
 
@@ -153,7 +153,7 @@ def change_list(request):
 def change_export(request):
     node, _, errors, qs = _change_query(request)
     if errors:
-        return HttpResponseBadRequest("日期有误,请回到人口变动台账改正后再导出")
+        return HttpResponseBadRequest("日期有误，请回到人口变动台账改正后再导出")
     return _export(request, "changes", node, qs)
 
 
@@ -242,7 +242,7 @@ def household_register(request, node_id: int):
             head=form.to_data(),
             occurred_on=d["occurred_on"],
         ),
-        success_message=lambda h: f"已登记迁入户:{h.address}",
+        success_message=lambda h: f"已登记迁入户：{h.address}",
         success_url=_household_url,
         prefix_map=HEAD_ERRORS,
     )
@@ -297,8 +297,8 @@ def household_split(request, household_id: int):
             occurred_on=d["occurred_on"],
         ),
         success_message=lambda new: (
-            f"分户完成,新户住址:{new.address}"
-            + (",成员与新户主的关系已按常见情况调整,请核对" if with_others() else "")
+            f"分户完成，新户住址：{new.address}"
+            + ("，成员与新户主的关系已按常见情况调整，请核对" if with_others() else "")
         ),
         success_url=lambda new: (
             reverse("people:household_head", args=[new.pk]) + f"?new_head={new.head_id}"
@@ -312,7 +312,7 @@ def household_split(request, household_id: int):
         f"分户 · {household}",
         _household_url(household),
         "households",
-        "选择要分出的成员并指定新户户主。原户主不能分出;原户至少保留一人。",
+        "选择要分出的成员并指定新户户主。原户主不能分出；原户至少保留一人。",
     )
 
 
@@ -385,7 +385,7 @@ def resident_add(request, household_id: int):
             kind=d["kind"],
             occurred_on=d["occurred_on"],
         ),
-        success_message=lambda r: f"已登记:{r.name}",
+        success_message=lambda r: f"已登记：{r.name}",
         success_url=_household_url(household),
     )
     return done or _form_page(
@@ -445,8 +445,8 @@ def _leave_view(request, resident_id: int, service, title: str, done_text: str):
             new_head=d["new_head"],
         ),
         success_message=lambda r: (
-            f"{r.name}{done_text}。户主已改为{form.cleaned_data['new_head'].name},"
-            "其他成员与户主的关系已按常见情况调整,请核对"
+            f"{r.name}{done_text}。户主已改为{form.cleaned_data['new_head'].name}，"
+            "其他成员与户主的关系已按常见情况调整，请核对"
             if head_leaves
             else f"{r.name}{done_text}"
         ),

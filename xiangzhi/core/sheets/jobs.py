@@ -50,10 +50,10 @@ def import_job_create(
     """Keep the uploaded sheet and queue its import for the background worker."""
     name = Path(upload.name or "").name[:200]
     if Path(name).suffix.lower() not in ALLOWED_SUFFIXES:
-        raise ValidationError({"file": "请上传 Excel 表格(.xlsx、.xls 或 .ods)"})
+        raise ValidationError({"file": "请上传 Excel 表格（.xlsx、.xls 或 .ods）"})
     if upload.size > settings.XIANGZHI_UPLOAD_MAX_BYTES:
         raise ValidationError(
-            {"file": f"文件太大,最大 {settings.XIANGZHI_UPLOAD_MAX_BYTES // 1024 // 1024} MB"}
+            {"file": f"文件太大，最大 {settings.XIANGZHI_UPLOAD_MAX_BYTES // 1024 // 1024} MB"}
         )
     sheet_kind = SHEET_KINDS.get(kind)
     if sheet_kind is None or sheet_kind.imports is None:
@@ -93,10 +93,10 @@ def import_job_confirm(*, actor: User, job: ImportJob) -> ImportJob:
     if not sheet_kind.may_import(actor):
         raise PermissionDenied(sheet_kind.refused)
     if job.confirmed_as_id is not None:
-        raise ValidationError("这个文件已经确认导入过了,请查看那次的导入结果")
+        raise ValidationError("这个文件已经确认导入过了，请查看那次的导入结果")
     if not import_job_confirmable(job):
         raise ValidationError(
-            "这次检查的文件已不能直接导入:检查已超过 24 小时(文件已自动删除),"
+            "这次检查的文件已不能直接导入：检查已超过 24 小时（文件已自动删除），"
             "或者检查发现的问题使它不能导入。请改正后重新上传。"
         )
     new = ImportJob.objects.create(

@@ -44,9 +44,9 @@ def household_split(
     elif not member_ids <= active:
         errors["members"] = "只能分出本户在册成员"
     elif member_ids == active:
-        errors["members"] = "不能把全部成员都分出去,原户至少保留一人"
+        errors["members"] = "不能把全部成员都分出去，原户至少保留一人"
     elif household.head_id in member_ids:
-        errors["members"] = "原户主不能分出,请先变更户主"
+        errors["members"] = "原户主不能分出，请先变更户主"
     if new_head.pk not in member_ids:
         errors["new_head"] = "新户主必须是分出的成员之一"
     address = normalize_text(address)
@@ -70,7 +70,7 @@ def household_split(
         kind=HouseholdChange.Kind.SPLIT,
         occurred_on=occurred_on,
         other=new,
-        note=f"分出:{names}",
+        note=f"分出：{names}",
     )
     _record_change(
         actor=actor,
@@ -78,7 +78,7 @@ def household_split(
         kind=HouseholdChange.Kind.SPLIT,
         occurred_on=occurred_on,
         other=household,
-        note=f"由原户分出:{names}",
+        note=f"由原户分出：{names}",
     )
     audit_record(
         actor=actor,
@@ -110,14 +110,14 @@ def household_change_head(
     _check_write(actor, household.node)
     household = Household.objects.select_for_update().get(pk=household.pk)
     if household.status != Household.Status.ACTIVE:
-        raise ValidationError("该户已不在册,不能变更户主")
+        raise ValidationError("该户已不在册，不能变更户主")
     members = {m.pk: m for m in household.members.filter(status=Resident.Status.ACTIVE)}
     if new_head.pk not in members:
         raise ValidationError({"new_head": "新户主必须是本户在册成员"})
     if set(relations) != set(members) - {new_head.pk}:
         raise ValidationError("请为本户每位在册成员选择与新户主的关系")
     if any(r not in RELATIONS or r == HEAD for r in relations.values()):
-        raise ValidationError("一户只能有一个户主,请为其他成员选择与户主的关系")
+        raise ValidationError("一户只能有一个户主，请为其他成员选择与户主的关系")
     if sum(r == Resident.Relation.SPOUSE for r in relations.values()) > 1:
         raise ValidationError("户主的配偶只能有一位")
     old_head = members.get(household.head_id)
@@ -134,7 +134,7 @@ def household_change_head(
             kind=HouseholdChange.Kind.HEAD_CHANGE,
             occurred_on=occurred_on,
             resident=household.head,
-            note=";".join(filter(None, [f"原户主:{old_head.name}" if old_head else "", note])),
+            note=";".join(filter(None, [f"原户主：{old_head.name}" if old_head else "", note])),
         )
     audit_record(
         actor=actor,

@@ -195,7 +195,7 @@ def resident_add(
     """Add a member by birth (出生) or move-in (迁入)."""
     _check_write(actor, household.node)
     if household.status != Household.Status.ACTIVE:
-        raise ValidationError("该户已迁出或注销,不能再添加成员")
+        raise ValidationError("该户已迁出或注销，不能再添加成员")
     if kind not in (HouseholdChange.Kind.BIRTH, HouseholdChange.Kind.MOVE_IN):
         raise ValidationError({"kind": "变动类型只能是出生或迁入"})
     if data.relation == Resident.Relation.HEAD and household.head_id:
@@ -262,7 +262,7 @@ def _leave(
     others = list(household.members.filter(status=Resident.Status.ACTIVE).exclude(pk=resident.pk))
     if household.head_id == resident.pk and others:
         if new_head is None or new_head.pk not in {o.pk for o in others}:
-            raise ValidationError({"new_head": "户主离开后,请从本户在册成员中指定新户主"})
+            raise ValidationError({"new_head": "户主离开后，请从本户在册成员中指定新户主"})
     resident.status = status
     resident.save(update_fields=["status", "updated_at"])
     if resident.user_id:

@@ -93,13 +93,13 @@ def resident_clean(data: ResidentData, *, today: dt.date | None = None) -> dict[
                     f"出生日期 {shown} 与身份证号中的 {cid.birth_date:%Y-%m-%d} 不一致"
                 )
             if data.gender and data.gender != cid.gender:
-                errors["gender"] = "性别与身份证号不一致(第17位奇数为男,偶数为女)"
+                errors["gender"] = "性别与身份证号不一致（第17位奇数为男，偶数为女）"
             data.birth_date = data.birth_date or cid.birth_date
             data.gender = data.gender or cid.gender
     if isinstance(data.birth_date, MonthOnly):
         errors.setdefault(
             "birth_date",
-            f"出生日期只写到了月({data.birth_date.typed}),请写完整日期或填写身份证号",
+            f"出生日期只写到了月（{data.birth_date.typed}），请写完整日期或填写身份证号",
         )
     if not data.gender:
         if "id_number" not in errors:  # a wrong ID is the one error: its gender would follow
@@ -127,8 +127,8 @@ def resident_clean(data: ResidentData, *, today: dt.date | None = None) -> dict[
 
 # A number registered outside the actor's scope: say neither where nor whether (issue 10, no
 # existence oracle), only that it cannot be used here and whom to ask.
-NOT_USABLE_HERE = "该身份证号不能在此登记。如确为本人的身份证号,请联系乡镇管理员核实处理。"
-TAKEN_IN_SCOPE = "该身份证号已登记在其他居民名下,请在居民列表中查找该居民"
+NOT_USABLE_HERE = "该身份证号不能在此登记。如确为本人的身份证号，请联系乡镇管理员核实处理。"
+TAKEN_IN_SCOPE = "该身份证号已登记在其他居民名下，请在居民列表中查找该居民"
 
 
 def id_taken_message(scope: Scope, other: Resident) -> str:
@@ -151,7 +151,7 @@ def resident_validate(
     known = set(Tag.objects.filter(code__in=data.tags).values_list("code", flat=True))
     unknown = set(data.tags) - known
     if unknown:
-        errors["tags"] = "未知的标签:" + "、".join(sorted(unknown))
+        errors["tags"] = "未知的标签：" + "、".join(sorted(unknown))
     if errors:
         raise ValidationError(errors)
     return data
