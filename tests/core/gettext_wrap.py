@@ -70,7 +70,9 @@ def _function_spans(tree: ast.AST) -> list[tuple[int, int]]:
 def wrap(source: str) -> str:
     tree = ast.parse(source)
     wrapped = _inside_gettext(tree)
-    literals = {id(lit): lit for part in _message_parts(tree) for lit in _chinese_literals(part, wrapped)}
+    literals = {
+        id(lit): lit for part in _message_parts(tree) for lit in _chinese_literals(part, wrapped)
+    }
     if not literals:
         return source
     spans = _function_spans(tree)

@@ -193,3 +193,30 @@ def test_only_roles_that_audit_see_the_audit_button_and_menu(client, world):
         client.force_login(reader)
         body = client.get(node_page).content.decode()
         assert audit_href in body and "审计日志" in body
+
+
+def test_keys_an_app_declares_read_by_name_and_records_by_their_names(client, world):
+    child = world.a.child
+    audit_record(
+        actor=world.a.cadre,
+        action="people.household_split",
+        obj=world.a.household,
+        changes={
+            "new_household": world.a.other_household.pk,
+            "members": [child.pk, world.a.head.pk],
+            "relations": {str(child.pk): ["child", "head"]},
+        },
+    )
+    audit_record(
+        actor=world.chief,
+        action="grid.node_move",
+        obj=world.a.grid,
+        changes={"parent": ["甲村旧支部", "甲村新支部"], "parent_id": [1, 2]},
+    )
+    client.force_login(world.chief)
+    text = _text(_table(client))
+    assert f"新户：{world.a.other_household.number}" in text
+    assert f"分出的成员：{child.name}、{world.a.head.name}" in text
+    assert f"与户主关系：{child.name}：子女 → 户主" in text
+    assert "上级网格：甲村旧支部 → 甲村新支部" in text and "其他信息" not in text
+    assert "[1, 2]" not in text

@@ -54,7 +54,9 @@ def _chinese_literals(node: ast.AST, wrapped: set[int]) -> list[ast.AST]:
             found.append(sub)
         elif isinstance(sub, ast.JoinedStr):
             text = "".join(
-                v.value for v in sub.values if isinstance(v, ast.Constant) and isinstance(v.value, str)
+                v.value
+                for v in sub.values
+                if isinstance(v, ast.Constant) and isinstance(v.value, str)
             )
             if CJK.search(text):
                 found.append(sub)

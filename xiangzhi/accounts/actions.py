@@ -1,6 +1,6 @@
 """The audit actions of accounts."""
 
-from xiangzhi.core.registry import AuditAction
+from xiangzhi.core.registry import AuditAction, AuditKey
 
 
 class AccountsAction(AuditAction):
@@ -58,3 +58,10 @@ LEGACY = {
 }
 # Written by a service that no longer exists (user_create had no caller): label only.
 RETIRED = {"user.create": "创建账号"}
+
+# What accounts' events write besides model fields, named for the audit page.
+AUDIT_KEYS = {
+    "roles_removed": AuditKey("撤销的角色"),
+    "deactivated": AuditKey("停用账号"),
+    "needs_review": AuditKey("需要镇里复核"),
+}

@@ -7,15 +7,21 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与角色"
 
     def ready(self):
-        from xiangzhi.core.registry import register_actions, register_entity, register_nav
+        from xiangzhi.core.registry import (
+            register_actions,
+            register_audit_keys,
+            register_entity,
+            register_nav,
+        )
 
         from . import signals  # noqa: F401
-        from .actions import LEGACY, RETIRED, AccountsAction
+        from .actions import AUDIT_KEYS, LEGACY, RETIRED, AccountsAction
         from .models import ApiToken, RoleAssignment
 
         register_entity("token", ApiToken)
         register_entity("role_assignment", RoleAssignment)
         register_actions(AccountsAction, legacy=LEGACY, retired=RETIRED)
+        register_audit_keys(AUDIT_KEYS)
         register_nav("profile", "我的", "accounts:profile", order=100)
 
         from xiangzhi.core.registry import register_demo_loader

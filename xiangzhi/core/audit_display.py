@@ -22,7 +22,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from .crypto import mask_id_number, mask_phone
 from .models import AuditEvent
-from .registry import ENTITIES, SHEET_KINDS, action_label
+from .registry import AUDIT_KEYS, ENTITIES, FIGURES, SHEET_KINDS, AuditKey, action_label
 from .roles import Role
 from .scope import scope_q
 
@@ -230,7 +230,43 @@ def _label(key: str, fields: dict) -> str:
     fld = fields.get(key)
     if fld is not None and getattr(fld, "verbose_name", None) and str(fld.verbose_name) != key:
         return str(fld.verbose_name)
-    return EXTRA_LABELS.get(key, "其他信息")
+    if key in AUDIT_KEYS:
+        return AUDIT_KEYS[key].label
+    figure = next((f.label for f in FIGURES if f.key == key), None)
+    return str(figure or EXTRA_LABELS.get(key, "其他信息"))
+
+
+def _declared_key(key: str, fields: dict) -> AuditKey | None:
+    return AUDIT_KEYS.get(key) if key not in fields else None
+
+
+def _model_choices(spec: AuditKey) -> dict:
+    if not spec.choices:
+        return {}
+    app_label, model_name, field_name = spec.choices.split(".")
+    return dict(apps.get_model(app_label, model_name)._meta.get_field(field_name).flatchoices)
+
+
+def _declared_value(value, spec: AuditKey, resolver) -> str:
+    """A declared key's value: records by name, a {record: value} dict as name：value."""
+    choices = _model_choices(spec)
+    model = apps.get_model(spec.model) if spec.model else None
+
+    def one(item) -> str:
+        if isinstance(item, list) and len(item) == 2:
+            return f"{one(item[0])} → {one(item[1])}"
+        if model is not None and isinstance(item, int) and not isinstance(item, bool):
+            return resolver.name(model, item)
+        return str(choices.get(item, item)) if choices else _plain(item, resolver=resolver)
+
+    if isinstance(value, dict) and model is not None:
+        return "；".join(
+            f"{resolver.name(model, int(k)) if str(k).isdigit() else k}：{one(v)}"
+            for k, v in value.items()
+        )
+    if isinstance(value, list) and not (len(value) == 2 and choices):
+        return "、".join(one(v) for v in value) or EMPTY
+    return one(value)
 
 
 def _changes(event: AuditEvent, fields: dict, resolver) -> list[Change]:
@@ -238,6 +274,11 @@ def _changes(event: AuditEvent, fields: dict, resolver) -> list[Change]:
     out = []
     for key, value in changes.items():
         fld = fields.get(key)
+        spec = _declared_key(key, fields)
+        if spec is not None:
+            if spec.label:
+                out.append(Change(spec.label, _declared_value(value, spec, resolver)))
+            continue
         if key == "field" and value in fields:  # a reveal names the field it showed
             out.append(Change(_label(key, fields), _label(value, fields)))
             continue
@@ -257,6 +298,13 @@ def _want_foreign_keys(events, resolver) -> None:
             continue
         for key, value in event.changes.items():
             fld = fields.get(key)
+            spec = _declared_key(key, fields)
+            if spec is not None and spec.model:
+                model = apps.get_model(spec.model)
+                items = list(value) if isinstance(value, dict | list) else [value]
+                for pk in items:
+                    for one in pk if isinstance(pk, list) else [pk]:
+                        resolver.want(model, int(one) if str(one).isdigit() else one)
             if fld is not None and fld.is_relation and fld.many_to_one:
                 for pk in value if isinstance(value, list) else [value]:
                     resolver.want(fld.related_model, pk)

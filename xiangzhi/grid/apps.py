@@ -7,13 +7,19 @@ class GridConfig(AppConfig):
     verbose_name = "五级网格"
 
     def ready(self):
-        from xiangzhi.core.registry import register_actions, register_entity, register_nav
+        from xiangzhi.core.registry import (
+            register_actions,
+            register_audit_keys,
+            register_entity,
+            register_nav,
+        )
 
-        from .actions import LEGACY, GridAction
+        from .actions import AUDIT_KEYS, LEGACY, GridAction
         from .models import GridNode
 
         register_entity("node", GridNode)
         register_actions(GridAction, legacy=LEGACY)
+        register_audit_keys(AUDIT_KEYS)
         register_nav("grid", "网格", "grid:index", order=10)
 
         from xiangzhi.core.registry import register_demo_loader
