@@ -257,12 +257,12 @@ def test_when_no_sheet_is_complete_the_error_names_the_sheet(tmp_path):
     )
     with pytest.raises(SheetError) as exc:
         read(path)
-    assert str(exc.value) == "工作表“一组”的表头缺少必需的列:身份证号。"
+    assert str(exc.value) == "工作表“一组”的表头缺少必需的列：身份证号。"
 
 
 def test_a_single_sheet_missing_a_column_keeps_the_short_message(tmp_path):
     path = book(tmp_path / "x.xlsx", {"花名册": [["姓名", "联系电话"], ["王二", "139"]]})
-    with pytest.raises(SheetError, match="^表头缺少必需的列:身份证号。$"):
+    with pytest.raises(SheetError, match="^表头缺少必需的列：身份证号。$"):
         read(path)
 
 

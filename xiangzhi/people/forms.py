@@ -17,7 +17,7 @@ class ResidentForm(forms.Form):
         label="身份证号",
         max_length=24,
         required=False,
-        help_text="18位；旧版15位号码会自动转换。填写后出生日期和性别可不填",
+        help_text="18位;旧版15位号码会自动转换。填写后出生日期和性别可不填",
     )
     gender = forms.ChoiceField(
         label="性别", required=False, choices=[("", "由身份证号推算"), *Resident.Gender.choices]
@@ -27,7 +27,7 @@ class ResidentForm(forms.Form):
         label="联系电话",
         max_length=20,
         required=False,
-        help_text="11位手机号，或带区号的固定电话（如 0731-1234567）；留空表示没有电话",
+        help_text="11位手机号,或带区号的固定电话(如 0731-1234567);留空表示没有电话",
         # The telephone keypad: digits and "-" (a numeric one may have no "-" for landlines).
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
     )
@@ -71,7 +71,7 @@ class ResidentForm(forms.Form):
         for name in ("id_number", "phone"):
             self.fields[
                 name
-            ].help_text = "显示的是脱敏号码；不修改就保持原号码，如需更改请完整输入新号码"
+            ].help_text = "显示的是脱敏号码;不修改就保持原号码,如需更改请完整输入新号码"
 
     @staticmethod
     def initial_from(resident: Resident) -> dict:
@@ -96,7 +96,7 @@ class ResidentAddForm(ResidentForm):
         choices=[(HouseholdChange.Kind.BIRTH, "出生"), (HouseholdChange.Kind.MOVE_IN, "迁入")],
     )
     occurred_on = forms.DateField(
-        label="变动日期", required=False, widget=DATE, help_text="出生登记可不填，默认为出生日期"
+        label="变动日期", required=False, widget=DATE, help_text="出生登记可不填,默认为出生日期"
     )
 
     field_order = ["kind", "occurred_on"]
@@ -137,7 +137,7 @@ class LeaveForm(forms.Form):
         label="新户主",
         queryset=Resident.objects.none(),
         required=False,
-        help_text="户主迁出或死亡时，从本户在册成员中指定新户主",
+        help_text="户主迁出或死亡时,从本户在册成员中指定新户主",
     )
     note = forms.CharField(
         label="说明", max_length=200, required=False, help_text="例如迁往地址或原因"
@@ -171,7 +171,7 @@ class HeadChoiceForm(forms.Form):
         label="新户主",
         queryset=Resident.objects.none(),
         empty_label=None,
-        help_text="选本户在册成员；仍选现在的户主，就只核对成员与户主的关系",
+        help_text="选本户在册成员;仍选现在的户主,就只核对成员与户主的关系",
     )
 
     def __init__(self, *args, members, **kwargs):
@@ -192,7 +192,7 @@ class HeadChangeForm(forms.Form):
 
     occurred_on = forms.DateField(label="变更日期", widget=DATE, initial=timezone.localdate)
     note = forms.CharField(
-        label="说明", max_length=150, required=False, help_text="例如：原户主年老，由长子接任户主"
+        label="说明", max_length=150, required=False, help_text="例如:原户主年老,由长子接任户主"
     )
 
     def __init__(self, *args, members, new_head, suggested, **kwargs):
@@ -224,7 +224,5 @@ class HeadChangeForm(forms.Form):
 class RevealForm(forms.Form):
     field = forms.ChoiceField(label="查看项目", choices=list(REVEAL_FIELDS.items()))
     purpose = forms.CharField(
-        label="查看用途",
-        max_length=200,
-        help_text="必填，将记入审计日志，例如：办理低保申请核对身份",
+        label="查看用途", max_length=200, help_text="必填,将记入审计日志,例如:办理低保申请核对身份"
     )

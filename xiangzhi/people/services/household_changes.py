@@ -134,7 +134,7 @@ def household_change_head(
             kind=HouseholdChange.Kind.HEAD_CHANGE,
             occurred_on=occurred_on,
             resident=household.head,
-            note=";".join(filter(None, [f"原户主：{old_head.name}" if old_head else "", note])),
+            note="；".join(filter(None, [f"原户主：{old_head.name}" if old_head else "", note])),
         )
     audit_record(
         actor=actor,
