@@ -60,3 +60,9 @@ def test_a_form_without_its_token_gets_the_chinese_expired_page(world):
     _check(r, 403, "页面已过期")
     world.a.cadre.refresh_from_db()
     assert world.a.cadre.elder_mode is False  # nothing changed
+
+
+def test_a_login_form_without_its_token_gets_the_chinese_expired_page(db):
+    client = Client(enforce_csrf_checks=True)
+    r = client.post("/login/", {"username": "x", "password": "y"})
+    _check(r, 403, "页面已过期")

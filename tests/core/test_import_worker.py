@@ -263,7 +263,7 @@ def _started_pid(supervisor: subprocess.Popen) -> int:
     for line in supervisor.stdout:
         assert "意外退出" not in line or "退出码 -9" in line, line
         if "后台任务进程已启动" in line:
-            return int(line.rsplit("pid ", 1)[1].rstrip(")\n"))
+            return int(line.rsplit("pid ", 1)[1].rstrip("）)\n"))
     raise AssertionError("run_worker ended")
 
 

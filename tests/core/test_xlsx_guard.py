@@ -126,7 +126,7 @@ def test_an_xls_is_measured_by_the_cells_it_holds(tmp_path):
     sheet.write(65535, 255, "远处")
     path = tmp_path / "far.xls"
     book.save(str(path))
-    with pytest.raises(SheetError, match=r"使用区域太大\(65536 行 × 256 列\)"):
+    with pytest.raises(SheetError, match=r"使用区域太大（65536 行 × 256 列）"):
         read_table(path, [Column("name", "姓名")], required=["name"])
 
 

@@ -644,7 +644,7 @@ def test_a_sheet_whose_used_range_is_huge_is_refused_before_it_is_loaded(tmp_pat
     ws["XFD5"] = "多余"
     path = tmp_path / "wide.xlsx"
     wb.save(path)
-    with pytest.raises(SheetError, match=r"使用区域太大\(601 行 × 16384 列\)"):
+    with pytest.raises(SheetError, match=r"使用区域太大（601 行 × 16384 列）"):
         read(path)
     ws["XFD5"] = None  # the same sheet without it reads
     ws.delete_cols(16384)
@@ -726,7 +726,7 @@ def test_hidden_rows_of_a_strict_open_xml_workbook_are_found(tmp_path):
         members = layout._sheet_members(zf)
         assert members == {"花名册": "xl/worksheets/sheet1.xml"}
         assert layout._sheet_marks(zf, members["花名册"]).hidden == {3}
-    with pytest.raises(SheetError, match=r"使用区域太大\(4 行 × 16384 列\)"):
+    with pytest.raises(SheetError, match=r"使用区域太大（4 行 × 16384 列）"):
         check_workbook(strict, "xlsx")
 
 

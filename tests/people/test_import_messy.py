@@ -546,7 +546,7 @@ def test_a_head_change_is_refused_with_the_right_words(world, tmp_path):
     report = _import(world, tmp_path, rows, header=header)
     messages = {e["message"] for e in report.errors}
     assert messages == {
-        f"该户在系统中的户主是 {head.name},与本行不同；"
+        f"该户在系统中的户主是 {head.name}，与本行不同；"
         "更换户主请在该户页面点“户主变更”办理，不能通过导入更换"
     }
 
@@ -615,7 +615,8 @@ def test_a_scoped_import_cannot_give_a_new_family_a_number_used_outside_its_scop
     report = registry_import(actor=a.worker, kind="residents", path=path)
     assert report.created == 0
     assert (
-        report.errors[0]["message"] == f"户编号 {theirs.number} 在本村已被另一户使用，请换一个户编号"
+        report.errors[0]["message"]
+        == f"户编号 {theirs.number} 在本村已被另一户使用，请换一个户编号"
     )
     assert Household.objects.filter(number=theirs.number).count() == 1
 
@@ -664,7 +665,7 @@ def test_rows_hidden_by_a_filter_are_not_imported_and_the_page_says_so(client, w
     wb.save(path)
     out = StringIO()
     call_command("import_xlsx", "residents", str(path), "--dry-run", stdout=out)
-    assert "表格中有 3 行被隐藏或被筛选掉了（第 3 行、第 4 行、第 5 行）,这些行没有导入" in (
+    assert "表格中有 3 行被隐藏或被筛选掉了（第 3 行、第 4 行、第 5 行），这些行没有导入" in (
         out.getvalue()
     )
     report = registry_import(actor=world.a.cadre, kind="residents", path=path)

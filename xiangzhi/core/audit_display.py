@@ -171,7 +171,10 @@ class _Resolver:
             if hasattr(model, "SCOPE_PATH"):  # a scoped record is named only inside the scope
                 qs = qs.filter(scope_q(self.actor, model))
             columns = _name_of(model)
-            if columns:
+            if columns == ("pk", "display_name") and hasattr(model, "USERNAME_FIELD"):
+                rows = qs.values_list("pk", "display_name", model.USERNAME_FIELD)
+                self.names[model] = {pk: name or login for pk, name, login in rows}
+            elif columns:
                 self.names[model] = dict(qs.values_list(*columns))
             else:
                 self.names[model] = {pk: str(obj) for pk, obj in qs.in_bulk().items()}
@@ -212,7 +215,10 @@ def _plain(value, *, key: str = "", fld: models.Field | None = None, resolver=No
 
 def _date_words(text: str) -> str:
     if len(text) == 10:
-        day = parse_date(text) if text[4] == "-" else None
+        try:
+            day = parse_date(text) if text[4] == "-" else None
+        except ValueError:
+            return ""
         return f"{day.year}年{day.month}月{day.day}日" if day else ""
     if len(text) > 10 and text[4] == "-" and text[10] == "T":
         try:
