@@ -2,8 +2,8 @@
 
 An event stores codes (`people.household_update`, `people.household`, `{"relation": ["son",
 "head"]}`); a reader sees 修改户信息, 户, 与户主关系：子 → 户主. Everything a page of events needs
-is fetched in a fixed number of queries: one for the actors' names, one per record type for the
-links the viewer may open, one per referenced model for the names of foreign keys.
+is fetched in one UNION query: the actors' names, which records the viewer may open (for the
+links), and the names of the records that changes refer to.
 """
 
 from __future__ import annotations
@@ -154,34 +154,62 @@ def _name_of(model) -> tuple[str, ...]:
 
 
 class _Resolver:
-    """Collects what a batch of events refers to, then fetches it once per model."""
+    """Collects what a page of events names (actors, records to link, records to name), then
+    fetches it all in one UNION query: the page's cost does not depend on what it shows."""
 
     def __init__(self, actor):
         self.actor = actor
         self.wanted: dict[type, set] = defaultdict(set)
-        self.names: dict[type, dict] = {}
+        self.openable: dict[type, set] = defaultdict(set)
+        self.actors: set[int] = set()
+        self.names: dict[type, dict] = defaultdict(dict)
+        self.opened: dict[type, set] = defaultdict(set)
+        self.actor_names: dict[int, str] = {}
 
     def want(self, model, pk) -> None:
         if isinstance(pk, int) and not isinstance(pk, bool):
             self.wanted[model].add(pk)
 
+    def _part(self, kind: str, model, pks, name: str = "", extra: str = ""):
+        qs = model._default_manager.filter(pk__in=sorted(pks) or [0])
+        if hasattr(model, "SCOPE_PATH") and kind != "actor":
+            qs = qs.filter(scope_q(self.actor, model))  # named or linked only inside the scope
+        text = models.CharField()
+        return (
+            qs.annotate(
+                xz_kind=models.Value(kind, output_field=text),
+                xz_pk=models.F("pk"),
+                xz_name=models.F(name) if name else models.Value("", output_field=text),
+                xz_extra=models.F(extra) if extra else models.Value("", output_field=text),
+            )
+            .order_by()
+            .values_list("xz_kind", "xz_pk", "xz_name", "xz_extra")
+        )
+
     def fetch(self) -> None:
+        User = apps.get_model("accounts", "User")
+        by_label = {}
+        parts = [self._part("actor", User, self.actors, "display_name", User.USERNAME_FIELD)]
         for model, pks in self.wanted.items():
-            qs = model._default_manager.filter(pk__in=pks)
-            if hasattr(model, "SCOPE_PATH"):  # a scoped record is named only inside the scope
-                qs = qs.filter(scope_q(self.actor, model))
             columns = _name_of(model)
-            if columns == ("pk", "display_name") and hasattr(model, "USERNAME_FIELD"):
-                rows = qs.values_list("pk", "display_name", model.USERNAME_FIELD)
-                self.names[model] = {pk: name or login for pk, name, login in rows}
-            elif columns:
-                self.names[model] = dict(qs.values_list(*columns))
+            if not columns:
+                continue
+            extra = model.USERNAME_FIELD if model is User else ""
+            parts.append(self._part(f"name:{model._meta.label}", model, pks, columns[1], extra))
+            by_label[f"name:{model._meta.label}"] = model
+        for model, pks in self.openable.items():
+            parts.append(self._part(f"link:{model._meta.label}", model, pks))
+            by_label[f"link:{model._meta.label}"] = model
+        for kind, pk, name, extra in parts[0].union(*parts[1:], all=True):
+            if kind == "actor":
+                self.actor_names[pk] = f"{name}（{extra}）" if name else extra
+            elif kind.startswith("name:"):
+                self.names[by_label[kind]][pk] = name or extra
             else:
-                self.names[model] = {pk: str(obj) for pk, obj in qs.in_bulk().items()}
+                self.opened[by_label[kind]].add(pk)
 
     def name(self, model, pk) -> str:
-        known = self.names.get(model, {})
-        return known.get(pk) or "（不在管辖范围内或已删除的记录）"
+        return self.names[model].get(pk) or "（不在管辖范围内或已删除的记录）"
 
 
 def _plain(value, *, key: str = "", fld: models.Field | None = None, resolver=None) -> str:
@@ -316,40 +344,40 @@ def _want_foreign_keys(events, resolver) -> None:
                     resolver.want(fld.related_model, pk)
 
 
-def _links(events, actor) -> dict[tuple[str, str], str]:
-    """The detail URL of each event's record that the viewer may open: one query per type."""
-    by_type: dict[str, set[int]] = defaultdict(set)
+def _want_links(events, resolver) -> dict[str, tuple[type, str, str]]:
+    """Ask for the records each event is about whose type has a detail page."""
+    routes = {}
     for event in events:
-        if event.object_id.isdigit():
-            by_type[event.object_type].add(int(event.object_id))
-    links = {}
-    for object_type, pks in by_type.items():
-        model = _model_of(object_type)
-        route = detail_url_name(model) if model is not None else None
-        if route is None or not hasattr(model, "SCOPE_PATH"):
+        if not event.object_id.isdigit():
             continue
-        name, kwarg = route.split("|")
-        opened = model._default_manager.filter(scope_q(actor, model), pk__in=pks)
-        for pk in opened.values_list("pk", flat=True):
-            links[(object_type, str(pk))] = reverse(name, kwargs={kwarg: pk})
-    return links
+        if event.object_type not in routes:
+            model = _model_of(event.object_type)
+            route = detail_url_name(model) if model is not None else None
+            routes[event.object_type] = (model, *route.split("|")) if route else None
+        if routes[event.object_type] is not None:
+            resolver.openable[routes[event.object_type][0]].add(int(event.object_id))
+    return {k: v for k, v in routes.items() if v is not None}
 
 
-def _actor_names(events) -> dict[int, str]:
-    User = apps.get_model("accounts", "User")
-    ids = {e.actor_id for e in events if e.actor_id}
-    rows = User._default_manager.filter(pk__in=ids).values_list("pk", "display_name", "username")
-    return {pk: f"{name}（{username}）" if name else username for pk, name, username in rows}
+def _link(event, routes, resolver) -> str:
+    route = routes.get(event.object_type)
+    if route is None or not event.object_id.isdigit():
+        return ""
+    model, name, kwarg = route
+    pk = int(event.object_id)
+    return reverse(name, kwargs={kwarg: pk}) if pk in resolver.opened[model] else ""
 
 
 def audit_rows(events, *, actor) -> list[AuditRow]:
     """Each event in plain words, with a link to its record where the viewer may open it."""
     events = list(events)
+    if not events:
+        return []
     resolver = _Resolver(actor)
     _want_foreign_keys(events, resolver)
+    routes = _want_links(events, resolver)
+    resolver.actors = {e.actor_id for e in events if e.actor_id}
     resolver.fetch()
-    links = _links(events, actor)
-    names = _actor_names(events)
     rows = []
     for e in events:
         fields = _fields(_model_of(e.object_type))
@@ -357,11 +385,11 @@ def audit_rows(events, *, actor) -> list[AuditRow]:
             AuditRow(
                 event=e,
                 time=_time(e.created_at),
-                actor=names.get(e.actor_id) or e.actor_label or "系统",
+                actor=resolver.actor_names.get(e.actor_id) or e.actor_label or "系统",
                 action=action_label(e.action),
                 object_type=type_label(e.object_type),
                 object_repr=mask_personal(e.object_repr),
-                object_url=links.get((e.object_type, e.object_id), ""),
+                object_url=_link(e, routes, resolver),
                 node=e.node.name if e.node_id and e.node else "",
                 changes=_changes(e, fields, resolver),
             )
