@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 
 from .registry import SHEET_KINDS
 from .scope import ScopedModel
@@ -94,7 +95,7 @@ def validate_import_kind(value: str) -> None:
     """A registered sheet kind that imports (core.registry.SHEET_KINDS)."""
     kind = SHEET_KINDS.get(value)
     if kind is None or kind.imports is None:
-        raise ValidationError("请选择表格类型")
+        raise ValidationError(gettext("请选择表格类型"))
 
 
 class ImportJob(ScopedModel):
