@@ -8,6 +8,7 @@ import secrets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xiangzhi.core.audit import audit_record
 from xiangzhi.core.roles import NODE_ROLES, Role
@@ -30,12 +31,12 @@ def role_assign(
 ) -> RoleAssignment:
     """Bind a role to a user on a node (or a department); the actor must administer that node."""
     if role in NODE_ROLES and node is None:
-        raise ValidationError("该角色必须绑定到一个网格节点")
+        raise ValidationError(gettext("该角色必须绑定到一个网格节点"))
     if role == Role.DEPARTMENT_STAFF and department is None:
-        raise ValidationError("部门人员必须绑定到一个部门")
+        raise ValidationError(gettext("部门人员必须绑定到一个部门"))
     if actor is not None and not getattr(actor, "is_superuser", False):
         if node is None or not scope_for(actor).can_admin_grid(node.path):
-            raise PermissionDenied("您不能在该网格分配角色")
+            raise PermissionDenied(gettext("您不能在该网格分配角色"))
     ra, _ = RoleAssignment.objects.update_or_create(
         user=user,
         role=role,
@@ -74,7 +75,7 @@ def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
     """Create a token for the actor; the raw token is returned once and never stored."""
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "请填写令牌用途"})
+        raise ValidationError({"name": gettext("请填写令牌用途")})
     raw = "xz_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=actor, name=name[:60], prefix=raw[3:11], key_hash=_hash_token(raw)
@@ -124,7 +125,7 @@ def user_sessions_end(*, actor: Actor, user: User, keep_current: bool = True) ->
     Return how many tokens were revoked.
     """
     if actor.pk != user.pk and not scope_for(actor).superuser:
-        raise PermissionDenied("只能退出自己账号的登录")
+        raise PermissionDenied(gettext("只能退出自己账号的登录"))
     User.objects.filter(pk=user.pk).update(session_epoch=models.F("session_epoch") + 1)
     user.refresh_from_db(fields=["session_epoch"])
     revoked = _tokens_revoke_all(user)
