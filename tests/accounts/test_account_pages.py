@@ -241,3 +241,37 @@ def test_a_villager_account_without_a_resident_says_so_on_the_form(client, world
     assert OTP.search(r.content.decode())
     world.a.child.refresh_from_db()
     assert world.a.child.user.display_name == "甲小朵"
+
+
+ONCE = re.compile(r'<input type="hidden" name="once" value="([^"]+)">')
+
+
+def test_a_refreshed_form_makes_no_second_account_nor_a_second_password(client, world):
+    """The page showing new one-time passwords answers a POST: a browser's refresh sends the form
+    again. The form's `once` token tells the copy already sent, for creation, reset and bulk."""
+    client.force_login(world.a.secretary)
+    once = ONCE.search(client.get("/accounts/manage/new/").content.decode()).group(1)
+    assert OTP.search(_create(client, world, once=once).content.decode())
+    again = _create(client, world, once=once)
+    assert again.status_code == 302 and again["Location"] == "/accounts/manage/"
+    assert User.objects.filter(display_name="甲村新网格员").count() == 1
+    assert "这张表已经提交过" in client.get("/accounts/manage/").content.decode()
+
+    user = User.objects.get(display_name="甲村新网格员")
+    page = client.get(f"/accounts/manage/{user.pk}/").content.decode()
+    once = ONCE.search(page).group(1)
+    otp = OTP.search(
+        client.post(f"/accounts/manage/{user.pk}/reset/", {"once": once}).content.decode()
+    ).group(1)
+    assert client.post(f"/accounts/manage/{user.pk}/reset/", {"once": once}).status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(otp)  # the shown password still works: no silent second reset
+
+    _new_member(world, "甲新党员")
+    once = ONCE.search(client.get("/accounts/manage/party-members/").content.decode()).group(1)
+    made = client.post("/accounts/manage/party-members/", {"node": world.a.node.pk, "once": once})
+    otp = OTP.search(made.content.decode()).group(1)
+    sent = client.post("/accounts/manage/party-members/", {"node": world.a.node.pk, "once": once})
+    assert sent.status_code == 302
+    member = User.objects.get(display_name="甲新党员")
+    assert member.check_password(otp)

@@ -1,7 +1,8 @@
 """The account pages of a township or village leader: list, create, account, reset, switch
 off and on, roles, and the party members' accounts in one go. Thin: every rule is in
 services.org_accounts; a one-time password is rendered in the answer to the POST that made it
-and nowhere else (no redirect, no session, no message)."""
+and nowhere else (no redirect, no session, no message). A form that makes accounts or passwords
+carries a `once` token: sent again (a refresh of that answer), it makes nothing."""
 
 from __future__ import annotations
 
@@ -14,7 +15,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xiangzhi.core.roles import Role
 from xiangzhi.core.scope import access_object, scope_for
-from xiangzhi.core.web import apply_errors, paginate, querystring_without_page
+from xiangzhi.core.web import (
+    apply_errors,
+    once_spend,
+    once_used,
+    paginate,
+    querystring_without_page,
+)
 
 from .access import access_account, access_role_assignment
 from .forms import AccountCreateForm, RoleForm, grantable_roles
@@ -43,6 +50,17 @@ def _require_manager(request) -> None:
     them: access_account finds none of it in their subtree, like a missing one)."""
     if not may_manage_accounts(request.user):
         raise PermissionDenied(_("只有总网格长、镇干部和村党组织书记可以管理账号"))
+
+
+def _sent_twice(request, to: str, *args):
+    """The answer to a form sent a second time (a refresh of the page showing new passwords)."""
+    messages.info(
+        request,
+        _(
+            "这张表已经提交过，没有再次创建。一次性密码只显示一次；如果没有记下，请在账号页面重新重置密码。"
+        ),
+    )
+    return redirect(to, *args)
 
 
 def _node(request, value):
@@ -86,6 +104,8 @@ def account_new(request):
     form = AccountCreateForm(data, actor=request.user, person=person)
     if data is not None and person_id and person is None:
         form.add_error(None, _("该居民不在您的辖区内，或已经有账号"))
+    elif data is not None and once_used(request):
+        return _sent_twice(request, "accounts:account_list")
     elif data is not None and form.is_valid():
         d = form.cleaned_data
         try:
@@ -101,6 +121,7 @@ def account_new(request):
         except ValidationError as exc:
             apply_errors(form, exc, {"person": "__all__"})  # the hidden field shows no errors
         else:
+            once_spend(request)
             return _one_time(request, [(user, otp)], _("账号已创建"))
     return render(
         request,
@@ -139,7 +160,10 @@ def account_detail(request, user_id: int):
 @require_POST
 def account_reset(request, user_id: int):
     account = access_account(request.user, user_id)
+    if once_used(request):
+        return _sent_twice(request, "accounts:account_detail", account.pk)
     otp = account_password_reset(actor=request.user, user=account)
+    once_spend(request)
     return _one_time(request, [(account, otp)], _("密码已重置"))
 
 
@@ -202,7 +226,10 @@ def party_accounts(request):
     _require_manager(request)
     if request.method == "POST":
         node = _node(request, request.POST.get("node"))
+        if once_used(request):
+            return _sent_twice(request, "accounts:account_list")
         made = party_member_accounts_create(actor=request.user, node=node)
+        once_spend(request)
         return _one_time(request, made, _("党员账号已批量创建"), node=node)
     nodes = [n for n in account_nodes(actor=request.user) if n.level <= 3]
     return render(

@@ -96,3 +96,20 @@ def xlsx_response(write, filename: str):
         filename=download_name(filename),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+
+
+_ONCE_KEY = "forms_sent"
+
+
+def once_used(request) -> bool:
+    """Whether this copy of a form ({% once_field %}) was sent before: a refresh or a second tap of
+    a form that makes something (an account, a one-time password) must not make it again."""
+    token = request.POST.get("once", "")
+    return bool(token) and token in request.session.get(_ONCE_KEY, [])
+
+
+def once_spend(request) -> None:
+    """Remember that this copy of the form made its thing (the last fifty are kept)."""
+    token = request.POST.get("once", "")
+    if token:
+        request.session[_ONCE_KEY] = [*request.session.get(_ONCE_KEY, [])[-49:], token]

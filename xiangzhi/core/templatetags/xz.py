@@ -1,4 +1,7 @@
+import secrets
+
 from django import template
+from django.utils.html import format_html
 
 register = template.Library()
 
@@ -27,3 +30,10 @@ def panels(context, place: str, obj, can_write: bool = False):
         if extra is not None:
             parts.append(render_to_string(panel.template, {**extra, "obj": obj}, request=request))
     return mark_safe("".join(parts))  # each part is a rendered, autoescaped template
+
+
+@register.simple_tag
+def once_field():
+    """A hidden field naming this copy of a form, so that its view can tell a refresh or a second
+    tap from a new submission (core.web.once_used / once_spend)."""
+    return format_html('<input type="hidden" name="once" value="{}">', secrets.token_urlsafe(12))
