@@ -16,6 +16,7 @@ from xiangzhi.core.web import (
     querystring_without_page,
     xlsx_response,
 )
+from xiangzhi.core.xlsx import period_text
 from xiangzhi.grid.access import access_node
 
 from . import selectors, services
@@ -106,6 +107,9 @@ def _change_query(request):
     errors: list[str] = []
     since = _date_param(request, "since", "开始日期", errors)
     until = _date_param(request, "until", "结束日期", errors)
+    if "since" not in request.GET and "until" not in request.GET:
+        # The ledger opens on this month (the usual report); empty dates ask for all of it.
+        _, since, until = _months(timezone.localdate())[0]
     if since and until and since > until:
         errors.append("开始日期不能晚于结束日期")
         until = None
@@ -151,17 +155,19 @@ def change_list(request):
 
 @require_GET
 def change_export(request):
-    node, _, errors, qs = _change_query(request)
+    node, filters, errors, qs = _change_query(request)
     if errors:
         return HttpResponseBadRequest("日期有误,请回到人口变动台账改正后再导出")
-    return _export(request, "changes", node, qs)
+    return _export(request, "changes", node, qs, period_text(filters["since"], filters["until"]))
 
 
-def _export(request, kind: str, node, qs):
+def _export(request, kind: str, node, qs, period: str = ""):
     """The list as the user sees it (scope, filters, masks), as a sheet titled like the export."""
     title = KINDS[kind][2]
     return xlsx_response(
-        lambda f: export_list(actor=request.user, kind=kind, queryset=qs, target=f, node=node),
+        lambda f: export_list(
+            actor=request.user, kind=kind, queryset=qs, target=f, node=node, period=period
+        ),
         f"{title}-{timezone.localdate():%Y%m%d}.xlsx",
     )
 
