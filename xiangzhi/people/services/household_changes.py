@@ -16,6 +16,7 @@ from xiangzhi.grid.models import GridNode
 from ..actions import PeopleAction
 from ..models import Household, HouseholdChange, Resident
 from ..relations import relations_after_head_change
+from .numbering import next_number
 from .registry import _check_write, _record_change, _set_relations
 from .resident_data import HEAD, RELATIONS
 
@@ -54,7 +55,7 @@ def household_split(
         errors["address"] = "请填写新户的家庭住址"
     if errors:
         raise ValidationError(errors)
-    new = Household.objects.create(node=node, address=address, note=note)
+    new = Household.objects.create(node=node, address=address, number=next_number(node), note=note)
     Resident.objects.filter(pk__in=member_ids).update(
         household=new, node=node, updated_at=timezone.now()
     )

@@ -14,11 +14,13 @@ from xiangzhi.core.audit import audit_record, diff, snapshot
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
 from xiangzhi.core.validators import normalize_text
+from xiangzhi.grid.labels import full_name
 from xiangzhi.grid.models import GridNode
 
 from ..actions import PeopleAction
 from ..models import Household, HouseholdChange, Resident, Tag
 from ..relations import relations_after_head_change
+from .numbering import check_household_level, next_number
 from .resident_data import (
     HEAD,
     HOUSEHOLD_FIELDS,
@@ -105,12 +107,12 @@ def household_register(
     occurred_on: dt.date | None = None,
     note: str = "",
 ) -> Household:
-    """Register a household that moves in (迁入), with its head."""
+    """Register a household that moves in (迁入), with its head. Without an address it takes its
+    grid's full name; without a 户编号, the village's next number."""
     _check_write(actor, node)
-    address = normalize_text(address)
+    check_household_level(node)
+    address = normalize_text(address) or full_name(node)
     errors = {}
-    if not address:
-        errors["address"] = "请填写家庭住址"
     number = normalize_text(number)
     if _number_taken(number, node):
         errors["number"] = "该户编号在本村已存在"
@@ -121,6 +123,7 @@ def household_register(
         errors.update({f"head_{k}": v[0] for k, v in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
+    number = number or next_number(node)
     household = Household.objects.create(node=node, address=address, number=number, note=note)
     if tags:
         household.tags.set(Tag.objects.filter(code__in=tags))
