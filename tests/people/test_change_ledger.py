@@ -140,7 +140,7 @@ def test_a_note_that_looks_like_a_formula_or_holds_a_control_character_exports_a
     for resident, note in ((a.child, "=1+2"), (a.other_head, "去\x0b外地")):
         r = client.post(
             f"/people/residents/{resident.pk}/move-out/",
-            {"occurred_on": "2026-11-10", "note": note},
+            {"occurred_on": "2026-11-10", "destination": "abroad", "reason": "study", "note": note},
         )
         assert r.status_code == 302, r.content.decode()[:300]
     body = b"".join(client.get("/people/changes/export/?kind=move_out&since=").streaming_content)

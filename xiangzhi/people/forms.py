@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from .models import HouseholdChange, Resident, Tag
 from .services import REVEAL_FIELDS, ResidentData
+from .services.numbering import check_household_level
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -119,32 +120,64 @@ class HouseholdForm(forms.Form):
 class HouseholdRegisterForm(ResidentForm):
     """A household moving in, with its head; the head's fields are the resident fields."""
 
-    address = forms.CharField(label="家庭住址", max_length=200)
-    number = forms.CharField(label="户编号", max_length=40, required=False)
+    address = forms.CharField(
+        label="家庭住址", max_length=200, required=False, help_text="不填则用所属网格的全称"
+    )
+    number = forms.CharField(
+        label="户编号",
+        max_length=40,
+        required=False,
+        help_text="不填则按本村编号规则自动生成（如 V01-00418）",
+    )
     occurred_on = forms.DateField(label="迁入日期", required=False, widget=DATE)
 
     field_order = ["address", "number", "occurred_on", "name"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, node=None, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["relation"]
         self.fields["name"].label = "户主姓名"
+        self.node = node
+
+    def clean(self):
+        data = super().clean()
+        if self.node is not None:
+            try:
+                check_household_level(self.node)
+            except forms.ValidationError as exc:
+                raise forms.ValidationError(exc.message_dict["node"]) from exc
+        return data
 
 
 class LeaveForm(forms.Form):
-    occurred_on = forms.DateField(label="变动日期", widget=DATE, initial=timezone.localdate)
+    """迁出 (date, where to, why) or 死亡 (date, cause): each a choice list plus a note."""
+
+    occurred_on = forms.DateField(label="迁出日期", widget=DATE, initial=timezone.localdate)
+    destination = forms.ChoiceField(
+        label="迁往", choices=[("", "请选择"), *HouseholdChange.Destination.choices]
+    )
+    reason = forms.ChoiceField(label="迁出原因")
     new_head = forms.ModelChoiceField(
         label="新户主",
         queryset=Resident.objects.none(),
         required=False,
-        help_text="户主迁出或死亡时,从本户在册成员中指定新户主",
+        help_text="户主迁出或死亡时，从本户在册成员中指定新户主（新生儿不能当户主）",
     )
     note = forms.CharField(
-        label="说明", max_length=200, required=False, help_text="例如迁往地址或原因"
+        label="说明", max_length=200, required=False, help_text="例如迁往的详细地址"
     )
 
-    def __init__(self, *args, others=None, **kwargs):
+    def __init__(self, *args, kind: str, others=None, **kwargs):
         super().__init__(*args, **kwargs)
+        reasons = dict(HouseholdChange.Reason.choices)
+        death = kind == HouseholdChange.Kind.DEATH
+        keys = HouseholdChange.DEATH_CAUSES if death else HouseholdChange.MOVE_OUT_REASONS
+        self.fields["reason"].choices = [("", "请选择"), *((k, reasons[k]) for k in keys)]
+        if death:
+            del self.fields["destination"]
+            self.fields["occurred_on"].label = "死亡日期"
+            self.fields["reason"].label = "死亡原因"
+            self.fields["note"].help_text = "例如病因或事故经过"
         if others is not None:
             self.fields["new_head"].queryset = others
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from xiangzhi.core.crypto import EncryptedTextField, blind_index, mask_id_number, mask_phone
 from xiangzhi.core.scope import ScopedModel
@@ -64,6 +65,20 @@ class Household(ScopedModel):
 
     def __str__(self) -> str:
         return self.number or self.address
+
+    @property
+    def living_head(self) -> Resident | None:
+        """The head while still registered here: one who died or moved out is never shown as
+        户主 (a household whose last member left keeps them as `head`, for its history)."""
+        head = self.head if self.head_id else None
+        return head if head is not None and head.status == Resident.Status.ACTIVE else None
+
+    @property
+    def title(self) -> str:
+        """What the household page calls it: 沈英志户 V01-00001 (its address without a head)."""
+        head = self.living_head
+        name = f"{head.name}户" if head is not None else self.address
+        return f"{name} {self.number}" if self.number else name
 
 
 class Resident(ScopedModel):
@@ -181,6 +196,15 @@ class Resident(ScopedModel):
         self.phone_index = blind_index(self.phone, "phone") if self.phone else ""
         self.id_number_mask = mask_id_number(self.id_number)
         self.phone_mask = mask_phone(self.phone)
+
+    @property
+    def age(self) -> int | None:
+        """Full years on today's date (None without a birth date)."""
+        born = self.birth_date
+        if born is None:
+            return None
+        today = timezone.localdate()
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
     @property
     def id_number_masked(self) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
 
 from xiangzhi.core.crypto import blind_index
 from xiangzhi.core.roles import REVEAL_ROLES
@@ -196,6 +197,8 @@ def household_change_export_rows(*, actor: Actor, queryset: QuerySet) -> Iterato
             h.address,
             labels.get(h.node.path, ""),
             c.note,
+            c.get_destination_display() if c.destination else "",
+            c.get_reason_display() if c.reason else "",
             str(c.created_by) if c.created_by else "",
         ]
 
@@ -270,6 +273,13 @@ def household_export_rows(*, actor: Actor, queryset: QuerySet) -> Iterator[list]
 def tag_list() -> QuerySet[Tag]:
     """Every tag (标签 are the same for every village)."""
     return Tag.objects.all()
+
+
+def head_candidates(members: QuerySet[Resident]) -> QuerySet[Resident]:
+    """The members that may be offered as a new 户主: not a newborn (born within a year)."""
+    today = timezone.localdate()
+    cutoff = today.replace(year=today.year - 1, day=min(today.day, 28))
+    return members.exclude(birth_date__gt=cutoff)
 
 
 def resident_housemates(*, actor: Actor, resident: Resident) -> QuerySet[Resident]:

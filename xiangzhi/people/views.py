@@ -236,7 +236,7 @@ def _resident_url(resident) -> str:
 
 def household_register(request, node_id: int):
     node = access_node(request.user, node_id, write=True)
-    form = HouseholdRegisterForm(request.POST or None)
+    form = HouseholdRegisterForm(request.POST or None, node=node)
     done = handle_form(
         request,
         form,
@@ -248,7 +248,7 @@ def household_register(request, node_id: int):
             head=form.to_data(),
             occurred_on=d["occurred_on"],
         ),
-        success_message=lambda h: f"已登记迁入户:{h.address}",
+        success_message=lambda h: f"已登记迁入户：{h.address}（户编号 {h.number}）",
         success_url=_household_url,
         prefix_map=HEAD_ERRORS,
     )
@@ -279,7 +279,7 @@ def household_edit(request, household_id: int):
         success_url=_household_url,
     )
     return done or _form_page(
-        request, form, f"修改户信息 · {household}", _household_url(household), "households"
+        request, form, f"修改户信息 · {household.title}", _household_url(household), "households"
     )
 
 
@@ -315,7 +315,7 @@ def household_split(request, household_id: int):
     return done or _form_page(
         request,
         form,
-        f"分户 · {household}",
+        f"分户 · {household.title}",
         _household_url(household),
         "households",
         "选择要分出的成员并指定新户户主。原户主不能分出;原户至少保留一人。",
@@ -331,7 +331,7 @@ def household_head(request, household_id: int):
     members = household.members.filter(status=Resident.Status.ACTIVE).order_by("id")
     choice = HeadChoiceForm(
         request.GET if "new_head" in request.GET else None,
-        members=members,
+        members=selectors.head_candidates(members) | members.filter(pk=household.head_id),
         initial={"new_head": household.head_id},
     )
     form = None
@@ -395,7 +395,7 @@ def resident_add(request, household_id: int):
         success_url=_household_url(household),
     )
     return done or _form_page(
-        request, form, f"登记出生/迁入 · {household}", _household_url(household), "households"
+        request, form, f"登记出生/迁入 · {household.title}", _household_url(household), "households"
     )
 
 
@@ -435,21 +435,30 @@ def resident_edit(request, resident_id: int):
     )
 
 
-def _leave_view(request, resident_id: int, service, title: str, done_text: str):
+def _leave_view(request, resident_id: int, kind: str, title: str, done_text: str):
     resident = access_resident(request.user, resident_id, write=True)
     others = selectors.resident_housemates(actor=request.user, resident=resident)
-    form = LeaveForm(request.POST or None, others=others)
+    form = LeaveForm(request.POST or None, kind=kind, others=selectors.head_candidates(others))
     head_leaves = resident.household.head_id == resident.pk and others.exists()
+
+    def leave(d):
+        common = {"occurred_on": d["occurred_on"], "note": d["note"], "new_head": d["new_head"]}
+        if kind == HouseholdChange.Kind.DEATH:
+            return services.resident_record_death(
+                actor=request.user, resident=resident, cause=d["reason"], **common
+            )
+        return services.resident_move_out(
+            actor=request.user,
+            resident=resident,
+            destination=d["destination"],
+            reason=d["reason"],
+            **common,
+        )
+
     done = handle_form(
         request,
         form,
-        lambda d: service(
-            actor=request.user,
-            resident=resident,
-            occurred_on=d["occurred_on"],
-            note=d["note"],
-            new_head=d["new_head"],
-        ),
+        leave,
         success_message=lambda r: (
             f"{r.name}{done_text}。户主已改为{form.cleaned_data['new_head'].name},"
             "其他成员与户主的关系已按常见情况调整,请核对"
@@ -469,13 +478,13 @@ def _leave_view(request, resident_id: int, service, title: str, done_text: str):
 
 
 def resident_move_out(request, resident_id: int):
-    return _leave_view(request, resident_id, services.resident_move_out, "登记迁出", "已登记迁出")
+    return _leave_view(
+        request, resident_id, HouseholdChange.Kind.MOVE_OUT, "登记迁出", "已登记迁出"
+    )
 
 
 def resident_death(request, resident_id: int):
-    return _leave_view(
-        request, resident_id, services.resident_record_death, "登记死亡", "已登记死亡"
-    )
+    return _leave_view(request, resident_id, HouseholdChange.Kind.DEATH, "登记死亡", "已登记死亡")
 
 
 def resident_reveal(request, resident_id: int):

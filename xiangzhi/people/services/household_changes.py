@@ -17,7 +17,7 @@ from ..actions import PeopleAction
 from ..models import Household, HouseholdChange, Resident
 from ..relations import relations_after_head_change
 from .numbering import next_number
-from .registry import _check_write, _record_change, _set_relations
+from .registry import _check_write, _record_change, _set_relations, is_newborn
 from .resident_data import HEAD, RELATIONS
 
 
@@ -115,6 +115,8 @@ def household_change_head(
     members = {m.pk: m for m in household.members.filter(status=Resident.Status.ACTIVE)}
     if new_head.pk not in members:
         raise ValidationError({"new_head": "新户主必须是本户在册成员"})
+    if new_head.pk != household.head_id and is_newborn(members[new_head.pk]):
+        raise ValidationError({"new_head": "新生儿不能当户主，请指定其他成员"})
     if set(relations) != set(members) - {new_head.pk}:
         raise ValidationError("请为本户每位在册成员选择与新户主的关系")
     if any(r not in RELATIONS or r == HEAD for r in relations.values()):

@@ -63,6 +63,8 @@ def _record_change(
     resident: Resident | None = None,
     other: Household | None = None,
     note: str = "",
+    destination: str = "",
+    reason: str = "",
 ) -> HouseholdChange:
     return HouseholdChange.objects.create(
         household=household,
@@ -71,8 +73,32 @@ def _record_change(
         resident=resident,
         other_household=other,
         note=note[:200],
+        destination=destination,
+        reason=reason,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
+
+
+def is_newborn(resident: Resident, today: dt.date | None = None) -> bool:
+    """Born less than a year ago: never made the head of a household."""
+    born = resident.birth_date
+    today = today or timezone.localdate()
+    return born is not None and born > today.replace(year=today.year - 1, day=min(today.day, 28))
+
+
+def _check_reason(kind: str, destination: str, reason: str) -> None:
+    """迁出 takes a destination and a move-out reason, 死亡 a cause; each from its own list."""
+    Change = HouseholdChange
+    errors = {}
+    if destination and (kind != Change.Kind.MOVE_OUT or destination not in Change.Destination):
+        errors["destination"] = "请从列表中选择迁往何处"
+    allowed = Change.MOVE_OUT_REASONS if kind == Change.Kind.MOVE_OUT else Change.DEATH_CAUSES
+    if reason and reason not in allowed:
+        errors["reason"] = "请从列表中选择" + (
+            "迁出原因" if kind == Change.Kind.MOVE_OUT else "死亡原因"
+        )
+    if errors:
+        raise ValidationError(errors)
 
 
 def _set_relations(members: list[Resident], relations: dict[int, str]) -> dict[str, list[str]]:
@@ -257,15 +283,20 @@ def _leave(
     occurred_on: dt.date | None,
     note: str,
     new_head: Resident | None,
+    destination: str = "",
+    reason: str = "",
 ) -> Resident:
     _check_write(actor, resident.node)
     if resident.status != Resident.Status.ACTIVE:
         raise ValidationError("该居民已不在册")
+    _check_reason(kind, destination, reason)
     household = Household.objects.select_for_update().get(pk=resident.household_id)
     others = list(household.members.filter(status=Resident.Status.ACTIVE).exclude(pk=resident.pk))
     if household.head_id == resident.pk and others:
         if new_head is None or new_head.pk not in {o.pk for o in others}:
             raise ValidationError({"new_head": "户主离开后,请从本户在册成员中指定新户主"})
+        if is_newborn(new_head):
+            raise ValidationError({"new_head": "新生儿不能当户主，请指定其他成员"})
     resident.status = status
     resident.save(update_fields=["status", "updated_at"])
     if resident.user_id:
@@ -294,6 +325,8 @@ def _leave(
         occurred_on=occurred_on,
         resident=resident,
         note=note,
+        destination=destination,
+        reason=reason,
     )
     audit_record(
         actor=actor,
@@ -301,6 +334,8 @@ def _leave(
         obj=resident,
         changes={
             "status": status,
+            **({"destination": destination} if destination else {}),
+            **({"reason": reason} if reason else {}),
             "new_head": getattr(new_head, "name", None),
             "note": note,
             **({"relations": relations} if relations else {}),
@@ -317,8 +352,10 @@ def resident_move_out(
     occurred_on: dt.date | None = None,
     note: str = "",
     new_head: Resident | None = None,
+    destination: str = "",
+    reason: str = "",
 ) -> Resident:
-    """Record that a resident moved out (迁出)."""
+    """Record that a resident moved out (迁出): where to (Destination) and why (Reason)."""
     return _leave(
         actor=actor,
         resident=resident,
@@ -327,6 +364,8 @@ def resident_move_out(
         occurred_on=occurred_on,
         note=note,
         new_head=new_head,
+        destination=destination,
+        reason=reason,
     )
 
 
@@ -338,8 +377,9 @@ def resident_record_death(
     occurred_on: dt.date | None = None,
     note: str = "",
     new_head: Resident | None = None,
+    cause: str = "",
 ) -> Resident:
-    """Record a resident's death (死亡)."""
+    """Record a resident's death (死亡) and its cause (one of HouseholdChange.DEATH_CAUSES)."""
     return _leave(
         actor=actor,
         resident=resident,
@@ -348,6 +388,7 @@ def resident_record_death(
         occurred_on=occurred_on,
         note=note,
         new_head=new_head,
+        reason=cause,
     )
 
 
