@@ -125,6 +125,17 @@ def household_list(
     return qs.order_by("node__path", "id")
 
 
+def node_households(*, actor: Actor, node: GridNode) -> QuerySet[Household]:
+    """The registered households on the node itself (not its subtree), heads joined."""
+    return (
+        Household.objects.for_actor(actor)
+        .filter(node=node, status=Household.Status.ACTIVE)
+        .select_related("head")
+        .only("pk", "number", "address", "head_id", "head__name", "head__status")
+        .order_by("number", "id")
+    )
+
+
 def household_detail(*, actor: Actor, household: Household) -> dict:
     members = list(
         household.members.select_related("node").prefetch_related("tags").order_by("status", "id")
