@@ -103,7 +103,11 @@ def audit_export(request):
 
     def write(target):
         count = write_xlsx(
-            target, AUDIT_COLUMNS, rows(), title="审计日志", unit=ledger_unit(request.user, node)
+            target,
+            AUDIT_COLUMNS,
+            rows(),
+            title="审计日志",
+            unit=ledger_unit(actor=request.user, node=node),
         )
         audit_record(
             actor=request.user,

@@ -31,7 +31,7 @@ def _attribute_rows(columns: Iterable[Column], records: Iterable[object]) -> Ite
         yield [v if v is None or isinstance(v, _PLAIN) else str(v) for v in values]
 
 
-def ledger_unit(actor: User, node: Model | None = None) -> str:
+def ledger_unit(*, actor: User, node: Model | None = None) -> str:
     """Who keeps a ledger, for its title row: the node the list was narrowed to, else the nodes
     the actor's roles are bound to (the grid's roots for a superuser)."""
     if node is not None:
@@ -76,7 +76,7 @@ def sheet_export(
         rows,
         title=sheet_kind.label,
         text_columns=side.text_columns,
-        unit=ledger_unit(actor, node),
+        unit=ledger_unit(actor=actor, node=node),
         period=period,
     )
     audit_record(
