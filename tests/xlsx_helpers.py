@@ -56,3 +56,20 @@ def with_error_cells(path):
                 )
             zout.writestr(item, data)
     return out
+
+
+def ledger_rows(source) -> list[tuple]:
+    """An exported ledger's rows from its header down (the title and signature lines above it
+    are checked by tests/core/test_ledger_print.py): a path, bytes or a streaming response."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from xiangzhi.core.xlsx import HEADER_ROW
+
+    if hasattr(source, "streaming_content"):
+        source = b"".join(source.streaming_content)
+    if isinstance(source, bytes):
+        source = io.BytesIO(source)
+    ws = load_workbook(source).active
+    return list(ws.iter_rows(min_row=HEADER_ROW, values_only=True))

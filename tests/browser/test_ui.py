@@ -61,7 +61,7 @@ def test_login_elder_mode_and_accessibility(page, live_server, world):
     # Remembered: a new page load (and the household page) is still in elder mode.
     page.goto(f"{live_server.url}/people/households/{world.a.household.pk}/")
     assert page.evaluate("document.documentElement.classList.contains('elder')")
-    assert world.a.marker_address in page.inner_text("h1")
+    assert world.a.marker_name in page.inner_text("h1")  # 甲独一鸣户 a-001
     for selector in ["main a.btn", "#elder-toggle", "header nav a"]:
         b = page.locator(selector).first.bounding_box()
         assert b["height"] >= 60, selector

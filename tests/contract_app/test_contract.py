@@ -18,6 +18,7 @@ from xiangzhi.core.audit import UndeclaredAction, audit_record
 from xiangzhi.core.forms import action_choices
 from xiangzhi.core.models import AuditEvent
 from xiangzhi.core.registry import ACTIONS, ENTITIES, FIGURES, SHEET_KINDS
+from xiangzhi.core.xlsx import HEADER_ROW
 
 from ..xlsx_helpers import make_sheet
 from . import selectors, services, views
@@ -167,7 +168,7 @@ def test_its_sheet_imports_dry_runs_and_exports_through_core(world, tmp_path):
     assert AuditEvent.objects.filter(action="contract.notice_import").count() == 1
     out = tmp_path / "out.xlsx"
     call_command("export_xlsx", "notices", "-o", str(out), "--user", world.a.cadre.username)
-    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    rows = list(load_workbook(out).active.iter_rows(min_row=HEADER_ROW, values_only=True))
     titles = {r[1] for r in rows[1:]}
     assert "修路通知" in titles and "乙村便签" not in titles
     assert AuditEvent.objects.filter(action="contract.notice_export").count() == 1

@@ -7,6 +7,7 @@ from django.db import connection
 
 from xiangzhi.core.audit import audit_record, verify_chain
 from xiangzhi.core.models import AuditEvent, AuditHead
+from xiangzhi.core.xlsx import HEADER_ROW
 
 
 def run_verify():
@@ -147,7 +148,9 @@ def test_the_audit_export_has_the_filtered_events(client, world):
     client.force_login(world.chief)
     r = client.get("/core/audit/export/", {"node": world.b.node.pk})
     rows = list(
-        load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.iter_rows(values_only=True)
+        load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.iter_rows(
+            min_row=HEADER_ROW, values_only=True
+        )
     )
     assert rows[0][:4] == ("序号", "时间", "操作人", "操作")
     text = str(rows)
@@ -202,7 +205,9 @@ def test_a_filter_that_cannot_be_read_exports_nothing_and_old_names_still_filter
     client.force_login(world.chief)
     r = client.get("/core/audit/export/", {"action": "no.such_thing"})
     rows = list(
-        load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.iter_rows(values_only=True)
+        load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.iter_rows(
+            min_row=HEADER_ROW, values_only=True
+        )
     )
     assert len(rows) == 1  # the header only
     body = client.get("/core/audit/", {"action": "household.register"}).content.decode()

@@ -5,7 +5,6 @@ without a line of engine code. Import jobs moved from people to core with their 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import re
 from io import StringIO
@@ -28,10 +27,11 @@ from xiangzhi.core.registry import (
     register_sheet_kind,
 )
 from xiangzhi.core.sheets import ExportSide, ImportSide, SheetKind, sheet_import
+from xiangzhi.core.xlsx import HEADER_ROW
 from xiangzhi.people.models import Tag
 
 from ..factories import UserFactory
-from ..xlsx_helpers import make_sheet
+from ..xlsx_helpers import ledger_rows, make_sheet
 
 
 class TagSheetAction(AuditAction):
@@ -175,7 +175,7 @@ def test_the_commands_import_and_export_a_declared_kind(world, tmp_path, tag_kin
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
     target = tmp_path / "out.xlsx"
     call_command("export_xlsx", "tags", "-o", str(target), stdout=StringIO())
-    rows = list(load_workbook(target).active.iter_rows(values_only=True))
+    rows = list(load_workbook(target).active.iter_rows(min_row=HEADER_ROW, values_only=True))
     assert rows == [("代码", "名称"), ("xz_pear", "梨")]
     assert AuditEvent.objects.filter(action="people.tag_export", object_repr="标签表").exists()
 
@@ -185,11 +185,11 @@ def test_the_export_and_template_pages_serve_a_declared_kind(client, world, tag_
     client.force_login(world.a.cadre)
     r = client.get("/sheets/export/tags/")
     assert r.status_code == 200 and "attachment" in r["Content-Disposition"]
-    rows = list(load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.values)
+    rows = ledger_rows(r)
     assert rows == [("代码", "名称"), ("xz_plum", "李")]
     assert client.get("/sheets/export/tags/", {"node": world.b.node.pk}).status_code == 404
     r = client.get("/sheets/import/template/tags/")
-    header = next(load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.values)
+    header = ledger_rows(r)[0]
     assert header == ("代码", "名称")
     assert client.get("/sheets/import/template/nonsense/").status_code == 404
     client.force_login(world.a.auditor)  # reads, never writes: no import

@@ -1,4 +1,5 @@
 from xiangzhi.accounts.models import RoleAssignment
+from xiangzhi.core.xlsx import HEADER_ROW
 from xiangzhi.grid.models import GridNode
 
 
@@ -54,7 +55,9 @@ def test_the_grid_page_exports_its_rollup(client, world):
     client.force_login(world.chief)
     r = client.get(f"/grid/nodes/{world.township.pk}/export/")
     rows = list(
-        load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.iter_rows(values_only=True)
+        load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.iter_rows(
+            min_row=HEADER_ROW, values_only=True
+        )
     )
     header = rows[0]
     assert header[:3] == ("网格", "层级", "区划代码") and "户数" in header

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from xiangzhi.core.models import AuditEvent
+from xiangzhi.core.xlsx import HEADER_ROW
 from xiangzhi.people.models import HouseholdChange
 from xiangzhi.people.services import ResidentData, resident_add, resident_record_death
 
@@ -41,18 +42,21 @@ def _changes(world):
 
 
 def _rows(body: bytes):
-    return [[c.value for c in row] for row in load_workbook(io.BytesIO(body)).active.iter_rows()]
+    return [
+        [c.value for c in row]
+        for row in load_workbook(io.BytesIO(body)).active.iter_rows(min_row=HEADER_ROW)
+    ]
 
 
 def test_the_ledger_lists_the_villages_changes_with_counts_and_filters(client, world):
     _changes(world)
     client.force_login(world.a.cadre)
-    page = client.get("/people/changes/").content.decode()
+    page = client.get("/people/changes/?since=").content.decode()
     assert "甲十月" in page and world.a.other_head.name in page
     assert "乙迁入" not in page  # the other village's
     month = client.get("/people/changes/?since=2026-11-01&until=2026-11-30").content.decode()
     assert world.a.other_head.name in month and "甲十月" not in month
-    births = client.get("/people/changes/?kind=birth").content.decode()
+    births = client.get("/people/changes/?kind=birth&since=").content.decode()
     assert "甲十月" in births and world.a.other_head.name not in births
     born = HouseholdChange.objects.filter(
         kind="birth", household__node__path__startswith=world.a.node.path
@@ -106,13 +110,13 @@ def test_imported_people_and_the_new_half_of_a_split_are_no_changes(world, tmp_p
 def test_the_ledger_exports_what_the_page_shows_with_masks(client, world):
     baby = _changes(world)
     client.force_login(world.a.cadre)
-    r = client.get("/people/changes/export/?kind=death")
+    r = client.get("/people/changes/export/?kind=death&since=")
     rows = _rows(b"".join(r.streaming_content))
     assert rows[0][:6] == ["序号", "变动日期", "变动类型", "姓名", "性别", "身份证号"]
     assert len(rows) == 2 and rows[1][2] == "死亡" and rows[1][3] == world.a.other_head.name
     assert "*" in rows[1][5]  # masked
     assert AuditEvent.objects.filter(action="people.household_change_export").exists()
-    everything = _rows(b"".join(client.get("/people/changes/export/").streaming_content))
+    everything = _rows(b"".join(client.get("/people/changes/export/?since=").streaming_content))
     assert baby.name in {row[3] for row in everything} and "乙迁入" not in {
         row[3] for row in everything
     }
@@ -136,11 +140,11 @@ def test_a_note_that_looks_like_a_formula_or_holds_a_control_character_exports_a
     for resident, note in ((a.child, "=1+2"), (a.other_head, "去\x0b外地")):
         r = client.post(
             f"/people/residents/{resident.pk}/move-out/",
-            {"occurred_on": "2026-11-10", "note": note},
+            {"occurred_on": "2026-11-10", "destination": "abroad", "reason": "study", "note": note},
         )
         assert r.status_code == 302, r.content.decode()[:300]
-    body = b"".join(client.get("/people/changes/export/?kind=move_out").streaming_content)
+    body = b"".join(client.get("/people/changes/export/?kind=move_out&since=").streaming_content)
     sheet = load_workbook(io.BytesIO(body)).active
-    notes = {row[3].value: row[10] for row in sheet.iter_rows(min_row=2)}
+    notes = {row[3].value: row[10] for row in sheet.iter_rows(min_row=HEADER_ROW + 1)}
     assert notes[a.child.name].value == "=1+2" and notes[a.child.name].data_type == "s"
     assert notes[a.other_head.name].value == "去外地"

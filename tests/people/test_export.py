@@ -6,6 +6,7 @@ from django.core.management import call_command
 from openpyxl import load_workbook
 
 from xiangzhi.core.models import AuditEvent, ImportJob
+from xiangzhi.core.xlsx import HEADER_ROW
 from xiangzhi.people.models import Household, Resident
 from xiangzhi.people.services import ResidentData, resident_add
 from xiangzhi.people.services.imports import registry_import
@@ -16,7 +17,7 @@ from ..xlsx_helpers import make_sheet
 
 def _rows(content: bytes):
     ws = load_workbook(io.BytesIO(content)).active
-    return [list(r) for r in ws.iter_rows(values_only=True)]
+    return [list(r) for r in ws.iter_rows(min_row=HEADER_ROW, values_only=True)]
 
 
 def _download(client, url, params=None):
@@ -202,7 +203,7 @@ def test_a_job_page_lists_the_first_errors_and_offers_them_all_as_a_sheet(client
     r = client.get(f"/sheets/import/jobs/{job.pk}/errors/")
     assert r.status_code == 200 and quote("导入错误-错误很多") in r["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(b"".join(r.streaming_content))).active
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = list(sheet.iter_rows(min_row=HEADER_ROW, values_only=True))
     assert rows[0] == ("行号", "列", "问题") and len(rows) == ERRORS_SHOWN + 51
     assert rows[1] == (2, "所属网格", "找不到网格“甲村错0”")
 
@@ -217,7 +218,7 @@ def test_a_short_error_list_is_shown_whole_and_a_file_error_reads_as_such(client
     sheet = load_workbook(
         io.BytesIO(b"".join(client.get(f"/sheets/import/jobs/{job.pk}/errors/").streaming_content))
     ).active
-    assert list(sheet.iter_rows(min_row=2, values_only=True)) == [
+    assert list(sheet.iter_rows(min_row=HEADER_ROW + 1, values_only=True)) == [
         ("整个文件", None, "表头缺少必需的列：姓名。")
     ]
 

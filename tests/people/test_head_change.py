@@ -263,7 +263,7 @@ def test_a_head_who_dies_leaves_relations_to_the_new_head_and_the_page_asks_to_c
     client.force_login(world.a.cadre)
     response = client.post(
         reverse("people:resident_death", args=[head.pk]),
-        {"occurred_on": "2026-10-01", "new_head": son.pk, "note": ""},
+        {"occurred_on": "2026-10-01", "reason": "illness", "new_head": son.pk, "note": ""},
     )
     url = reverse("people:household_head", args=[world.a.household.pk])
     assert response.status_code == 302 and response["Location"] == f"{url}?new_head={son.pk}"

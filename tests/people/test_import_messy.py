@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from xiangzhi.core.validators import normalize_phone
+from xiangzhi.core.xlsx import HEADER_ROW
 from xiangzhi.people.models import Resident
 from xiangzhi.people.services.imports import registry_import
 
@@ -227,8 +228,8 @@ def test_the_job_page_and_error_sheet_name_the_sheet_and_the_skipped_rows(client
     assert "工作表“二组” 第 7 行" in page and "跳过了 3 行" in page
     r = client.get(f"/sheets/import/jobs/{job.pk}/errors/")
     sheet = load_workbook(__import__("io").BytesIO(b"".join(r.streaming_content))).active
-    assert [c.value for c in sheet[1]] == ["工作表", "行号", "列", "问题"]
-    assert [c.value for c in sheet[2]] == ["二组", 7, "身份证号", "校验位不正确"]
+    assert [c.value for c in sheet[HEADER_ROW]] == ["工作表", "行号", "列", "问题"]
+    assert [c.value for c in sheet[HEADER_ROW + 1]] == ["二组", 7, "身份证号", "校验位不正确"]
 
 
 def test_a_head_name_column_beside_the_name_column_is_not_the_persons_name(world, tmp_path):
@@ -564,8 +565,12 @@ def _export_with_head_edited(world, tmp_path, edits: dict) -> str:
     )
     wb = load_workbook(path)
     ws = wb.active
-    header = [c.value for c in ws[1]]
-    row = next(r for r in ws.iter_rows(min_row=2) if r[header.index("姓名")].value == a.head.name)
+    header = [c.value for c in ws[HEADER_ROW]]
+    row = next(
+        r
+        for r in ws.iter_rows(min_row=HEADER_ROW + 1)
+        if r[header.index("姓名")].value == a.head.name
+    )
     assert "*" in row[header.index("身份证号")].value  # masked: the sheet cannot be checked alone
     for column, value in edits.items():
         row[header.index(column)].value = value

@@ -9,12 +9,11 @@ from ..factories import make_id
 def test_a_move_out_from_the_page_needs_a_new_head_then_records_it(client, world):
     client.force_login(world.a.cadre)
     url = f"/people/residents/{world.a.head.pk}/move-out/"
-    r = client.post(url, {"occurred_on": "2024-05-01", "note": "迁往县城"})
+    moving = {"occurred_on": "2024-05-01", "destination": "same_county", "reason": "work"}
+    r = client.post(url, {**moving, "note": "迁往县城"})
     assert "新户主" in r.content.decode()
     assert Resident.objects.get(pk=world.a.head.pk).status == "active"
-    r = client.post(
-        url, {"occurred_on": "2024-05-01", "note": "迁往县城", "new_head": world.a.child.pk}
-    )
+    r = client.post(url, {**moving, "note": "迁往县城", "new_head": world.a.child.pk})
     assert r.status_code == 302
     assert Household.objects.get(pk=world.a.household.pk).head_id == world.a.child.pk
 

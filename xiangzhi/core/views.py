@@ -16,6 +16,7 @@ from .forms import AuditFilterForm
 from .registry import LEGACY_ACTIONS
 from .scope import access_object
 from .selectors import audit_event_list
+from .sheets import ledger_unit
 from .web import paginate, querystring_without_page, xlsx_response
 from .xlsx import Column, write_xlsx
 
@@ -115,7 +116,13 @@ def audit_export(request):
                 ]
 
     def write(target):
-        count = write_xlsx(target, AUDIT_COLUMNS, rows(), title="审计日志")
+        count = write_xlsx(
+            target,
+            AUDIT_COLUMNS,
+            rows(),
+            title="审计日志",
+            unit=ledger_unit(actor=request.user, node=node),
+        )
         audit_record(
             actor=request.user,
             action=CoreAction.AUDIT_EXPORT,

@@ -42,6 +42,27 @@ def grid_labels(*, actor: User) -> dict[str, str]:
     return out
 
 
+def full_name(node: GridNode, ancestors: dict[str, GridNode] | None = None) -> str:
+    """A node's names from its township down, as an address is written (青山镇青山村枫树屋场…):
+    the address of a household registered without one. `ancestors` (by path) saves the query."""
+    paths = node.ancestor_paths()
+    if ancestors is None or any(p not in ancestors for p in paths):
+        ancestors = {n.path: n for n in GridNode.objects.filter(path__in=paths)}
+    chain = [ancestors[p] for p in paths if p in ancestors] + [node]
+    return "".join(n.name for n in chain if n.level >= 1)
+
+
+def full_paths(nodes: list[GridNode]) -> dict[int, str]:
+    """Each node's names from its village (or the highest node given) down, separated by “/”:
+    the 所属网格 to copy into a roster (青山村/第一党支部/枫树屋场/吴家中心户). One query."""
+    paths = {p for n in nodes for p in n.ancestor_paths()}
+    names = dict(GridNode.objects.filter(path__in=paths, level__gte=2).values_list("path", "name"))
+    names.update({n.path: n.name for n in nodes})
+    return {
+        n.pk: "/".join(names[p] for p in [*n.ancestor_paths(), n.path] if p in names) for n in nodes
+    }
+
+
 class GridLabelReader:
     """Reads labels against the nodes in the actor's scope, loaded once on the first label.
 
@@ -73,6 +94,10 @@ class GridLabelReader:
                 "path": {n.path: n for n in nodes},
             }
         return self._tree
+
+    def full_name(self, node: GridNode) -> str:
+        """The node's full name (see full_name) from the loaded tree."""
+        return full_name(node, self.tree()["path"])
 
     def node_at(self, path: str) -> GridNode | None:
         """A loaded node by its path (a village found above a household's node)."""

@@ -154,7 +154,9 @@ def node_export(request, node_id: int):
             ]
 
     def write(target):
-        count = write_xlsx(target, columns, rows(), title=node.name, text_columns=["code"])
+        count = write_xlsx(
+            target, columns, rows(), title="网格汇总表", unit=node.name, text_columns=["code"]
+        )
         audit_record(
             actor=request.user, action=GridAction.NODE_EXPORT, obj=node, changes={"rows": count}
         )

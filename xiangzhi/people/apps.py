@@ -6,6 +6,42 @@ def _node_links(*, actor, obj, can_write: bool) -> dict:
     return {"can_write": can_write}
 
 
+def _node_households(*, actor, obj, can_write: bool) -> dict | None:
+    """The households on a grid node, listed on its page: a village's or a grid's below it."""
+    from django.conf import settings
+
+    if obj.level < 2:
+        return None
+    return {"leaf": obj.level >= max(int(k) for k in settings.XIANGZHI_GRID_LEVELS)}
+
+
+GRID_PATHS_SHOWN = 300
+
+
+def _upload_grids(*, actor, obj, can_write: bool) -> dict | None:
+    """The upload page's list of the grids where the actor may register households, each as
+    the full path a roster's 所属网格 takes (to copy)."""
+    from xiangzhi.core.scope import scope_for
+    from xiangzhi.grid.labels import full_paths
+    from xiangzhi.grid.models import GridNode
+
+    scope = scope_for(actor)
+    if not scope.writes_anywhere:
+        return None
+    nodes = GridNode.objects.for_actor(actor).filter(level__gte=2).order_by("path")
+    if not scope.superuser:
+        nodes = [n for n in nodes[: GRID_PATHS_SHOWN * 2] if scope.can_write_path(n.path)]
+    else:
+        nodes = list(nodes[: GRID_PATHS_SHOWN * 2])
+    shown = nodes[:GRID_PATHS_SHOWN]
+    paths = full_paths(shown)
+    return {
+        "grids": [paths[n.pk] for n in shown],
+        "more": len(nodes) > GRID_PATHS_SHOWN,
+        "shown": GRID_PATHS_SHOWN,
+    }
+
+
 def _households_of(user):
     from .models import Resident
 
@@ -45,6 +81,15 @@ class PeopleConfig(AppConfig):
         register_nav("households", "户籍", "people:household_list", order=20)
         register_nav("residents", "居民查询", "people:resident_list", order=30)
         register_panel("grid.node", "registry", "people/panels/node_links.html", _node_links)
+        register_panel(
+            "sheets.upload", "registry_grids", "people/panels/upload_grids.html", _upload_grids
+        )
+        register_panel(
+            "grid.node.below",
+            "registry_households",
+            "people/panels/node_households.html",
+            _node_households,
+        )
         for kind in SHEET_KINDS:
             register_sheet_kind(kind)
         register_household_lookup(_households_of)

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
 KINDS = {k.key: (k.columns, k.exports.rows, k.label) for k in SHEET_KINDS}
 
 
-def export_list(*, actor: User, kind: str, queryset, target, node=None) -> int:
+def export_list(*, actor: User, kind: str, queryset, target, node=None, period: str = "") -> int:
     """Write the list to `target` (a path or a binary file) and audit the export."""
-    return sheet_export(actor=actor, kind=kind, queryset=queryset, target=target, node=node)
+    return sheet_export(
+        actor=actor, kind=kind, queryset=queryset, target=target, node=node, period=period
+    )

@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from .models import HouseholdChange, Resident, Tag
 from .services import REVEAL_FIELDS, ResidentData
+from .services.numbering import check_household_level
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -17,7 +18,7 @@ class ResidentForm(forms.Form):
         label="身份证号",
         max_length=24,
         required=False,
-        help_text="18位;旧版15位号码会自动转换。填写后出生日期和性别可不填",
+        help_text="18位；旧版15位号码会自动转换。填写后出生日期和性别可不填",
     )
     gender = forms.ChoiceField(
         label="性别", required=False, choices=[("", "由身份证号推算"), *Resident.Gender.choices]
@@ -27,7 +28,7 @@ class ResidentForm(forms.Form):
         label="联系电话",
         max_length=20,
         required=False,
-        help_text="11位手机号,或带区号的固定电话(如 0731-1234567);留空表示没有电话",
+        help_text="11位手机号，或带区号的固定电话（如 0731-1234567）；留空表示没有电话",
         # The telephone keypad: digits and "-" (a numeric one may have no "-" for landlines).
         widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
     )
@@ -71,7 +72,7 @@ class ResidentForm(forms.Form):
         for name in ("id_number", "phone"):
             self.fields[
                 name
-            ].help_text = "显示的是脱敏号码;不修改就保持原号码,如需更改请完整输入新号码"
+            ].help_text = "显示的是脱敏号码；不修改就保持原号码，如需更改请完整输入新号码"
 
     @staticmethod
     def initial_from(resident: Resident) -> dict:
@@ -96,7 +97,7 @@ class ResidentAddForm(ResidentForm):
         choices=[(HouseholdChange.Kind.BIRTH, "出生"), (HouseholdChange.Kind.MOVE_IN, "迁入")],
     )
     occurred_on = forms.DateField(
-        label="变动日期", required=False, widget=DATE, help_text="出生登记可不填,默认为出生日期"
+        label="变动日期", required=False, widget=DATE, help_text="出生登记可不填，默认为出生日期"
     )
 
     field_order = ["kind", "occurred_on"]
@@ -119,32 +120,64 @@ class HouseholdForm(forms.Form):
 class HouseholdRegisterForm(ResidentForm):
     """A household moving in, with its head; the head's fields are the resident fields."""
 
-    address = forms.CharField(label="家庭住址", max_length=200)
-    number = forms.CharField(label="户编号", max_length=40, required=False)
+    address = forms.CharField(
+        label="家庭住址", max_length=200, required=False, help_text="不填则用所属网格的全称"
+    )
+    number = forms.CharField(
+        label="户编号",
+        max_length=40,
+        required=False,
+        help_text="不填则按本村编号规则自动生成（如 V01-00418）",
+    )
     occurred_on = forms.DateField(label="迁入日期", required=False, widget=DATE)
 
     field_order = ["address", "number", "occurred_on", "name"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, node=None, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["relation"]
         self.fields["name"].label = "户主姓名"
+        self.node = node
+
+    def clean(self):
+        data = super().clean()
+        if self.node is not None:
+            try:
+                check_household_level(self.node)
+            except forms.ValidationError as exc:
+                raise forms.ValidationError(exc.message_dict["node"]) from exc
+        return data
 
 
 class LeaveForm(forms.Form):
-    occurred_on = forms.DateField(label="变动日期", widget=DATE, initial=timezone.localdate)
+    """迁出 (date, where to, why) or 死亡 (date, cause): each a choice list plus a note."""
+
+    occurred_on = forms.DateField(label="迁出日期", widget=DATE, initial=timezone.localdate)
+    destination = forms.ChoiceField(
+        label="迁往", choices=[("", "请选择"), *HouseholdChange.Destination.choices]
+    )
+    reason = forms.ChoiceField(label="迁出原因")
     new_head = forms.ModelChoiceField(
         label="新户主",
         queryset=Resident.objects.none(),
         required=False,
-        help_text="户主迁出或死亡时,从本户在册成员中指定新户主",
+        help_text="户主迁出或死亡时，从本户在册成员中指定新户主（新生儿不能当户主）",
     )
     note = forms.CharField(
-        label="说明", max_length=200, required=False, help_text="例如迁往地址或原因"
+        label="说明", max_length=200, required=False, help_text="例如迁往的详细地址"
     )
 
-    def __init__(self, *args, others=None, **kwargs):
+    def __init__(self, *args, kind: str, others=None, **kwargs):
         super().__init__(*args, **kwargs)
+        reasons = dict(HouseholdChange.Reason.choices)
+        death = kind == HouseholdChange.Kind.DEATH
+        keys = HouseholdChange.DEATH_CAUSES if death else HouseholdChange.MOVE_OUT_REASONS
+        self.fields["reason"].choices = [("", "请选择"), *((k, reasons[k]) for k in keys)]
+        if death:
+            del self.fields["destination"]
+            self.fields["occurred_on"].label = "死亡日期"
+            self.fields["reason"].label = "死亡原因"
+            self.fields["note"].help_text = "例如病因或事故经过"
         if others is not None:
             self.fields["new_head"].queryset = others
 
@@ -171,7 +204,7 @@ class HeadChoiceForm(forms.Form):
         label="新户主",
         queryset=Resident.objects.none(),
         empty_label=None,
-        help_text="选本户在册成员;仍选现在的户主,就只核对成员与户主的关系",
+        help_text="选本户在册成员；仍选现在的户主，就只核对成员与户主的关系",
     )
 
     def __init__(self, *args, members, **kwargs):
@@ -192,7 +225,7 @@ class HeadChangeForm(forms.Form):
 
     occurred_on = forms.DateField(label="变更日期", widget=DATE, initial=timezone.localdate)
     note = forms.CharField(
-        label="说明", max_length=150, required=False, help_text="例如:原户主年老,由长子接任户主"
+        label="说明", max_length=150, required=False, help_text="例如：原户主年老，由长子接任户主"
     )
 
     def __init__(self, *args, members, new_head, suggested, **kwargs):
@@ -224,5 +257,7 @@ class HeadChangeForm(forms.Form):
 class RevealForm(forms.Form):
     field = forms.ChoiceField(label="查看项目", choices=list(REVEAL_FIELDS.items()))
     purpose = forms.CharField(
-        label="查看用途", max_length=200, help_text="必填,将记入审计日志,例如:办理低保申请核对身份"
+        label="查看用途",
+        max_length=200,
+        help_text="必填，将记入审计日志，例如：办理低保申请核对身份",
     )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from xiangzhi.core.crypto import (
     EncryptedTextField,
@@ -78,6 +79,20 @@ class Household(ScopedModel):
 
     def __str__(self) -> str:
         return self.number or self.address
+
+    @property
+    def living_head(self) -> Resident | None:
+        """The head while still registered here: one who died or moved out is never shown as
+        户主 (a household whose last member left keeps them as `head`, for its history)."""
+        head = self.head if self.head_id else None
+        return head if head is not None and head.status == Resident.Status.ACTIVE else None
+
+    @property
+    def title(self) -> str:
+        """What the household page calls it: 沈英志户 V01-00001 (its address without a head)."""
+        head = self.living_head
+        name = f"{head.name}户" if head is not None else self.address
+        return f"{name} {self.number}" if self.number else name
 
 
 class Resident(ScopedModel):
@@ -209,6 +224,15 @@ class Resident(ScopedModel):
         self.phone_last4 = last4_index(self.phone, "phone")
 
     @property
+    def age(self) -> int | None:
+        """Full years on today's date (None without a birth date)."""
+        born = self.birth_date
+        if born is None:
+            return None
+        today = timezone.localdate()
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @property
     def id_number_masked(self) -> str:
         # From the stored mask; an unsaved resident (never prepared) masks its own value. Reading
         # __dict__ never loads a deferred field.
@@ -219,8 +243,58 @@ class Resident(ScopedModel):
         return self.phone_mask or mask_phone(self.__dict__.get("phone"))
 
 
+class HouseholdNumbering(models.Model):
+    """A village's 户编号 sequence (V01-00418): the last number given, per village, so that two
+    villages never wait on each other and one village's registrations take numbers one at a
+    time (the row is locked while a number is taken; an import takes a block at once)."""
+
+    village = models.OneToOneField(
+        "grid.GridNode",
+        verbose_name="行政村",
+        on_delete=models.CASCADE,
+        related_name="household_numbering",
+    )
+    prefix = models.CharField("编号前缀", max_length=20)
+    last = models.PositiveIntegerField("已用到", default=0)
+
+    class Meta:
+        verbose_name = "户编号规则"
+        verbose_name_plural = "户编号规则"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.last:05d}"
+
+
 class HouseholdChange(ScopedModel):
     """The history of a household: move in, move out, birth, death, split (人口变动)."""
+
+    class Destination(models.TextChoices):
+        """Where a person moved out to (迁往), for the 迁出 record."""
+
+        SAME_TOWN = "same_town", "本乡镇其他村（社区）"
+        SAME_COUNTY = "same_county", "本县（市、区）其他乡镇"
+        SAME_PROVINCE = "same_province", "本省其他县（市、区）"
+        OTHER_PROVINCE = "other_province", "外省"
+        ABROAD = "abroad", "国（境）外"
+        UNKNOWN = "unknown", "去向不明"
+
+    class Reason(models.TextChoices):
+        """Why a person left: the move-out reasons, then the causes of death."""
+
+        WORK = "work", "务工经商"
+        MARRIAGE = "marriage", "婚嫁"
+        STUDY = "study", "升学"
+        ARMY = "army", "参军"
+        FAMILY = "family", "投靠亲属"
+        HOUSING = "housing", "购房、迁居"
+        MOVE_OTHER = "move_other", "其他原因"
+        ILLNESS = "illness", "疾病"
+        OLD_AGE = "old_age", "年老"
+        ACCIDENT = "accident", "意外事故"
+        DEATH_OTHER = "death_other", "其他"
+
+    MOVE_OUT_REASONS = ("work", "marriage", "study", "army", "family", "housing", "move_other")
+    DEATH_CAUSES = ("illness", "old_age", "accident", "death_other")
 
     class Kind(models.TextChoices):
         MOVE_IN = "move_in", "迁入"
@@ -243,6 +317,14 @@ class HouseholdChange(ScopedModel):
         Household, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     note = models.CharField("说明", max_length=200, blank=True)
+    # 迁出: where to and why; 死亡: the cause (Reason). Empty for the other kinds and for records
+    # made before they were asked.
+    destination = models.CharField(
+        "迁往", max_length=20, choices=Destination.choices, blank=True, default="", db_default=""
+    )
+    reason = models.CharField(
+        "原因", max_length=20, choices=Reason.choices, blank=True, default="", db_default=""
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

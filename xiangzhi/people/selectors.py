@@ -224,6 +224,17 @@ def household_list(
     return qs.order_by("node__path", "id")
 
 
+def node_households(*, actor: Actor, node: GridNode) -> QuerySet[Household]:
+    """The registered households on the node itself (not its subtree), heads joined."""
+    return (
+        Household.objects.for_actor(actor)
+        .filter(node=node, status=Household.Status.ACTIVE)
+        .select_related("head")
+        .only("pk", "number", "address", "head_id", "head__name", "head__status")
+        .order_by("number", "id")
+    )
+
+
 def household_detail(*, actor: Actor, household: Household) -> dict:
     members = list(
         household.members.select_related("node").prefetch_related("tags").order_by("status", "id")
@@ -296,6 +307,8 @@ def household_change_export_rows(*, actor: Actor, queryset: QuerySet) -> Iterato
             h.address,
             labels.get(h.node.path, ""),
             c.note,
+            c.get_destination_display() if c.destination else "",
+            c.get_reason_display() if c.reason else "",
             str(c.created_by) if c.created_by else "",
         ]
 
@@ -370,6 +383,13 @@ def household_export_rows(*, actor: Actor, queryset: QuerySet) -> Iterator[list]
 def tag_list() -> QuerySet[Tag]:
     """Every tag (标签 are the same for every village)."""
     return Tag.objects.all()
+
+
+def head_candidates(members: QuerySet[Resident]) -> QuerySet[Resident]:
+    """The members that may be offered as a new 户主: not a newborn (born within a year)."""
+    today = timezone.localdate()
+    cutoff = today.replace(year=today.year - 1, day=min(today.day, 28))
+    return members.exclude(birth_date__gt=cutoff)
 
 
 def resident_housemates(*, actor: Actor, resident: Resident) -> QuerySet[Resident]:

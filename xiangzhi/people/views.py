@@ -18,6 +18,7 @@ from xiangzhi.core.web import (
     querystring_without_page,
     xlsx_response,
 )
+from xiangzhi.core.xlsx import period_text
 from xiangzhi.grid.access import access_node
 
 from . import selectors, services
@@ -139,6 +140,9 @@ def _change_query(request):
     errors: list[str] = []
     since = _date_param(request, "since", "开始日期", errors)
     until = _date_param(request, "until", "结束日期", errors)
+    if "since" not in request.GET and "until" not in request.GET:
+        # The ledger opens on this month (the usual report); empty dates ask for all of it.
+        _, since, until = _months(timezone.localdate())[0]
     if since and until and since > until:
         errors.append(gettext("开始日期不能晚于结束日期"))
         until = None
@@ -184,17 +188,19 @@ def change_list(request):
 
 @require_GET
 def change_export(request):
-    node, _, errors, qs = _change_query(request)
+    node, filters, errors, qs = _change_query(request)
     if errors:
         return HttpResponseBadRequest("日期有误，请回到人口变动台账改正后再导出")
-    return _export(request, "changes", node, qs)
+    return _export(request, "changes", node, qs, period_text(filters["since"], filters["until"]))
 
 
-def _export(request, kind: str, node, qs):
+def _export(request, kind: str, node, qs, period: str = ""):
     """The list as the user sees it (scope, filters, masks), as a sheet titled like the export."""
     title = KINDS[kind][2]
     return xlsx_response(
-        lambda f: export_list(actor=request.user, kind=kind, queryset=qs, target=f, node=node),
+        lambda f: export_list(
+            actor=request.user, kind=kind, queryset=qs, target=f, node=node, period=period
+        ),
         f"{title}-{timezone.localdate():%Y%m%d}.xlsx",
     )
 
@@ -270,7 +276,7 @@ def _resident_url(resident) -> str:
 
 def household_register(request, node_id: int):
     node = access_node(request.user, node_id, write=True)
-    form = HouseholdRegisterForm(request.POST or None)
+    form = HouseholdRegisterForm(request.POST or None, node=node)
     done = handle_form(
         request,
         form,
@@ -282,7 +288,10 @@ def household_register(request, node_id: int):
             head=form.to_data(),
             occurred_on=d["occurred_on"],
         ),
-        success_message=lambda h: gettext("已登记迁入户：%(address)s") % {"address": h.address},
+        success_message=lambda h: (
+            gettext("已登记迁入户：%(address)s（户编号 %(number)s）")
+            % {"address": h.address, "number": h.number}
+        ),
         success_url=_household_url,
         prefix_map=HEAD_ERRORS,
     )
@@ -313,7 +322,7 @@ def household_edit(request, household_id: int):
         success_url=_household_url,
     )
     return done or _form_page(
-        request, form, f"修改户信息 · {household}", _household_url(household), "households"
+        request, form, f"修改户信息 · {household.title}", _household_url(household), "households"
     )
 
 
@@ -349,7 +358,7 @@ def household_split(request, household_id: int):
     return done or _form_page(
         request,
         form,
-        f"分户 · {household}",
+        f"分户 · {household.title}",
         _household_url(household),
         "households",
         "选择要分出的成员并指定新户户主。原户主不能分出；原户至少保留一人。",
@@ -365,7 +374,7 @@ def household_head(request, household_id: int):
     members = household.members.filter(status=Resident.Status.ACTIVE).order_by("id")
     choice = HeadChoiceForm(
         request.GET if "new_head" in request.GET else None,
-        members=members,
+        members=selectors.head_candidates(members) | members.filter(pk=household.head_id),
         initial={"new_head": household.head_id},
     )
     form = None
@@ -431,7 +440,7 @@ def resident_add(request, household_id: int):
         success_url=_household_url(household),
     )
     return done or _form_page(
-        request, form, f"登记出生/迁入 · {household}", _household_url(household), "households"
+        request, form, f"登记出生/迁入 · {household.title}", _household_url(household), "households"
     )
 
 
@@ -471,21 +480,30 @@ def resident_edit(request, resident_id: int):
     )
 
 
-def _leave_view(request, resident_id: int, service, title: str, done_text: str):
+def _leave_view(request, resident_id: int, kind: str, title: str, done_text: str):
     resident = access_resident(request.user, resident_id, write=True)
     others = selectors.resident_housemates(actor=request.user, resident=resident)
-    form = LeaveForm(request.POST or None, others=others)
+    form = LeaveForm(request.POST or None, kind=kind, others=selectors.head_candidates(others))
     head_leaves = resident.household.head_id == resident.pk and others.exists()
+
+    def leave(d):
+        common = {"occurred_on": d["occurred_on"], "note": d["note"], "new_head": d["new_head"]}
+        if kind == HouseholdChange.Kind.DEATH:
+            return services.resident_record_death(
+                actor=request.user, resident=resident, cause=d["reason"], **common
+            )
+        return services.resident_move_out(
+            actor=request.user,
+            resident=resident,
+            destination=d["destination"],
+            reason=d["reason"],
+            **common,
+        )
+
     done = handle_form(
         request,
         form,
-        lambda d: service(
-            actor=request.user,
-            resident=resident,
-            occurred_on=d["occurred_on"],
-            note=d["note"],
-            new_head=d["new_head"],
-        ),
+        leave,
         success_message=lambda r: (
             gettext(
                 "%(name)s%(done_text)s。户主已改为%(name2)s，其他成员与户主的关系已按常见情况调整，请核对"
@@ -507,13 +525,13 @@ def _leave_view(request, resident_id: int, service, title: str, done_text: str):
 
 
 def resident_move_out(request, resident_id: int):
-    return _leave_view(request, resident_id, services.resident_move_out, "登记迁出", "已登记迁出")
+    return _leave_view(
+        request, resident_id, HouseholdChange.Kind.MOVE_OUT, "登记迁出", "已登记迁出"
+    )
 
 
 def resident_death(request, resident_id: int):
-    return _leave_view(
-        request, resident_id, services.resident_record_death, "登记死亡", "已登记死亡"
-    )
+    return _leave_view(request, resident_id, HouseholdChange.Kind.DEATH, "登记死亡", "已登记死亡")
 
 
 def resident_reveal(request, resident_id: int):

@@ -75,6 +75,8 @@ CHANGE_COLUMNS = [
     Column("address", "家庭住址"),
     Column("grid", "所属网格"),
     Column("note", "说明"),
+    Column("destination", "迁往"),
+    Column("reason", "原因"),
     Column("created_by", "登记人"),
 ]
 

@@ -7,7 +7,7 @@ import_xlsx and export_xlsx commands.
 """
 
 from .engine import BATCH_ROWS, SheetImport, SheetRow, Written, sheet_import
-from .export import sheet_export
+from .export import ledger_unit, sheet_export
 from .kinds import (
     ExportSide,
     ImportSide,
@@ -33,6 +33,7 @@ __all__ = [
     "export_kinds",
     "hidden_rows_notice",
     "import_kinds",
+    "ledger_unit",
     "sheet_export",
     "sheet_import",
     "sheet_kind",

@@ -8,10 +8,12 @@ from collections.abc import Iterable, Iterator
 from os import PathLike
 from typing import TYPE_CHECKING, BinaryIO
 
+from django.apps import apps
 from django.db.models import Model
 
 from xiangzhi.core.audit import audit_record
 from xiangzhi.core.registry import SHEET_KINDS
+from xiangzhi.core.scope import scope_for
 from xiangzhi.core.xlsx import Column, write_xlsx
 
 if TYPE_CHECKING:
@@ -29,6 +31,21 @@ def _attribute_rows(columns: Iterable[Column], records: Iterable[object]) -> Ite
         yield [v if v is None or isinstance(v, _PLAIN) else str(v) for v in values]
 
 
+def ledger_unit(*, actor: User, node: Model | None = None) -> str:
+    """Who keeps a ledger, for its title row: the node the list was narrowed to, else the nodes
+    the actor's roles are bound to (the grid's roots for a superuser)."""
+    if node is not None:
+        return str(node)
+    GridNode = apps.get_model("grid", "GridNode")  # core learns of the grid by name only
+    scope = scope_for(actor)
+    if scope.superuser:
+        nodes = GridNode.objects.filter(parent=None)
+    else:
+        nodes = GridNode.objects.filter(path__in=scope.read_paths)
+    names = list(nodes.order_by("path").values_list("name", flat=True)[:4])
+    return "、".join(names[:3]) + ("等" if len(names) > 3 else "")
+
+
 def sheet_export(
     *,
     actor: User,
@@ -36,11 +53,13 @@ def sheet_export(
     target: str | PathLike | BinaryIO,
     queryset: Iterable[object] | None = None,
     node: Model | None = None,
+    period: str = "",
 ) -> int:
     """Write the kind's list to `target` (a path or a binary file), audit it, return the rows.
 
     `queryset` is the list as a page filtered it; without it, the kind's records under `node`
-    (the whole scope when node is None)."""
+    (the whole scope when node is None). `period` goes into the title row (a month of changes);
+    a list of records as they are now says "截至" today."""
     sheet_kind = SHEET_KINDS.get(kind)
     if sheet_kind is None or sheet_kind.exports is None:
         raise ValueError(kind)
@@ -57,6 +76,8 @@ def sheet_export(
         rows,
         title=sheet_kind.label,
         text_columns=side.text_columns,
+        unit=ledger_unit(actor=actor, node=node),
+        period=period,
     )
     audit_record(
         actor=actor,

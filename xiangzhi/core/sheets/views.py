@@ -65,6 +65,12 @@ def import_upload(request):
     )
 
 
+def error_rows(errors: list[dict]) -> int:
+    """How many rows have errors (a row with three wrong cells is one), plus file-wide errors."""
+    rows = {(e.get("sheet", ""), e["row"]) for e in errors if e.get("row")}
+    return len(rows) + sum(1 for e in errors if not e.get("row"))
+
+
 @require_GET
 def import_template(request, kind: str):
     """A blank sheet to fill in: the kind's own template, or its header row."""
@@ -101,7 +107,8 @@ def import_job_detail(request, import_job_id: int):
             "job": job,
             "report": report,
             "errors": errors[:ERRORS_SHOWN],
-            "error_count": len(errors),
+            "error_count": error_rows(errors),
+            "message_count": len(errors),
             "errors_cut": len(errors) > ERRORS_SHOWN,
             "progress": import_job_progress(job),
             "running": job.status in (ImportJob.Status.QUEUED, ImportJob.Status.RUNNING),

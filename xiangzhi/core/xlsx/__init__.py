@@ -7,7 +7,7 @@ from .dates import FirstOfMonth, MonthOnly, date
 from .header import Column, Header
 from .read import SheetError
 from .table import Table, read_table
-from .write import write_xlsx
+from .write import HEADER_ROW, as_of, period_text, write_xlsx
 
 __all__ = [
     "CellError",
@@ -25,4 +25,7 @@ __all__ = [
     "read_table",
     "text",
     "write_xlsx",
+    "HEADER_ROW",
+    "as_of",
+    "period_text",
 ]

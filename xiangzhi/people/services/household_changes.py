@@ -18,7 +18,8 @@ from xiangzhi.grid.models import GridNode
 from ..actions import PeopleAction
 from ..models import Household, HouseholdChange, Resident
 from ..relations import relations_after_head_change
-from .registry import _check_write, _record_change, _set_relations
+from .numbering import next_number
+from .registry import _check_write, _record_change, _set_relations, is_newborn
 from .resident_data import HEAD, RELATIONS
 
 
@@ -56,7 +57,7 @@ def household_split(
         errors["address"] = gettext("请填写新户的家庭住址")
     if errors:
         raise ValidationError(errors)
-    new = Household.objects.create(node=node, address=address, note=note)
+    new = Household.objects.create(node=node, address=address, number=next_number(node), note=note)
     Resident.objects.filter(pk__in=member_ids).update(
         household=new, node=node, updated_at=timezone.now()
     )
@@ -117,6 +118,8 @@ def household_change_head(
     members = {m.pk: m for m in household.members.filter(status=Resident.Status.ACTIVE)}
     if new_head.pk not in members:
         raise ValidationError({"new_head": gettext("新户主必须是本户在册成员")})
+    if new_head.pk != household.head_id and is_newborn(members[new_head.pk]):
+        raise ValidationError({"new_head": gettext("新生儿不能当户主，请指定其他成员")})
     if set(relations) != set(members) - {new_head.pk}:
         raise ValidationError(gettext("请为本户每位在册成员选择与新户主的关系"))
     if any(r not in RELATIONS or r == HEAD for r in relations.values()):

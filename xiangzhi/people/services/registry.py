@@ -16,11 +16,13 @@ from xiangzhi.core.audit import audit_record, diff, snapshot
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
 from xiangzhi.core.validators import normalize_text
+from xiangzhi.grid.labels import full_name
 from xiangzhi.grid.models import GridNode
 
 from ..actions import PeopleAction
 from ..models import Household, HouseholdChange, Resident, Tag
 from ..relations import relations_after_head_change
+from .numbering import check_household_level, next_number
 from .resident_data import (
     HEAD,
     HOUSEHOLD_FIELDS,
@@ -63,6 +65,8 @@ def _record_change(
     resident: Resident | None = None,
     other: Household | None = None,
     note: str = "",
+    destination: str = "",
+    reason: str = "",
 ) -> HouseholdChange:
     return HouseholdChange.objects.create(
         household=household,
@@ -71,8 +75,32 @@ def _record_change(
         resident=resident,
         other_household=other,
         note=note[:200],
+        destination=destination,
+        reason=reason,
         created_by=actor if getattr(actor, "pk", None) else None,
     )
+
+
+def is_newborn(resident: Resident, today: dt.date | None = None) -> bool:
+    """Born less than a year ago: never made the head of a household."""
+    born = resident.birth_date
+    today = today or timezone.localdate()
+    return born is not None and born > today.replace(year=today.year - 1, day=min(today.day, 28))
+
+
+def _check_reason(kind: str, destination: str, reason: str) -> None:
+    """迁出 takes a destination and a move-out reason, 死亡 a cause; each from its own list."""
+    Change = HouseholdChange
+    errors = {}
+    if destination and (kind != Change.Kind.MOVE_OUT or destination not in Change.Destination):
+        errors["destination"] = gettext("请从列表中选择迁往何处")
+    allowed = Change.MOVE_OUT_REASONS if kind == Change.Kind.MOVE_OUT else Change.DEATH_CAUSES
+    if reason and reason not in allowed:
+        errors["reason"] = gettext("请从列表中选择") + (
+            gettext("迁出原因") if kind == Change.Kind.MOVE_OUT else gettext("死亡原因")
+        )
+    if errors:
+        raise ValidationError(errors)
 
 
 def _set_relations(members: list[Resident], relations: dict[int, str]) -> dict[str, list[str]]:
@@ -107,12 +135,12 @@ def household_register(
     occurred_on: dt.date | None = None,
     note: str = "",
 ) -> Household:
-    """Register a household that moves in (迁入), with its head."""
+    """Register a household that moves in (迁入), with its head. Without an address it takes its
+    grid's full name; without a 户编号, the village's next number."""
     _check_write(actor, node)
-    address = normalize_text(address)
+    check_household_level(node)
+    address = normalize_text(address) or full_name(node)
     errors = {}
-    if not address:
-        errors["address"] = gettext("请填写家庭住址")
     number = normalize_text(number)
     if _number_taken(number, node):
         errors["number"] = gettext("该户编号在本村已存在")
@@ -123,6 +151,7 @@ def household_register(
         errors.update({f"head_{k}": v[0] for k, v in exc.message_dict.items()})
     if errors:
         raise ValidationError(errors)
+    number = number or next_number(node)
     household = Household.objects.create(node=node, address=address, number=number, note=note)
     if tags:
         household.tags.set(Tag.objects.filter(code__in=tags))
@@ -260,15 +289,20 @@ def _leave(
     occurred_on: dt.date | None,
     note: str,
     new_head: Resident | None,
+    destination: str = "",
+    reason: str = "",
 ) -> Resident:
     _check_write(actor, resident.node)
     if resident.status != Resident.Status.ACTIVE:
         raise ValidationError(gettext("该居民已不在册"))
+    _check_reason(kind, destination, reason)
     household = Household.objects.select_for_update().get(pk=resident.household_id)
     others = list(household.members.filter(status=Resident.Status.ACTIVE).exclude(pk=resident.pk))
     if household.head_id == resident.pk and others:
         if new_head is None or new_head.pk not in {o.pk for o in others}:
             raise ValidationError({"new_head": gettext("户主离开后，请从本户在册成员中指定新户主")})
+        if is_newborn(new_head):
+            raise ValidationError({"new_head": gettext("新生儿不能当户主，请指定其他成员")})
     resident.status = status
     resident.save(update_fields=["status", "updated_at"])
     if resident.user_id:
@@ -297,6 +331,8 @@ def _leave(
         occurred_on=occurred_on,
         resident=resident,
         note=note,
+        destination=destination,
+        reason=reason,
     )
     figures.touch(resident.node)
     audit_record(
@@ -305,6 +341,8 @@ def _leave(
         obj=resident,
         changes={
             "status": status,
+            **({"destination": destination} if destination else {}),
+            **({"reason": reason} if reason else {}),
             "new_head": getattr(new_head, "name", None),
             "note": note,
             **({"relations": relations} if relations else {}),
@@ -321,8 +359,10 @@ def resident_move_out(
     occurred_on: dt.date | None = None,
     note: str = "",
     new_head: Resident | None = None,
+    destination: str = "",
+    reason: str = "",
 ) -> Resident:
-    """Record that a resident moved out (迁出)."""
+    """Record that a resident moved out (迁出): where to (Destination) and why (Reason)."""
     return _leave(
         actor=actor,
         resident=resident,
@@ -331,6 +371,8 @@ def resident_move_out(
         occurred_on=occurred_on,
         note=note,
         new_head=new_head,
+        destination=destination,
+        reason=reason,
     )
 
 
@@ -342,8 +384,9 @@ def resident_record_death(
     occurred_on: dt.date | None = None,
     note: str = "",
     new_head: Resident | None = None,
+    cause: str = "",
 ) -> Resident:
-    """Record a resident's death (死亡)."""
+    """Record a resident's death (死亡) and its cause (one of HouseholdChange.DEATH_CAUSES)."""
     return _leave(
         actor=actor,
         resident=resident,
@@ -352,6 +395,7 @@ def resident_record_death(
         occurred_on=occurred_on,
         note=note,
         new_head=new_head,
+        reason=cause,
     )
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from xiangzhi.grid.models import GridNode
 
 from ...models import Household, Resident
+from ..numbering import VILLAGE_LEVEL
 from .cells import LABELS, Row
 from .changes import Plan
 from .lookup import Known, resident_of
@@ -184,8 +185,9 @@ def _household_of_members(group: Group) -> None:
 
 
 def _new_household(run: RegistryImport, group: Group, plan: Plan) -> None:
-    """A household to register: it needs a head row without errors, an address and a 户编号
-    that no other household of the village uses."""
+    """A household to register: it needs a head row without errors, at a village or below, and
+    a 户编号 that no other household of the village uses. Without an address it takes its grid's
+    full name; without a 户编号, the village's next number (given in the write step)."""
     head_row, number, node = group.head_row, group.number, group.node
     if head_row is None or head_row.errors:
         why = (
@@ -196,8 +198,12 @@ def _new_household(run: RegistryImport, group: Group, plan: Plan) -> None:
         for r in group.rows:
             if not r.errors:
                 r.fail("relation", f"{why}，整户未导入")
-    elif not (head_row.address or any(r.address for r in group.rows)):
-        group.fail_all("address", "新登记的户需要填写家庭住址")
+    elif node.level < VILLAGE_LEVEL:
+        group.fail_all(
+            "grid",
+            f"户只能登记在村（社区）或其下级网格，“{node.name}”是{node.level_name}，"
+            "请把所属网格写到具体的村或网格",
+        )
     elif number and any(
         p.startswith(node.ancestor_path_at(2)) for p in run.taken_numbers.get(number, [])
     ):
@@ -206,7 +212,9 @@ def _new_household(run: RegistryImport, group: Group, plan: Plan) -> None:
         group.household = plan.new_household(
             node=node,
             number=number,
-            address=head_row.address or next(r.address for r in group.rows if r.address),
+            address=head_row.address
+            or next((r.address for r in group.rows if r.address), "")
+            or run.grid.full_name(node),
             row=head_row,
         )
         if number:

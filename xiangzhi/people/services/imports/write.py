@@ -15,9 +15,11 @@ from django.db import models
 from django.utils import timezone
 
 from xiangzhi.core.bulk import fast_insert, insert_rows, update_column
+from xiangzhi.grid.models import GridNode
 
 from ...actions import PeopleAction
 from ...models import Household, HouseholdChange, Resident
+from ..numbering import VILLAGE_LEVEL, next_numbers
 from ..resident_data import RESIDENT_ROW_COLUMNS, resident_row
 from .changes import Plan
 
@@ -48,7 +50,22 @@ DERIVED_FIELDS = [
 ]
 
 
+def _number_households(households: list[Household]) -> None:
+    """Give the households without a 户编号 their village's next numbers, a block per village."""
+    by_village: dict[str, list[Household]] = {}
+    for h in households:
+        if not h.number:
+            by_village.setdefault(h.node.ancestor_path_at(VILLAGE_LEVEL), []).append(h)
+    villages = {n.path: n for n in GridNode.objects.filter(path__in=list(by_village))}
+    for path, numberless in by_village.items():
+        for h, number in zip(
+            numberless, next_numbers(villages[path], len(numberless)), strict=True
+        ):
+            h.number = number
+
+
 def _new_households(plan: Plan, run: RegistryImport) -> None:
+    _number_households(plan.households)
     fast_insert(Household, plan.households)
     for h in plan.households:
         run.audit.append(
