@@ -66,3 +66,12 @@ def test_a_login_form_without_its_token_gets_the_chinese_expired_page(db):
     client = Client(enforce_csrf_checks=True)
     r = client.post("/login/", {"username": "x", "password": "y"})
     _check(r, 403, "页面已过期")
+
+
+@pytest.mark.django_db
+def test_a_missing_page_shows_no_route_list_nor_the_text_of_its_address(client):
+    """Hostile review: the resolver's 404 carries a dict of every route tried and the path; a path
+    of Chinese words once passed the "only Chinese messages" rule and was shown in the layout."""
+    body = client.get("/您的账号已冻结请致电4008001234/").content.decode()
+    assert "tried" not in body and "URLPattern" not in body and "admin/" not in body
+    assert "请致电4008001234" not in body  # (the address is only in links, percent-encoded)

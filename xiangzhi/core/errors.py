@@ -8,16 +8,26 @@ libraries' are English developer text, never shown).
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 from django.shortcuts import render
+from django.urls import Resolver404
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.csrf import requires_csrf_token
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def _readable(exception) -> str:
-    message = str(exception.args[0]) if getattr(exception, "args", None) else ""
+def _readable(request, exception) -> str:
+    """The refusal's own message when the app wrote it: a Chinese string. Never the resolver's
+    "not found" (its argument is a dict naming every route, and the requested path, which anyone
+    can fill with text of their choosing), nor a message that repeats the requested path."""
+    args = getattr(exception, "args", None)
+    if not args or type(args[0]) is not str or isinstance(exception, Resolver404):
+        return ""
+    message = args[0]
+    if unquote(request.path) in message:
+        return ""
     return message if _CJK.search(message) else ""
 
 
@@ -31,7 +41,7 @@ def _back(request) -> str:
 
 
 def _page(request, template: str, status: int, exception=None):
-    context = {"reason": _readable(exception), "back": _back(request)}
+    context = {"reason": _readable(request, exception), "back": _back(request)}
     return render(request, template, context, status=status)
 
 
