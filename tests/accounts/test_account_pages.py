@@ -275,3 +275,58 @@ def test_a_refreshed_form_makes_no_second_account_nor_a_second_password(client, 
     assert sent.status_code == 302
     member = User.objects.get(display_name="甲新党员")
     assert member.check_password(otp)
+
+
+def test_the_one_time_password_cannot_be_kept_as_the_new_one(client, world):
+    """Hostile review: the forced change took the one-time password again and cleared the flag,
+    so the leader who read it out could still log in as the owner."""
+    user, otp = account_create(
+        actor=world.a.secretary,
+        display_name="甲村新网格员",
+        role=Role.GRID_WORKER,
+        node=world.a.grid,
+    )
+    assert client.post("/login/", {"username": user.username, "password": otp}).status_code == 302
+    same = {"old_password": otp, "new_password1": otp, "new_password2": otp}
+    r = client.post("/accounts/me/password/", same)
+    assert r.status_code == 200 and "新密码不能与原密码" in r.content.decode()
+    user.refresh_from_db()
+    assert user.password_change_required
+
+
+def test_peers_and_the_auditor_are_run_from_above(world):
+    """Hostile review: equal rank meant full control (township staff reset the 纪检 auditor)."""
+    from django.core.exceptions import PermissionDenied
+
+    from tests.factories import UserFactory
+    from xiangzhi.accounts.services import role_assign
+    from xiangzhi.accounts.services.org_accounts import account_password_reset
+
+    staff = UserFactory(username="ts")
+    role_assign(actor=world.admin, user=staff, role=Role.TOWNSHIP_STAFF, node=world.township)
+    auditor = UserFactory(username="jijian")
+    role_assign(actor=world.admin, user=auditor, role=Role.AUDITOR, node=world.township)
+    with pytest.raises(PermissionDenied):
+        account_password_reset(actor=staff, user=auditor)
+    peer = UserFactory(username="a-second-secretary")
+    role_assign(actor=world.admin, user=peer, role=Role.VILLAGE_SECRETARY, node=world.a.node)
+    with pytest.raises(PermissionDenied):
+        account_password_reset(actor=world.a.secretary, user=peer)
+    account_password_reset(actor=world.chief, user=auditor)  # the chief runs them
+
+
+def test_the_grid_staff_form_takes_only_accounts_the_leader_runs(client, world):
+    """Hostile review: a village's secretary could bind the neighbour's worker (locking its own
+    secretary out of it) or the chief as a worker, and learn which usernames exist."""
+    from django.core.exceptions import PermissionDenied
+
+    from xiangzhi.grid.services import node_staff_assign
+
+    with pytest.raises(PermissionDenied):
+        node_staff_assign(actor=world.a.secretary, node=world.a.grid, user=world.b.worker)
+    with pytest.raises(PermissionDenied):
+        node_staff_assign(actor=world.a.secretary, node=world.a.grid, user=world.chief)
+    client.force_login(world.a.secretary)
+    r = client.post(f"/grid/nodes/{world.a.grid.pk}/staff/", {"username": world.b.worker.username})
+    assert "在您管理的账号中找不到该账号" in r.content.decode()
+    assert not RoleAssignment.objects.filter(user=world.b.worker, node=world.a.grid).exists()

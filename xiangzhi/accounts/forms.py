@@ -3,6 +3,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from xiangzhi.core.roles import HOUSEHOLD_ROLES, ROLE_RANK, Role
 from xiangzhi.core.scope import scope_for
@@ -43,6 +44,15 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
                 self.error_messages["password_incorrect"], code="password_incorrect"
             )
         return old
+
+    def clean(self):
+        # The one-time password a leader read out must not stay the password: whoever saw it
+        # could go on logging in as the owner (hostile review). Nor any old password kept.
+        data = super().clean()
+        old, new = data.get("old_password"), data.get("new_password2")
+        if old and new and old == new:
+            self.add_error("new_password2", gettext("新密码不能与原密码（或临时密码）相同"))
+        return data
 
 
 class NodeChoiceField(forms.ModelChoiceField):

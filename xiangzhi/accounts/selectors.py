@@ -18,15 +18,16 @@ def api_token_list(*, actor: Actor) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user_id=actor.pk).order_by("-created_at")
 
 
-def user_find_active(*, username: str) -> User | None:
-    """The active account with this username (staff are named by their login)."""
-    return User.objects.filter(username=username, is_active=True).first()
+def account_find(*, actor: Actor, username: str) -> User | None:
+    """The active account with this username among those the actor runs (None: no such account
+    or not theirs, told apart nowhere, so a name elsewhere in the deployment stays unknown)."""
+    return account_rows(actor=actor).filter(username=username, is_active=True).first()
 
 
 def account_rows(*, actor: Actor) -> QuerySet[User]:
     """The accounts of the actor's subtree: every role they hold is bound to a node the actor
-    runs the accounts of, and ranked no higher than the actor there (an account with a role
-    elsewhere, above, or with no role at all is not theirs)."""
+    runs the accounts of, and ranked below the actor there (an account with a role elsewhere,
+    at or above the actor's rank, or with no role at all is not theirs)."""
     scope = scope_for(actor)
     users = User.objects.all()
     if scope.superuser:
@@ -35,11 +36,11 @@ def account_rows(*, actor: Actor) -> QuerySet[User]:
     if not paths:
         return users.none()
     inside = RoleAssignment.objects.filter(user=OuterRef("pk")).filter(path_q(paths, "node__path"))
-    # Outside: bound elsewhere (or to no node), or ranked above the actor's rank where bound.
+    # Outside: bound elsewhere (or to no node), or ranked at or above the actor's rank there.
     above = Q(pk__in=[])
     for p in paths:
         rank = scope.account_rank_at(p)
-        higher = [role for role, r in ROLE_RANK.items() if r > rank]
+        higher = [role for role, r in ROLE_RANK.items() if r >= rank]
         if higher:
             above |= Q(node__path__under=p, role__in=higher)
     outside = RoleAssignment.objects.filter(user=OuterRef("pk")).filter(

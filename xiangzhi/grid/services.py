@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 
 from xiangzhi.accounts.models import User
 from xiangzhi.accounts.services import role_assign
+from xiangzhi.accounts.services.org_accounts import manage_check
 from xiangzhi.core import figures
 from xiangzhi.core.audit import audit_record, diff, snapshot
 from xiangzhi.core.roles import Role
@@ -153,6 +154,8 @@ def node_move(*, actor: Actor, node: GridNode, new_parent: GridNode) -> GridNode
 
 @transaction.atomic
 def node_staff_assign(*, actor: Actor, node: GridNode, user: User, as_leader: bool = False) -> None:
-    """Make a user a grid worker of the node, or its leader (网格长)."""
+    """Make a user a grid worker of the node, or its leader (网格长): an account the actor runs
+    (a neighbour's worker or a superior taken in would lock their own leaders out of them)."""
     _check_admin(actor, node)
+    manage_check(actor=actor, user=user)
     role_assign(actor=actor, user=user, role=Role.GRID_WORKER, node=node, is_grid_leader=as_leader)

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
-from xiangzhi.accounts.selectors import user_find_active
+from xiangzhi.accounts.selectors import account_find
 from xiangzhi.core.audit import audit_record
 from xiangzhi.core.registry import FIGURES
 from xiangzhi.core.scope import scope_for
@@ -111,9 +111,9 @@ def node_staff(request, node_id: int):
     form = StaffForm(request.POST or None)
 
     def assign(d):
-        user = user_find_active(username=d["username"])
+        user = account_find(actor=request.user, username=d["username"])
         if user is None:
-            raise ValidationError({"username": gettext("找不到该账号")})
+            raise ValidationError({"username": gettext("在您管理的账号中找不到该账号")})
         services.node_staff_assign(
             actor=request.user, node=node, user=user, as_leader=d["as_leader"]
         )

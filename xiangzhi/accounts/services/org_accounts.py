@@ -39,7 +39,8 @@ def one_time_password() -> str:
 
 def manage_check(*, actor: Actor, user: User) -> None:
     """Refuse an account the actor may not run: their own, an administrator's, or one holding a
-    role outside the actor's subtree or ranked above the actor's own there."""
+    role outside the actor's subtree or ranked at or above the actor's own there (a peer's
+    account, or the 纪检 auditor's for township staff, is run from above: hostile review)."""
     if user.pk == actor.pk:
         raise PermissionDenied(gettext("自己的账号请在“我的”页面管理"))
     scope = scope_for(actor)
@@ -51,8 +52,10 @@ def manage_check(*, actor: Actor, user: User) -> None:
     if not rows:
         raise PermissionDenied(gettext("该账号没有绑定网格的角色，只能由系统管理员管理"))
     for role, path in rows:
-        if not scope.can_manage_accounts(path) or ROLE_RANK[role] > scope.account_rank_at(path):
-            raise PermissionDenied(gettext("该账号有您辖区以外或高于您职级的角色，不能由您管理"))
+        if not scope.can_manage_accounts(path) or ROLE_RANK[role] >= scope.account_rank_at(path):
+            raise PermissionDenied(
+                gettext("该账号有您辖区以外、或与您同级及以上的角色，不能由您管理")
+            )
 
 
 def _directory_paths(actor: Actor) -> tuple[str, ...] | None:
