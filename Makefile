@@ -44,7 +44,7 @@ $(ECHARTS):
 	@if command -v npm >/dev/null 2>&1 && (cd var/npm && npm pack --silent echarts@$(ECHARTS_VERSION) >/dev/null 2>&1); then \
 		tar -xzf var/npm/echarts-$(ECHARTS_VERSION).tgz -C var/npm package/dist/echarts.min.js package/LICENSE package/NOTICE && \
 		cp var/npm/package/LICENSE var/npm/package/NOTICE $(dir $@) && mv var/npm/package/dist/echarts.min.js $@; \
-	else echo "未能从 npm 取得 ECharts，工作台的图表将以表格显示 (ECharts not installed)"; fi
+	else echo "未能从 npm 取得 ECharts，工作台的图表将以表格显示"; fi
 
 install: $(VENV)/.installed | $(ECHARTS)
 install-dev: $(VENV)/.installed-dev | $(ECHARTS)
