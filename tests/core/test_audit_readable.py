@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from xiangzhi.core.audit import audit_record
+from xiangzhi.core.xlsx import HEADER_ROW
 from xiangzhi.people.models import Resident
 
 ID_NUMBER = "430521197003040011"
@@ -173,9 +174,9 @@ def test_the_export_uses_the_same_words(client, world):
     rows = list(
         load_workbook(io.BytesIO(b"".join(r.streaming_content))).active.iter_rows(values_only=True)
     )
-    header = rows[0]
+    header = rows[HEADER_ROW - 1]  # under the printable ledger's title lines
     assert "对象类型" in header and "变更内容" in header
-    text = str(rows[1:])
+    text = str(rows[HEADER_ROW:])
     assert "与户主关系：子女 → 户主" in text and "登记新户" in text and "居民" in text
     assert "people." not in text and "{'" not in text
 
@@ -220,3 +221,23 @@ def test_keys_an_app_declares_read_by_name_and_records_by_their_names(client, wo
     assert f"与户主关系：{child.name}：子女 → 户主" in text
     assert "上级网格：甲村旧支部 → 甲村新支部" in text and "其他信息" not in text
     assert "[1, 2]" not in text
+
+
+def test_the_audit_trail_is_read_where_one_audits_not_where_one_works(world):
+    """Hostile review: an auditor of village 甲 who is also a grid worker in village 乙 read 乙's
+    trail (reveals and their stated purposes included) through the worker role."""
+    from tests.factories import UserFactory
+    from xiangzhi.accounts.services import role_assign
+    from xiangzhi.core.audit import audit_record
+    from xiangzhi.core.roles import Role
+    from xiangzhi.core.selectors import audit_event_list, audit_node_choices
+
+    mixed = UserFactory(username="mixed")
+    role_assign(actor=world.admin, user=mixed, role=Role.AUDITOR, node=world.a.node)
+    role_assign(actor=world.admin, user=mixed, role=Role.GRID_WORKER, node=world.b.grid)
+    audit_record(actor=world.b.worker, action="grid.node_update", obj=world.b.grid, changes={})
+    audit_record(actor=world.a.worker, action="grid.node_update", obj=world.a.grid, changes={})
+    seen = audit_event_list(actor=mixed)
+    assert seen.filter(node__path__startswith=world.a.node.path).exists()
+    assert not seen.filter(node__path__startswith=world.b.node.path).exists()
+    assert world.b.node.pk not in dict(audit_node_choices(actor=mixed))

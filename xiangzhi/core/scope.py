@@ -100,10 +100,16 @@ class Scope:
         )
 
     @property
-    def township_wide(self) -> bool:
-        """True for users bound at the township level or above (they see node-less events)."""
+    def audit_paths(self) -> tuple[str, ...]:
+        """Where the user reads the audit trail: the nodes of their audit roles only (a village's
+        auditor who is also a worker elsewhere reads nothing of that elsewhere)."""
+        return self.paths(AUDIT_ROLES)
+
+    @property
+    def audits_township_wide(self) -> bool:
+        """True when an audit role is bound at the township level or above (node-less events)."""
         return self.superuser or any(
-            level <= 1 for role, _, level in self.bindings if role in NODE_ROLES
+            level <= 1 for role, _, level in self.bindings if role in AUDIT_ROLES
         )
 
     @property

@@ -34,8 +34,8 @@ def audit_event_list(
     if not scope.can_audit:
         return qs.none()
     if not scope.superuser:
-        visible = path_q(scope.read_paths, "node__path")
-        if scope.township_wide:
+        visible = path_q(scope.audit_paths, "node__path")
+        if scope.audits_township_wide:
             visible |= Q(node__isnull=True)
         qs = qs.filter(visible)
     if node is not None:
@@ -87,7 +87,7 @@ def audit_node_choices(*, actor: Actor, selected: int | None = None) -> list[tup
         wanted |= Q(pk=selected)
     qs = GridNode.objects.filter(wanted)
     if not scope.superuser:
-        qs = qs.filter(path_q(scope.read_paths, "path"))
+        qs = qs.filter(path_q(scope.audit_paths, "path"))
     rows = list(qs.order_by("path").values_list("pk", "name", "level"))
     top = min((level for _, _, level in rows), default=0)
     return [(pk, "\u3000" * (level - top) + name) for pk, name, level in rows]
@@ -102,8 +102,8 @@ def audit_person_choices(*, actor: Actor) -> list[tuple[int, str]]:
     User = apps.get_model("accounts", "User")
     staff = Q(role_assignments__role__in=NODE_ROLES)
     if not scope.superuser:
-        staff &= path_q(scope.read_paths, "role_assignments__node__path")
-    if scope.township_wide:
+        staff &= path_q(scope.audit_paths, "role_assignments__node__path")
+    if scope.audits_township_wide:
         staff |= Q(role_assignments__role=Role.DEPARTMENT_STAFF) | Q(is_superuser=True)
     qs = User.objects.filter(staff)
     rows = (
