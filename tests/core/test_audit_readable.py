@@ -241,3 +241,12 @@ def test_the_audit_trail_is_read_where_one_audits_not_where_one_works(world):
     assert seen.filter(node__path__startswith=world.a.node.path).exists()
     assert not seen.filter(node__path__startswith=world.b.node.path).exists()
     assert world.b.node.pk not in dict(audit_node_choices(actor=mixed))
+
+
+def test_numbers_typed_with_spaces_or_dashes_are_masked_too():
+    """Hostile review: a note with "138 0000 1111" or "430521 19700304 051X" showed in full."""
+    from xiangzhi.core.audit_display import mask_personal
+
+    text = mask_personal("电话138 0000 1111，又138-0000-2222，证件430521 19700304 051X，2026-12-01")
+    assert "0000" not in text and "0304" not in text and "19700304" not in text
+    assert "2026-12-01" in text  # a date is no number to hide

@@ -73,8 +73,14 @@ EXTRA_CHOICES = {
     "role": dict(Role.choices),
     "scale": {"town": "乡镇", "county": "县"},
 }
-_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])|(?<!\d)\d{15}(?!\d)")
-_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+# Numbers as people type them in a note: with spaces or dashes between the digits too
+# ("138 0000 1111", "430521 19700304 051X"; hostile review).
+_SEP = r"[ \-\u3000]?"
+_ID_NUMBER = re.compile(
+    rf"(?<![0-9A-Za-z])(?:\d{_SEP}){{17}}[\dXx](?![0-9A-Za-z])|(?<!\d)(?:\d{_SEP}){{14}}\d(?!\d)"
+)
+_PHONE = re.compile(rf"(?<!\d)1{_SEP}[3-9](?:{_SEP}\d){{9}}(?!\d)")
+_SEPARATORS = re.compile(r"[ \-\u3000]")
 
 
 @dataclass
@@ -108,8 +114,8 @@ class AuditRow:
 
 def mask_personal(text: str) -> str:
     """Mask anything in free text that looks like an ID number or a mobile phone number."""
-    text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group(0)), text)
-    return _PHONE.sub(lambda m: mask_phone(m.group(0)), text)
+    text = _ID_NUMBER.sub(lambda m: mask_id_number(_SEPARATORS.sub("", m.group(0))), text)
+    return _PHONE.sub(lambda m: mask_phone(_SEPARATORS.sub("", m.group(0))), text)
 
 
 def _model_of(object_type: str):
