@@ -294,3 +294,19 @@ def test_the_grid_select_offers_the_bound_nodes_and_one_level_below(client, worl
     # A deeper node chosen by a link stays selected.
     body = client.get(LIST, {"node": world.a.grid.pk}).content.decode()
     assert f'<option value="{world.a.grid.pk}" selected>' in body
+
+
+def test_a_search_by_a_number_leaves_a_trace_for_the_auditors(client, world):
+    """Hostile review: a thousand 尾号 searches rebuilt the digits the ID mask hides, and no
+    search was in the audit trail. Now each search by a number is, masked but for its last mark;
+    a search by name is not."""
+    from xiangzhi.core.models import AuditEvent
+
+    client.force_login(world.a.worker)
+    before = AuditEvent.objects.filter(action="people.resident_number_search").count()
+    for path in ("/people/residents/", "/people/households/", "/party/members/"):
+        client.get(path, {"q": "051X"})
+    client.get("/people/residents/", {"q": "zs"})
+    events = AuditEvent.objects.filter(action="people.resident_number_search")
+    assert events.count() == before + 3
+    assert events.order_by("-pk").first().changes == {"query": "***X"}

@@ -17,6 +17,7 @@ from xiangzhi.people.selectors import (
     parse_age_band,
     status_filter,
 )
+from xiangzhi.people.services import resident_number_search
 
 from .access import access_party_member
 from .forms import PartyMemberForm
@@ -95,6 +96,7 @@ def _roster_query(request):
         "category": category,
         "age": get.get("age", "") if band else "",
     }
+    resident_number_search(actor=request.user, search=q)
     qs = party_member_list(
         actor=request.user, node=node, search=q, category=category, status=status, age=band
     )

@@ -31,6 +31,11 @@ class PeopleAction(AuditAction):
     RESIDENT_DEATH = "people.resident_death", "死亡登记", f"{_REG}.resident_record_death"
     RESIDENT_UPDATE = "people.resident_update", "修改居民信息", f"{_REG}.resident_update"
     RESIDENT_REVEAL = "people.resident_reveal", "查看完整个人信息", f"{_REG}.resident_reveal"
+    RESIDENT_NUMBER_SEARCH = (
+        "people.resident_number_search",
+        "按证件号码或尾号查询",
+        f"{_REG}.resident_number_search",
+    )
     RESIDENT_IMPORT = "people.resident_import", "导入居民花名册", _IMP
     HOUSEHOLD_IMPORT = "people.household_import", "导入户籍台账", _IMP
     RESIDENT_IMPORT_CREATE = "people.resident_import_create", "表格导入新居民", _WRITE
@@ -76,4 +81,5 @@ AUDIT_KEYS = {
     "new_household": AuditKey("新户", "people.Household"),
     "new_head": AuditKey("新户主", "people.Resident"),
     "relations": AuditKey("与户主关系", "people.Resident", "people.Resident.relation"),
+    "query": AuditKey("查询内容"),
 }

@@ -7,6 +7,7 @@ from xiangzhi.grid.access import access_node
 
 from . import selectors
 from .access import access_household, access_resident
+from .services import resident_number_search
 
 router = Router(tags=["people"])
 
@@ -50,6 +51,7 @@ class Page(PageNumberPagination):
 @paginate(Page)
 def list_households(request, node_id: int | None = None, search: str = "", tag: str = ""):
     node = access_node(request.user, node_id) if node_id else None
+    resident_number_search(actor=request.user, search=search)
     return selectors.household_list(actor=request.user, node=node, search=search, tag=tag)
 
 
@@ -67,6 +69,7 @@ def get_household(request, household_id: int):
 @paginate(Page)
 def list_residents(request, search: str = "", node_id: int | None = None):
     node = access_node(request.user, node_id) if node_id else None
+    resident_number_search(actor=request.user, search=search)
     return selectors.resident_list(actor=request.user, node=node, search=search)
 
 

@@ -92,6 +92,7 @@ def _resident_query(request):
         "tag": get.get("tag", "").strip(),
         **chosen,
     }
+    services.resident_number_search(actor=request.user, search=q)
     qs = selectors.resident_list(
         actor=request.user,
         node=node,
@@ -109,6 +110,7 @@ def _household_query(request):
     node = _node_filter(request)
     q = request.GET.get("q", "").strip()
     tag = request.GET.get("tag", "")
+    services.resident_number_search(actor=request.user, search=q)
     return node, q, tag, selectors.household_list(actor=request.user, node=node, search=q, tag=tag)
 
 

@@ -9,6 +9,7 @@ from .registry import (  # noqa: F401
     household_update,
     resident_add,
     resident_move_out,
+    resident_number_search,
     resident_record_death,
     resident_reveal,
     resident_update,
