@@ -69,7 +69,8 @@ def test_a_write_held_open_in_one_township_does_not_hold_up_another():
         other = threading.Thread(target=run, args=("west", west_village, 5000))
         other.start()
         other.join(10)
-        assert isinstance(results["west"], float) and results["west"] < 2.0
+        # (a wait for east's head would end in the 5 s lock timeout's OperationalError)
+        assert isinstance(results["west"], float)
         # The same township: waits for east's head (here until its lock timeout gives up).
         same = threading.Thread(target=run, args=("east", east_village, 700))
         same.start()
@@ -80,4 +81,4 @@ def test_a_write_held_open_in_one_township_does_not_hold_up_another():
         release.set()
         holder.join(10)
     # Once the first write is committed, the same township's write goes through.
-    assert _write_in(east_village, lock_timeout_ms=5000) < 2.0
+    assert isinstance(_write_in(east_village, lock_timeout_ms=5000), float)

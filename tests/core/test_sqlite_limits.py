@@ -6,7 +6,6 @@ locked"."""
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from django.db import connection, connections, transaction
@@ -28,32 +27,36 @@ def test_a_second_writer_waits_for_the_first_instead_of_failing(transactional_db
     with connection.cursor() as cur:
         cur.execute("CREATE TABLE IF NOT EXISTS scratch_writes (who TEXT)")
     held = threading.Event()
+    release = threading.Event()
     errors: list[Exception] = []
 
-    def write(who: str, hold: float) -> None:
+    def write(who: str, hold: bool) -> None:
         try:
             with transaction.atomic():  # BEGIN IMMEDIATE: the write lock, or wait for it
                 with connection.cursor() as cur:
                     cur.execute("INSERT INTO scratch_writes VALUES (%s)", [who])
-                held.set()
-                time.sleep(hold)
+                if hold:
+                    held.set()
+                    release.wait(20)
         except Exception as exc:  # noqa: BLE001 - reported below
             errors.append(exc)
         finally:
             connections.close_all()
 
-    first = threading.Thread(target=write, args=("first", 1.5))
+    first = threading.Thread(target=write, args=("first", True))
     first.start()
     assert held.wait(10)
-    started = time.monotonic()
-    second = threading.Thread(target=write, args=("second", 0))
+    second = threading.Thread(target=write, args=("second", False))
     second.start()
+    second.join(1.0)
+    # Still waiting for the lock a second on: without the busy timeout it would have failed at
+    # once with "database is locked" (and ended).
+    queued = second.is_alive()
+    release.set()
     first.join()
     second.join()
-    waited = time.monotonic() - started
     try:
-        assert errors == []
-        assert waited >= 1.0  # it queued behind the first writer's lock
+        assert queued and errors == []
         with connection.cursor() as cur:
             rows = [r[0] for r in cur.execute("SELECT who FROM scratch_writes").fetchall()]
         assert rows == ["first", "second"]
