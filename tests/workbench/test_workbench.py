@@ -375,3 +375,15 @@ def test_every_workbench_panel_is_registered_by_an_app():
     keys = {p.key for p in PANELS["workbench"]}
     assert {"imports", "people_todo", "own_household", "department", "field"} <= keys
     assert {"changes", "groups", "grid_chart"} <= keys
+
+
+def test_a_villager_account_without_its_household_is_told_so(client, world):
+    """Maintainer review: a villager whose account is linked to nobody in the register read
+    "您的账号还没有分配角色", which is wrong: the role is there, the link is not."""
+    from xiangzhi.accounts.services import role_assign
+    from xiangzhi.core.roles import Role
+
+    user = UserFactory(username="unlinked")
+    role_assign(actor=world.admin, user=user, role=Role.VILLAGER, node=world.a.grid)
+    body = _page(client, user)
+    assert "还没有关联到户籍登记中的本人" in body and "还没有分配角色" not in body
