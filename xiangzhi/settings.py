@@ -55,11 +55,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "axes",
+    "xiangzhi.core.vendor_apps.AxesConfig",  # django-axes, named in Chinese
     "csp",
     "ninja",
     "django_tasks",
-    "django_tasks_db",
+    "xiangzhi.core.vendor_apps.TaskResultsConfig",  # django-tasks-db, named in Chinese
     "xiangzhi.core",
     "xiangzhi.accounts",
     "xiangzhi.grid",
@@ -158,6 +158,7 @@ SESSION_SAVE_EVERY_REQUEST = False  # core.middleware.SessionRefreshMiddleware s
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # forms read no cookie from scripts, but Django's default is fine
+CSRF_FAILURE_VIEW = "xiangzhi.core.errors.csrf_failure"  # Chinese, in the site layout
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
@@ -241,12 +242,12 @@ if os.environ.get("XIANGZHI_STATIC_MANIFEST", "0") == "1":
 
 # The grid's level names; a deployment renames them with XIANGZHI_GRID_LEVELS='{"4": "村民小组"}'.
 XIANGZHI_GRID_LEVELS = {
-    0: "县(市、区)",
-    1: "乡镇党委(一级网格)",
-    2: "行政村(社区)党总支(二级网格)",
-    3: "党支部/片区(三级网格)",
-    4: "屋场党小组(四级网格)",
-    5: "党员中心户(五级网格)",
+    0: "县（市、区）",
+    1: "乡镇党委（一级网格）",
+    2: "行政村（社区）党总支（二级网格）",
+    3: "党支部/片区（三级网格）",
+    4: "屋场党小组（四级网格）",
+    5: "党员中心户（五级网格）",
 }
 XIANGZHI_GRID_LEVELS.update(
     {int(k): v for k, v in json.loads(os.environ.get("XIANGZHI_GRID_LEVELS", "{}")).items()}

@@ -20,3 +20,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "xiangzhi.core.errors.permission_denied"
+handler404 = "xiangzhi.core.errors.page_not_found"

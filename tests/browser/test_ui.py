@@ -84,7 +84,7 @@ def test_import_page_is_accessible(page, live_server, world):
     page.goto(f"{live_server.url}/sheets/import/")
     # Kinds of several apps share the page (the test suite's own app adds one): 导入表格.
     assert page.inner_text("h1") == "导入表格"
-    assert "居民花名册(每人一行)" in page.inner_text("main")
+    assert "居民花名册（每人一行）" in page.inner_text("main")
     _axe(page)
     _no_horizontal_scroll(page)
 

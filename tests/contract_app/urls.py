@@ -1,5 +1,6 @@
 from django.urls import include, path
 
+from xiangzhi.urls import handler403, handler404  # noqa: F401
 from xiangzhi.urls import urlpatterns as project_urls
 
 from . import views
@@ -12,5 +13,5 @@ app_urls = (
     ],
     "contract",
 )
-# The test suite's URLconf: the project's routes and this app's.
+# The test suite's URLconf: the project's routes and error pages, and this app's routes.
 urlpatterns = [*project_urls, path("contract/", include(app_urls))]

@@ -122,9 +122,9 @@ def test_each_crafted_workbook_is_one_clear_error_and_the_worker_stays_small(tmp
     after = queue(user, "w_tags", tags(tmp_path, "after.xlsx", ["xz_after", "之后"]))
     peak = run_worker()
     expected = {
-        "far": "使用区域太大(1048576 行 × 16384 列)",
+        "far": "使用区域太大（1048576 行 × 16384 列）",
         "sst": "文件解压后太大",
-        "reach": "使用区域太大(1000000 行 × 9 列)",
+        "reach": "使用区域太大（1000000 行 × 9 列）",
         "many": "文件解压后太大",
         "laughs": "DOCTYPE 或实体定义",
         "lying": "文件已损坏",
@@ -265,7 +265,7 @@ def _started_pid(supervisor: subprocess.Popen) -> int:
     for line in supervisor.stdout:
         assert "意外退出" not in line or "退出码 -9" in line, line
         if "后台任务进程已启动" in line:
-            return int(line.rsplit("pid ", 1)[1].rstrip(")\n"))
+            return int(line.rsplit("pid ", 1)[1].rstrip("）)\n"))
     raise AssertionError("run_worker ended")
 
 

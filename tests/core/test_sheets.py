@@ -114,7 +114,7 @@ def test_a_declared_kind_is_uploaded_checked_and_confirmed_through_the_core_page
 ):
     client.force_login(world.a.cadre)
     page = client.get("/sheets/import/").content.decode()
-    assert "标签表(每行一个)" in page and "居民花名册(每人一行)" in page
+    assert "标签表（每行一个）" in page and "居民花名册（每人一行）" in page
     assert "<h1>导入表格</h1>" in page  # kinds of several apps: no one noun
     assert "/sheets/import/template/tags/" in page
     rows = [["xz_apple", "苹果户"], ["BAD", "坏代码"], ["#x", "读不了"], ["xz_half", "半途而废"]]
@@ -133,7 +133,7 @@ def test_a_declared_kind_is_uploaded_checked_and_confirmed_through_the_core_page
     assert "不能以 # 开头" in checked.report["errors"][1]["message"]
     assert not Tag.objects.filter(code__startswith="xz_").exists()  # a dry run writes nothing
     page = client.get(f"/sheets/import/jobs/{checked.pk}/").content.decode()
-    assert "标签表(每行一个)" in page and "第 3 行" in page and 'id="confirm-import"' in page
+    assert "标签表（每行一个）" in page and "第 3 行" in page and 'id="confirm-import"' in page
     assert "返回导入标签表" in page
     with django_capture_on_commit_callbacks(execute=True):
         r = client.post(f"/sheets/import/jobs/{checked.pk}/confirm/")
@@ -159,7 +159,7 @@ def test_the_commands_import_and_export_a_declared_kind(world, tmp_path, tag_kin
     call_command(
         "import_xlsx", "tags", str(path), "--dry-run", "--report", str(report_file), stdout=out
     )
-    assert "(试运行,未写入)新增 1" in out.getvalue()
+    assert "（试运行，未写入）新增 1" in out.getvalue()
     report = json.loads(report_file.read_text())
     assert (report["created"], report["updated"], report["unchanged"]) == (1, 0, 0)
     assert report["errors"] == [
@@ -223,7 +223,7 @@ def test_a_kind_must_say_how_it_writes_and_a_key_is_registered_once(tag_kind):
 
 def test_an_import_job_shows_its_kind_from_the_registry(world):
     job = ImportJob.objects.filter(created_by=world.a.cadre).first()
-    assert job.kind_label == "居民花名册(每人一行)"
+    assert job.kind_label == "居民花名册（每人一行）"
     job.kind = "nonsense"
     assert job.kind_label == "nonsense"
     with pytest.raises(ValidationError) as refused:

@@ -36,13 +36,13 @@ def test_the_limits_are_the_settings():
 
 def test_two_cells_far_apart_without_a_dimension_are_refused_by_their_references(tmp_path):
     message = refused(bombs.far_cells(tmp_path / "far.xlsx"))
-    assert "工作表“Sheet1”的使用区域太大(1048576 行 × 16384 列)" in message
+    assert "工作表“Sheet1”的使用区域太大（1048576 行 × 16384 列）" in message
     assert "XFD1048576" in message
 
 
 def test_a_declared_dimension_is_not_trusted(tmp_path):
     message = refused(bombs.declared_small_reaching_far(tmp_path / "reach.xlsx"))
-    assert "使用区域太大(1000000 行 × 9 列)" in message
+    assert "使用区域太大（1000000 行 × 9 列）" in message
 
 
 def test_millions_of_cells_without_references_are_counted_as_calamine_places_them(tmp_path):
@@ -50,21 +50,21 @@ def test_millions_of_cells_without_references_are_counted_as_calamine_places_the
     assert path.stat().st_size < 1024 * 1024
     assert "压缩比超过 200 倍" in refused(path)
     # Past the ratio, the walk counts them, and stops at the first row past the limit.
-    assert "使用区域太大(200001 行 × 4 列)" in refused(path, NO_RATIO)
+    assert "使用区域太大（200001 行 × 4 列）" in refused(path, NO_RATIO)
 
 
 def test_a_huge_shared_string_is_refused_by_each_layer(tmp_path):
     path = bombs.huge_shared_string(tmp_path / "sst.xlsx")
     assert path.stat().st_size < 200 * 1024
     assert "文件解压后太大" in refused(path)
-    assert "文件中的文字总量太大(超过 128 MB)" in refused(path, NO_SIZE)
+    assert "文件中的文字总量太大（超过 128 MB）" in refused(path, NO_SIZE)
     longest = dataclasses.replace(NO_SIZE, shared_strings_bytes=10**12)
     assert "文件中有一段文字超过 256 KB" in refused(path, longest)
 
 
 def test_one_long_string_under_every_size_limit_is_refused(tmp_path):
     message = refused(bombs.long_shared_string(tmp_path / "long.xlsx", 400_000))
-    assert "文件中有一段文字超过 256 KB(Excel 一个格子最多 32,767 个字)" in message
+    assert "文件中有一段文字超过 256 KB（Excel 一个格子最多 32,767 个字）" in message
 
 
 def test_entities_are_refused_before_any_parser_sees_them(tmp_path):
@@ -90,7 +90,7 @@ def test_a_lying_zip_header_is_a_broken_file(tmp_path):
     path = bombs.lying_header(tmp_path / "lying.xlsx")
     with zipfile.ZipFile(path) as zf:  # zipfile alone believes the header and the CRC
         assert len(zf.read("xl/sharedStrings.xml")) == 1000
-    assert "文件已损坏(压缩包中的数据与它记录的大小或校验码不符)" in refused(path)
+    assert "文件已损坏（压缩包中的数据与它记录的大小或校验码不符）" in refused(path)
 
 
 def test_a_zip_of_too_many_members_is_refused_before_its_directory_is_read(tmp_path):
@@ -124,7 +124,7 @@ def test_an_xls_is_measured_by_the_cells_it_holds(tmp_path):
     sheet.write(65535, 255, "远处")
     path = tmp_path / "far.xls"
     book.save(str(path))
-    with pytest.raises(SheetError, match=r"使用区域太大\(65536 行 × 256 列\)"):
+    with pytest.raises(SheetError, match=r"使用区域太大（65536 行 × 256 列）"):
         read_table(path, [Column("name", "姓名")], required=["name"])
 
 

@@ -257,12 +257,12 @@ def test_when_no_sheet_is_complete_the_error_names_the_sheet(tmp_path):
     )
     with pytest.raises(SheetError) as exc:
         read(path)
-    assert str(exc.value) == "工作表“一组”的表头缺少必需的列:身份证号。"
+    assert str(exc.value) == "工作表“一组”的表头缺少必需的列：身份证号。"
 
 
 def test_a_single_sheet_missing_a_column_keeps_the_short_message(tmp_path):
     path = book(tmp_path / "x.xlsx", {"花名册": [["姓名", "联系电话"], ["王二", "139"]]})
-    with pytest.raises(SheetError, match="^表头缺少必需的列:身份证号。$"):
+    with pytest.raises(SheetError, match="^表头缺少必需的列：身份证号。$"):
         read(path)
 
 
@@ -644,7 +644,7 @@ def test_a_sheet_whose_used_range_is_huge_is_refused_before_it_is_loaded(tmp_pat
     ws["XFD5"] = "多余"
     path = tmp_path / "wide.xlsx"
     wb.save(path)
-    with pytest.raises(SheetError, match=r"使用区域太大\(601 行 × 16384 列\)"):
+    with pytest.raises(SheetError, match=r"使用区域太大（601 行 × 16384 列）"):
         read(path)
     ws["XFD5"] = None  # the same sheet without it reads
     ws.delete_cols(16384)
@@ -726,7 +726,7 @@ def test_hidden_rows_of_a_strict_open_xml_workbook_are_found(tmp_path):
         members = layout._sheet_members(zf)
         assert members == {"花名册": "xl/worksheets/sheet1.xml"}
         assert layout._sheet_marks(zf, members["花名册"]).hidden == {3}
-    with pytest.raises(SheetError, match=r"使用区域太大\(4 行 × 16384 列\)"):
+    with pytest.raises(SheetError, match=r"使用区域太大（4 行 × 16384 列）"):
         check_workbook(strict, "xlsx")
 
 

@@ -172,7 +172,7 @@ def test_the_upload_page_refuses_other_files(client, world):
 
 
 def _job_with_errors(world, count: int) -> ImportJob:
-    errors = [{"row": 0, "column": "", "message": "表头缺少必需的列:姓名。"}] if count == 1 else []
+    errors = [{"row": 0, "column": "", "message": "表头缺少必需的列：姓名。"}] if count == 1 else []
     errors += [
         {"row": i + 2, "column": "所属网格", "message": f"找不到网格“甲村错{i}”"}
         for i in range(count - len(errors))
@@ -218,7 +218,7 @@ def test_a_short_error_list_is_shown_whole_and_a_file_error_reads_as_such(client
         io.BytesIO(b"".join(client.get(f"/sheets/import/jobs/{job.pk}/errors/").streaming_content))
     ).active
     assert list(sheet.iter_rows(min_row=2, values_only=True)) == [
-        ("整个文件", None, "表头缺少必需的列:姓名。")
+        ("整个文件", None, "表头缺少必需的列：姓名。")
     ]
 
 

@@ -160,7 +160,7 @@ def test_the_page_suggests_the_relations_and_saves_the_new_head(client, world):
     ]
     change = HouseholdChange.objects.get(household=household, kind="head_change")
     assert change.resident_id == son.pk and change.occurred_on == dt.date(2026, 11, 1)
-    assert change.note == f"原户主:{head.name};原户主年老,由长子接任"
+    assert change.note == f"原户主：{head.name}；原户主年老,由长子接任"
     event = AuditEvent.objects.order_by("-pk").first()
     assert (
         AuditEvent.objects.count() == before + 1 and event.action == "people.household_head_change"

@@ -51,10 +51,10 @@ def test_phones_as_ledgers_write_them(raw, stored):
         ("13912345678/13812345678", "只能填一个电话号码"),
         ("13912345678、13812345678", "只能填一个电话号码"),
         ("13912345678\n13812345678", "只能填一个电话号码"),
-        ("12800138000", "11位手机号,或带区号的固定电话"),
-        ("0731-123", "11位手机号,或带区号的固定电话"),
-        ("0731-123456", "11位手机号,或带区号的固定电话"),  # a digit short: no other area code
-        ("0731123456", "11位手机号,或带区号的固定电话"),
+        ("12800138000", "11位手机号，或带区号的固定电话"),
+        ("0731-123", "11位手机号，或带区号的固定电话"),
+        ("0731-123456", "11位手机号，或带区号的固定电话"),  # a digit short: no other area code
+        ("0731123456", "11位手机号，或带区号的固定电话"),
     ],
 )
 def test_phones_that_are_not_one_number_are_refused_clearly(raw, fragment):
@@ -138,7 +138,7 @@ def test_without_a_relation_column_known_people_update_and_new_ones_are_refused(
     report = _import(world, tmp_path, rows, header=header)
     assert report.updated == 1 and report.created == 0
     assert [(e["row"], e["message"]) for e in report.errors] == [
-        (3, "表格没有“与户主关系”列:新登记的居民需要写明与户主的关系")
+        (3, "表格没有“与户主关系”列：新登记的居民需要写明与户主的关系")
     ]
     head.refresh_from_db()
     assert head.phone == "13911112222" and head.relation == "head"
@@ -312,7 +312,7 @@ def test_a_birth_month_takes_its_day_from_the_id_and_never_guesses_one(world, tm
     for e in report.errors:
         by_row.setdefault(e["row"], []).append(e["message"])
     assert by_row[4] == ["出生日期 1962年4月 与身份证号中的 1962-03-15 不一致"]
-    assert any("只写到了月(1962年3月)" in m for m in by_row[5])
+    assert any("只写到了月（1962年3月）" in m for m in by_row[5])
 
 
 def test_a_grid_path_may_skip_levels_when_the_name_is_unique_below(world, tmp_path):
@@ -330,7 +330,7 @@ def test_a_name_shared_by_two_grids_says_where_each_is(world, tmp_path):
     node_create(actor=world.admin, parent=group2, name="甲家中心户")
     rows = [[1, "重名户主", make_id(), "", "户主", "甲村14号", "甲家中心户"]]
     report = _import(world, tmp_path, rows)
-    assert report.errors[0]["message"].startswith("有多个网格叫“甲家中心户”(在 甲村)")
+    assert report.errors[0]["message"].startswith("有多个网格叫“甲家中心户”（在 甲村）")
     rows = [[1, "重名户主", make_id(), "", "户主", "甲村14号", "甲村/甲家中心户"]]
     report = _import(world, tmp_path, rows)
     assert report.errors[0]["message"].startswith("“甲村”下有多个网格叫“甲家中心户”")
@@ -406,7 +406,7 @@ def test_household_numbers_that_restart_in_each_sheet_do_not_merge_families(worl
     report = registry_import(actor=world.a.cadre, kind="residents", path=path)
     assert report.created == 1
     assert [(e["sheet"], e["column"]) for e in report.errors] == [("二组", "户编号")]
-    assert "已是另一户(户主 张一组)的编号" in report.errors[0]["message"]
+    assert "已是另一户（户主 张一组）的编号" in report.errors[0]["message"]
     assert Resident.objects.get(name="张一组").household.head.name == "张一组"
     assert not Resident.objects.filter(name="李二组").exists()
     # The same number given to another family later (another file) is refused the same way.
@@ -494,7 +494,7 @@ def test_a_roster_sheet_with_a_misspelt_header_fails_the_file_not_silently(world
     report = registry_import(actor=world.a.cadre, kind="residents", path=path)
     assert report.created == 0 and not report.written
     assert report.errors[0]["message"].startswith(
-        "工作表“二组”像是花名册,但表头缺少必需的列:身份证号"
+        "工作表“二组”像是花名册，但表头缺少必需的列：身份证号"
     )
 
 
@@ -546,8 +546,8 @@ def test_a_head_change_is_refused_with_the_right_words(world, tmp_path):
     report = _import(world, tmp_path, rows, header=header)
     messages = {e["message"] for e in report.errors}
     assert messages == {
-        f"该户在系统中的户主是 {head.name},与本行不同;"
-        "更换户主请在该户页面点“户主变更”办理,不能通过导入更换"
+        f"该户在系统中的户主是 {head.name}，与本行不同；"
+        "更换户主请在该户页面点“户主变更”办理，不能通过导入更换"
     }
 
 
@@ -615,7 +615,8 @@ def test_a_scoped_import_cannot_give_a_new_family_a_number_used_outside_its_scop
     report = registry_import(actor=a.worker, kind="residents", path=path)
     assert report.created == 0
     assert (
-        report.errors[0]["message"] == f"户编号 {theirs.number} 在本村已被另一户使用,请换一个户编号"
+        report.errors[0]["message"]
+        == f"户编号 {theirs.number} 在本村已被另一户使用，请换一个户编号"
     )
     assert Household.objects.filter(number=theirs.number).count() == 1
 
@@ -664,7 +665,7 @@ def test_rows_hidden_by_a_filter_are_not_imported_and_the_page_says_so(client, w
     wb.save(path)
     out = StringIO()
     call_command("import_xlsx", "residents", str(path), "--dry-run", stdout=out)
-    assert "表格中有 3 行被隐藏或被筛选掉了(第 3 行、第 4 行、第 5 行),这些行没有导入" in (
+    assert "表格中有 3 行被隐藏或被筛选掉了（第 3 行、第 4 行、第 5 行），这些行没有导入" in (
         out.getvalue()
     )
     report = registry_import(actor=world.a.cadre, kind="residents", path=path)
@@ -681,7 +682,7 @@ def test_rows_hidden_by_a_filter_are_not_imported_and_the_page_says_so(client, w
     )
     client.force_login(world.a.cadre)
     page = client.get(f"/sheets/import/jobs/{job.pk}/").content.decode()
-    assert "有 3 行被隐藏或被筛选掉了(第 3 行、第 4 行、第 5 行)" in page
+    assert "有 3 行被隐藏或被筛选掉了（第 3 行、第 4 行、第 5 行）" in page
 
 
 def test_a_looked_up_id_that_shows_na_is_an_error_never_a_person_without_id(world, tmp_path):
@@ -748,7 +749,7 @@ def test_a_grid_error_on_the_head_row_is_named_on_the_members_rows(world, tmp_pa
     )
     assert [(e["row"], e["column"]) for e in report.errors] == [(2, "所属网格"), (3, "所属网格")]
     assert "#REF!" in report.errors[0]["message"]
-    assert report.errors[1]["message"] == "第 2 行的所属网格无法读取,该户无法导入"
+    assert report.errors[1]["message"] == "第 2 行的所属网格无法读取，该户无法导入"
 
 
 def test_a_member_whose_name_and_id_show_na_is_reported_not_skipped(world, tmp_path):

@@ -65,7 +65,7 @@ def test_editing_a_resident_keeps_the_id_and_checks_the_phone(client, world):
         "ethnicity": "汉族",
     }
     r = client.post(f"/people/residents/{head.pk}/edit/", data)
-    assert "电话应为11位手机号,或带区号的固定电话" in r.content.decode()
+    assert "电话应为11位手机号，或带区号的固定电话" in r.content.decode()
     data["phone"] = "13900001234"
     assert client.post(f"/people/residents/{head.pk}/edit/", data).status_code == 302
     assert Resident.objects.get(pk=head.pk).phone == "13900001234"

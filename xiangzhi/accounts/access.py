@@ -4,6 +4,7 @@ subtree."""
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext
 
 from xiangzhi.core.scope import access_object
 from xiangzhi.core.types import Actor
@@ -28,7 +29,7 @@ def access_account(actor: Actor, pk: int | str) -> User:
         return actor
     user = account_rows(actor=actor).filter(pk=pk).first()
     if user is None:
-        raise Http404("账号不存在或不在您的管辖范围内")
+        raise Http404(gettext("账号不存在或不在您的管辖范围内"))
     return user
 
 
@@ -44,5 +45,5 @@ def access_role_assignment(actor: Actor, pk: int | str) -> RoleAssignment:
         .first()
     )
     if ra is None:
-        raise Http404("角色不存在或不在您的管辖范围内")
+        raise Http404(gettext("角色不存在或不在您的管辖范围内"))
     return ra

@@ -1,6 +1,6 @@
 """The audit actions of accounts."""
 
-from xiangzhi.core.registry import AuditAction
+from xiangzhi.core.registry import AuditAction, AuditKey
 
 
 class AccountsAction(AuditAction):
@@ -38,7 +38,7 @@ class AccountsAction(AuditAction):
     )
     USER_LEAVE = (
         "accounts.user_leave",
-        "本人迁出或去世,停用村民/党员账号",
+        "本人迁出或去世，停用村民/党员账号",
         "xiangzhi.accounts.services.user_leave",
     )
     API_TOKEN_REVOKE = (
@@ -88,3 +88,10 @@ LEGACY = {
 }
 # Written by a service that no longer exists (user_create had no caller): label only.
 RETIRED = {"user.create": "创建账号"}
+
+# What accounts' events write besides model fields, named for the audit page.
+AUDIT_KEYS = {
+    "roles_removed": AuditKey("撤销的角色"),
+    "deactivated": AuditKey("停用账号"),
+    "needs_review": AuditKey("需要镇里复核"),
+}

@@ -7,10 +7,15 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与角色"
 
     def ready(self):
-        from xiangzhi.core.registry import register_actions, register_entity, register_nav
+        from xiangzhi.core.registry import (
+            register_actions,
+            register_audit_keys,
+            register_entity,
+            register_nav,
+        )
 
         from . import signals  # noqa: F401
-        from .actions import LEGACY, RETIRED, AccountsAction
+        from .actions import AUDIT_KEYS, LEGACY, RETIRED, AccountsAction
         from .manage_views import may_manage_accounts
         from .models import ApiToken, RoleAssignment, User
 
@@ -21,6 +26,7 @@ class AccountsConfig(AppConfig):
         register_nav(
             "accounts", "账号", "accounts:account_list", order=90, visible=may_manage_accounts
         )
+        register_audit_keys(AUDIT_KEYS)
         register_nav("profile", "我的", "accounts:profile", order=100)
 
         from xiangzhi.core.registry import register_demo_loader

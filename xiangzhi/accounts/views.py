@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from xiangzhi.core.scope import scope_for
@@ -55,7 +56,9 @@ def profile(request):
         except ValidationError as exc:
             form.add_error("name", exc.messages)
         else:
-            messages.success(request, "令牌已创建,请立即复制保存,离开本页后将无法再次查看。")
+            messages.success(
+                request, gettext("令牌已创建，请立即复制保存，离开本页后将无法再次查看。")
+            )
             form = TokenForm()
     assignments = request.user.role_assignments.select_related("node", "department")
     return render(
@@ -78,7 +81,9 @@ def password_change(request):
     if request.method == "POST" and form.is_valid():
         user = form.save()  # signals.on_user_saved revokes the tokens, audited
         update_session_auth_hash(request, user)  # this session stays; the others end
-        messages.success(request, "密码已修改。其他设备上的登录已退出,接口令牌已全部停用。")
+        messages.success(
+            request, gettext("密码已修改。其他设备上的登录已退出，接口令牌已全部停用。")
+        )
         return redirect("accounts:profile")
     return render(
         request,
@@ -92,7 +97,10 @@ def sessions_end(request):
     """Log out on every other device and revoke every API token."""
     revoked = user_sessions_end(actor=request.user, user=request.user)
     update_session_auth_hash(request, request.user)
-    messages.success(request, f"已退出其他所有设备上的登录,停用接口令牌 {revoked} 个。")
+    messages.success(
+        request,
+        gettext("已退出其他所有设备上的登录，停用接口令牌 %(revoked)s 个。") % {"revoked": revoked},
+    )
     return redirect("accounts:profile")
 
 
@@ -100,5 +108,5 @@ def sessions_end(request):
 def token_revoke(request, token_id: int):
     token = access_api_token(request.user, token_id, write=True)
     api_token_revoke(actor=request.user, token=token)
-    messages.success(request, "令牌已停用。")
+    messages.success(request, gettext("令牌已停用。"))
     return redirect("accounts:profile")

@@ -7,6 +7,7 @@ from django.contrib import admin
 from .actions import CoreAction
 from .audit import audit_record
 from .models import AuditEvent
+from .registry import action_label
 from .scope import scope_for, scope_q
 
 
@@ -56,9 +57,13 @@ class ConfigAdmin(admin.ModelAdmin):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ["seq", "created_at", "actor_label", "action", "object_repr", "node"]
-    list_filter = ["action"]
+    # Actions by their Chinese labels; the audit page (core:audit_list) has the choosers.
+    list_display = ["seq", "created_at", "actor_label", "action_name", "object_repr", "node"]
     search_fields = ["actor_label", "object_repr", "object_id"]
+
+    @admin.display(description="操作")
+    def action_name(self, obj: AuditEvent) -> str:
+        return action_label(obj.action)
 
     def get_queryset(self, request):
         from .selectors import audit_event_list
@@ -94,9 +99,15 @@ def _superuser_only(model_admin) -> None:
         setattr(model_admin, name, allow)
 
 
+from . import vendor_admin  # noqa: E402, F401  (the task results' admin in Chinese, first)
+
 # Login-throttling records (django-axes) and background task results (django-tasks-db) belong to
 # the whole deployment, not to a grid node: only system administrators see them.
 SUPERUSER_ONLY_APPS = {"axes", "django_tasks_database"}
 for _model, _admin in list(admin.site._registry.items()):
     if _model._meta.app_label in SUPERUSER_ONLY_APPS:
         _superuser_only(_admin)
+
+admin.site.site_header = "乡治 · 系统管理"
+admin.site.site_title = "乡治系统管理"
+admin.site.index_title = "数据与配置"

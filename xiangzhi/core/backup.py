@@ -55,10 +55,10 @@ def _pg_args(alias: str) -> tuple[list[str], dict]:
 
 def _run(cmd: list[str], env: dict) -> None:
     if shutil.which(cmd[0]) is None:
-        raise BackupError(f"找不到 {cmd[0]} 命令,请安装 PostgreSQL 客户端(postgresql-client)")
+        raise BackupError(f"找不到 {cmd[0]} 命令，请安装 PostgreSQL 客户端（postgresql-client）")
     done = subprocess.run(cmd, env=env, capture_output=True, text=True)  # noqa: S603
     if done.returncode != 0:
-        raise BackupError(f"{cmd[0]} 失败:{done.stderr.strip()}")
+        raise BackupError(f"{cmd[0]} 失败：{done.stderr.strip()}")
 
 
 def backup_database(output: Path, *, alias: str = "default") -> Path:
@@ -84,7 +84,7 @@ def backup_database(output: Path, *, alias: str = "default") -> Path:
             env,
         )
     else:
-        raise BackupError(f"不支持的数据库:{vendor}")
+        raise BackupError(f"不支持的数据库：{vendor}")
     partial.chmod(0o600)
     partial.replace(output)
     return output
@@ -105,20 +105,20 @@ def restore_database(source: Path, *, alias: str = "default") -> None:
     """Restore a backup into the configured database, which must hold no table yet."""
     source = Path(source)
     if not source.is_file():
-        raise BackupError(f"找不到备份文件:{source}")
+        raise BackupError(f"找不到备份文件：{source}")
     connection = connections[alias]
     with connection.cursor():
         tables = connection.introspection.table_names()
     if tables:
         raise BackupError(
-            f"目标数据库已有 {len(tables)} 张表;请恢复到一个新建的空数据库(见 docs/deploy.md)"
+            f"目标数据库已有 {len(tables)} 张表；请恢复到一个新建的空数据库（见 docs/deploy.md）"
         )
     connection.close()
     if connection.vendor == "sqlite":
         backup = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
         try:
             if backup.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-                raise BackupError(f"备份文件已损坏:{source}")
+                raise BackupError(f"备份文件已损坏：{source}")
             target = sqlite3.connect(connection.settings_dict["NAME"])
             try:
                 with target:
@@ -127,7 +127,7 @@ def restore_database(source: Path, *, alias: str = "default") -> None:
             finally:
                 target.close()
         except sqlite3.DatabaseError as exc:
-            raise BackupError(f"不是 SQLite 备份文件:{source}") from exc
+            raise BackupError(f"不是 SQLite 备份文件：{source}") from exc
         finally:
             backup.close()
     elif connection.vendor == "postgresql":
@@ -135,7 +135,7 @@ def restore_database(source: Path, *, alias: str = "default") -> None:
         cmd = ["pg_restore", "--no-owner", "--no-acl", "--exit-on-error", "--single-transaction"]
         _run([*cmd, *args, str(source)], env)
     else:
-        raise BackupError(f"不支持的数据库:{connection.vendor}")
+        raise BackupError(f"不支持的数据库：{connection.vendor}")
 
 
 def check_keys(*, alias: str = "default") -> int:
@@ -159,7 +159,7 @@ def check_keys(*, alias: str = "default") -> int:
                 checked += len(list(rows[:SAMPLE]))
             except DecryptionError as exc:
                 raise BackupError(
-                    f"当前的数据密钥解不开 {model._meta.verbose_name}的“{field.verbose_name}”:"
-                    "请把备份时的 var/secrets.json(或环境变量中的密钥)放回后再恢复"
+                    f"当前的数据密钥解不开 {model._meta.verbose_name}的“{field.verbose_name}”："
+                    "请把备份时的 var/secrets.json（或环境变量中的密钥）放回后再恢复"
                 ) from exc
     return checked

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from .access import access_audit_trail
@@ -43,7 +44,7 @@ def audit_checkpoint_download(request):
     access_audit_trail(request.user)
     checkpoint = checkpoint_for_actor(actor=request.user)
     if checkpoint is None:
-        raise Http404("尚未签署审计检查点")
+        raise Http404(gettext("尚未签署审计检查点"))
     _audited(request, checkpoint, "json")
     stamp = checkpoint["created_at"][:10].replace("-", "")
     response = HttpResponse(dumps(checkpoint), content_type="application/json; charset=utf-8")

@@ -70,4 +70,4 @@ class DemoContext:
         """Report how long a step took and the loader's counts so far, when verbose."""
         started = time.monotonic()
         yield
-        self.say(f"  {what}: {time.monotonic() - started:.1f} 秒,累计 {counts}")
+        self.say(f"  {what}: {time.monotonic() - started:.1f} 秒，累计 {counts}")

@@ -2,6 +2,7 @@ from django import forms
 from django.apps import apps
 
 from .registry import ACTIONS, ENTITIES
+from .selectors import audit_node_choices, audit_person_choices
 
 
 def action_choices() -> list:
@@ -13,8 +14,8 @@ def action_choices() -> list:
     for config in apps.get_app_configs():
         if config.label in groups:
             title = str(config.verbose_name)
-            items = [(f"{config.label}.", f"{title}:全部操作"), *sorted(groups[config.label])]
-            choices.append((title, items))
+            items = sorted(groups[config.label], key=lambda item: item[1])
+            choices.append((title, [(f"{config.label}.", f"{title}：全部操作"), *items]))
     return choices
 
 
@@ -27,20 +28,37 @@ def object_type_choices() -> list:
     return [("", "全部"), *sorted(named, key=lambda item: item[1])]
 
 
+def _optional_int(value):
+    return int(value) if value not in (None, "") else None
+
+
 class AuditFilterForm(forms.Form):
-    node = forms.IntegerField(label="网格编号", required=False, widget=forms.HiddenInput)
-    actor = forms.CharField(label="操作人账号", required=False)
+    """The audit page's filters: choosers of node, person, action and record kind, and dates;
+    `actor` (an account name) and `object_id` stay as hidden fields for links from other pages."""
+
+    node = forms.TypedChoiceField(label="网格", required=False, coerce=int, empty_value=None)
+    person = forms.TypedChoiceField(label="操作人", required=False, coerce=int, empty_value=None)
+    action = forms.ChoiceField(label="操作类型", required=False)
     object_type = forms.ChoiceField(label="对象类型", required=False)
-    object_id = forms.CharField(label="对象编号", required=False)
-    action = forms.ChoiceField(label="操作", required=False)
     date_from = forms.DateField(
         label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     date_to = forms.DateField(
         label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+    actor = forms.CharField(required=False, widget=forms.HiddenInput)
+    object_id = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
+        selected = None
+        if self.is_bound:
+            try:
+                selected = _optional_int(self.data.get("node"))
+            except ValueError:
+                selected = None
+        nodes = audit_node_choices(actor=viewer, selected=selected)
+        self.fields["node"].choices = [("", "全部网格"), *nodes]
+        self.fields["person"].choices = [("", "全部人员"), *audit_person_choices(actor=viewer)]
         self.fields["action"].choices = action_choices()
         self.fields["object_type"].choices = object_type_choices()

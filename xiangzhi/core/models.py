@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext
 
 from .paths import PathField
 from .registry import SHEET_KINDS
@@ -11,10 +12,10 @@ from .scope import ScopedModel
 
 class AppendOnlyQuerySet(models.QuerySet):
     def delete(self):
-        raise PermissionError("审计事件只能追加,不能删除")
+        raise PermissionError("审计事件只能追加，不能删除")
 
     def update(self, **kwargs):
-        raise PermissionError("审计事件只能追加,不能修改")
+        raise PermissionError("审计事件只能追加，不能修改")
 
 
 class AuditEvent(models.Model):
@@ -85,11 +86,11 @@ class AuditEvent(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise PermissionError("审计事件只能追加,不能修改")
+            raise PermissionError("审计事件只能追加，不能修改")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise PermissionError("审计事件只能追加,不能删除")
+        raise PermissionError("审计事件只能追加，不能删除")
 
 
 class AuditHead(models.Model):
@@ -122,7 +123,7 @@ def validate_import_kind(value: str) -> None:
     """A registered sheet kind that imports (core.registry.SHEET_KINDS)."""
     kind = SHEET_KINDS.get(value)
     if kind is None or kind.imports is None:
-        raise ValidationError("请选择表格类型")
+        raise ValidationError(gettext("请选择表格类型"))
 
 
 class ImportJob(ScopedModel):

@@ -6,6 +6,7 @@ Core and the lower apps never import a higher app; they learn about it from thes
 - figures: counts rolled up the grid (households, party members ...);
 - sheet kinds: what can be imported and exported as a spreadsheet (core.sheets serves them);
 - audit actions: the declared names that audit_record accepts, with their Chinese labels;
+- audit keys: the Chinese names of what an app's events write besides model fields;
 - demo loaders: what seed_demo runs, app by app, in the order of INSTALLED_APPS;
 - list filters: a select a higher app adds to a lower app's list (党员 on the resident list);
 - the scope's household lookup: which households a villager or party member belongs to.
@@ -213,6 +214,31 @@ def action_label(name: str) -> str:
     if action is not None:
         return action.label
     return RETIRED_ACTIONS.get(name, "其他操作")
+
+
+@dataclass(frozen=True)
+class AuditKey:
+    """A key an app's events write in `changes` that is no field of the record's model: its
+    Chinese label ("" hides it, e.g. an id shown by name under another key), the model whose
+    records its values (or a dict's keys) are, and the "app.Model.field" whose choices name them.
+    """
+
+    label: str
+    model: str = ""
+    choices: str = ""
+
+
+AUDIT_KEYS: dict[str, AuditKey] = {}
+
+
+def register_audit_keys(keys: dict[str, AuditKey | str]) -> None:
+    """Declare the Chinese names of an app's non-field audit keys (the audit page reads them)."""
+    for key, spec in keys.items():
+        spec = spec if isinstance(spec, AuditKey) else AuditKey(spec)
+        known = AUDIT_KEYS.get(key)
+        if known is not None and known != spec:
+            raise ValueError(f"audit key {key!r} is declared twice")
+        AUDIT_KEYS[key] = spec
 
 
 # --- sheet kinds ----------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection, models
 from django.db.models import Q
 from django.http import Http404
+from django.utils.translation import gettext
 
 from .registry import households_of
 from .roles import (
@@ -284,9 +285,9 @@ def access_object(model, actor, pk, *, write: bool = False, queryset=None):
     qs = queryset if queryset is not None else model.objects.all()
     obj = qs.filter(scope_q(actor, model)).filter(pk=pk).first()
     if obj is None:
-        raise Http404("记录不存在或不在您的管辖范围内")
+        raise Http404(gettext("记录不存在或不在您的管辖范围内"))
     if write and not may_write(actor, obj):
-        raise PermissionDenied("您对该记录只有查看权限")
+        raise PermissionDenied(gettext("您对该记录只有查看权限"))
     return obj
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Q, QuerySet
 
@@ -11,6 +12,7 @@ from xiangzhi.core.types import Actor
 
 from .models import AuditEvent
 from .registry import ACTIONS, LEGACY_ACTIONS, RETIRED_ACTIONS
+from .roles import NODE_ROLES, Role
 from .scope import path_q, scope_for
 
 
@@ -19,6 +21,7 @@ def audit_event_list(
     actor: Actor,
     node: models.Model | None = None,
     actor_label: str = "",
+    person: int | None = None,
     object_type: str = "",
     object_id: str = "",
     action: str = "",
@@ -39,6 +42,8 @@ def audit_event_list(
         qs = qs.filter(node__path__under=node.path)
     if actor_label:
         qs = qs.filter(actor_label=actor_label.strip())
+    if person:
+        qs = qs.filter(actor_id=person)
     if object_type:
         qs = qs.filter(object_type=object_type.strip())
     if object_id:
@@ -63,3 +68,47 @@ def action_names(choice: str) -> list[str]:
         retired = []
     legacy = [old for old, new in LEGACY_ACTIONS.items() if new in wanted]
     return sorted(wanted) + legacy + retired
+
+
+# The node chooser lists the grid down to this level (township, villages, branches): a town has
+# about sixty such nodes, a county a thousand; a deeper node comes from its own page's 审计 link.
+CHOOSER_DEPTH = 3
+
+
+def audit_node_choices(*, actor: Actor, selected: int | None = None) -> list[tuple[int, str]]:
+    """The grid nodes of the actor's scope the audit filter offers, each named with its level's
+    indentation, in tree order (and the selected node, wherever it is)."""
+    scope = scope_for(actor)
+    GridNode = apps.get_model("grid", "GridNode")
+    if not scope.can_audit:
+        return []
+    wanted = Q(level__lte=CHOOSER_DEPTH)
+    if selected:
+        wanted |= Q(pk=selected)
+    qs = GridNode.objects.filter(wanted)
+    if not scope.superuser:
+        qs = qs.filter(path_q(scope.read_paths, "path"))
+    rows = list(qs.order_by("path").values_list("pk", "name", "level"))
+    top = min((level for _, _, level in rows), default=0)
+    return [(pk, "\u3000" * (level - top) + name) for pk, name, level in rows]
+
+
+def audit_person_choices(*, actor: Actor) -> list[tuple[int, str]]:
+    """The accounts the audit filter offers: the staff bound to a node of the actor's scope
+    (and, for a township-wide reader, department staff and administrators)."""
+    scope = scope_for(actor)
+    if not scope.can_audit:
+        return []
+    User = apps.get_model("accounts", "User")
+    staff = Q(role_assignments__role__in=NODE_ROLES)
+    if not scope.superuser:
+        staff &= path_q(scope.read_paths, "role_assignments__node__path")
+    if scope.township_wide:
+        staff |= Q(role_assignments__role=Role.DEPARTMENT_STAFF) | Q(is_superuser=True)
+    qs = User.objects.filter(staff)
+    rows = (
+        qs.distinct()
+        .order_by("display_name", "username")
+        .values_list("pk", "display_name", "username")
+    )
+    return [(pk, f"{name}（{username}）" if name else username) for pk, name, username in rows]

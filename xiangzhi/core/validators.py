@@ -8,6 +8,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK_CHARS = "10X98765432"
@@ -48,25 +49,30 @@ def parse_citizen_id(raw: str) -> CitizenId:
     """Validate and normalise a GB 11643 ID number; 15-digit legacy numbers become 18 digits."""
     value = normalize_text(raw).upper()
     if not value:
-        raise ValidationError("身份证号不能为空", code="required")
+        raise ValidationError(gettext("身份证号不能为空"), code="required")
     if len(value) == 15:
         if not value.isdigit():
-            raise ValidationError("15位身份证号只能由数字组成", code="invalid")
+            raise ValidationError(gettext("15位身份证号只能由数字组成"), code="invalid")
         body = value[:6] + "19" + value[6:]
         value = body + id_check_char(body)
     elif len(value) == 18:
         if not value[:17].isdigit() or not (value[17].isdigit() or value[17] == "X"):
-            raise ValidationError("身份证号前17位应为数字,最后一位为数字或X", code="invalid")
+            raise ValidationError(
+                gettext("身份证号前17位应为数字，最后一位为数字或X"), code="invalid"
+            )
     else:
-        raise ValidationError(f"身份证号应为18位(或旧版15位),当前为{len(value)}位", code="length")
+        raise ValidationError(
+            gettext("身份证号应为18位（或旧版15位），当前为%(value)s位") % {"value": len(value)},
+            code="length",
+        )
     try:
         birth = dt.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
     except ValueError as exc:
-        raise ValidationError("身份证号中的出生日期不存在", code="birth") from exc
+        raise ValidationError(gettext("身份证号中的出生日期不存在"), code="birth") from exc
     if birth.year < 1880 or birth > dt.date.today():
-        raise ValidationError("身份证号中的出生日期不合理", code="birth")
+        raise ValidationError(gettext("身份证号中的出生日期不合理"), code="birth")
     if id_check_char(value[:17]) != value[17]:
-        raise ValidationError("身份证号校验位不正确,请核对后重新输入", code="checksum")
+        raise ValidationError(gettext("身份证号校验位不正确，请核对后重新输入"), code="checksum")
     gender = "M" if int(value[16]) % 2 == 1 else "F"
     return CitizenId(number=value, birth_date=birth, gender=gender, region=value[:6])
 
@@ -78,7 +84,9 @@ def normalize_phone(raw: str) -> str:
     if text in PHONE_PLACEHOLDERS:
         return ""
     if _PHONE_SEPARATORS.search(unicodedata.normalize("NFKC", raw or "").strip()):
-        raise ValidationError("一个单元格只能填一个电话号码,其他号码请写在备注中", code="several")
+        raise ValidationError(
+            gettext("一个单元格只能填一个电话号码，其他号码请写在备注中"), code="several"
+        )
     value = _PHONE_REMARK.sub("", _AREA_IN_BRACKETS.sub(r"\1", text)).replace("-", "")
     if value.startswith("+86"):
         value = value[3:]
@@ -91,9 +99,11 @@ def normalize_phone(raw: str) -> str:
         split = 3 if value[:2] in {"01", "02"} else 4
         if 7 <= len(value) - split <= 8:
             return f"{value[:split]}-{value[split:]}"
-    raise ValidationError("电话应为11位手机号,或带区号的固定电话(如 0731-1234567)", code="invalid")
+    raise ValidationError(
+        gettext("电话应为11位手机号，或带区号的固定电话（如 0731-1234567）"), code="invalid"
+    )
 
 
 def validate_division_code(raw: str) -> None:
     if not DIVISION_RE.match(raw or ""):
-        raise ValidationError("统计用区划代码应为12位数字", code="invalid")
+        raise ValidationError(gettext("统计用区划代码应为12位数字"), code="invalid")

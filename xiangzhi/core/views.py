@@ -1,5 +1,6 @@
-import json
+from itertools import islice
 
+from django.apps import apps
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_GET
 from .access import access_audit_trail
 from .actions import CoreAction
 from .audit import audit_record
+from .audit_display import audit_rows
 from .forms import AuditFilterForm
 from .registry import LEGACY_ACTIONS
 from .scope import access_object
@@ -44,7 +46,8 @@ def _audit_query(request):
     query = request.GET.copy()
     if query.get("action") in LEGACY_ACTIONS:  # a link or bookmark from before the declarations
         query["action"] = LEGACY_ACTIONS[query["action"]]
-    form = AuditFilterForm(query or None)
+    query.pop("page", None)
+    form = AuditFilterForm(query or None, viewer=request.user)
     events = audit_event_list(actor=request.user)
     node = None
     if form.is_bound and not form.is_valid():
@@ -53,13 +56,12 @@ def _audit_query(request):
     elif form.is_valid():
         data = form.cleaned_data
         if data["node"]:
-            from django.apps import apps
-
             node = access_object(apps.get_model("grid", "GridNode"), request.user, data["node"])
         events = audit_event_list(
             actor=request.user,
             node=node,
             actor_label=data["actor"],
+            person=data["person"],
             object_type=data["object_type"],
             object_id=data["object_id"],
             action=data["action"],
@@ -77,13 +79,19 @@ AUDIT_COLUMNS = [
         ("actor", "操作人"),
         ("action", "操作"),
         ("type", "对象类型"),
-        ("id", "对象编号"),
         ("object", "对象"),
         ("node", "网格"),
         ("changes", "变更内容"),
         ("ip", "IP地址"),
     ]
 ]
+EXPORT_BATCH = 1000  # events made readable together (a fixed number of queries per batch)
+
+
+def _batches(items, size: int):
+    items = iter(items)
+    while batch := list(islice(items, size)):
+        yield batch
 
 
 @require_GET
@@ -91,19 +99,20 @@ def audit_export(request):
     _, events, node = _audit_query(request)
 
     def rows():
-        for e in events.iterator(chunk_size=2000):
-            yield [
-                e.seq,
-                timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
-                e.actor_label,
-                e.action,
-                e.object_type,
-                e.object_id,
-                e.object_repr,
-                e.node.name if e.node else "",
-                json.dumps(e.changes, ensure_ascii=False),
-                e.ip,
-            ]
+        for batch in _batches(events.iterator(chunk_size=EXPORT_BATCH), EXPORT_BATCH):
+            for row in audit_rows(batch, actor=request.user):
+                e = row.event
+                yield [
+                    e.seq,
+                    row.time,
+                    row.actor,
+                    row.action,
+                    row.object_type,
+                    row.object_repr,
+                    row.node,
+                    row.changes_text,
+                    e.ip,
+                ]
 
     def write(target):
         count = write_xlsx(target, AUDIT_COLUMNS, rows(), title="审计日志")
@@ -121,12 +130,14 @@ def audit_export(request):
 @require_GET
 def audit_list(request):
     form, events, node = _audit_query(request)
+    page_obj = paginate(request, events)
     return render(
         request,
         "core/audit_list.html",
         {
             "form": form,
-            "page_obj": paginate(request, events),
+            "page_obj": page_obj,
+            "rows": audit_rows(page_obj.object_list, actor=request.user),
             "node": node,
             "nav": "audit",
             "querystring_prefix": querystring_without_page(request),

@@ -1,4 +1,5 @@
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
 from xiangzhi.core.scope import access_object, scope_for
 from xiangzhi.core.types import Actor
@@ -13,5 +14,5 @@ def access_node(
     actor may not change the grid itself: create, rename, move nodes and set their staff)."""
     node = access_object(GridNode, actor, pk, write=write or admin)
     if admin and not scope_for(actor).can_admin_grid(node.path):
-        raise PermissionDenied("您没有调整该网格的权限")
+        raise PermissionDenied(gettext("您没有调整该网格的权限"))
     return node

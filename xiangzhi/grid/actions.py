@@ -1,6 +1,6 @@
 """The audit actions of the grid."""
 
-from xiangzhi.core.registry import AuditAction
+from xiangzhi.core.registry import AuditAction, AuditKey
 
 
 class GridAction(AuditAction):
@@ -11,3 +11,6 @@ class GridAction(AuditAction):
 
 
 LEGACY = {"export.grid": GridAction.NODE_EXPORT}
+
+# What grid's events write besides model fields: the new parent's id is shown by name already.
+AUDIT_KEYS = {"parent_id": AuditKey("")}

@@ -20,16 +20,18 @@ class GridConfig(AppConfig):
     def ready(self):
         from xiangzhi.core.registry import (
             register_actions,
+            register_audit_keys,
             register_entity,
             register_figure,
             register_nav,
         )
 
-        from .actions import LEGACY, GridAction
+        from .actions import AUDIT_KEYS, LEGACY, GridAction
         from .models import GridNode
 
         register_entity("node", GridNode)
         register_actions(GridAction, legacy=LEGACY)
+        register_audit_keys(AUDIT_KEYS)
         register_nav("grid", "网格", "grid:index", order=10, visible=_sees_a_grid)
         from xiangzhi.core.registry import register_panel
 

@@ -9,7 +9,7 @@ class NodeForm(forms.Form):
         label="统计用区划代码",
         max_length=12,
         required=False,
-        help_text="12位数字,乡镇和行政村填写,其他层级可不填",
+        help_text="12位数字，乡镇和行政村填写，其他层级可不填",
     )
 
 

@@ -82,7 +82,7 @@ class GridLabelReader:
         """The node a label names, or a Chinese message saying why there is none."""
         names = [n for n in GRID_SPLIT.split(text) if n]
         if not names:
-            return f"无法识别的所属网格:{clip(text)}"
+            return f"无法识别的所属网格：{clip(text)}"
         start = self._start(names[0])
         if isinstance(start, str):
             return start
@@ -95,7 +95,7 @@ class GridLabelReader:
             # A division code (exports write the village's first): unambiguous across a county.
             start = tree["code"].get(first)
             if start is None:
-                return f"找不到区划代码为 {first} 的网格,或不在您的管辖范围内"
+                return f"找不到区划代码为 {first} 的网格，或不在您的管辖范围内"
             return start
         candidates = tree["name"].get(first, [])
         if len(candidates) > 1:
@@ -107,11 +107,13 @@ class GridLabelReader:
             where = "、".join(dict.fromkeys(v.name for v in villages if v is not None))
             example = f"“{villages[0].name}/{first}”" if villages[0] is not None else ""
             return (
-                f"有多个网格叫“{first}”(在 {where}),请在前面写上它所在的村或镇"
+                f"有多个网格叫“{first}”（在 {where}），请在前面写上它所在的村或镇"
                 f"{'(如' + example + ')' if example else ''}或使用区划代码"
             )
         if not candidates:
-            return f"找不到网格“{clip(first)}”(所属网格应写作 村/支部/屋场/中心户,用“/”或“-”分隔)"
+            return (
+                f"找不到网格“{clip(first)}”（所属网格应写作 村/支部/屋场/中心户，用“/”或“-”分隔）"
+            )
         return candidates[0]
 
     def _walk(self, node: GridNode, names: list[str]) -> GridNode | str:
@@ -123,7 +125,7 @@ class GridLabelReader:
                 # A path may skip levels (青山镇/吴家中心户): a name found once below is the one.
                 below = [n for n in tree["name"].get(name, []) if n.path.startswith(node.path)]
                 if len(below) > 1:
-                    return f"“{node.name}”下有多个网格叫“{name}”,请把中间各级写全或使用区划代码"
+                    return f"“{node.name}”下有多个网格叫“{name}”，请把中间各级写全或使用区划代码"
                 if not below:
                     return f"在“{node.name}”下找不到网格“{clip(name)}”"
                 child = below[0]

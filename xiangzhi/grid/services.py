@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
+from django.utils.translation import gettext
 
 from xiangzhi.accounts.models import User
 from xiangzhi.accounts.services import role_assign
@@ -26,18 +27,23 @@ def _check_admin(actor: Actor, node: GridNode | None) -> None:
     if scope.superuser:
         return
     if node is None or not scope.can_admin_grid(node.path):
-        raise PermissionDenied("您没有调整该网格的权限")
+        raise PermissionDenied(gettext("您没有调整该网格的权限"))
 
 
 def _validate_child(parent: GridNode | None, level: int) -> None:
     if parent is None:
         if level > 1:
-            raise ValidationError({"parent": "除根节点外,网格节点必须有上级网格"})
+            raise ValidationError({"parent": gettext("除根节点外，网格节点必须有上级网格")})
         return
     if level != parent.level + 1:
-        raise ValidationError({"level": f"{parent.name}的下级网格应为第{parent.level + 1}级"})
+        raise ValidationError(
+            {
+                "level": gettext("%(name)s的下级网格应为第%(value)s级")
+                % {"name": parent.name, "value": parent.level + 1}
+            }
+        )
     if level > MAX_LEVEL:
-        raise ValidationError({"level": "党员中心户(五级网格)下不能再设网格"})
+        raise ValidationError({"level": gettext("党员中心户（五级网格）下不能再设网格")})
 
 
 def _check_sibling_name(parent: GridNode | None, name: str, exclude_pk: int | None = None) -> None:
@@ -46,7 +52,12 @@ def _check_sibling_name(parent: GridNode | None, name: str, exclude_pk: int | No
         siblings = siblings.exclude(pk=exclude_pk)
     if siblings.exists():
         where = parent.name if parent else "顶层"
-        raise ValidationError({"name": f"“{where}”下已有名为“{name}”的网格,同级网格不能重名"})
+        raise ValidationError(
+            {
+                "name": gettext("“%(where)s”下已有名为“%(name)s”的网格，同级网格不能重名")
+                % {"where": where, "name": name}
+            }
+        )
 
 
 @transaction.atomic
@@ -63,7 +74,7 @@ def node_create(
     if parent is not None:
         _check_admin(actor, parent)
     elif actor is not None and not getattr(actor, "is_superuser", False):
-        raise PermissionDenied("只有系统管理员可以创建根网格")
+        raise PermissionDenied(gettext("只有系统管理员可以创建根网格"))
     level = level if level is not None else (parent.level + 1 if parent else 1)
     _validate_child(parent, level)
     node = GridNode(
@@ -75,7 +86,7 @@ def node_create(
         is_synthetic=is_synthetic,
     )
     if not node.name:
-        raise ValidationError({"name": "请填写网格名称"})
+        raise ValidationError({"name": gettext("请填写网格名称")})
     _check_sibling_name(parent, node.name)
     node.full_clean(exclude=["path"], validate_constraints=False)
     node.save()
@@ -99,7 +110,7 @@ def node_update(*, actor: Actor, node: GridNode, name: str, code: str | None) ->
     node.name = (name or "").strip()
     node.code = code or None
     if not node.name:
-        raise ValidationError({"name": "请填写网格名称"})
+        raise ValidationError({"name": gettext("请填写网格名称")})
     _check_sibling_name(node.parent, node.name, exclude_pk=node.pk)
     node.full_clean(exclude=["path", "parent"], validate_constraints=False)
     node.save(update_fields=fields)
@@ -117,7 +128,7 @@ def node_move(*, actor: Actor, node: GridNode, new_parent: GridNode) -> GridNode
     _check_admin(actor, new_parent)
     node = GridNode.objects.select_for_update().get(pk=node.pk)
     if new_parent.path.startswith(node.path):
-        raise ValidationError({"parent": "不能把网格移动到它自己或它的下级网格之下"})
+        raise ValidationError({"parent": gettext("不能把网格移动到它自己或它的下级网格之下")})
     _validate_child(new_parent, node.level)
     _check_sibling_name(new_parent, node.name, exclude_pk=node.pk)
     old_path, old_parent = node.path, node.parent

@@ -2,6 +2,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from xiangzhi.accounts.selectors import user_find_active
@@ -68,7 +69,7 @@ def node_create(request, node_id: int):
         request,
         form,
         lambda d: services.node_create(actor=request.user, parent=parent, **d),
-        success_message=lambda node: f"已新建网格:{node.name}",
+        success_message=lambda node: gettext("已新建网格：%(name)s") % {"name": node.name},
         success_url=_detail_url(parent),
     )
     return done or _form_page(request, form, parent, f"在{parent.name}下新建网格")
@@ -81,10 +82,10 @@ def node_edit(request, node_id: int):
         request,
         form,
         lambda d: services.node_update(actor=request.user, node=node, **d),
-        success_message="网格信息已保存",
+        success_message=gettext("网格信息已保存"),
         success_url=_detail_url(node),
     )
-    return done or _form_page(request, form, node, f"修改网格:{node.name}")
+    return done or _form_page(request, form, node, f"修改网格：{node.name}")
 
 
 def node_move(request, node_id: int):
@@ -95,11 +96,14 @@ def node_move(request, node_id: int):
         request,
         form,
         lambda d: services.node_move(actor=request.user, node=node, new_parent=d["new_parent"]),
-        success_message=lambda moved: f"已将{moved.name}移动到{moved.parent.name}之下",
+        success_message=lambda moved: (
+            gettext("已将%(name)s移动到%(name2)s之下")
+            % {"name": moved.name, "name2": moved.parent.name}
+        ),
         success_url=_detail_url(node),
         prefix_map={"parent": "new_parent"},
     )
-    return done or _form_page(request, form, node, f"移动网格:{node.name}")
+    return done or _form_page(request, form, node, f"移动网格：{node.name}")
 
 
 def node_staff(request, node_id: int):
@@ -109,7 +113,7 @@ def node_staff(request, node_id: int):
     def assign(d):
         user = user_find_active(username=d["username"])
         if user is None:
-            raise ValidationError({"username": "找不到该账号"})
+            raise ValidationError({"username": gettext("找不到该账号")})
         services.node_staff_assign(
             actor=request.user, node=node, user=user, as_leader=d["as_leader"]
         )
@@ -119,7 +123,9 @@ def node_staff(request, node_id: int):
         request,
         form,
         assign,
-        success_message=lambda user: f"已将{user}设为{node.name}的网格员",
+        success_message=lambda user: (
+            gettext("已将%(user)s设为%(name)s的网格员") % {"user": user, "name": node.name}
+        ),
         success_url=_detail_url(node),
     )
     return done or _form_page(request, form, node, f"{node.name}:指定网格长/网格员")
@@ -144,7 +150,7 @@ def node_export(request, node_id: int):
                 r.node.code or "",
                 *[r.levels.get(lvl, 0) for lvl in levels],
                 *[r.counts.get(c.key, 0) for c in FIGURES],
-                "、".join(f"{ra.user}{'(网格长)' if ra.is_grid_leader else ''}" for ra in staff),
+                "、".join(f"{ra.user}{'（网格长）' if ra.is_grid_leader else ''}" for ra in staff),
             ]
 
     def write(target):

@@ -8,6 +8,7 @@ in the register (在册), in a household and with no account yet are offered.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 from xiangzhi.core.registry import Person, PersonDirectory
 from xiangzhi.core.scope import path_q
@@ -43,7 +44,7 @@ def load(*, actor, pk: int, paths) -> Person | None:
 def link(*, actor, pk: int, user) -> None:
     """Make `user` the person's login (the caller's transaction; it audits the account)."""
     if not Resident.objects.filter(pk=pk, user__isnull=True).update(user=user):
-        raise ValidationError({"person": "该居民已经有账号"})
+        raise ValidationError({"person": gettext("该居民已经有账号")})
 
 
 def party_members(*, actor, node) -> list[Person]:

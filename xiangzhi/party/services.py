@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xiangzhi.core import figures
 from xiangzhi.core.audit import audit_record, diff, snapshot
@@ -26,20 +27,22 @@ def _validate(
 ) -> None:
     errors = {}
     if category not in PartyMember.Category.values:
-        errors["category"] = "党员类别只能是正式党员或预备党员"
+        errors["category"] = gettext("党员类别只能是正式党员或预备党员")
     if joined_on is None:
-        errors["joined_on"] = "请填写入党时间"
+        errors["joined_on"] = gettext("请填写入党时间")
     elif joined_on > timezone.localdate():
-        errors["joined_on"] = "入党时间不能晚于今天"
+        errors["joined_on"] = gettext("入党时间不能晚于今天")
     elif resident.birth_date and joined_on < resident.birth_date + dt.timedelta(days=18 * 365):
-        errors["joined_on"] = "入党时应年满18周岁"
+        errors["joined_on"] = gettext("入党时应年满18周岁")
     if organisation is None:
-        errors["organisation"] = "请选择所在党组织"
+        errors["organisation"] = gettext("请选择所在党组织")
     elif organisation.level > 4:
-        errors["organisation"] = "所在党组织应为一至四级网格(镇党委、村党总支、党支部或屋场党小组)"
+        errors["organisation"] = gettext(
+            "所在党组织应为一至四级网格（镇党委、村党总支、党支部或屋场党小组）"
+        )
     elif not resident.node.path.startswith(organisation.path):
         # A member usually belongs to an organisation above their home; others need a transfer.
-        errors["organisation"] = "所在党组织应为该居民所属网格的上级党组织"
+        errors["organisation"] = gettext("所在党组织应为该居民所属网格的上级党组织")
     if errors:
         raise ValidationError(errors)
 
@@ -54,11 +57,11 @@ def party_member_register(
     organisation: GridNode | None,
 ) -> PartyMember:
     if not scope_for(actor).can_write_path(resident.node.path):
-        raise PermissionDenied("您对该居民只有查看权限")
+        raise PermissionDenied(gettext("您对该居民只有查看权限"))
     if PartyMember.objects.filter(resident=resident).exists():
-        raise ValidationError("该居民已登记为党员")
+        raise ValidationError(gettext("该居民已登记为党员"))
     if resident.status != Resident.Status.ACTIVE:
-        raise ValidationError("该居民已不在册")
+        raise ValidationError(gettext("该居民已不在册"))
     _validate(resident=resident, category=category, joined_on=joined_on, organisation=organisation)
     member = PartyMember.objects.create(
         resident=resident, category=category, joined_on=joined_on, organisation=organisation
@@ -83,7 +86,7 @@ def party_member_update(
     organisation: GridNode | None,
 ) -> PartyMember:
     if not scope_for(actor).can_write_path(member.resident.node.path):
-        raise PermissionDenied("您对该党员只有查看权限")
+        raise PermissionDenied(gettext("您对该党员只有查看权限"))
     _validate(
         resident=member.resident, category=category, joined_on=joined_on, organisation=organisation
     )

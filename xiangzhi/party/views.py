@@ -1,6 +1,7 @@
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from xiangzhi.core.sheets import sheet_export
@@ -48,7 +49,7 @@ def party_member_register(request, resident_id: int):
         request,
         form,
         lambda d: register_service(actor=request.user, resident=resident, **d),
-        success_message=f"已将{resident.name}登记为党员",
+        success_message=gettext("已将%(name)s登记为党员") % {"name": resident.name},
         success_url=reverse("people:resident_detail", args=[resident.pk]),
     )
     return done or _form_page(request, form, f"登记党员 · {resident.name}", resident.pk)
@@ -70,7 +71,7 @@ def party_member_edit(request, party_member_id: int):
         request,
         form,
         lambda d: party_member_update(actor=request.user, member=member, **d),
-        success_message="党员信息已保存",
+        success_message=gettext("党员信息已保存"),
         success_url=reverse("people:resident_detail", args=[member.resident_id]),
     )
     return done or _form_page(

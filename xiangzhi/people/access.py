@@ -1,4 +1,5 @@
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
 from xiangzhi.core.scope import access_object, scope_for
 from xiangzhi.core.types import Actor
@@ -19,5 +20,5 @@ def access_resident(
     qs = Resident.objects.select_related("node", "household")
     resident = access_object(Resident, actor, pk, write=write, queryset=qs)
     if reveal and not scope_for(actor).can_reveal_path(resident.node.path):
-        raise PermissionDenied("您的角色不能查看完整的个人信息")
+        raise PermissionDenied(gettext("您的角色不能查看完整的个人信息"))
     return resident

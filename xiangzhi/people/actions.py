@@ -1,6 +1,6 @@
 """The audit actions of the registry (户籍与居民)."""
 
-from xiangzhi.core.registry import AuditAction
+from xiangzhi.core.registry import AuditAction, AuditKey
 
 _REG = "xiangzhi.people.services.registry"
 # The summary event of an import is written by core's engine, each record's by the write step;
@@ -68,4 +68,12 @@ LEGACY = {
     "export.residents": PeopleAction.RESIDENT_EXPORT,
     "export.households": PeopleAction.HOUSEHOLD_EXPORT,
     "export.changes": PeopleAction.HOUSEHOLD_CHANGE_EXPORT,
+}
+
+# What people's events write besides model fields, named for the audit page.
+AUDIT_KEYS = {
+    "members": AuditKey("分出的成员", "people.Resident"),
+    "new_household": AuditKey("新户", "people.Household"),
+    "new_head": AuditKey("新户主", "people.Resident"),
+    "relations": AuditKey("与户主关系", "people.Resident", "people.Resident.relation"),
 }

@@ -46,7 +46,7 @@ class Page(PageNumberPagination):
     page_size = 50
 
 
-@router.get("/households", response=list[HouseholdOut], summary="户列表(按我的管辖范围)")
+@router.get("/households", response=list[HouseholdOut], summary="户列表（按我的管辖范围）")
 @paginate(Page)
 def list_households(request, node_id: int | None = None, search: str = "", tag: str = ""):
     node = access_node(request.user, node_id) if node_id else None
@@ -63,13 +63,13 @@ def get_household(request, household_id: int):
     return out
 
 
-@router.get("/residents", response=list[ResidentOut], summary="居民检索(姓名、拼音、首字母)")
+@router.get("/residents", response=list[ResidentOut], summary="居民检索（姓名、拼音、首字母）")
 @paginate(Page)
 def list_residents(request, search: str = "", node_id: int | None = None):
     node = access_node(request.user, node_id) if node_id else None
     return selectors.resident_list(actor=request.user, node=node, search=search)
 
 
-@router.get("/residents/{resident_id}", response=ResidentOut, summary="居民详情(个人信息脱敏)")
+@router.get("/residents/{resident_id}", response=ResidentOut, summary="居民详情（个人信息脱敏）")
 def get_resident(request, resident_id: int):
     return access_resident(request.user, resident_id)

@@ -24,6 +24,7 @@ class PeopleConfig(AppConfig):
     def ready(self):
         from xiangzhi.core.registry import (
             register_actions,
+            register_audit_keys,
             register_entity,
             register_figure,
             register_household_lookup,
@@ -32,7 +33,7 @@ class PeopleConfig(AppConfig):
             register_sheet_kind,
         )
 
-        from .actions import LEGACY, PeopleAction
+        from .actions import AUDIT_KEYS, LEGACY, PeopleAction
         from .models import Household, HouseholdChange, Resident
         from .sheets import SHEET_KINDS
 
@@ -40,6 +41,7 @@ class PeopleConfig(AppConfig):
         register_entity("resident", Resident)
         register_entity("household_change", HouseholdChange)
         register_actions(PeopleAction, legacy=LEGACY)
+        register_audit_keys(AUDIT_KEYS)
         register_nav("households", "户籍", "people:household_list", order=20)
         register_nav("residents", "居民查询", "people:resident_list", order=30)
         register_panel("grid.node", "registry", "people/panels/node_links.html", _node_links)

@@ -117,7 +117,7 @@ def _residents(context: DemoContext, households: list[Household]) -> list[Reside
                 kind=HouseholdChange.Kind.MOVE_IN,
                 occurred_on=dt.date(2020, 1, 1),
                 resident=h.head,
-                note="初始登记(合成演示数据)",
+                note="初始登记（合成演示数据）",
             )
             for h in households
         ],
@@ -203,7 +203,7 @@ def _recent_changes(context: DemoContext, households: int = 12) -> tuple[int, in
             resident_record_death(actor=cadre, resident=members[0], occurred_on=day)
         else:
             resident_move_out(
-                actor=cadre, resident=members[-1], occurred_on=day, note="外出务工,迁往县城"
+                actor=cadre, resident=members[-1], occurred_on=day, note="外出务工，迁往县城"
             )
         made += 1
     return made, births

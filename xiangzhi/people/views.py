@@ -118,7 +118,10 @@ def _date_param(request, name: str, label: str, errors: list[str]):
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        errors.append(f"{label}“{value[:20]}”不是有效日期,请写作 2026-11-01")
+        errors.append(
+            gettext("%(label)s“%(value)s”不是有效日期，请写作 2026-11-01")
+            % {"label": label, "value": value[:20]}
+        )
         return None
 
 
@@ -137,7 +140,7 @@ def _change_query(request):
     since = _date_param(request, "since", "开始日期", errors)
     until = _date_param(request, "until", "结束日期", errors)
     if since and until and since > until:
-        errors.append("开始日期不能晚于结束日期")
+        errors.append(gettext("开始日期不能晚于结束日期"))
         until = None
     qs = selectors.household_change_list(
         actor=request.user, node=node, kind=kind, since=since, until=until
@@ -183,7 +186,7 @@ def change_list(request):
 def change_export(request):
     node, _, errors, qs = _change_query(request)
     if errors:
-        return HttpResponseBadRequest("日期有误,请回到人口变动台账改正后再导出")
+        return HttpResponseBadRequest("日期有误，请回到人口变动台账改正后再导出")
     return _export(request, "changes", node, qs)
 
 
@@ -279,7 +282,7 @@ def household_register(request, node_id: int):
             head=form.to_data(),
             occurred_on=d["occurred_on"],
         ),
-        success_message=lambda h: f"已登记迁入户:{h.address}",
+        success_message=lambda h: gettext("已登记迁入户：%(address)s") % {"address": h.address},
         success_url=_household_url,
         prefix_map=HEAD_ERRORS,
     )
@@ -306,7 +309,7 @@ def household_edit(request, household_id: int):
         request,
         form,
         lambda d: services.household_update(actor=request.user, household=household, **d),
-        success_message="户信息已保存",
+        success_message=gettext("户信息已保存"),
         success_url=_household_url,
     )
     return done or _form_page(
@@ -334,8 +337,8 @@ def household_split(request, household_id: int):
             occurred_on=d["occurred_on"],
         ),
         success_message=lambda new: (
-            f"分户完成,新户住址:{new.address}"
-            + (",成员与新户主的关系已按常见情况调整,请核对" if with_others() else "")
+            gettext("分户完成，新户住址：%(address)s") % {"address": new.address}
+            + (gettext("，成员与新户主的关系已按常见情况调整，请核对") if with_others() else "")
         ),
         success_url=lambda new: (
             reverse("people:household_head", args=[new.pk]) + f"?new_head={new.head_id}"
@@ -349,7 +352,7 @@ def household_split(request, household_id: int):
         f"分户 · {household}",
         _household_url(household),
         "households",
-        "选择要分出的成员并指定新户户主。原户主不能分出;原户至少保留一人。",
+        "选择要分出的成员并指定新户户主。原户主不能分出；原户至少保留一人。",
     )
 
 
@@ -358,7 +361,7 @@ def household_head(request, household_id: int):
     to them, suggested from their relations to the old head (POST saves)."""
     household = access_household(request.user, household_id, write=True)
     if household.status != Household.Status.ACTIVE:
-        raise Http404("该户已不在册")
+        raise Http404(gettext("该户已不在册"))
     members = household.members.filter(status=Resident.Status.ACTIVE).order_by("id")
     choice = HeadChoiceForm(
         request.GET if "new_head" in request.GET else None,
@@ -390,7 +393,9 @@ def household_head(request, household_id: int):
                 note=d["note"],
             ),
             success_message=(
-                f"户主已变更为{new_head.name}" if changing else "成员与户主的关系已保存"
+                gettext("户主已变更为%(name)s") % {"name": new_head.name}
+                if changing
+                else gettext("成员与户主的关系已保存")
             ),
             success_url=_household_url(household),
         )
@@ -422,7 +427,7 @@ def resident_add(request, household_id: int):
             kind=d["kind"],
             occurred_on=d["occurred_on"],
         ),
-        success_message=lambda r: f"已登记:{r.name}",
+        success_message=lambda r: gettext("已登记：%(name)s") % {"name": r.name},
         success_url=_household_url(household),
     )
     return done or _form_page(
@@ -458,7 +463,7 @@ def resident_edit(request, resident_id: int):
         lambda d: services.resident_update(
             actor=request.user, resident=resident, data=form.to_data(keep=resident)
         ),
-        success_message="居民信息已保存",
+        success_message=gettext("居民信息已保存"),
         success_url=_resident_url,
     )
     return done or _form_page(
@@ -482,8 +487,10 @@ def _leave_view(request, resident_id: int, service, title: str, done_text: str):
             new_head=d["new_head"],
         ),
         success_message=lambda r: (
-            f"{r.name}{done_text}。户主已改为{form.cleaned_data['new_head'].name},"
-            "其他成员与户主的关系已按常见情况调整,请核对"
+            gettext(
+                "%(name)s%(done_text)s。户主已改为%(name2)s，其他成员与户主的关系已按常见情况调整，请核对"
+            )
+            % {"name": r.name, "done_text": done_text, "name2": form.cleaned_data["new_head"].name}
             if head_leaves
             else f"{r.name}{done_text}"
         ),

@@ -8,6 +8,7 @@ import secrets
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xiangzhi.core.audit import audit_record
 from xiangzhi.core.roles import HOUSEHOLD_ROLES, NODE_ROLES, ROLE_RANK, Role
@@ -31,9 +32,9 @@ def grant_check(*, actor: Actor | None, role: str, node: models.Model | None) ->
     if scope.superuser:
         return
     if node is None or not scope.can_manage_accounts(node.path):
-        raise PermissionDenied("您不能在该网格分配角色")
+        raise PermissionDenied(gettext("您不能在该网格分配角色"))
     if ROLE_RANK[role] > scope.account_rank_at(node.path):
-        raise PermissionDenied("不能授予高于您本人职级的角色")
+        raise PermissionDenied(gettext("不能授予高于您本人职级的角色"))
 
 
 @transaction.atomic
@@ -49,11 +50,11 @@ def role_assign(
     """Bind a role to a user on a node (or a department); the actor must run that node's accounts
     and hold a role there ranked at least as high (grant_check)."""
     if role not in Role.values:
-        raise ValidationError("没有这个角色")
+        raise ValidationError(gettext("没有这个角色"))
     if role in NODE_ROLES and node is None:
-        raise ValidationError("该角色必须绑定到一个网格节点")
+        raise ValidationError(gettext("该角色必须绑定到一个网格节点"))
     if role == Role.DEPARTMENT_STAFF and department is None:
-        raise ValidationError("部门人员必须绑定到一个部门")
+        raise ValidationError(gettext("部门人员必须绑定到一个部门"))
     grant_check(actor=actor, role=role, node=node)
     ra, _ = RoleAssignment.objects.update_or_create(
         user=user,
@@ -93,7 +94,7 @@ def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
     """Create a token for the actor; the raw token is returned once and never stored."""
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": "请填写令牌用途"})
+        raise ValidationError({"name": gettext("请填写令牌用途")})
     raw = "xz_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=actor, name=name[:60], prefix=raw[3:11], key_hash=_hash_token(raw)
@@ -143,7 +144,7 @@ def user_sessions_end(*, actor: Actor, user: User, keep_current: bool = True) ->
     Return how many tokens were revoked.
     """
     if actor.pk != user.pk and not scope_for(actor).superuser:
-        raise PermissionDenied("只能退出自己账号的登录")
+        raise PermissionDenied(gettext("只能退出自己账号的登录"))
     User.objects.filter(pk=user.pk).update(session_epoch=models.F("session_epoch") + 1)
     user.refresh_from_db(fields=["session_epoch"])
     revoked = _tokens_revoke_all(user)

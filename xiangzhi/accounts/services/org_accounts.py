@@ -13,6 +13,7 @@ import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils.translation import gettext
 from pypinyin import lazy_pinyin
 
 from xiangzhi.core.audit import audit_record
@@ -40,18 +41,18 @@ def manage_check(*, actor: Actor, user: User) -> None:
     """Refuse an account the actor may not run: their own, an administrator's, or one holding a
     role outside the actor's subtree or ranked above the actor's own there."""
     if user.pk == actor.pk:
-        raise PermissionDenied("自己的账号请在“我的”页面管理")
+        raise PermissionDenied(gettext("自己的账号请在“我的”页面管理"))
     scope = scope_for(actor)
     if scope.superuser:
         return
     if user.is_superuser or user.is_staff:
-        raise PermissionDenied("后台管理账号只能由系统管理员管理")
+        raise PermissionDenied(gettext("后台管理账号只能由系统管理员管理"))
     rows = list(RoleAssignment.objects.filter(user=user).values_list("role", "node__path"))
     if not rows:
-        raise PermissionDenied("该账号没有绑定网格的角色，只能由系统管理员管理")
+        raise PermissionDenied(gettext("该账号没有绑定网格的角色，只能由系统管理员管理"))
     for role, path in rows:
         if not scope.can_manage_accounts(path) or ROLE_RANK[role] > scope.account_rank_at(path):
-            raise PermissionDenied("该账号有您辖区以外或高于您职级的角色，不能由您管理")
+            raise PermissionDenied(gettext("该账号有您辖区以外或高于您职级的角色，不能由您管理"))
 
 
 def _directory_paths(actor: Actor) -> tuple[str, ...] | None:
@@ -92,9 +93,11 @@ def _username(wanted: str, display_name: str) -> str:
         try:
             User.username_validator(wanted)
         except ValidationError:
-            raise ValidationError({"username": "账号名只能由字母、数字和 @ . + - _ 组成"}) from None
+            raise ValidationError(
+                {"username": gettext("账号名只能由字母、数字和 @ . + - _ 组成")}
+            ) from None
         if User.objects.filter(username__iexact=wanted).exists():
-            raise ValidationError({"username": "该账号名已被使用，请换一个"})
+            raise ValidationError({"username": gettext("该账号名已被使用，请换一个")})
         return wanted
     base = re.sub(r"[^a-z0-9]", "", "".join(lazy_pinyin(display_name)).lower())[:30] or "user"
     taken = set(User.objects.filter(username__istartswith=base).values_list("username", flat=True))
@@ -124,19 +127,19 @@ def account_create(
     if person_id:
         person = person_load(actor=actor, pk=person_id)
         if person is None:
-            raise ValidationError({"person": "该居民不在您的辖区内，或已经有账号"})
+            raise ValidationError({"person": gettext("该居民不在您的辖区内，或已经有账号")})
         display_name = (display_name or "").strip() or person.name
         if role in HOUSEHOLD_ROLES:
             node = person.node  # a household role lives where the household is
     elif role in HOUSEHOLD_ROLES:
-        raise ValidationError({"person": "村民和党员的账号须关联本辖区的一位居民"})
+        raise ValidationError({"person": gettext("村民和党员的账号须关联本辖区的一位居民")})
     display_name = (display_name or "").strip()
     if not display_name:
-        raise ValidationError({"display_name": "请填写姓名"})
+        raise ValidationError({"display_name": gettext("请填写姓名")})
     if node is None:
-        raise ValidationError({"node": "请选择角色所在的网格"})
+        raise ValidationError({"node": gettext("请选择角色所在的网格")})
     if role not in Role.values:
-        raise ValidationError({"role": "请选择角色"})
+        raise ValidationError({"role": gettext("请选择角色")})
     grant_check(actor=actor, role=role, node=node)  # before anything is written
     otp = one_time_password()
     user = User(username=_username(username, display_name), display_name=display_name[:50])
@@ -229,7 +232,7 @@ def account_deactivate(*, actor: Actor, user: User) -> User:
     """Switch an account off: it can no longer log in, its sessions and tokens end."""
     manage_check(actor=actor, user=user)
     if not user.is_active:
-        raise ValidationError("该账号已经停用")
+        raise ValidationError(gettext("该账号已经停用"))
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.is_active = False
     revoked = _end_sessions(user)
@@ -248,7 +251,7 @@ def account_reactivate(*, actor: Actor, user: User) -> User:
     """Switch an account on again (its roles are as they were)."""
     manage_check(actor=actor, user=user)
     if user.is_active:
-        raise ValidationError("该账号正在使用，无需启用")
+        raise ValidationError(gettext("该账号正在使用，无需启用"))
     User.objects.filter(pk=user.pk).update(is_active=True)
     user.is_active = True
     audit_record(
@@ -273,7 +276,7 @@ def account_role_add(
     """Bind one more role to an account the actor runs (role_assign checks the grant itself)."""
     manage_check(actor=actor, user=user)
     if role in HOUSEHOLD_ROLES:
-        raise ValidationError({"role": "村民和党员角色随居民账号创建，不能另外添加"})
+        raise ValidationError({"role": gettext("村民和党员角色随居民账号创建，不能另外添加")})
     return role_assign(actor=actor, user=user, role=role, node=node, department=department)
 
 
@@ -284,7 +287,7 @@ def role_revoke(*, actor: Actor, assignment: RoleAssignment) -> None:
     manage_check(actor=actor, user=user)
     grant_check(actor=actor, role=assignment.role, node=assignment.node)
     if RoleAssignment.objects.filter(user=user).count() <= 1:
-        raise ValidationError("账号至少保留一个角色；不再使用的账号请停用")
+        raise ValidationError(gettext("账号至少保留一个角色；不再使用的账号请停用"))
     changes = {"user": user.username, "role": assignment.role}
     node = assignment.node
     audit_record(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext
 
 from xiangzhi.core.models import ImportJob
 from xiangzhi.core.registry import SHEET_KINDS
@@ -24,7 +25,7 @@ def access_import_kinds(actor: Actor) -> list[SheetKind]:
     kinds = [k for k in import_kinds() if k.may_import(actor)]
     if not kinds:
         raise PermissionDenied(
-            shared_text([k.refused for k in import_kinds()], "您没有导入表格的权限")
+            shared_text([k.refused for k in import_kinds()], gettext("您没有导入表格的权限"))
         )
     return kinds
 

@@ -21,11 +21,11 @@ from xiangzhi.core.models import ImportJob
 from .runner import alive_path, import_job_fail
 
 STUCK = (
-    "导入超过 {minutes} 分钟仍未结束,已标记为失败,没有写入任何数据。"
+    "导入超过 {minutes} 分钟仍未结束，已标记为失败，没有写入任何数据。"
     "请把表格拆成几个较小的文件后重新上传。"
 )
-WORKER_GONE = "处理这次导入的后台进程已停止,导入没有完成,没有写入任何数据。请重新上传。"
-LOST = "这次导入的后台任务已丢失,导入没有进行,没有写入任何数据。请重新上传。"
+WORKER_GONE = "处理这次导入的后台进程已停止，导入没有完成，没有写入任何数据。请重新上传。"
+LOST = "这次导入的后台任务已丢失，导入没有进行，没有写入任何数据。请重新上传。"
 # A queued job whose task is not known (queued before jobs remembered their task) waits this long.
 UNKNOWN_TASK_WAIT = dt.timedelta(days=1)
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from xiangzhi.core.actions import CoreAction
 from xiangzhi.core.audit import audit_record
@@ -50,14 +51,17 @@ def import_job_create(
     """Keep the uploaded sheet and queue its import for the background worker."""
     name = Path(upload.name or "").name[:200]
     if Path(name).suffix.lower() not in ALLOWED_SUFFIXES:
-        raise ValidationError({"file": "请上传 Excel 表格(.xlsx、.xls 或 .ods)"})
+        raise ValidationError({"file": gettext("请上传 Excel 表格（.xlsx、.xls 或 .ods）")})
     if upload.size > settings.XIANGZHI_UPLOAD_MAX_BYTES:
         raise ValidationError(
-            {"file": f"文件太大,最大 {settings.XIANGZHI_UPLOAD_MAX_BYTES // 1024 // 1024} MB"}
+            {
+                "file": gettext("文件太大，最大 %(value)s MB")
+                % {"value": settings.XIANGZHI_UPLOAD_MAX_BYTES // 1024 // 1024}
+            }
         )
     sheet_kind = SHEET_KINDS.get(kind)
     if sheet_kind is None or sheet_kind.imports is None:
-        raise ValidationError({"kind": "请选择表格类型"})
+        raise ValidationError({"kind": gettext("请选择表格类型")})
     if not sheet_kind.may_import(actor):
         raise PermissionDenied(sheet_kind.refused)
     stored = _store(upload, Path(name).suffix.lower())
@@ -86,18 +90,20 @@ def import_job_confirm(*, actor: User, job: ImportJob) -> ImportJob:
     the file over (and deletes it when done)."""
     job = ImportJob.objects.select_for_update().get(pk=job.pk)
     if job.created_by_id != actor.pk:
-        raise PermissionDenied("只有上传该文件的人可以确认导入")
+        raise PermissionDenied(gettext("只有上传该文件的人可以确认导入"))
     sheet_kind = SHEET_KINDS.get(job.kind)
     if sheet_kind is None or sheet_kind.imports is None:
-        raise ValidationError("这类表格已不能导入")
+        raise ValidationError(gettext("这类表格已不能导入"))
     if not sheet_kind.may_import(actor):
         raise PermissionDenied(sheet_kind.refused)
     if job.confirmed_as_id is not None:
-        raise ValidationError("这个文件已经确认导入过了,请查看那次的导入结果")
+        raise ValidationError(gettext("这个文件已经确认导入过了，请查看那次的导入结果"))
     if not import_job_confirmable(job):
         raise ValidationError(
-            "这次检查的文件已不能直接导入:检查已超过 24 小时(文件已自动删除),"
-            "或者检查发现的问题使它不能导入。请改正后重新上传。"
+            gettext(
+                "这次检查的文件已不能直接导入：检查已超过 24 小时（文件已自动删除），"
+                "或者检查发现的问题使它不能导入。请改正后重新上传。"
+            )
         )
     new = ImportJob.objects.create(
         created_by=actor,

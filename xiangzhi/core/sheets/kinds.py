@@ -86,7 +86,7 @@ class SheetKind:
     def import_label(self) -> str:
         """The label with its hint, as the upload form and the job pages show it."""
         hint = self.imports.hint if self.imports else ""
-        return f"{self.label}({hint})" if hint else self.label
+        return f"{self.label}（{hint}）" if hint else self.label
 
     @property
     def import_noun(self) -> str:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 def hidden_rows_notice(count: int, examples: list[str]) -> str:
     more = "等" if count > len(examples) else ""
     return (
-        f"注意:表格中有 {count} 行被隐藏或被筛选掉了({'、'.join(examples)}{more}),这些行没有导入。"
-        "如需导入,请在 Excel 中取消筛选、取消隐藏后重新上传。"
+        f"注意：表格中有 {count} 行被隐藏或被筛选掉了（{'、'.join(examples)}{more}），这些行没有导入。"
+        "如需导入，请在 Excel 中取消筛选、取消隐藏后重新上传。"
     )
 
 

@@ -23,9 +23,9 @@ from .engine import sheet_import
 logger = logging.getLogger(__name__)
 # How long a dry run keeps its file for "确认导入"; then the file (people's IDs) is deleted.
 KEEP_CHECKED_FILE = dt.timedelta(hours=24)
-INTERNAL_ERROR = "导入时发生内部错误,没有写入任何数据。请联系管理员查看日志。"
+INTERNAL_ERROR = "导入时发生内部错误，没有写入任何数据。请联系管理员查看日志。"
 MEMORY_ERROR = (
-    "表格太大或内容异常,导入所需的内存超过了上限,已停止,没有写入任何数据。"
+    "表格太大或内容异常，导入所需的内存超过了上限，已停止，没有写入任何数据。"
     "请删除多余的行列或把表格拆成几个文件后重新上传。"
 )
 

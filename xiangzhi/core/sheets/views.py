@@ -10,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from xiangzhi.core.models import ImportJob
@@ -44,7 +45,7 @@ def import_upload(request):
             dry_run=d["dry_run"],
             all_or_nothing=d["all_or_nothing"],
         ),
-        success_message="文件已上传,正在后台导入",
+        success_message=gettext("文件已上传，正在后台导入"),
         success_url=lambda job: reverse("sheets:import_job_detail", args=[job.pk]),
     )
     if done:
@@ -119,7 +120,7 @@ def import_job_confirm_view(request, import_job_id: int):
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("sheets:import_job_detail", import_job_id=job.pk)
-    messages.success(request, "已确认,正在后台导入")
+    messages.success(request, gettext("已确认，正在后台导入"))
     return redirect("sheets:import_job_detail", import_job_id=new.pk)
 
 

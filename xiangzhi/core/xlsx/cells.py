@@ -32,7 +32,7 @@ class ErrorCell(str):
     the sheet's XML tells it, and every cell reader refuses it (CellError)."""
 
     def message(self) -> str:
-        return f"单元格是公式的错误结果 {self},不是实际的内容。请把公式改为实际的值(复制后“选择性粘贴为数值”)"
+        return f"单元格是公式的错误结果 {self}，不是实际的内容。请把公式改为实际的值（复制后“选择性粘贴为数值”）"
 
 
 def present(value) -> bool:
@@ -109,8 +109,8 @@ def id_number(value) -> str:
     if isinstance(value, int | float):
         if value >= 1e15 or (isinstance(value, float) and not value.is_integer()):
             raise CellError(
-                "身份证号被 Excel 存成了数字(如 4.30521199001011E+17),后几位已经丢失。"
-                "请把该列设为“文本”格式,重新填写身份证号后再导入。"
+                "身份证号被 Excel 存成了数字（如 4.30521199001011E+17），后几位已经丢失。"
+                "请把该列设为“文本”格式，重新填写身份证号后再导入。"
             )
         return str(int(value))
     return compact(value).upper()

@@ -43,7 +43,7 @@ class FirstOfMonth(dt.date):
 def _month(year: int, months: tuple[int, ...], shown: object) -> MonthOnly:
     """Make the MonthOnly of a year and the months a cell may mean, or refuse a month past 12."""
     if not all(1 <= m <= 12 for m in months):
-        raise CellError(f"日期不存在:{shown}")
+        raise CellError(f"日期不存在：{shown}")
     value = MonthOnly(year, months[0], 1)
     value.months, value.typed = months, str(shown)
     return value
@@ -57,7 +57,9 @@ def _number_date(value: float) -> dt.date:
         # A number of the years of births is no serial (those are dates of 1905): 1962.03
         # is 出生年月 typed into a number cell, 1962 a year alone.
         if whole:
-            raise CellError(f"出生日期只写了年份({int(value)}),请写完整日期,如 {int(value)}-01-15")
+            raise CellError(
+                f"出生日期只写了年份（{int(value)}），请写完整日期，如 {int(value)}-01-15"
+            )
         year = int(value)
         digits = f"{value:.6f}".split(".")[1].rstrip("0")
         if len(digits) == 2:
@@ -65,14 +67,14 @@ def _number_date(value: float) -> dt.date:
         if len(digits) == 1:
             d = int(digits)
             return _month(year, (d, 10) if d == 1 else (d,), f"{year}.{digits}")
-        raise CellError(f"无法识别的日期:{value}")
+        raise CellError(f"无法识别的日期：{value}")
     if whole and (19000101 <= value <= 21001231 or 190001 <= value <= 210012):
         return date(str(int(value)))  # 19900115 or 199001 typed as a number
     if value < 100 and not whole:
-        raise CellError(f"出生日期请写四位年份(如 1962-03-15),当前为 {value}")
+        raise CellError(f"出生日期请写四位年份（如 1962-03-15），当前为 {value}")
     if 1 <= value < 80000:
         return _first_of_month(EXCEL_EPOCH + dt.timedelta(days=int(value)))
-    raise CellError(f"无法识别的日期:{value}")
+    raise CellError(f"无法识别的日期：{value}")
 
 
 def _first_of_month(value: dt.date) -> dt.date:
@@ -100,9 +102,9 @@ def date(value) -> dt.date | None:
             try:
                 return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             except ValueError as exc:
-                raise CellError(f"日期不存在:{clip(s)}") from exc
+                raise CellError(f"日期不存在：{clip(s)}") from exc
     for pattern in _MONTH_PATTERNS:
         m = pattern.match(s)
         if m:
             return _month(int(m.group(1)), (int(m.group(2)),), s)
-    raise CellError(f"无法识别的日期:{clip(s)}(可写作 1990-01-01、1990/1/1 或 1990年1月1日)")
+    raise CellError(f"无法识别的日期：{clip(s)}（可写作 1990-01-01、1990/1/1 或 1990年1月1日）")

@@ -48,7 +48,7 @@ def column_letters(n: int) -> str:
 def too_long(limits: Limits) -> SheetError:
     return SheetError(
         f"文件中有一段文字超过 {megabytes(limits.string_bytes)}"
-        "(Excel 一个格子最多 32,767 个字),不像正常的表格。请检查表格内容后另存为 .xlsx 再上传。"
+        "（Excel 一个格子最多 32,767 个字），不像正常的表格。请检查表格内容后另存为 .xlsx 再上传。"
     )
 
 
@@ -164,10 +164,10 @@ def refuse_extent(name: str, rows: int, cols: int, limits: Limits) -> None:
     if within(limits, rows, cols):
         return
     raise SheetError(
-        f"工作表“{name}”的使用区域太大({rows} 行 × {cols} 列),有内容的格子一直到 "
-        f"{column_letters(cols)}{rows}(最多 {limits.rows:,} 行、{limits.columns} 列),"
+        f"工作表“{name}”的使用区域太大（{rows} 行 × {cols} 列），有内容的格子一直到 "
+        f"{column_letters(cols)}{rows}（最多 {limits.rows:,} 行、{limits.columns} 列），"
         "通常是远处某个格子有内容。"
-        "请删除表格右侧和下方多余的行列后另存,再上传。"
+        "请删除表格右侧和下方多余的行列后另存，再上传。"
     )
 
 

@@ -30,7 +30,7 @@ ZIP_DEFLATED = zipfile.ZIP_DEFLATED
 MAX_MEMBERS = 10_000  # a workbook of 300 sheets has about 1,000
 RATIO_FROM = 1 << 20  # a smaller part may compress as well as it likes
 _RESAVE = "请用 Excel 打开后另存为 .xlsx 再上传。"
-_SPLIT = "请删除多余的内容或把表格拆成几个文件,用 Excel 另存为 .xlsx 后再上传。"
+_SPLIT = "请删除多余的内容或把表格拆成几个文件，用 Excel 另存为 .xlsx 后再上传。"
 # A markup declaration: <!DOCTYPE, <!ENTITY, <!ELEMENT... (comments and CDATA are allowed).
 _DECLARATION = re.compile(rb"<!(?!--|\[CDATA\[)")
 _WORKBOOK_PARTS = ("xl/workbook.xml", "xl/_rels/workbook.xml.rels")
@@ -41,16 +41,16 @@ def check_workbook(path: Path, fmt: str, limits: Limits | None = None) -> None:
     """Raise a SheetError when the workbook at path is past the limits or crafted."""
     limits = limits or Limits.from_settings()
     if path.stat().st_size > limits.file_bytes:
-        raise SheetError(f"文件太大,最大 {megabytes(limits.file_bytes)}。")
+        raise SheetError(f"文件太大，最大 {megabytes(limits.file_bytes)}。")
     if fmt == "xlsb":
-        raise SheetError("文件是 Excel 二进制工作簿(.xlsb),无法读取。" + _RESAVE)
+        raise SheetError("文件是 Excel 二进制工作簿（.xlsb），无法读取。" + _RESAVE)
     if fmt in ("xlsx", "ods"):
         try:
             with path.open("rb") as fh, zipfile.ZipFile(path) as zf:
                 _Package(zf, fh, fmt, limits).check()
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, OSError) as exc:
             raise SheetError(
-                "文件已损坏(压缩包中的数据与它记录的大小或校验码不符)。" + _RESAVE
+                "文件已损坏（压缩包中的数据与它记录的大小或校验码不符）。" + _RESAVE
             ) from exc
 
 
@@ -67,13 +67,13 @@ def check_directory_size(path: Path) -> None:
         return  # zipfile says it is broken
     entries = struct.unpack("<H", tail[at + 10 : at + 12])[0]
     if entries > MAX_MEMBERS:
-        raise SheetError(f"文件由 {entries} 个部分组成,不像正常的 Excel 表格。" + _RESAVE)
+        raise SheetError(f"文件由 {entries} 个部分组成，不像正常的 Excel 表格。" + _RESAVE)
 
 
 def _too_big(limits: Limits) -> SheetError:
     return SheetError(
-        f"文件解压后太大(超过 {megabytes(limits.unzipped_bytes)},或其中一部分超过 "
-        f"{megabytes(limits.part_bytes)}、压缩比超过 {limits.ratio} 倍),不像正常的 Excel 表格。"
+        f"文件解压后太大（超过 {megabytes(limits.unzipped_bytes)}，或其中一部分超过 "
+        f"{megabytes(limits.part_bytes)}、压缩比超过 {limits.ratio} 倍），不像正常的 Excel 表格。"
         + _SPLIT
     )
 
@@ -90,7 +90,7 @@ class _Package:
     def check(self) -> None:
         infos = self.zf.infolist()
         if len(infos) > MAX_MEMBERS:
-            raise SheetError(f"文件由 {len(infos)} 个部分组成,不像正常的 Excel 表格。" + _RESAVE)
+            raise SheetError(f"文件由 {len(infos)} 个部分组成，不像正常的 Excel 表格。" + _RESAVE)
         self._check_declared(infos)
         # The workbook and its relationships first: they name the sheets and shared strings.
         first = [i for i in infos if i.filename in _WORKBOOK_PARTS]
@@ -122,7 +122,7 @@ class _Package:
 
     def _too_many_strings(self) -> SheetError:
         return SheetError(
-            f"文件中的文字总量太大(超过 {megabytes(self.limits.shared_strings_bytes)}),"
+            f"文件中的文字总量太大（超过 {megabytes(self.limits.shared_strings_bytes)}），"
             "不像正常的表格。" + _SPLIT
         )
 
@@ -181,7 +181,7 @@ class _Package:
                 continue
             if _DECLARATION.search(tail + chunk):
                 raise SheetError(
-                    "文件中含有 Excel 不会写入的 XML 声明(DOCTYPE 或实体定义),为安全起见不予读取。"
+                    "文件中含有 Excel 不会写入的 XML 声明（DOCTYPE 或实体定义），为安全起见不予读取。"
                     + _RESAVE
                 )
             tail = chunk[-16:]
@@ -206,12 +206,12 @@ def _looks_like_xml(head: bytes) -> bool:
     encoding other than UTF-8, whose declarations a byte search would not see."""
     if head.startswith((b"\xfe\xff", b"\xff\xfe")) or head[:4].count(b"\x00") >= 1:
         if b"<\x00" in head[:8] or b"\x00<" in head[:8]:
-            raise SheetError("文件中的 XML 不是 UTF-8 编码,不像 Excel 写的文件。" + _RESAVE)
+            raise SheetError("文件中的 XML 不是 UTF-8 编码，不像 Excel 写的文件。" + _RESAVE)
         return False
     start = head.removeprefix(b"\xef\xbb\xbf").lstrip()
     if not start.startswith(b"<"):
         return False
     m = _ENCODING.match(start)
     if m and m.group(1).lower().replace(b"-", b"").replace(b"_", b"") != b"utf8":
-        raise SheetError("文件中的 XML 不是 UTF-8 编码,不像 Excel 写的文件。" + _RESAVE)
+        raise SheetError("文件中的 XML 不是 UTF-8 编码，不像 Excel 写的文件。" + _RESAVE)
     return True

@@ -19,7 +19,7 @@ from .limits import Limits
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
 ENCRYPTED_MARK = "EncryptedPackage".encode("utf-16-le")
-_PASSWORD = "文件设置了打开密码,无法读取。请在 Excel 中取消密码后重新上传。"
+_PASSWORD = "文件设置了打开密码，无法读取。请在 Excel 中取消密码后重新上传。"
 # The reader that python-calamine's from_path picks by extension (calamine's open_workbook_auto).
 SUFFIX_FORMATS = {
     ".xls": "xls",
@@ -77,7 +77,7 @@ def _open(path: Path, limits: Limits):
     """Sniff the file's format, check it (guard.py) and open it with calamine, or refuse it with
     a SheetError."""
     if not path.exists():
-        raise SheetError(f"找不到文件:{path.name}")
+        raise SheetError(f"找不到文件：{path.name}")
     try:
         fmt = _sniff(path)  # by the bytes; a password or a non-spreadsheet is refused here
         check_workbook(path, fmt, limits)
@@ -100,7 +100,7 @@ def _sniff(path: Path) -> str:
         if head.startswith(ZIP_MAGIC):
             check_directory_size(path)  # before zipfile reads the whole directory
             return _zip_format(path)
-    raise SheetError("文件不是 Excel 表格(.xlsx、.xls 或 .ods),请另存为 Excel 格式后重新上传。")
+    raise SheetError("文件不是 Excel 表格（.xlsx、.xls 或 .ods），请另存为 Excel 格式后重新上传。")
 
 
 def _zip_format(path: Path) -> str:
@@ -137,7 +137,7 @@ def _unreadable(exc: Exception) -> SheetError:
     """Make the user's message for a file that calamine could not open or read."""
     if "password" in str(exc).lower() or type(exc).__name__ == "PasswordError":
         return SheetError(_PASSWORD)
-    return SheetError("文件已损坏或格式无法识别,请用 Excel 打开确认后另存为 .xlsx 再上传。")
+    return SheetError("文件已损坏或格式无法识别，请用 Excel 打开确认后另存为 .xlsx 再上传。")
 
 
 def _worksheet_names(wb) -> list[str]:

@@ -56,7 +56,7 @@ def read_table(source, columns: list[Column], *, required: Iterable[str]) -> Tab
         else:
             parts.append(part)
     if not anything:
-        raise SheetError("表格是空的,没有任何数据。")
+        raise SheetError("表格是空的，没有任何数据。")
     if not parts:
         raise _no_header(columns, required, incomplete)
     return _table(parts, incomplete)
@@ -89,9 +89,9 @@ def _no_header(columns: list[Column], required: list[str], incomplete: list[Head
     if incomplete:
         name, missing = incomplete[0].sheet, incomplete[0].missing
         where = f"工作表“{name}”的" if len(incomplete) > 1 else ""
-        return SheetError(f"{where}表头缺少必需的列:{'、'.join(missing)}。")
+        return SheetError(f"{where}表头缺少必需的列：{'、'.join(missing)}。")
     labels = "、".join(c.label for c in columns if c.key in required)
-    return SheetError(f"没有找到表头。请确认表格中有一行列名,至少包含:{labels}。")
+    return SheetError(f"没有找到表头。请确认表格中有一行列名，至少包含：{labels}。")
 
 
 def _table(parts: list[SheetPart], incomplete: list[Header]) -> Table:

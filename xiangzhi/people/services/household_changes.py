@@ -7,6 +7,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xiangzhi.core import figures
 from xiangzhi.core.audit import audit_record
@@ -41,18 +42,18 @@ def household_split(
     member_ids = {m.pk for m in members}
     errors = {}
     if not member_ids:
-        errors["members"] = "请选择要分出的成员"
+        errors["members"] = gettext("请选择要分出的成员")
     elif not member_ids <= active:
-        errors["members"] = "只能分出本户在册成员"
+        errors["members"] = gettext("只能分出本户在册成员")
     elif member_ids == active:
-        errors["members"] = "不能把全部成员都分出去,原户至少保留一人"
+        errors["members"] = gettext("不能把全部成员都分出去，原户至少保留一人")
     elif household.head_id in member_ids:
-        errors["members"] = "原户主不能分出,请先变更户主"
+        errors["members"] = gettext("原户主不能分出，请先变更户主")
     if new_head.pk not in member_ids:
-        errors["new_head"] = "新户主必须是分出的成员之一"
+        errors["new_head"] = gettext("新户主必须是分出的成员之一")
     address = normalize_text(address)
     if not address:
-        errors["address"] = "请填写新户的家庭住址"
+        errors["address"] = gettext("请填写新户的家庭住址")
     if errors:
         raise ValidationError(errors)
     new = Household.objects.create(node=node, address=address, note=note)
@@ -71,7 +72,7 @@ def household_split(
         kind=HouseholdChange.Kind.SPLIT,
         occurred_on=occurred_on,
         other=new,
-        note=f"分出:{names}",
+        note=f"分出：{names}",
     )
     _record_change(
         actor=actor,
@@ -79,7 +80,7 @@ def household_split(
         kind=HouseholdChange.Kind.SPLIT,
         occurred_on=occurred_on,
         other=household,
-        note=f"由原户分出:{names}",
+        note=f"由原户分出：{names}",
     )
     figures.touch(household.node, node)
     audit_record(
@@ -112,21 +113,21 @@ def household_change_head(
     _check_write(actor, household.node)
     household = Household.objects.select_for_update().get(pk=household.pk)
     if household.status != Household.Status.ACTIVE:
-        raise ValidationError("该户已不在册,不能变更户主")
+        raise ValidationError(gettext("该户已不在册，不能变更户主"))
     members = {m.pk: m for m in household.members.filter(status=Resident.Status.ACTIVE)}
     if new_head.pk not in members:
-        raise ValidationError({"new_head": "新户主必须是本户在册成员"})
+        raise ValidationError({"new_head": gettext("新户主必须是本户在册成员")})
     if set(relations) != set(members) - {new_head.pk}:
-        raise ValidationError("请为本户每位在册成员选择与新户主的关系")
+        raise ValidationError(gettext("请为本户每位在册成员选择与新户主的关系"))
     if any(r not in RELATIONS or r == HEAD for r in relations.values()):
-        raise ValidationError("一户只能有一个户主,请为其他成员选择与户主的关系")
+        raise ValidationError(gettext("一户只能有一个户主，请为其他成员选择与户主的关系"))
     if sum(r == Resident.Relation.SPOUSE for r in relations.values()) > 1:
-        raise ValidationError("户主的配偶只能有一位")
+        raise ValidationError(gettext("户主的配偶只能有一位"))
     old_head = members.get(household.head_id)
     head_changed = household.head_id != new_head.pk
     changed = _set_relations(list(members.values()), {**relations, new_head.pk: HEAD})
     if not changed and not head_changed:
-        raise ValidationError("户主和成员关系都没有变化")
+        raise ValidationError(gettext("户主和成员关系都没有变化"))
     if head_changed:
         household.head = members[new_head.pk]
         household.save(update_fields=["head", "updated_at"])
@@ -136,7 +137,7 @@ def household_change_head(
             kind=HouseholdChange.Kind.HEAD_CHANGE,
             occurred_on=occurred_on,
             resident=household.head,
-            note=";".join(filter(None, [f"原户主:{old_head.name}" if old_head else "", note])),
+            note="；".join(filter(None, [f"原户主：{old_head.name}" if old_head else "", note])),
         )
     figures.touch(household.node)  # a figure may count heads (女户主, 独居老人)
     audit_record(

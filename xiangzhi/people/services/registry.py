@@ -8,6 +8,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xiangzhi.accounts.services import user_leave
 from xiangzhi.core import figures
@@ -42,7 +43,7 @@ def _number_taken(number: str, node: GridNode, exclude_pk: int | None = None) ->
 
 def _check_write(actor: Actor, node: GridNode) -> None:
     if not scope_for(actor).can_write_path(node.path):
-        raise PermissionDenied("您对该网格只有查看权限")
+        raise PermissionDenied(gettext("您对该网格只有查看权限"))
 
 
 def _new_resident(household: Household, data: ResidentData) -> Resident:
@@ -111,10 +112,10 @@ def household_register(
     address = normalize_text(address)
     errors = {}
     if not address:
-        errors["address"] = "请填写家庭住址"
+        errors["address"] = gettext("请填写家庭住址")
     number = normalize_text(number)
     if _number_taken(number, node):
-        errors["number"] = "该户编号在本村已存在"
+        errors["number"] = gettext("该户编号在本村已存在")
     head.relation = Resident.Relation.HEAD
     try:
         resident_validate(head, actor=actor)
@@ -166,12 +167,12 @@ def household_update(
     household.note = note
     errors = {}
     if not household.address:
-        errors["address"] = "请填写家庭住址"
+        errors["address"] = gettext("请填写家庭住址")
     if household.number != before["number"] and _number_taken(
         household.number, household.node, exclude_pk=household.pk
     ):
         # Two families with one 户编号 in a village cannot be told apart in a roster.
-        errors["number"] = "该户编号在本村已存在"
+        errors["number"] = gettext("该户编号在本村已存在")
     if errors:
         raise ValidationError(errors)
     household.save()
@@ -198,11 +199,11 @@ def resident_add(
     """Add a member by birth (出生) or move-in (迁入)."""
     _check_write(actor, household.node)
     if household.status != Household.Status.ACTIVE:
-        raise ValidationError("该户已迁出或注销,不能再添加成员")
+        raise ValidationError(gettext("该户已迁出或注销，不能再添加成员"))
     if kind not in (HouseholdChange.Kind.BIRTH, HouseholdChange.Kind.MOVE_IN):
-        raise ValidationError({"kind": "变动类型只能是出生或迁入"})
+        raise ValidationError({"kind": gettext("变动类型只能是出生或迁入")})
     if data.relation == Resident.Relation.HEAD and household.head_id:
-        raise ValidationError({"relation": "该户已有户主"})
+        raise ValidationError({"relation": gettext("该户已有户主")})
     resident_validate(data, actor=actor)
     if (
         kind == HouseholdChange.Kind.BIRTH
@@ -210,7 +211,7 @@ def resident_add(
         and occurred_on
         and data.birth_date != occurred_on
     ):
-        raise ValidationError({"occurred_on": "出生登记的变动日期应与出生日期一致"})
+        raise ValidationError({"occurred_on": gettext("出生登记的变动日期应与出生日期一致")})
     resident = _new_resident(household, data)
     _record_change(
         actor=actor,
@@ -262,12 +263,12 @@ def _leave(
 ) -> Resident:
     _check_write(actor, resident.node)
     if resident.status != Resident.Status.ACTIVE:
-        raise ValidationError("该居民已不在册")
+        raise ValidationError(gettext("该居民已不在册"))
     household = Household.objects.select_for_update().get(pk=resident.household_id)
     others = list(household.members.filter(status=Resident.Status.ACTIVE).exclude(pk=resident.pk))
     if household.head_id == resident.pk and others:
         if new_head is None or new_head.pk not in {o.pk for o in others}:
-            raise ValidationError({"new_head": "户主离开后,请从本户在册成员中指定新户主"})
+            raise ValidationError({"new_head": gettext("户主离开后，请从本户在册成员中指定新户主")})
     resident.status = status
     resident.save(update_fields=["status", "updated_at"])
     if resident.user_id:
@@ -361,12 +362,12 @@ REVEAL_FIELDS = {"id_number": "身份证号", "phone": "联系电话"}
 def resident_reveal(*, actor: Actor, resident: Resident, field_name: str, purpose: str) -> str:
     """Show one masked field in full, for a stated purpose, and put it in the audit trail."""
     if field_name not in REVEAL_FIELDS:
-        raise ValidationError({"field": "只能查看身份证号或联系电话"})
+        raise ValidationError({"field": gettext("只能查看身份证号或联系电话")})
     purpose = (purpose or "").strip()
     if len(purpose) < 2:
-        raise ValidationError({"purpose": "请说明查看完整信息的用途"})
+        raise ValidationError({"purpose": gettext("请说明查看完整信息的用途")})
     if not scope_for(actor).can_reveal_path(resident.node.path):
-        raise PermissionDenied("您的角色不能查看完整的个人信息")
+        raise PermissionDenied(gettext("您的角色不能查看完整的个人信息"))
     audit_record(
         actor=actor,
         action=PeopleAction.RESIDENT_REVEAL,

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xiangzhi.core.crypto import blind_index, last4_index, mask_id_number, mask_phone
 from xiangzhi.core.scope import Scope, scope_for
@@ -71,9 +72,9 @@ def resident_clean(data: ResidentData, *, today: dt.date | None = None) -> dict[
     errors: dict[str, str] = {}
     data.name = normalize_text(data.name)
     if not data.name:
-        errors["name"] = "请填写姓名"
+        errors["name"] = gettext("请填写姓名")
     elif len(data.name) > 50:
-        errors["name"] = "姓名不能超过50个字"
+        errors["name"] = gettext("姓名不能超过50个字")
     if data.id_number:
         try:
             cid = parse_citizen_id(data.id_number)
@@ -89,46 +90,46 @@ def resident_clean(data: ResidentData, *, today: dt.date | None = None) -> dict[
                     if isinstance(data.birth_date, MonthOnly)
                     else f"{data.birth_date:%Y-%m-%d}"
                 )
-                errors["birth_date"] = (
-                    f"出生日期 {shown} 与身份证号中的 {cid.birth_date:%Y-%m-%d} 不一致"
-                )
+                errors["birth_date"] = gettext(
+                    "出生日期 %(shown)s 与身份证号中的 %(birth_date)s 不一致"
+                ) % {"shown": shown, "birth_date": format(cid.birth_date, "%Y-%m-%d")}
             if data.gender and data.gender != cid.gender:
-                errors["gender"] = "性别与身份证号不一致(第17位奇数为男,偶数为女)"
+                errors["gender"] = gettext("性别与身份证号不一致（第17位奇数为男，偶数为女）")
             data.birth_date = data.birth_date or cid.birth_date
             data.gender = data.gender or cid.gender
     if isinstance(data.birth_date, MonthOnly):
         errors.setdefault(
             "birth_date",
-            f"出生日期只写到了月({data.birth_date.typed}),请写完整日期或填写身份证号",
+            f"出生日期只写到了月（{data.birth_date.typed}），请写完整日期或填写身份证号",
         )
     if not data.gender:
         if "id_number" not in errors:  # a wrong ID is the one error: its gender would follow
             errors.setdefault("gender", "请选择性别")
     elif data.gender not in GENDERS:
-        errors["gender"] = "性别只能是男或女"
+        errors["gender"] = gettext("性别只能是男或女")
     if data.birth_date and data.birth_date > (today or timezone.localdate()):
-        errors["birth_date"] = "出生日期不能晚于今天"
+        errors["birth_date"] = gettext("出生日期不能晚于今天")
     if data.phone:
         try:
             data.phone = normalize_phone(data.phone)
         except ValidationError as exc:
             errors["phone"] = exc.messages[0]
     if data.relation not in RELATIONS:
-        errors["relation"] = "与户主关系无效"
+        errors["relation"] = gettext("与户主关系无效")
     data.ethnicity = normalize_text(data.ethnicity)
     if data.ethnicity in ETHNIC_GROUPS:  # 汉 -> 汉族: one spelling, so that lists group alike
         data.ethnicity += "族"
     if len(data.ethnicity) > 20:
-        errors["ethnicity"] = "民族不能超过20个字"
+        errors["ethnicity"] = gettext("民族不能超过20个字")
     if len(data.note or "") > 200:
-        errors["note"] = "备注不能超过200个字"
+        errors["note"] = gettext("备注不能超过200个字")
     return errors
 
 
 # A number registered outside the actor's scope: say neither where nor whether (issue 10, no
 # existence oracle), only that it cannot be used here and whom to ask.
-NOT_USABLE_HERE = "该身份证号不能在此登记。如确为本人的身份证号,请联系乡镇管理员核实处理。"
-TAKEN_IN_SCOPE = "该身份证号已登记在其他居民名下,请在居民列表中查找该居民"
+NOT_USABLE_HERE = "该身份证号不能在此登记。如确为本人的身份证号，请联系乡镇管理员核实处理。"
+TAKEN_IN_SCOPE = "该身份证号已登记在其他居民名下，请在居民列表中查找该居民"
 
 
 def id_taken_message(scope: Scope, other: Resident) -> str:
@@ -151,7 +152,7 @@ def resident_validate(
     known = set(Tag.objects.filter(code__in=data.tags).values_list("code", flat=True))
     unknown = set(data.tags) - known
     if unknown:
-        errors["tags"] = "未知的标签:" + "、".join(sorted(unknown))
+        errors["tags"] = gettext("未知的标签：") + "、".join(sorted(unknown))
     if errors:
         raise ValidationError(errors)
     return data

@@ -14,7 +14,7 @@ BATCH = 2000
 
 
 class Command(BaseCommand):
-    help = "用当前密钥重新加密所有个人敏感字段(--reindex 同时重算盲索引)"
+    help = "用当前密钥重新加密所有个人敏感字段（--reindex 同时重算盲索引）"
 
     def add_arguments(self, parser):
         parser.add_argument("--reindex", action="store_true", help="用当前索引密钥重算盲索引")

@@ -13,11 +13,11 @@ from django.db import connections
 
 
 class Command(BaseCommand):
-    help = "运行后台任务进程(db_worker),它意外退出时自动重启"
+    help = "运行后台任务进程（db_worker），它意外退出时自动重启"
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--restart-delay", type=float, default=2.0, help="重启前等待的秒数(默认 2)"
+            "--restart-delay", type=float, default=2.0, help="重启前等待的秒数（默认 2）"
         )
 
     def handle(self, *args, restart_delay, **options):
@@ -34,12 +34,12 @@ class Command(BaseCommand):
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
-            self.stdout.write(f"后台任务进程已启动(pid {self.child.pid})")
+            self.stdout.write(f"后台任务进程已启动（pid {self.child.pid}）")
             self.stdout.flush()
             code = self.child.wait()
             if self.stopping:
                 break
-            self.stderr.write(f"后台任务进程意外退出(退出码 {code}),{restart_delay:g} 秒后重启")
+            self.stderr.write(f"后台任务进程意外退出（退出码 {code}），{restart_delay:g} 秒后重启")
             self.stderr.flush()
             time.sleep(restart_delay)
         self.stdout.write("后台任务进程已停止")
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         try:
             failed = import_housekeeping()
         except Exception as exc:  # noqa: BLE001 - the database may be down: start the worker anyway
-            self.stderr.write(f"导入任务清理失败:{exc}")
+            self.stderr.write(f"导入任务清理失败：{exc}")
         else:
             if failed:
                 self.stdout.write(f"已把 {failed} 个中断的导入任务标记为失败")
@@ -62,13 +62,13 @@ class Command(BaseCommand):
 
             checkpoint_schedule()  # the daily signed audit checkpoint queues its own next run
         except Exception as exc:  # noqa: BLE001 - as above
-            self.stderr.write(f"每日审计检查点排程失败:{exc}")
+            self.stderr.write(f"每日审计检查点排程失败：{exc}")
         try:
             from xiangzhi.core.figures_tasks import schedule_daily_figures
 
             schedule_daily_figures()  # the daily recount of date-dependent figures
         except Exception as exc:  # noqa: BLE001 - as above: start the worker anyway
-            self.stderr.write(f"每日统计任务排队失败:{exc}")
+            self.stderr.write(f"每日统计任务排队失败：{exc}")
         connections.close_all()
 
     def _stop(self, signum, frame) -> None:

@@ -32,7 +32,7 @@ def load_demo(context: DemoContext) -> dict[str, int]:
 
 
 class Command(BaseCommand):
-    help = "载入演示乡镇(--scale town)或演示县(--scale county);合成数据,可重复运行"
+    help = "载入演示乡镇（--scale town）或演示县（--scale county）；合成数据，可重复运行"
 
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=sorted(SCALES), default="town")
@@ -44,12 +44,12 @@ class Command(BaseCommand):
     def handle(self, *args, scale: str, seed: int, brief: bool = False, **opts):
         county = scale == "county"
         if GridNode.objects.filter(code=demo_root_code(county=county)).exists():
-            self.stdout.write("演示数据已存在,未做任何改动。")
+            self.stdout.write("演示数据已存在，未做任何改动。")
             if not brief:
                 self.print_logins()
             return
         if GridNode.objects.exists():
-            raise CommandError("数据库中已有其他网格数据,为避免混淆,演示数据只能载入空库。")
+            raise CommandError("数据库中已有其他网格数据，为避免混淆，演示数据只能载入空库。")
         started = time.monotonic()
         context = DemoContext(
             seed=seed, scale=SCALES[scale], county=county, verbose=self.stdout if county else None
@@ -66,7 +66,7 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"已载入演示数据({time.monotonic() - started:.1f} 秒):"
+                f"已载入演示数据（{time.monotonic() - started:.1f} 秒）："
                 + ",".join(f"{k} {v}" for k, v in counts.items())
             )
         )
@@ -74,7 +74,7 @@ class Command(BaseCommand):
             self.print_logins()
 
     def print_logins(self):
-        self.stdout.write(f"\n演示账号(密码均为 {DEMO_PASSWORD}):")
+        self.stdout.write(f"\n演示账号（密码均为 {DEMO_PASSWORD}）：")
         for u in User.objects.filter(username__startswith="demo_").order_by("id"):
             roles = (
                 "、".join(

@@ -19,14 +19,14 @@ def figure_label(key: str) -> str:
             if f.split_by == "level" and split:
                 return f"{f.label}({level_name(int(split))})"
             return f"{f.label}({split})" if split else f.label
-    return f"{key}(已不再登记的统计项)"
+    return f"{key}（已不再登记的统计项）"
 
 
 class Command(BaseCommand):
-    help = "按记录重新统计各网格的统计数,列出与统计表不一致的每一项;--fix 修正"
+    help = "按记录重新统计各网格的统计数，列出与统计表不一致的每一项；--fix 修正"
 
     def add_arguments(self, parser):
-        parser.add_argument("--node", help="只核对该区划代码(或网格编号)的网格及其下级")
+        parser.add_argument("--node", help="只核对该区划代码（或网格编号）的网格及其下级")
         parser.add_argument("--fix", action="store_true", help="把统计表改为按记录统计的数")
 
     def handle(self, *args, node=None, fix=False, **options):
@@ -39,7 +39,7 @@ class Command(BaseCommand):
                 raise CommandError(f"没有区划代码或编号为 {node} 的网格")
         if not figures.enabled():
             self.stdout.write(
-                "提示:统计表维护已关闭(XIANGZHI_FIGURES_MAINTAINED=0),页面按记录实时统计。"
+                "提示：统计表维护已关闭（XIANGZHI_FIGURES_MAINTAINED=0），页面按记录实时统计。"
             )
         with transaction.atomic():
             diffs = figures.verify(
@@ -52,7 +52,7 @@ class Command(BaseCommand):
         for d in diffs:
             period = f" {d.period}" if d.period else ""
             note = (
-                "(按日期变化的统计项,每日由后台任务重算)"
+                "（按日期变化的统计项，每日由后台任务重算）"
                 if d.key.partition(":")[0] in daily
                 else ""
             )
@@ -67,5 +67,5 @@ class Command(BaseCommand):
         elif fix:
             self.stdout.write(self.style.SUCCESS(f"已修正{scope}的 {len(diffs)} 项统计数"))
         else:
-            self.stderr.write(f"{scope}有 {len(diffs)} 项统计数与记录不一致(用 --fix 修正)")
+            self.stderr.write(f"{scope}有 {len(diffs)} 项统计数与记录不一致（用 --fix 修正）")
             sys.exit(1)

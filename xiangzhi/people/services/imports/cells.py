@@ -100,7 +100,7 @@ def _person(row: Row, cell: _Cells) -> None:
     if gender:
         d.gender = GENDERS.get(gender, "")
         if not d.gender:
-            row.fail("gender", f"性别“{clip(gender)}”无法识别,请填写男或女")
+            row.fail("gender", f"性别“{clip(gender)}”无法识别，请填写男或女")
     d.birth_date = cell("birth_date", xlsx.date)
     raw_id = cell("id_number", xlsx.id_number) or ""
     if "*" in raw_id:
@@ -130,13 +130,13 @@ def _relation(row: Row, cell: _Cells) -> None:
         d.relation = Resident.Relation.OTHER
         row.relation_unknown = True
     elif not rel:
-        row.fail("relation", "请填写与户主关系(户主、配偶、子、女、父、母等)")
+        row.fail("relation", "请填写与户主关系（户主、配偶、子、女、父、母等）")
         d.relation = Resident.Relation.OTHER  # the row is refused; no second error
         row.relation_unknown = True
     elif not d.relation:
         row.fail(
             "relation",
-            f"无法识别的与户主关系“{clip(rel)}”,可写:户主、配偶、子、女、父、母、孙子、孙女、兄弟姐妹、儿媳、女婿、其他等",
+            f"无法识别的与户主关系“{clip(rel)}”，可写：户主、配偶、子、女、父、母、孙子、孙女、兄弟姐妹、儿媳、女婿、其他等",
         )
         d.relation = Resident.Relation.OTHER  # the row is refused; no second error
         row.relation_unknown = True
@@ -156,7 +156,7 @@ def _household(row: Row, cell: _Cells) -> None:
         if pk.isdigit():
             row.pk = int(pk)
         else:
-            row.fail("pk", "系统编号应为数字(由本系统导出时生成,新登记的人请留空)")
+            row.fail("pk", "系统编号应为数字（由本系统导出时生成，新登记的人请留空）")
 
 
 def _tags(row: Row, cell: _Cells, tags: dict[str, Tag]) -> None:
@@ -171,7 +171,7 @@ def _tags(row: Row, cell: _Cells, tags: dict[str, Tag]) -> None:
         if tag is None:
             row.fail(
                 "tags",
-                f"未知的标签“{clip(word)}”,可用:"
+                f"未知的标签“{clip(word)}”，可用："
                 + "、".join(sorted({t.name for t in tags.values()})),
             )
         else:

@@ -59,7 +59,7 @@ def clean_row(row: Row, *, today: dt.date, seen_ids: dict[str, tuple[str, int]])
     if row.id_masked and not row.pk:
         row.fail(
             "id_number",
-            "身份证号是脱敏的(带*号),只有本系统导出且带“系统编号”的表格才能这样导入",
+            "身份证号是脱敏的（带*号），只有本系统导出且带“系统编号”的表格才能这样导入",
         )
 
 
@@ -72,7 +72,7 @@ def check_against_id(row: Row, id_number: str) -> None:
     except ValidationError:
         return
     if d.gender and d.gender != cid.gender:
-        row.fail("gender", "性别与该居民登记的身份证号不一致(第17位奇数为男,偶数为女)")
+        row.fail("gender", "性别与该居民登记的身份证号不一致（第17位奇数为男，偶数为女）")
     if d.birth_date and d.birth_date != cid.birth_date:
         if same_month(d.birth_date, cid.birth_date):
             d.birth_date = cid.birth_date

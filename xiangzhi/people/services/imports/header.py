@@ -33,13 +33,13 @@ def other_lists(kind: str, table: Table) -> list[dict]:
     for h in table.skipped_sheets:
         if roster_like(kind, set(h.columns)):
             raise SheetError(
-                f"工作表“{h.sheet}”像是花名册,但表头缺少必需的列:{'、'.join(h.missing)}。"
-                "请改正表头后重新上传(例如“身分证号”应写作“身份证号”)。"
+                f"工作表“{h.sheet}”像是花名册，但表头缺少必需的列：{'、'.join(h.missing)}。"
+                "请改正表头后重新上传（例如“身分证号”应写作“身份证号”）。"
             )
     rosters = [h for h in table.headers if roster_like(kind, set(h.columns))]
     if kind == "residents" and not rosters:
         where = f"工作表“{table.headers[0].sheet}”的" if len(table.headers) > 1 else ""
-        raise SheetError(f"{where}表头缺少“户编号”或“与户主关系”列,无法确定每个人属于哪一户。")
+        raise SheetError(f"{where}表头缺少“户编号”或“与户主关系”列，无法确定每个人属于哪一户。")
     return [
         {"sheet": h.sheet, "missing": roster_columns(kind)}
         for h in table.headers

@@ -109,7 +109,7 @@ def _by_system_number(run: RegistryImport, row: Row, known: Known) -> Resident |
         return None
     found = obj.head if run.kind == "households" else obj
     if found is None:
-        row.fail("pk", "系统编号对应的户没有户主,请在户籍页面先指定户主")
+        row.fail("pk", "系统编号对应的户没有户主，请在户籍页面先指定户主")
         return None
     masks = {mask_id_number(found.id_number), legacy_mask_id_number(found.id_number)}
     if row.id_masked and d.id_number not in masks:  # an older export's mask still matches

@@ -55,7 +55,7 @@ def _relation_unknown(run: RegistryImport, rows: list[Row]) -> bool:
         if r is not unknown:
             r.fail(
                 "relation",
-                f"第 {unknown.number} 行的与户主关系无法识别,不能确定这一户有哪些人,整户未导入",
+                f"第 {unknown.number} 行的与户主关系无法识别，不能确定这一户有哪些人，整户未导入",
             )
     run.report_errors(rows)
     return True
@@ -81,9 +81,9 @@ def _find_node(run: RegistryImport, group: Group) -> None:
             if not r.failed_on("grid"):
                 r.fail(
                     "grid",
-                    f"第 {unreadable.number} 行的所属网格无法读取,该户无法导入"
+                    f"第 {unreadable.number} 行的所属网格无法读取，该户无法导入"
                     if unreadable
-                    else "缺少所属网格,该户无法导入",
+                    else "缺少所属网格，该户无法导入",
                 )
         return
     node = run.node(group.grid_text)
@@ -95,7 +95,9 @@ def _find_node(run: RegistryImport, group: Group) -> None:
 
 def _only_one_head(group: Group) -> None:
     for extra in [r for r in group.rows if r.data.relation == HEAD][1:]:
-        extra.fail("relation", f"同一户已有户主(第 {group.head_row.number} 行),一户只能有一个户主")
+        extra.fail(
+            "relation", f"同一户已有户主（第 {group.head_row.number} 行），一户只能有一个户主"
+        )
 
 
 def _household_by_number(run: RegistryImport, group: Group, known: Known) -> None:
@@ -144,16 +146,16 @@ def _number_of_another_head(run: RegistryImport, group: Group, plan: Plan) -> bo
     head_existing, number = group.head_existing, group.number
     if head_existing is not None and head_existing.household_id == group.household.pk:
         message = (
-            f"该户在系统中的户主是 {other},与本行不同;"
-            "更换户主请在该户页面点“户主变更”办理,不能通过导入更换"
+            f"该户在系统中的户主是 {other}，与本行不同；"
+            "更换户主请在该户页面点“户主变更”办理，不能通过导入更换"
         )
     else:
         village_node = run.grid.node_at(group.node.ancestor_path_at(2))
         where = village_node.name if village_node is not None else ""
         group_name = group.head_row.sheet or "一组"
         message = (
-            f"户编号 {number} 在{where}已是另一户(户主 {other})的编号。如果是同一户,"
-            f"请核对户主的身份证号;如果不是,请换一个户编号(例如加上组名:{group_name}-{number})"
+            f"户编号 {number} 在{where}已是另一户（户主 {other}）的编号。如果是同一户，"
+            f"请核对户主的身份证号；如果不是，请换一个户编号（例如加上组名：{group_name}-{number}）"
         )
     group.fail_all("household_number", message)
     run.report_errors(group.rows)
@@ -168,8 +170,8 @@ def _household_of_head(group: Group) -> None:
     else:
         group.head_row.fail(
             "relation",
-            "该居民已是另一户的成员(不是户主):如需改由此人当户主,请在该户页面点“户主变更”;"
-            "如需分出去另立一户,请用“分户”",
+            "该居民已是另一户的成员（不是户主）：如需改由此人当户主，请在该户页面点“户主变更”；"
+            "如需分出去另立一户，请用“分户”",
         )
 
 
@@ -189,17 +191,17 @@ def _new_household(run: RegistryImport, group: Group, plan: Plan) -> None:
         why = (
             "该户没有“与户主关系”为户主的行"
             if head_row is None
-            else f"该户的户主行(第 {head_row.number} 行)有错误"
+            else f"该户的户主行（第 {head_row.number} 行）有错误"
         )
         for r in group.rows:
             if not r.errors:
-                r.fail("relation", f"{why},整户未导入")
+                r.fail("relation", f"{why}，整户未导入")
     elif not (head_row.address or any(r.address for r in group.rows)):
         group.fail_all("address", "新登记的户需要填写家庭住址")
     elif number and any(
         p.startswith(node.ancestor_path_at(2)) for p in run.taken_numbers.get(number, [])
     ):
-        group.fail_all("household_number", f"户编号 {number} 在本村已被另一户使用,请换一个户编号")
+        group.fail_all("household_number", f"户编号 {number} 在本村已被另一户使用，请换一个户编号")
     else:
         group.household = plan.new_household(
             node=node,
@@ -219,7 +221,7 @@ def _household_changes(group: Group, plan: Plan) -> None:
     if group.head_row is None and node.pk != household.node_id:
         group.fail_all(
             "grid",
-            f"该户登记在“{household.node.name}”,与本行的所属网格不一致;"
+            f"该户登记在“{household.node.name}”，与本行的所属网格不一致；"
             "户的所属网格请在户主那一行修改",
         )
     else:
@@ -236,7 +238,7 @@ def _plan_row(run: RegistryImport, group: Group, row: Row, plan: Plan) -> None:
             run.report.error(
                 row.number,
                 LABELS["relation"],
-                "表格没有“与户主关系”列:新登记的居民需要写明与户主的关系",
+                "表格没有“与户主关系”列：新登记的居民需要写明与户主的关系",
                 row.sheet,
             )
             return
@@ -246,7 +248,7 @@ def _plan_row(run: RegistryImport, group: Group, row: Row, plan: Plan) -> None:
         run.report.error(
             row.number,
             row.labels["id_number"],
-            f"该居民已登记在其他户(户编号 {ex.household.number or ex.household_id}),"
+            f"该居民已登记在其他户（户编号 {ex.household.number or ex.household_id}），"
             "如需迁移请使用迁出/迁入或分户功能",
             row.sheet,
         )

@@ -61,7 +61,7 @@ def households(
             current.append(row)
         else:
             row.fail(
-                "relation", "无法确定该行属于哪一户:前面没有“与户主关系”为户主的行,也没有户编号"
+                "relation", "无法确定该行属于哪一户：前面没有“与户主关系”为户主的行，也没有户编号"
             )
             yield [row]
     if current:

@@ -88,7 +88,7 @@ class RegistryImport(SheetImport):
         if text not in self.nodes:
             node = self.grid.node(text)
             if isinstance(node, GridNode) and not self.scope.can_write_path(node.path):
-                node = f"网格“{clip(text)}”不在您的管辖范围内(或您只有查看权限)"
+                node = f"网格“{clip(text)}”不在您的管辖范围内（或您只有查看权限）"
             self.nodes[text] = node
         return self.nodes[text]
 

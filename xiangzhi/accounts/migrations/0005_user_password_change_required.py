@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_user_session_epoch'),
+        ('accounts', '0004_role_labels_full_width'),
     ]
 
     operations = [
