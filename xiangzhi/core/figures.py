@@ -223,7 +223,8 @@ def maintained_of(fine: dict[Row, int], levels: dict[str, int]) -> dict[Row, int
 # compiled once per shape with a stand-in path, and later writes put their node's path in (as
 # grid/rollup.py does); every part then runs as one UNION ALL statement. Compiling them through
 # the ORM on each write cost more than running them.
-_STAND_IN = "z" * 36 + "q"
+_STAND_IN = "zzzzq"  # a path whose id (node_id_of) stands in for the node's
+_STAND_IN_ID = node_id_of(_STAND_IN)
 _templates: dict = {}
 _MISSING = object()
 
@@ -234,10 +235,12 @@ def _template(figure: Figure, path: str) -> tuple[str, list]:
         _templates.clear()
         _templates["day"] = today
     key = (figure.key, connection.vendor)
-    pl = figure.path_lookup
+    # The records on one node are selected by its id (the id its path spells): no join with the
+    # grid's table, an index range on (node, ...) of the counted table.
+    il = figure.path_lookup[: -len("path")] + ("id" if figure.path_lookup != "path" else "pk")
 
     def query(p):
-        return _grouped(figure, Q(**{pl: p}), per_node=False).query.sql_with_params()
+        return _grouped(figure, Q(**{il: node_id_of(p)}), per_node=False).query.sql_with_params()
 
     cached = _templates.get(key, _MISSING)
     if cached is _MISSING or cached is None:
@@ -245,12 +248,14 @@ def _template(figure: Figure, path: str) -> tuple[str, list]:
         if cached is _MISSING:
             # Keep the stand-in version only if it is this very query once filled in.
             t_sql, t_params = query(_STAND_IN)
-            same = t_sql == sql and [path if p == _STAND_IN else p for p in t_params] == list(
+            node = node_id_of(path)
+            same = t_sql == sql and [node if p == _STAND_IN_ID else p for p in t_params] == list(
                 params
             )
             _templates[key] = (t_sql, list(t_params)) if same else None
         return sql, list(params)
-    return cached[0], [path if p == _STAND_IN else p for p in cached[1]]
+    node = node_id_of(path)
+    return cached[0], [node if p == _STAND_IN_ID else p for p in cached[1]]
 
 
 def _recount_compiled(out: dict, nodes: dict[str, int], figures: list[Figure]) -> None:
@@ -335,21 +340,26 @@ def _fine_kept(paths: list[str]) -> dict[Row, tuple[int, int]]:
     return kept
 
 
-def add_to_maintained(deltas: dict[Row, int]) -> None:
-    """Add each difference to its maintained row (inserted when missing), in the order of the
-    rows, so that two writes in one village lock their common rows in the same order."""
-    rows = sorted((r, d) for r, d in deltas.items() if d)
+def _upsert(table: str, values: dict[Row, int], *, add: bool) -> None:
+    """Set (add=False) or add to (add=True) these rows' values, inserting the missing ones, in
+    the order of the rows: two writes in one village lock their common rows in the same order."""
+    rows = sorted((r, v) for r, v in values.items() if v or not add)
+    new = f"{table}.value + excluded.value" if add else "excluded.value"
     for i in range(0, len(rows), 200):
         chunk = rows[i : i + 200]
-        values = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
-        params = [x for (p, k, per), d in chunk for x in (node_id_of(p), p, k, per, d)]
+        holders = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+        params = [x for (p, k, per), v in chunk for x in (node_id_of(p), p, k, per, v)]
         with connection.cursor() as cursor:
             cursor.execute(
-                f'INSERT INTO {_TABLE} (node_id, path, "key", period, value) VALUES {values} '
-                f'ON CONFLICT (node_id, "key", period) '
-                f"DO UPDATE SET value = {_TABLE}.value + excluded.value",
+                f'INSERT INTO {table} (node_id, path, "key", period, value) VALUES {holders} '
+                f'ON CONFLICT (node_id, "key", period) DO UPDATE SET value = {new}',
                 params,
             )
+
+
+def add_to_maintained(deltas: dict[Row, int]) -> None:
+    """Add each difference to its maintained row (inserted when missing)."""
+    _upsert(_TABLE, deltas, add=True)
 
 
 def refresh(nodes: dict[str, int]) -> int:
@@ -357,15 +367,17 @@ def refresh(nodes: dict[str, int]) -> int:
     their differences to the maintained rows; return how many fine rows changed."""
     kept = _fine_kept(sorted(nodes))
     counted, _ = recount_fine(nodes=nodes)
-    changed = write(counted, kept, FigureFineCount)
-    if changed:
-        deltas: dict[Row, int] = defaultdict(int)
-        for path, key, period in set(counted) | set(kept):
-            d = counted.get((path, key, period), 0) - kept.get((path, key, period), (0, 0))[1]
-            if d:
-                deltas[(anchor(path, nodes[path])[0], key, period)] += d
-        add_to_maintained(deltas)
-    return changed
+    deltas: dict[Row, int] = defaultdict(int)
+    fine: dict[Row, int] = {}
+    for row in set(counted) | set(kept):
+        value = counted.get(row, 0)
+        d = value - kept.get(row, (0, 0))[1]
+        if d:
+            fine[row] = value  # a row that falls to 0 is kept at 0 (verify --fix drops it)
+            deltas[(anchor(row[0], nodes[row[0]])[0], row[1], row[2])] += d
+    _upsert(_FINE, fine, add=False)
+    _upsert(_TABLE, deltas, add=True)
+    return len(fine)
 
 
 def move_subtree(*, old_path: str, new_path: str, level: int) -> None:
