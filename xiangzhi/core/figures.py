@@ -229,12 +229,14 @@ _templates: dict = {}
 _MISSING = object()
 
 
-def _template(figure: Figure, path: str) -> tuple[str, list]:
-    today = timezone.localdate()  # a figure may compare with today's date (an age, a month)
-    if _templates.get("day") != today:
-        _templates.clear()
-        _templates["day"] = today
-    key = (figure.key, connection.vendor)
+def _template(figure: Figure, path: str, vendor: str) -> tuple[str, list, bool]:
+    """The figure's grouped count of the records on the node at path: SQL, parameters, and
+    whether the SQL is the same for every node (compiled once). Call _same_day() first."""
+    key = (figure.key, vendor)
+    node = node_id_of(path)
+    cached = _templates.get(key, _MISSING)
+    if cached is not _MISSING and cached is not None:
+        return cached[0], [node if p == _STAND_IN_ID else p for p in cached[1]], True
     # The records on one node are selected by its id (the id its path spells): no join with the
     # grid's table, an index range on (node, ...) of the counted table.
     il = figure.path_lookup[: -len("path")] + ("id" if figure.path_lookup != "path" else "pk")
@@ -242,32 +244,44 @@ def _template(figure: Figure, path: str) -> tuple[str, list]:
     def query(p):
         return _grouped(figure, Q(**{il: node_id_of(p)}), per_node=False).query.sql_with_params()
 
-    cached = _templates.get(key, _MISSING)
-    if cached is _MISSING or cached is None:
-        sql, params = query(path)
-        if cached is _MISSING:
-            # Keep the stand-in version only if it is this very query once filled in.
-            t_sql, t_params = query(_STAND_IN)
-            node = node_id_of(path)
-            same = t_sql == sql and [node if p == _STAND_IN_ID else p for p in t_params] == list(
-                params
-            )
-            _templates[key] = (t_sql, list(t_params)) if same else None
-        return sql, list(params)
-    node = node_id_of(path)
-    return cached[0], [node if p == _STAND_IN_ID else p for p in cached[1]]
+    sql, params = query(path)
+    if cached is _MISSING:
+        # Keep the stand-in version only if it is this very query once filled in.
+        t_sql, t_params = query(_STAND_IN)
+        same = t_sql == sql and [node if p == _STAND_IN_ID else p for p in t_params] == list(params)
+        _templates[key] = (t_sql, list(t_params)) if same else None
+    return sql, list(params), False
+
+
+def _same_day() -> None:
+    """A figure may compare with today's date (an age, a month): compile again on another day."""
+    today = timezone.localdate()
+    if _templates.get("day") != today:
+        _templates.clear()
+        _templates["day"] = today
 
 
 def _recount_compiled(out: dict, nodes: dict[str, int], figures: list[Figure]) -> None:
-    parts, params, of_part = [], [], []
+    _same_day()
+    items = sorted(nodes.items())
+    vendor = connection.vendor
+    shape = ("union", tuple(f.key for f in figures), len(items), vendor)
+    union = _templates.get(shape)
+    parts, params, of_part, stable = [], [], [], True
     for figure in figures:
-        for path, level in sorted(nodes.items()):
-            sql, more = _template(figure, path)
-            parts.append(f"SELECT {len(parts)}, t._s, t._m, t._n FROM ({sql}) t")
+        for path, level in items:
+            sql, more, same = _template(figure, path, vendor)
+            stable = stable and same
+            if union is None:
+                parts.append(f"SELECT {len(of_part)}, t._s, t._m, t._n FROM ({sql}) t")
             params += more
             of_part.append((figure, path, level))
+    if union is None:
+        union = " UNION ALL ".join(parts)
+        if stable:  # the same statement for any nodes: joined once
+            _templates[shape] = union
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
+        cursor.execute(union, params)
         rows = cursor.fetchall()
     levels: dict[str, int] = {}
     for i, split, month, n in rows:
