@@ -1,5 +1,6 @@
 """`manage.py verify_figures [--node CODE] [--fix]`: recount the maintained figures
-(core.figures) from the records and name every one that differs; --fix writes the counted values.
+(core.figures) from the records, in both tiers (each node's fine rows and the village rows pages
+read), and name every row that differs; --fix writes the counted values.
 Exit code 0 when every figure agrees (or was fixed), 1 otherwise."""
 
 import sys
