@@ -94,3 +94,59 @@ def test_migrate_fills_the_rows_of_a_database_that_has_none(world):
     FigureCount.objects.filter(path=world.a.node.path, key="residents").update(value=7)
     call_command("migrate", verbosity=0)
     assert village_row(world) == 7
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_writes_on_two_nodes_of_one_village_add_up_without_losing_either():
+    """Two writes under one village recount different nodes and both add +1 to the village's
+    row: the second waits for the first's row lock and adds to the committed value."""
+    import threading
+
+    from django.db import connections, transaction
+
+    from tests.factories import UserFactory
+    from xiangzhi.grid.services import node_create
+
+    admin = UserFactory(username="delta_admin", is_superuser=True)
+    town = node_create(actor=admin, parent=None, name="差镇")
+    village = node_create(actor=admin, parent=town, name="差村")
+    held, release, second_done = threading.Event(), threading.Event(), threading.Event()
+    errors = []
+
+    def first():
+        try:
+            with transaction.atomic():
+                node_create(actor=admin, parent=village, name="差一支部")
+                held.set()
+                release.wait(20)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def second():
+        try:
+            assert held.wait(20)
+            with transaction.atomic():
+                node_create(actor=admin, parent=village, name="差二支部")
+            second_done.set()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    try:
+        assert held.wait(20)
+        assert not second_done.wait(1)  # it queues on the village's row
+    finally:
+        release.set()
+        for t in threads:
+            t.join()
+    assert errors == [] and second_done.is_set()
+    row = FigureCount.objects.get(path=village.path, key="grid_nodes:3", period="")
+    assert row.value == 2
+    assert figures.verify() == []
