@@ -57,7 +57,7 @@ class Command(BaseCommand):
                 if d.key.partition(":")[0] in daily
                 else ""
             )
-            tier = "(本网格的记录)" if d.fine else ""
+            tier = "（本网格的记录）" if d.fine else ""
             self.stdout.write(
                 f"{names.get(d.path, '已不存在的网格')}[{d.path}]{tier} {figure_label(d.key)}{period}"
                 f"({d.key}):统计表 {d.kept},按记录 {d.counted}{note}"
