@@ -5,7 +5,8 @@ audit event, commit) in a village of the county, with the maintained figures on 
 drift falls on both alike. Goal (issue 11): the p50 rises by at most 20%.
 
 The births stay in the database (a few hundred among the county's residents); the village's
-figure rows, stale after the blocks with the figures off, are recounted at the end."""
+figure rows (both tiers: the nodes' fine rows and the village's), stale after the blocks with the
+figures off, are recounted at the end."""
 
 from __future__ import annotations
 

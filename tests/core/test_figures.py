@@ -176,7 +176,11 @@ def test_a_figure_of_the_date_is_recounted_daily_and_verify_knows_it(world):
         assert kept(world.township, "aged_test") == 2  # born 1965 in both villages
         cutoff["born_before"] = dt.date(1971, 1, 1)  # a day passes: those born 1970 join
         diffs = figures.verify()
-        assert {(d.key, d.kept, d.counted) for d in diffs} == {("aged_test", 1, 2)}
+        # The village's row, and the fine row of the node the 1970-born resident hangs on.
+        assert {(d.key, d.kept, d.counted, d.fine) for d in diffs} == {
+            ("aged_test", 1, 2, False),
+            ("aged_test", 0, 1, True),
+        }
         out = StringIO()
         with pytest.raises(SystemExit):
             call_command("verify_figures", stdout=out, stderr=StringIO())

@@ -17,6 +17,25 @@ def analyze_after_migrate(sender, using="default", **kwargs):
     refresh_planner_statistics(using)
 
 
+def fill_figures_after_migrate(sender, using="default", **kwargs):
+    """An existing database gets its figure rows with `migrate` (core.figures.fill_if_empty):
+    the table of fine rows is new and empty while records exist."""
+    from django.db import DatabaseError, connections, transaction
+
+    from . import figures
+
+    if (
+        using != "default"
+        or "core_figurefinecount" not in connections[using].introspection.table_names()
+    ):
+        return
+    try:
+        with transaction.atomic(using=using):
+            figures.fill_if_empty()
+    except DatabaseError:  # an app's table is not migrated yet (migrate to an older state)
+        return
+
+
 class CoreConfig(AppConfig):
     name = "xiangzhi.core"
     label = "core"
@@ -39,4 +58,5 @@ class CoreConfig(AppConfig):
         register_entity("import_job", "core.ImportJob")
         register_nav("home", "工作台", "home", order=0)
         register_panel("workbench", "imports", "core/panels/imports.html", _imports_panel, order=10)
+        post_migrate.connect(fill_figures_after_migrate, sender=self, dispatch_uid="xz-figures")
         post_migrate.connect(analyze_after_migrate, sender=self, dispatch_uid="xz-analyze")

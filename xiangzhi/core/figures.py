@@ -1,16 +1,20 @@
-"""Maintained figures: every registered figure (core.registry.register_figure) kept as rows of
-core.FigureCount at the maintained level (XIANGZHI_FIGURES_LEVEL, village by default), so that a
-page sums a few rows of its subtree instead of counting the people under it.
+"""Maintained figures: every registered figure (core.registry.register_figure) kept in two tiers,
+so that a page sums a few rows of its subtree instead of counting the people under it, and a
+write costs the same whatever the size of its village.
 
-- The anchor of a record is the ancestor of its node at the maintained level, or the node itself
-  when it sits at or above that level. An anchor's rows count the records of its whole subtree
-  (at the maintained level) or of the node alone (above it), per figure key and period.
-- A write recounts the rows of the anchors it touched, in its own transaction: the service calls
-  touch(node, ...) once its records are written. The recount is exact by construction (a few
-  indexed COUNTs over one village), and the rows of one village are locked first, so two writes
-  in one village queue on that village's rows and writes in two villages never share a row.
-- batch() defers the recounts to the end of a block: an import's batch, seed_demo.
-- verify() recounts from the records and names every row that differs; fix=True repairs them.
+- Fine rows (core.FigureFineCount): per figure key and period, the count of the records hanging
+  on one grid node itself (a household's node: tens of records).
+- Maintained rows (core.FigureCount), which pages read: at the maintained level
+  (XIANGZHI_FIGURES_LEVEL, village by default) the sum of the fine rows of the node's subtree;
+  a node above that level keeps rows for its own records. The anchor of a node is its ancestor
+  at the maintained level, or the node itself at or above that level.
+- A write calls touch(node, ...) in its transaction once its records are written: the touched
+  nodes' fine rows are locked, recounted from the records (one statement), rewritten, and each
+  difference new - old is added to the anchor's row (an upsert `value = value + d`, in a fixed
+  order). Two villages' writes never share a row; two writes on one node queue on its fine rows.
+- batch() defers the touches to the end of a block: an import's batch, seed_demo.
+- verify() recounts both tiers from the records and names every row that differs; fix=True
+  repairs them. fill_if_empty() (post_migrate) fills an existing database's rows once.
 - XIANGZHI_FIGURES_MAINTAINED=0 switches it all off: nothing is written and pages count live.
 """
 
@@ -19,24 +23,26 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import CharField, Count, DateField, F, Q, Value
+from django.db.models import CharField, Count, DateField, F, Q, Sum, Value
 from django.db.models.functions import Cast, Concat, Substr, TruncMonth
 from django.utils import timezone
 
-from .models import FigureCount
-from .paths import SEGMENT, next_prefix
+from .models import FigureCount, FigureFineCount
+from .paths import SEGMENT
 from .registry import Figure, maintained_figures
 
-Row = tuple[str, str, str]  # (anchor path, key, period)
+Row = tuple[str, str, str]  # (node path, key, period)
 _TABLE = FigureCount._meta.db_table
-# Above this many anchors a recount reads their common subtree once instead of one range each.
+_FINE = FigureFineCount._meta.db_table
+# Above this many touched nodes a recount reads them with IN lists instead of one part each.
 RANGES_AT_MOST = 16
+CHUNK = 400
 
 
 def enabled() -> bool:
@@ -56,7 +62,7 @@ def current_period() -> str:
 
 
 def anchor(path: str, level: int) -> tuple[str, int]:
-    """The path and level of the node whose rows count a record on the node (path, level)."""
+    """The path and level of the node whose maintained rows count a record on (path, level)."""
     top = maintained_level()
     if level <= top:
         return path, level
@@ -82,24 +88,24 @@ def _pending() -> dict | None:
 
 
 def touch(*nodes) -> None:
-    """Recount the rows of the anchors of these nodes (GridNode or (path, level)), now or at the
-    end of the enclosing batch(). Call it in the write's transaction, after the records are
-    written; give both the old and the new node of a record that moved."""
+    """Recount the fine rows of these nodes (GridNode or (path, level)) and carry the difference
+    to their anchors' rows, now or at the end of the enclosing batch(). Call it in the write's
+    transaction, after the records are written; give both the old and the new node of a record
+    that moved."""
     if not enabled():
         return
-    anchors = {}
+    touched = {}
     for node in nodes:
         if node is None:
             continue
         path, level = node if isinstance(node, tuple) else (node.path, node.level)
         if path:
-            a_path, a_level = anchor(path, level)
-            anchors[a_path] = a_level
+            touched[path] = level
     pending = _pending()
     if pending is not None:
-        pending.update(anchors)
-    elif anchors:
-        refresh(anchors)
+        pending.update(touched)
+    elif touched:
+        refresh(touched)
 
 
 class Batch:
@@ -167,109 +173,120 @@ def _grouped(figure: Figure, cond: Q, *, per_node: bool = True):
     return qs.values("_p", "_l", "_s", "_m").annotate(_n=Count("pk")).order_by()
 
 
-def _add(out: dict, figure: Figure, row, anchors: dict[str, int] | None) -> None:
+def _add(out: dict, levels: dict, figure: Figure, row) -> None:
     path, level, split, month, n = row
     if not path or not n:
         return
-    a_path, _ = anchor(path, level)
-    if anchors is not None and a_path not in anchors:
-        return
     period = _period(figure, month)
     if period is not None:
-        out[(a_path, row_key(figure, split), period)] += n
+        out[(path, row_key(figure, split), period)] += n
+        levels[path] = level
 
 
-def _cond(figure: Figure, path: str, level: int) -> Q:
-    """The records an anchor's rows count: its subtree at the maintained level, its node alone
-    above it."""
-    pl = figure.path_lookup
-    return Q(**{f"{pl}__under": path}) if level >= maintained_level() else Q(**{pl: path})
-
-
-def recount(
-    *, anchors: dict[str, int] | None = None, under: str = "", figures: list[Figure] | None = None
-) -> dict[Row, int]:
-    """The figure rows as the records give them: of the anchors given (path -> level), or of
-    every anchor under the path `under` (every anchor when both are empty)."""
+def recount_fine(
+    *, nodes: dict[str, int] | None = None, under: str = "", figures: list[Figure] | None = None
+) -> tuple[dict[Row, int], dict[str, int]]:
+    """The fine rows as the records give them, of the nodes given (path -> level) or of every
+    node under the path `under` (every node when both are empty); and the level of each path."""
     figures = maintained_figures() if figures is None else figures
-    if anchors is not None and not anchors:
-        return {}
     out: dict[Row, int] = defaultdict(int)
-    if anchors is not None and len(anchors) <= RANGES_AT_MOST:
-        _recount_compiled(out, anchors, figures)
-        return dict(out)
+    levels: dict[str, int] = dict(nodes or {})
+    if nodes is not None and not nodes:
+        return {}, levels
+    if nodes is not None and len(nodes) <= RANGES_AT_MOST:
+        _recount_compiled(out, nodes, figures)
+        return dict(out), levels
     for figure in figures:
-        if anchors is not None:
-            cond = Q(**{f"{figure.path_lookup}__under": _common_prefix(anchors)})
+        if nodes is not None:
+            paths = sorted(nodes)
+            conds = [
+                Q(**{f"{figure.path_lookup}__in": paths[i : i + CHUNK]})
+                for i in range(0, len(paths), CHUNK)
+            ]
         else:
-            cond = Q(**{f"{figure.path_lookup}__under": under}) if under else Q()
-        for row in _grouped(figure, cond).values_list("_p", "_l", "_s", "_m", "_n"):
-            _add(out, figure, row, anchors)
+            conds = [Q(**{f"{figure.path_lookup}__under": under}) if under else Q()]
+        for cond in conds:
+            for row in _grouped(figure, cond).values_list("_p", "_l", "_s", "_m", "_n"):
+                _add(out, levels, figure, row)
+    return dict(out), levels
+
+
+def maintained_of(fine: dict[Row, int], levels: dict[str, int]) -> dict[Row, int]:
+    """The maintained rows that these fine rows sum to."""
+    out: dict[Row, int] = defaultdict(int)
+    for (path, key, period), n in fine.items():
+        out[(anchor(path, levels[path])[0], key, period)] += n
     return dict(out)
 
 
-# A write recounts its village with the same statements every time: each figure's grouped query
-# is compiled once per shape with a stand-in path, and later writes put their anchor's path in
-# (as grid/rollup.py does); every part then runs as one UNION ALL statement. Compiling them
-# through the ORM on each write cost more than running them.
-_STAND_IN = "z" * 36 + "q"
+# A write recounts its nodes with the same statements every time: each figure's grouped query is
+# compiled once per shape with a stand-in path, and later writes put their node's path in (as
+# grid/rollup.py does); every part then runs as one UNION ALL statement. Compiling them through
+# the ORM on each write cost more than running them.
+_STAND_IN = "zzzzq"  # a path whose id (node_id_of) stands in for the node's
+_STAND_IN_ID = node_id_of(_STAND_IN)
 _templates: dict = {}
 _MISSING = object()
 
 
-def _template(figure: Figure, exact: bool, path: str, level: int) -> tuple[str, list]:
-    today = timezone.localdate()  # a figure may compare with today's date (an age, a month)
+def _template(figure: Figure, path: str, vendor: str) -> tuple[str, list, bool]:
+    """The figure's grouped count of the records on the node at path: SQL, parameters, and
+    whether the SQL is the same for every node (compiled once). Call _same_day() first."""
+    key = (figure.key, vendor)
+    node = node_id_of(path)
+    cached = _templates.get(key, _MISSING)
+    if cached is not _MISSING and cached is not None:
+        return cached[0], [node if p == _STAND_IN_ID else p for p in cached[1]], True
+    # The records on one node are selected by its id (the id its path spells): no join with the
+    # grid's table, an index range on (node, ...) of the counted table.
+    il = figure.path_lookup[: -len("path")] + ("id" if figure.path_lookup != "path" else "pk")
+
+    def query(p):
+        return _grouped(figure, Q(**{il: node_id_of(p)}), per_node=False).query.sql_with_params()
+
+    sql, params = query(path)
+    if cached is _MISSING:
+        # Keep the stand-in version only if it is this very query once filled in.
+        t_sql, t_params = query(_STAND_IN)
+        same = t_sql == sql and [node if p == _STAND_IN_ID else p for p in t_params] == list(params)
+        _templates[key] = (t_sql, list(t_params)) if same else None
+    return sql, list(params), False
+
+
+def _same_day() -> None:
+    """A figure may compare with today's date (an age, a month): compile again on another day."""
+    today = timezone.localdate()
     if _templates.get("day") != today:
         _templates.clear()
         _templates["day"] = today
-    key = (figure.key, exact, connection.vendor)
-    upper = next_prefix(path)
-    level = level if exact else maintained_level()
-    fill = {_STAND_IN: path, next_prefix(_STAND_IN): upper}
-
-    def filled(template: list) -> list:
-        return [fill.get(p, p) if isinstance(p, str) else p for p in template]
-
-    cached = _templates.get(key, _MISSING)
-    if cached is _MISSING or cached is None or upper is None:
-        sql, params = _grouped(
-            figure, _cond(figure, path, level), per_node=False
-        ).query.sql_with_params()
-        if cached is _MISSING and upper is not None:
-            # Keep the stand-in version only if it is this very query once filled in.
-            t_sql, t_params = _grouped(
-                figure, _cond(figure, _STAND_IN, level), per_node=False
-            ).query.sql_with_params()
-            same = t_sql == sql and filled(list(t_params)) == list(params)
-            _templates[key] = (t_sql, list(t_params)) if same else None
-        return sql, list(params)
-    return cached[0], filled(cached[1])
 
 
-def _recount_compiled(out: dict, anchors: dict[str, int], figures: list[Figure]) -> None:
-    parts, params, of_part = [], [], []
-    top = maintained_level()
+def _recount_compiled(out: dict, nodes: dict[str, int], figures: list[Figure]) -> None:
+    _same_day()
+    items = sorted(nodes.items())
+    vendor = connection.vendor
+    shape = ("union", tuple(f.key for f in figures), len(items), vendor)
+    union = _templates.get(shape)
+    parts, params, of_part, stable = [], [], [], True
     for figure in figures:
-        for path, level in sorted(anchors.items()):
-            sql, more = _template(figure, level < top, path, level)
-            parts.append(f"SELECT {len(parts)}, t._s, t._m, t._n FROM ({sql}) t")
+        for path, level in items:
+            sql, more, same = _template(figure, path, vendor)
+            stable = stable and same
+            if union is None:
+                parts.append(f"SELECT {len(of_part)}, t._s, t._m, t._n FROM ({sql}) t")
             params += more
             of_part.append((figure, path, level))
+    if union is None:
+        union = " UNION ALL ".join(parts)
+        if stable:  # the same statement for any nodes: joined once
+            _templates[shape] = union
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params)
+        cursor.execute(union, params)
         rows = cursor.fetchall()
+    levels: dict[str, int] = {}
     for i, split, month, n in rows:
         figure, path, level = of_part[i]
-        _add(out, figure, (path, level, split, month, n), anchors)
-
-
-def _common_prefix(anchors: dict[str, int]) -> str:
-    paths = sorted(anchors)
-    first, last = paths[0], paths[-1]
-    n = 0
-    while n < min(len(first), len(last)) and first[n] == last[n]:
-        n += 1
-    return first[: n - n % SEGMENT]
+        _add(out, levels, figure, (path, level, split, month, n))
 
 
 def _keys_filter(figures: list[Figure] | None) -> Q:
@@ -282,17 +299,11 @@ def _keys_filter(figures: list[Figure] | None) -> Q:
 
 
 def stored(
-    *,
-    anchors: Iterable[str] | None = None,
-    under: str = "",
-    figures: list[Figure] | None = None,
-    lock: bool = False,
+    model=FigureCount, *, under: str = "", figures: list[Figure] | None = None, lock: bool = False
 ) -> dict[Row, tuple[int, int]]:
-    """The kept rows: (path, key, period) -> (id, value)."""
-    qs = FigureCount.objects.filter(_keys_filter(figures))
-    if anchors is not None:
-        qs = qs.filter(path__in=sorted(anchors))
-    elif under:
+    """The kept rows of one tier: (path, key, period) -> (id, value)."""
+    qs = model.objects.filter(_keys_filter(figures))
+    if under:
         qs = qs.filter(path__under=under)
     if lock:
         qs = qs.select_for_update().order_by("path", "key", "period")
@@ -302,57 +313,112 @@ def stored(
     }
 
 
-def write(expected: dict[Row, int], kept: dict[Row, tuple[int, int]]) -> int:
-    """Make the kept rows equal the expected ones; return how many rows changed."""
+def write(expected: dict[Row, int], kept: dict[Row, tuple[int, int]], model=FigureCount) -> int:
+    """Make the kept rows of one tier equal the expected ones; return how many rows changed."""
     changed = [(kept[r][0], v) for r, v in expected.items() if r in kept and kept[r][1] != v]
     new = [r for r in expected if r not in kept]
     gone = [pk for r, (pk, _) in kept.items() if r not in expected]
     if changed:
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"UPDATE {_TABLE} SET value = %s WHERE id = %s", [(v, pk) for pk, v in changed]
+                f"UPDATE {model._meta.db_table} SET value = %s WHERE id = %s",
+                [(v, pk) for pk, v in changed],
             )
     if new:
-        FigureCount.objects.bulk_create(
+        model.objects.bulk_create(
             [
-                FigureCount(
-                    node_id=node_id_of(p), path=p, key=k, period=per, value=expected[(p, k, per)]
-                )
+                model(node_id=node_id_of(p), path=p, key=k, period=per, value=expected[(p, k, per)])
                 for p, k, per in new
             ],
             batch_size=500,
         )
     for i in range(0, len(gone), 500):
-        FigureCount.objects.filter(pk__in=gone[i : i + 500]).delete()
+        model.objects.filter(pk__in=gone[i : i + 500]).delete()
     return len(changed) + len(new) + len(gone)
 
 
-def refresh(anchors: dict[str, int]) -> int:
-    """Recount the rows of these anchors (path -> level) in the current transaction. Their rows
-    are locked first, so that a concurrent write in the same village waits and then counts what
-    this one wrote (on PostgreSQL; SQLite has one writer at a time anyway)."""
-    lock = " ORDER BY path, key, period FOR UPDATE" if connection.vendor != "sqlite" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f'SELECT id, path, "key", period, value FROM {_TABLE} '
-            f"WHERE path IN ({', '.join(['%s'] * len(anchors))}){lock}",
-            sorted(anchors),
-        )
-        kept = {(p, k, per): (pk, v) for pk, p, k, per, v in cursor.fetchall()}
-    return write(recount(anchors=anchors), kept)
+def _fine_kept(paths: list[str]) -> dict[Row, tuple[int, int]]:
+    """The fine rows of these nodes, locked first in a fixed order (PostgreSQL; SQLite has one
+    writer), then read in a new statement: one that waited sees what the other write inserted."""
+    kept = {}
+    for i in range(0, len(paths), CHUNK):
+        chunk = paths[i : i + CHUNK]
+        where = f"WHERE path IN ({', '.join(['%s'] * len(chunk))})"
+        with connection.cursor() as cursor:
+            if connection.vendor != "sqlite":
+                cursor.execute(
+                    f'SELECT id FROM {_FINE} {where} ORDER BY path, "key", period FOR UPDATE', chunk
+                )
+            cursor.execute(f'SELECT id, path, "key", period, value FROM {_FINE} {where}', chunk)
+            kept.update({(p, k, per): (pk, v) for pk, p, k, per, v in cursor.fetchall()})
+    return kept
+
+
+def _upsert(table: str, values: dict[Row, int], *, add: bool) -> None:
+    """Set (add=False) or add to (add=True) these rows' values, inserting the missing ones, in
+    the order of the rows: two writes in one village lock their common rows in the same order."""
+    rows = sorted((r, v) for r, v in values.items() if v or not add)
+    new = f"{table}.value + excluded.value" if add else "excluded.value"
+    for i in range(0, len(rows), 200):
+        chunk = rows[i : i + 200]
+        holders = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
+        params = [x for (p, k, per), v in chunk for x in (node_id_of(p), p, k, per, v)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f'INSERT INTO {table} (node_id, path, "key", period, value) VALUES {holders} '
+                f'ON CONFLICT (node_id, "key", period) DO UPDATE SET value = {new}',
+                params,
+            )
+
+
+def add_to_maintained(deltas: dict[Row, int]) -> None:
+    """Add each difference to its maintained row (inserted when missing)."""
+    _upsert(_TABLE, deltas, add=True)
+
+
+def refresh(nodes: dict[str, int]) -> int:
+    """Recount the fine rows of these nodes (path -> level) in the current transaction and add
+    their differences to the maintained rows; return how many fine rows changed."""
+    kept = _fine_kept(sorted(nodes))
+    counted, _ = recount_fine(nodes=nodes)
+    deltas: dict[Row, int] = defaultdict(int)
+    fine: dict[Row, int] = {}
+    for row in set(counted) | set(kept):
+        value = counted.get(row, 0)
+        d = value - kept.get(row, (0, 0))[1]
+        if d:
+            fine[row] = value  # a row that falls to 0 is kept at 0 (verify --fix drops it)
+            deltas[(anchor(row[0], nodes[row[0]])[0], row[1], row[2])] += d
+    _upsert(_FINE, fine, add=False)
+    _upsert(_TABLE, deltas, add=True)
+    return len(fine)
 
 
 def move_subtree(*, old_path: str, new_path: str, level: int) -> None:
     """A grid subtree moved from old_path to new_path (the nodes' paths are rewritten already):
-    rows at or above the maintained level move with it; below it, the two villages recount."""
+    its fine rows move with it; its maintained rows too when it sits at or above the maintained
+    level; below it, the moved fine rows' sums leave the old village's rows for the new one's."""
     if not enabled():
         return
+    moved = Concat(Value(new_path), Substr("path", len(old_path) + 1))
+    FigureFineCount.objects.filter(path__under=old_path).update(path=moved)
     if level <= maintained_level():
-        FigureCount.objects.filter(path__under=old_path).update(
-            path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
-        )
-    else:
-        touch((old_path, level), (new_path, level))
+        FigureCount.objects.filter(path__under=old_path).update(path=moved)
+        return
+    old_anchor, new_anchor = anchor(old_path, level)[0], anchor(new_path, level)[0]
+    if old_anchor == new_anchor:
+        return
+    sums = (
+        FigureFineCount.objects.filter(path__under=new_path)
+        .values_list("key", "period")
+        .annotate(n=Sum("value"))
+        .order_by()
+    )
+    deltas: dict[Row, int] = defaultdict(int)
+    for key, period, n in sums:
+        deltas[(old_anchor, key, period)] -= n
+        deltas[(new_anchor, key, period)] += n
+    add_to_maintained(deltas)
 
 
 # --- verifying --------------------------------------------------------------------------------
@@ -365,30 +431,43 @@ class Difference:
     period: str
     kept: int
     counted: int
+    fine: bool = False  # a fine row (the node's own records), not a maintained row
+
+
+def _differences(counted: dict, kept: dict, fine: bool) -> list[Difference]:
+    return [
+        Difference(r[0], r[1], r[2], kept.get(r, (0, 0))[1], counted.get(r, 0), fine)
+        for r in sorted(set(counted) | set(kept))
+        if kept.get(r, (0, 0))[1] != counted.get(r, 0)
+    ]
 
 
 def verify(
     *, path: str = "", level: int | None = None, fix: bool = False, figures=None
 ) -> list[Difference]:
-    """Recount the figure rows of the subtree at path (every row when empty) from the records
-    and return every row that differs from the kept one; fix=True writes the counted values."""
+    """Recount both tiers of the subtree at path (of its village when the node is below the
+    maintained level; everything when empty) from the records: every fine row against the
+    records on its node, every maintained row against the records of its subtree (the sum of
+    its fine rows as they should be). Return each row that differs; fix=True repairs them."""
     if path and level is not None and level > maintained_level():
-        anchors = dict([anchor(path, level)])
-        counted, kept = (
-            recount(anchors=anchors, figures=figures),
-            stored(anchors=anchors, figures=figures, lock=fix),
-        )
-    else:
-        counted = recount(under=path, figures=figures)
-        kept = stored(under=path, figures=figures, lock=fix)
-    out = [
-        Difference(r[0], r[1], r[2], kept.get(r, (0, 0))[1], counted.get(r, 0))
-        for r in sorted(set(counted) | set(kept))
-        if kept.get(r, (0, 0))[1] != counted.get(r, 0)
-    ]
+        path = anchor(path, level)[0]
+    fine, levels = recount_fine(under=path, figures=figures)
+    counted = maintained_of(fine, levels)
+    kept_fine = stored(FigureFineCount, under=path, figures=figures, lock=fix)
+    kept = stored(FigureCount, under=path, figures=figures, lock=fix)
+    out = _differences(counted, kept, False) + _differences(fine, kept_fine, True)
     if fix and out:
-        write(counted, kept)
+        write(fine, kept_fine, FigureFineCount)
+        write(counted, kept, FigureCount)
     return out
+
+
+def fill_if_empty() -> int:
+    """Fill both tiers when the fine rows are empty: a database that predates them (or the
+    maintained rows) is right after `migrate`. Return how many rows differed."""
+    if not enabled() or FigureFineCount.objects.exists():
+        return 0
+    return len(verify(fix=True))
 
 
 def daily_figures() -> list[Figure]:
@@ -400,4 +479,4 @@ def refresh_daily() -> int:
     figures = daily_figures()
     if not figures or not enabled():
         return 0
-    return len(verify(fix=True, figures=figures))
+    return len([d for d in verify(fix=True, figures=figures) if not d.fine])

@@ -205,3 +205,27 @@ class FigureCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} {self.key} {self.period}"
+
+
+class FigureFineCount(models.Model):
+    """The fine tier of the maintained figures (core.figures): the count of a registered figure
+    over the records hanging on this very node (not its subtree). A write recounts the fine rows
+    of the nodes it touched (tens of records each) and adds the difference to the FigureCount
+    rows, which pages read; verify_figures checks both tiers against the records."""
+
+    node_id = models.BigIntegerField()
+    path = PathField(max_length=255)
+    key = models.CharField(max_length=64)
+    period = models.CharField(max_length=7, blank=True, default="")
+    value = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = "网格统计数"
+        verbose_name_plural = "网格统计数"
+        constraints = [
+            models.UniqueConstraint(fields=["node_id", "key", "period"], name="uniq_figure_fine")
+        ]
+        indexes = [models.Index(fields=["path", "key", "period", "value"], name="figure_fine_path")]
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.key} {self.period}"

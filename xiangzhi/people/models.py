@@ -74,7 +74,7 @@ class Household(ScopedModel):
         ordering = ["node__path", "id"]
         verbose_name = "户"
         verbose_name_plural = "户"
-        # A village's figures are recounted on each write (core/figures.py): index-only.
+        # A node's figures are recounted on each write (core/figures.py): an index range.
         indexes = [models.Index(fields=["node", "status"], name="household_node_status")]
 
     def __str__(self) -> str:
@@ -202,7 +202,7 @@ class Resident(ScopedModel):
             models.Index(fields=["phone_index"], name="resident_phone_index"),
             models.Index(fields=["id_number_last4"], name="resident_id_last4"),
             models.Index(fields=["phone_last4"], name="resident_phone_last4"),
-            # A village's figures are recounted on each write (core/figures.py): index-only.
+            # A node's figures are recounted on each write (core/figures.py): an index range.
             models.Index(fields=["node", "status"], name="resident_node_status"),
         ]
 

@@ -1,5 +1,6 @@
 """`manage.py verify_figures [--node CODE] [--fix]`: recount the maintained figures
-(core.figures) from the records and name every one that differs; --fix writes the counted values.
+(core.figures) from the records, in both tiers (each node's fine rows and the village rows pages
+read), and name every row that differs; --fix writes the counted values.
 Exit code 0 when every figure agrees (or was fixed), 1 otherwise."""
 
 import sys
@@ -56,8 +57,9 @@ class Command(BaseCommand):
                 if d.key.partition(":")[0] in daily
                 else ""
             )
+            tier = "（本网格的记录）" if d.fine else ""
             self.stdout.write(
-                f"{names.get(d.path, '已不存在的网格')}[{d.path}] {figure_label(d.key)}{period}"
+                f"{names.get(d.path, '已不存在的网格')}[{d.path}]{tier} {figure_label(d.key)}{period}"
                 f"({d.key}):统计表 {d.kept},按记录 {d.counted}{note}"
             )
         scope = f"“{where.name}”及其下级" if where else "全部网格"

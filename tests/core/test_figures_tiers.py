@@ -1,0 +1,152 @@
+"""The two tiers of the maintained figures (core/figures.py): a write recounts the fine rows of
+its own node and carries the difference to its village's row, without recounting the village;
+verify_figures checks and repairs both tiers; `migrate` fills the rows of an existing database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from tests.factories import make_id
+from xiangzhi.core import figures
+from xiangzhi.core.models import FigureCount, FigureFineCount
+from xiangzhi.core.paths import next_prefix
+from xiangzhi.people.models import Resident
+from xiangzhi.people.services import ResidentData, resident_add
+
+
+def born(world, household) -> Resident:
+    when = dt.date(2020, 1, 1)
+    return resident_add(
+        actor=world.admin,
+        household=household,
+        kind="birth",
+        occurred_on=when,
+        data=ResidentData(
+            name="甲新生", id_number=make_id(when, "F"), relation=Resident.Relation.CHILD
+        ),
+    )
+
+
+def village_row(world, key="residents") -> int:
+    return FigureCount.objects.get(path=world.a.node.path, key=key, period="").value
+
+
+def test_fine_rows_count_the_records_of_their_own_node(world):
+    node = world.a.household.node
+    fine = FigureFineCount.objects.get(path=node.path, key="residents", period="")
+    assert fine.value == Resident.objects.filter(node=node, status="active").count() > 0
+    # The village's row is the sum of the fine rows of its subtree.
+    fine_sum = sum(
+        FigureFineCount.objects.filter(path__under=world.a.node.path, key="residents").values_list(
+            "value", flat=True
+        )
+    )
+    assert village_row(world) == fine_sum == 3
+
+
+def test_a_write_adds_its_difference_and_does_not_recount_the_village(world):
+    # A village row off by 5 stays off by 5 after a birth: the write added +1 to it instead of
+    # recounting the village's records (which would have repaired it).
+    FigureCount.objects.filter(path=world.a.node.path, key="residents").update(value=3 + 5)
+    with CaptureQueriesContext(connection) as ctx:
+        born(world, world.a.household)
+    assert village_row(world) == 4 + 5
+    # The recount reads the household's node only: no statement ranges over the village.
+    recount = [q["sql"] for q in ctx.captured_queries if "UNION ALL" in q["sql"]]
+    assert len(recount) == 1 and next_prefix(world.a.node.path) not in recount[0]
+    assert f'"node_id" = {world.a.household.node.pk}' in recount[0]
+    diffs = figures.verify()
+    assert [(d.path, d.key, d.kept, d.counted, d.fine) for d in diffs] == [
+        (world.a.node.path, "residents", 9, 4, False)
+    ]
+    figures.verify(fix=True)
+    assert village_row(world) == 4 and figures.verify() == []
+
+
+def test_verify_figures_names_a_wrong_fine_row_and_fix_repairs_it(world):
+    node = world.a.household.node
+    FigureFineCount.objects.filter(path=node.path, key="residents").update(value=42)
+    out = StringIO()
+    with pytest.raises(SystemExit):
+        call_command("verify_figures", stdout=out, stderr=StringIO())
+    assert "本网格的记录" in out.getvalue() and "统计表 42" in out.getvalue()
+    call_command("verify_figures", "--fix", stdout=StringIO())
+    assert figures.verify() == []
+    # A later write starts from the repaired fine row: its difference is right.
+    born(world, world.a.household)
+    assert village_row(world) == 4 and figures.verify() == []
+
+
+def test_migrate_fills_the_rows_of_a_database_that_has_none(world):
+    FigureFineCount.objects.all().delete()
+    FigureCount.objects.all().delete()
+    assert figures.verify() != []
+    call_command("migrate", verbosity=0)  # nothing to apply: post_migrate fills the rows
+    assert figures.verify() == []
+    assert village_row(world) == 3
+    # Rows present: migrate leaves them alone (a wrong one stays for verify_figures to name).
+    FigureCount.objects.filter(path=world.a.node.path, key="residents").update(value=7)
+    call_command("migrate", verbosity=0)
+    assert village_row(world) == 7
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_two_writes_on_two_nodes_of_one_village_add_up_without_losing_either():
+    """Two writes under one village recount different nodes and both add +1 to the village's
+    row: the second waits for the first's row lock and adds to the committed value."""
+    import threading
+
+    from django.db import connections, transaction
+
+    from tests.factories import UserFactory
+    from xiangzhi.grid.services import node_create
+
+    admin = UserFactory(username="delta_admin", is_superuser=True)
+    town = node_create(actor=admin, parent=None, name="差镇")
+    village = node_create(actor=admin, parent=town, name="差村")
+    held, release, second_done = threading.Event(), threading.Event(), threading.Event()
+    errors = []
+
+    def first():
+        try:
+            with transaction.atomic():
+                node_create(actor=admin, parent=village, name="差一支部")
+                held.set()
+                release.wait(20)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def second():
+        try:
+            assert held.wait(20)
+            with transaction.atomic():
+                node_create(actor=admin, parent=village, name="差二支部")
+            second_done.set()
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    try:
+        assert held.wait(20)
+        assert not second_done.wait(1)  # it queues on the village's row
+    finally:
+        release.set()
+        for t in threads:
+            t.join()
+    assert errors == [] and second_done.is_set()
+    row = FigureCount.objects.get(path=village.path, key="grid_nodes:3", period="")
+    assert row.value == 2
+    assert figures.verify() == []
