@@ -182,17 +182,3 @@ def test_the_migration_keeps_the_single_chain_of_before_as_a_frozen_verifiable_c
     _raw("UPDATE core_auditevent SET object_repr = %s WHERE seq = 2 AND chain_id = 1", ["篡改"])
     code, out = run_verify()
     assert code == 1 and "分链前的审计链（已冻结）：事件 #2 的内容已被修改" in out
-
-
-def test_logins_go_to_their_townships_chain(client, world):
-    """Maintainer review: every login of the deployment went to the one node-less chain, a hot
-    head for the whole county; now a login is filed under the account's first bound node."""
-    from xiangzhi.core.models import AuditEvent
-
-    client.post("/login/", {"username": world.a.cadre.username, "password": "wrong-password-1"})
-    client.force_login(world.a.cadre)  # the login signal, as the form sends it
-    events = AuditEvent.objects.order_by("-pk")
-    ok = events.filter(action="accounts.user_login").first()
-    failed = events.filter(action="accounts.user_login_failed").first()
-    assert ok.node_id == world.a.cadre.audit_node() == failed.node_id
-    assert ok.chain != "~none"

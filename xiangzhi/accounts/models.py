@@ -24,15 +24,6 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.display_name or self.username
 
-    def audit_node(self):
-        """The node (its id) events about this account are filed under: the node of its first
-        role bound to one, so that logins go to their township's audit chain and are read by its
-        auditors; None for an account bound nowhere (an administrator)."""
-        if self.pk is None:
-            return None
-        bound = self.role_assignments.filter(node__isnull=False).order_by("pk")
-        return bound.values_list("node_id", flat=True).first()
-
     def _get_session_auth_hash(self, secret=None):
         """Django's hash of the password, salted with the session epoch as well."""
         from django.utils.crypto import salted_hmac

@@ -24,13 +24,9 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
         bool(getattr(request, "axes_locked_out", False))
         and getattr(request, "axes_failures_since_start", None) is None
     )
-    from .models import User
-
-    known = User.objects.filter(username=username).first()
     audit_record(
         actor=None,
         action=AccountsAction.USER_LOGIN_LOCKED if locked else AccountsAction.USER_LOGIN_FAILED,
-        node=known.audit_node() if known else None,  # its township's chain (and auditors)
         object_type="accounts.user",
         object_repr=username,
         changes={"username": username},
