@@ -79,10 +79,6 @@ def sheet_export(
         unit=ledger_unit(actor=actor, node=node),
         period=period,
     )
-    if node is None and hasattr(actor, "audit_node"):
-        # A whole-scope export is filed under the exporter's bound node: its township's chain,
-        # read by the auditors there, a village's included (hostile review).
-        node = actor.audit_node()
     audit_record(
         actor=actor,
         action=side.action,
