@@ -43,6 +43,24 @@ def test_every_roles_workbench_on_a_phone_and_a_desktop(page, live_server, world
 
 
 @pytest.mark.django_db(transaction=True)
+def test_every_roles_workbench_in_elder_mode_on_a_phone_and_a_desktop(page, live_server, world):
+    """Elder mode (larger type, larger targets) for each role, as its account chose it."""
+    for who, user_of, panel in ROLES:
+        user = user_of(world)
+        user.elder_mode = True
+        user.save(update_fields=["elder_mode"])
+        page.context.clear_cookies()
+        page.set_viewport_size({"width": 360, "height": 740})
+        log_in(page, live_server, user.username)
+        assert page.evaluate("document.documentElement.classList.contains('elder')"), who
+        assert page.locator(panel).count() >= 1, who
+        _check(page, 360)
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.reload()
+        _check(page, 1280)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_the_villagers_workbench_in_elder_mode(page, live_server, world):
     a = world.a
     log_in(page, live_server, a.villager.username)
