@@ -182,17 +182,27 @@ class ImportJob(ScopedModel):
         return kind.import_label if kind is not None else self.kind
 
 
-class FigureCount(models.Model):
-    """One maintained figure of one node at the maintained level (core.figures): the count of a
-    registered figure over the node's subtree (`period` '' for a standing count, 'YYYY-MM' for a
-    figure per month). Nodes above that level keep rows for the records hanging on them alone.
-    A page sums the rows of a subtree by a range on `path`, a copy of the node's path."""
+class _FigureRow(models.Model):
+    """What a row of either tier of the maintained figures holds (core.figures)."""
 
     node_id = models.BigIntegerField()
     path = PathField(max_length=255)
     key = models.CharField(max_length=64)
     period = models.CharField(max_length=7, blank=True, default="")
     value = models.BigIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.key} {self.period}"
+
+
+class FigureCount(_FigureRow):
+    """One maintained figure of one node at the maintained level (core.figures): the count of a
+    registered figure over the node's subtree (`period` '' for a standing count, 'YYYY-MM' for a
+    figure per month). Nodes above that level keep rows for the records hanging on them alone.
+    A page sums the rows of a subtree by a range on `path`, a copy of the node's path."""
 
     class Meta:
         verbose_name = "统计数"
@@ -203,21 +213,12 @@ class FigureCount(models.Model):
         # The page reads a subtree's rows by path range and sums them: an index-only range scan.
         indexes = [models.Index(fields=["path", "key", "period", "value"], name="figure_path")]
 
-    def __str__(self) -> str:
-        return f"{self.path} {self.key} {self.period}"
 
-
-class FigureFineCount(models.Model):
+class FigureFineCount(_FigureRow):
     """The fine tier of the maintained figures (core.figures): the count of a registered figure
     over the records hanging on this very node (not its subtree). A write recounts the fine rows
     of the nodes it touched (tens of records each) and adds the difference to the FigureCount
     rows, which pages read; verify_figures checks both tiers against the records."""
-
-    node_id = models.BigIntegerField()
-    path = PathField(max_length=255)
-    key = models.CharField(max_length=64)
-    period = models.CharField(max_length=7, blank=True, default="")
-    value = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = "网格统计数"
@@ -226,6 +227,3 @@ class FigureFineCount(models.Model):
             models.UniqueConstraint(fields=["node_id", "key", "period"], name="uniq_figure_fine")
         ]
         indexes = [models.Index(fields=["path", "key", "period", "value"], name="figure_fine_path")]
-
-    def __str__(self) -> str:
-        return f"{self.path} {self.key} {self.period}"
