@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "xiangzhi.grid",
     "xiangzhi.people",
     "xiangzhi.party",
+    "xiangzhi.points",
+    "xiangzhi.appeals",
     "xiangzhi.demo",  # the top: seed_demo and nothing any other app imports
 ]
 

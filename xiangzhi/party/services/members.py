@@ -16,8 +16,8 @@ from xiangzhi.core.types import Actor
 from xiangzhi.grid.models import GridNode
 from xiangzhi.people.models import Resident
 
-from .actions import PartyAction
-from .models import PartyMember
+from ..actions import PartyAction
+from ..models import PartyMember
 
 FIELDS = ["category", "joined_on", "organisation_id"]
 

@@ -13,7 +13,7 @@ from xiangzhi.grid.models import GridNode
 from xiangzhi.people.models import Resident
 from xiangzhi.people.selectors import PERSONAL, age_on, age_q, resident_search_q
 
-from .models import PartyMember
+from ..models import PartyMember
 
 
 def party_organisations(*, actor: Actor, resident: Resident) -> QuerySet[GridNode]:

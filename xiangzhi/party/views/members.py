@@ -19,12 +19,12 @@ from xiangzhi.people.selectors import (
 )
 from xiangzhi.people.services import resident_number_search
 
-from .access import access_party_member
-from .forms import PartyMemberForm
-from .models import PartyMember
-from .selectors import party_member_list, party_organisations
-from .services import party_member_register as register_service
-from .services import party_member_update
+from ..access import access_party_member
+from ..forms import PartyMemberForm
+from ..models import PartyMember
+from ..selectors import party_member_list, party_organisations
+from ..services import party_member_register as register_service
+from ..services import party_member_update
 
 
 def _form_page(request, form, title: str, resident_id: int):

@@ -1,0 +1,1 @@
+"""Every write of the appeals app, one module per sub-domain."""

@@ -1,0 +1,1 @@
+"""The appeals app's pages, one module per sub-domain."""

@@ -1,0 +1,1 @@
+"""The points app's models, one module per sub-domain."""

@@ -1,0 +1,1 @@
+"""Every write of the points app, one module per sub-domain."""
