@@ -29,3 +29,19 @@ class PointsAction(AuditAction):
     LEDGER_IMPORT = "points.ledger_import", "导入历史积分台账", _IMP
     LEDGER_EXPORT = "points.ledger_export", "导出积分明细", _EXP
     RULE_EXPORT = "points.rule_export", "导出积分规则", _EXP
+
+
+_STORE = "xiangzhi.points.services.store"
+
+
+class StoreAction(AuditAction):
+    """The points store's and the public lists' actions (issue 14, points 4 and 5)."""
+
+    REWARD_CREATE = "points.reward_create", "积分超市上架商品", f"{_STORE}.reward_create"
+    REWARD_UPDATE = "points.reward_update", "修改积分超市商品", f"{_STORE}.reward_update"
+    REDEMPTION_CREATE = "points.redemption_create", "积分兑换", f"{_STORE}.redemption_create"
+    BOARD_SETTING_UPDATE = (
+        "points.board_setting_update",
+        "修改积分公示设置",
+        f"{_STORE}.board_setting_update",
+    )

@@ -22,3 +22,7 @@ class PointsConfig(AppConfig):
         register_entity("point_account", m.PointAccount)
         register_entity("point_entry", m.PointEntry)
         register_actions(PointsAction)
+
+        from .store_registry import register_store
+
+        register_store()  # the store and the public lists (issue 14, points 4 to 7)

@@ -3,6 +3,7 @@
 from .claims import PointClaim, PointClaimPhoto, PointObjection
 from .ledger import PointAccount, PointEntry
 from .rules import CapPeriod, Category, Evidence, PointPolicy, PointRule, PointRuleVersion
+from .store import PointBoardSetting, PointPeriodTotal, PointRedemption, PointReward
 
 __all__ = [
     "CapPeriod",
@@ -16,4 +17,9 @@ __all__ = [
     "PointPolicy",
     "PointRule",
     "PointRuleVersion",
+    # the store and the public lists (models/store.py)
+    "PointBoardSetting",
+    "PointPeriodTotal",
+    "PointRedemption",
+    "PointReward",
 ]

@@ -19,6 +19,7 @@ from xiangzhi.people.models import Household, Resident
 
 from ..actions import PointsAction
 from ..models import PointAccount, PointClaim, PointEntry, PointPolicy, PointRuleVersion
+from .totals import totals_add
 
 
 def account_for(*, household: Household, resident: Resident | None = None) -> PointAccount:
@@ -109,6 +110,8 @@ def entry_post(
             created_by=actor if getattr(actor, "pk", None) else None,
         )
         entry.save(force_insert=True)
+        # The month, quarter and year totals the public lists rank (store branch, services/totals).
+        totals_add(entry)
         earned = (
             F("earned") + amount
             if amount > 0 and source != PointEntry.Source.REVERSAL
