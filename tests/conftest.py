@@ -24,6 +24,7 @@ from xiangzhi.people.models import Resident, Tag
 from xiangzhi.people.services import ResidentData, household_register, resident_add
 
 from .factories import UserFactory, make_id
+from .store_world import store_records
 
 
 class Client(DjangoClient):
@@ -163,6 +164,8 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
         status="done",
         report={"created": 1, "updated": 0, "unchanged": 0, "errors": []},
     )
+    # The points store (tests/store_world.py): rewards, redemptions and period totals.
+    store_records(admin, name=name, node=node, sibling=sibling, households=(hh, other))
     from xiangzhi.core.models import AuditEvent
 
     event = AuditEvent.objects.filter(node=node).order_by("-seq").first()
