@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Case, F, Sum, Value, When
+from django.db.models import Case, F, QuerySet, Sum, Value, When
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from ..models import PointEntry, PointPeriodTotal
@@ -91,7 +91,7 @@ COLUMNS = ("score", "earned", "deducted", "redeemed")
 CHUNK = 2000  # accounts verified per round: memory stays bounded at two million entries
 
 
-def totals_differing(*, accounts=None) -> list[tuple[int, str, dict, dict]]:
+def totals_differing(*, accounts: QuerySet | None = None) -> list[tuple[int, str, dict, dict]]:
     """(account id, period, stored, counted) for each total that is not what its entries add up
     to (verify_points reports them), counted in SQL by account, month, source and sign."""
     from ..models import PointAccount
@@ -141,7 +141,7 @@ def _differing_in(ids: list[int]) -> list[tuple[int, str, dict, dict]]:
     return out
 
 
-def totals_rebuild(*, accounts=None) -> int:
+def totals_rebuild(*, accounts: QuerySet | None = None) -> int:
     """Write every differing total as its entries add up to; how many rows were written."""
     from ..models import PointAccount
 
@@ -159,11 +159,3 @@ def totals_rebuild(*, accounts=None) -> int:
                 **want,
             )
     return len(differing)
-
-
-def period_sums(queryset) -> dict[str, int]:
-    """The columns of a set of totals added up."""
-    sums = queryset.aggregate(
-        score=Sum("score"), earned=Sum("earned"), deducted=Sum("deducted"), redeemed=Sum("redeemed")
-    )
-    return {k: v or 0 for k, v in sums.items()}
