@@ -6,7 +6,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -124,7 +124,7 @@ def create_redemption(request, payload: RedemptionIn):
         raise HttpError(403, str(exc) or gettext("没有权限")) from None
     except ValidationError as exc:
         raise HttpError(422, "；".join(exc.messages)) from None
-    return 201, _redemption_out(redemption)
+    return Status(201, _redemption_out(redemption))
 
 
 @router.get("/board/{node_id}", response=BoardOut, summary="积分公示栏（排行）")
