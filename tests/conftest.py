@@ -163,6 +163,7 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
         status="done",
         report={"created": 1, "updated": 0, "unchanged": 0, "errors": []},
     )
+    _points(node, hh, other, cadre, worker, sibling_worker, villager, name)
     from xiangzhi.core.models import AuditEvent
 
     event = AuditEvent.objects.filter(node=node).order_by("-seq").first()
@@ -194,6 +195,31 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
         marker_address=marker_address,
         token=token,
         event_id=event.pk,
+    )
+
+
+def _points(node, hh, other, cadre, worker, sibling_worker, villager, name) -> None:
+    """The points app's records (tests/points): a village rule, a claim with a photo waiting for
+    review, one objected to (back in review: none is on notice), and an entry in the ledger."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xiangzhi.points import services as points
+    from xiangzhi.points.services import claims, rules
+
+    rule = rules.rule_create(actor=cadre, node=node, title=f"{name}门前三包", points=5)
+    photo = SimpleUploadedFile("p.jpg", b"\xff\xd8\xff\xe0" + bytes(32))
+    on = dt.date.today()
+    claims.claim_record(
+        actor=worker, household=hh, rule=rule, occurred_on=on, note=f"{name}打扫", photos=[photo]
+    )
+    claim = claims.claim_record(
+        actor=sibling_worker, household=other, rule=rule, occurred_on=on, note=f"{name}清沟"
+    )
+    claims.claim_approve(actor=cadre, claim=claim)
+    claims.objection_raise(actor=villager, claim=claim, reason=f"{name}没有清沟")
+    account = points.account_for(household=hh)
+    points.entry_post(
+        actor=cadre, account=account, amount=3, reason=f"{name}往年积分", source="import"
     )
 
 

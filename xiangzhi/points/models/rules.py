@@ -41,8 +41,11 @@ RECORDER_CHOICES = (
 )
 
 
-class PointPolicy(ScopedModel):
-    """The limits a township sets for its own and its villages' rules, and its notice period."""
+class PointPolicy(models.Model):
+    """The limits a township sets for its own and its villages' rules, and its notice period.
+
+    Configuration of a township, not a record of its people: read by the services, set through
+    `policy_set` by the township's leaders (no scope of its own, like tags and departments)."""
 
     node = models.OneToOneField(
         "grid.GridNode",
@@ -59,8 +62,6 @@ class PointPolicy(ScopedModel):
     min_balance = models.IntegerField("最低余额", default=-100)
     notice_days = models.PositiveSmallIntegerField("公示期（工作日）", default=5)
     updated_at = models.DateTimeField(auto_now=True)
-
-    SCOPE_PATH = "node__path"
 
     class Meta:
         verbose_name = "积分制度设置"

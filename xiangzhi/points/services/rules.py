@@ -77,7 +77,9 @@ def policy_set(
         policy, _created = PointPolicy.objects.select_for_update().update_or_create(
             node=node, defaults=values
         )
-        audit_record(actor=actor, action=PointsAction.POLICY_SET, obj=policy, changes=values)
+        audit_record(
+            actor=actor, action=PointsAction.POLICY_SET, obj=policy, node=node, changes=values
+        )
     return policy
 
 
