@@ -74,7 +74,7 @@ def objections_open(*, actor: Actor) -> QuerySet[PointObjection]:
     )
 
 
-def village_paths_of(actor: Actor) -> list[str]:
+def village_paths_of(*, actor: Actor) -> list[str]:
     """The villages (level-2 paths) of the actor's own households."""
     paths = Household.objects.filter(pk__in=households_of(actor)).values_list(
         "node__path", "node__level"
@@ -87,7 +87,7 @@ def notice_list(*, actor: Actor, node: GridNode | None = None) -> QuerySet[Point
     of their own households (every villager of a village sees its notices)."""
     scope = scope_for(actor)
     cond = Q(pk__in=[])
-    for p in [*scope.read_paths, *village_paths_of(actor)]:
+    for p in [*scope.read_paths, *village_paths_of(actor=actor)]:
         cond |= Q(node__path__under=p)
     if scope.superuser:
         cond = Q()

@@ -74,7 +74,7 @@ def rule_units(*, actor: Actor) -> list[GridNode]:
 def _sets_rules(actor: Actor, node: GridNode) -> bool:
     from ..services.rules import may_set_rules
 
-    return may_set_rules(actor, node)
+    return may_set_rules(actor=actor, node=node)
 
 
 def township_of_actor(*, actor: Actor, leading: bool = False) -> GridNode | None:

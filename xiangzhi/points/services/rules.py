@@ -31,7 +31,7 @@ TERMS = (
 )
 
 
-def may_set_rules(actor: Actor, node: GridNode) -> bool:
+def may_set_rules(*, actor: Actor, node: GridNode) -> bool:
     """Township rules by the township's leaders; a village's by its secretary and cadres."""
     scope = scope_for(actor)
     if node.level == 1:
@@ -154,7 +154,7 @@ def rule_create(
     is_synthetic: bool = False,
 ) -> PointRule:
     """Add a rule to a township's or a village's catalogue, as its first version."""
-    if not may_set_rules(actor, node):
+    if not may_set_rules(actor=actor, node=node):
         raise PermissionDenied(_("您不能为该单位制定积分规则"))
     terms = _clean_terms(
         {
@@ -190,7 +190,7 @@ def rule_create(
 
 def rule_revise(*, actor: Actor, rule: PointRule, **changes: object) -> PointRule:
     """Change a rule's terms as a new version; claims and entries keep the version they had."""
-    if not may_set_rules(actor, rule.node):
+    if not may_set_rules(actor=actor, node=rule.node):
         raise PermissionDenied(_("您不能修改该积分规则"))
     unknown = set(changes) - {*TERMS, "description", "code"}
     if unknown:
@@ -221,7 +221,7 @@ def rule_revise(*, actor: Actor, rule: PointRule, **changes: object) -> PointRul
 
 def rule_retire(*, actor: Actor, rule: PointRule) -> PointRule:
     """Stop a rule: nothing new is claimed under it; what was earned stays."""
-    if not may_set_rules(actor, rule.node):
+    if not may_set_rules(actor=actor, node=rule.node):
         raise PermissionDenied(_("您不能停用该积分规则"))
     with transaction.atomic():
         rule.is_active = False

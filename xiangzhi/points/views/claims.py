@@ -66,7 +66,7 @@ def claim_detail(request, point_claim_id: int):
             "claim": claim,
             "photos": list(claim.photos.all()),
             "objections": list(claim.objections.select_related("household").all()),
-            "review_form": ReviewForm() if may_review(request.user, claim) else None,
+            "review_form": ReviewForm() if may_review(actor=request.user, claim=claim) else None,
             "may_withdraw": claim.status == PointClaim.Status.SUBMITTED
             and claim.recorded_by_id == request.user.pk,
             "nav": "points",

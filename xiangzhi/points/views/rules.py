@@ -32,7 +32,7 @@ def rule_list(request):
         request,
         "points/rule_list.html",
         {
-            "rules": [(r, may_set_rules(request.user, r.node)) for r in rules],
+            "rules": [(r, may_set_rules(actor=request.user, node=r.node)) for r in rules],
             "q": q,
             "category": category,
             "categories": Category.choices,
@@ -94,7 +94,7 @@ def rule_new(request):
 def rule_edit(request, point_rule_id: int):
     """修改积分规则: a change of terms is a new version; what was earned keeps its version."""
     rule = access_point_rule(request.user, point_rule_id, write=True)
-    if not may_set_rules(request.user, rule.node):
+    if not may_set_rules(actor=request.user, node=rule.node):
         raise PermissionDenied(gettext("您不能修改该积分规则"))
     initial = {**_terms(rule.__dict__), "code": rule.code, "description": rule.description}
     form = RuleForm(request.POST or None, initial=initial)
