@@ -203,8 +203,9 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
 
 
 def _points(node, hh, other, cadre, worker, sibling_worker, villager, name) -> None:
-    """The points app's records (tests/points): a village rule, a claim with a photo waiting for
-    review, one objected to (back in review: none is on notice), and an entry in the ledger."""
+    """The points app's records (tests/points): a village rule, a claim with a photo in each grid
+    waiting for review (the other one objected to, hence back in review: none is on notice, so
+    the walk's villager finds nothing to object to), and an entry in each household's ledger."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from xiangzhi.points import services as points
@@ -216,15 +217,20 @@ def _points(node, hh, other, cadre, worker, sibling_worker, villager, name) -> N
     claims.claim_record(
         actor=worker, household=hh, rule=rule, occurred_on=on, note=f"{name}打扫", photos=[photo]
     )
+    photo = SimpleUploadedFile("p.jpg", b"\xff\xd8\xff\xe0" + bytes(32))
     claim = claims.claim_record(
-        actor=sibling_worker, household=other, rule=rule, occurred_on=on, note=f"{name}清沟"
+        actor=sibling_worker,
+        household=other,
+        rule=rule,
+        occurred_on=on,
+        note=f"{name}清沟",
+        photos=[photo],
     )
     claims.claim_approve(actor=cadre, claim=claim)
     claims.objection_raise(actor=villager, claim=claim, reason=f"{name}没有清沟")
-    account = points.account_for(household=hh)
-    points.entry_post(
-        actor=cadre, account=account, amount=3, reason=f"{name}往年积分", source="import"
-    )
+    for household, reason in ((hh, f"{name}往年积分"), (other, f"{name}隔壁往年积分")):
+        account = points.account_for(household=household)
+        points.entry_post(actor=cadre, account=account, amount=3, reason=reason, source="import")
 
 
 def _served_tags() -> None:

@@ -16,7 +16,7 @@ SPEND = PointEntry.Source.REDEMPTION
 
 
 def _account(world):
-    return account_for(household=world.a.other_household)
+    return account_for(household=world.a.household, resident=world.a.child)  # a person's
 
 
 def test_a_posted_entry_moves_the_balance_and_records_its_reason(world):
@@ -26,7 +26,7 @@ def test_a_posted_entry_moves_the_balance_and_records_its_reason(world):
     )
     account.refresh_from_db()
     assert account.balance == 10 and entry.balance_after == 10
-    assert entry.household_id == world.a.other_household.pk and entry.node_id == account.node_id
+    assert entry.household_id == world.a.household.pk and entry.node_id == account.node_id
 
 
 def test_entries_cannot_be_changed_or_deleted_through_the_orm(world):
@@ -132,7 +132,7 @@ def test_verify_points_names_an_account_whose_balance_differs_and_fixes_it(world
         call_command("verify_points", stdout=out)
     assert caught.value.code == 1
     assert (
-        f"账户 {account.pk}（户编号 a-002" in out.getvalue()
+        f"账户 {account.pk}（户编号 a-001，居民 甲小朵" in out.getvalue()
         and "余额 60，明细之和 6" in out.getvalue()
     )
     call_command("verify_points", "--fix", stdout=StringIO())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext
 
@@ -12,11 +13,11 @@ from .models import PointClaim, PointClaimPhoto, PointEntry, PointObjection, Poi
 
 
 def access_point_rule(actor: Actor, pk: int | str, *, write: bool = False) -> PointRule:
-    """A rule the actor may apply (their grid's and its township's); writing: their own unit's."""
+    """A rule the actor may apply (their grids' and the units above them): 404 otherwise;
+    writing, a rule of a unit whose rules they set: 403 otherwise."""
     from .selectors import rule_list
+    from .services.rules import may_set_rules
 
-    if write:
-        return access_object(PointRule, actor, pk, write=True)
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -24,6 +25,8 @@ def access_point_rule(actor: Actor, pk: int | str, *, write: bool = False) -> Po
     rule = rule_list(actor=actor, active_only=False).filter(pk=pk).first()
     if rule is None:
         raise Http404(gettext("记录不存在或不在您的管辖范围内"))
+    if write and not may_set_rules(actor=actor, node=rule.node):
+        raise PermissionDenied(gettext("您对该积分规则只有查看权限"))
     return rule
 
 

@@ -4,13 +4,7 @@ from django.contrib import admin
 
 from xiangzhi.core.admin import ScopedAdmin
 
-from .models import PointAccount, PointClaim, PointEntry, PointObjection, PointRule
-
-
-@admin.register(PointRule)
-class PointRuleAdmin(ScopedAdmin):
-    list_display = ["title", "node", "category", "points", "version", "is_active"]
-    list_filter = ["category", "is_active"]
+from .models import PointAccount, PointClaim, PointEntry, PointObjection
 
 
 @admin.register(PointClaim)

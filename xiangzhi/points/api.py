@@ -117,9 +117,33 @@ def create_claim(request: HttpRequest, payload: ClaimIn):
     return 201, claim
 
 
-@router.post("/claims/{point_claim_id}/review", response=ClaimOut, summary="审核积分申报")
-def review_claim(request: HttpRequest, point_claim_id: int, payload: ReviewIn):
+def _body(request: HttpRequest, schema: type[Schema]) -> Schema:
+    """The request's JSON read after the record was loaded: a claim out of scope is a 404
+    whatever the body, never a validation error that would tell it exists."""
+    import json
+
+    from pydantic import ValidationError as SchemaError
+
+    try:
+        return schema.model_validate(json.loads(request.body or b"{}"))
+    except (ValueError, SchemaError):
+        raise HttpError(400, "请求内容不是有效的JSON，或缺少必填项") from None
+
+
+@router.post(
+    "/claims/{point_claim_id}/review",
+    response=ClaimOut,
+    summary="审核积分申报",
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": ReviewIn.model_json_schema()}},
+            "required": True,
+        }
+    },
+)
+def review_claim(request: HttpRequest, point_claim_id: int):
     claim = access_point_claim(request.user, point_claim_id, write=True)
+    payload = _body(request, ReviewIn)
     try:
         if payload.approve:
             return claim_approve(actor=request.user, claim=claim, note=payload.note)

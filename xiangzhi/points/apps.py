@@ -38,8 +38,6 @@ class PointsConfig(AppConfig):
         from .sheets import LEDGER, RULES
         from .workbench import register_panels
 
-        register_entity("point_rule", m.PointRule)
-        register_entity("point_rule_version", m.PointRuleVersion)
         register_entity("point_claim", m.PointClaim)
         register_entity("point_claim_photo", m.PointClaimPhoto)
         register_entity("point_objection", m.PointObjection)

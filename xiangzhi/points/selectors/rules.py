@@ -6,7 +6,7 @@ from django.db.models import Q, QuerySet
 
 from xiangzhi.core.registry import households_of
 from xiangzhi.core.roles import CADRE_ROLES
-from xiangzhi.core.scope import scope_for, scope_q
+from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
 from xiangzhi.grid.models import GridNode
 from xiangzhi.people.models import Household
@@ -33,7 +33,12 @@ def rule_list(
                 "node__path", flat=True
             )
         )
-    q = scope_q(actor, PointRule) | Q(node__path__in=sorted(_ancestors(paths)))
+    if scope.superuser:
+        q = Q()
+    else:
+        q = Q(node__path__in=sorted(_ancestors(paths)))
+        for p in scope.read_paths:
+            q |= Q(node__path__under=p)
     qs = PointRule.objects.filter(q).select_related("node")
     if active_only:
         qs = qs.filter(is_active=True)

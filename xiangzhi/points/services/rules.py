@@ -183,6 +183,7 @@ def rule_create(
             actor=actor,
             action=PointsAction.RULE_CREATE,
             obj=rule,
+            node=rule.node,
             changes={k: terms[k] for k in TERMS},
         )
     return rule
@@ -214,6 +215,7 @@ def rule_revise(*, actor: Actor, rule: PointRule, **changes: object) -> PointRul
             actor=actor,
             action=PointsAction.RULE_REVISE,
             obj=rule,
+            node=rule.node,
             changes={**changed, "version": rule.version},
         )
     return rule
@@ -226,5 +228,7 @@ def rule_retire(*, actor: Actor, rule: PointRule) -> PointRule:
     with transaction.atomic():
         rule.is_active = False
         rule.save(update_fields=["is_active", "updated_at"])
-        audit_record(actor=actor, action=PointsAction.RULE_RETIRE, obj=rule, changes={})
+        audit_record(
+            actor=actor, action=PointsAction.RULE_RETIRE, obj=rule, node=rule.node, changes={}
+        )
     return rule

@@ -91,11 +91,19 @@ def rule_new(request):
     )
 
 
-def rule_edit(request, point_rule_id: int):
-    """修改积分规则: a change of terms is a new version; what was earned keeps its version."""
-    rule = access_point_rule(request.user, point_rule_id, write=True)
-    if not may_set_rules(actor=request.user, node=rule.node):
-        raise PermissionDenied(gettext("您不能修改该积分规则"))
+def _rule_setter(request) -> None:
+    """Refuse, before anything is read, whoever sets no unit's rules."""
+    if not rule_units(actor=request.user):
+        raise PermissionDenied(gettext("您不能制定积分规则"))
+
+
+def rule_edit(request):
+    """修改积分规则 (?rule=): a change of terms is a new version; what was earned keeps its
+    version. The rule is a parameter: rules are a township's catalogue, not a grid's records."""
+    _rule_setter(request)
+    rule = access_point_rule(
+        request.user, request.POST.get("rule") or request.GET.get("rule"), write=True
+    )
     initial = {**_terms(rule.__dict__), "code": rule.code, "description": rule.description}
     form = RuleForm(request.POST or None, initial=initial)
     done = handle_form(
@@ -120,8 +128,9 @@ def rule_edit(request, point_rule_id: int):
 
 
 @require_POST
-def rule_retire_view(request, point_rule_id: int):
-    rule = access_point_rule(request.user, point_rule_id, write=True)
+def rule_retire_view(request):
+    _rule_setter(request)
+    rule = access_point_rule(request.user, request.POST.get("rule"), write=True)
     rule_retire(actor=request.user, rule=rule)
     messages.success(request, gettext("规则已停用"))
     return redirect("points:rule_list")
