@@ -61,14 +61,14 @@ def test_a_villager_applies_for_no_other_household_nor_under_a_rule_closed_to_vi
     closed = village_rule(world, title="甲村义务劳动", recorders=["grid_worker"])
     with pytest.raises(ValidationError, match="不能由村民自行申报"):
         claim_submit(actor=world.a.villager, household=world.a.household, rule=closed)
-    assert not PointClaim.objects.exists()
+    assert not PointClaim.objects.filter(rule_version__rule=rule).exists()
 
 
 def test_a_photo_is_checked_by_its_bytes(world):
     rule = village_rule(world, evidence="photo")
     with pytest.raises(ValidationError, match="JPG、PNG"):
         recorded(world, rule=rule, photos=[photo("甲村.jpg", b"MZ not an image")])
-    assert not PointClaim.objects.exists()
+    assert not PointClaim.objects.filter(rule_version__rule=rule).exists()
 
 
 def test_a_rule_of_another_village_does_not_apply(world):
@@ -95,7 +95,7 @@ def test_who_may_record_follows_the_rule(world):
                 rule=rule,
                 occurred_on=timezone.localdate(),
             )
-    assert PointClaim.objects.count() == 1
+    assert PointClaim.objects.filter(rule_version__rule=rule).count() == 1
 
 
 def test_a_batch_records_one_claim_per_household_sharing_the_photos(world):
@@ -118,7 +118,7 @@ def test_a_batch_records_one_claim_per_household_sharing_the_photos(world):
             households=[world.a.household, world.b.household],
             occurred_on=timezone.localdate(),
         )
-    assert PointClaim.objects.count() == 2
+    assert PointClaim.objects.filter(rule_version__rule=rule).count() == 2
 
 
 def test_nobody_approves_their_own_record(world):
@@ -174,7 +174,7 @@ def test_an_entry_keeps_the_version_its_claim_was_made_under(world):
     end_notice(claim)
     entry = claim_finalize(actor=None, claim=claim)
     assert entry.amount == 5 and entry.rule_version.version == 1
-    assert PointAccount.objects.get(household=world.a.household).balance == 5
+    assert PointAccount.objects.get(household=world.a.household).balance == 3 + 5  # 3 before
 
 
 def test_a_villager_of_the_village_objects_and_the_claim_goes_back_to_review(world):
@@ -193,7 +193,7 @@ def test_a_villager_of_the_village_objects_and_the_claim_goes_back_to_review(wor
     claim_reject(actor=world.a.secretary, claim=claim, reason="经核实未打扫")
     objection.refresh_from_db()
     assert objection.status == PointObjection.Status.UPHELD
-    assert not PointEntry.objects.exists()
+    assert not PointEntry.objects.filter(claim=claim).exists()
 
 
 def test_a_second_approval_dismisses_the_objection(world):
@@ -219,7 +219,7 @@ def test_only_villagers_of_the_same_village_object_and_only_during_notice(world)
     end_notice(claim)
     with pytest.raises(ValidationError, match="不在公示期"):
         objection_raise(actor=world.a.member_user, claim=claim, reason="甲村已过公示期")
-    assert not PointObjection.objects.exists()
+    assert not PointObjection.objects.filter(claim=claim).exists()
 
 
 def test_the_worker_task_makes_due_claims_final_once(world):
@@ -230,7 +230,7 @@ def test_the_worker_task_makes_due_claims_final_once(world):
     assert finalize_due_claims.call() == 0  # idempotent
     claim.refresh_from_db()
     assert claim.status == S.FINAL and claim.entry.amount == 5
-    assert PointEntry.objects.count() == 1
+    assert PointEntry.objects.filter(claim=claim).count() == 1
     assert AuditEvent.objects.filter(action="points.claim_finalize").count() == 1
 
 

@@ -16,7 +16,7 @@ SPEND = PointEntry.Source.REDEMPTION
 
 
 def _account(world):
-    return account_for(household=world.a.household)
+    return account_for(household=world.a.household, resident=world.a.child)  # a person's
 
 
 def test_a_posted_entry_moves_the_balance_and_records_its_reason(world):
@@ -51,7 +51,7 @@ def test_a_redemption_never_takes_the_balance_below_zero(world):
     with pytest.raises(ValidationError, match="余额不足"):
         entry_post(actor=world.a.cadre, account=account, amount=-9, reason="兑换", source=SPEND)
     account.refresh_from_db()
-    assert account.balance == 8 and PointEntry.objects.count() == 1
+    assert account.balance == 8 and PointEntry.objects.filter(account=account).count() == 1
 
 
 def test_a_deduction_may_go_down_to_the_townships_lowest_balance_and_no_further(world):
@@ -75,7 +75,7 @@ def test_a_correction_is_a_reversal_entry_with_its_reason_and_only_one(world):
         entry_reverse(actor=world.a.secretary, entry=entry, reason="再来一次")
     with pytest.raises(ValidationError, match="原因"):
         entry_reverse(actor=world.a.secretary, entry=entry, reason=" ")
-    assert PointEntry.objects.count() == 2
+    assert PointEntry.objects.filter(account=account).count() == 2
 
 
 def test_nobody_posts_to_an_account_outside_their_write_scope(world):
@@ -84,7 +84,7 @@ def test_nobody_posts_to_an_account_outside_their_write_scope(world):
         with pytest.raises(PermissionDenied):
             entry_post(actor=actor, account=account, amount=3, reason="甲村", source=CLAIM)
     account.refresh_from_db()
-    assert account.balance == 0 and not PointEntry.objects.exists()
+    assert account.balance == 0 and not PointEntry.objects.filter(account=account).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -114,3 +114,30 @@ def test_fifty_simultaneous_spends_never_overspend_the_account(world):
     assert len(done) == 20 and len(errors) == 30
     assert account.balance == 0
     assert sum(PointEntry.objects.filter(account=account).values_list("amount", flat=True)) == 0
+
+
+def test_verify_points_names_an_account_whose_balance_differs_and_fixes_it(world):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    account = _account(world)
+    entry_post(actor=world.a.cadre, account=account, amount=6, reason="甲村", source=CLAIM)
+    out = StringIO()
+    call_command("verify_points", stdout=out)
+    assert "一致" in out.getvalue()
+    PointAccount.objects.filter(pk=account.pk).update(balance=60)  # a silent change
+    out = StringIO()
+    with pytest.raises(SystemExit) as caught:
+        call_command("verify_points", stdout=out)
+    assert caught.value.code == 1
+    assert (
+        f"账户 {account.pk}（户编号 a-001，居民 甲小朵" in out.getvalue()
+        and "余额 60，明细之和 6" in out.getvalue()
+    )
+    call_command("verify_points", "--fix", stdout=StringIO())
+    account.refresh_from_db()
+    assert account.balance == 6
+    from xiangzhi.core.models import AuditEvent
+
+    assert AuditEvent.objects.filter(action="points.balance_fix").count() == 1

@@ -30,7 +30,7 @@ def test_a_township_leader_sets_the_limits_and_a_village_adds_a_rule_within_them
         village_rule(world, category="enterprise")
     rule = village_rule(world, category="custom", custom_category="甲村护林", points=-5)
     assert rule.category_label == "甲村护林"
-    assert PointRule.objects.filter(node=world.a.node).count() == 2
+    assert PointRule.objects.filter(node=world.a.node).count() == 3
 
 
 def test_a_township_may_forbid_village_rules(world):
@@ -52,7 +52,7 @@ def test_a_village_rule_is_made_by_that_villages_cadres_only(world):
     for actor in (world.b.secretary, world.a.worker, world.a.auditor, world.a.villager):
         with pytest.raises(PermissionDenied):
             rule_create(actor=actor, node=world.a.node, title="甲村规", points=1)
-    assert not PointRule.objects.exists()
+    assert PointRule.objects.filter(node=world.a.node).count() == 1  # the world's own
 
 
 def test_a_rule_needs_nonzero_points_a_title_and_known_terms(world):

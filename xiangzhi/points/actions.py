@@ -22,7 +22,6 @@ class PointsAction(AuditAction):
     CLAIM_WITHDRAW = "points.claim_withdraw", "撤回积分申报", f"{_CLAIMS}.claim_withdraw"
     CLAIM_FINALIZE = "points.claim_finalize", "公示期满生效", f"{_CLAIMS}.claim_finalize"
     OBJECTION_RAISE = "points.objection_raise", "提出异议", f"{_CLAIMS}.objection_raise"
-    OBJECTION_ANSWER = "points.objection_answer", "处理异议", f"{_CLAIMS}.objection_answer"
     ENTRY_POST = "points.entry_post", "记入积分明细", f"{_LEDGER}.entry_post"
     ENTRY_REVERSE = "points.entry_reverse", "冲正积分明细", f"{_LEDGER}.entry_reverse"
     BALANCE_FIX = "points.balance_fix", "校正积分余额", f"{_LEDGER}.balances_fix"

@@ -60,7 +60,7 @@ def register_store() -> None:
         sum_of="points",
     )
     register_nav("points_store", "积分超市", "points:store", order=62, visible=_may_see_store)
-    register_nav("points_board", "积分公示", "points:board_home", order=63, visible=_has_board)
+    register_nav("points_board", "积分榜", "points:board_home", order=63, visible=_has_board)
     register_nav("points_mine", "我的积分", "points:mine", order=64, visible=_has_household)
     register_panel("workbench", "points_mine", "points/panels/mine.html", _mine_panel, order=15)
     # One demo loader per app: the store's demo runs after the ledger's (it redeems the points

@@ -6,8 +6,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from xiangzhi.core.scope import ScopedModel
-
 
 class Category(models.TextChoices):
     """The five categories of DOMAIN.md; a rule of another kind is "custom" with its own name."""
@@ -41,8 +39,11 @@ RECORDER_CHOICES = (
 )
 
 
-class PointPolicy(ScopedModel):
-    """The limits a township sets for its own and its villages' rules, and its notice period."""
+class PointPolicy(models.Model):
+    """The limits a township sets for its own and its villages' rules, and its notice period.
+
+    Configuration of a township, not a record of its people: read by the services, set through
+    `policy_set` by the township's leaders (no scope of its own, like tags and departments)."""
 
     node = models.OneToOneField(
         "grid.GridNode",
@@ -60,8 +61,6 @@ class PointPolicy(ScopedModel):
     notice_days = models.PositiveSmallIntegerField("公示期（工作日）", default=5)
     updated_at = models.DateTimeField(auto_now=True)
 
-    SCOPE_PATH = "node__path"
-
     class Meta:
         verbose_name = "积分制度设置"
         verbose_name_plural = "积分制度设置"
@@ -70,8 +69,13 @@ class PointPolicy(ScopedModel):
         return f"{self.node.name}积分制度设置"
 
 
-class PointRule(ScopedModel):
-    """A rule of a township's or a village's catalogue; its current terms are its last version."""
+class PointRule(models.Model):
+    """A rule of a township's or a village's catalogue; its current terms are its last version.
+
+    A catalogue entry, not a record of the grid below its unit: every grid of the township (of
+    the village) applies it, so it is read through `selectors.rule_list` (the rules of the units
+    at and above the actor's grids, and of their subtrees) and loaded through
+    `access.access_point_rule`, never through a node's scope alone. Its unit's path: `node__path`."""
 
     node = models.ForeignKey(
         "grid.GridNode",
@@ -109,8 +113,6 @@ class PointRule(ScopedModel):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    SCOPE_PATH = "node__path"
-
     class Meta:
         verbose_name = "积分规则"
         verbose_name_plural = "积分规则"
@@ -129,7 +131,7 @@ class PointRule(ScopedModel):
         return self.get_category_display()
 
 
-class PointRuleVersion(ScopedModel):
+class PointRuleVersion(models.Model):
     """The terms of a rule from one change to the next; claims and entries keep the version."""
 
     rule = models.ForeignKey(
@@ -153,8 +155,6 @@ class PointRuleVersion(ScopedModel):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
-
-    SCOPE_PATH = "rule__node__path"
 
     class Meta:
         verbose_name = "积分规则版本"

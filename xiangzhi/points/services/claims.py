@@ -137,7 +137,7 @@ def claim_submit(
     return claim
 
 
-def may_record(actor: Actor, rule: PointRule, household: Household) -> bool:
+def may_record(*, actor: Actor, rule: PointRule, household: Household) -> bool:
     """A grid worker or a cadre of the household's grid, as the rule's `recorders` allow."""
     scope = scope_for(actor)
     if scope.superuser:
@@ -163,7 +163,7 @@ def claim_record(
     """A grid worker or cadre records a claim for a household or one of its people."""
     if not scope_for(actor).can_write_path(household.node.path):
         raise PermissionDenied(_("您不能为该户登记积分"))
-    if not may_record(actor, rule, household):
+    if not may_record(actor=actor, rule=rule, household=household):
         raise PermissionDenied(_("按该规则，您不能登记积分"))
     _check_date(occurred_on)
     files = photos_read(photos)
@@ -207,7 +207,9 @@ def claim_record_batch(
     _check_date(occurred_on)
     scope = scope_for(actor)
     for household in households:
-        if not scope.can_write_path(household.node.path) or not may_record(actor, rule, household):
+        if not scope.can_write_path(household.node.path) or not may_record(
+            actor=actor, rule=rule, household=household
+        ):
             raise PermissionDenied(_("您不能为%(number)s户登记积分") % {"number": household.number})
     files = photos_read(photos)
     for household in households:
@@ -250,7 +252,7 @@ def _share_photos(claims: list[PointClaim], files: list) -> None:
         )
 
 
-def may_review(actor: Actor, claim: PointClaim) -> bool:
+def may_review(*, actor: Actor, claim: PointClaim) -> bool:
     """A cadre of the claim's grid reviews it; never its recorder, never for their own home."""
     if not scope_for(actor).allows(CADRE_ROLES, claim.node.path):
         return False
@@ -310,7 +312,7 @@ def notice_days(claim: PointClaim) -> int:
 
 
 def _lock_for_review(actor: Actor, claim: PointClaim, *, statuses: tuple) -> PointClaim:
-    if not may_review(actor, claim):
+    if not may_review(actor=actor, claim=claim):
         raise PermissionDenied(_("不能审核自己登记的或自己家的积分"))
     # The household's account row orders the approvals of one household: the cap is counted
     # after the other approval has committed.

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from xiangzhi.core import figures
 from xiangzhi.core.audit import audit_record
+from xiangzhi.core.roles import CADRE_ROLES
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
 from xiangzhi.grid.models import GridNode
@@ -134,6 +135,8 @@ def entry_post(
 
 def entry_reverse(*, actor: Actor, entry: PointEntry, reason: str) -> PointEntry:
     """Correct an entry by appending its opposite, with the reason; an entry is reversed once."""
+    if not scope_for(actor).allows(CADRE_ROLES, entry.node.path):
+        raise PermissionDenied(_("只有村干部可以冲正积分明细"))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("冲正必须填写原因")})

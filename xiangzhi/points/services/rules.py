@@ -31,7 +31,7 @@ TERMS = (
 )
 
 
-def may_set_rules(actor: Actor, node: GridNode) -> bool:
+def may_set_rules(*, actor: Actor, node: GridNode) -> bool:
     """Township rules by the township's leaders; a village's by its secretary and cadres."""
     scope = scope_for(actor)
     if node.level == 1:
@@ -77,7 +77,9 @@ def policy_set(
         policy, _created = PointPolicy.objects.select_for_update().update_or_create(
             node=node, defaults=values
         )
-        audit_record(actor=actor, action=PointsAction.POLICY_SET, obj=policy, changes=values)
+        audit_record(
+            actor=actor, action=PointsAction.POLICY_SET, obj=policy, node=node, changes=values
+        )
     return policy
 
 
@@ -152,7 +154,7 @@ def rule_create(
     is_synthetic: bool = False,
 ) -> PointRule:
     """Add a rule to a township's or a village's catalogue, as its first version."""
-    if not may_set_rules(actor, node):
+    if not may_set_rules(actor=actor, node=node):
         raise PermissionDenied(_("您不能为该单位制定积分规则"))
     terms = _clean_terms(
         {
@@ -181,6 +183,7 @@ def rule_create(
             actor=actor,
             action=PointsAction.RULE_CREATE,
             obj=rule,
+            node=rule.node,
             changes={k: terms[k] for k in TERMS},
         )
     return rule
@@ -188,7 +191,7 @@ def rule_create(
 
 def rule_revise(*, actor: Actor, rule: PointRule, **changes: object) -> PointRule:
     """Change a rule's terms as a new version; claims and entries keep the version they had."""
-    if not may_set_rules(actor, rule.node):
+    if not may_set_rules(actor=actor, node=rule.node):
         raise PermissionDenied(_("您不能修改该积分规则"))
     unknown = set(changes) - {*TERMS, "description", "code"}
     if unknown:
@@ -212,6 +215,7 @@ def rule_revise(*, actor: Actor, rule: PointRule, **changes: object) -> PointRul
             actor=actor,
             action=PointsAction.RULE_REVISE,
             obj=rule,
+            node=rule.node,
             changes={**changed, "version": rule.version},
         )
     return rule
@@ -219,10 +223,12 @@ def rule_revise(*, actor: Actor, rule: PointRule, **changes: object) -> PointRul
 
 def rule_retire(*, actor: Actor, rule: PointRule) -> PointRule:
     """Stop a rule: nothing new is claimed under it; what was earned stays."""
-    if not may_set_rules(actor, rule.node):
+    if not may_set_rules(actor=actor, node=rule.node):
         raise PermissionDenied(_("您不能停用该积分规则"))
     with transaction.atomic():
         rule.is_active = False
         rule.save(update_fields=["is_active", "updated_at"])
-        audit_record(actor=actor, action=PointsAction.RULE_RETIRE, obj=rule, changes={})
+        audit_record(
+            actor=actor, action=PointsAction.RULE_RETIRE, obj=rule, node=rule.node, changes={}
+        )
     return rule
