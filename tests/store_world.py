@@ -22,10 +22,11 @@ def store_records(admin, *, name: str, node, sibling, households) -> None:
     ]
     for household, reward in zip(households, shelf, strict=True):
         account = account_for(household=household)
+        # As much as the item costs: the household's balance is as the rest of the world left it.
         entry_post(
             actor=admin,
             account=account,
-            amount=20,
+            amount=reward.cost,
             reason=f"{name}环境整治",
             source=PointEntry.Source.CLAIM,
         )
