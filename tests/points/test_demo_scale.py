@@ -26,3 +26,22 @@ def test_the_bulk_ledger_writes_the_entries_asked_for_and_stays_consistent(world
         assert min(afters.values_list("balance_after", flat=True)) >= 0
     # A second run adds nothing (seed_demo may run again on the same database).
     assert bulk_ledger(context, total=401) == 0
+
+
+def test_verify_points_names_a_period_total_changed_behind_the_ledger_and_fixes_it(world):
+    import io
+
+    import pytest
+    from django.core.management import call_command
+
+    from xiangzhi.points.models import PointPeriodTotal
+
+    row = PointPeriodTotal.objects.order_by("pk").first()
+    PointPeriodTotal.objects.filter(pk=row.pk).update(score=row.score + 7)
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("verify_points", stdout=out)
+    assert f"账户 {row.account_id} 的 {row.period} 期间汇总" in out.getvalue()
+    call_command("verify_points", "--fix", stdout=io.StringIO())
+    assert PointPeriodTotal.objects.get(pk=row.pk).score == row.score
+    assert totals_differing() == []
