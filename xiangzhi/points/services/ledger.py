@@ -111,8 +111,7 @@ def entry_post(
             created_by=actor if getattr(actor, "pk", None) else None,
         )
         entry.save(force_insert=True)
-        # The month, quarter and year totals the public lists rank (store branch, services/totals).
-        totals_add(entry)
+        totals_add(entry)  # the month, quarter and year totals the public lists rank
         earned = (
             F("earned") + amount
             if amount > 0 and source != PointEntry.Source.REVERSAL

@@ -33,7 +33,7 @@ REWARD_FIELDS = ["name", "kind", "description", "cost", "stock", "is_active"]
 MAX_QUANTITY = 99
 
 
-def may_run_store(actor: Actor, path: str | None) -> bool:
+def may_run_store(*, actor: Actor, path: str | None) -> bool:
     """Whether the actor runs the store there: a cadre of the node or above (not a grid worker,
     not a read-only role)."""
     return scope_for(actor).allows(CADRE_ROLES, path)
@@ -70,7 +70,7 @@ def reward_create(
     description: str = "",
 ) -> PointReward:
     """Put an item on a store's shelf."""
-    if node is not None and not may_run_store(actor, node.path):
+    if node is not None and not may_run_store(actor=actor, path=node.path):
         raise PermissionDenied(_("只有村（镇）干部可以管理积分超市"))
     errors = _reward_errors(name=name, kind=kind, cost=cost, stock=stock, node=node)
     if errors:
@@ -105,7 +105,7 @@ def reward_update(
     is_active: bool = True,
 ) -> PointReward:
     """Change an item: its name, cost, stock (a restock sets the new count) or shelf state."""
-    if not may_run_store(actor, reward.node.path):
+    if not may_run_store(actor=actor, path=reward.node.path):
         raise PermissionDenied(_("只有村（镇）干部可以管理积分超市"))
     errors = _reward_errors(name=name, kind=kind, cost=cost, stock=stock, node=reward.node)
     if errors:
@@ -128,7 +128,7 @@ def reward_update(
 def _check_redemption(
     *, actor: Actor, reward: PointReward, account: PointAccount, quantity: int
 ) -> None:
-    if not may_run_store(actor, account.node.path):
+    if not may_run_store(actor=actor, path=account.node.path):
         raise PermissionDenied(_("只有村（镇）干部可以在积分超市办理兑换"))
     if not isinstance(quantity, int) or not 1 <= quantity <= MAX_QUANTITY:
         raise ValidationError({"quantity": _("兑换数量应为1到99之间的整数")})

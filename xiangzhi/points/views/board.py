@@ -70,7 +70,7 @@ def board(request, node_id: int):
             if scope_for(request.user).can_read_path(node.path)
             else [],
             "setting": settings.get(node.path),
-            "can_set": node.level == 2 and may_run_store(request.user, node.path),
+            "can_set": node.level == 2 and may_run_store(actor=request.user, path=node.path),
             "nav": "points_board",
         },
     )

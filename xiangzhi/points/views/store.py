@@ -35,7 +35,7 @@ def _store_nodes(request):
 
 def _runs_a_store(user) -> bool:
     scope = scope_for(user)
-    return scope.superuser or any(may_run_store(user, p) for p in scope.read_paths)
+    return scope.superuser or any(may_run_store(actor=user, path=p) for p in scope.read_paths)
 
 
 @require_GET
@@ -60,7 +60,9 @@ def store(request):
 
 def reward_new(request):
     nodes = _store_nodes(request)
-    if request.method == "POST" and not any(may_run_store(request.user, n.path) for n in nodes):
+    if request.method == "POST" and not any(
+        may_run_store(actor=request.user, path=n.path) for n in nodes
+    ):
         raise PermissionDenied(gettext("只有村（镇）干部可以管理积分超市"))
     form = RewardNewForm(request.POST or None, nodes=nodes, initial={"kind": "material"})
     done = handle_form(
@@ -84,7 +86,7 @@ def reward_new(request):
 
 def reward_edit(request, point_reward_id: int):
     reward = access_point_reward(request.user, point_reward_id, write=True)
-    if request.method == "POST" and not may_run_store(request.user, reward.node.path):
+    if request.method == "POST" and not may_run_store(actor=request.user, path=reward.node.path):
         raise PermissionDenied(gettext("只有村（镇）干部可以管理积分超市"))
     initial = {f: getattr(reward, f) for f in ("name", "kind", "cost", "stock", "description")}
     form = RewardEditForm(request.POST or None, initial={**initial, "is_active": reward.is_active})
@@ -125,7 +127,7 @@ def counter_household(request, household_id: int):
     account = household_account(actor=request.user, household=household)
     shelf = shelf_for(actor=request.user, household=household)
     form = RedeemForm(request.POST or None, rewards=shelf)
-    if request.method == "POST" and not may_run_store(request.user, household.node.path):
+    if request.method == "POST" and not may_run_store(actor=request.user, path=household.node.path):
         raise PermissionDenied(gettext("只有村（镇）干部可以在积分超市办理兑换"))
     done = handle_form(
         request,
@@ -142,7 +144,7 @@ def counter_household(request, household_id: int):
             "account": account,
             "shelf": shelf,
             "form": form,
-            "can_redeem": may_run_store(request.user, household.node.path),
+            "can_redeem": may_run_store(actor=request.user, path=household.node.path),
             "nav": "points_store",
         },
     )
