@@ -253,3 +253,22 @@ def test_fifty_simultaneous_redemptions_of_the_last_unit_never_oversell(world):
     assert PointRedemption.objects.filter(reward=flag).count() == 1
     assert sum(a.balance for a in PointAccount.objects.all()) == before - 1
     assert PointReward.objects.get(pk=oil.pk).stock == 1
+
+
+def test_the_points_redeemed_figure_is_kept_at_the_village_as_redemptions_are_made(world):
+    from xiangzhi.core import figures
+    from xiangzhi.core.models import FigureCount
+
+    account = _funded(world, 100)
+    oil = _oil(world)
+
+    def redeemed() -> int:
+        rows = FigureCount.objects.filter(
+            key="points_redeemed", period=figures.current_period(), node_id=world.a.node.pk
+        )
+        return sum(rows.values_list("value", flat=True))
+
+    before = redeemed()
+    redemption_create(actor=world.a.cadre, reward=oil, account=account, quantity=2)
+    assert redeemed() == before + 60
+    assert figures.verify() == []
