@@ -12,9 +12,11 @@ def _may_see_store(user) -> bool:
 
 
 def _has_board(user) -> bool:
-    from .access import home_board
+    """积分榜: for whoever lives or works under a grid node (read from the scope, no query)."""
+    from xiangzhi.core.scope import scope_for
 
-    return home_board(user) is not None
+    scope = scope_for(user)
+    return bool(scope.household_ids) or any(path for _role, path, _level in scope.bindings)
 
 
 def _has_household(user) -> bool:
