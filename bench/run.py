@@ -164,6 +164,10 @@ def bench_backend(backend: str, sheet: Path) -> dict:
     )
     log(f"{backend}: page latency")
     out["latency"] = json_line(run([PY, str(HERE / "latency.py"), county], county, capture=True))
+    log(f"{backend}: points pages (two million entries)")
+    out["points_latency"] = json_line(
+        run([PY, str(HERE / "points_latency.py"), county], county, capture=True)
+    )
     log(f"{backend}: write cost of the figures")
     out["write_cost"] = json_line(
         run([PY, str(HERE / "write_cost.py"), county], county, capture=True)
@@ -222,6 +226,15 @@ def table(results: dict) -> str:
                 f"p50 {v['floor']['p50_ms']} ms, p95 {v['floor']['p95_ms']} ms | {v['p95_ratio']}x (p95); "
                 f"{v.get('p95_ratio_fixed_plus_sql', '—')}x against fixed cost + SQL | "
                 f"≤ 2x {'✓' if v['p95_ratio'] <= 2 else '✗'} |"
+            )
+        for name, v in r.get("points_latency", {}).items():
+            if "ours" not in v:
+                continue
+            ratio = v["p95_ratio_fixed_plus_sql"]
+            lines.append(
+                f"| {name} | {backend} | p50 {v['ours']['p50_ms']} ms, p95 {v['ours']['p95_ms']} ms | "
+                f"p50 {v['floor']['p50_ms']} ms, p95 {v['floor']['p95_ms']} ms | {ratio}x against "
+                f"trivial page + SQL (p95) | ≤ 2x {'✓' if ratio <= 2 else '✗'} |"
             )
         lines += figure_rows(backend, r)
         o = r["latency"].get("request_overhead")

@@ -24,6 +24,7 @@ from xiangzhi.people.models import Resident, Tag
 from xiangzhi.people.services import ResidentData, household_register, resident_add
 
 from .factories import UserFactory, make_id
+from .store_world import store_records
 
 
 class Client(DjangoClient):
@@ -163,10 +164,13 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
         status="done",
         report={"created": 1, "updated": 0, "unchanged": 0, "errors": []},
     )
+    _points(node, hh, other, cadre, worker, sibling_worker, villager, name)
     # An inbox message of the cadre's (core.Notification, seen by its recipient only).
     Notification.objects.create(
         recipient=cadre, title=f"{name}待办消息", body=f"{name}的积分申报待审核", link="/"
     )
+    # The points store (tests/store_world.py): rewards, redemptions and period totals.
+    store_records(admin, name=name, node=node, sibling=sibling, households=(hh, other))
     from xiangzhi.core.models import AuditEvent
 
     event = AuditEvent.objects.filter(node=node).order_by("-seq").first()
@@ -199,6 +203,37 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
         token=token,
         event_id=event.pk,
     )
+
+
+def _points(node, hh, other, cadre, worker, sibling_worker, villager, name) -> None:
+    """The points app's records (tests/points): a village rule, a claim with a photo in each grid
+    waiting for review (the other one objected to, hence back in review: none is on notice, so
+    the walk's villager finds nothing to object to), and an entry in each household's ledger."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xiangzhi.points import services as points
+    from xiangzhi.points.services import claims, rules
+
+    rule = rules.rule_create(actor=cadre, node=node, title=f"{name}门前三包", points=5)
+    photo = SimpleUploadedFile("p.jpg", b"\xff\xd8\xff\xe0" + bytes(32))
+    on = dt.date.today()
+    claims.claim_record(
+        actor=worker, household=hh, rule=rule, occurred_on=on, note=f"{name}打扫", photos=[photo]
+    )
+    photo = SimpleUploadedFile("p.jpg", b"\xff\xd8\xff\xe0" + bytes(32))
+    claim = claims.claim_record(
+        actor=sibling_worker,
+        household=other,
+        rule=rule,
+        occurred_on=on,
+        note=f"{name}清沟",
+        photos=[photo],
+    )
+    claims.claim_approve(actor=cadre, claim=claim)
+    claims.objection_raise(actor=villager, claim=claim, reason=f"{name}没有清沟")
+    for household, reason in ((hh, f"{name}往年积分"), (other, f"{name}隔壁往年积分")):
+        account = points.account_for(household=household)
+        points.entry_post(actor=cadre, account=account, amount=3, reason=reason, source="import")
 
 
 def _served_tags() -> None:

@@ -27,9 +27,13 @@ api = NinjaAPI(
 def _register_routers():
     from xiangzhi.grid.api import router as grid_router
     from xiangzhi.people.api import router as people_router
+    from xiangzhi.points.api import router as points_router
+    from xiangzhi.points.store_api import router as points_store_router
 
     api.add_router("/grid", grid_router)
     api.add_router("/", people_router)
+    api.add_router("/points", points_router)
+    api.add_router("/points", points_store_router)
 
 
 _register_routers()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("grid/", include("xiangzhi.grid.urls")),
     path("people/", include("xiangzhi.people.urls")),
     path("party/", include("xiangzhi.party.urls")),
+    path("points/", include("xiangzhi.points.urls")),
     path("core/", include("xiangzhi.core.urls")),
     path("inbox/", include("xiangzhi.core.inbox_urls")),
     path("sheets/", include("xiangzhi.core.sheets.urls")),

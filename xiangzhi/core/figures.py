@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import CharField, Count, DateField, F, Q, Sum, Value
+from django.db.models import CharField, DateField, F, Q, Sum, Value
 from django.db.models.functions import Cast, Concat, Substr, TruncMonth
 from django.utils import timezone
 
@@ -168,9 +168,9 @@ def _grouped(figure: Figure, cond: Q, *, per_node: bool = True):
         _m=TruncMonth(figure.date_lookup) if figure.per_period else Cast(Value(None), DateField()),
     )
     if not per_node:
-        return qs.values("_s", "_m").annotate(_n=Count("pk")).order_by()
+        return qs.values("_s", "_m").annotate(_n=figure.measure()).order_by()
     qs = qs.annotate(_p=F(figure.path_lookup), _l=F(figure.level_lookup))
-    return qs.values("_p", "_l", "_s", "_m").annotate(_n=Count("pk")).order_by()
+    return qs.values("_p", "_l", "_s", "_m").annotate(_n=figure.measure()).order_by()
 
 
 def _add(out: dict, levels: dict, figure: Figure, row) -> None:

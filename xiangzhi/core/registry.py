@@ -80,7 +80,9 @@ class Figure:
     - daily: the count depends on the date as well as on the records (residents aged 60 and over):
       the worker recounts it every day (core.figures.refresh_daily), and verify_figures knows it;
     - split_by: a lookup whose value splits the count into one key per value ("grid_nodes:3");
-    - internal: kept and verified, but not a column of the pages (the grid's own node counts).
+    - internal: kept and verified, but not a column of the pages (the grid's own node counts);
+    - sum_of: a field of the counted rows whose values are added up instead of counting rows
+      (points issued: the sum of the entries' amounts).
     """
 
     key: str
@@ -91,6 +93,13 @@ class Figure:
     daily: bool = False
     split_by: str = ""
     internal: bool = False
+    sum_of: str = ""
+
+    def measure(self):
+        """The aggregate a group of the figure's rows is worth: their count, or a field's sum."""
+        from django.db.models import Count, Sum
+
+        return Sum(self.sum_of) if self.sum_of else Count("pk")
 
     @property
     def level_lookup(self) -> str:
@@ -117,13 +126,16 @@ def register_figure(
     daily: bool = False,
     split_by: str = "",
     internal: bool = False,
+    sum_of: str = "",
 ) -> None:
     """Declare a count rolled up the grid; another figure under a taken key is refused (the same
     declaration again, as a second ready() makes it, is ignored). See Figure for the options."""
     if not path_lookup.endswith("path"):
         raise ValueError(f"figure {key!r}: path_lookup must end with the node's path")
-    figure = Figure(key, label, queryset, path_lookup, date_lookup, daily, split_by, internal)
-    same = ("label", "path_lookup", "date_lookup", "daily", "split_by")
+    figure = Figure(
+        key, label, queryset, path_lookup, date_lookup, daily, split_by, internal, sum_of
+    )
+    same = ("label", "path_lookup", "date_lookup", "daily", "split_by", "sum_of")
     _add_once(INTERNAL_FIGURES if internal else FIGURES, figure, same=same, what="figure")
 
 

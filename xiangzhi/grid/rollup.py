@@ -111,7 +111,7 @@ def _counter_query(counter: Figure) -> Callable:
             qs.filter(**{f"{lookup}__under": path})
             .annotate(prefix=Substr(lookup, 1, width))
             .values("prefix")
-            .annotate(n=Count("pk"))
+            .annotate(n=counter.measure())
             .order_by()
         )
 

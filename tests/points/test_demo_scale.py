@@ -1,0 +1,47 @@
+"""The county demo's bulk ledger (`seed_demo --scale county`: two million entries) keeps every
+stored balance equal to its entries and every period total equal to what they add up to; here
+with a few hundred entries on the test world, on top of the entries the services wrote."""
+
+from __future__ import annotations
+
+from xiangzhi.core.demo import SCALES, DemoContext
+from xiangzhi.points.demo_scale import bulk_ledger
+from xiangzhi.points.models import PointAccount, PointEntry
+from xiangzhi.points.services.ledger import balances_differing
+from xiangzhi.points.services.totals import totals_differing
+
+
+def test_the_bulk_ledger_writes_the_entries_asked_for_and_stays_consistent(world):
+    context = DemoContext(seed=1, scale=SCALES["county"], county=True)
+    context.shared["grid.towns"] = [(1, world.township, [world.a.node, world.b.node])]
+    before = PointEntry.objects.count()
+    made = bulk_ledger(context, total=401)
+    assert made == 401 and PointEntry.objects.count() == before + 401
+    assert PointAccount.objects.filter(resident__isnull=True).count() == 4  # every household
+    assert balances_differing() == []
+    assert totals_differing() == []
+    # Entries in order never go below zero, as the services would have refused.
+    for account in PointAccount.objects.all():
+        afters = PointEntry.objects.filter(account=account).order_by("id")
+        assert min(afters.values_list("balance_after", flat=True)) >= 0
+    # A second run adds nothing (seed_demo may run again on the same database).
+    assert bulk_ledger(context, total=401) == 0
+
+
+def test_verify_points_names_a_period_total_changed_behind_the_ledger_and_fixes_it(world):
+    import io
+
+    import pytest
+    from django.core.management import call_command
+
+    from xiangzhi.points.models import PointPeriodTotal
+
+    row = PointPeriodTotal.objects.order_by("pk").first()
+    PointPeriodTotal.objects.filter(pk=row.pk).update(score=row.score + 7)
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("verify_points", stdout=out)
+    assert f"账户 {row.account_id} 的 {row.period} 期间汇总" in out.getvalue()
+    call_command("verify_points", "--fix", stdout=io.StringIO())
+    assert PointPeriodTotal.objects.get(pk=row.pk).score == row.score
+    assert totals_differing() == []

@@ -1,0 +1,159 @@
+"""/api/v1/points/: rules, claims (record, review) and the ledger, through the same selectors,
+access functions and services as the pages. The store adds its redemptions here."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination, paginate
+
+from xiangzhi.people.access import access_household
+
+from . import selectors
+from .access import access_point_claim, access_point_rule
+from .services.claims import claim_approve, claim_record, claim_reject
+
+router = Router(tags=["points"])
+
+
+class Page(PageNumberPagination):
+    page_size = 50
+
+
+class RuleOut(Schema):
+    id: int
+    node_id: int
+    code: str
+    title: str
+    category: str
+    category_label: str
+    points: int
+    evidence: str
+    cap_points: int | None
+    cap_period: str
+    version: int
+    is_active: bool
+
+
+class ClaimOut(Schema):
+    id: int
+    rule_version_id: int
+    household_id: int
+    resident_id: int | None
+    node_id: int
+    points: int
+    occurred_on: dt.date
+    note: str
+    channel: str
+    status: str
+    notice_until: dt.datetime | None
+
+
+class ClaimIn(Schema):
+    household_id: int
+    rule_id: int
+    occurred_on: dt.date
+    note: str = ""
+
+
+class ReviewIn(Schema):
+    approve: bool
+    note: str = ""
+
+
+class EntryOut(Schema):
+    id: int
+    household_id: int
+    amount: int
+    balance_after: int
+    reason: str
+    source: str
+    occurred_on: dt.date
+    rule_version_id: int | None
+    claim_id: int | None
+    reversal_of_id: int | None
+
+
+def _invalid(exc: ValidationError) -> HttpError:
+    messages = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    return HttpError(400, "；".join(f"{m}" for ms in messages.values() for m in ms))
+
+
+@router.get("/rules", response=list[RuleOut], summary="积分规则（本镇与本村）")
+@paginate(Page)
+def list_rules(request: HttpRequest, search: str = "", category: str = ""):
+    return selectors.rule_list(actor=request.user, search=search, category=category)
+
+
+@router.get("/claims", response=list[ClaimOut], summary="积分申报（按我的管辖范围）")
+@paginate(Page)
+def list_claims(request: HttpRequest, status: str = "", search: str = ""):
+    return selectors.claim_list(actor=request.user, status=status, search=search)
+
+
+@router.get("/claims/{point_claim_id}", response=ClaimOut, summary="积分申报详情")
+def get_claim(request: HttpRequest, point_claim_id: int):
+    return access_point_claim(request.user, point_claim_id)
+
+
+@router.post("/claims", response={201: ClaimOut}, summary="登记积分（网格员、村干部）")
+def create_claim(request: HttpRequest, payload: ClaimIn):
+    household = access_household(request.user, payload.household_id, write=True)
+    rule = access_point_rule(request.user, payload.rule_id)
+    try:
+        claim = claim_record(
+            actor=request.user,
+            household=household,
+            rule=rule,
+            occurred_on=payload.occurred_on,
+            note=payload.note,
+        )
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+    return 201, claim
+
+
+def _body(request: HttpRequest, schema: type[Schema]) -> Schema:
+    """The request's JSON read after the record was loaded: a claim out of scope is a 404
+    whatever the body, never a validation error that would tell it exists."""
+    import json
+
+    from pydantic import ValidationError as SchemaError
+
+    try:
+        return schema.model_validate(json.loads(request.body or b"{}"))
+    except (ValueError, SchemaError):
+        raise HttpError(400, "请求内容不是有效的JSON，或缺少必填项") from None
+
+
+@router.post(
+    "/claims/{point_claim_id}/review",
+    response=ClaimOut,
+    summary="审核积分申报",
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": ReviewIn.model_json_schema()}},
+            "required": True,
+        }
+    },
+)
+def review_claim(request: HttpRequest, point_claim_id: int):
+    claim = access_point_claim(request.user, point_claim_id, write=True)
+    payload = _body(request, ReviewIn)
+    try:
+        if payload.approve:
+            return claim_approve(actor=request.user, claim=claim, note=payload.note)
+        return claim_reject(actor=request.user, claim=claim, reason=payload.note)
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+
+
+@router.get("/entries", response=list[EntryOut], summary="积分明细（按我的管辖范围）")
+@paginate(Page)
+def list_entries(request: HttpRequest, household_id: int | None = None):
+    household = access_household(request.user, household_id) if household_id else None
+    return selectors.entry_list(actor=request.user, household=household)

@@ -1,0 +1,252 @@
+"""The public lists (公示栏): rankings per hamlet group, village and township for a month, a
+quarter or a year, the red list, the deductions a village chooses to list, a household's rank,
+and a subtree's totals per child node.
+
+Every list reads the maintained totals (PointPeriodTotal: one row per account and period), in
+the path range of the node, never the entries: a township's ranking reads its few thousand
+rows, whatever the number of entries. The lists are public to the people of the node they are
+for (a board is posted in the village), so they are read through `access_board`, which lets
+in the node's cadres and the people who live or work under it; names are shown as each village
+chose (full, masked 张*三, or the household number), and no other personal data is shown.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Substr
+from django.utils import timezone
+
+from xiangzhi.core.paths import SEGMENT
+from xiangzhi.core.types import Actor
+from xiangzhi.grid.models import GridNode
+
+from ..models import PointBoardSetting, PointEntry, PointPeriodTotal
+from ..services.totals import periods_of
+
+PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$")
+SPANS = ("month", "quarter", "year")
+VILLAGE_LEVEL = 2
+BOARD_LEVELS = (1, 2, 3, 4)  # township, village, branch, hamlet group
+DEDUCTION_SOURCES = (
+    PointEntry.Source.CLAIM,
+    PointEntry.Source.ADJUSTMENT,
+    PointEntry.Source.IMPORT,
+)
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    rank: int
+    name: str
+    score: int
+    household_id: int
+    village_path: str
+
+
+def current_periods(day: dt.date | None = None) -> dict[str, str]:
+    """{'month': '2026-11', 'quarter': '2026-Q4', 'year': '2026'} of a day (today)."""
+    return dict(zip(SPANS, periods_of(day or timezone.localdate()), strict=True))
+
+
+def parse_period(value: str | None, default_span: str = "month") -> str:
+    """A period key from a query parameter; today's month (or span) when it is not one."""
+    value = (value or "").strip()
+    if value in SPANS:
+        return current_periods()[value]
+    if PERIOD.match(value):
+        return value
+    return current_periods()[default_span]
+
+
+def period_days(period: str) -> tuple[dt.date, dt.date]:
+    """The first day of a period and the first day after it."""
+    year = int(period[:4])
+    if "-Q" in period:
+        quarter = int(period[-1])
+        start = dt.date(year, 3 * quarter - 2, 1)
+        months = 3
+    elif "-" in period:
+        start = dt.date(year, int(period[5:7]), 1)
+        months = 1
+    else:
+        return dt.date(year, 1, 1), dt.date(year + 1, 1, 1)
+    month = start.month - 1 + months
+    return start, dt.date(year + month // 12, month % 12 + 1, 1)
+
+
+def mask_name(name: str) -> str:
+    """张三 -> 张*, 张小三 -> 张*三, 欧阳小明 -> 欧**明."""
+    if len(name) <= 1:
+        return name
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def shown_name(name: str, number: str, mode: str) -> str:
+    if mode == PointBoardSetting.NameDisplay.FULL:
+        return name or number
+    if mode == PointBoardSetting.NameDisplay.NUMBER or not name:
+        return number
+    return mask_name(name)
+
+
+def board_settings(village_paths: set[str]) -> dict[str, PointBoardSetting]:
+    """Each village's board settings by its path (a village without one has the defaults)."""
+    found = PointBoardSetting.objects.filter(node__path__in=sorted(village_paths)).select_related(
+        "node"
+    )
+    settings = {s.node.path: s for s in found}
+    for path in village_paths - set(settings):
+        settings[path] = PointBoardSetting()
+    return settings
+
+
+def village_path_of(path: str, level: int) -> str:
+    """The path of the village at or above a node (path, level); the node's own above it."""
+    if level <= VILLAGE_LEVEL:
+        return path
+    return path[: len(path) - (level - VILLAGE_LEVEL) * SEGMENT]
+
+
+def _totals(node: GridNode, period: str) -> QuerySet[PointPeriodTotal]:
+    """The households' totals of a period in the node's subtree (members' accounts aside)."""
+    return PointPeriodTotal.objects.filter(
+        node__path__under=node.path, period=period, account__resident__isnull=True
+    )
+
+
+def ranking(*, node: GridNode, period: str, limit: int = 50, offset: int = 0) -> list[BoardRow]:
+    """The households of the subtree by their points in the period, best first (ties share a
+    rank: 1, 2, 2, 4)."""
+    rows = list(
+        _totals(node, period)
+        .order_by("-score", "household_id")
+        .values_list(
+            "score",
+            "household_id",
+            "household__number",
+            "household__head__name",
+            "node__path",
+            "node__level",
+        )[offset : offset + limit]
+    )
+    if not rows:
+        return []
+    above = _totals(node, period).filter(score__gt=rows[0][0]).count() if offset else 0
+    villages = {village_path_of(r[4], r[5]) for r in rows}
+    settings = board_settings(villages)
+    out, rank, previous = [], above + 1, None
+    for i, (score, household_id, number, name, path, level) in enumerate(rows):
+        if previous is not None and score != previous:
+            rank = above + i + 1
+        previous = score
+        village = village_path_of(path, level)
+        mode = settings[village].name_display
+        out.append(
+            BoardRow(rank, shown_name(name or "", number, mode), score, household_id, village)
+        )
+    return out
+
+
+def red_list(*, node: GridNode, period: str, limit: int = 10) -> list[BoardRow]:
+    """红榜: the best households of the period, those with points only."""
+    return [row for row in ranking(node=node, period=period, limit=limit) if row.score > 0]
+
+
+def deduction_list(*, node: GridNode, period: str, limit: int = 50) -> list[dict]:
+    """The deductions of the period in the villages that chose to list them (扣分公示)."""
+    start, end = period_days(period)
+    villages = PointBoardSetting.objects.filter(show_deductions=True)
+    if node.level <= VILLAGE_LEVEL:
+        villages = villages.filter(node__path__under=node.path)
+    else:
+        villages = villages.filter(node__path=village_path_of(node.path, node.level))
+    paths = sorted(villages.values_list("node__path", flat=True))
+    if not paths:
+        return []
+    # Below a village the node's own subtree; at or above it, the subtrees of those villages.
+    q = Q(pk__in=[])
+    for path in paths if node.level <= VILLAGE_LEVEL else [node.path]:
+        q |= Q(node__path__under=path)
+    rows = (
+        PointEntry.objects.filter(q)
+        .filter(occurred_on__gte=start, occurred_on__lt=end, amount__lt=0)
+        .filter(source__in=DEDUCTION_SOURCES, reversed_by__isnull=True)
+        .order_by("-occurred_on", "-id")
+        .values_list(
+            "occurred_on",
+            "amount",
+            "reason",
+            "household__number",
+            "household__head__name",
+            "node__path",
+            "node__level",
+        )[:limit]
+    )
+    settings = board_settings({village_path_of(r[5], r[6]) for r in rows})
+    return [
+        {
+            "day": day,
+            "amount": amount,
+            "reason": reason,
+            "name": shown_name(
+                name or "", number, settings[village_path_of(path, level)].name_display
+            ),
+        }
+        for day, amount, reason, number, name, path, level in rows
+    ]
+
+
+def household_standing(*, household_id: int, node: GridNode, period: str) -> dict | None:
+    """A household's points and rank in the node's subtree for the period (None: no points)."""
+    mine = _totals(node, period).filter(household_id=household_id).values_list("score", flat=True)
+    score = next(iter(mine), None)
+    if score is None:
+        return None
+    above = _totals(node, period).filter(score__gt=score).count()
+    return {"score": score, "rank": above + 1}
+
+
+def subtree_totals(*, actor: Actor, node: GridNode, period: str) -> list[dict]:
+    """Per child of the node: households taking part, points earned, deducted and redeemed in
+    the period (the township's monthly totals), one grouped read of the totals."""
+    width = len(node.path) + SEGMENT
+    rows = (
+        PointPeriodTotal.objects.for_actor(actor)
+        .filter(node__path__under=node.path, period=period, account__resident__isnull=True)
+        .annotate(child=Substr("node__path", 1, width))
+        .values("child")
+        .annotate(
+            households=Count("pk", filter=Q(score__gt=0)),
+            earned=Sum("earned"),
+            deducted=Sum("deducted"),
+            redeemed=Sum("redeemed"),
+        )
+        .order_by()
+    )
+    by_child = {r["child"]: r for r in rows}
+    children = GridNode.objects.for_actor(actor).filter(parent=node).order_by("path")
+    out = []
+    for child in children.only("pk", "name", "path", "level"):
+        r = by_child.get(child.path, {})
+        out.append(
+            {
+                "node": child,
+                "households": r.get("households") or 0,
+                "earned": r.get("earned") or 0,
+                "deducted": r.get("deducted") or 0,
+                "redeemed": r.get("redeemed") or 0,
+            }
+        )
+    return out
+
+
+def board_nodes(*, node: GridNode) -> QuerySet[GridNode]:
+    """The boards above and at a node that a person under it may open (township to group)."""
+    paths = [*node.ancestor_paths(), node.path]
+    return GridNode.objects.filter(path__in=paths, level__in=BOARD_LEVELS).order_by("path")

@@ -1,0 +1,45 @@
+"""What a villager reads of their own points: the villager page and its workbench card."""
+
+from __future__ import annotations
+
+from xiangzhi.core.scope import scope_for
+from xiangzhi.core.types import Actor
+from xiangzhi.people.models import Household
+
+from ..access import home_board
+from ..services.totals import period_label
+from .board import current_periods, household_standing
+from .store import account_history, household_account, shelf_for
+
+HISTORY = 20
+
+
+def my_points(*, actor: Actor) -> dict | None:
+    """What the villager page and its workbench card show, for the actor's first household."""
+    ids = sorted(scope_for(actor).household_ids)
+    household = (
+        Household.objects.for_actor(actor).filter(pk__in=ids).select_related("node").first()
+        if ids
+        else None
+    )
+    if household is None:
+        return None
+    account = household_account(actor=actor, household=household)
+    balance = account.balance if account else 0
+    shelf = list(shelf_for(actor=actor, household=household)[:50])
+    village = home_board(actor)
+    now = current_periods()
+    standings = []
+    if village is not None:
+        for span in ("month", "year"):
+            found = household_standing(household_id=household.pk, node=village, period=now[span])
+            standings.append({"label": period_label(now[span]), "standing": found})
+    return {
+        "household": household,
+        "account": account,
+        "balance": balance,
+        "shelf": [(r, r.cost <= balance and (r.stock is None or r.stock > 0)) for r in shelf],
+        "village": village,
+        "standings": standings,
+        "history": account_history(actor=actor, account=account) if account else None,
+    }

@@ -1,0 +1,69 @@
+"""The ledger's pages: entries, and a correction by a reversal entry."""
+
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET
+
+from xiangzhi.core.web import handle_form, paginate, querystring_without_page
+
+from ..access import access_point_entry
+from ..forms import ReverseForm
+from ..models import PointEntry
+from ..selectors import entry_list as entry_list_selector
+from ..selectors import village_households
+from ..services.ledger import entry_reverse
+
+
+@require_GET
+def entry_list(request):
+    """积分明细 of the user's scope; a 户编号 narrows it to one household."""
+    number = request.GET.get("household", "").strip()
+    household = None
+    qs = entry_list_selector(actor=request.user)
+    if number:
+        found, _missing = village_households(actor=request.user, numbers=[number])
+        household = found[0] if found else None
+        qs = (
+            entry_list_selector(actor=request.user, household=household) if household else qs.none()
+        )
+    return render(
+        request,
+        "points/entry_list.html",
+        {
+            "page_obj": paginate(request, qs),
+            "number": number,
+            "household": household,
+            "querystring_prefix": querystring_without_page(request),
+            "nav": "points_ledger",
+        },
+    )
+
+
+def entry_reverse_view(request, point_entry_id: int):
+    """冲正: a correction is an entry of the opposite amount, with its reason."""
+    entry = access_point_entry(request.user, point_entry_id, write=True)
+    form = ReverseForm(request.POST or None)
+    done = handle_form(
+        request,
+        form,
+        lambda d: entry_reverse(actor=request.user, entry=entry, reason=d["reason"]),
+        success_message=gettext("已冲正"),
+        success_url=reverse("points:entry_list") + f"?household={entry.household.number}",
+    )
+    return done or render(
+        request,
+        "points/form.html",
+        {
+            "form": form,
+            "title": gettext("冲正积分明细"),
+            "help": gettext("冲正会追加一条相反分值的明细，原明细保留。")
+            + f" {entry.reason}（{entry.amount:+d}）",
+            "nav": "points_ledger",
+        },
+    )
+
+
+__all__ = ["PointEntry", "entry_list", "entry_reverse_view"]
