@@ -229,6 +229,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)
+# Uploaded files (appeal photos): never served as public media, only through views that check
+# the scope (appeals:photo).
+MEDIA_ROOT = VAR_DIR / "media"
 # Serve app static files straight from the apps when not collected (development, tests).
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
