@@ -16,3 +16,7 @@ class AppealsConfig(AppConfig):
         register_entity("appeal_event", AppealEvent)
         register_entity("appeal_photo", AppealPhoto)
         register_entity("appeal_rating", AppealRating)
+
+        from . import wiring
+
+        wiring.register()

@@ -12,6 +12,11 @@ from .appeals import (
     State,
 )
 from .config import AppealDeadlineRule
+from .disputes import Dispute, DisputeParty, MediationSession
+from .menu import ServiceOffering, ServiceRequest
+from .open311 import Open311Key
+from .petitions import Petition
+from .routing import RoutingModelRecord, RoutingRule
 
 __all__ = [
     "DONE_STATES",
@@ -21,6 +26,15 @@ __all__ = [
     "AppealEvent",
     "AppealPhoto",
     "AppealRating",
+    "Dispute",
+    "DisputeParty",
+    "MediationSession",
+    "Open311Key",
+    "Petition",
+    "RoutingModelRecord",
+    "RoutingRule",
+    "ServiceOffering",
+    "ServiceRequest",
     "Kind",
     "Source",
     "State",

@@ -6,13 +6,7 @@ import re
 
 from django.db import models
 
-KINDS = (
-    ("inquiry", "咨询"),
-    ("help", "求助"),
-    ("complaint", "投诉"),
-    ("suggestion", "建议"),
-    ("report", "反映"),
-)
+from .appeals import Kind
 
 
 class RoutingRule(models.Model):
@@ -23,7 +17,7 @@ class RoutingRule(models.Model):
         max_length=200,
         help_text="多个关键词用顿号、逗号或空格分开，任一出现即匹配。",
     )
-    kind = models.CharField("诉求类型", max_length=20, choices=KINDS, blank=True)
+    kind = models.CharField("诉求类型", max_length=20, choices=Kind.choices, blank=True)
     department = models.ForeignKey(
         "accounts.Department",
         verbose_name="承办部门",
