@@ -18,6 +18,7 @@ urlpatterns = [
     path("core/", include("xiangzhi.core.urls")),
     path("sheets/", include("xiangzhi.core.sheets.urls")),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("xiangzhi.appeals.urls_open311")),
     path("admin/", admin.site.urls),
 ]
 

@@ -22,7 +22,7 @@ def register() -> None:
     from .models.petitions import Petition
 
     register_entity("service_offering", ServiceOffering)
-    register_entity("service_request", ServiceRequest)
+    register_entity("menu_request", ServiceRequest)
     register_entity("dispute", Dispute)
     register_entity("dispute_party", DisputeParty)
     register_entity("mediation_session", MediationSession)

@@ -102,6 +102,7 @@ def service_request_submit(
     text: str = "",
     household: object = None,
     resident: object = None,
+    node: GridNode | None = None,
     source: str = Source.SERVICE_MENU,
 ) -> Appeal:
     """Request an offering: an appeal of source 菜单式服务 (a villager's own, or one a cadre
@@ -119,6 +120,7 @@ def service_request_submit(
         source=source,
         household=household,
         resident=resident,
+        node=node,
     )
     # A villager may only ask for what their own village (or the township above it) offers.
     if not appeal.node.path.startswith(offering.node.path):
