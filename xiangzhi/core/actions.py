@@ -22,6 +22,11 @@ class CoreAction(AuditAction):
     )
     CONFIG_CREATE = "core.config_create", "新增配置", "xiangzhi.core.admin.ConfigAdmin.save_model"
     CONFIG_UPDATE = "core.config_update", "修改配置", "xiangzhi.core.admin.ConfigAdmin.save_model"
+    CONFIG_DELETE = (
+        "core.config_delete",
+        "删除配置",
+        "xiangzhi.core.admin.WorkdayOverrideAdmin.delete_model",
+    )
     DATA_KEYS_ROTATE = (
         "core.data_keys_rotate",
         "轮换个人信息密钥",

@@ -6,7 +6,7 @@ from django.contrib import admin
 
 from .actions import CoreAction
 from .audit import audit_record
-from .models import AuditEvent
+from .models import AuditEvent, WorkdayOverride, WorkdayYear
 from .registry import action_label
 from .scope import scope_for, scope_q
 
@@ -53,6 +53,45 @@ class ConfigAdmin(admin.ModelAdmin):
             obj=obj,
             changes={k: form.cleaned_data.get(k) for k in form.changed_data},
         )
+
+
+@admin.register(WorkdayOverride)
+class WorkdayOverrideAdmin(ConfigAdmin):
+    """Local changes to the working-day calendar (core.workdays): holidays and make-up workdays.
+    A wrong row may be deleted (the library's answer applies again), audited like a save."""
+
+    list_display = ["day", "is_workday", "note"]
+    list_filter = ["is_workday"]
+    date_hierarchy = "day"
+    search_fields = ["note"]
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def delete_model(self, request, obj):
+        audit_record(
+            actor=request.user,
+            action=CoreAction.CONFIG_DELETE,
+            obj=obj,
+            changes={"day": obj.day, "is_workday": obj.is_workday, "note": obj.note},
+        )
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_model(request, obj)
+
+
+@admin.register(WorkdayYear)
+class WorkdayYearAdmin(ConfigAdmin):
+    """The years whose holidays an administrator has entered (the workbench stops asking)."""
+
+    list_display = ["year", "entered_by", "entered_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.entered_by = request.user
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(AuditEvent)

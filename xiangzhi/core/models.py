@@ -227,3 +227,50 @@ class FigureFineCount(_FigureRow):
             models.UniqueConstraint(fields=["node_id", "key", "period"], name="uniq_figure_fine")
         ]
         indexes = [models.Index(fields=["path", "key", "period", "value"], name="figure_fine_path")]
+
+
+class WorkdayOverride(models.Model):
+    """A local change to the working-day calendar (core.workdays): it wins over chinese_calendar,
+    and past the library's data it is how a year's holidays and make-up workdays are entered."""
+
+    day = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField(
+        "是否工作日", help_text="勾选为上班（调休工作日），不勾选为放假"
+    )
+    note = models.CharField(
+        "说明", max_length=100, blank=True, help_text="例如：国庆节、国庆调休上班"
+    )
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = "工作日调整"
+        verbose_name_plural = "工作日调整"
+
+    def __str__(self) -> str:
+        kind = gettext("上班") if self.is_workday else gettext("放假")
+        return f"{self.day:%Y-%m-%d} {kind}"
+
+
+class WorkdayYear(models.Model):
+    """A year whose statutory holidays an administrator has entered as WorkdayOverride rows, so
+    that the calendar counts as known (core.workdays.calendar_known) past the library's data."""
+
+    year = models.PositiveSmallIntegerField("年份", unique=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    entered_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = "已录入节假日的年份"
+        verbose_name_plural = "已录入节假日的年份"
+
+    def __str__(self) -> str:
+        return f"{self.year}"
