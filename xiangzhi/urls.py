@@ -15,6 +15,7 @@ urlpatterns = [
     path("grid/", include("xiangzhi.grid.urls")),
     path("people/", include("xiangzhi.people.urls")),
     path("party/", include("xiangzhi.party.urls")),
+    path("appeals/", include("xiangzhi.appeals.urls")),
     path("core/", include("xiangzhi.core.urls")),
     path("sheets/", include("xiangzhi.core.sheets.urls")),
     path("api/v1/", api.urls),

@@ -97,5 +97,5 @@ class AppealAction(AuditAction):
     APPEAL_IMPORT = (
         "appeals.appeal_import",
         "导入历史诉求",
-        "xiangzhi.appeals.sheets.appeal_import_row",
+        "xiangzhi.appeals.services.appeal_import",
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from xiangzhi.core.workdays import add_workdays, workday_deadline
+from xiangzhi.core.workdays import workday_deadline, workdays_between
 
 from .models import AppealDeadlineRule, Kind
 
@@ -27,10 +27,10 @@ def deadline_for(kind: str, start: dt.datetime) -> dt.datetime:
     return workday_deadline(start, rule_for(kind).reply_days)
 
 
-def remind_from(kind: str, deadline: dt.datetime) -> dt.date:
-    """The day from which the assignee is reminded of the deadline."""
-    days = rule_for(kind).remind_days
-    return add_workdays(deadline.date(), -days) if days else deadline.date()
+def remind_due(kind: str, deadline: dt.datetime, today: dt.date) -> bool:
+    """Whether the assignee should be reminded today: the deadline is at most the kind's
+    reminder lead (in working days) away."""
+    return workdays_between(today, deadline.date()) <= rule_for(kind).remind_days
 
 
-__all__ = ["Kind", "deadline_for", "remind_from", "rule_for"]
+__all__ = ["Kind", "deadline_for", "remind_due", "rule_for"]

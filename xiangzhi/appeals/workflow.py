@@ -11,6 +11,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from xiangzhi.core.roles import Role
@@ -177,3 +179,12 @@ def allowed(actor, appeal: Appeal) -> list[Transition]:
 
 def satisfied(score: int | None) -> bool:
     return score is not None and score >= AppealRating.SATISFIED_FROM
+
+
+def ensure_party(actor, appeal: Appeal, name: str) -> None:
+    """Refuse (403) a step the actor plays no part in, before anything else is read."""
+    transition = TRANSITIONS[name]
+    if not parties_of(actor, appeal) & transition.parties:
+        raise PermissionDenied(
+            gettext("您无权对该诉求进行“%(action)s”。") % {"action": transition.label}
+        )

@@ -16,7 +16,7 @@ from xiangzhi.core import figures
 from xiangzhi.core.audit import audit_record
 
 from ..actions import AppealAction
-from ..deadlines import remind_from
+from ..deadlines import remind_due
 from ..models import OPEN_STATES, Appeal, AppealEvent
 from .notices import notify_assignee, notify_handlers
 from .steps import appeal_escalate
@@ -79,7 +79,7 @@ def appeal_deadline_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     reminded = overdue = 0
     due = open_.filter(reminded_at=None, deadline__gte=now, deadline__lt=now + REMIND_WINDOW)
     for pk, kind, deadline in due.values_list("pk", "kind", "deadline").iterator():
-        if today >= remind_from(kind, timezone.localtime(deadline)) and _remind(pk, now):
+        if remind_due(kind, timezone.localtime(deadline), today) and _remind(pk, now):
             reminded += 1
     for pk in open_.filter(deadline__lt=now).values_list("pk", flat=True).iterator():
         if _mark_overdue(pk, now):

@@ -23,7 +23,13 @@ def _replier_id(appeal: Appeal) -> int | None:
 
 
 def _rate(
-    *, actor: Actor, appeal: Appeal, name: str, score, comment: str, at: dt.datetime | None
+    *,
+    actor: Actor,
+    appeal: Appeal,
+    name: str,
+    score: int | str,
+    comment: str,
+    at: dt.datetime | None,
 ) -> Appeal:
     comment = (comment or "").strip()
     try:
@@ -70,6 +76,4 @@ def appeal_follow_up(
     *, actor: Actor, appeal: Appeal, score: int, comment: str = "", at: dt.datetime | None = None
 ) -> Appeal:
     """Staff record the rating the requester gave on a follow-up call (回访)."""
-    return _rate(
-        actor=actor, appeal=appeal, name="follow_up", score=score, comment=comment, at=at
-    )
+    return _rate(actor=actor, appeal=appeal, name="follow_up", score=score, comment=comment, at=at)

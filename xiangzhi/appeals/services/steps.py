@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -25,7 +25,7 @@ from xiangzhi.grid.models import GridNode
 
 from ..actions import AppealAction
 from ..models import Appeal, AppealEvent, State
-from ..workflow import REOPEN_LIMIT, TRANSITIONS, UNSATISFIED_UP_TO, parties_of
+from ..workflow import REOPEN_LIMIT, TRANSITIONS, UNSATISFIED_UP_TO, ensure_party
 from .notices import notify_assignee, notify_handlers
 
 MAX_NOTE = 2000
@@ -33,17 +33,16 @@ MAX_NOTE = 2000
 
 def _check(actor: Actor, appeal: Appeal, name: str, note: str) -> None:
     transition = TRANSITIONS[name]
-    if not parties_of(actor, appeal) & transition.parties:
-        raise PermissionDenied(
-            gettext("您无权对该诉求进行“%(action)s”。") % {"action": transition.label}
-        )
+    ensure_party(actor, appeal, name)
     if appeal.state not in transition.sources:
         raise ValidationError(
             gettext("诉求当前状态为“%(state)s”，不能%(action)s。")
             % {"state": appeal.get_state_display(), "action": transition.label}
         )
     if transition.note_required and not note:
-        raise ValidationError({"note": gettext("请填写%(action)s说明。") % {"action": transition.label}})
+        raise ValidationError(
+            {"note": gettext("请填写%(action)s说明。") % {"action": transition.label}}
+        )
     if len(note) > MAX_NOTE:
         raise ValidationError({"note": gettext("说明不能超过2000字。")})
 
@@ -108,7 +107,7 @@ def appeal_accept(
     return appeal_step(actor=actor, appeal=appeal, name="accept", note=note, at=at, apply=apply)
 
 
-def _may_handle(user, node: GridNode) -> bool:
+def _may_handle(user: Actor, node: GridNode) -> bool:
     """Whether a user may be given an appeal of this node: a write role in its village (or above
     it), so that they can see and answer it."""
     if not user.is_active:
@@ -121,7 +120,12 @@ def _may_handle(user, node: GridNode) -> bool:
 
 
 def appeal_assign(
-    *, actor: Actor, appeal: Appeal, assignee, note: str = "", at: dt.datetime | None = None
+    *,
+    actor: Actor,
+    appeal: Appeal,
+    assignee: Actor | None,
+    note: str = "",
+    at: dt.datetime | None = None,
 ) -> Appeal:
     """Give the appeal to a person in the village (a grid worker, a cadre) to handle."""
 
@@ -287,7 +291,12 @@ def appeal_escalate(
 
 
 def appeal_merge(
-    *, actor: Actor, appeal: Appeal, into: Appeal | None, note: str = "", at=None
+    *,
+    actor: Actor,
+    appeal: Appeal,
+    into: Appeal | None,
+    note: str = "",
+    at: dt.datetime | None = None,
 ) -> Appeal:
     """Close a duplicate into the appeal that is handled (the requester follows that one)."""
 
@@ -316,9 +325,7 @@ def appeal_supervise(
         a.supervised_at = at or timezone.now()
         return {"supervised": True}
 
-    done = appeal_step(
-        actor=actor, appeal=appeal, name="supervise", note=note, at=at, apply=apply
-    )
+    done = appeal_step(actor=actor, appeal=appeal, name="supervise", note=note, at=at, apply=apply)
     notify_assignee(done, gettext("镇里督办了一件诉求"), "appeal.supervised")
     return done
 

@@ -66,7 +66,7 @@ def _check_photos(photos: list[UploadedFile]) -> list[tuple[UploadedFile, str, s
     return checked
 
 
-def _check_location(latitude, longitude) -> None:
+def _check_location(latitude: Decimal | None, longitude: Decimal | None) -> None:
     if (latitude is None) != (longitude is None):
         raise ValidationError({"latitude": gettext("位置须同时有经度和纬度。")})
     if latitude is not None and not (-90 <= Decimal(latitude) <= 90):
@@ -76,7 +76,7 @@ def _check_location(latitude, longitude) -> None:
 
 
 def _where(
-    *, actor: Actor, household: Household | None, resident: Resident | None, node
+    *, actor: Actor, household: Household | None, resident: Resident | None, node: GridNode | None
 ) -> tuple[Household | None, Resident | None, GridNode, bool]:
     """Whose appeal, on which node, and whether the actor raises it as the villager."""
     scope = scope_for(actor)
@@ -163,4 +163,3 @@ def appeal_submit(
     )
     notify_handlers(appeal, gettext("新诉求待受理"))
     return appeal
-
