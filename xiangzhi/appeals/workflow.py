@@ -70,7 +70,7 @@ TRANSITIONS: dict[str, Transition] = {
         _t(
             "reply",
             _("答复"),
-            [S.ASSIGNED, S.IN_PROGRESS],
+            HANDLING,  # an inquiry may be answered at once, without assigning it
             S.REPLIED,
             [P.ASSIGNEE, P.HANDLER],
             note_required=True,
