@@ -17,6 +17,7 @@ urlpatterns = [
     path("party/", include("xiangzhi.party.urls")),
     path("appeals/", include("xiangzhi.appeals.urls")),
     path("core/", include("xiangzhi.core.urls")),
+    path("inbox/", include("xiangzhi.core.inbox_urls")),
     path("sheets/", include("xiangzhi.core.sheets.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -42,6 +42,21 @@ class CoreAction(AuditAction):
         "确认导入",
         "xiangzhi.core.sheets.jobs.import_job_confirm",
     )
+    NOTIFICATION_READ = (
+        "core.notification_read",
+        "标记消息已读",
+        "xiangzhi.core.notify.notification_read",
+    )
+    NOTIFICATION_READ_ALL = (
+        "core.notification_read_all",
+        "全部消息标记已读",
+        "xiangzhi.core.notify.notification_read_all",
+    )
+    WEBHOOK_DELIVERY_RETRY = (
+        "core.webhook_delivery_retry",
+        "重新推送消息",
+        "xiangzhi.core.webhooks.webhook_delivery_retry",
+    )
 
 
 LEGACY = {

@@ -72,6 +72,14 @@ class CoreConfig(AppConfig):
             visible=lambda u: scope_for(u).can_audit,
         )
         register_entity("import_job", "core.ImportJob")
+        register_entity("notification", "core.Notification")
+        register_nav(
+            "webhooks",
+            "推送失败",
+            "core:webhook_failures",
+            order=95,
+            visible=lambda u: u.is_superuser,
+        )
         register_nav("home", "工作台", "home", order=0)
         register_panel(
             "workbench", "workdays", "core/panels/workdays.html", _workdays_panel, order=5
