@@ -16,7 +16,7 @@ from django.test import Client as DjangoClient
 from tests.contract_app.services import notice_post
 from xiangzhi.accounts.models import Department, RoleAssignment, User
 from xiangzhi.accounts.services import api_token_create, role_assign
-from xiangzhi.core.models import ImportJob
+from xiangzhi.core.models import ImportJob, Notification
 from xiangzhi.core.roles import Role
 from xiangzhi.grid.services import node_create
 from xiangzhi.party.services import party_member_register
@@ -72,6 +72,8 @@ class Village:
     marker_address: str
     token: str
     event_id: int
+    appeal: object = None  # the villager's own appeal, just submitted, with a photo
+    rated_appeal: object = None  # the other household's appeal, replied and rated
 
 
 @dataclass
@@ -155,6 +157,7 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
     # The throwaway app's record (tests/contract_app), so the scope walk has one to aim at.
     notice_post(actor=admin, node=grid, title=f"{name}便签")
     notice_post(actor=admin, node=sibling, title=f"{name}隔壁便签")
+    appeal, rated_appeal = _appeals(name, hh, other, villager, member_user, worker, sibling_worker)
     ImportJob.objects.create(
         created_by=cadre,
         kind="residents",
@@ -162,6 +165,10 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
         stored_as="/nonexistent.xlsx",
         status="done",
         report={"created": 1, "updated": 0, "unchanged": 0, "errors": []},
+    )
+    # An inbox message of the cadre's (core.Notification, seen by its recipient only).
+    Notification.objects.create(
+        recipient=cadre, title=f"{name}待办消息", body=f"{name}的积分申报待审核", link="/"
     )
     from xiangzhi.core.models import AuditEvent
 
@@ -194,7 +201,39 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
         marker_address=marker_address,
         token=token,
         event_id=event.pk,
+        appeal=appeal,
+        rated_appeal=rated_appeal,
     )
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def _appeals(name, hh, other, villager, member_user, worker, sibling_worker):
+    """The appeals app's records (each entity): a villager's appeal just raised on the phone page,
+    and one of the other household, recorded by its grid worker, replied and rated."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xiangzhi.appeals import services as appeals
+
+    def photo():
+        return [SimpleUploadedFile(f"{name}.png", PNG, content_type="image/png")]
+
+    appeal = appeals.appeal_submit(actor=villager, text=f"{name}枫树屋场路灯不亮了", photos=photo())
+    rated = appeals.appeal_submit(
+        actor=sibling_worker,
+        household=other,
+        text=f"{name}隔壁水渠堵了",
+        kind="report",
+        source="group_chat",
+        photos=photo(),
+    )
+    appeals.appeal_accept(actor=sibling_worker, appeal=rated)
+    appeals.appeal_assign(actor=sibling_worker, appeal=rated, assignee=sibling_worker)
+    appeals.appeal_start(actor=sibling_worker, appeal=rated)
+    appeals.appeal_reply(actor=sibling_worker, appeal=rated, note=f"{name}水渠已疏通")
+    appeals.appeal_rate(actor=member_user, appeal=rated, score=5, comment=f"{name}办得好")
+    return appeal, rated
 
 
 def _served_tags() -> None:

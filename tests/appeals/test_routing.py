@@ -97,7 +97,7 @@ def test_training_again_on_the_same_history_stores_nothing_new(world, trained):
 
 
 def test_the_worker_task_trains_the_model(world, monkeypatch):
-    from xiangzhi.appeals.tasks import routing_train
+    from xiangzhi.appeals.routing.tasks import routing_train
 
     monkeypatch.setattr(training, "MIN_HISTORY", 100)
     _history(world, 300)

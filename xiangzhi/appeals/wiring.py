@@ -16,7 +16,7 @@ def register() -> None:
     from xiangzhi.core.registry import register_actions, register_entity, register_figure
 
     from .actions_extra import AppealServiceAction
-    from .models import DONE_STATES, Appeal, Source
+    from .models import Appeal, Source, State
     from .models.disputes import Dispute, DisputeParty, MediationSession
     from .models.menu import ServiceOffering, ServiceRequest
     from .models.petitions import Petition
@@ -28,13 +28,14 @@ def register() -> None:
     register_entity("mediation_session", MediationSession)
     register_entity("petition", Petition)
     register_actions(AppealServiceAction)
-    # 办实事 of the menu: requests of an offering that were answered, per month of the reply.
+    # 办实事 of the menu: requests of an offering that were done (closed), per month, a part of
+    # the appeals' own 办实事 figure (appeal_deeds) shown on its own.
     register_figure(
         "menu_deeds",
-        "菜单服务办实事",
-        lambda: Appeal.objects.filter(source=Source.SERVICE_MENU, state__in=DONE_STATES),
+        "办实事（菜单服务）",
+        lambda: Appeal.objects.filter(source=Source.SERVICE_MENU, state=State.CLOSED),
         "node__path",
-        date_lookup="replied_at",
+        date_lookup="closed_at",
     )
     register_figure(
         "disputes_open",

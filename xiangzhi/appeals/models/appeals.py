@@ -138,6 +138,8 @@ class Appeal(ScopedModel):
     SCOPE_PATH = "node__path"
     SCOPE_HOUSEHOLD = "household_id"
     SCOPE_DEPARTMENT = "department_id"
+    # The person it is assigned to sees and handles it wherever in the village they are bound.
+    SCOPE_OWNER = "assignee_id"
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -189,6 +191,7 @@ class AppealPhoto(ScopedModel):
     SCOPE_PATH = "appeal__node__path"
     SCOPE_HOUSEHOLD = "appeal__household_id"
     SCOPE_DEPARTMENT = "appeal__department_id"
+    SCOPE_OWNER = "appeal__assignee_id"
 
     class Meta:
         ordering = ["id"]
@@ -251,6 +254,7 @@ class AppealEvent(ScopedModel):
     SCOPE_PATH = "appeal__node__path"
     SCOPE_HOUSEHOLD = "appeal__household_id"
     SCOPE_DEPARTMENT = "appeal__department_id"
+    SCOPE_OWNER = "appeal__assignee_id"
 
     class Meta:
         ordering = ["at", "id"]

@@ -60,7 +60,7 @@ def _queue_training_if_due(record: RoutingModelRecord | None) -> None:
     from django_tasks_db.backend import DatabaseBackend
     from django_tasks_db.models import DBTaskResult
 
-    from ..tasks import routing_train
+    from ..routing.tasks import routing_train
 
     if not isinstance(routing_train.get_backend(), DatabaseBackend):
         return
