@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import urls_extra, views
 from .workflow import TRANSITIONS
 
 app_name = "appeals"
@@ -17,4 +17,6 @@ urlpatterns = [
         path(f"<int:appeal_id>/{name}/", views.appeal_step_view, {"step": name}, name=name)
         for name in TRANSITIONS
     ],
+    # The service menu, disputes and petitions (urls_extra.py).
+    *urls_extra.urlpatterns,
 ]

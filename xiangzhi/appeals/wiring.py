@@ -13,7 +13,12 @@ def _may_list(user) -> bool:
 
 
 def register() -> None:
-    from xiangzhi.core.registry import register_actions, register_entity, register_figure
+    from xiangzhi.core.registry import (
+        register_actions,
+        register_entity,
+        register_figure,
+        register_nav,
+    )
 
     from .actions_extra import AppealServiceAction
     from .models import Appeal, Source, State
@@ -51,3 +56,6 @@ def register() -> None:
         ),
         "node__path",
     )
+    register_nav("menu", "服务菜单", "appeals:menu", order=51)
+    register_nav("disputes", "矛盾纠纷", "appeals:disputes", order=52, visible=_may_list)
+    register_nav("petitions", "信访事项", "appeals:petitions", order=53, visible=_may_list)
