@@ -158,7 +158,7 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
     notice_post(actor=admin, node=grid, title=f"{name}便签")
     notice_post(actor=admin, node=sibling, title=f"{name}隔壁便签")
     appeal, rated_appeal = _appeals(name, hh, other, villager, member_user, worker, sibling_worker)
-    _appeal_services(admin, name, node, grid, hh, other, villager)
+    _appeal_services(admin, name, sibling, other, member_user)
     ImportJob.objects.create(
         created_by=cadre,
         kind="residents",
@@ -207,25 +207,25 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
     )
 
 
-def _appeal_services(admin, name, node, grid, hh, other, villager):
-    """The service menu's, disputes' and petitions' records (appeals2), each naming the village:
-    an offering and a villager's request of it, a dispute with two parties and a mediation
-    session, a petition."""
+def _appeal_services(admin, name, sibling, other, member_user):
+    """The service menu's, disputes' and petitions' records (appeals2), each naming the village,
+    in the sibling grid (under every target of the scope walk): an offering and the other
+    household's request of it, a dispute with two parties and a mediation session, a petition."""
     import datetime as dt
 
     from xiangzhi.appeals.services import disputes, menu, petitions
 
     offering = menu.service_offering_publish(
-        actor=admin, node=node, name=f"{name}代办医保", category="errand", days=3
+        actor=admin, node=sibling, name=f"{name}代办医保", category="errand", days=3
     )
-    menu.service_request_submit(actor=villager, offering=offering, text=f"{name}请帮忙代办")
+    menu.service_request_submit(actor=member_user, offering=offering, text=f"{name}请帮忙代办")
     dispute = disputes.dispute_register(
         actor=admin,
-        node=grid,
+        node=sibling,
         title=f"{name}水沟纠纷",
         category="neighbour",
         description=f"{name}两户为水沟争执",
-        parties=[(hh.head.name, hh.head, f"{name}沟不能改"), (other.head.name, None, "")],
+        parties=[(other.head.name, other.head, f"{name}沟不能改"), (f"{name}外来户", None, "")],
     )
     disputes.dispute_session_record(
         actor=admin,
@@ -236,9 +236,9 @@ def _appeal_services(admin, name, node, grid, hh, other, villager):
     )
     petitions.petition_register(
         actor=admin,
-        node=grid,
-        petitioner=hh.head.name,
-        resident=hh.head,
+        node=sibling,
+        petitioner=other.head.name,
+        resident=other.head,
         channel="visit",
         subject=f"{name}征地补偿",
         content=f"{name}修路征地补偿未发",

@@ -63,8 +63,8 @@ def record_nodes(*, actor: Actor) -> QuerySet[GridNode]:
 
 
 def publish_nodes(*, actor: Actor) -> QuerySet[GridNode]:
-    """The villages (and townships) where the actor may publish offerings."""
-    return record_nodes(actor=actor).filter(level__lte=2)
+    """The nodes where the actor may publish offerings."""
+    return record_nodes(actor=actor)
 
 
 def dispute_list(*, actor: Actor, state: str = "", search: str = "") -> QuerySet[Dispute]:

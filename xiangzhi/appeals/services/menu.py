@@ -21,9 +21,7 @@ FIELDS = ["name", "category", "description", "provider", "days", "active"]
 def _validate(*, node: GridNode | None, values: dict, instance: ServiceOffering | None) -> None:
     errors = {}
     if node is None:
-        errors["node"] = gettext("请选择发布服务的村。")
-    elif node.level > 2:
-        errors["node"] = gettext("菜单式服务由村（社区）或乡镇发布。")
+        errors["node"] = gettext("请选择发布服务的网格。")
     name = values["name"]
     if not name:
         errors["name"] = gettext("请填写服务名称。")
@@ -33,7 +31,7 @@ def _validate(*, node: GridNode | None, values: dict, instance: ServiceOffering 
         .exclude(pk=getattr(instance, "pk", None))
         .exists()
     ):
-        errors["name"] = gettext("本村已有同名的服务。")
+        errors["name"] = gettext("该网格已有同名的服务。")
     if values["category"] not in ServiceOffering.Category.values:
         errors["category"] = gettext("请选择服务类别。")
     if not 1 <= (values["days"] or 0) <= 30:
@@ -57,9 +55,10 @@ def _clean(values: dict) -> dict:
 def service_offering_publish(
     *, actor: Actor, node: GridNode | None, **values: object
 ) -> ServiceOffering:
-    """Publish an offering on the menu of a village (or of the township)."""
+    """Publish an offering on a node's menu: a village's, the township's, or a grid's own (a
+    party member's central household that shops for its neighbours)."""
     if node is not None and not scope_for(actor).can_write_path(node.path):
-        raise PermissionDenied(gettext("您不能为该村发布服务。"))
+        raise PermissionDenied(gettext("您不能在该网格发布服务。"))
     data = _clean(values)
     _validate(node=node, values=data, instance=None)
     offering = ServiceOffering.objects.create(node=node, **data)
@@ -107,8 +106,12 @@ def service_request_submit(
 ) -> Appeal:
     """Request an offering: an appeal of source 菜单式服务 (a villager's own, or one a cadre
     records for them), linked to the offering; its reply counts as a practical deed (办实事)."""
-    from .submit import appeal_submit
+    from .submit import appeal_submit, own_resident
 
+    staff = scope_for(actor).can_write_path(offering.node.path)
+    if not staff and (household is not None or resident is not None or own_resident(actor) is None):
+        # A villager asks for their own household; anyone else records only where they write.
+        raise PermissionDenied(gettext("您不能申请这项服务。"))
     if not offering.active:
         raise ValidationError({"offering": gettext("该服务已下架。")})
     words = (text or "").strip()
