@@ -708,7 +708,10 @@ OWN_ACCOUNT_ROUTES = {
 # The routes where a villager or party member acts for their own household (raise an appeal,
 # rate its result, have it handled again): their POST there may write, and what it changes must
 # be their own household's (Target.snapshot_beside), whatever it answers.
-HOUSEHOLD_ROUTES = {"appeals:submit", "appeals:rate", "appeals:reopen"}
+HOUSEHOLD_ROUTES = {
+    *("appeals:submit", "appeals:rate", "appeals:reopen"),
+    *("api:appeal_submit", "api:appeal_rate", "api:appeal_reopen"),
+}
 _CSRF_TOKEN = re.compile(r"[A-Za-z0-9]{64}")
 
 

@@ -45,7 +45,9 @@ def group_length(actor: Actor) -> int:
     return len(first) + SEGMENT if first else 2 * SEGMENT
 
 
-def _by_node(qs: QuerySet, lookup: str, length: int, **aggregates: object) -> list[tuple[str, dict]]:
+def _by_node(
+    qs: QuerySet, lookup: str, length: int, **aggregates: object
+) -> list[tuple[str, dict]]:
     rows = (
         qs.annotate(_g=Substr(lookup, 1, length))
         .values("_g")
