@@ -6,11 +6,12 @@ step's transaction commits, so a rolled-back step tells nobody.
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.urls import reverse
 
 from xiangzhi.accounts.models import RoleAssignment
+from xiangzhi.core.notify import notify
 from xiangzhi.core.roles import Role
+from xiangzhi.core.webhooks import webhook_emit
 
 from ..models import Appeal
 
@@ -19,17 +20,12 @@ HANDLER_ROLES = (Role.VILLAGE_SECRETARY, Role.VILLAGE_CADRE, Role.GRID_WORKER)
 
 
 def _send(*, recipients: list[int], title: str, appeal: Appeal, event: str) -> None:
-    try:
-        from xiangzhi.core.notify import notify
-    except ImportError:  # core.notify comes with the branch `cal`; until it is merged, no notices
-        return
-    if not recipients:
-        return
+    """The inbox of each recipient and the deployment's webhooks for the appeal's node (both go
+    out after the commit)."""
     link = reverse("appeals:detail", args=[appeal.pk])
-    body = f"{appeal.number} {appeal.summary}"
-    transaction.on_commit(
-        lambda: notify(recipients=recipients, title=title, body=body, link=link, event=event)
-    )
+    body = f"{appeal.number} {appeal.get_kind_display()}"
+    notify(recipients=recipients, title=title, body=body, link=link, event=event)
+    webhook_emit(event=event, node=appeal.node, title=title, body=body, link=link)
 
 
 def handler_ids(appeal: Appeal) -> list[int]:

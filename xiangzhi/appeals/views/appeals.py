@@ -40,7 +40,7 @@ def appeal_list_view(request):
     """Staff: every appeal of their scope, filtered; a villager: their household's."""
     if not _is_staff(request.user):
         page = paginate(request, household_appeals(actor=request.user))
-        return render(request, "appeals/mine.html", {"page": page, "nav": "appeals"})
+        return render(request, "appeals/mine.html", {"page_obj": page, "nav": "appeals"})
     filters = {k: request.GET.get(k, "") for k in ("state", "kind", "q", "mine")}
     qs = appeal_list(
         actor=request.user,
@@ -53,7 +53,7 @@ def appeal_list_view(request):
         request,
         "appeals/list.html",
         {
-            "page": paginate(request, qs),
+            "page_obj": paginate(request, qs),
             "filters": filters,
             "filtered": any(filters.values()),
             "states": FILTER_STATES,

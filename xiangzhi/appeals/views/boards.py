@@ -23,7 +23,7 @@ def _staff_only(user) -> None:
 def overdue(request):
     _staff_only(request.user)
     board = overdue_board(actor=request.user)
-    board["page"] = paginate(request, board.pop("rows"))
+    board["page_obj"] = paginate(request, board.pop("rows"))
     return render(request, "appeals/overdue.html", {**board, "nav": "appeals"})
 
 
