@@ -76,6 +76,10 @@ GLOBAL_MODELS = {
     "core.workdayyear",
     # webhook endpoints: the deployment's, system administrators only
     "core.webhookendpoint",
+    # routing rules and trained models, Open311 keys: the deployment's, superusers only
+    "appeals.routingrule",
+    "appeals.routingmodelrecord",
+    "appeals.open311key",
 }
 # Parameters that name no record, and every value they take: each is walked (every sheet kind's
 # template and export, every admin app's index), and checked like the other routes.
@@ -711,6 +715,7 @@ OWN_ACCOUNT_ROUTES = {
 HOUSEHOLD_ROUTES = {
     *("appeals:submit", "appeals:rate", "appeals:reopen"),
     *("api:appeal_submit", "api:appeal_rate", "api:appeal_reopen"),
+    "appeals:service_offering_request",  # ask for an offering of their village's menu
 }
 _CSRF_TOKEN = re.compile(r"[A-Za-z0-9]{64}")
 

@@ -18,8 +18,10 @@ def register() -> None:
         register_entity,
         register_figure,
         register_nav,
+        register_worker_start,
     )
 
+    from . import tasks_extra
     from .actions_extra import AppealServiceAction
     from .models import Appeal, Source, State
     from .models.disputes import Dispute, DisputeParty, MediationSession
@@ -59,3 +61,4 @@ def register() -> None:
     register_nav("menu", "服务菜单", "appeals:menu", order=51)
     register_nav("disputes", "矛盾纠纷", "appeals:disputes", order=52, visible=_may_list)
     register_nav("petitions", "信访事项", "appeals:petitions", order=53, visible=_may_list)
+    register_worker_start(tasks_extra.schedule_nightly)

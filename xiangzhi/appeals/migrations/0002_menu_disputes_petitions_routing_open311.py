@@ -162,6 +162,7 @@ class Migration(migrations.Migration):
                 ('extension_reason', models.CharField(blank=True, max_length=300, verbose_name='延期理由')),
                 ('finished_on', models.DateField(blank=True, null=True, verbose_name='办结日期')),
                 ('result', models.TextField(blank=True, verbose_name='办理结果')),
+                ('overdue_notified', models.DateField(blank=True, null=True, verbose_name='已提醒超期的期限')),
                 ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.department', verbose_name='办理部门')),
                 ('node', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='grid.gridnode', verbose_name='所属网格')),
                 ('registered_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人')),

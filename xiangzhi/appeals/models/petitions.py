@@ -63,6 +63,9 @@ class Petition(ScopedModel):
     extension_reason = models.CharField("延期理由", max_length=300, blank=True)
     finished_on = models.DateField("办结日期", null=True, blank=True)
     result = models.TextField("办理结果", blank=True)
+    # The limit (decide_by or finish_by) whose passing was last announced: the sweep tells the
+    # department once per limit, however often it runs.
+    overdue_notified = models.DateField("已提醒超期的期限", null=True, blank=True)
     registered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="登记人",

@@ -17,6 +17,7 @@ from xiangzhi.core.roles import Role
 from xiangzhi.core.types import Actor
 from xiangzhi.grid.models import GridNode
 
+from ..models import Appeal
 from ..models.routing import RoutingModelRecord, RoutingRule
 from ..routing.learn import RoutingModel
 from ..routing.rules import rule_match
@@ -39,6 +40,21 @@ class Suggestion:
     @property
     def village_handles(self) -> bool:
         return self.source != "" and self.department is None
+
+    @property
+    def initial(self) -> dict[str, dict]:
+        """The values it pre-fills, per workflow step's form."""
+        out: dict[str, dict] = {}
+        if self.department is not None:
+            out["dispatch"] = {"department": self.department.pk}
+        if self.assignee is not None:
+            out["assign"] = {"assignee": self.assignee.pk}
+        return out
+
+    def kind_label(self) -> str:
+        from ..models import Kind
+
+        return str(Kind(self.kind).label) if self.kind in Kind.values else ""
 
 
 def _latest_model() -> tuple[RoutingModel | None, RoutingModelRecord | None]:
@@ -111,3 +127,13 @@ def routing_suggest(*, actor: Actor, text: str, node: GridNode) -> Suggestion:
     if rule is None:
         return Suggestion()
     return Suggestion(kind=rule.kind, department=rule.department, source="rules")
+
+
+ROUTED_STEPS = {"accept", "assign", "dispatch"}
+
+
+def routing_for_steps(*, actor: Actor, appeal: Appeal, steps: list) -> Suggestion:
+    """The suggestion for an appeal's page when the actor may route it now, else an empty one."""
+    if not any(t.name in ROUTED_STEPS for t in steps):
+        return Suggestion()
+    return routing_suggest(actor=actor, text=appeal.text, node=appeal.node)

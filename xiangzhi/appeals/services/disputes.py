@@ -19,6 +19,7 @@ from xiangzhi.people.models import Resident
 
 from ..actions_extra import AppealServiceAction as Action
 from ..models.disputes import Dispute, DisputeParty, MediationSession
+from .petition_notices import dispute_notice
 
 State = Dispute.State
 
@@ -93,6 +94,7 @@ def dispute_register(
         DisputeParty(dispute=dispute, name=n, resident=r, side=s) for n, r, s in named
     )
     figures.touch(node)
+    dispute_notice(dispute, gettext("有新登记的矛盾纠纷"), "dispute.registered")
     audit_record(
         actor=actor,
         action=Action.DISPUTE_REGISTER,

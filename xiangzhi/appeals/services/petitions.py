@@ -28,6 +28,7 @@ from ..models.petitions import (
     MAX_EXTENSION_DAYS,
     Petition,
 )
+from .petition_notices import petition_notice
 
 State = Petition.State
 LATE_NOTE = 10  # a late step's note must say why in at least this many characters
@@ -119,6 +120,7 @@ def petition_register(
         registered_by=actor,
     )
     figures.touch(node)
+    petition_notice(petition, gettext("有新登记的信访事项"), "petition.registered")
     audit_record(
         actor=actor,
         action=Action.PETITION_REGISTER,
@@ -202,6 +204,7 @@ def petition_extend(*, actor: Actor, petition: Petition, days: int | None, reaso
     petition.extension_reason = reason.strip()
     petition.finish_by = petition.finish_by + dt.timedelta(days=days)
     petition.save(update_fields=["extended_days", "extension_reason", "finish_by"])
+    petition_notice(petition, gettext("信访事项已延期"), "petition.extended")
     audit_record(
         actor=actor,
         action=Action.PETITION_EXTEND,

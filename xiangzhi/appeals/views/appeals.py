@@ -24,6 +24,7 @@ from ..selectors import (
     household_by_number,
     record_node_choices,
 )
+from ..selectors.routing import routing_for_steps
 from ..services import appeal_submit
 from ..services.submit import own_resident
 from ..workflow import allowed
@@ -138,6 +139,7 @@ def appeal_record(request):
 def appeal_detail(request, appeal_id: int):
     appeal = access_appeal(request.user, appeal_id)
     steps = allowed(request.user, appeal)
+    suggestion = routing_for_steps(actor=request.user, appeal=appeal, steps=steps)
     return render(
         request,
         "appeals/detail.html",
@@ -145,7 +147,8 @@ def appeal_detail(request, appeal_id: int):
             "appeal": appeal,
             "timeline": appeal_timeline(actor=request.user, appeal=appeal),
             "photos": list(appeal.photos.all()),
-            "steps": step_forms(request.user, appeal, steps),
+            "steps": step_forms(request.user, appeal, steps, suggestion.initial),
+            "suggestion": suggestion,
             "nav": "appeals",
         },
     )

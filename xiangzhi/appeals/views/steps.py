@@ -101,17 +101,21 @@ STEPS: dict[str, Step] = {
 }
 
 
-def _form(name: str, actor, appeal, data=None) -> forms.Form:
+def _form(name: str, actor, appeal, data=None, initial=None) -> forms.Form:
     step = STEPS[name]
-    kwargs = {"prefix": name}
+    kwargs = {"prefix": name, "initial": initial}
     if step.choices is not None:
         kwargs["choices"] = step.choices(actor, appeal)
     return step.form(data, **kwargs)
 
 
-def step_forms(actor, appeal, transitions: list[Transition]) -> list[tuple[Transition, forms.Form]]:
-    """The form of each step the actor may take now, for the appeal's page."""
-    return [(t, _form(t.name, actor, appeal)) for t in transitions]
+def step_forms(
+    actor, appeal, transitions: list[Transition], initial: dict | None = None
+) -> list[tuple[Transition, forms.Form]]:
+    """The form of each step the actor may take now, for the appeal's page (`initial`: the
+    routing suggestion's values per step)."""
+    initial = initial or {}
+    return [(t, _form(t.name, actor, appeal, initial=initial.get(t.name))) for t in transitions]
 
 
 @require_POST
