@@ -36,7 +36,7 @@ def access_dispute(actor: Actor, pk: int | str, *, write: bool = False) -> Dispu
     """A dispute in scope; `write`: its node's cadres or the department it was sent to."""
     qs = Dispute.objects.select_related("node", "department", "registered_by")
     dispute = access_object(Dispute, actor, pk, queryset=qs)
-    if write and not may_handle_dispute(actor, dispute):
+    if write and not may_handle_dispute(actor=actor, dispute=dispute):
         raise PermissionDenied(gettext("您对该纠纷只有查看权限。"))
     return dispute
 
@@ -45,6 +45,6 @@ def access_petition(actor: Actor, pk: int | str, *, write: bool = False) -> Peti
     """A petition in scope; `write`: its department's staff or its node's cadres."""
     qs = Petition.objects.select_related("node", "department", "registered_by")
     petition = access_object(Petition, actor, pk, queryset=qs)
-    if write and not may_handle_petition(actor, petition):
+    if write and not may_handle_petition(actor=actor, petition=petition):
         raise PermissionDenied(gettext("您对该信访事项只有查看权限。"))
     return petition

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xiangzhi.core.audit_display import mask_personal
 from xiangzhi.core.types import Actor
+from xiangzhi.grid.models import GridNode
 
 from ..models import OPEN_STATES, Appeal, Kind, State
 from ..models.menu import ServiceOffering
@@ -136,3 +139,13 @@ def open311_request(*, actor: Actor, pk: int) -> dict | None:
     """GET one request (None when it is not in the actor's scope, as a missing one)."""
     appeal = _appeals(actor).filter(pk=pk).first()
     return _row(appeal) if appeal else None
+
+
+def open311_node(*, actor: Actor, address_id: str) -> GridNode:
+    """The grid node a request names as its address_id, within the key user's scope."""
+    node = None
+    if address_id.isdigit():
+        node = GridNode.objects.for_actor(actor).filter(pk=int(address_id)).first()
+    if node is None:
+        raise ValidationError({"address_id": gettext("没有这个网格。")})
+    return node

@@ -24,7 +24,7 @@ from .petition_notices import dispute_notice
 State = Dispute.State
 
 
-def may_handle_dispute(actor: Actor, dispute: Dispute) -> bool:
+def may_handle_dispute(*, actor: Actor, dispute: Dispute) -> bool:
     """Cadres of its node, or the staff of the department it was sent to (司法 mostly)."""
     scope = scope_for(actor)
     return scope.can_write_path(dispute.node.path) or (
@@ -33,7 +33,7 @@ def may_handle_dispute(actor: Actor, dispute: Dispute) -> bool:
 
 
 def _check(actor: Actor, dispute: Dispute, *allowed: str) -> None:
-    if not may_handle_dispute(actor, dispute):
+    if not may_handle_dispute(actor=actor, dispute=dispute):
         raise PermissionDenied(gettext("您对该纠纷只有查看权限。"))
     if dispute.state not in allowed:
         raise ValidationError(

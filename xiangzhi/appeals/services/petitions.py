@@ -34,7 +34,7 @@ State = Petition.State
 LATE_NOTE = 10  # a late step's note must say why in at least this many characters
 
 
-def may_handle_petition(actor: Actor, petition: Petition) -> bool:
+def may_handle_petition(*, actor: Actor, petition: Petition) -> bool:
     """The department it is assigned to, or cadres of its node."""
     scope = scope_for(actor)
     return petition.department_id in scope.department_ids or scope.can_write_path(
@@ -44,7 +44,7 @@ def may_handle_petition(actor: Actor, petition: Petition) -> bool:
 
 def _locked(actor: Actor, petition: Petition, *allowed: str) -> Petition:
     petition = Petition.objects.select_for_update().select_related("node").get(pk=petition.pk)
-    if not may_handle_petition(actor, petition):
+    if not may_handle_petition(actor=actor, petition=petition):
         raise PermissionDenied(gettext("您对该信访事项只有查看权限。"))
     if petition.state not in allowed:
         raise ValidationError(

@@ -110,7 +110,7 @@ def _forms(dispute):
 @require_GET
 def dispute_detail(request, dispute_id: int):
     dispute = access_dispute(request.user, dispute_id)
-    steps = _forms(dispute) if may_handle_dispute(request.user, dispute) else []
+    steps = _forms(dispute) if may_handle_dispute(actor=request.user, dispute=dispute) else []
     return _page(request, dispute, steps)
 
 

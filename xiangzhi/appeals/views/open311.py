@@ -21,7 +21,13 @@ from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ..selectors.open311 import open311_request, open311_requests, open311_service, open311_services
+from ..selectors.open311 import (
+    open311_node,
+    open311_request,
+    open311_requests,
+    open311_service,
+    open311_services,
+)
 from ..services.open311 import open311_key_user, open311_request_submit
 
 ROOTS = {  # list name -> (root element, item element), as the spec's XML examples
@@ -116,13 +122,7 @@ def _post(request, fmt: str) -> HttpResponse:
         return _error(fmt, 403, gettext("提交诉求需要有效的 api_key。"))
     address_id = request.POST.get("address_id", "")
     try:
-        node = None
-        if address_id:
-            from xiangzhi.grid.models import GridNode
-
-            node = GridNode.objects.for_actor(actor).filter(pk=int(address_id)).first()
-            if node is None:
-                raise ValidationError({"address_id": gettext("没有这个网格。")})
+        node = open311_node(actor=actor, address_id=address_id) if address_id else None
         appeal = open311_request_submit(
             actor=actor,
             service_code=request.POST.get("service_code", ""),

@@ -118,7 +118,7 @@ def _page(request, petition, steps):
 @require_GET
 def petition_detail(request, petition_id: int):
     petition = access_petition(request.user, petition_id)
-    steps = _forms(petition) if may_handle_petition(request.user, petition) else []
+    steps = _forms(petition) if may_handle_petition(actor=request.user, petition=petition) else []
     return _page(request, petition, steps)
 
 
