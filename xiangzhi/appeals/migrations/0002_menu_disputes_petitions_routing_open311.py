@@ -215,6 +215,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('appeal', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='menu_request', to='appeals.appeal', verbose_name='诉求')),
                 ('offering', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='requests', to='appeals.serviceoffering', verbose_name='服务项目')),
+                ('note', models.CharField(blank=True, max_length=1000, verbose_name='申请说明')),
             ],
             options={
                 'verbose_name': '服务申请',

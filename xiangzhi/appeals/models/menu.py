@@ -58,6 +58,8 @@ class ServiceRequest(ScopedModel):
         on_delete=models.PROTECT,
         related_name="requests",
     )
+    # What the requester added to the offering's name (the appeal's text holds both).
+    note = models.CharField("申请说明", max_length=1000, blank=True)
 
     SCOPE_PATH = "appeal__node__path"
     SCOPE_HOUSEHOLD = "appeal__household_id"

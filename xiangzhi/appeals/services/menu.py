@@ -128,7 +128,7 @@ def service_request_submit(
     # A villager may only ask for what their own village (or the township above it) offers.
     if not appeal.node.path.startswith(offering.node.path):
         raise ValidationError({"offering": gettext("该服务不在您所在村的服务菜单上。")})
-    link = ServiceRequest.objects.create(appeal=appeal, offering=offering)
+    link = ServiceRequest.objects.create(appeal=appeal, offering=offering, note=words[:1000])
     audit_record(
         actor=actor,
         action=Action.SERVICE_REQUEST_SUBMIT,
