@@ -5,7 +5,9 @@ For SQLite, and for PostgreSQL at 127.0.0.1:5432 when it answers:
   * export of 100,000 residents against openpyxl write-only of the same values;
   * at county scale, p50/p95 of the resident list (pinyin search, as a village cadre) and of the
     grid page at a village and at the county node, against hand-written SQL for the same numbers;
-  * the load run (bench/load.py): gunicorn under locust, the mix against a trivial logged-in page.
+  * the load run (bench/load.py): gunicorn under locust, the mix against a trivial logged-in page;
+  * the accuracy of the appeals' routing suggestion on the demo's held-out appeals (bench/routing.py)
+    against the keyword rules (SQLite only: accuracy does not depend on the database).
 Writes bench/results.json, bench/results.md and docs/performance.md.
 Environment: BENCH_ROWS (default 100000), BENCH_SKIP_PG=1.
 """
@@ -157,6 +159,9 @@ def bench_backend(backend: str, sheet: Path) -> dict:
             run([PY, str(HERE / "import_bench.py"), mode, url, str(sheet)], url, capture=True)
         )
     drop(backend, "xz_bench_import")
+    if backend == "sqlite":  # accuracy, not time: one database is enough
+        log(f"{backend}: routing suggestion accuracy (held-out demo history)")
+        out["routing"] = json_line(run([PY, str(HERE / "routing.py"), town], town, capture=True))
     county = prepare(backend, "xz_bench_county", "county")
     log(f"{backend}: export")
     out["export"] = json_line(
@@ -237,6 +242,7 @@ def table(results: dict) -> str:
                 f"trivial page + SQL (p95) | ≤ 2x {'✓' if ratio <= 2 else '✗'} |"
             )
         lines += figure_rows(backend, r)
+        lines += routing_rows(backend, r.get("routing"))
         o = r["latency"].get("request_overhead")
         if o:
             lines.append(
@@ -248,6 +254,18 @@ def table(results: dict) -> str:
         if "load" in r:
             lines += load_rows(backend, r["load"])
     return "\n".join(lines)
+
+
+def routing_rows(backend: str, r: dict | None) -> list[str]:
+    if not r or "model" not in r:
+        return []
+    rules = r.get("rules", {})
+    return [
+        f"| routing suggestion, {head} ({r['held_out']} held-out of {r['samples']} demo appeals) "
+        f"| {backend} | {r['model'][head]:.1%} | keyword rules {rules.get(head, 0):.1%} | — | — |"
+        for head in ("kind", "department")
+        if head in r["model"]
+    ]
 
 
 def main() -> None:

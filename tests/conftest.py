@@ -73,6 +73,8 @@ class Village:
     marker_address: str
     token: str
     event_id: int
+    appeal: object = None  # the villager's own appeal, just submitted, with a photo
+    rated_appeal: object = None  # the other household's appeal, replied and rated
 
 
 @dataclass
@@ -156,6 +158,8 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
     # The throwaway app's record (tests/contract_app), so the scope walk has one to aim at.
     notice_post(actor=admin, node=grid, title=f"{name}便签")
     notice_post(actor=admin, node=sibling, title=f"{name}隔壁便签")
+    appeal, rated_appeal = _appeals(name, hh, other, villager, member_user, worker, sibling_worker)
+    _appeal_services(admin, name, sibling, other, member_user)
     ImportJob.objects.create(
         created_by=cadre,
         kind="residents",
@@ -202,6 +206,8 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
         marker_address=marker_address,
         token=token,
         event_id=event.pk,
+        appeal=appeal,
+        rated_appeal=rated_appeal,
     )
 
 
@@ -234,6 +240,74 @@ def _points(node, hh, other, cadre, worker, sibling_worker, villager, name) -> N
     for household, reason in ((hh, f"{name}往年积分"), (other, f"{name}隔壁往年积分")):
         account = points.account_for(household=household)
         points.entry_post(actor=cadre, account=account, amount=3, reason=reason, source="import")
+def _appeal_services(admin, name, sibling, other, member_user):
+    """The service menu's, disputes' and petitions' records (appeals2), each naming the village,
+    in the sibling grid (under every target of the scope walk): an offering and the other
+    household's request of it, a dispute with two parties and a mediation session, a petition."""
+    import datetime as dt
+
+    from xiangzhi.appeals.services import disputes, menu, petitions
+
+    offering = menu.service_offering_publish(
+        actor=admin, node=sibling, name=f"{name}代办医保", category="errand", days=3
+    )
+    menu.service_request_submit(actor=member_user, offering=offering, text=f"{name}请帮忙代办")
+    dispute = disputes.dispute_register(
+        actor=admin,
+        node=sibling,
+        title=f"{name}水沟纠纷",
+        category="neighbour",
+        description=f"{name}两户为水沟争执",
+        parties=[(other.head.name, other.head, f"{name}沟不能改"), (f"{name}外来户", None, "")],
+    )
+    disputes.dispute_session_record(
+        actor=admin,
+        dispute=dispute,
+        held_on=dispute.registered_on,
+        mediators=f"{name}调解委员会",
+        notes=f"{name}双方到场陈述",
+    )
+    petitions.petition_register(
+        actor=admin,
+        node=sibling,
+        petitioner=other.head.name,
+        resident=other.head,
+        channel="visit",
+        subject=f"{name}征地补偿",
+        content=f"{name}修路征地补偿未发",
+        department=Department.objects.get_or_create(code="petitions", defaults={"name": "信访"})[0],
+        received_on=dt.date.today() - dt.timedelta(days=2),
+    )
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def _appeals(name, hh, other, villager, member_user, worker, sibling_worker):
+    """The appeals app's records (each entity): a villager's appeal just raised on the phone page,
+    and one of the other household, recorded by its grid worker, replied and rated."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xiangzhi.appeals import services as appeals
+
+    def photo():
+        return [SimpleUploadedFile(f"{name}.png", PNG, content_type="image/png")]
+
+    appeal = appeals.appeal_submit(actor=villager, text=f"{name}枫树屋场路灯不亮了", photos=photo())
+    rated = appeals.appeal_submit(
+        actor=sibling_worker,
+        household=other,
+        text=f"{name}隔壁水渠堵了",
+        kind="report",
+        source="group_chat",
+        photos=photo(),
+    )
+    appeals.appeal_accept(actor=sibling_worker, appeal=rated)
+    appeals.appeal_assign(actor=sibling_worker, appeal=rated, assignee=sibling_worker)
+    appeals.appeal_start(actor=sibling_worker, appeal=rated)
+    appeals.appeal_reply(actor=sibling_worker, appeal=rated, note=f"{name}水渠已疏通")
+    appeals.appeal_rate(actor=member_user, appeal=rated, score=5, comment=f"{name}办得好")
+    return appeal, rated
 
 
 def _served_tags() -> None:

@@ -25,6 +25,7 @@ api = NinjaAPI(
 
 
 def _register_routers():
+    from xiangzhi.appeals.api import router as appeals_router
     from xiangzhi.grid.api import router as grid_router
     from xiangzhi.people.api import router as people_router
     from xiangzhi.points.api import router as points_router
@@ -34,6 +35,7 @@ def _register_routers():
     api.add_router("/", people_router)
     api.add_router("/points", points_router)
     api.add_router("/points", points_store_router)
+    api.add_router("/", appeals_router)
 
 
 _register_routers()

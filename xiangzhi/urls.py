@@ -16,10 +16,12 @@ urlpatterns = [
     path("people/", include("xiangzhi.people.urls")),
     path("party/", include("xiangzhi.party.urls")),
     path("points/", include("xiangzhi.points.urls")),
+    path("appeals/", include("xiangzhi.appeals.urls")),
     path("core/", include("xiangzhi.core.urls")),
     path("inbox/", include("xiangzhi.core.inbox_urls")),
     path("sheets/", include("xiangzhi.core.sheets.urls")),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("xiangzhi.appeals.urls_open311")),
     path("admin/", admin.site.urls),
 ]
 

@@ -76,6 +76,10 @@ GLOBAL_MODELS = {
     "core.workdayyear",
     # webhook endpoints: the deployment's, system administrators only
     "core.webhookendpoint",
+    # routing rules and trained models, Open311 keys: the deployment's, superusers only
+    "appeals.routingrule",
+    "appeals.routingmodelrecord",
+    "appeals.open311key",
 }
 # Parameters that name no record, and every value they take: each is walked (every sheet kind's
 # template and export, every admin app's index), and checked like the other routes.
@@ -266,6 +270,19 @@ class Target:
             for key, (sql, params) in self._compiled.items():
                 cursor.execute(sql, params)
                 out[key] = cursor.fetchall()
+        return out
+
+    def snapshot_beside(self, households) -> dict[str, list[tuple]]:
+        """The snapshot without the rows of these households (SCOPE_HOUSEHOLD) and without the
+        audit events: what a household's own write (HOUSEHOLD_ROUTES) must leave as it was."""
+        out = {}
+        for key, qs in self.snapshot_queries().items():
+            if key == "audit_in_target":
+                continue
+            model = qs.model
+            if issubclass(model, ScopedModel) and model.SCOPE_HOUSEHOLD and households:
+                qs = qs.exclude(**{f"{model.SCOPE_HOUSEHOLD}__in": sorted(households)})
+            out[key] = list(qs)
         return out
 
     def secrets(self) -> set[str]:
@@ -692,6 +709,14 @@ OWN_ACCOUNT_ROUTES = {
     "inbox:read_all",  # their own inbox messages
     "admin:login",  # the admin's login form, which a staff user may post again
 }
+# The routes where a villager or party member acts for their own household (raise an appeal,
+# rate its result, have it handled again): their POST there may write, and what it changes must
+# be their own household's (Target.snapshot_beside), whatever it answers.
+HOUSEHOLD_ROUTES = {
+    *("appeals:submit", "appeals:rate", "appeals:reopen"),
+    *("api:appeal_submit", "api:appeal_rate", "api:appeal_reopen"),
+    "appeals:service_offering_request",  # ask for an offering of their village's menu
+}
 _CSRF_TOKEN = re.compile(r"[A-Za-z0-9]{64}")
 
 
@@ -899,6 +924,10 @@ def test_no_read_only_user_can_change_their_own_villages_records(
         for route in routes:
             for url in build_urls(route, objects):
                 before, own_before = after, own_rows(user)  # as in the first pass
+                households = scope_for(user).household_ids
+                for_household = route.name in HOUSEHOLD_ROUTES and bool(households)
+                if for_household:
+                    beside = township.snapshot_beside(households)
                 post = post_payload(user, target, objects, payloads.get(urlsplit(url).path))
                 if not names_a_record(route):  # what a GET answers (and a message pending shows)
                     response = _request(client, route, "GET", url, {}, token)
@@ -912,6 +941,13 @@ def test_no_read_only_user_can_change_their_own_villages_records(
                 assert status < 500, f"{where} failed with {status}"
                 for secret in secrets:
                     assert secret not in body, f"{where} showed a full ID number or phone"
+                if for_household:
+                    after = township.snapshot()
+                    assert township.snapshot_beside(households) == beside, (
+                        f"{where} changed more than the {who}'s own household"
+                    )
+                    checked += 1
+                    continue
                 if names_a_record(route):
                     allowed = REFUSED_ADMIN if route.is_admin else REFUSED
                     if route.is_admin and route.pattern.rstrip("/").endswith(ADMIN_READS):

@@ -295,6 +295,18 @@ def demo_loaders() -> list[tuple[str, Callable]]:
     return sorted(DEMO_LOADERS.items(), key=lambda item: order.index(item[0]))
 
 
+# --- worker start ---------------------------------------------------------------------------
+
+WORKER_STARTS: list[Callable] = []  # () -> object: run when the task worker starts
+
+
+def register_worker_start(hook: Callable) -> None:
+    """Run `hook()` whenever `manage.py run_worker` starts (before its first task): an app queues
+    the first run of a task that then queues its own next run (django-tasks has no schedule)."""
+    if hook not in WORKER_STARTS:
+        WORKER_STARTS.append(hook)
+
+
 # --- navigation -----------------------------------------------------------------------------
 
 

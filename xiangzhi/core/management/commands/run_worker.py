@@ -69,6 +69,13 @@ class Command(BaseCommand):
             schedule_daily_figures()  # the daily recount of date-dependent figures
         except Exception as exc:  # noqa: BLE001 - as above: start the worker anyway
             self.stderr.write(f"每日统计任务排队失败：{exc}")
+        from xiangzhi.core.registry import WORKER_STARTS
+
+        for hook in WORKER_STARTS:  # the apps' own periodic tasks (appeals' deadline sweep)
+            try:
+                hook()
+            except Exception as exc:  # noqa: BLE001 - as above: start the worker anyway
+                self.stderr.write(f"后台任务排队失败：{exc}")
         connections.close_all()
 
     def _stop(self, signum, frame) -> None:

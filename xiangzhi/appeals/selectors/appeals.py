@@ -1,0 +1,160 @@
+"""Reads of appeals: lists, one appeal's timeline, and the choices its steps offer."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from xiangzhi.accounts.models import Department, RoleAssignment, User
+from xiangzhi.core.roles import WRITE_ROLES
+from xiangzhi.core.scope import path_q, scope_for
+from xiangzhi.core.types import Actor
+from xiangzhi.grid.models import GridNode
+from xiangzhi.people.models import Household
+
+from ..models import OPEN_STATES, Appeal, AppealEvent, State
+from ..workflow import Party, parties_of
+
+LIST_RELATED = ("node", "household", "resident", "assignee", "department")
+FILTER_STATES = (*State.choices, ("open", "未办结"), ("overdue", "已超期"))
+
+
+def appeal_list(
+    *,
+    actor: Actor,
+    state: str = "",
+    kind: str = "",
+    search: str = "",
+    node: GridNode | None = None,
+    mine: bool = False,
+    department: Department | None = None,
+) -> QuerySet[Appeal]:
+    """The appeals the actor may see, newest first, narrowed by the list's filters."""
+    qs = Appeal.objects.for_actor(actor).select_related(*LIST_RELATED)
+    if state == "open":
+        qs = qs.filter(state__in=OPEN_STATES)
+    elif state == "overdue":
+        qs = qs.filter(state__in=OPEN_STATES, overdue=True)
+    elif state in State.values:
+        qs = qs.filter(state=state)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if node is not None:
+        qs = qs.filter(node__path__under=node.path)
+    if department is not None:
+        qs = qs.filter(department=department)
+    if mine:
+        qs = qs.filter(assignee_id=actor.pk)
+    search = (search or "").strip()
+    if search:
+        number = search.upper().removeprefix("SQ")
+        q = Q(text__contains=search) | Q(resident__name__contains=search)
+        if number.isdigit():
+            q |= Q(pk=int(number))
+        qs = qs.filter(q)
+    return qs.order_by("-created_at", "-id")
+
+
+def household_appeals(*, actor: Actor) -> QuerySet[Appeal]:
+    """A villager's own household's appeals (their page, 我的诉求)."""
+    households = sorted(scope_for(actor).household_ids)
+    return (
+        Appeal.objects.for_actor(actor)
+        .filter(household_id__in=households)
+        .select_related("node", "assignee", "department")
+        .order_by("-created_at", "-id")
+    )
+
+
+def sees_internal(actor: Actor, appeal: Appeal) -> bool:
+    """Staff see internal notes; the requester (who sees it through their household) does not."""
+    scope = scope_for(actor)
+    if scope.superuser or scope.can_read_path(appeal.node.path):
+        return True
+    return bool(parties_of(actor, appeal) & {Party.ASSIGNEE, Party.HANDLER, Party.TOWNSHIP})
+
+
+def appeal_timeline(*, actor: Actor, appeal: Appeal) -> QuerySet[AppealEvent]:
+    """The appeal's steps in order, without internal notes for the requester."""
+    events = AppealEvent.objects.filter(appeal=appeal).select_related(
+        "actor", "to_user", "to_department", "to_node"
+    )
+    if not sees_internal(actor, appeal):
+        events = events.filter(internal=False)
+    return events.order_by("at", "id")
+
+
+def assignee_choices(*, actor: Actor, appeal: Appeal) -> QuerySet[User]:
+    """Who in the appeal's village (or above it) can be given it: cadres and grid workers."""
+    village = appeal.node.ancestor_path_at(2)
+    above = [village[:i] for i in range(5, len(village), 5)]
+    bound = RoleAssignment.objects.filter(role__in=WRITE_ROLES, user__is_active=True).filter(
+        Q(node__path__under=village) | Q(node__path__in=above)
+    )
+    return User.objects.filter(pk__in=bound.values("user_id")).order_by("display_name", "pk")
+
+
+def department_choices() -> QuerySet[Department]:
+    return Department.objects.order_by("code")
+
+
+def transfer_choices(*, actor: Actor, appeal: Appeal) -> QuerySet[GridNode]:
+    """The nodes of the actor's scope an appeal can be handed to (down to the hamlet group)."""
+    return (
+        GridNode.objects.for_actor(actor)
+        .filter(level__gte=2, level__lte=4)
+        .exclude(pk=appeal.node_id)
+        .order_by("path")
+    )
+
+
+def merge_choices(*, actor: Actor, appeal: Appeal) -> QuerySet[Appeal]:
+    """Other open appeals of the same village, the newest fifty, that this one may duplicate."""
+    village = appeal.node.ancestor_path_at(2)
+    return (
+        Appeal.objects.for_actor(actor)
+        .filter(node__path__under=village)
+        .exclude(pk=appeal.pk)
+        .exclude(state=State.MERGED)
+        .order_by("-created_at")[:50]
+    )
+
+
+def overdue_count(*, actor: Actor) -> int:
+    return Appeal.objects.for_actor(actor).filter(state__in=OPEN_STATES, overdue=True).count()
+
+
+def due_soon(*, actor: Actor, days: int = 2) -> QuerySet[Appeal]:
+    now = timezone.now()
+    return Appeal.objects.for_actor(actor).filter(
+        state__in=OPEN_STATES,
+        overdue=False,
+        deadline__gte=now,
+        deadline__lt=now + timezone.timedelta(days=days),
+    )
+
+
+def record_node_choices(*, actor: Actor) -> QuerySet[GridNode]:
+    """The nodes a cadre or grid worker may record an appeal on: their writable subtrees, down to
+    the hamlet group (or their own deeper node)."""
+    scope = scope_for(actor)
+    paths = scope.paths(WRITE_ROLES)
+    if scope.superuser:
+        return GridNode.objects.filter(level__lte=3).order_by("path")
+    deepest = max([level for role, _, level in scope.bindings if role in WRITE_ROLES] or [4])
+    return (
+        GridNode.objects.filter(path_q(paths, "path"))
+        .filter(level__lte=max(4, deepest))
+        .only("pk", "name", "level", "path")
+        .order_by("path")
+    )
+
+
+def household_by_number(*, actor: Actor, number: str) -> Household | None:
+    """The household with this 户编号 among those the actor may see."""
+    return (
+        Household.objects.for_actor(actor)
+        .select_related("node", "head")
+        .filter(number=number.strip())
+        .first()
+    )

@@ -1,0 +1,92 @@
+"""Importing past appeals from a ledger sheet (历史诉求台账): each row through the services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from xiangzhi.core.types import Actor
+from xiangzhi.grid.models import GridNode
+from xiangzhi.people.models import Household
+
+from ..models import Appeal, Kind, Source
+from .ratings import appeal_follow_up
+from .steps import appeal_accept, appeal_close, appeal_reply
+from .submit import appeal_submit
+
+KIND_BY_LABEL = {str(label): value for value, label in Kind.choices}
+SOURCE_BY_LABEL = {str(label): value for value, label in Source.choices}
+NOON = dt.time(12, 0)
+
+
+def _choice(value: str, table: dict[str, str], field: str, default: str) -> str:
+    if not value:
+        return default
+    if value in table:
+        return table[value]
+    if value in table.values():
+        return value
+    raise ValidationError(
+        {field: gettext("不认识“%(v)s”，可填：%(all)s") % {"v": value, "all": "、".join(table)}}
+    )
+
+
+@transaction.atomic
+def appeal_import(
+    *,
+    actor: Actor,
+    day: dt.date,
+    text: str,
+    household: Household | None,
+    node: GridNode | None,
+    kind: str = "",
+    source: str = "",
+    reply: str = "",
+    replied_on: dt.date | None = None,
+    score: int | None = None,
+) -> tuple[Appeal, bool]:
+    """One past appeal, replayed through the services at its own dates: raised, accepted and
+    replied (when the sheet has a reply), rated from the follow-up (a score) and closed. A row
+    already imported (the same place, day and text) is left as it is."""
+    kind = _choice(kind, KIND_BY_LABEL, "kind", Kind.HELP)
+    source = _choice(source, SOURCE_BY_LABEL, "source", Source.WALK_IN)
+    tz = timezone.get_current_timezone()
+    at = dt.datetime.combine(day, NOON, tzinfo=tz)
+    if at > timezone.now():
+        raise ValidationError({"day": gettext("提出日期不能晚于今天。")})
+    place = household.node if household else node
+    if place is not None:
+        same = Appeal.objects.filter(node=place, created_at=at, text=text.strip())
+        if household is not None:
+            same = same.filter(household=household)
+        if (found := same.first()) is not None:
+            return found, False
+    try:
+        appeal = appeal_submit(
+            actor=actor,
+            text=text,
+            kind=kind,
+            source=source,
+            household=household,
+            resident=household.head if household else None,
+            node=node,
+            at=at,
+        )
+    except PermissionDenied as exc:
+        raise ValidationError({"household": str(exc)}) from None
+    if reply:
+        when = dt.datetime.combine(replied_on or day, NOON, tzinfo=tz)
+        if when < at:
+            raise ValidationError({"replied_on": gettext("答复日期不能早于提出日期。")})
+        appeal_accept(actor=actor, appeal=appeal, at=at)
+        appeal_reply(actor=actor, appeal=appeal, note=reply, at=when)
+        if score is not None:
+            appeal_follow_up(actor=actor, appeal=appeal, score=score, at=when)
+            appeal_close(actor=actor, appeal=appeal, at=when)
+    elif score is not None:
+        raise ValidationError({"score": gettext("没有答复内容的诉求不能有评分。")})
+    return appeal, True
