@@ -16,7 +16,7 @@ from django.test import Client as DjangoClient
 from tests.contract_app.services import notice_post
 from xiangzhi.accounts.models import Department, RoleAssignment, User
 from xiangzhi.accounts.services import api_token_create, role_assign
-from xiangzhi.core.models import ImportJob
+from xiangzhi.core.models import ImportJob, Notification
 from xiangzhi.core.roles import Role
 from xiangzhi.grid.services import node_create
 from xiangzhi.party.services import party_member_register
@@ -162,6 +162,10 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
         stored_as="/nonexistent.xlsx",
         status="done",
         report={"created": 1, "updated": 0, "unchanged": 0, "errors": []},
+    )
+    # An inbox message of the cadre's (core.Notification, seen by its recipient only).
+    Notification.objects.create(
+        recipient=cadre, title=f"{name}待办消息", body=f"{name}的积分申报待审核", link="/"
     )
     from xiangzhi.core.models import AuditEvent
 

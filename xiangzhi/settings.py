@@ -307,6 +307,9 @@ XIANGZHI_AUDIT_CHECKPOINT_DIR = Path(
 )
 _checkpoint_hour = os.environ.get("XIANGZHI_AUDIT_CHECKPOINT_HOUR", "2")
 XIANGZHI_AUDIT_CHECKPOINT_HOUR = int(_checkpoint_hour) if _checkpoint_hour else None
+# The site's address as users reach it (https://xz.example.gov.cn): webhook messages (a WeCom
+# group's "查看详情") link to it; without it they carry the bare path.
+XIANGZHI_PUBLIC_URL = os.environ.get("XIANGZHI_PUBLIC_URL", "").rstrip("/")
 
 LOGGING = {
     "version": 1,

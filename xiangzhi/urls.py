@@ -16,6 +16,7 @@ urlpatterns = [
     path("people/", include("xiangzhi.people.urls")),
     path("party/", include("xiangzhi.party.urls")),
     path("core/", include("xiangzhi.core.urls")),
+    path("inbox/", include("xiangzhi.core.inbox_urls")),
     path("sheets/", include("xiangzhi.core.sheets.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

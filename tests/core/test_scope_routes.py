@@ -71,6 +71,11 @@ GLOBAL_MODELS = {
     "axes.accessfailurelog",
     # background task results: superusers only (same test)
     "django_tasks_database.dbtaskresult",
+    # the working-day calendar (core.workdays): one for the whole deployment
+    "core.workdayoverride",
+    "core.workdayyear",
+    # webhook endpoints: the deployment's, system administrators only
+    "core.webhookendpoint",
 }
 # Parameters that name no record, and every value they take: each is walked (every sheet kind's
 # template and export, every admin app's index), and checked like the other routes.
@@ -687,6 +692,7 @@ OWN_ACCOUNT_ROUTES = {
     "accounts:password_change",  # their own password (the walk's payload gives no old one)
     "admin:password_change",
     "accounts:sessions_end",  # their own other sessions and tokens
+    "inbox:read_all",  # their own inbox messages
     "admin:login",  # the admin's login form, which a staff user may post again
 }
 _CSRF_TOKEN = re.compile(r"[A-Za-z0-9]{64}")

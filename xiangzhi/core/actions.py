@@ -22,6 +22,11 @@ class CoreAction(AuditAction):
     )
     CONFIG_CREATE = "core.config_create", "新增配置", "xiangzhi.core.admin.ConfigAdmin.save_model"
     CONFIG_UPDATE = "core.config_update", "修改配置", "xiangzhi.core.admin.ConfigAdmin.save_model"
+    CONFIG_DELETE = (
+        "core.config_delete",
+        "删除配置",
+        "xiangzhi.core.admin.WorkdayOverrideAdmin.delete_model",
+    )
     DATA_KEYS_ROTATE = (
         "core.data_keys_rotate",
         "轮换个人信息密钥",
@@ -36,6 +41,21 @@ class CoreAction(AuditAction):
         "core.import_job_confirm",
         "确认导入",
         "xiangzhi.core.sheets.jobs.import_job_confirm",
+    )
+    NOTIFICATION_READ = (
+        "core.notification_read",
+        "标记消息已读",
+        "xiangzhi.core.notify.notification_read",
+    )
+    NOTIFICATION_READ_ALL = (
+        "core.notification_read_all",
+        "全部消息标记已读",
+        "xiangzhi.core.notify.notification_read_all",
+    )
+    WEBHOOK_DELIVERY_RETRY = (
+        "core.webhook_delivery_retry",
+        "重新推送消息",
+        "xiangzhi.core.webhooks.webhook_delivery_retry",
     )
 
 

@@ -2,9 +2,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext
 
+from .crypto import EncryptedTextField
 from .paths import PathField
 from .registry import SHEET_KINDS
 from .scope import ScopedModel
@@ -227,3 +230,162 @@ class FigureFineCount(_FigureRow):
             models.UniqueConstraint(fields=["node_id", "key", "period"], name="uniq_figure_fine")
         ]
         indexes = [models.Index(fields=["path", "key", "period", "value"], name="figure_fine_path")]
+
+
+class WorkdayOverride(models.Model):
+    """A local change to the working-day calendar (core.workdays): it wins over chinese_calendar,
+    and past the library's data it is how a year's holidays and make-up workdays are entered."""
+
+    day = models.DateField("日期", unique=True)
+    is_workday = models.BooleanField(
+        "是否工作日", help_text="勾选为上班（调休工作日），不勾选为放假"
+    )
+    note = models.CharField(
+        "说明", max_length=100, blank=True, help_text="例如：国庆节、国庆调休上班"
+    )
+
+    class Meta:
+        ordering = ["day"]
+        verbose_name = "工作日调整"
+        verbose_name_plural = "工作日调整"
+
+    def __str__(self) -> str:
+        kind = gettext("上班") if self.is_workday else gettext("放假")
+        return f"{self.day:%Y-%m-%d} {kind}"
+
+
+class WorkdayYear(models.Model):
+    """A year whose statutory holidays an administrator has entered as WorkdayOverride rows, so
+    that the calendar counts as known (core.workdays.calendar_known) past the library's data."""
+
+    year = models.PositiveSmallIntegerField("年份", unique=True)
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="录入人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    entered_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = "已录入节假日的年份"
+        verbose_name_plural = "已录入节假日的年份"
+
+    def __str__(self) -> str:
+        return f"{self.year}"
+
+
+class Notification(ScopedModel):
+    """One message in a user's in-app inbox (core.notify.notify); seen by its recipient only."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    link = models.CharField("链接", max_length=500, blank=True)  # a path inside the site
+    event = models.CharField("事件", max_length=80, blank=True)
+    created_at = models.DateTimeField("时间", default=timezone.now)
+    read_at = models.DateTimeField("已读时间", null=True, blank=True)
+
+    SCOPE_OWNER = "recipient_id"
+
+    class Meta:
+        verbose_name = "站内消息"
+        verbose_name_plural = "站内消息"
+        indexes = [
+            # The badge counts a user's unread rows; the inbox lists a user's rows newest first.
+            models.Index(fields=["recipient", "read_at"], name="notification_unread"),
+            models.Index(fields=["recipient", "-created_at"], name="notification_inbox"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class WebhookEndpoint(models.Model):
+    """An outbound webhook a deployment configures (core.notify.webhook_emit): where the events
+    of a grid subtree are posted, as a WeCom group robot's markdown or as generic JSON."""
+
+    class Format(models.TextChoices):
+        WECOM = "wecom", "企业微信群机器人"
+        JSON = "json", "通用JSON"
+
+    name = models.CharField("名称", max_length=100)
+    # The URL holds the robot's key (WeCom puts it in the query string): kept encrypted.
+    url = EncryptedTextField("推送地址", validators=[URLValidator(schemes=["http", "https"])])
+    format = models.CharField("格式", max_length=10, choices=Format.choices, default=Format.WECOM)
+    node = models.ForeignKey(
+        "grid.GridNode",
+        verbose_name="服务网格",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="只推送该网格及其下级网格的事件；留空则推送全部网格的事件",
+    )
+    events = models.TextField(
+        "事件",
+        blank=True,
+        help_text="要推送的事件名，每行一个或以逗号分隔；留空则推送全部事件",
+    )
+    active = models.BooleanField("启用", default=True)
+    secret = EncryptedTextField(
+        "签名密钥",
+        blank=True,
+        help_text="仅用于通用JSON格式：填写后每次推送附带 X-Xiangzhi-Signature 签名头（HMAC-SHA256）",
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "消息推送地址"
+        verbose_name_plural = "消息推送地址"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def event_names(self) -> set[str]:
+        """The events it wants (empty: all)."""
+        return {e.strip() for e in self.events.replace(",", "\n").splitlines() if e.strip()}
+
+
+class WebhookDelivery(models.Model):
+    """One event to post to one endpoint, tried with backoff until sent or dead (core.webhooks)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENDING = "sending", "发送中"
+        SENT = "sent", "已发送"
+        DEAD = "dead", "发送失败"
+
+    endpoint = models.ForeignKey(
+        WebhookEndpoint, verbose_name="推送地址", on_delete=models.CASCADE, related_name="+"
+    )
+    event = models.CharField("事件", max_length=80)
+    title = models.CharField("标题", max_length=200)
+    body = models.TextField("内容", blank=True)
+    link = models.CharField("链接", max_length=500, blank=True)
+    node_id = models.BigIntegerField("网格", null=True, blank=True)
+    node_name = models.CharField("网格名称", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField("已尝试次数", default=0)
+    next_attempt_at = models.DateTimeField("下次尝试时间", default=timezone.now)
+    claimed_at = models.DateTimeField("开始发送时间", null=True, blank=True)
+    sent_at = models.DateTimeField("发送成功时间", null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField("最近响应码", null=True, blank=True)
+    last_error = models.CharField("最近错误", max_length=500, blank=True)
+    created_at = models.DateTimeField("创建时间", default=timezone.now)
+
+    class Meta:
+        ordering = ["-pk"]
+        verbose_name = "消息推送记录"
+        verbose_name_plural = "消息推送记录"
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_due")]
+
+    def __str__(self) -> str:
+        return f"{self.endpoint_id} {self.event} {self.title}"

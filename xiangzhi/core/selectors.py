@@ -1,4 +1,4 @@
-"""Reads of the audit trail, scoped like everything else."""
+"""Reads of the audit trail and of a user's inbox, scoped like everything else."""
 
 from __future__ import annotations
 
@@ -6,11 +6,11 @@ import datetime as dt
 
 from django.apps import apps
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import Case, Q, QuerySet, Value, When
 
 from xiangzhi.core.types import Actor
 
-from .models import AuditEvent
+from .models import AuditEvent, Notification, WebhookDelivery
 from .registry import ACTIONS, LEGACY_ACTIONS, RETIRED_ACTIONS
 from .roles import NODE_ROLES, Role
 from .scope import path_q, scope_for
@@ -112,3 +112,36 @@ def audit_person_choices(*, actor: Actor) -> list[tuple[int, str]]:
         .values_list("pk", "display_name", "username")
     )
     return [(pk, f"{name}（{username}）" if name else username) for pk, name, username in rows]
+
+
+def _own_notifications(actor: Actor) -> QuerySet[Notification]:
+    # Superusers see every row through for_actor; an inbox is its recipient's alone.
+    return Notification.objects.for_actor(actor).filter(recipient_id=actor.pk)
+
+
+def notification_list(*, actor: Actor) -> QuerySet[Notification]:
+    """The actor's messages, unread first, newest first within each."""
+    unread_first = Case(When(read_at__isnull=True, then=Value(0)), default=Value(1))
+    return _own_notifications(actor).order_by(unread_first, "-created_at", "-pk")
+
+
+BADGE_CAP = 100  # the badge shows "99+" from here on
+
+
+def unread_count(*, actor: Actor, cap: int = BADGE_CAP) -> int:
+    """How many of the actor's messages are unread, counted up to `cap` (the header's badge):
+    one query reading at most `cap` keys of the (recipient, read_at) index, no COUNT."""
+    if not getattr(actor, "is_authenticated", False):
+        return 0
+    unread = _own_notifications(actor).filter(read_at__isnull=True)
+    return len(unread.values_list("pk", flat=True)[:cap])
+
+
+def webhook_failure_list(*, actor: Actor) -> QuerySet[WebhookDelivery]:
+    """The dead-letter list: deliveries given up, and those whose sending was cut off."""
+    from .webhooks import stale_sending_q
+
+    if not scope_for(actor).superuser:
+        return WebhookDelivery.objects.none()
+    dead = Q(status=WebhookDelivery.Status.DEAD) | stale_sending_q()
+    return WebhookDelivery.objects.filter(dead).select_related("endpoint").order_by("-pk")

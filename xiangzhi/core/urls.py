@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import checkpoint_views, views
+from . import checkpoint_views, notify_views, views
 
 app_name = "core"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
         checkpoint_views.audit_checkpoint_download,
         name="audit_checkpoint_download",
     ),
+    path("webhooks/failed/", notify_views.webhook_failures, name="webhook_failures"),
 ]
