@@ -31,4 +31,16 @@ def figure_rows(backend: str, r: dict) -> list[str]:
             f"figures off: p50 {w['figures_off']['p50_ms']} ms, p95 {w['figures_off']['p95_ms']} ms | "
             f"p50 {rise:+.1f}% | ≤ +20% {'✓' if rise <= 20 else '✗'} |"
         )
+        spread = w.get("rise_by_round")
+        if spread:  # the robust measure: interleaved pairs, the spread, and counts without noise
+            calls, statements = w["function_calls"], w["statements"]
+            lines.append(
+                f"| the same, spread and counts | {backend} | "
+                f"{w['pairs']} interleaved pairs: on − off p50 {w['paired_difference_p50_ms']} ms; "
+                f"figures.refresh p50 {w['refresh']['p50_ms']} ms | "
+                f"rise of {spread['rounds']} slices: min {spread['min'] * 100:+.1f}%, "
+                f"median {spread['median'] * 100:+.1f}%, max {spread['max'] * 100:+.1f}% | "
+                f"SQL statements {statements['on']} / {statements['off']}, Python calls "
+                f"{calls['on']} / {calls['off']} ({(calls['on'] / calls['off'] - 1) * 100:+.1f}%) | — |"
+            )
     return lines

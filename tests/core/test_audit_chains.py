@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 
 from xiangzhi.core.audit import (
     _chain,
@@ -182,3 +183,67 @@ def test_the_migration_keeps_the_single_chain_of_before_as_a_frozen_verifiable_c
     _raw("UPDATE core_auditevent SET object_repr = %s WHERE seq = 2 AND chain_id = 1", ["篡改"])
     code, out = run_verify()
     assert code == 1 and "分链前的审计链（已冻结）：事件 #2 的内容已被修改" in out
+
+
+def _last(action: str) -> AuditEvent:
+    return AuditEvent.objects.filter(action=action).order_by("-pk").first()
+
+
+def test_logins_go_to_the_chain_of_the_accounts_township_and_its_auditor_reads_them(client, world):
+    """Logins and failed logins of a county all went to the one node-less chain, a head every
+    login queued on, which a village's auditor could not read: they are filed under the account's
+    topmost bound node now."""
+    from xiangzhi.core.selectors import audit_event_list
+
+    cadre = world.a.cadre
+    client.post("/login/", {"username": cadre.username, "password": "wrong-password-1"})
+    client.force_login(cadre)  # sends user_logged_in, as the login form does
+    ok, failed = _last("accounts.user_login"), _last("accounts.user_login_failed")
+    assert ok.node_id == failed.node_id == world.a.node.pk
+    assert ok.chain_id == failed.chain_id == _head(world.township).pk
+    assert failed.object_id == str(cadre.pk)
+    readable = audit_event_list(actor=world.a.auditor)
+    assert readable.filter(pk__in=[ok.pk, failed.pk]).count() == 2
+    assert not audit_event_list(actor=world.b.auditor).filter(pk__in=[ok.pk, failed.pk]).exists()
+    verify = run_verify()
+    assert verify[0] == 0, verify[1]
+
+
+def test_two_townships_logins_do_not_share_a_head(client, two_townships):
+    from xiangzhi.accounts.services import role_assign
+    from xiangzhi.core.roles import Role
+
+    from ..factories import UserFactory
+
+    world, other, village = two_townships
+    neighbour = UserFactory(username="bing_cadre")
+    role_assign(actor=world.admin, user=neighbour, role=Role.VILLAGE_CADRE, node=village)
+    client.force_login(world.a.cadre)
+    mine = _last("accounts.user_login")
+    client.force_login(neighbour)
+    theirs = _last("accounts.user_login")
+    assert mine.chain_id == _head(world.township).pk
+    assert theirs.chain_id == _head(other).pk != mine.chain_id
+    assert AuditHead.NO_NODE not in {mine.chain.key, theirs.chain.key}
+
+
+def test_an_account_bound_nowhere_and_an_unknown_name_stay_node_less(client, world):
+    client.post("/login/", {"username": "nobody-here", "password": "wrong-password-1"})
+    client.force_login(world.admin)
+    for event in (_last("accounts.user_login"), _last("accounts.user_login_failed")):
+        assert event.node_id is None and event.chain.key == AuditHead.NO_NODE
+
+
+def test_a_whole_scope_export_is_filed_where_the_exporters_auditors_read_it(client, world):
+    """An export without a node filter was filed under no node: a village's auditor never saw a
+    cadre export the whole village."""
+    from xiangzhi.core.selectors import audit_event_list
+
+    client.force_login(world.a.cadre)
+    b"".join(client.get("/people/residents/export/").streaming_content)
+    event = _last("people.resident_export")
+    assert event.node_id == world.a.node.pk and event.chain_id == _head(world.township).pk
+    assert audit_event_list(actor=world.a.auditor).filter(pk=event.pk).exists()
+    client.force_login(world.a.auditor)
+    b"".join(client.get(reverse("core:audit_export")).streaming_content)
+    assert _last("core.audit_export").node_id == world.a.node.pk

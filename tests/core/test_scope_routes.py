@@ -251,7 +251,10 @@ class Target:
             *[f.attname for f in user._meta.concrete_fields]
         )
         events = AuditEvent.objects.order_by("seq").values_list("seq")
-        out["audit_in_target"] = events.filter(node__path__startswith=self.path)
+        # What own_session_events() needs to tell the acting user's own login or export apart.
+        out["audit_in_target"] = events.filter(node__path__startswith=self.path).values_list(
+            "seq", "actor_id", "action", "object_type", "object_id"
+        )
         out["reveals"] = events.filter(action=str(PeopleAction.RESIDENT_REVEAL))
         return out
 
@@ -772,6 +775,33 @@ def readers(world):
     ]
 
 
+# The actions a read-only user's own session leaves in the trail of their township, filed under
+# their topmost bound node (core.scope.home_node): a login (the walk logs them in again after a
+# logout route), a failed login (the password change checks the old password through the login
+# machinery), and an export of what they may read.
+OWN_ACCOUNT_ACTIONS = {
+    "accounts.user_login",
+    "accounts.user_login_failed",
+    "accounts.user_login_locked",
+}
+
+
+def own_session_events(snapshot: dict, user) -> dict:
+    """The snapshot without the events about the user's own account and their own exports: a
+    read-only user's logins and reads are recorded where their auditors read them, and are no
+    change to the village. Any other event in the target (a write, a reveal) still shows."""
+
+    def own(seq, actor_id, action, object_type, object_id) -> bool:
+        about_self = object_type == "accounts.user" and object_id == str(user.pk)
+        if action in OWN_ACCOUNT_ACTIONS and about_self:
+            return True
+        exported = object_type.endswith(".export") or action == "core.audit_export"
+        return actor_id == user.pk and exported
+
+    events = [row for row in snapshot["audit_in_target"] if not own(*row)]
+    return {**snapshot, "audit_in_target": events}
+
+
 def own_rows(user) -> dict:
     """What belongs to the user alone: their account and every scoped row they own."""
     out: dict[str, object] = {"account": _row(user)}
@@ -920,7 +950,7 @@ def test_no_read_only_user_can_change_their_own_villages_records(
         statuses: dict[str | None, int] = {}
         own_writes: set[str | None] = set()
         client.force_login(user)
-        after = township.snapshot()
+        after = own_session_events(township.snapshot(), user)
         for route in routes:
             for url in build_urls(route, objects):
                 before, own_before = after, own_rows(user)  # as in the first pass
@@ -964,7 +994,7 @@ def test_no_read_only_user_can_change_their_own_villages_records(
                         "user's POST (403, 404, 405) before it reads the data, or answers it as a "
                         "GET, unless it is one of OWN_ACCOUNT_ROUTES"
                     )
-                after = township.snapshot()
+                after = own_session_events(township.snapshot(), user)
                 assert after == before, (
                     f"{where} changed {township.label}: {changed(before, after)}"
                 )
@@ -1270,3 +1300,36 @@ def test_no_page_export_or_api_answer_shows_a_full_number(client, world):
                     assert secret not in body, f"{user} GET {url} showed a full number"
                 fetched += response.status_code == 200
     assert fetched >= 100
+
+
+def test_the_read_only_pass_sets_aside_only_the_users_own_logins_and_exports(world):
+    """A read-only user's login (the walk logs them in again after a logout route), failed login
+    and export are filed in their own village now (core.scope.home_node): no change to it. Another
+    user's login there, or any other event of theirs, still shows."""
+    from xiangzhi.core.audit import audit_record
+
+    a, township = world.a, township_target(world)
+    auditor = a.auditor
+
+    def seen():
+        return own_session_events(township.snapshot(), auditor)
+
+    before = seen()
+    audit_record(actor=auditor, action="accounts.user_login", obj=auditor, node=a.node)
+    audit_record(
+        actor=None,
+        action="accounts.user_login_failed",
+        node=a.node,
+        object_type="accounts.user",
+        object_id=str(auditor.pk),
+    )
+    audit_record(actor=auditor, action="people.resident_export", object_type="people.export")
+    audit_record(
+        actor=auditor, action="people.resident_export", node=a.node, object_type="people.export"
+    )
+    assert seen() == before
+    audit_record(actor=a.cadre, action="accounts.user_login", obj=a.cadre, node=a.node)
+    assert seen() != before
+    before = seen()
+    audit_record(actor=auditor, action="people.household_update", obj=a.household)
+    assert seen() != before

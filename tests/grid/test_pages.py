@@ -73,3 +73,44 @@ def test_a_writer_who_may_not_change_the_grid_gets_403_before_the_form(client, w
         assert client.get(url).status_code == 403, url
     client.force_login(world.a.secretary)
     assert client.get(f"/grid/nodes/{world.a.group.pk}/edit/").status_code == 200
+
+
+# The children's rows as the template wrote them before they were built in Python
+# (grid/templatetags/grid_rows.py): users must get the very same markup.
+TEMPLATE_ROWS = (
+    "{% load i18n xz %}{% for r in children %}<tr>\n"
+    "<td data-label=\"{% trans '网格' %}\"><a href=\"{% url 'grid:node_detail' r.node.pk %}\">"
+    "{{ r.node.name }}</a></td>\n"
+    "<td data-label=\"{% trans '下辖网格' %}\">{% for lvl, name, n in r.level_rows %}{{ name }} "
+    "{{ n }}{% if not forloop.last %};{% endif %}{% empty %}—{% endfor %}</td>\n"
+    '{% for c in counters %}<td class="num" data-label="{{ c.label }}">'
+    "{{ r.counts|get_item:c.key }}</td>{% endfor %}\n"
+    "<td data-label=\"{% trans '网格长/网格员' %}\">{% for ra in staff|get_item:r.node.pk %}"
+    '{{ ra.user }}{% if ra.is_grid_leader %}（{% trans "网格长" %}）{% endif %}'
+    "{% if not forloop.last %}、{% endif %}{% empty %}—{% endfor %}</td>\n"
+    "</tr>{% endfor %}"
+)
+
+
+def test_the_childrens_rows_built_in_python_are_the_templates_markup(world):
+    from django.template import Context, Template
+
+    from xiangzhi.core.registry import FIGURES
+    from xiangzhi.grid.selectors import node_overview
+    from xiangzhi.grid.templatetags.grid_rows import child_rows
+
+    RoleAssignment.objects.filter(user=world.a.worker).update(is_grid_leader=True)
+    # a name a page must escape
+    GridNode.objects.filter(pk=world.a.sibling_grid.pk).update(name="<b>甲&'\"二</b>")
+    rendered = {}
+    for node in (world.township, world.a.node, world.a.group, world.a.grid):
+        overview = node_overview(actor=world.admin, node=node)
+        context = {**overview, "counters": FIGURES}
+        expected = Template(TEMPLATE_ROWS).render(Context(context))
+        built = child_rows(overview["children"], FIGURES, overview["staff"])
+        assert built == expected, node.name
+        rendered[node.pk] = built
+    assert "甲村" in rendered[world.township.pk] and "党小组" in rendered[world.township.pk]
+    group = rendered[world.a.group.pk]
+    assert "&lt;b&gt;甲&amp;&#x27;&quot;二&lt;/b&gt;" in group and "（网格长）" in group
+    assert rendered[world.a.grid.pk] == ""  # the last level has no children

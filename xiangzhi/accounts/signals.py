@@ -5,13 +5,16 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from xiangzhi.core.audit import audit_record
+from xiangzhi.core.scope import home_node
 
 from .actions import AccountsAction
+from .models import User
 
 
 @receiver(user_logged_in)
 def on_login(sender, request, user, **kwargs):
-    audit_record(actor=user, action=AccountsAction.USER_LOGIN, obj=user)
+    # Filed under the account's topmost bound node: its township's chain, read by its auditors.
+    audit_record(actor=user, action=AccountsAction.USER_LOGIN, obj=user, node=home_node(user))
 
 
 @receiver(user_login_failed)
@@ -24,10 +27,13 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
         bool(getattr(request, "axes_locked_out", False))
         and getattr(request, "axes_failures_since_start", None) is None
     )
+    known = User.objects.filter(username=username).first()
     audit_record(
         actor=None,
         action=AccountsAction.USER_LOGIN_LOCKED if locked else AccountsAction.USER_LOGIN_FAILED,
+        node=home_node(known),  # an unknown name stays node-less
         object_type="accounts.user",
+        object_id=str(known.pk) if known else "",
         object_repr=username,
         changes={"username": username},
     )

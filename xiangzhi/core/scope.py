@@ -176,6 +176,19 @@ def scope_for(user) -> Scope:
     return scope
 
 
+def home_node(user) -> models.Model | None:
+    """Return the topmost grid node a role of the user is bound to, or None.
+
+    Events about the account (logins, failed logins) and the user's exports of their whole scope
+    are filed under it: they go to that township's audit chain, not the one node-less chain every
+    login of a county would queue on, and the auditors of that node read them. A user bound to no
+    node (an administrator, a villager) has none, and their events stay node-less."""
+    if getattr(user, "pk", None) is None:
+        return None
+    GridNode = apps.get_model("grid", "GridNode")
+    return GridNode.objects.filter(role_assignments__user_id=user.pk).order_by("path").first()
+
+
 def path_q(paths, lookup: str) -> Q:
     q = Q(pk__in=[])
     for p in paths:

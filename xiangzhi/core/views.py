@@ -14,7 +14,7 @@ from .audit import audit_record
 from .audit_display import audit_rows
 from .forms import AuditFilterForm
 from .registry import LEGACY_ACTIONS
-from .scope import access_object
+from .scope import access_object, home_node
 from .selectors import audit_event_list
 from .sheets import ledger_unit
 from .web import paginate, querystring_without_page, xlsx_response
@@ -127,7 +127,7 @@ def audit_export(request):
             actor=request.user,
             action=CoreAction.AUDIT_EXPORT,
             object_type="core.auditevent",
-            node=node,
+            node=node if node is not None else home_node(request.user),  # as sheet_export
             changes={"rows": count},
         )
 

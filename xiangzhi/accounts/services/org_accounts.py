@@ -19,7 +19,7 @@ from pypinyin import lazy_pinyin
 from xiangzhi.core.audit import audit_record
 from xiangzhi.core.registry import Person, person_directory
 from xiangzhi.core.roles import HOUSEHOLD_ROLES, ROLE_RANK, Role
-from xiangzhi.core.scope import scope_for
+from xiangzhi.core.scope import home_node, scope_for
 from xiangzhi.core.types import Actor
 
 from ..actions import AccountsAction
@@ -190,13 +190,7 @@ def party_member_accounts_create(*, actor: Actor, node: models.Model) -> list[tu
 
 def _account_node(user: User) -> models.Model | None:
     """The node an event about an account is filed under: its topmost bound node."""
-    ra = (
-        RoleAssignment.objects.filter(user=user, node__isnull=False)
-        .select_related("node")
-        .order_by("node__path")
-        .first()
-    )
-    return ra.node if ra else None
+    return home_node(user)
 
 
 def _end_sessions(user: User) -> int:

@@ -13,7 +13,7 @@ from django.db.models import Model
 
 from xiangzhi.core.audit import audit_record
 from xiangzhi.core.registry import SHEET_KINDS
-from xiangzhi.core.scope import scope_for
+from xiangzhi.core.scope import home_node, scope_for
 from xiangzhi.core.xlsx import Column, write_xlsx
 
 if TYPE_CHECKING:
@@ -82,8 +82,10 @@ def sheet_export(
     audit_record(
         actor=actor,
         action=side.action,
+        # A whole-scope export is filed under the exporter's topmost bound node: that township's
+        # chain, read by the auditors there (a village's own auditors included).
         object_type=f"{side.action.value.partition('.')[0]}.export",
-        node=node,
+        node=node if node is not None else home_node(actor),
         object_repr=sheet_kind.label,
         changes={"rows": count},
     )
