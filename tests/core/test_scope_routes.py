@@ -274,10 +274,11 @@ class Target:
 
     def snapshot_beside(self, households) -> dict[str, list[tuple]]:
         """The snapshot without the rows of these households (SCOPE_HOUSEHOLD) and without the
-        audit events: what a household's own write (HOUSEHOLD_ROUTES) must leave as it was."""
+        audit events and the inbox messages (a household's request tells its handlers): what a
+        household's own write (HOUSEHOLD_ROUTES) must leave as it was."""
         out = {}
         for key, qs in self.snapshot_queries().items():
-            if key == "audit_in_target":
+            if key in ("audit_in_target", "core.notification"):
                 continue
             model = qs.model
             if issubclass(model, ScopedModel) and model.SCOPE_HOUSEHOLD and households:
