@@ -140,6 +140,21 @@ def test_the_header_shows_the_unread_count(client, world):
     assert "条未读" not in body and 'href="/inbox/"' in body
 
 
+def test_the_badge_stops_counting_at_99_plus(client, world):
+    user = world.a.worker
+    Notification.objects.bulk_create(
+        [Notification(recipient=user, title=f"第{i}条") for i in range(99)]
+    )
+    client.force_login(user)
+    assert 'aria-label="99 条未读">99<' in client.get("/").content.decode()
+    Notification.objects.create(recipient=user, title="第100条")
+    with CaptureQueriesContext(connection) as ctx:
+        body = client.get("/").content.decode()
+    assert ">99+<" in body
+    badge = [q["sql"] for q in ctx.captured_queries if "core_notification" in q["sql"]]
+    assert len(badge) == 1 and "COUNT(" not in badge[0].upper() and "LIMIT 100" in badge[0]
+
+
 def test_the_login_page_asks_nothing_of_the_inbox(client, db):
     with CaptureQueriesContext(connection) as ctx:
         assert client.get("/login/").status_code == 200

@@ -293,3 +293,37 @@ def test_an_endpoint_saved_in_the_admin_is_audited_without_its_url_or_secret(cli
     assert "abc-robot-key" not in json.dumps(event.changes, ensure_ascii=False)
     client.force_login(world.a.cadre)  # is_staff, not a superuser
     assert client.get("/admin/core/webhookendpoint/").status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_trying_one_delivery_at_once_post_it_once(receiver):
+    """Real threads on the real database (SQLite or PostgreSQL): the claim decides one winner."""
+    import threading
+
+    from django.db import connections
+
+    r = receiver()
+    endpoint = _endpoint(r.url, format="json")
+    delivery = WebhookDelivery.objects.create(endpoint=endpoint, event="e", title="只发一次")
+    start = threading.Barrier(4)
+    outcomes: list[object] = []
+
+    def worker() -> None:
+        try:
+            start.wait(10)
+            outcomes.append(delivery_attempt(delivery.pk))
+        except Exception as exc:  # noqa: BLE001 - a database lock error counts as "not sent"
+            outcomes.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(r.requests) == 1
+    assert sum(isinstance(o, WebhookDelivery) for o in outcomes) == 1
+    assert outcomes.count(None) == 3, outcomes  # the others found it claimed, no error
+    delivery.refresh_from_db()
+    assert delivery.status == Status.SENT and delivery.attempts == 1

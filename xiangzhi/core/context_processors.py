@@ -31,5 +31,5 @@ def ui(request):
         "elder_mode": elder,
         "can_audit": can_audit,
         "nav_items": nav_items,
-        "inbox_unread": unread,  # the header's badge: one COUNT, none for anonymous users
+        "inbox_unread": unread,  # the header's badge: one bounded query, none for anonymous users
     }

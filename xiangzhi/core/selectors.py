@@ -125,11 +125,16 @@ def notification_list(*, actor: Actor) -> QuerySet[Notification]:
     return _own_notifications(actor).order_by(unread_first, "-created_at", "-pk")
 
 
-def unread_count(*, actor: Actor) -> int:
-    """How many of the actor's messages are unread (the header's badge): one COUNT."""
+BADGE_CAP = 100  # the badge shows "99+" from here on
+
+
+def unread_count(*, actor: Actor, cap: int = BADGE_CAP) -> int:
+    """How many of the actor's messages are unread, counted up to `cap` (the header's badge):
+    one query reading at most `cap` keys of the (recipient, read_at) index, no COUNT."""
     if not getattr(actor, "is_authenticated", False):
         return 0
-    return _own_notifications(actor).filter(read_at__isnull=True).count()
+    unread = _own_notifications(actor).filter(read_at__isnull=True)
+    return len(unread.values_list("pk", flat=True)[:cap])
 
 
 def webhook_failure_list(*, actor: Actor) -> QuerySet[WebhookDelivery]:
