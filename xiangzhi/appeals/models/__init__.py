@@ -3,6 +3,10 @@
 from .appeals import (
     DONE_STATES,
     OPEN_STATES,
+    STEP_OVERDUE,
+    STEP_REMIND,
+    STEP_REPLY,
+    STEP_SUBMIT,
     Appeal,
     AppealEvent,
     AppealPhoto,
@@ -16,6 +20,10 @@ from .config import AppealDeadlineRule
 __all__ = [
     "DONE_STATES",
     "OPEN_STATES",
+    "STEP_OVERDUE",
+    "STEP_REMIND",
+    "STEP_REPLY",
+    "STEP_SUBMIT",
     "Appeal",
     "AppealDeadlineRule",
     "AppealEvent",

@@ -66,7 +66,7 @@ def household_appeals(*, actor: Actor) -> QuerySet[Appeal]:
     )
 
 
-def sees_internal(actor: Actor, appeal: Appeal) -> bool:
+def sees_internal(*, actor: Actor, appeal: Appeal) -> bool:
     """Staff see internal notes; the requester (who sees it through their household) does not."""
     scope = scope_for(actor)
     if scope.superuser or scope.can_read_path(appeal.node.path):
@@ -79,7 +79,7 @@ def appeal_timeline(*, actor: Actor, appeal: Appeal) -> QuerySet[AppealEvent]:
     events = AppealEvent.objects.filter(appeal=appeal).select_related(
         "actor", "to_user", "to_department", "to_node"
     )
-    if not sees_internal(actor, appeal):
+    if not sees_internal(actor=actor, appeal=appeal):
         events = events.filter(internal=False)
     return events.order_by("at", "id")
 

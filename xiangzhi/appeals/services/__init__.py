@@ -1,6 +1,7 @@
 """Every write of the appeals app, one module per sub-domain."""
 
 from .deadlines import appeal_deadline_sweep
+from .imports import appeal_import
 from .ratings import appeal_follow_up, appeal_rate
 from .steps import (
     appeal_accept,
@@ -28,6 +29,7 @@ __all__ = [
     "appeal_dispatch",
     "appeal_escalate",
     "appeal_follow_up",
+    "appeal_import",
     "appeal_merge",
     "appeal_rate",
     "appeal_reopen",

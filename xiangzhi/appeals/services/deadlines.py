@@ -17,7 +17,7 @@ from xiangzhi.core.audit import audit_record
 
 from ..actions import AppealAction
 from ..deadlines import remind_due
-from ..models import OPEN_STATES, Appeal, AppealEvent
+from ..models import OPEN_STATES, STEP_OVERDUE, STEP_REMIND, Appeal, AppealEvent
 from .notices import notify_assignee, notify_handlers
 from .steps import appeal_escalate
 
@@ -37,7 +37,7 @@ def _remind(pk: int, now: dt.datetime) -> bool:
         AppealEvent.objects.create(
             appeal=appeal,
             at=now,
-            action="remind",
+            action=STEP_REMIND,
             note=gettext("办理时限将到，已提醒承办人。"),
             internal=True,
         )
@@ -56,7 +56,7 @@ def _mark_overdue(pk: int, now: dt.datetime) -> bool:
         AppealEvent.objects.create(
             appeal=appeal,
             at=now,
-            action="overdue",
+            action=STEP_OVERDUE,
             note=gettext("已超过办理时限。"),
             internal=True,
         )

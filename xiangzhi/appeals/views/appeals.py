@@ -67,7 +67,7 @@ def appeal_list_view(request):
 
 def appeal_new(request):
     """The villager's own page: a big text box, a photo button and 提交 (three taps)."""
-    mine = own_resident(request.user)
+    mine = own_resident(actor=request.user)
     if mine is None or not mine.household_id:
         if request.method == "POST":
             raise PermissionDenied(gettext("您的账号没有关联到户，不能在这里提出诉求。"))
