@@ -74,6 +74,8 @@ GLOBAL_MODELS = {
     # the working-day calendar (core.workdays): one for the whole deployment
     "core.workdayoverride",
     "core.workdayyear",
+    # the default deadlines per kind of appeal: one table for the whole deployment
+    "appeals.appealdeadlinerule",
     # webhook endpoints: the deployment's, system administrators only
     "core.webhookendpoint",
 }

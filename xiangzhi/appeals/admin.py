@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from xiangzhi.core.admin import ConfigAdmin
+
+from .models import AppealDeadlineRule
+
+
+@admin.register(AppealDeadlineRule)
+class AppealDeadlineRuleAdmin(ConfigAdmin):
+    """The default deadlines per kind of appeal, in working days (superusers edit, audited)."""
+
+    list_display = ["kind", "accept_days", "reply_days", "remind_days"]
