@@ -29,7 +29,7 @@ REMIND_WINDOW = dt.timedelta(days=30)  # wider than any reminder lead an admin w
 
 def _remind(pk: int, now: dt.datetime) -> bool:
     with transaction.atomic():
-        appeal = Appeal.objects.select_for_update().select_related("node").get(pk=pk)
+        appeal = Appeal.objects.select_for_update().get(pk=pk)
         if appeal.reminded_at or appeal.overdue or appeal.state not in OPEN_STATES:
             return False
         appeal.reminded_at = now
@@ -48,7 +48,7 @@ def _remind(pk: int, now: dt.datetime) -> bool:
 
 def _mark_overdue(pk: int, now: dt.datetime) -> bool:
     with transaction.atomic():
-        appeal = Appeal.objects.select_for_update().select_related("node").get(pk=pk)
+        appeal = Appeal.objects.select_for_update().get(pk=pk)
         if appeal.overdue or appeal.state not in OPEN_STATES:
             return False
         appeal.overdue = True

@@ -62,7 +62,9 @@ def appeal_step(
     """Take the transition `name` on the appeal; `apply` makes the step's own changes on the
     locked row (and validates them) and returns what the audit event records of them."""
     note = (note or "").strip()
-    locked = Appeal.objects.select_for_update().select_related("node").get(pk=appeal.pk)
+    # The row alone is locked, without a join: PostgreSQL rechecks a locked row that another
+    # step changed meanwhile against the join's old rows, and a moved appeal would vanish.
+    locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
     _check(actor, locked, name, note)
     transition = TRANSITIONS[name]
     old_node = locked.node
