@@ -166,6 +166,15 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
         needs=[f"{name}修路诉求"],
         follow_up=f"{name}回访跟进",
     )
+    contact_link_add(actor=admin, household=other, member=pm, note=f"{name}隔壁联系备注")
+    visit_record(
+        actor=member_user,
+        household=other,
+        visited_on=timezone.localdate(),
+        met=f"{surname}隔壁本人",
+        learned=f"{name}隔壁走访情况",
+        needs=[f"{name}隔壁用水诉求"],
+    )
     # The throwaway app's record (tests/contract_app), so the scope walk has one to aim at.
     notice_post(actor=admin, node=grid, title=f"{name}便签")
     notice_post(actor=admin, node=sibling, title=f"{name}隔壁便签")

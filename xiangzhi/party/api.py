@@ -9,12 +9,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import ValidationError as PydanticError
 
 from xiangzhi.grid.access import access_node
 from xiangzhi.people.access import access_household
 
 from . import selectors
 from .access import access_party_member, access_visited_household
+from .selectors.visits import member_name, with_member_visible
 from .services import contact_link_add, visit_record
 
 router = Router(tags=["party"])
@@ -38,7 +40,7 @@ class LinkOut(Schema):
 
     @staticmethod
     def resolve_member_name(obj) -> str:
-        return obj.member.resident.name
+        return member_name(obj)
 
 
 class LinkIn(Schema):
@@ -97,19 +99,21 @@ def list_links(request, node_id: int | None = None):
 
 @router.get("/contact-links/mine", response=list[LinkOut], summary="我的联系户")
 def my_links(request):
-    return list(selectors.my_contact_links(actor=request.user).select_related("member__resident"))
+    links = selectors.my_contact_links(actor=request.user).select_related("member__resident")
+    return list(with_member_visible(links, request.user))
 
 
 @router.post("/contact-links", response={201: LinkOut}, summary="指定联系党员")
 def add_link(request, payload: LinkIn):
-    household = access_household(request.user, payload.household_id, write=True)
-    member = access_party_member(request.user, payload.member_id)
     try:
+        household = access_household(request.user, payload.household_id, write=True)
+        member = access_party_member(request.user, payload.member_id)
         link = contact_link_add(
             actor=request.user, household=household, member=member, role=payload.role
         )
     except (PermissionDenied, ValidationError) as exc:
         raise _refused(exc) from None
+    link.member_visible = True  # access_party_member found the member in the actor's scope
     return 201, link
 
 
@@ -120,11 +124,36 @@ def list_visits(request, household_id: int):
     return selectors.household_visits(actor=request.user, household=household)
 
 
-@router.post("/households/{household_id}/visits", response={201: VisitOut}, summary="记录走访")
-def add_visit(request, household_id: int, payload: VisitIn):
-    household = access_visited_household(request.user, household_id)
+def _visit_in(request) -> VisitIn:
+    """The body, read after the household's access check: a stranger learns nothing from how a
+    body is refused."""
+    try:
+        return VisitIn.model_validate_json(request.body or b"{}")
+    except PydanticError as exc:
+        fields = "、".join(str(e["loc"][-1]) for e in exc.errors() if e.get("loc")) or "请求内容"
+        raise HttpError(422, f"走访内容有误：{fields}") from None
+
+
+@router.post(
+    "/households/{household_id}/visits",
+    response={201: VisitOut},
+    summary="记录走访",
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": VisitIn.model_json_schema()}},
+            "required": True,
+        }
+    },
+)
+def add_visit(request, household_id: int):
+    try:
+        household = access_visited_household(request.user, household_id)
+    except PermissionDenied as exc:
+        raise _refused(exc) from None
+    payload = _visit_in(request)
     try:
         visit = visit_record(actor=request.user, household=household, **payload.dict())
     except (PermissionDenied, ValidationError) as exc:
         raise _refused(exc) from None
+    visit.member_visible = True  # the actor's own visit
     return 201, visit

@@ -117,6 +117,7 @@ class FollowUp(ScopedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    is_synthetic = models.BooleanField("演示数据", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_PATH = "household__node__path"

@@ -68,7 +68,7 @@ class Coverage:
         return round(100 * self.visited / self.linked) if self.linked else 0
 
 
-def active_links(actor: Actor, node: GridNode) -> QuerySet[ContactLink]:
+def active_links(*, actor: Actor, node: GridNode) -> QuerySet[ContactLink]:
     return ContactLink.objects.for_actor(actor).filter(
         household__node__path__under=node.path,
         household__status=Household.Status.ACTIVE,
@@ -102,7 +102,7 @@ def coverage_of(
         .filter(node__path__under=node.path, status=Household.Status.ACTIVE)
         .count()
     )
-    links = active_links(actor, node).aggregate(
+    links = active_links(actor=actor, node=node).aggregate(
         linked=Count("pk", filter=Q(role=ContactLink.Role.PRIMARY)),
         overdue=Count("pk", filter=overdue_q(today, rules.visit_interval_days)),
         members=Count("member", distinct=True),
@@ -202,16 +202,16 @@ def member_coverage(
         .select_related("resident__node", "organisation")
         .only("pk", "resident__name", "resident__node__name", "organisation__name")
         .annotate(
-            linked=count_of(links),
-            overdue=count_of(links.filter(overdue_q(today, rules.visit_interval_days))),
-            visits=count_of(visits),
+            n_linked=count_of(links),
+            n_overdue=count_of(links.filter(overdue_q(today, rules.visit_interval_days))),
+            n_visits=count_of(visits),
             last_visit=Subquery(
                 Visit.objects.filter(member=OuterRef("pk"))
                 .order_by("-visited_on")
                 .values("visited_on")[:1]
             ),
         )
-        .order_by("-linked", "resident__node__path", "pk")
+        .order_by("-n_linked", "resident__node__path", "pk")
     )
 
 

@@ -5,17 +5,32 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xiangzhi.core.types import Actor
 from xiangzhi.grid.labels import grid_labels
 from xiangzhi.grid.models import GridNode
 from xiangzhi.people.models import Household
 
-from ..models import ContactLink, FollowUp, Visit, VisitNeed
+from ..models import ContactLink, FollowUp, PartyMember, Visit, VisitNeed
 
 HISTORY_SHOWN = 20
+
+
+def with_member_visible(qs: QuerySet, actor: Actor) -> QuerySet:
+    """Mark whether the actor may see the record's member: a member living in another grid is
+    named only to those whose scope holds them (the household's grid worker sees a visit, not
+    who made it)."""
+    visible = PartyMember.objects.for_actor(actor).filter(pk=OuterRef("member"))
+    return qs.annotate(member_visible=Exists(visible))
+
+
+def member_name(record: ContactLink | Visit) -> str:
+    if record.member_id is None:
+        return ""
+    return record.member.resident.name if record.member_visible else gettext("其他网格的党员")
 
 
 def my_contact_links(*, actor: Actor) -> QuerySet[ContactLink]:
@@ -59,22 +74,24 @@ def contact_link_of(*, actor: Actor, household: Household) -> ContactLink | None
 
 def household_visits(*, actor: Actor, household: Household) -> QuerySet[Visit]:
     """The household's 信息台账: its visits the actor may see, newest first, needs joined."""
-    return (
+    qs = (
         Visit.objects.for_actor(actor)
         .filter(household=household)
         .select_related("member__resident")
         .prefetch_related("needs")
         .order_by("-visited_on", "-id")
     )
+    return with_member_visible(qs, actor)
 
 
 def household_contacts(*, actor: Actor, household: Household) -> QuerySet[ContactLink]:
-    return (
+    qs = (
         ContactLink.objects.for_actor(actor)
         .filter(household=household, ended_on__isnull=True)
         .select_related("member__resident")
         .order_by("role", "pk")
     )
+    return with_member_visible(qs, actor)
 
 
 def household_follow_ups(*, actor: Actor, household: Household) -> QuerySet[FollowUp]:
@@ -121,6 +138,7 @@ def visit_list(
             | Q(household__address__contains=search)
             | Q(member__resident__name=search)
         )
+    qs = with_member_visible(qs, actor)
     return qs.order_by("household__node__path", "household_id", "visited_on", "pk")
 
 
@@ -141,6 +159,7 @@ def link_list(
             | Q(household__address__contains=search)
             | Q(member__resident__name=search)
         )
+    qs = with_member_visible(qs, actor)
     return qs.order_by("household__node__path", "household_id", "role", "pk")
 
 
@@ -156,8 +175,8 @@ def link_export_rows(*, actor: Actor, queryset: QuerySet) -> Iterator[list]:
             h.number,
             h.head.name if h.head else "",
             h.address,
-            r.name,
-            r.phone_masked,
+            member_name(link),
+            r.phone_masked if link.member_visible else "",
             roles.get(link.role, ""),
             link.tag.name if link.tag else "",
             link.started_on,
@@ -177,7 +196,7 @@ def visit_export_rows(*, actor: Actor, queryset: QuerySet) -> Iterator[list]:
             h.number,
             h.head.name if h.head else "",
             v.visited_on,
-            v.member.resident.name if v.member else "",
+            member_name(v),
             v.met,
             v.learned,
             "；".join(n.text for n in v.needs.all()),

@@ -38,7 +38,7 @@ FOLLOWED = (
 )
 
 
-def member_of(actor: Actor) -> PartyMember | None:
+def _member_of(actor: Actor) -> PartyMember | None:
     """The actor's own party profile, if they are an active party member."""
     if not getattr(actor, "pk", None):
         return None
@@ -49,7 +49,7 @@ def member_of(actor: Actor) -> PartyMember | None:
     )
 
 
-def is_contact(actor: Actor, household: Household) -> bool:
+def _is_contact(actor: Actor, household: Household) -> bool:
     """Whether the actor is an active contact member of the household."""
     return ContactLink.objects.filter(
         household=household, ended_on__isnull=True, member__resident__user=actor
@@ -101,7 +101,7 @@ def visit_record(
     photo: UploadedFile | None = None,
 ) -> Visit:
     """Record a visit to a household by its contact member (or a cadre of its village)."""
-    contact = is_contact(actor, household)
+    contact = _is_contact(actor, household)
     if not contact and not scope_for(actor).can_write_path(household.node.path):
         raise PermissionDenied(gettext("您不是该户的联系党员，不能记录走访"))
     if household.status != Household.Status.ACTIVE:
@@ -109,7 +109,7 @@ def visit_record(
     met, learned, follow_up = met.strip(), learned.strip(), (follow_up or "").strip()
     needs = [n.strip() for n in (needs or []) if n and n.strip()]
     _validate(visited_on=visited_on, met=met, learned=learned, needs=needs)
-    member = member_of(actor)
+    member = _member_of(actor)
     visit = Visit(
         household=household,
         member=member,

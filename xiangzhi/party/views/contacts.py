@@ -17,7 +17,7 @@ from xiangzhi.core.web import handle_form, paginate, querystring_without_page, x
 from xiangzhi.grid.access import access_node
 from xiangzhi.grid.models import GridNode
 from xiangzhi.people.access import access_household
-from xiangzhi.people.selectors import grid_choices
+from xiangzhi.people.selectors import grid_choices, tag_list
 
 from ..access import access_contact_link
 from ..forms_contacts import ContactEndForm, ContactGroupForm, ContactLinkForm, ContactSettingsForm
@@ -111,9 +111,7 @@ def uncovered(request):
             can_write=scope_for(request.user).can_write_path(node.path),
             querystring_prefix=querystring_without_page(request),
         )
-    from xiangzhi.people.models import Tag
-
-    ctx.update(tag=tag, q=q, tags=Tag.objects.order_by("name"))
+    ctx.update(tag=tag, q=q, tags=tag_list())
     return render(request, "party/uncovered.html", ctx)
 
 
@@ -210,7 +208,8 @@ def contact_settings(request, node_id: int):
 @require_GET
 def link_export(request):
     """党员联系户表 of a node, as the actor sees it."""
-    node = chosen_node(request)
+    # Only a chosen node: the whole scope otherwise, as the roster export does.
+    node = access_node(request.user, request.GET["node"]) if request.GET.get("node") else None
     qs = link_list(actor=request.user, node=node)
     return xlsx_response(
         lambda f: sheet_export(

@@ -3,8 +3,8 @@ the visits ledger for cadres."""
 
 from __future__ import annotations
 
-from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.http import FileResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.sheets import sheet_export
 from xiangzhi.core.web import handle_form, paginate, querystring_without_page, xlsx_response
+from xiangzhi.grid.access import access_node
 from xiangzhi.people.selectors import grid_choices
 
 from ..access import access_visit, access_visit_need, access_visited_household
@@ -85,8 +86,8 @@ def visit_new(request, household_id: int):
 def visit_photo(request, visit_id: int):
     """A visit's photo, to those who may read the visit."""
     visit = access_visit(request.user, visit_id)
-    if not visit.photo:
-        raise Http404
+    if not visit.photo:  # a link kept from before the photo was removed: the household instead
+        return redirect("people:household_detail", visit.household_id)
     return FileResponse(visit.photo.open("rb"))
 
 
@@ -160,7 +161,8 @@ def visits(request):
 @require_GET
 def visit_export(request):
     """The visits ledger as a printable sheet (core.xlsx ledger layout), audited."""
-    node = chosen_node(request)
+    # Only a chosen node: the whole scope otherwise, as the roster export does.
+    node = access_node(request.user, request.GET["node"]) if request.GET.get("node") else None
     start, end = chosen_period(request)
     qs = visit_list(actor=request.user, node=node, start=start, end=end)
     return xlsx_response(
