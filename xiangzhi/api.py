@@ -27,10 +27,12 @@ api = NinjaAPI(
 def _register_routers():
     from xiangzhi.appeals.api import router as appeals_router
     from xiangzhi.grid.api import router as grid_router
+    from xiangzhi.party.api import router as party_router
     from xiangzhi.people.api import router as people_router
 
     api.add_router("/grid", grid_router)
     api.add_router("/", people_router)
+    api.add_router("/party", party_router)
     api.add_router("/", appeals_router)
 
 
