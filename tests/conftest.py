@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client as DjangoClient
+from django.utils import timezone
 
 from tests.contract_app.services import notice_post
 from xiangzhi.accounts.models import Department, RoleAssignment, User
@@ -19,7 +20,7 @@ from xiangzhi.accounts.services import api_token_create, role_assign
 from xiangzhi.core.models import ImportJob, Notification
 from xiangzhi.core.roles import Role
 from xiangzhi.grid.services import node_create
-from xiangzhi.party.services import party_member_register
+from xiangzhi.party.services import contact_link_add, party_member_register, visit_record
 from xiangzhi.people.models import Resident, Tag
 from xiangzhi.people.services import ResidentData, household_register, resident_add
 
@@ -155,6 +156,26 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
     RoleAssignment.objects.create(user=member_user, role=Role.PARTY_MEMBER)
     Resident.objects.filter(pk=other.head_id).update(user=member_user)
     _, token = api_token_create(actor=cadre, name=f"{name}令牌")
+    # Contact work (party): the member contacts the marker household and has visited it once.
+    contact_link_add(actor=admin, household=hh, member=pm, note=f"{name}联系备注")
+    visit_record(
+        actor=member_user,
+        household=hh,
+        visited_on=timezone.localdate(),
+        met=f"{surname}独一鸣本人",
+        learned=f"{name}走访了解的情况",
+        needs=[f"{name}修路诉求"],
+        follow_up=f"{name}回访跟进",
+    )
+    contact_link_add(actor=admin, household=other, member=pm, note=f"{name}隔壁联系备注")
+    visit_record(
+        actor=member_user,
+        household=other,
+        visited_on=timezone.localdate(),
+        met=f"{surname}隔壁本人",
+        learned=f"{name}隔壁走访情况",
+        needs=[f"{name}隔壁用水诉求"],
+    )
     # The throwaway app's record (tests/contract_app), so the scope walk has one to aim at.
     notice_post(actor=admin, node=grid, title=f"{name}便签")
     notice_post(actor=admin, node=sibling, title=f"{name}隔壁便签")

@@ -27,6 +27,7 @@ api = NinjaAPI(
 def _register_routers():
     from xiangzhi.appeals.api import router as appeals_router
     from xiangzhi.grid.api import router as grid_router
+    from xiangzhi.party.api import router as party_router
     from xiangzhi.people.api import router as people_router
     from xiangzhi.points.api import router as points_router
     from xiangzhi.points.store_api import router as points_store_router
@@ -35,6 +36,7 @@ def _register_routers():
     api.add_router("/", people_router)
     api.add_router("/points", points_router)
     api.add_router("/points", points_store_router)
+    api.add_router("/party", party_router)
     api.add_router("/", appeals_router)
 
 

@@ -106,3 +106,25 @@ def test_satisfaction_is_read_per_node_department_and_person(world):
     people = {r.label: (r.count, r.average) for r in seen["by_person"]}
     assert people["甲村二号网格员"] == (2, 3.5) and people["甲村民政专干"] == (1, 5.0)
     assert satisfaction(actor=world.b.cadre)["total"].count == 1  # village b's own
+
+
+def _page_queries(client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_the_satisfaction_page_costs_the_same_queries_for_few_and_many_ratings(client, world):
+    a = world.a
+    client.force_login(world.chief)
+    url = reverse("appeals:satisfaction")
+    _page_queries(client, url)
+    few = _page_queries(client, url)
+    for i in range(6):
+        appeal = services.appeal_submit(actor=a.worker, household=a.household, text=f"甲村{i}")
+        _replied(world, appeal, by=a.sibling_worker if i % 2 else a.worker)
+        services.appeal_follow_up(actor=a.cadre, appeal=appeal, score=1 + i % 5)
+    assert _page_queries(client, url) == few

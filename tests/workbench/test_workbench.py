@@ -60,6 +60,9 @@ def test_every_role_lands_on_its_own_workbench(client, world):
         "party member": (a.member_user, {"home"}),
         "民政": (a.department_user, {"department"}),
     }
+    # The appeals' panels: a villager's own, a handler's to-dos, a department's, the township's.
+    for who in ("chief", "cadre", "secretary", "grid worker", "villager", "party member", "民政"):
+        expected[who][1].add("appeals")
     if years_needing_holidays(timezone.localdate()):  # the township is asked for a year's holidays
         expected["chief"][1].add("workdays")
     for who, (user, panels) in expected.items():

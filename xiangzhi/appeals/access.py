@@ -2,6 +2,7 @@
 
 from xiangzhi.core.scope import access_object
 from xiangzhi.core.types import Actor
+from xiangzhi.party.models import VisitNeed
 
 from .models import Appeal, AppealPhoto
 
@@ -16,3 +17,9 @@ def access_appeal(actor: Actor, pk: int | str) -> Appeal:
 
 def access_appeal_photo(actor: Actor, pk: int | str) -> AppealPhoto:
     return access_object(AppealPhoto, actor, pk, queryset=AppealPhoto.objects.all())
+
+
+def access_visit_need(actor: Actor, pk: int | str) -> VisitNeed:
+    """One visit need the actor may see (party's record; appeals turns it into an appeal)."""
+    qs = VisitNeed.objects.select_related("household__node", "household__head")
+    return access_object(VisitNeed, actor, pk, queryset=qs)

@@ -4,6 +4,7 @@ from xiangzhi.core.registry import AuditAction
 
 
 class AppealAction(AuditAction):
+    # appeal_from_need records APPEAL_SUBMIT (and party's own need_take event).
     APPEAL_SUBMIT = (
         "appeals.appeal_submit",
         "提出诉求",

@@ -77,12 +77,12 @@ class AppealServiceAction(AuditAction):
         "xiangzhi.appeals.services.routing.routing_model_train",
     )
     OPEN311_KEY_ISSUE = (
-        "appeals.open311_key_issue",
+        "appeals.api_key_issue",
         "签发Open311密钥",
         "xiangzhi.appeals.services.open311.open311_key_issue",
     )
     OPEN311_KEY_REVOKE = (
-        "appeals.open311_key_revoke",
+        "appeals.api_key_revoke",
         "吊销Open311密钥",
         "xiangzhi.appeals.services.open311.open311_key_revoke",
     )

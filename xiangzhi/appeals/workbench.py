@@ -13,6 +13,7 @@ from xiangzhi.core.types import Actor
 from xiangzhi.core.workbench import Desk
 
 from .models import OPEN_STATES, Appeal, State
+from .selectors import open_needs
 from .workflow import TOWNSHIP_ROLES
 
 SHOWN = 5
@@ -66,7 +67,14 @@ def handler_panel(*, actor: Actor, obj: Desk, can_write: bool) -> dict | None:
             "?state=overdue",
         ),
     ]
-    return {"blocks": blocks, "key": "handler", "heading": gettext("群众诉求")}
+    needs = open_needs(actor=actor)
+    return {
+        "blocks": blocks,
+        "key": "handler",
+        "heading": gettext("群众诉求"),
+        "needs": list(needs[:SHOWN]),
+        "can_record": True,
+    }
 
 
 def department_panel(*, actor: Actor, obj: Desk, can_write: bool) -> dict | None:

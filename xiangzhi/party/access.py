@@ -1,9 +1,57 @@
+from django.http import Http404
+
 from xiangzhi.core.scope import access_object
 from xiangzhi.core.types import Actor
+from xiangzhi.people.access import access_household
+from xiangzhi.people.models import Household
 
-from .models import PartyMember
+from .models import ContactLink, PartyMember, Visit, VisitNeed
 
 
 def access_party_member(actor: Actor, pk: int | str, *, write: bool = False) -> PartyMember:
     qs = PartyMember.objects.select_related("resident__node", "organisation")
     return access_object(PartyMember, actor, pk, write=write, queryset=qs)
+
+
+def access_contact_link(actor: Actor, pk: int | str, *, write: bool = False) -> ContactLink:
+    qs = ContactLink.objects.select_related("household__node", "member__resident")
+    return access_object(ContactLink, actor, pk, write=write, queryset=qs)
+
+
+def access_visit_need(actor: Actor, pk: int | str, *, write: bool = False) -> VisitNeed:
+    qs = VisitNeed.objects.select_related("household__node", "visit")
+    return access_object(VisitNeed, actor, pk, write=write, queryset=qs)
+
+
+def access_visit(actor: Actor, pk: int | str) -> Visit:
+    """A visit its household's scope may read, or its own contact member (their photo)."""
+    qs = Visit.objects.select_related("household__node")
+    try:
+        return access_object(Visit, actor, pk, queryset=qs)
+    except Http404:
+        visit = qs.filter(
+            pk=pk,
+            household__contact_links__member__resident__user=actor,
+            household__contact_links__ended_on__isnull=True,
+        ).first()
+        if visit is None or not getattr(actor, "pk", None):
+            raise
+        return visit
+
+
+def access_visited_household(actor: Actor, pk: int | str) -> Household:
+    """A household the actor may record a visit to: they are its active contact member, or they
+    may write its node (a cadre). Anyone else: 404 outside their scope, 403 read-only in it."""
+    if getattr(actor, "pk", None):
+        linked = (
+            Household.objects.select_related("node", "head")
+            .filter(
+                pk=pk,
+                contact_links__member__resident__user=actor,
+                contact_links__ended_on__isnull=True,
+            )
+            .first()
+        )
+        if linked is not None:
+            return linked
+    return access_household(actor, pk, write=True)

@@ -27,6 +27,15 @@ def _member_panel(*, actor, obj, can_write: bool) -> dict:
     return {"party_member": party_member_of(actor=actor, resident=obj), "can_write": can_write}
 
 
+def _household_changed(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
+    """The registry's changes reach contact work through Django's own signal: people knows
+    nothing of party."""
+    if created and not raw:
+        from .services import household_changed
+
+        household_changed(instance)
+
+
 class PartyConfig(AppConfig):
     name = "xiangzhi.party"
     label = "party"
@@ -75,3 +84,13 @@ class PartyConfig(AppConfig):
             "people.resident", "party_member", "party/panels/resident_member.html", _member_panel
         )
         register_person_directory(DIRECTORY)
+        from django.db.models.signals import post_save
+
+        from xiangzhi.people.models import HouseholdChange
+
+        from .contacts_registry import register_contacts
+
+        register_contacts()
+        post_save.connect(
+            _household_changed, sender=HouseholdChange, dispatch_uid="party_household_changed"
+        )

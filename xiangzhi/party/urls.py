@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .urls_contacts import urlpatterns as contact_urls
 
 app_name = "party"
 urlpatterns = [
@@ -12,4 +13,5 @@ urlpatterns = [
         name="party_member_register",
     ),
     path("members/<int:party_member_id>/edit/", views.party_member_edit, name="party_member_edit"),
+    *contact_urls,
 ]

@@ -3,6 +3,10 @@
 from .appeals import (
     DONE_STATES,
     OPEN_STATES,
+    STEP_OVERDUE,
+    STEP_REMIND,
+    STEP_REPLY,
+    STEP_SUBMIT,
     Appeal,
     AppealEvent,
     AppealPhoto,
@@ -21,6 +25,10 @@ from .routing import RoutingModelRecord, RoutingRule
 __all__ = [
     "DONE_STATES",
     "OPEN_STATES",
+    "STEP_OVERDUE",
+    "STEP_REMIND",
+    "STEP_REPLY",
+    "STEP_SUBMIT",
     "Appeal",
     "AppealDeadlineRule",
     "AppealEvent",

@@ -38,6 +38,9 @@ class State(models.TextChoices):
     MERGED = "merged", "已合并"
 
 
+# Timeline steps that are no transition of the workflow (workflow.TRANSITIONS names the others).
+STEP_SUBMIT, STEP_REMIND, STEP_OVERDUE, STEP_REPLY = "submit", "remind", "overdue", "reply"
+
 # States in which an appeal still waits on someone (the overdue board, the deadline task).
 OPEN_STATES = (State.SUBMITTED, State.ACCEPTED, State.ASSIGNED, State.IN_PROGRESS)
 DONE_STATES = (State.REPLIED, State.RATED, State.CLOSED)

@@ -10,6 +10,7 @@ from xiangzhi.core.roles import WRITE_ROLES
 from xiangzhi.core.scope import path_q, scope_for
 from xiangzhi.core.types import Actor
 from xiangzhi.grid.models import GridNode
+from xiangzhi.party.models import VisitNeed
 from xiangzhi.people.models import Household
 
 from ..models import OPEN_STATES, Appeal, AppealEvent, State
@@ -66,7 +67,7 @@ def household_appeals(*, actor: Actor) -> QuerySet[Appeal]:
     )
 
 
-def sees_internal(actor: Actor, appeal: Appeal) -> bool:
+def sees_internal(*, actor: Actor, appeal: Appeal) -> bool:
     """Staff see internal notes; the requester (who sees it through their household) does not."""
     scope = scope_for(actor)
     if scope.superuser or scope.can_read_path(appeal.node.path):
@@ -79,7 +80,7 @@ def appeal_timeline(*, actor: Actor, appeal: Appeal) -> QuerySet[AppealEvent]:
     events = AppealEvent.objects.filter(appeal=appeal).select_related(
         "actor", "to_user", "to_department", "to_node"
     )
-    if not sees_internal(actor, appeal):
+    if not sees_internal(actor=actor, appeal=appeal):
         events = events.filter(internal=False)
     return events.order_by("at", "id")
 
@@ -132,6 +133,15 @@ def due_soon(*, actor: Actor, days: int = 2) -> QuerySet[Appeal]:
         deadline__gte=now,
         deadline__lt=now + timezone.timedelta(days=days),
     )
+
+
+def open_needs(*, actor: Actor) -> QuerySet[VisitNeed]:
+    """The open needs of visits where the actor writes: each can become an appeal in one tap."""
+    scope = scope_for(actor)
+    qs = VisitNeed.objects.for_actor(actor).filter(status=VisitNeed.Status.OPEN)
+    if not scope.superuser:
+        qs = qs.filter(path_q(scope.paths(WRITE_ROLES), "household__node__path"))
+    return qs.select_related("household", "visit").order_by("-id")
 
 
 def record_node_choices(*, actor: Actor) -> QuerySet[GridNode]:

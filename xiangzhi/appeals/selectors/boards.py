@@ -34,7 +34,7 @@ class Row:
         return round(100 * self.extra / self.count) if self.count else None
 
 
-def group_length(actor: Actor) -> int:
+def group_length(*, actor: Actor) -> int:
     """The length of the path prefix that names the child of the actor's top node."""
     scope = scope_for(actor)
     paths = scope.read_paths
@@ -64,7 +64,7 @@ def _by_node(
 def overdue_board(*, actor: Actor) -> dict:
     """Overdue open appeals by node and by department, and the appeals themselves (paged later)."""
     overdue = Appeal.objects.for_actor(actor).filter(state__in=OPEN_STATES, overdue=True)
-    length = group_length(actor)
+    length = group_length(actor=actor)
     supervised = Count("pk", filter=Q(supervised=True))
     by_node = [
         Row(name, r["_n"], r["_s"])
@@ -90,7 +90,7 @@ def satisfaction(*, actor: Actor) -> dict:
         "_a": Avg("score"),
         "_s": Count("pk", filter=Q(score__gte=AppealRating.SATISFIED_FROM)),
     }
-    length = group_length(actor)
+    length = group_length(actor=actor)
     by_node = [
         Row(name, r["_n"], r["_s"], r["_a"])
         for name, r in _by_node(ratings, "node__path", length, **agg)

@@ -28,7 +28,7 @@ def offering_list(*, actor: Actor, search: str = "", active_only: bool = False) 
 
 def offerings_for_villager(*, actor: Actor) -> QuerySet:
     """The menu a villager chooses from: what their village and township above it offer."""
-    mine = own_resident(actor)
+    mine = own_resident(actor=actor)
     if mine is None or mine.household is None:
         return ServiceOffering.objects.none()
     path = mine.household.node.path

@@ -1,6 +1,8 @@
 """Every write of the appeals app, one module per sub-domain."""
 
 from .deadlines import appeal_deadline_sweep
+from .imports import appeal_import
+from .needs import appeal_from_need
 from .ratings import appeal_follow_up, appeal_rate
 from .steps import (
     appeal_accept,
@@ -28,6 +30,8 @@ __all__ = [
     "appeal_dispatch",
     "appeal_escalate",
     "appeal_follow_up",
+    "appeal_from_need",
+    "appeal_import",
     "appeal_merge",
     "appeal_rate",
     "appeal_reopen",

@@ -17,7 +17,7 @@ from xiangzhi.core.audit import audit_record
 
 from ..actions import AppealAction
 from ..deadlines import remind_due
-from ..models import OPEN_STATES, Appeal, AppealEvent
+from ..models import OPEN_STATES, STEP_OVERDUE, STEP_REMIND, Appeal, AppealEvent
 from .notices import notify_assignee, notify_handlers
 from .steps import appeal_escalate
 
@@ -29,7 +29,7 @@ REMIND_WINDOW = dt.timedelta(days=30)  # wider than any reminder lead an admin w
 
 def _remind(pk: int, now: dt.datetime) -> bool:
     with transaction.atomic():
-        appeal = Appeal.objects.select_for_update().select_related("node").get(pk=pk)
+        appeal = Appeal.objects.select_for_update().get(pk=pk)
         if appeal.reminded_at or appeal.overdue or appeal.state not in OPEN_STATES:
             return False
         appeal.reminded_at = now
@@ -37,7 +37,7 @@ def _remind(pk: int, now: dt.datetime) -> bool:
         AppealEvent.objects.create(
             appeal=appeal,
             at=now,
-            action="remind",
+            action=STEP_REMIND,
             note=gettext("办理时限将到，已提醒承办人。"),
             internal=True,
         )
@@ -48,7 +48,7 @@ def _remind(pk: int, now: dt.datetime) -> bool:
 
 def _mark_overdue(pk: int, now: dt.datetime) -> bool:
     with transaction.atomic():
-        appeal = Appeal.objects.select_for_update().select_related("node").get(pk=pk)
+        appeal = Appeal.objects.select_for_update().get(pk=pk)
         if appeal.overdue or appeal.state not in OPEN_STATES:
             return False
         appeal.overdue = True
@@ -56,7 +56,7 @@ def _mark_overdue(pk: int, now: dt.datetime) -> bool:
         AppealEvent.objects.create(
             appeal=appeal,
             at=now,
-            action="overdue",
+            action=STEP_OVERDUE,
             note=gettext("已超过办理时限。"),
             internal=True,
         )

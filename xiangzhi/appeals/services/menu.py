@@ -109,7 +109,9 @@ def service_request_submit(
     from .submit import appeal_submit, own_resident
 
     staff = scope_for(actor).can_write_path(offering.node.path)
-    if not staff and (household is not None or resident is not None or own_resident(actor) is None):
+    if not staff and (
+        household is not None or resident is not None or own_resident(actor=actor) is None
+    ):
         # A villager asks for their own household; anyone else records only where they write.
         raise PermissionDenied(gettext("您不能申请这项服务。"))
     if not offering.active:

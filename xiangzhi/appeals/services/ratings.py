@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 
 from xiangzhi.core.types import Actor
 
-from ..models import Appeal, AppealRating
+from ..models import STEP_REPLY, Appeal, AppealRating
 from ..workflow import UNSATISFIED_UP_TO
 from .notices import notify_assignee
 from .steps import appeal_step
@@ -18,7 +18,7 @@ from .steps import appeal_step
 
 def _replier_id(appeal: Appeal) -> int | None:
     """Who wrote the last reply (a cadre who answered without an assignee)."""
-    replies = appeal.events.filter(action="reply").order_by("-at", "-id")
+    replies = appeal.events.filter(action=STEP_REPLY).order_by("-at", "-id")
     return replies.values_list("actor_id", flat=True).first()
 
 

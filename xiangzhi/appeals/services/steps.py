@@ -62,7 +62,9 @@ def appeal_step(
     """Take the transition `name` on the appeal; `apply` makes the step's own changes on the
     locked row (and validates them) and returns what the audit event records of them."""
     note = (note or "").strip()
-    locked = Appeal.objects.select_for_update().select_related("node").get(pk=appeal.pk)
+    # The row alone is locked, without a join: PostgreSQL rechecks a locked row that another
+    # step changed meanwhile against the join's old rows, and a moved appeal would vanish.
+    locked = Appeal.objects.select_for_update().get(pk=appeal.pk)
     _check(actor, locked, name, note)
     transition = TRANSITIONS[name]
     old_node = locked.node
@@ -112,10 +114,13 @@ def _may_handle(user: Actor, node: GridNode) -> bool:
     it), so that they can see and answer it."""
     if not user.is_active:
         return False
+    scope = scope_for(user)
+    if scope.superuser:
+        return True
     village = node.ancestor_path_at(2)
     return any(
         role in WRITE_ROLES and (path.startswith(village) or village.startswith(path))
-        for role, path, _ in scope_for(user).bindings
+        for role, path, _ in scope.bindings
     )
 
 

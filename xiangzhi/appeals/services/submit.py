@@ -21,7 +21,7 @@ from xiangzhi.people.models import Household, Resident
 
 from ..actions import AppealAction
 from ..deadlines import deadline_for
-from ..models import Appeal, AppealEvent, AppealPhoto, Kind, Source, State
+from ..models import STEP_SUBMIT, Appeal, AppealEvent, AppealPhoto, Kind, Source, State
 from .notices import notify_handlers
 
 MAX_PHOTOS = 4
@@ -36,7 +36,7 @@ PHOTO_MAGIC = (
 VILLAGER_SOURCES = {Source.H5, Source.SERVICE_MENU}
 
 
-def own_resident(actor: Actor) -> Resident | None:
+def own_resident(*, actor: Actor) -> Resident | None:
     """The register's person linked to the actor's account (a villager, a party member)."""
     if not getattr(actor, "pk", None):
         return None
@@ -114,7 +114,7 @@ def appeal_submit(
     or grid worker records for a villager, a patrol's finding, a hamlet talk's opinion."""
     text = (text or "").strip()
     if household is None and resident is None and node is None:
-        mine = own_resident(actor)
+        mine = own_resident(actor=actor)
         if mine is not None and mine.household_id:
             household, resident = mine.household, mine
     household, resident, node, as_villager = _where(
@@ -152,7 +152,7 @@ def appeal_submit(
         photo = AppealPhoto(appeal=appeal, token=secrets.token_hex(12), content_type=content_type)
         photo.file.save(f"photo.{ext}", upload, save=True)
     AppealEvent.objects.create(
-        appeal=appeal, actor=appeal.created_by, at=at, action="submit", to_state=State.SUBMITTED
+        appeal=appeal, actor=appeal.created_by, at=at, action=STEP_SUBMIT, to_state=State.SUBMITTED
     )
     figures.touch(node)
     audit_record(

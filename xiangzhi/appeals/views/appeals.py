@@ -8,12 +8,12 @@ from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.web import apply_errors, paginate, querystring_without_page
 
-from ..access import access_appeal, access_appeal_photo
+from ..access import access_appeal, access_appeal_photo, access_visit_need
 from ..forms import RecordForm, SubmitForm
 from ..models import Kind
 from ..selectors import (
@@ -25,7 +25,7 @@ from ..selectors import (
     record_node_choices,
 )
 from ..selectors.routing import routing_for_steps
-from ..services import appeal_submit
+from ..services import appeal_from_need, appeal_submit
 from ..services.submit import own_resident
 from ..workflow import allowed
 from .steps import step_forms
@@ -68,7 +68,7 @@ def appeal_list_view(request):
 
 def appeal_new(request):
     """The villager's own page: a big text box, a photo button and 提交 (three taps)."""
-    mine = own_resident(request.user)
+    mine = own_resident(actor=request.user)
     if mine is None or not mine.household_id:
         if request.method == "POST":
             raise PermissionDenied(gettext("您的账号没有关联到户，不能在这里提出诉求。"))
@@ -161,3 +161,19 @@ def appeal_photo(request, appeal_photo_id: int):
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_POST
+def appeal_from_need_view(request, visit_need_id: int):
+    """One tap: a visit's open need becomes an appeal of its household."""
+    need = access_visit_need(request.user, visit_need_id)
+    if not scope_for(request.user).can_write_path(need.household.node.path):
+        raise PermissionDenied(gettext("您对该走访诉求只有查看权限"))
+    try:
+        appeal = appeal_from_need(actor=request.user, need=need)
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+        return redirect("home")
+    messages.success(request, gettext("已转为诉求：%(n)s") % {"n": appeal.number})
+    return redirect("appeals:detail", appeal.pk)

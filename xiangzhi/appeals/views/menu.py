@@ -84,7 +84,7 @@ def offering_detail(request, service_offering_id: int):
         )
         if done:
             return done
-    mine = own_resident(request.user)
+    mine = own_resident(actor=request.user)
     context = {
         "offering": offering,
         "form": form,
@@ -102,7 +102,7 @@ def offering_request(request, service_offering_id: int):
     offering = access_service_offering(request.user, service_offering_id)
     if request.method != "POST":
         return redirect("appeals:service_offering_detail", offering.pk)
-    if own_resident(request.user) is None:
+    if own_resident(actor=request.user) is None:
         raise PermissionDenied(gettext("您的账号没有关联到户，不能在这里申请服务。"))
     form = RequestForm(request.POST)
     done = handle_form(

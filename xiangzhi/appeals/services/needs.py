@@ -1,0 +1,33 @@
+"""A visit's open need (party.VisitNeed) becomes an appeal in one step."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext
+
+from xiangzhi.core.types import Actor
+from xiangzhi.party.models import VisitNeed
+from xiangzhi.party.services import need_take
+
+from ..models import Appeal, Kind, Source
+from .submit import appeal_submit
+
+
+@transaction.atomic
+def appeal_from_need(*, actor: Actor, need: VisitNeed) -> Appeal:
+    """Raise the need as an appeal of its household (source: 入户走访) and mark the need taken
+    over by it; both or neither."""
+    if need.status != VisitNeed.Status.OPEN:
+        raise ValidationError(gettext("该走访诉求已转办或办结。"))
+    household = need.household
+    appeal = appeal_submit(
+        actor=actor,
+        text=need.text,
+        kind=Kind.HELP,
+        source=Source.VISIT_NEED,
+        household=household,
+        resident=household.head,
+    )
+    need_take(actor=actor, need=need, by=gettext("群众诉求%(n)s") % {"n": appeal.number})
+    return appeal

@@ -1,0 +1,159 @@
+"""The party app's JSON API: contact links and visits, so a mobile client does what the pages
+do, through the same selectors, access functions and services."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from ninja import Router, Schema
+from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination, paginate
+from pydantic import ValidationError as PydanticError
+
+from xiangzhi.grid.access import access_node
+from xiangzhi.people.access import access_household
+
+from . import selectors
+from .access import access_party_member, access_visited_household
+from .selectors.visits import member_name, with_member_visible
+from .services import contact_link_add, visit_record
+
+router = Router(tags=["party"])
+
+
+class Page(PageNumberPagination):
+    class Input(PageNumberPagination.Input):
+        pass
+
+    page_size = 50
+
+
+class LinkOut(Schema):
+    id: int
+    household_id: int
+    member_id: int
+    member_name: str
+    role: str
+    started_on: dt.date
+    last_visit_on: dt.date | None
+
+    @staticmethod
+    def resolve_member_name(obj) -> str:
+        return member_name(obj)
+
+
+class LinkIn(Schema):
+    household_id: int
+    member_id: int
+    role: str = "primary"
+
+
+class NeedOut(Schema):
+    id: int
+    text: str
+    status: str
+
+
+class VisitOut(Schema):
+    id: int
+    household_id: int
+    member_id: int | None
+    visited_on: dt.date
+    met: str
+    learned: str
+    follow_up: str
+    needs: list[NeedOut]
+
+    @staticmethod
+    def resolve_needs(obj) -> list:
+        return list(obj.needs.all())
+
+
+class VisitIn(Schema):
+    visited_on: dt.date
+    met: str
+    learned: str
+    needs: list[str] = []
+    follow_up: str = ""
+
+
+def _refused(exc: Exception) -> HttpError:
+    """A service's refusal as the API's answer: 403, or 422 with the fields' Chinese messages."""
+    if isinstance(exc, PermissionDenied):
+        return HttpError(403, str(exc) or "没有权限")
+    return HttpError(
+        422,
+        "；".join(f"{m}" for ms in exc.message_dict.values() for m in ms)
+        if hasattr(exc, "error_dict")
+        else "；".join(exc.messages),
+    )
+
+
+@router.get("/contact-links", response=list[LinkOut], summary="党员联系户（按我的管辖范围）")
+@paginate(Page)
+def list_links(request, node_id: int | None = None):
+    node = access_node(request.user, node_id) if node_id else None
+    return selectors.link_list(actor=request.user, node=node)
+
+
+@router.get("/contact-links/mine", response=list[LinkOut], summary="我的联系户")
+def my_links(request):
+    links = selectors.my_contact_links(actor=request.user).select_related("member__resident")
+    return list(with_member_visible(links, request.user))
+
+
+@router.post("/contact-links", response={201: LinkOut}, summary="指定联系党员")
+def add_link(request, payload: LinkIn):
+    try:
+        household = access_household(request.user, payload.household_id, write=True)
+        member = access_party_member(request.user, payload.member_id)
+        link = contact_link_add(
+            actor=request.user, household=household, member=member, role=payload.role
+        )
+    except (PermissionDenied, ValidationError) as exc:
+        raise _refused(exc) from None
+    link.member_visible = True  # access_party_member found the member in the actor's scope
+    return 201, link
+
+
+@router.get("/households/{household_id}/visits", response=list[VisitOut], summary="户的走访记录")
+@paginate(Page)
+def list_visits(request, household_id: int):
+    household = access_visited_household(request.user, household_id)
+    return selectors.household_visits(actor=request.user, household=household)
+
+
+def _visit_in(request) -> VisitIn:
+    """The body, read after the household's access check: a stranger learns nothing from how a
+    body is refused."""
+    try:
+        return VisitIn.model_validate_json(request.body or b"{}")
+    except PydanticError as exc:
+        fields = "、".join(str(e["loc"][-1]) for e in exc.errors() if e.get("loc")) or "请求内容"
+        raise HttpError(422, f"走访内容有误：{fields}") from None
+
+
+@router.post(
+    "/households/{household_id}/visits",
+    response={201: VisitOut},
+    summary="记录走访",
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": VisitIn.model_json_schema()}},
+            "required": True,
+        }
+    },
+)
+def add_visit(request, household_id: int):
+    try:
+        household = access_visited_household(request.user, household_id)
+    except PermissionDenied as exc:
+        raise _refused(exc) from None
+    payload = _visit_in(request)
+    try:
+        visit = visit_record(actor=request.user, household=household, **payload.dict())
+    except (PermissionDenied, ValidationError) as exc:
+        raise _refused(exc) from None
+    visit.member_visible = True  # the actor's own visit
+    return 201, visit
