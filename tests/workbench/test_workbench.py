@@ -50,14 +50,14 @@ def _panels(body: str) -> set[str]:
 def test_every_role_lands_on_its_own_workbench(client, world):
     a = world.a
     expected = {
-        "chief": (world.chief, {"todo", "changes", "groups", "chart"}),
-        "cadre": (a.cadre, {"todo", "changes", "groups", "chart"}),
-        "secretary": (a.secretary, {"todo", "changes", "groups", "chart"}),
+        "chief": (world.chief, {"todo", "changes", "groups", "chart", "points"}),
+        "cadre": (a.cadre, {"todo", "changes", "groups", "chart", "points"}),
+        "secretary": (a.secretary, {"todo", "changes", "groups", "chart", "points"}),
         "auditor": (a.auditor, {"groups", "chart"}),
         "grid worker": (a.worker, {"field", "changes"}),
         "group leader": (a.group_leader, {"field", "changes"}),
-        "villager": (a.villager, {"home"}),
-        "party member": (a.member_user, {"home"}),
+        "villager": (a.villager, {"home", "points"}),
+        "party member": (a.member_user, {"home", "points"}),
         "民政": (a.department_user, {"department"}),
     }
     # The appeals' panels: a villager's own, a handler's to-dos, a department's, the township's.

@@ -467,7 +467,7 @@ def claim_finalize(*, actor: Actor | None, claim: PointClaim) -> PointEntry | No
     a claim already final, or not yet due, is left as it is (None)."""
     with transaction.atomic():
         claim = (
-            PointClaim.objects.select_for_update()
+            PointClaim.objects.select_for_update(of=("self",))
             .select_related("rule_version", "household", "resident")
             .get(pk=claim.pk)
         )
