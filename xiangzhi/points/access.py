@@ -46,7 +46,8 @@ def access_point_claim(actor: Actor, pk: int | str, *, write: bool = False) -> P
 
 
 def access_point_claim_on_notice(actor: Actor, pk: int | str) -> PointClaim:
-    """A claim the actor may read as their own grid's, or as a public notice of their village."""
+    """A claim on public notice that the actor may read: in their grids, or in the village of
+    their own household. One they may read that is not on notice: 403; any other: 404."""
     from .selectors import notice_list
 
     try:
@@ -54,9 +55,10 @@ def access_point_claim_on_notice(actor: Actor, pk: int | str) -> PointClaim:
     except (TypeError, ValueError):
         raise Http404 from None
     claim = notice_list(actor=actor).filter(pk=pk).first()
-    if claim is None:
-        raise Http404(gettext("记录不存在或不在您的管辖范围内"))
-    return claim
+    if claim is not None:
+        return claim
+    access_point_claim(actor, pk)  # 404 outside the scope
+    raise PermissionDenied(gettext("该申报不在公示期内，不能提出异议"))
 
 
 def access_point_claim_photo(actor: Actor, pk: int | str) -> PointClaimPhoto:

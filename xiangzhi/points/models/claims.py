@@ -112,6 +112,7 @@ class PointClaimPhoto(ScopedModel):
         PointClaim, verbose_name="积分申报", on_delete=models.CASCADE, related_name="photos"
     )
     image = models.FileField("照片", upload_to=claim_photo_path)
+    is_synthetic = models.BooleanField("演示数据", default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_PATH = "claim__node__path"

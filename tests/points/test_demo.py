@@ -1,0 +1,33 @@
+"""The demo township's year of points, made through the services."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import F
+
+from tests.demo.test_demo_summary import TINY
+from xiangzhi.core import demo as core_demo
+from xiangzhi.points.models import PointClaim, PointEntry, PointObjection
+from xiangzhi.points.services.ledger import balances_differing
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_year_of_claims_notices_objections_and_reversals(monkeypatch):
+    monkeypatch.setitem(core_demo.SCALES, "town", TINY)
+    call_command("seed_demo", "--seed", "3", "--brief", stdout=StringIO())
+    months = {d.strftime("%Y-%m") for d in PointEntry.objects.values_list("occurred_on", flat=True)}
+    assert len(months) >= 10
+    assert PointClaim.objects.filter(status="on_notice").exists()
+    assert PointClaim.objects.filter(status="rejected").exists()
+    assert PointEntry.objects.filter(source="reversal").count() >= 2
+    assert set(PointObjection.objects.values_list("status", flat=True)) == {"upheld", "dismissed"}
+    assert (
+        not PointClaim.objects.exclude(reviewed_by=None)
+        .filter(reviewed_by_id=F("recorded_by_id"))
+        .exists()
+    )
+    assert balances_differing() == []
+    call_command("verify_points", stdout=StringIO())
