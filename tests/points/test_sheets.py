@@ -88,4 +88,5 @@ def test_the_ledger_exports_as_the_cadre_sees_it_and_reads_back_unchanged(world,
         stdout=StringIO(),
     )
     assert PointEntry.objects.count() == before
-    assert json.loads(report_file.read_text())["unchanged"] == 2
+    # Every exported row reads back unchanged (the world's and the store's records).
+    assert json.loads(report_file.read_text())["unchanged"] == len(rows) - 1 >= 2

@@ -25,15 +25,6 @@ def _has_household(user) -> bool:
     return bool(scope_for(user).household_ids)
 
 
-def _mine_panel(*, actor, obj, can_write: bool) -> dict | None:
-    """The workbench card of a villager's own points: balance, rank, what they can exchange."""
-    if not obj.in_household:
-        return None
-    from .selectors.mine import my_points
-
-    return my_points(actor=actor)
-
-
 def register_store() -> None:
     from xiangzhi.core.registry import (
         DEMO_LOADERS,
@@ -42,7 +33,6 @@ def register_store() -> None:
         register_entity,
         register_figure,
         register_nav,
-        register_panel,
     )
 
     from . import demo_store
@@ -64,7 +54,6 @@ def register_store() -> None:
     register_nav("points_store", "积分超市", "points:store", order=62, visible=_may_see_store)
     register_nav("points_board", "积分榜", "points:board_home", order=63, visible=_has_board)
     register_nav("points_mine", "我的积分", "points:mine", order=64, visible=_has_household)
-    register_panel("workbench", "points_mine", "points/panels/mine.html", _mine_panel, order=15)
     # One demo loader per app: the store's demo runs after the ledger's (it redeems the points
     # the claims earned). Whichever registers first, the other is chained after it.
     known = DEMO_LOADERS.get("points")

@@ -164,7 +164,7 @@ def redemption_create(
             actor=actor,
             account=account,
             amount=-points,
-            reason=_("积分超市兑换：%(name)s×%(quantity)d")
+            reason=_("在积分超市兑换%(name)s×%(quantity)d")
             % {"name": locked.name, "quantity": quantity},
             source=PointEntry.Source.REDEMPTION,
             occurred_on=redeemed_on,
