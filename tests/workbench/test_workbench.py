@@ -49,14 +49,15 @@ def _panels(body: str) -> set[str]:
 def test_every_role_lands_on_its_own_workbench(client, world):
     a = world.a
     expected = {
-        "chief": (world.chief, {"todo", "changes", "groups", "chart"}),
-        "cadre": (a.cadre, {"todo", "changes", "groups", "chart"}),
-        "secretary": (a.secretary, {"todo", "changes", "groups", "chart"}),
-        "auditor": (a.auditor, {"groups", "chart"}),
-        "grid worker": (a.worker, {"field", "changes"}),
-        "group leader": (a.group_leader, {"field", "changes"}),
+        "chief": (world.chief, {"todo", "changes", "groups", "chart", "coverage"}),
+        "cadre": (a.cadre, {"todo", "changes", "groups", "chart", "coverage"}),
+        "secretary": (a.secretary, {"todo", "changes", "groups", "chart", "coverage"}),
+        "auditor": (a.auditor, {"groups", "chart", "coverage"}),
+        "grid worker": (a.worker, {"field", "changes", "coverage"}),
+        "group leader": (a.group_leader, {"field", "changes", "coverage"}),
         "villager": (a.villager, {"home"}),
-        "party member": (a.member_user, {"home"}),
+        # The member contacts households (tests/conftest.py): party's 我的联系户 panel.
+        "party member": (a.member_user, {"home", "mine"}),
         "民政": (a.department_user, {"department"}),
     }
     for who, (user, panels) in expected.items():
