@@ -11,7 +11,7 @@ from xiangzhi.core.demo import SCALES, Scale
 from xiangzhi.core.roles import Role
 from xiangzhi.core.validators import parse_citizen_id
 from xiangzhi.grid.models import GridNode
-from xiangzhi.party.models import PartyMember
+from xiangzhi.party.models import PartyMember, Visit
 from xiangzhi.people.models import Household, HouseholdChange, Resident
 
 
@@ -25,6 +25,10 @@ def _fingerprint():
 
 
 def _clear():
+    from xiangzhi.party.models import ContactLink, FollowUp, VisitNeed
+
+    for model in (VisitNeed, FollowUp, Visit, ContactLink):  # party's contact work first
+        model.objects.all().delete()
     PartyMember.objects.all().delete()
     Household.objects.update(head=None)
     Resident.tags.through.objects.all().delete()
@@ -129,7 +133,11 @@ def test_a_county_is_towns_of_villages_with_a_county_root():
         "residents": Resident.objects.count(),
         "party_members": 18,
         "recent_changes": 12,
+        # Every household linked to a member, with a year of visits (party's contact work).
+        "contact_links": 120,
+        "visits": Visit.objects.count(),
     }
+    assert 120 * 2 < counts["visits"] < 120 * 10
     codes = set(GridNode.objects.filter(level=2).values_list("code", flat=True))
     assert len(codes) == 6 and all(len(c) == 12 for c in codes)
     # Every household sits on a central household of its own town.

@@ -50,14 +50,15 @@ def _panels(body: str) -> set[str]:
 def test_every_role_lands_on_its_own_workbench(client, world):
     a = world.a
     expected = {
-        "chief": (world.chief, {"todo", "changes", "groups", "chart", "points"}),
-        "cadre": (a.cadre, {"todo", "changes", "groups", "chart", "points"}),
-        "secretary": (a.secretary, {"todo", "changes", "groups", "chart", "points"}),
-        "auditor": (a.auditor, {"groups", "chart"}),
-        "grid worker": (a.worker, {"field", "changes"}),
-        "group leader": (a.group_leader, {"field", "changes"}),
+        "chief": (world.chief, {"todo", "changes", "groups", "chart", "points", "coverage"}),
+        "cadre": (a.cadre, {"todo", "changes", "groups", "chart", "points", "coverage"}),
+        "secretary": (a.secretary, {"todo", "changes", "groups", "chart", "points", "coverage"}),
+        "auditor": (a.auditor, {"groups", "chart", "coverage"}),
+        "grid worker": (a.worker, {"field", "changes", "coverage"}),
+        "group leader": (a.group_leader, {"field", "changes", "coverage"}),
         "villager": (a.villager, {"home", "points"}),
-        "party member": (a.member_user, {"home", "points"}),
+        # The member contacts households (tests/conftest.py): party's 我的联系户 panel.
+        "party member": (a.member_user, {"home", "points", "mine"}),
         "民政": (a.department_user, {"department"}),
     }
     # The appeals' panels: a villager's own, a handler's to-dos, a department's, the township's.

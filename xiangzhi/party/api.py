@@ -100,7 +100,7 @@ def list_links(request, node_id: int | None = None):
 @router.get("/contact-links/mine", response=list[LinkOut], summary="我的联系户")
 def my_links(request):
     links = selectors.my_contact_links(actor=request.user).select_related("member__resident")
-    return list(with_member_visible(links, request.user))
+    return list(with_member_visible(links, actor=request.user))
 
 
 @router.post("/contact-links", response={201: LinkOut}, summary="指定联系党员")

@@ -14,18 +14,23 @@ from xiangzhi.core.roles import Role
 from xiangzhi.grid.models import GridNode
 from xiangzhi.people.models import Household, Resident
 
+from . import demo_contacts
 from .models import PartyMember
 
 
 def load(context: DemoContext) -> dict[str, int]:
     """Every town's members village by village, then the login of the first village's first."""
-    counts = {"party_members": 0}
+    counts = {"party_members": 0, "contact_links": 0, "visits": 0}
     per_town = context.scale.party_members_per_town
     for _, town, villages in context.shared["grid.towns"]:
         per_village, rest = divmod(per_town, len(villages))
         with context.timed(f"{town.name} 党员", counts):
             for v_no, village in enumerate(villages, start=1):
                 counts["party_members"] += _members(context, village, per_village + (v_no <= rest))
+        with context.timed(f"{town.name} 联系户与走访", counts):
+            for village in villages:
+                for key, n in demo_contacts.load(context, village).items():
+                    counts[key] += n
     _member_login(context)
     return counts
 

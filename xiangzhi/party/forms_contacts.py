@@ -67,7 +67,9 @@ class ContactSettingsForm(forms.Form):
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(label="走访日期", widget=forms.DateInput(attrs={"type": "date"}))
+    visited_on = forms.DateField(
+        label="走访日期", widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     met = forms.CharField(label="见到的人", max_length=100, help_text="如：户主本人、其妻子")
     learned = forms.CharField(
         label="了解的情况", max_length=1000, widget=forms.Textarea(attrs={"rows": 3})

@@ -19,7 +19,7 @@ from ..models import ContactLink, FollowUp, PartyMember, Visit, VisitNeed
 HISTORY_SHOWN = 20
 
 
-def with_member_visible(qs: QuerySet, actor: Actor) -> QuerySet:
+def with_member_visible(qs: QuerySet, *, actor: Actor) -> QuerySet:
     """Mark whether the actor may see the record's member: a member living in another grid is
     named only to those whose scope holds them (the household's grid worker sees a visit, not
     who made it)."""
@@ -81,7 +81,7 @@ def household_visits(*, actor: Actor, household: Household) -> QuerySet[Visit]:
         .prefetch_related("needs")
         .order_by("-visited_on", "-id")
     )
-    return with_member_visible(qs, actor)
+    return with_member_visible(qs, actor=actor)
 
 
 def household_contacts(*, actor: Actor, household: Household) -> QuerySet[ContactLink]:
@@ -91,7 +91,7 @@ def household_contacts(*, actor: Actor, household: Household) -> QuerySet[Contac
         .select_related("member__resident")
         .order_by("role", "pk")
     )
-    return with_member_visible(qs, actor)
+    return with_member_visible(qs, actor=actor)
 
 
 def household_follow_ups(*, actor: Actor, household: Household) -> QuerySet[FollowUp]:
@@ -138,7 +138,7 @@ def visit_list(
             | Q(household__address__contains=search)
             | Q(member__resident__name=search)
         )
-    qs = with_member_visible(qs, actor)
+    qs = with_member_visible(qs, actor=actor)
     return qs.order_by("household__node__path", "household_id", "visited_on", "pk")
 
 
@@ -159,7 +159,7 @@ def link_list(
             | Q(household__address__contains=search)
             | Q(member__resident__name=search)
         )
-    qs = with_member_visible(qs, actor)
+    qs = with_member_visible(qs, actor=actor)
     return qs.order_by("household__node__path", "household_id", "role", "pk")
 
 

@@ -1,0 +1,417 @@
+"""党员联系户 and 入户走访: links, visits, follow-ups, coverage, by every actor."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import make_id
+from xiangzhi.core.models import AuditEvent
+from xiangzhi.party.models import ContactLink, FollowUp, Visit, VisitNeed
+from xiangzhi.party.selectors import coverage_of, uncovered_households
+from xiangzhi.party.services import (
+    contact_link_add,
+    contact_link_end,
+    contact_link_group,
+    contact_links_end_for_member,
+    contact_settings_update,
+    need_take,
+    party_member_register,
+    visit_record,
+)
+from xiangzhi.people.models import Household, Resident, Tag
+from xiangzhi.people.services import (
+    ResidentData,
+    household_register,
+    resident_add,
+    resident_record_death,
+)
+
+TODAY = timezone.localdate()
+
+
+def _household(world, village, n: int, *, tags=()) -> Household:
+    return household_register(
+        actor=world.admin,
+        node=village.grid,
+        address=f"{village.node.name}测试巷{n}号",
+        number=f"{village.key}-t{n:03d}",
+        tags=list(tags),
+        head=ResidentData(
+            name=f"测试户主{n}", id_number=make_id(dt.date(1960, 1, 1 + n % 28), "M")
+        ),
+    )
+
+
+def _cov(world, node, **kw):
+    start = kw.pop("start", TODAY.replace(day=1))
+    return coverage_of(actor=world.admin, node=node, start=start, end=TODAY, **kw)
+
+
+@pytest.mark.django_db
+def test_a_secretary_links_a_household_and_it_leaves_the_uncovered_list(world):
+    a = world.a
+    h = _household(world, a, 1)
+    assert h in uncovered_households(actor=a.secretary, node=a.node)
+    link = contact_link_add(actor=a.secretary, household=h, member=a.party_member)
+    assert link.role == ContactLink.Role.PRIMARY
+    assert h not in uncovered_households(actor=a.secretary, node=a.node)
+    assert AuditEvent.objects.filter(
+        action="party.contact_link_add", object_id=str(link.pk)
+    ).exists()
+
+
+@pytest.mark.django_db
+def test_a_second_primary_is_refused_but_a_second_contact_is_not(world):
+    a = world.a
+    member2 = party_member_register(
+        actor=world.admin,
+        resident=a.head,
+        category="full",
+        joined_on=dt.date(2000, 7, 1),
+        organisation=a.group,
+    )
+    with pytest.raises(ValidationError, match="主要联系人"):
+        contact_link_add(actor=a.secretary, household=a.household, member=member2)
+    with pytest.raises(ValidationError, match="已在联系"):
+        contact_link_add(
+            actor=a.secretary, household=a.household, member=a.party_member, role="second"
+        )
+    second = contact_link_add(
+        actor=a.secretary, household=a.household, member=member2, role="second"
+    )
+    assert second.role == "second"
+
+
+@pytest.mark.django_db
+def test_a_member_of_another_village_may_not_contact_a_household(world):
+    with pytest.raises(ValidationError, match="本村"):
+        contact_link_add(
+            actor=world.admin, household=_household(world, world.a, 2), member=world.b.party_member
+        )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["cadre_b", "auditor", "group_leader", "member_user", "villager"])
+def test_only_the_villages_cadres_link_households(world, who):
+    a = world.a
+    user = world.b.cadre if who == "cadre_b" else getattr(a, who)
+    h = _household(world, a, 3)
+    with pytest.raises(PermissionDenied):
+        contact_link_add(actor=user, household=h, member=a.party_member)
+    assert not ContactLink.objects.filter(household=h).exists()
+
+
+@pytest.mark.django_db
+def test_a_tagged_group_is_linked_in_one_go(world):
+    a = world.a
+    tag, _ = Tag.objects.get_or_create(code="large_grower", defaults={"name": "种养大户"})
+    growers = [_household(world, a, n, tags=["large_grower"]) for n in (4, 5)]
+    _household(world, a, 6)
+    made = contact_link_group(actor=a.secretary, node=a.node, tag=tag, member=a.party_member)
+    assert made == 2
+    assert set(ContactLink.objects.filter(tag=tag).values_list("household", flat=True)) == {
+        h.pk for h in growers
+    }
+    assert contact_link_group(actor=a.secretary, node=a.node, tag=tag, member=a.party_member) == 0
+
+
+@pytest.mark.django_db
+def test_a_members_death_uncovers_their_households_at_once(world):
+    a = world.a
+    before = _cov(world, a.node)
+    assert before.linked == 2 and before.uncovered == 0
+    resident_record_death(
+        actor=world.admin, resident=a.other_head, occurred_on=TODAY, cause="illness"
+    )
+    after = _cov(world, a.node)
+    assert after.linked == 0
+    assert a.household in uncovered_households(actor=a.cadre, node=a.node)
+    assert not ContactLink.objects.filter(member=a.party_member, ended_on__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_a_transfer_out_ends_the_links_through_the_exposed_service(world):
+    a = world.a
+    ended = contact_links_end_for_member(actor=a.secretary, member=a.party_member, reason="转出")
+    assert ended == 2
+    assert _cov(world, a.node).linked == 0
+
+
+@pytest.mark.django_db
+def test_a_member_records_a_visit_to_their_household_with_needs(world):
+    a = world.a
+    visit = visit_record(
+        actor=a.member_user,
+        household=a.household,
+        visited_on=TODAY,
+        met="户主",
+        learned="家里老人身体好",
+        needs=["修路", "  ", "安装路灯"],
+        follow_up="下周再来",
+    )
+    assert visit.member == a.party_member
+    assert list(visit.needs.order_by("pk").values_list("text", "status")) == [
+        ("修路", "open"),
+        ("安装路灯", "open"),
+    ]
+    link = ContactLink.objects.get(household=a.household, ended_on__isnull=True)
+    assert link.last_visit_on == TODAY
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["villager", "auditor", "group_leader", "b_member"])
+def test_who_is_not_the_contact_nor_a_cadre_cannot_record_a_visit(world, who):
+    a = world.a
+    user = world.b.member_user if who == "b_member" else getattr(a, who)
+    h = _household(world, a, 7)
+    with pytest.raises(PermissionDenied):
+        visit_record(actor=user, household=h, visited_on=TODAY, met="户主", learned="情况")
+    assert not Visit.objects.filter(household=h).exists()
+
+
+@pytest.mark.django_db
+def test_a_visit_names_the_field_that_is_wrong(world):
+    a = world.a
+    with pytest.raises(ValidationError) as exc:
+        visit_record(
+            actor=a.member_user,
+            household=a.household,
+            visited_on=TODAY + dt.timedelta(days=1),
+            met="",
+            learned="",
+            needs=["1", "2", "3", "4", "5", "6"],
+        )
+    assert set(exc.value.message_dict) == {"visited_on", "met", "learned", "needs"}
+
+
+@pytest.mark.django_db
+def test_a_photo_must_be_a_small_jpeg_or_png(world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    a = world.a
+    fake = SimpleUploadedFile("x.jpg", b"GIF89a not a jpeg", content_type="image/jpeg")
+    with pytest.raises(ValidationError, match="JPG"):
+        visit_record(
+            actor=a.member_user,
+            household=a.household,
+            visited_on=TODAY,
+            met="户主",
+            learned="情况",
+            photo=fake,
+        )
+    png = SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, content_type="image/png")
+    visit = visit_record(
+        actor=a.member_user,
+        household=a.household,
+        visited_on=TODAY,
+        met="户主",
+        learned="情况",
+        photo=png,
+    )
+    assert visit.photo.name.endswith(".png") and "x.png" not in visit.photo.name
+
+
+@pytest.mark.django_db
+def test_a_household_change_flags_a_follow_up_that_the_next_visit_closes(world):
+    a = world.a
+    child = resident_add(
+        actor=a.cadre,
+        household=a.household,
+        kind="birth",
+        occurred_on=TODAY,
+        data=ResidentData(
+            name="甲新生", id_number=make_id(TODAY, "F"), relation=Resident.Relation.CHILD
+        ),
+    )
+    follow_up = FollowUp.objects.get(change__resident=child)
+    assert follow_up.done_on is None and follow_up.due_on == TODAY + dt.timedelta(days=15)
+    late = _cov(world, a.node, today=TODAY + dt.timedelta(days=16))
+    assert late.follow_ups_overdue == 1
+    visit = visit_record(
+        actor=a.member_user, household=a.household, visited_on=TODAY, met="户主", learned="新生儿"
+    )
+    follow_up.refresh_from_db()
+    assert follow_up.visit == visit and follow_up.done_on == TODAY
+
+
+@pytest.mark.django_db
+def test_coverage_on_a_hand_built_case(world):
+    """Village a: 2 linked households visited today (conftest) + 3 new: one linked and visited
+    100 days ago (overdue), one linked never visited since a link 91 days old (overdue), one
+    unlinked."""
+    a = world.a
+    old, never, _ = (_household(world, a, n) for n in (11, 12, 13))
+    contact_link_add(actor=world.admin, household=old, member=a.party_member)
+    Visit.objects.create(
+        household=old,
+        member=a.party_member,
+        visited_on=TODAY - dt.timedelta(days=100),
+        met="户主",
+        learned="旧",
+    )
+    ContactLink.objects.filter(household=old).update(last_visit_on=TODAY - dt.timedelta(days=100))
+    contact_link_add(
+        actor=world.admin,
+        household=never,
+        member=a.party_member,
+        started_on=TODAY - dt.timedelta(days=91),
+    )
+    cov = _cov(world, a.node, start=TODAY - dt.timedelta(days=365))
+    assert (cov.households, cov.linked, cov.uncovered) == (5, 4, 1)
+    assert cov.visited == 3  # the two of conftest today, and `old`
+    assert cov.overdue == 2
+    assert cov.members_linked == 1 and cov.members_visiting == 1
+    this_month = _cov(world, a.node)
+    assert this_month.visited == 2
+    contact_settings_update(
+        actor=world.admin,
+        township=world.township,
+        village_group_quota=2,
+        community_group_quota=50,
+        visit_interval_days=120,
+        follow_up_days=10,
+    )
+    again = _cov(world, a.node, start=TODAY - dt.timedelta(days=365))
+    assert again.overdue == 0  # 100 days is within 120
+    assert [g["node"] for g in again.flagged_groups] == [a.group]  # 5 households over 2
+    assert again.flagged_groups[0]["quota"] == 2
+    b = _cov(world, world.b.node)
+    assert b.flagged_groups == []  # 2 households, not over
+
+
+@pytest.mark.django_db
+def test_the_report_figure_counts_members_who_visited_a_linked_household(world):
+    from xiangzhi.grid.rollup import rollup_children
+
+    total, rows = rollup_children(world.township, [world.a.node, world.b.node])
+    assert total.counts["contact_members"] == 2
+    assert total.counts["contact_households"] == 4
+
+
+@pytest.mark.django_db
+def test_the_coverage_page_costs_the_same_queries_at_two_sizes(client, world):
+    a = world.a
+    client.force_login(a.cadre)
+    url = reverse("party:coverage") + f"?node={a.node.pk}"
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    for n in range(20, 40):
+        h = _household(world, a, n)
+        contact_link_add(actor=world.admin, household=h, member=a.party_member)
+        visit_record(actor=world.admin, household=h, visited_on=TODAY, met="户主", learned="好")
+    with CaptureQueriesContext(connection) as large:
+        response = client.get(url)
+    assert response.status_code == 200
+    assert len(large) == len(small)
+
+
+@pytest.mark.django_db
+def test_a_need_is_taken_over_once(world):
+    a = world.a
+    need = VisitNeed.objects.get(household=a.household)
+    need_take(actor=a.cadre, need=need, by="appeal:1")
+    need.refresh_from_db()
+    assert (need.status, need.taken_by) == ("taken", "appeal:1")
+    with pytest.raises(ValidationError):
+        need_take(actor=a.cadre, need=need, by="appeal:2")
+    with pytest.raises(PermissionDenied):
+        need_take(actor=a.auditor, need=VisitNeed.objects.get(household=a.other_household), by="x")
+
+
+@pytest.mark.django_db
+def test_ending_a_link_asks_for_a_reason(world):
+    link = ContactLink.objects.get(household=world.a.household)
+    with pytest.raises(ValidationError, match="原因"):
+        contact_link_end(actor=world.a.cadre, link=link, reason=" ")
+    contact_link_end(actor=world.a.cadre, link=link, reason="调整")
+    link.refresh_from_db()
+    assert link.ended_on == TODAY
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_secretaries_linking_one_household_at_once_make_one_primary(world):
+    a = world.a
+    h = _household(world, a, 50)
+    member2 = party_member_register(
+        actor=world.admin,
+        resident=a.head,
+        category="full",
+        joined_on=dt.date(2000, 7, 1),
+        organisation=a.group,
+    )
+    errors = []
+
+    def link(member):
+        try:
+            contact_link_add(actor=world.admin, household=h, member=member)
+        except Exception as exc:  # noqa: BLE001 - either refusal counts
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=link, args=(m,)) for m in (a.party_member, member2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert (
+        ContactLink.objects.filter(household=h, role="primary", ended_on__isnull=True).count() == 1
+    )
+    assert len(errors) == 1
+
+
+@pytest.mark.django_db
+def test_the_member_sees_their_households_and_records_a_visit_on_the_page(client, world):
+    a = world.a
+    client.force_login(a.member_user)
+    page = client.get(reverse("party:my_households"))
+    assert page.status_code == 200
+    assert a.household.address in page.content.decode()
+    r = client.post(
+        reverse("party:visit_new", args=[a.household.pk]),
+        {"visited_on": TODAY.isoformat(), "met": "户主", "learned": "都好", "needs": "修水渠\n"},
+    )
+    assert r.status_code == 302
+    assert VisitNeed.objects.filter(household=a.household, text="修水渠").exists()
+
+
+@pytest.mark.django_db
+def test_the_household_page_shows_its_visit_history_to_those_in_scope(client, world):
+    a = world.a
+    client.force_login(a.worker)
+    body = client.get(reverse("people:household_detail", args=[a.household.pk])).content.decode()
+    assert "甲村走访了解的情况" in body and "信息台账" in body
+    client.force_login(world.b.cadre)
+    assert client.get(reverse("people:household_detail", args=[a.household.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_api_records_a_visit_for_the_contact_member(client, world):
+    import json
+
+    from xiangzhi.accounts.services import api_token_create
+
+    _, token = api_token_create(actor=world.a.member_user, name="手机")
+    url = f"/api/v1/party/households/{world.a.household.pk}/visits"
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    body = {"visited_on": TODAY.isoformat(), "met": "户主", "learned": "好", "needs": ["修桥"]}
+    r = client.post(url, json.dumps(body), content_type="application/json", **auth)
+    assert r.status_code == 201, r.content
+    assert r.json()["needs"][0]["text"] == "修桥"
+    mine = client.get("/api/v1/party/contact-links/mine", **auth).json()
+    assert {row["household_id"] for row in mine} == {
+        world.a.household.pk,
+        world.a.other_household.pk,
+    }
+    r = client.post(url, json.dumps({**body, "met": ""}), content_type="application/json", **auth)
+    assert r.status_code == 422 and "见到的人" in r.json()["detail"]
