@@ -45,7 +45,7 @@ class PartyConfig(AppConfig):
             register_sheet_kind,
         )
 
-        from . import demo
+        from . import demo, orglife
         from .account_people import DIRECTORY
         from .actions import LEGACY, PartyAction
         from .models import PartyMember
@@ -56,7 +56,7 @@ class PartyConfig(AppConfig):
         register_figure(
             "party_members",
             "党员数",
-            lambda: PartyMember.objects.filter(resident__status="active"),
+            lambda: PartyMember.objects.filter(resident__status="active", status="active"),
             "resident__node__path",
         )
         register_demo_loader(self.label, demo.load)
@@ -75,3 +75,4 @@ class PartyConfig(AppConfig):
             "people.resident", "party_member", "party/panels/resident_member.html", _member_panel
         )
         register_person_directory(DIRECTORY)
+        orglife.register()
