@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as DjangoClient
 
 from tests.contract_app.services import notice_post
@@ -19,7 +20,18 @@ from xiangzhi.accounts.services import api_token_create, role_assign
 from xiangzhi.core.models import ImportJob
 from xiangzhi.core.roles import Role
 from xiangzhi.grid.services import node_create
-from xiangzhi.party.services import party_member_register
+from xiangzhi.party.services import (
+    hamlet_talk_record,
+    meeting_plan,
+    meeting_record,
+    opinion_add,
+    party_member_register,
+    party_member_transfer_in,
+    party_member_transfer_out,
+    post_assign,
+    post_create,
+    post_entry_record,
+)
 from xiangzhi.people.models import Resident, Tag
 from xiangzhi.people.services import ResidentData, household_register, resident_add
 
@@ -128,6 +140,7 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
         joined_on=dt.date(1995, 7, 1),
         organisation=group,
     )
+    _orglife(admin, name, surname, node, branch, group, pm)
 
     # Every string of a village's records names the village (甲村…, 乙村…, or the surname 甲/乙),
     # and none is part of a string of the other village: the scope walk takes its leak markers
@@ -195,6 +208,59 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
         token=token,
         event_id=event.pk,
     )
+
+
+def _orglife(admin, name: str, surname: str, node, branch, group, pm) -> None:
+    """The member's organisational life, one record of each kind (issue 13 points 4-7): a
+    transfer out and back in, a post with an entry, a held meeting, a hamlet talk they came to
+    with an opinion; every text names the village."""
+    party_member_transfer_out(
+        actor=admin,
+        member=pm,
+        transferred_on=dt.date(2023, 5, 1),
+        to_organisation=f"{name}外调党委",
+    )
+    party_member_transfer_in(
+        actor=admin,
+        resident=pm.resident,
+        transferred_on=dt.date(2023, 9, 1),
+        from_organisation=f"{name}外调党委",
+        category="full",
+        joined_on=dt.date(1995, 7, 1),
+        organisation=group,
+    )
+    pm.refresh_from_db()
+    post = post_create(actor=admin, node=group, name=f"{name}政策宣传岗", duty=f"{name}宣讲政策")
+    held = post_assign(
+        actor=admin,
+        post=post,
+        member=pm,
+        started_on=dt.date(2024, 1, 1),
+        pledge=f"{name}每月宣讲一次",
+    )
+    post_entry_record(
+        actor=admin, assignment=held, done_on=dt.date(2024, 2, 1), content=f"{name}宣讲医保政策"
+    )
+    meeting = meeting_plan(
+        actor=admin, organisation=group, kind="group_meeting", planned_on=dt.date(2024, 3, 15)
+    )
+    meeting_record(
+        actor=admin,
+        meeting=meeting,
+        held_on=dt.date(2024, 3, 15),
+        topic=f"{name}党小组会",
+        host=f"{name}党小组长",
+        attendance={pm.pk: ("present", "")},
+        attachment=SimpleUploadedFile(f"{name}会议签到表.pdf", b"%PDF-1.4 sign-in sheet"),
+    )
+    talk = hamlet_talk_record(
+        actor=admin,
+        node=group,
+        held_on=dt.date(2024, 4, 1),
+        topics=f"{name}修路议题",
+        other_attendees=f"{pm.resident.name}，{name}来客",
+    )
+    opinion_add(actor=admin, talk=talk, content=f"{name}路灯不亮", raised_by=f"{name}来客")
 
 
 def _served_tags() -> None:

@@ -685,6 +685,10 @@ OWN_ACCOUNT_ROUTES = {
     "admin:password_change",
     "accounts:sessions_end",  # their own other sessions and tokens
     "admin:login",  # the admin's login form, which a staff user may post again
+    # 我的党务: a member records what they did on their own posts (post_entry_record lets the
+    # post's holder alone, or a cadre); it names no record, and refuses others' posts (see
+    # tests/party/test_posts.py). The walk posts it no entry of its own form, as the cadre sees none.
+    "party:my_party_work",
 }
 _CSRF_TOKEN = re.compile(r"[A-Za-z0-9]{64}")
 

@@ -50,7 +50,11 @@ class OrgLifeAction(AuditAction):
     OPINION_ADD = "party.opinion_add", "记录恳谈意见", _S + "opinion_add"
     OPINION_RESOLVE = "party.opinion_resolve", "处理恳谈意见", _S + "opinion_resolve"
     OPINION_TAKE = "party.opinion_take", "承接恳谈意见", _S + "opinion_take"
-    TRANSFER_IN = "party.party_member_transfer_in", "党员组织关系转入", _S + "party_member_transfer_in"
+    TRANSFER_IN = (
+        "party.party_member_transfer_in",
+        "党员组织关系转入",
+        _S + "party_member_transfer_in",
+    )
     TRANSFER_OUT = (
         "party.party_member_transfer_out",
         "党员组织关系转出",

@@ -18,7 +18,11 @@ class NodeChoice(forms.ModelChoiceField):
 
 
 class PostForm(forms.Form):
-    node = NodeChoice(label="所属村（社区）", queryset=GridNode.objects.none())
+    node = NodeChoice(
+        label="设岗组织",
+        queryset=GridNode.objects.none(),
+        help_text="一般由村（社区）设岗；党支部、屋场党小组也可设本组织的岗位。",
+    )
     name = forms.CharField(label="岗位名称", max_length=40)
     duty = forms.CharField(
         label="岗位职责", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
@@ -33,6 +37,9 @@ class PostForm(forms.Form):
 class AssignForm(forms.Form):
     member = forms.ModelChoiceField(label="党员", queryset=PartyMember.objects.none())
     started_on = forms.DateField(label="认岗日期", widget=DATE)
+    pledge = forms.CharField(
+        label="认岗承诺", required=False, max_length=200, help_text="党员认岗时的公开承诺，可不填。"
+    )
 
     def __init__(self, *args, members=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -45,11 +45,7 @@ urlpatterns = [
     path("talks/new/", views.talk_create, name="talk_create"),
     path("talks/<int:hamlet_talk_id>/", views.talk_detail, name="talk_detail"),
     path("opinions/", views.opinion_open_list, name="opinion_open_list"),
-    path(
-        "opinions/<int:talk_opinion_id>/resolve/", views.opinion_resolve, name="opinion_resolve"
-    ),
-    path(
-        "members/<int:party_member_id>/transfer-out/", views.transfer_out, name="transfer_out"
-    ),
+    path("opinions/<int:talk_opinion_id>/resolve/", views.opinion_resolve, name="opinion_resolve"),
+    path("members/<int:party_member_id>/transfer-out/", views.transfer_out, name="transfer_out"),
     path("residents/<int:resident_id>/transfer-in/", views.transfer_in, name="transfer_in"),
 ]

@@ -80,9 +80,7 @@ class Meeting(ScopedModel):
     kind = models.CharField("会议类别", max_length=20, choices=MeetingKind.choices)
     planned_on = models.DateField("计划日期")
     held_on = models.DateField("召开日期", null=True, blank=True)
-    status = models.CharField(
-        "状态", max_length=10, choices=Status.choices, default=Status.PLANNED
-    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PLANNED)
     topic = models.CharField("主题", max_length=100, blank=True)
     host = models.CharField("主持人", max_length=40, blank=True)
     place = models.CharField("地点", max_length=60, blank=True)
@@ -94,6 +92,8 @@ class Meeting(ScopedModel):
     updated_at = models.DateTimeField(auto_now=True)
 
     SCOPE_PATH = "organisation__path"
+    # A member (and their household) sees the meetings whose roll lists them.
+    SCOPE_HOUSEHOLD = "attendances__member__resident__household_id"
 
     class Meta:
         verbose_name = "组织生活会议"

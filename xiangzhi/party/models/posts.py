@@ -30,6 +30,8 @@ class Post(ScopedModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_PATH = "node__path"
+    # A member (and their household) sees the posts they hold or held.
+    SCOPE_HOUSEHOLD = "assignments__member__resident__household_id"
 
     class Meta:
         verbose_name = "党员岗位"
@@ -57,6 +59,7 @@ class PostAssignment(ScopedModel):
     )
     started_on = models.DateField("认岗日期")
     ended_on = models.DateField("离岗日期", null=True, blank=True)
+    pledge = models.CharField("认岗承诺", max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_PATH = "post__node__path"
@@ -86,7 +89,7 @@ class PostEntry(ScopedModel):
         PostAssignment, verbose_name="认岗", on_delete=models.PROTECT, related_name="entries"
     )
     done_on = models.DateField("日期")
-    content = models.TextField("履职内容", max_length=1000)
+    content = models.CharField("履职内容", max_length=1000)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="记录人",

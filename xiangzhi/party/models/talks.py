@@ -20,6 +20,8 @@ class HamletTalk(ScopedModel):
     created_at = models.DateTimeField(auto_now_add=True)
 
     SCOPE_PATH = "node__path"
+    # A resident of the registry who came (and their household) sees the talk.
+    SCOPE_HOUSEHOLD = "attendees__resident__household_id"
 
     class Meta:
         verbose_name = "屋场恳谈会"
@@ -47,6 +49,8 @@ class TalkAttendee(ScopedModel):
     name = models.CharField("姓名", max_length=40)
 
     SCOPE_PATH = "talk__node__path"
+    # Those who came see who else came (as they saw it at the talk).
+    SCOPE_HOUSEHOLD = "talk__attendees__resident__household_id"
 
     class Meta:
         verbose_name = "恳谈会参会人"
@@ -81,9 +85,7 @@ class TalkOpinion(ScopedModel):
     )
     raised_by = models.CharField("提出人", max_length=40, blank=True)
     content = models.TextField("意见内容", max_length=1000)
-    status = models.CharField(
-        "状态", max_length=10, choices=Status.choices, default=Status.OPEN
-    )
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.OPEN)
     outcome = models.CharField(
         "处理结果", max_length=20, choices=OpinionOutcome.choices, blank=True
     )
@@ -93,6 +95,7 @@ class TalkOpinion(ScopedModel):
     taken_at = models.DateTimeField("承接时间", null=True, blank=True)
 
     SCOPE_PATH = "talk__node__path"
+    SCOPE_HOUSEHOLD = "talk__attendees__resident__household_id"
 
     class Meta:
         verbose_name = "恳谈意见"

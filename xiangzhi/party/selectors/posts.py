@@ -56,7 +56,9 @@ def post_assignments(*, actor: Actor, post: Post) -> QuerySet[PostAssignment]:
     )
 
 
-def post_entries(*, actor: Actor, post: Post | None = None, user=None) -> QuerySet[PostEntry]:
+def post_entries(
+    *, actor: Actor, post: Post | None = None, user: Actor | None = None
+) -> QuerySet[PostEntry]:
     """履职记录 of a post (or of the member who is `user`), newest first."""
     qs = PostEntry.objects.for_actor(actor).select_related(
         "assignment__post", "assignment__member__resident"

@@ -45,6 +45,4 @@ def open_opinions(*, actor: Actor, node: GridNode | None = None) -> QuerySet[Tal
 
 def village_names(*, actor: Actor) -> dict[str, str]:
     """The names of the villages in scope by path, to show which village a record is in."""
-    return dict(
-        GridNode.objects.for_actor(actor).filter(level=2).values_list("path", "name")
-    )
+    return dict(GridNode.objects.for_actor(actor).filter(level=2).values_list("path", "name"))

@@ -12,7 +12,7 @@ from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
 
 
-def require_write(actor: Actor, path: str, message: str) -> None:
+def require_write(*, actor: Actor, path: str, message: str) -> None:
     """Refuse (403) a user whose roles do not write under `path`."""
     if not scope_for(actor).can_write_path(path):
         raise PermissionDenied(message)
@@ -27,7 +27,9 @@ def past_day(value: dt.date | None, field: str, label: str) -> dt.date:
     return value
 
 
-def text(value: str | None, field: str, label: str, *, required: bool = True, limit: int = 0) -> str:
+def text(
+    value: str | None, field: str, label: str, *, required: bool = True, limit: int = 0
+) -> str:
     """Trimmed text; required text that is blank, or too long, is refused naming the field."""
     value = (value or "").strip()
     if required and not value:
@@ -37,4 +39,3 @@ def text(value: str | None, field: str, label: str, *, required: bool = True, li
             {field: gettext("%(label)s不能超过%(n)d个字") % {"label": label, "n": limit}}
         )
     return value
-

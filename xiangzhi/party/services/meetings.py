@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils.translation import gettext
@@ -27,7 +28,9 @@ PLAN_DAY = 15  # a planned meeting's day of its month; the branch moves it when 
 def kinds_for(organisation: GridNode) -> tuple[str, ...]:
     """The kinds of meeting an organisation holds: a branch (or a village's 党总支) the branch's
     meetings, a hamlet group its group meeting."""
-    return KINDS_BY_LEVEL[3] if organisation.level == 2 else KINDS_BY_LEVEL.get(organisation.level, ())
+    return (
+        KINDS_BY_LEVEL[3] if organisation.level == 2 else KINDS_BY_LEVEL.get(organisation.level, ())
+    )
 
 
 def expected_members(organisation: GridNode) -> QuerySet[PartyMember]:
@@ -60,7 +63,7 @@ def meeting_plan(
     planned_on: dt.date | None,
     topic: str = "",
 ) -> Meeting:
-    require_write(actor, organisation.path, gettext("您不能为该党组织安排会议"))
+    require_write(actor=actor, path=organisation.path, message=gettext("您不能为该党组织安排会议"))
     _check_kind(organisation, kind)
     if planned_on is None:
         raise ValidationError({"planned_on": gettext("请填写计划日期")})
@@ -81,7 +84,7 @@ def meeting_plan(
 def meeting_plan_year(*, actor: Actor, organisation: GridNode, year: int) -> int:
     """Plan every meeting of the year at the frequencies of DOMAIN.md (a quarterly one in the
     quarter's middle month), skipping periods that already have one; the number planned."""
-    require_write(actor, organisation.path, gettext("您不能为该党组织安排会议"))
+    require_write(actor=actor, path=organisation.path, message=gettext("您不能为该党组织安排会议"))
     if not kinds_for(organisation):
         raise ValidationError(
             {"organisation": gettext("请选择党支部或屋场党小组（党总支按党支部安排）")}
@@ -120,20 +123,16 @@ def meeting_plan_year(*, actor: Actor, organisation: GridNode, year: int) -> int
     return len(new)
 
 
-def _check_attachment(attachment) -> None:
+def _check_attachment(attachment: UploadedFile | None) -> None:
     if attachment is None:
         return
     if PurePath(attachment.name).suffix.lower() not in ATTACHMENT_TYPES:
-        raise ValidationError(
-            {"attachment": gettext("附件只能是PDF、图片、Word或Excel文件")}
-        )
+        raise ValidationError({"attachment": gettext("附件只能是PDF、图片、Word或Excel文件")})
     if attachment.size > ATTACHMENT_MAX_BYTES:
         raise ValidationError({"attachment": gettext("附件不能超过10MB")})
 
 
-def _attendance_rows(
-    meeting: Meeting, attendance: dict[int, tuple[str, str]]
-) -> list[Attendance]:
+def _attendance_rows(meeting: Meeting, attendance: dict[int, tuple[str, str]]) -> list[Attendance]:
     """Every expected member's row: as given, absent where nothing was given."""
     expected = {m.pk: m for m in expected_members(meeting.organisation)}
     if not expected:
@@ -151,7 +150,10 @@ def _attendance_rows(
             )
         if status == Attendance.Status.LEAVE and not reason:
             raise ValidationError(
-                {f"reason_{pk}": gettext("请填写%(name)s的请假事由") % {"name": member.resident.name}}
+                {
+                    f"reason_{pk}": gettext("请填写%(name)s的请假事由")
+                    % {"name": member.resident.name}
+                }
             )
         if len(reason) > 100:
             raise ValidationError({f"reason_{pk}": gettext("请假事由不能超过100个字")})
@@ -170,11 +172,13 @@ def meeting_record(
     place: str = "",
     minutes: str = "",
     attendance: dict[int, tuple[str, str]],
-    attachment=None,
+    attachment: UploadedFile | None = None,
 ) -> Meeting:
     """Record that a meeting was held: its day, topic, host, minutes and each member's attendance
     (present, on leave with a reason, absent); recording again corrects it."""
-    require_write(actor, meeting.organisation.path, gettext("您不能记录该党组织的会议"))
+    require_write(
+        actor=actor, path=meeting.organisation.path, message=gettext("您不能记录该党组织的会议")
+    )
     locked = Meeting.objects.select_for_update().select_related("organisation").get(pk=meeting.pk)
     if locked.status == Meeting.Status.CANCELLED:
         raise ValidationError(gettext("该会议已取消"))
@@ -204,7 +208,9 @@ def meeting_record(
 
 @transaction.atomic
 def meeting_cancel(*, actor: Actor, meeting: Meeting, reason: str) -> Meeting:
-    require_write(actor, meeting.organisation.path, gettext("您不能取消该党组织的会议"))
+    require_write(
+        actor=actor, path=meeting.organisation.path, message=gettext("您不能取消该党组织的会议")
+    )
     reason = text(reason, "reason", gettext("取消原因"), limit=200)
     locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
     if locked.status != Meeting.Status.PLANNED:

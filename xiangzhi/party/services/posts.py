@@ -21,10 +21,13 @@ from ._checks import past_day, require_write, text
 VILLAGE_LEVEL = 2
 
 
-def _village_check(actor: Actor, node: GridNode) -> None:
-    require_write(actor, node.path, gettext("您不能管理该村的岗位"))
-    if node.level != VILLAGE_LEVEL:
-        raise ValidationError({"node": gettext("岗位按村（社区）设立，请选择一个村（社区）")})
+def _village_check(actor: Actor, node: GridNode, *, levels: tuple[int, ...] = (2, 3, 4)) -> None:
+    """A village keeps the catalogue; a branch or hamlet group may add a post of its own."""
+    require_write(actor=actor, path=node.path, message=gettext("您不能管理该村的岗位"))
+    if node.level not in levels:
+        raise ValidationError(
+            {"node": gettext("岗位由村（社区）设立，党支部、屋场党小组也可设本组织的岗位")}
+        )
 
 
 @transaction.atomic
@@ -35,16 +38,14 @@ def post_create(*, actor: Actor, node: GridNode, name: str, duty: str = "") -> P
     if Post.objects.filter(node=node, name=name).exists():
         raise ValidationError({"name": gettext("本村已有同名岗位")})
     post = Post.objects.create(node=node, name=name, duty=duty)
-    audit_record(
-        actor=actor, action=OrgLifeAction.POST_CREATE, obj=post, changes={"name": name}
-    )
+    audit_record(actor=actor, action=OrgLifeAction.POST_CREATE, obj=post, changes={"name": name})
     return post
 
 
 @transaction.atomic
 def post_defaults_add(*, actor: Actor, node: GridNode) -> int:
     """Add the default posts (政策宣传岗 ...) the village does not have yet; the number added."""
-    _village_check(actor, node)
+    _village_check(actor, node, levels=(VILLAGE_LEVEL,))
     have = set(Post.objects.filter(node=node).values_list("name", flat=True))
     new = [
         Post(node=node, name=name, duty=duty, is_default=True)
@@ -64,10 +65,16 @@ def post_defaults_add(*, actor: Actor, node: GridNode) -> int:
 
 @transaction.atomic
 def post_assign(
-    *, actor: Actor, post: Post, member: PartyMember, started_on: dt.date | None
+    *,
+    actor: Actor,
+    post: Post,
+    member: PartyMember,
+    started_on: dt.date | None,
+    pledge: str = "",
 ) -> PostAssignment:
-    require_write(actor, post.node.path, gettext("您不能为该村安排岗位"))
+    require_write(actor=actor, path=post.node.path, message=gettext("您不能为该村安排岗位"))
     started_on = past_day(started_on, "started_on", gettext("认岗日期"))
+    pledge = text(pledge, "pledge", gettext("认岗承诺"), required=False, limit=200)
     if not member.resident.node.path.startswith(post.node.path):
         raise ValidationError({"member": gettext("只能安排本村的党员认岗")})
     if member.status != PartyMember.Status.ACTIVE:
@@ -75,7 +82,7 @@ def post_assign(
     try:
         with transaction.atomic():
             assignment = PostAssignment.objects.create(
-                post=post, member=member, started_on=started_on
+                post=post, member=member, started_on=started_on, pledge=pledge
             )
     except IntegrityError:
         raise ValidationError({"member": gettext("该党员已在这个岗位上")}) from None
@@ -92,7 +99,9 @@ def post_assign(
 def post_assignment_end(
     *, actor: Actor, assignment: PostAssignment, ended_on: dt.date | None
 ) -> PostAssignment:
-    require_write(actor, assignment.post.node.path, gettext("您不能调整该村的岗位"))
+    require_write(
+        actor=actor, path=assignment.post.node.path, message=gettext("您不能调整该村的岗位")
+    )
     ended_on = past_day(ended_on, "ended_on", gettext("离岗日期"))
     locked = PostAssignment.objects.select_for_update().get(pk=assignment.pk)
     if locked.ended_on is not None:
@@ -110,7 +119,7 @@ def post_assignment_end(
     return locked
 
 
-def may_record_entry(actor: Actor, assignment: PostAssignment) -> bool:
+def may_record_entry(*, actor: Actor, assignment: PostAssignment) -> bool:
     """The member who holds the post records their own work; a cadre of the village may too."""
     own = assignment.member.resident.user_id is not None and (
         assignment.member.resident.user_id == getattr(actor, "pk", None)
@@ -123,7 +132,7 @@ def post_entry_record(
     *, actor: Actor, assignment: PostAssignment, done_on: dt.date | None, content: str
 ) -> PostEntry:
     """A member's 履职记录 on a post they hold."""
-    if not may_record_entry(actor, assignment):
+    if not may_record_entry(actor=actor, assignment=assignment):
         raise PermissionDenied(gettext("只有认岗党员本人或村干部可以记录履职情况"))
     done_on = past_day(done_on, "done_on", gettext("日期"))
     content = text(content, "content", gettext("履职内容"), limit=1000)

@@ -67,7 +67,7 @@ def hamlet_talk_record(
     other_attendees: str = "",
 ) -> HamletTalk:
     """Record a talk held in a hamlet, with its attendees from the registry and typed names."""
-    require_write(actor, node.path, gettext("您不能记录该网格的屋场恳谈会"))
+    require_write(actor=actor, path=node.path, message=gettext("您不能记录该网格的屋场恳谈会"))
     if node.level < 2:
         raise ValidationError({"node": gettext("屋场恳谈会应在村、党支部或屋场召开")})
     held_on = past_day(held_on, "held_on", gettext("召开日期"))
@@ -102,7 +102,7 @@ def hamlet_talk_record(
 def opinion_add(
     *, actor: Actor, talk: HamletTalk, content: str, raised_by: str = ""
 ) -> TalkOpinion:
-    require_write(actor, talk.node.path, gettext("您不能记录该恳谈会的意见"))
+    require_write(actor=actor, path=talk.node.path, message=gettext("您不能记录该恳谈会的意见"))
     content = text(content, "content", gettext("意见内容"), limit=1000)
     raised_by = text(raised_by, "raised_by", gettext("提出人"), required=False, limit=40)
     opinion = TalkOpinion.objects.create(talk=talk, content=content, raised_by=raised_by)
@@ -121,12 +121,16 @@ def opinion_resolve(
 ) -> TalkOpinion:
     """Give an open opinion its outcome: answered on the spot (the answer), no action (the reason
     is required), or handed on as a need or a village matter (then it awaits `opinion_take`)."""
-    require_write(actor, opinion.talk.node.path, gettext("您不能处理该恳谈会的意见"))
+    require_write(
+        actor=actor, path=opinion.talk.node.path, message=gettext("您不能处理该恳谈会的意见")
+    )
     if outcome not in OpinionOutcome.values:
         raise ValidationError({"outcome": gettext("请选择处理结果")})
     outcome = OpinionOutcome(outcome)
     required = outcome in CLOSING
-    label = gettext("不予处理的理由") if outcome == OpinionOutcome.NO_ACTION else gettext("答复内容")
+    label = (
+        gettext("不予处理的理由") if outcome == OpinionOutcome.NO_ACTION else gettext("答复内容")
+    )
     note = text(note, "note", label if required else gettext("说明"), required=required, limit=1000)
     locked = TalkOpinion.objects.select_for_update().get(pk=opinion.pk)
     if locked.status != TalkOpinion.Status.OPEN:
@@ -148,7 +152,9 @@ def opinion_resolve(
 def opinion_take(*, actor: Actor, opinion: TalkOpinion, by: str) -> TalkOpinion:
     """The hook for the module that takes a handed-on opinion over (appeals makes an appeal of a
     need, decisions a matter): `by` names what it became ("appeal:123"). Taken once only."""
-    require_write(actor, opinion.talk.node.path, gettext("您不能承接该恳谈会的意见"))
+    require_write(
+        actor=actor, path=opinion.talk.node.path, message=gettext("您不能承接该恳谈会的意见")
+    )
     by = text(by, "by", gettext("承接记录"), limit=60)
     locked = TalkOpinion.objects.select_for_update().get(pk=opinion.pk)
     if locked.status != TalkOpinion.Status.AWAITING:

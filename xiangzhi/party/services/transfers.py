@@ -43,7 +43,9 @@ def party_member_transfer_out(
     note: str = "",
 ) -> MembershipTransfer:
     """Move a member's relation out: off the roster and their posts, their history kept."""
-    require_write(actor, member.resident.node.path, gettext("您对该党员只有查看权限"))
+    require_write(
+        actor=actor, path=member.resident.node.path, message=gettext("您对该党员只有查看权限")
+    )
     transferred_on = past_day(transferred_on, "transferred_on", gettext("转出日期"))
     to_organisation = text(to_organisation, "to_organisation", gettext("转入党组织"), limit=100)
     note = text(note, "note", gettext("备注"), required=False, limit=200)
@@ -93,13 +95,11 @@ def party_member_transfer_in(
 ) -> MembershipTransfer:
     """Take a member's relation in: a resident becomes a member of `organisation` (again, for one
     whose relation had moved out: their earlier record and history are kept)."""
-    require_write(actor, resident.node.path, gettext("您对该居民只有查看权限"))
+    require_write(actor=actor, path=resident.node.path, message=gettext("您对该居民只有查看权限"))
     if resident.status != Resident.Status.ACTIVE:
         raise ValidationError(gettext("该居民已不在册"))
     transferred_on = past_day(transferred_on, "transferred_on", gettext("转入日期"))
-    from_organisation = text(
-        from_organisation, "from_organisation", gettext("原党组织"), limit=100
-    )
+    from_organisation = text(from_organisation, "from_organisation", gettext("原党组织"), limit=100)
     note = text(note, "note", gettext("备注"), required=False, limit=200)
     _validate(resident=resident, category=category, joined_on=joined_on, organisation=organisation)
     member = PartyMember.objects.select_for_update().filter(resident=resident).first()

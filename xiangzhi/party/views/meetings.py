@@ -14,8 +14,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.sheets import sheet_export
-from xiangzhi.core.web import apply_errors, handle_form, paginate, querystring_without_page
-from xiangzhi.core.web import xlsx_response
+from xiangzhi.core.web import (
+    apply_errors,
+    handle_form,
+    paginate,
+    querystring_without_page,
+    xlsx_response,
+)
 from xiangzhi.grid.selectors import node_roots
 
 from .. import forms_orglife as f
@@ -144,7 +149,8 @@ def meeting_detail(request, meeting_id: int):
     form = f.MeetingRecordForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         attendance = {
-            row["member"].pk: (row["status"], row["reason"]) for row in _roll_rows(request, roll, True)
+            row["member"].pk: (row["status"], row["reason"])
+            for row in _roll_rows(request, roll, True)
         }
         try:
             services.meeting_record(
@@ -225,4 +231,3 @@ def meeting_overdue(request):
             "nav": "party_meetings",
         },
     )
-

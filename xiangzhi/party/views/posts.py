@@ -25,8 +25,8 @@ from ..selectors import (
     post_entries,
     post_list,
 )
-from ..selectors.members import own_party_member
 from ..selectors.meetings import meeting_organisations
+from ..selectors.members import own_party_member
 from ._common import form_page, node_filter, require_writer
 
 
@@ -50,7 +50,7 @@ def post_catalogue(request):
 
 def post_create(request):
     require_writer(request)
-    villages = meeting_organisations(actor=request.user).filter(level=2)
+    villages = meeting_organisations(actor=request.user)
     form = f.PostForm(request.POST or None, villages=villages, initial={"node": villages.first()})
     done = handle_form(
         request,

@@ -33,7 +33,9 @@ def transfer_out(request, party_member_id: int):
         title=gettext("组织关系转出 · %(name)s") % {"name": member.resident.name},
         cancel_url=back,
         nav="party_members",
-        help=gettext("转出后该党员离开花名册，所认岗位同时结束，联系的农户显示为未联系；历史记录保留。"),
+        help=gettext(
+            "转出后该党员离开花名册，所认岗位同时结束，联系的农户显示为未联系；历史记录保留。"
+        ),
     )
 
 
