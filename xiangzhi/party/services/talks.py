@@ -29,7 +29,7 @@ HANDED_ON = {OpinionOutcome.NEED, OpinionOutcome.VILLAGE_MATTER}
 
 def _names(free_text: str) -> list[str]:
     """Names typed one a line or separated by commas (，、,)."""
-    for sep in "，、,;；":
+    for sep in (",", ";", "，", "、", "；"):
         free_text = free_text.replace(sep, "\n")
     return [n.strip() for n in free_text.splitlines() if n.strip()]
 
