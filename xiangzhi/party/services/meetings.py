@@ -135,8 +135,6 @@ def _check_attachment(attachment: UploadedFile | None) -> None:
 def _attendance_rows(meeting: Meeting, attendance: dict[int, tuple[str, str]]) -> list[Attendance]:
     """Every expected member's row: as given, absent where nothing was given."""
     expected = {m.pk: m for m in expected_members(meeting.organisation)}
-    if not expected:
-        raise ValidationError(gettext("该党组织还没有党员，无法记录出勤"))
     unknown = set(attendance) - set(expected)
     if unknown:
         raise ValidationError(gettext("出勤名单中有不属于该党组织的党员"))
