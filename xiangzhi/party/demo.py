@@ -14,6 +14,7 @@ from xiangzhi.core.roles import Role
 from xiangzhi.grid.models import GridNode
 from xiangzhi.people.models import Household, Resident
 
+from . import demo_orglife
 from .models import PartyMember
 
 
@@ -27,6 +28,7 @@ def load(context: DemoContext) -> dict[str, int]:
             for v_no, village in enumerate(villages, start=1):
                 counts["party_members"] += _members(context, village, per_village + (v_no <= rest))
     _member_login(context)
+    counts.update(demo_orglife.load(context))
     return counts
 
 
