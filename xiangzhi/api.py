@@ -26,10 +26,12 @@ api = NinjaAPI(
 
 def _register_routers():
     from xiangzhi.grid.api import router as grid_router
+    from xiangzhi.party.api_meetings import router as party_meetings_router
     from xiangzhi.people.api import router as people_router
 
     api.add_router("/grid", grid_router)
     api.add_router("/", people_router)
+    api.add_router("/party", party_meetings_router)
 
 
 _register_routers()
