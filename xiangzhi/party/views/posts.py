@@ -3,7 +3,8 @@ office nor post, and a member's own page (我的岗位)."""
 
 from __future__ import annotations
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -74,9 +75,6 @@ def post_defaults(request):
     require_writer(request)
     village = access_node(request.user, request.POST.get("node", ""), write=True)
     added = services.post_defaults_add(actor=request.user, node=village)
-    from django.contrib import messages
-    from django.shortcuts import redirect
-
     messages.success(request, gettext("已添加%(n)d个默认岗位") % {"n": added})
     return redirect(reverse("party:post_catalogue") + f"?node={village.pk}")
 
