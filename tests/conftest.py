@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client as DjangoClient
 from django.utils import timezone
 
@@ -20,7 +21,20 @@ from xiangzhi.accounts.services import api_token_create, role_assign
 from xiangzhi.core.models import ImportJob, Notification
 from xiangzhi.core.roles import Role
 from xiangzhi.grid.services import node_create
-from xiangzhi.party.services import contact_link_add, party_member_register, visit_record
+from xiangzhi.party.services import (
+    contact_link_add,
+    hamlet_talk_record,
+    meeting_plan,
+    meeting_record,
+    opinion_add,
+    party_member_register,
+    party_member_transfer_in,
+    party_member_transfer_out,
+    post_assign,
+    post_create,
+    post_entry_record,
+    visit_record,
+)
 from xiangzhi.people.models import Resident, Tag
 from xiangzhi.people.services import ResidentData, household_register, resident_add
 
@@ -132,6 +146,7 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
         joined_on=dt.date(1995, 7, 1),
         organisation=group,
     )
+    _orglife(admin, name, surname, node, branch, group, pm)
 
     # Every string of a village's records names the village (甲村…, 乙村…, or the surname 甲/乙),
     # and none is part of a string of the other village: the scope walk takes its leak markers
@@ -261,6 +276,8 @@ def _points(node, hh, other, cadre, worker, sibling_worker, villager, name) -> N
     for household, reason in ((hh, f"{name}往年积分"), (other, f"{name}隔壁往年积分")):
         account = points.account_for(household=household)
         points.entry_post(actor=cadre, account=account, amount=3, reason=reason, source="import")
+
+
 def _appeal_services(admin, name, sibling, other, member_user):
     """The service menu's, disputes' and petitions' records (appeals2), each naming the village,
     in the sibling grid (under every target of the scope walk): an offering and the other
@@ -329,6 +346,59 @@ def _appeals(name, hh, other, villager, member_user, worker, sibling_worker):
     appeals.appeal_reply(actor=sibling_worker, appeal=rated, note=f"{name}水渠已疏通")
     appeals.appeal_rate(actor=member_user, appeal=rated, score=5, comment=f"{name}办得好")
     return appeal, rated
+
+
+def _orglife(admin, name: str, surname: str, node, branch, group, pm) -> None:
+    """The member's organisational life, one record of each kind (issue 13 points 4-7): a
+    transfer out and back in, a post with an entry, a held meeting, a hamlet talk they came to
+    with an opinion; every text names the village."""
+    party_member_transfer_out(
+        actor=admin,
+        member=pm,
+        transferred_on=dt.date(2023, 5, 1),
+        to_organisation=f"{name}外调党委",
+    )
+    party_member_transfer_in(
+        actor=admin,
+        resident=pm.resident,
+        transferred_on=dt.date(2023, 9, 1),
+        from_organisation=f"{name}外调党委",
+        category="full",
+        joined_on=dt.date(1995, 7, 1),
+        organisation=group,
+    )
+    pm.refresh_from_db()
+    post = post_create(actor=admin, node=group, name=f"{name}政策宣传岗", duty=f"{name}宣讲政策")
+    held = post_assign(
+        actor=admin,
+        post=post,
+        member=pm,
+        started_on=dt.date(2024, 1, 1),
+        pledge=f"{name}每月宣讲一次",
+    )
+    post_entry_record(
+        actor=admin, assignment=held, done_on=dt.date(2024, 2, 1), content=f"{name}宣讲医保政策"
+    )
+    meeting = meeting_plan(
+        actor=admin, organisation=group, kind="group_meeting", planned_on=dt.date(2024, 3, 15)
+    )
+    meeting_record(
+        actor=admin,
+        meeting=meeting,
+        held_on=dt.date(2024, 3, 15),
+        topic=f"{name}党小组会",
+        host=f"{name}党小组长",
+        attendance={pm.pk: ("present", "")},
+        attachment=SimpleUploadedFile(f"{name}会议签到表.pdf", b"%PDF-1.4 sign-in sheet"),
+    )
+    talk = hamlet_talk_record(
+        actor=admin,
+        node=group,
+        held_on=dt.date(2024, 4, 1),
+        topics=f"{name}修路议题",
+        other_attendees=f"{pm.resident.name}，{name}来客",
+    )
+    opinion_add(actor=admin, talk=talk, content=f"{name}路灯不亮", raised_by=f"{name}来客")
 
 
 def _served_tags() -> None:

@@ -28,6 +28,7 @@ def _register_routers():
     from xiangzhi.appeals.api import router as appeals_router
     from xiangzhi.grid.api import router as grid_router
     from xiangzhi.party.api import router as party_router
+    from xiangzhi.party.api_meetings import router as party_meetings_router
     from xiangzhi.people.api import router as people_router
     from xiangzhi.points.api import router as points_router
     from xiangzhi.points.store_api import router as points_store_router
@@ -38,6 +39,7 @@ def _register_routers():
     api.add_router("/points", points_store_router)
     api.add_router("/party", party_router)
     api.add_router("/", appeals_router)
+    api.add_router("/party", party_meetings_router)
 
 
 _register_routers()

@@ -269,6 +269,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Uploaded sheets wait here for the worker and are deleted once imported.
 XIANGZHI_UPLOAD_DIR = VAR_DIR / "imports"
 XIANGZHI_UPLOAD_MAX_BYTES = int(os.environ.get("XIANGZHI_UPLOAD_MAX_BYTES", 50 * 1024 * 1024))
+# Meeting attachments (三会一课 minutes, photos), served only through a scoped view.
+XIANGZHI_ATTACHMENT_DIR = VAR_DIR / "attachments"
 # Sheets cannot hurt the worker (docs/security.md, "Spreadsheet uploads"): a workbook is checked
 # against these bounds before calamine opens it (the defaults fit a 100,000-row roster with room
 # to spare), and each import runs in a child process with an address-space limit and a timeout.

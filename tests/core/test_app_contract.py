@@ -338,7 +338,7 @@ def test_navigation_and_panels_come_from_the_registry(client, world):
     from xiangzhi.core.registry import NAV, PANELS
 
     assert [n.key for n in NAV][:4] == ["home", "grid", "households", "residents"]
-    assert {p.key for p in PANELS["people.resident"]} == {"party_member"}
+    assert {"party_member", "party_orglife"} <= {p.key for p in PANELS["people.resident"]}
     client.force_login(world.a.cadre)
     page = client.get(f"/people/residents/{world.a.other_head.pk}/").content.decode()
     assert "党员信息" in page and "正式党员" in page  # party's panel on people's page

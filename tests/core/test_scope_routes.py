@@ -714,6 +714,10 @@ OWN_ACCOUNT_ROUTES = {
     "accounts:sessions_end",  # their own other sessions and tokens
     "inbox:read_all",  # their own inbox messages
     "admin:login",  # the admin's login form, which a staff user may post again
+    # 我的党务: a member records what they did on their own posts (post_entry_record lets the
+    # post's holder alone, or a cadre); it names no record, and refuses others' posts (see
+    # tests/party/test_posts.py). The walk posts it no entry of its own form, as the cadre sees none.
+    "party:my_party_work",
 }
 # The routes where a villager or party member acts for their own household (raise an appeal,
 # rate its result, have it handled again): their POST there may write, and what it changes must

@@ -50,15 +50,22 @@ def _panels(body: str) -> set[str]:
 def test_every_role_lands_on_its_own_workbench(client, world):
     a = world.a
     expected = {
-        "chief": (world.chief, {"todo", "changes", "groups", "chart", "points", "coverage"}),
-        "cadre": (a.cadre, {"todo", "changes", "groups", "chart", "points", "coverage"}),
-        "secretary": (a.secretary, {"todo", "changes", "groups", "chart", "points", "coverage"}),
+        # party: the branches overdue with their meetings (cadres), a member's own posts and
+        # the households they contact (tests/conftest.py: 我的联系户)
+        "chief": (
+            world.chief,
+            {"todo", "changes", "groups", "chart", "points", "coverage", "overdue"},
+        ),
+        "cadre": (a.cadre, {"todo", "changes", "groups", "chart", "points", "coverage", "overdue"}),
+        "secretary": (
+            a.secretary,
+            {"todo", "changes", "groups", "chart", "points", "coverage", "overdue"},
+        ),
         "auditor": (a.auditor, {"groups", "chart", "coverage"}),
         "grid worker": (a.worker, {"field", "changes", "coverage"}),
         "group leader": (a.group_leader, {"field", "changes", "coverage"}),
         "villager": (a.villager, {"home", "points"}),
-        # The member contacts households (tests/conftest.py): party's 我的联系户 panel.
-        "party member": (a.member_user, {"home", "points", "mine"}),
+        "party member": (a.member_user, {"home", "points", "mine", "myposts"}),
         "民政": (a.department_user, {"department"}),
     }
     # The appeals' panels: a villager's own, a handler's to-dos, a department's, the township's.

@@ -5,7 +5,17 @@ from xiangzhi.core.types import Actor
 from xiangzhi.people.access import access_household
 from xiangzhi.people.models import Household
 
-from .models import ContactLink, PartyMember, Visit, VisitNeed
+from .models import (
+    ContactLink,
+    HamletTalk,
+    Meeting,
+    PartyMember,
+    Post,
+    PostAssignment,
+    TalkOpinion,
+    Visit,
+    VisitNeed,
+)
 
 
 def access_party_member(actor: Actor, pk: int | str, *, write: bool = False) -> PartyMember:
@@ -55,3 +65,27 @@ def access_visited_household(actor: Actor, pk: int | str) -> Household:
         if linked is not None:
             return linked
     return access_household(actor, pk, write=True)
+
+
+def access_post(actor: Actor, pk: int | str, *, write: bool = False) -> Post:
+    return access_object(Post, actor, pk, write=write, queryset=Post.objects.select_related("node"))
+
+
+def access_post_assignment(actor: Actor, pk: int | str, *, write: bool = False) -> PostAssignment:
+    qs = PostAssignment.objects.select_related("post__node", "member__resident")
+    return access_object(PostAssignment, actor, pk, write=write, queryset=qs)
+
+
+def access_meeting(actor: Actor, pk: int | str, *, write: bool = False) -> Meeting:
+    qs = Meeting.objects.select_related("organisation")
+    return access_object(Meeting, actor, pk, write=write, queryset=qs)
+
+
+def access_hamlet_talk(actor: Actor, pk: int | str, *, write: bool = False) -> HamletTalk:
+    qs = HamletTalk.objects.select_related("node")
+    return access_object(HamletTalk, actor, pk, write=write, queryset=qs)
+
+
+def access_talk_opinion(actor: Actor, pk: int | str, *, write: bool = False) -> TalkOpinion:
+    qs = TalkOpinion.objects.select_related("talk__node")
+    return access_object(TalkOpinion, actor, pk, write=write, queryset=qs)

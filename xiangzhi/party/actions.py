@@ -71,3 +71,38 @@ LEGACY = {
     "party_member.register": PartyAction.PARTY_MEMBER_REGISTER,
     "party_member.update": PartyAction.PARTY_MEMBER_UPDATE,
 }
+
+
+# Posts, organisational life, hamlet talks and transfers (issue 13, points 4-7).
+_S = "xiangzhi.party.services."
+
+
+class OrgLifeAction(AuditAction):
+    POST_CREATE = "party.post_create", "新增党员岗位", _S + "post_create"
+    POST_DEFAULTS_ADD = "party.post_defaults_add", "添加默认岗位", _S + "post_defaults_add"
+    POST_ASSIGN = "party.post_assign", "党员认岗", _S + "post_assign"
+    POST_ASSIGNMENT_END = "party.post_assignment_end", "党员离岗", _S + "post_assignment_end"
+    POST_ENTRY_RECORD = "party.post_entry_record", "记录履职情况", _S + "post_entry_record"
+    MEETING_PLAN = "party.meeting_plan", "安排组织生活会议", _S + "meeting_plan"
+    MEETING_PLAN_YEAR = "party.meeting_plan_year", "生成全年会议计划", _S + "meeting_plan_year"
+    MEETING_RECORD = "party.meeting_record", "记录会议召开情况", _S + "meeting_record"
+    MEETING_CANCEL = "party.meeting_cancel", "取消会议", _S + "meeting_cancel"
+    MEETING_EXPORT = (
+        "party.meeting_export",
+        "导出三会一课台账",
+        "xiangzhi.core.sheets.export.sheet_export",
+    )
+    HAMLET_TALK_RECORD = "party.hamlet_talk_record", "记录屋场恳谈会", _S + "hamlet_talk_record"
+    OPINION_ADD = "party.opinion_add", "记录恳谈意见", _S + "opinion_add"
+    OPINION_RESOLVE = "party.opinion_resolve", "处理恳谈意见", _S + "opinion_resolve"
+    OPINION_TAKE = "party.opinion_take", "承接恳谈意见", _S + "opinion_take"
+    TRANSFER_IN = (
+        "party.party_member_transfer_in",
+        "党员组织关系转入",
+        _S + "party_member_transfer_in",
+    )
+    TRANSFER_OUT = (
+        "party.party_member_transfer_out",
+        "党员组织关系转出",
+        _S + "party_member_transfer_out",
+    )

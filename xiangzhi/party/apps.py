@@ -54,7 +54,7 @@ class PartyConfig(AppConfig):
             register_sheet_kind,
         )
 
-        from . import demo
+        from . import demo, orglife
         from .account_people import DIRECTORY
         from .actions import LEGACY, PartyAction
         from .models import PartyMember
@@ -65,7 +65,7 @@ class PartyConfig(AppConfig):
         register_figure(
             "party_members",
             "党员数",
-            lambda: PartyMember.objects.filter(resident__status="active"),
+            lambda: PartyMember.objects.filter(resident__status="active", status="active"),
             "resident__node__path",
         )
         register_demo_loader(self.label, demo.load)
@@ -94,3 +94,8 @@ class PartyConfig(AppConfig):
         post_save.connect(
             _household_changed, sender=HouseholdChange, dispatch_uid="party_household_changed"
         )
+        orglife.register()
+        # A member who transfers out leaves their contact households uncovered at once.
+        from .services import contact_links_end_for_member, register_member_left_hook
+
+        register_member_left_hook(contact_links_end_for_member)

@@ -14,7 +14,7 @@ from xiangzhi.core.roles import Role
 from xiangzhi.grid.models import GridNode
 from xiangzhi.people.models import Household, Resident
 
-from . import demo_contacts
+from . import demo_contacts, demo_orglife
 from .models import PartyMember
 
 
@@ -32,6 +32,7 @@ def load(context: DemoContext) -> dict[str, int]:
                 for key, n in demo_contacts.load(context, village).items():
                     counts[key] += n
     _member_login(context)
+    counts.update(demo_orglife.load(context))
     return counts
 
 

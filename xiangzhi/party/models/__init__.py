@@ -5,3 +5,11 @@ from .members import PartyMember
 from .visits import FollowUp, Visit, VisitNeed
 
 __all__ = ["ContactLink", "ContactSettings", "FollowUp", "PartyMember", "Visit", "VisitNeed"]
+
+from .meetings import Attendance, Meeting, MeetingKind  # noqa: E402
+from .posts import Post, PostAssignment, PostEntry  # noqa: E402
+from .talks import HamletTalk, OpinionOutcome, TalkAttendee, TalkOpinion  # noqa: E402
+from .transfers import MembershipTransfer  # noqa: E402
+
+__all__ += ["Attendance", "Meeting", "MeetingKind", "Post", "PostAssignment", "PostEntry"]
+__all__ += ["HamletTalk", "OpinionOutcome", "TalkAttendee", "TalkOpinion", "MembershipTransfer"]

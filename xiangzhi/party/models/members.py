@@ -12,6 +12,10 @@ class PartyMember(ScopedModel):
         FULL = "full", "正式党员"
         PROBATIONARY = "probationary", "预备党员"
 
+    class Status(models.TextChoices):
+        ACTIVE = "active", "在册"
+        TRANSFERRED_OUT = "transferred_out", "已转出"
+
     resident = models.OneToOneField(
         "people.Resident",
         verbose_name="居民",
@@ -27,6 +31,10 @@ class PartyMember(ScopedModel):
         verbose_name="所在党组织",
         on_delete=models.PROTECT,
         related_name="party_members",
+    )
+    # A member whose 组织关系 moved out stays on record (their history), off the roster.
+    status = models.CharField(
+        "组织关系状态", max_length=20, choices=Status.choices, default=Status.ACTIVE
     )
     is_synthetic = models.BooleanField("演示数据", default=False)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -54,6 +54,8 @@ def party_member_list(
         qs = qs.filter(resident__node__path__under=node.path)
     if status:
         qs = qs.filter(resident__status=status)
+    if not search:  # a member whose relation moved out is off the roster, but found by name
+        qs = qs.filter(status=PartyMember.Status.ACTIVE)
     if category:
         qs = qs.filter(category=category)
     if age is not None:
@@ -87,3 +89,15 @@ def party_member_export_rows(*, actor: Actor, queryset: QuerySet) -> Iterator[li
             labels.get(r.node.path, r.node.name),
             status.get(r.status, "") if r.status != Resident.Status.ACTIVE else "",
         ]
+
+
+def own_party_member(*, actor: Actor) -> PartyMember | None:
+    """The logged-in user's own party profile (a member whose relation is here), if any."""
+    if not getattr(actor, "is_authenticated", False):
+        return None
+    return (
+        PartyMember.objects.for_actor(actor)
+        .filter(resident__user=actor, status=PartyMember.Status.ACTIVE)
+        .select_related("resident", "organisation")
+        .first()
+    )

@@ -25,3 +25,30 @@ __all__ = [
     "party_member_update",
     "visit_record",
 ]
+
+from .meetings import (  # noqa: E402
+    meeting_cancel,
+    meeting_plan,
+    meeting_plan_year,
+    meeting_record,
+)
+from .posts import (  # noqa: E402
+    post_assign,
+    post_assignment_end,
+    post_create,
+    post_defaults_add,
+    post_entry_record,
+)
+from .talks import hamlet_talk_record, opinion_add, opinion_resolve, opinion_take  # noqa: E402
+from .transfers import (  # noqa: E402
+    MEMBER_LEFT_HOOKS,
+    party_member_transfer_in,
+    party_member_transfer_out,
+    register_member_left_hook,
+)
+
+__all__ += ["meeting_cancel", "meeting_plan", "meeting_plan_year", "meeting_record"]
+__all__ += ["post_assign", "post_assignment_end", "post_create", "post_defaults_add"]
+__all__ += ["post_entry_record", "hamlet_talk_record", "opinion_add", "opinion_resolve"]
+__all__ += ["opinion_take", "party_member_transfer_in", "party_member_transfer_out"]
+__all__ += ["MEMBER_LEFT_HOOKS", "register_member_left_hook"]

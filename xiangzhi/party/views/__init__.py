@@ -42,3 +42,39 @@ __all__ = [
     "visit_photo",
     "visits",
 ]
+
+from .meetings import (  # noqa: E402
+    meeting_attachment,
+    meeting_cancel,
+    meeting_create,
+    meeting_detail,
+    meeting_export,
+    meeting_index,
+    meeting_overdue,
+    meeting_plan_year,
+)
+from .posts import (  # noqa: E402
+    members_without_posts,
+    my_party_work,
+    post_assignment_end,
+    post_catalogue,
+    post_create,
+    post_defaults,
+    post_detail,
+    post_entry_create,
+)
+from .talks import (  # noqa: E402
+    opinion_open_list,
+    opinion_resolve,
+    talk_create,
+    talk_detail,
+    talk_index,
+)
+from .transfers import transfer_in, transfer_out  # noqa: E402
+
+__all__ += ["meeting_attachment", "meeting_cancel", "meeting_create", "meeting_detail"]
+__all__ += ["meeting_export", "meeting_index", "meeting_overdue", "meeting_plan_year"]
+__all__ += ["members_without_posts", "my_party_work", "post_assignment_end", "post_catalogue"]
+__all__ += ["post_create", "post_defaults", "post_detail", "post_entry_create"]
+__all__ += ["opinion_open_list", "opinion_resolve", "talk_create", "talk_detail", "talk_index"]
+__all__ += ["transfer_in", "transfer_out"]

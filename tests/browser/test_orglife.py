@@ -1,0 +1,74 @@
+"""End to end in Debian's chromium: a member records what they did on their post on a 360px phone
+in elder mode; a cadre records a meeting's attendance and a hamlet talk's opinion on a desktop;
+the township's overdue page; every page with no axe-core violations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from xiangzhi.party.models import Meeting, PostEntry
+from xiangzhi.party.services import meeting_plan
+
+from .support import BROWSER, axe_check, log_in, no_horizontal_scroll
+
+pytestmark = BROWSER
+
+
+def _check(page, width: int) -> None:
+    axe_check(page)
+    no_horizontal_scroll(page, width)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_member_records_their_post_work_on_a_phone_in_elder_mode(page, live_server, world):
+    log_in(page, live_server, world.a.member_user.username)
+    page.click("#elder-toggle")
+    page.wait_for_selector("html.elder")
+    page.click("nav >> text=我的党务")
+    page.wait_for_url("**/party/my/")
+    assert "甲村政策宣传岗" in page.inner_text("main")
+    _check(page, 360)
+    page.fill("#id_content", "甲村帮独居老人买药")
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/party/my/")
+    assert "履职情况已记录" in page.inner_text("main")
+    assert PostEntry.objects.filter(content="甲村帮独居老人买药").exists()
+    _check(page, 360)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_cadre_records_a_meeting_and_an_opinion_on_a_desktop(page, live_server, world):
+    a = world.a
+    meeting = meeting_plan(
+        actor=a.cadre, organisation=a.branch, kind="theme_day", planned_on=dt.date(2026, 1, 10)
+    )
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, live_server, a.cadre.username)
+    page.goto(f"{live_server.url}/party/meetings/")
+    _check(page, 1280)
+    page.goto(f"{live_server.url}/party/meetings/{meeting.pk}/")
+    _check(page, 1280)
+    page.fill("#id_topic", "甲村重温入党誓词")
+    page.fill("#id_host", "甲村书记")
+    page.select_option(f"#status_{a.party_member.pk}", "leave")
+    page.fill(f"#reason_{a.party_member.pk}", "外出务工")
+    page.click("text=保存会议记录")
+    page.wait_for_selector("text=会议情况已记录")
+    meeting.refresh_from_db()
+    assert meeting.status == Meeting.Status.HELD
+    assert meeting.attendances.get().reason == "外出务工"
+    _check(page, 1280)
+    for path in ("/party/meetings/overdue/", "/party/posts/", "/party/talks/", "/party/opinions/"):
+        page.goto(live_server.url + path)
+        _check(page, 1280)
+    page.click("main table a")  # the open opinions page, last above: its talk
+    _check(page, 1280)
+    page.select_option("main form.filters select[name=outcome]", "answered")
+    page.fill("main form.filters input[name=note]", "已报修，下周修好")
+    page.click("main form.filters button[type=submit]")
+    page.wait_for_selector("text=意见处理结果已保存")
+    _check(page, 1280)
+    page.set_viewport_size({"width": 360, "height": 740})
+    _check(page, 360)

@@ -1,0 +1,64 @@
+"""The 三会一课 API: a cadre lists and records meetings of their village with a token; another
+village's meeting is a 404 and a read-only user's record a 403, with nothing changed."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from xiangzhi.accounts.services import api_token_create
+from xiangzhi.party.models import Meeting
+
+pytestmark = pytest.mark.django_db
+
+
+def _auth(token: str) -> dict:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def test_a_cadre_lists_and_records_a_meeting_of_their_village(client, world):
+    a = world.a
+    r = client.get("/api/v1/party/meetings", **_auth(a.token))
+    assert r.status_code == 200
+    topics = [m["topic"] for m in r.json()["items"]]
+    assert topics == ["甲村党小组会"]
+    meeting = Meeting.objects.get(topic="甲村党小组会")
+    body = {
+        "held_on": "2024-03-16",
+        "topic": "甲村党小组会（补记）",
+        "host": "甲村党小组长",
+        "attendance": [{"member_id": a.party_member.pk, "status": "leave", "reason": ""}],
+    }
+    url = f"/api/v1/party/meetings/{meeting.pk}/record"
+    r = client.post(url, json.dumps(body), content_type="application/json", **_auth(a.token))
+    assert r.status_code == 400
+    assert "请填写" in json.dumps(r.json(), ensure_ascii=False)
+    body["attendance"][0]["reason"] = "外出务工"
+    r = client.post(url, json.dumps(body), content_type="application/json", **_auth(a.token))
+    assert r.status_code == 200
+    assert r.json()["roll"] == [
+        {
+            "member_id": a.party_member.pk,
+            "name": a.party_member.resident.name,
+            "status": "leave",
+            "reason": "外出务工",
+        }
+    ]
+
+
+def test_another_village_gets_404_and_a_read_only_user_403(client, world):
+    meeting = Meeting.objects.get(topic="甲村党小组会")
+    url = f"/api/v1/party/meetings/{meeting.pk}/record"
+    body = json.dumps({"held_on": "2024-03-16", "topic": "越权", "host": "越权"})
+    assert (
+        client.get(f"/api/v1/party/meetings/{meeting.pk}", **_auth(world.b.token)).status_code
+        == 404
+    )
+    r = client.post(url, body, content_type="application/json", **_auth(world.b.token))
+    assert r.status_code == 404
+    _, token = api_token_create(actor=world.a.auditor, name="审计令牌")
+    r = client.post(url, body, content_type="application/json", **_auth(token))
+    assert r.status_code == 403
+    meeting.refresh_from_db()
+    assert meeting.topic == "甲村党小组会"

@@ -1,0 +1,145 @@
+"""The 三会一课 API (registered in xiangzhi/api.py under /api/v1/party): the meetings in scope, a
+meeting with its roll, and recording a meeting, through the same selectors, access and service
+as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from ninja import Router, Schema
+from ninja.pagination import PageNumberPagination, paginate
+
+from xiangzhi.grid.access import access_node
+
+from . import selectors, services
+from .access import access_meeting
+
+router = Router(tags=["party"])
+
+
+class MeetingOut(Schema):
+    id: int
+    organisation_id: int
+    organisation_name: str
+    kind: str
+    kind_label: str
+    status: str
+    planned_on: dt.date
+    held_on: dt.date | None
+    topic: str
+    host: str
+    place: str
+
+    @staticmethod
+    def resolve_organisation_name(obj) -> str:
+        return obj["organisation_name"] if isinstance(obj, dict) else obj.organisation.name
+
+    @staticmethod
+    def resolve_kind_label(obj) -> str:
+        return obj["kind_label"] if isinstance(obj, dict) else obj.get_kind_display()
+
+
+class RollOut(Schema):
+    member_id: int
+    name: str
+    status: str | None
+    reason: str
+
+
+class MeetingDetailOut(MeetingOut):
+    minutes: str
+    roll: list[RollOut]
+
+
+class AttendanceIn(Schema):
+    member_id: int
+    status: str
+    reason: str = ""
+
+
+class MeetingRecordIn(Schema):
+    held_on: dt.date
+    topic: str
+    host: str
+    place: str = ""
+    minutes: str = ""
+    attendance: list[AttendanceIn] = []
+
+
+class ErrorsOut(Schema):
+    errors: dict[str, list[str]]
+
+
+class Page(PageNumberPagination):
+    class Input(PageNumberPagination.Input):
+        pass
+
+    page_size = 50
+
+
+def _out(m) -> dict:
+    return {
+        "id": m.pk,
+        "organisation_id": m.organisation_id,
+        "organisation_name": m.organisation.name,
+        "kind": m.kind,
+        "kind_label": m.get_kind_display(),
+        "status": m.status,
+        "planned_on": m.planned_on,
+        "held_on": m.held_on,
+        "topic": m.topic,
+        "host": m.host,
+        "place": m.place,
+    }
+
+
+@router.get(
+    "/meetings", response=list[MeetingOut], summary="组织生活会议列表（三会一课、主题党日）"
+)
+@paginate(Page)
+def list_meetings(request, node_id: int | None = None, kind: str = "", status: str = ""):
+    node = access_node(request.user, node_id) if node_id else None
+    qs = selectors.meeting_list(actor=request.user, node=node, kind=kind, status=status)
+    return qs
+
+
+def _detail(request, meeting) -> dict:
+    roll = selectors.meeting_roll(actor=request.user, meeting=meeting)
+    return {
+        **_out(meeting),
+        "minutes": meeting.minutes,
+        "roll": [
+            {
+                "member_id": m.pk,
+                "name": m.resident.name,
+                "status": a.status if a else None,
+                "reason": a.reason if a else "",
+            }
+            for m, a in roll
+        ],
+    }
+
+
+@router.get("/meetings/{meeting_id}", response=MeetingDetailOut, summary="会议详情及出勤名单")
+def get_meeting(request, meeting_id: int):
+    return _detail(request, access_meeting(request.user, meeting_id))
+
+
+@router.post(
+    "/meetings/{meeting_id}/record",
+    response={200: MeetingDetailOut, 400: ErrorsOut},
+    summary="记录会议召开情况和出勤",
+)
+def record_meeting(request, meeting_id: int, payload: MeetingRecordIn):
+    meeting = access_meeting(request.user, meeting_id, write=True)
+    data = payload.dict()
+    attendance = {a["member_id"]: (a["status"], a["reason"]) for a in data.pop("attendance")}
+    try:
+        meeting = services.meeting_record(
+            actor=request.user, meeting=meeting, attendance=attendance, **data
+        )
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        return 400, {"errors": errors}
+    return 200, _detail(request, meeting)
