@@ -8,7 +8,9 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from ninja import Router, Schema
+from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import ValidationError as PydanticError
 
 from xiangzhi.grid.access import access_node
 
@@ -126,14 +128,30 @@ def get_meeting(request, meeting_id: int):
     return _detail(request, access_meeting(request.user, meeting_id))
 
 
+def _record_in(request) -> MeetingRecordIn:
+    """The body, read after the meeting's access check: a stranger (another village's cadre, a
+    read-only auditor) is refused by scope, never told how their body was wrong."""
+    try:
+        return MeetingRecordIn.model_validate_json(request.body or b"{}")
+    except PydanticError as exc:
+        fields = "、".join(str(e["loc"][-1]) for e in exc.errors() if e.get("loc")) or "请求内容"
+        raise HttpError(422, f"会议记录有误：{fields}") from None
+
+
 @router.post(
     "/meetings/{meeting_id}/record",
     response={200: MeetingDetailOut, 400: ErrorsOut},
     summary="记录会议召开情况和出勤",
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": MeetingRecordIn.model_json_schema()}},
+            "required": True,
+        }
+    },
 )
-def record_meeting(request, meeting_id: int, payload: MeetingRecordIn):
+def record_meeting(request, meeting_id: int):
     meeting = access_meeting(request.user, meeting_id, write=True)
-    data = payload.dict()
+    data = _record_in(request).dict()
     attendance = {a["member_id"]: (a["status"], a["reason"]) for a in data.pop("attendance")}
     try:
         meeting = services.meeting_record(

@@ -139,8 +139,8 @@ class Migration(migrations.Migration):
                 ('user', models.ForeignKey(help_text='以该账号的权限提交和查询诉求，一般为村干部或网格员。', on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='代表账号')),
             ],
             options={
-                'verbose_name': 'Open311 密钥',
-                'verbose_name_plural': 'Open311 密钥',
+                'verbose_name': '开放诉求接口密钥',
+                'verbose_name_plural': '开放诉求接口密钥',
                 'ordering': ['-created_at'],
             },
         ),

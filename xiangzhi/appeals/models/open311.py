@@ -24,8 +24,8 @@ class Open311Key(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        verbose_name = "Open311 密钥"
-        verbose_name_plural = "Open311 密钥"
+        verbose_name = "开放诉求接口密钥"
+        verbose_name_plural = "开放诉求接口密钥"
 
     def __str__(self) -> str:
         return f"{self.name}（{self.prefix}…）"
