@@ -4,12 +4,15 @@
 held out, as `routing_model_train` measures it), the learned model against the keyword rules
 the deployment starts with, on the same held-out appeals. `python bench/routing.py --corpus N`:
 the same on N messages of the demo's generator alone, without a database (a quick run).
+`python bench/routing.py` alone: the demo's history in $DATABASE_URL, else in the demo's own
+database (var/xiangzhi.sqlite3, what `make demo` seeds) when present, else 5,000 corpus messages.
 Prints one JSON line; accuracy is not a time, so it may run while others work.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 
@@ -75,14 +78,30 @@ def from_database(url: str) -> dict:
     return {"source": "demo", **measure(samples, rules)}
 
 
+def _demo_database() -> str | None:
+    """The demo's database when one is there: $DATABASE_URL, or the default SQLite file."""
+    from common import ROOT
+
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    path = ROOT / "var" / "xiangzhi.sqlite3"
+    return f"sqlite:///{path}" if path.exists() else None
+
+
+def _corpus(count: int) -> dict:
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiangzhi.settings")
+    django.setup()
+    return from_corpus(count)
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "--corpus":
-        import os
-
-        import django
-
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiangzhi.settings")
-        django.setup()
-        print(json.dumps(from_corpus(int(sys.argv[2]))))
-    else:
+    if len(sys.argv) > 2 and sys.argv[1] == "--corpus":
+        print(json.dumps(_corpus(int(sys.argv[2]))))
+    elif len(sys.argv) > 1:
         print(json.dumps(from_database(sys.argv[1])))
+    elif url := _demo_database():
+        print(json.dumps(from_database(url)))
+    else:
+        print(json.dumps(_corpus(5000)))

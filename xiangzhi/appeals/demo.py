@@ -2,8 +2,10 @@
 replied, rated and closed through the services at its own dates (so the timelines, the audit
 trail, the figures and the satisfaction tables are real), a few still open or overdue.
 
-The messages are a short placeholder list (MESSAGES); the routing-suggestion work replaces it
-with a corpus that reads like villagers' own words.
+The messages come from demo_corpus (villagers' own wording, labelled with a kind and a
+department as a cadre would set them): each appeal is filed with its message's kind and
+dispatched to its department (or kept by the village), so the routing suggestion learns from a
+realistic history and `bench/routing.py` measures it on the held-out newest part.
 """
 
 from __future__ import annotations
@@ -16,25 +18,9 @@ from xiangzhi.accounts.models import Department, User
 from xiangzhi.core.demo import DemoContext
 from xiangzhi.people.models import Household
 
+from .demo_corpus import TOWNSHIP_OFFICES, VILLAGE, Message, messages
+
 PER_VILLAGE = 40  # appeals per village over the year
-MESSAGES = [
-    ("help", "村口路灯坏了好几天，晚上出门看不见"),
-    ("help", "家里老人住院了，想问问医保报销怎么办"),
-    ("report", "组里的水渠堵了，下雨就往田里灌"),
-    ("complaint", "隔壁养猪的味道太大，跟他说了不改"),
-    ("inquiry", "今年低保什么时候开始申请"),
-    ("suggestion", "建议在村部门口装个健身器材"),
-    ("help", "自来水停了两天了，什么时候能来水"),
-    ("report", "桥头的护栏松了，小孩过路危险"),
-    ("inquiry", "孩子上学的户口证明到哪里开"),
-    ("complaint", "垃圾车好几天没来收，堆在路边"),
-    ("help", "独居老人家里屋顶漏雨，想请人看看"),
-    ("report", "山边有人烧荒，怕引起山火"),
-    ("inquiry", "新农合今年交多少钱，在哪里交"),
-    ("suggestion", "村里的公告栏能不能也发到群里"),
-    ("help", "家里电线老化，跳闸跳得厉害"),
-    ("report", "河边有人电鱼，晚上经常来"),
-]
 SOURCES = ["group_chat"] * 4 + ["phone"] * 2 + ["walk_in", "patrol", "hamlet_talk", "h5"]
 SCORES = [5, 5, 5, 4, 4, 4, 3, 2, 1]
 
@@ -56,7 +42,10 @@ def load(context: DemoContext) -> dict[str, int]:
         "handler": admin,
         "township": _user("demo_shuji", admin),
     }
-    departments = list(Department.objects.order_by("code"))
+    # The township offices a message may go to (the six departments come with migrations).
+    for code, name in TOWNSHIP_OFFICES.items():
+        Department.objects.get_or_create(code=code, defaults={"name": name})
+    departments = {d.code: d for d in Department.objects.all()}
     _, town, villages = towns[0]
     with context.timed(f"{town.name} 群众诉求", counts):
         for village in villages:
@@ -65,7 +54,7 @@ def load(context: DemoContext) -> dict[str, int]:
     return counts
 
 
-def _village(context: DemoContext, village, actors: dict, departments: list) -> int:  # noqa: ANN001
+def _village(context: DemoContext, village, actors: dict, departments: dict) -> int:  # noqa: ANN001
     households = list(
         Household.objects.filter(node__path__under=village.path, status="active")
         .select_related("node", "head")
@@ -75,24 +64,23 @@ def _village(context: DemoContext, village, actors: dict, departments: list) -> 
         return 0
     rng = context.rng
     now = timezone.now()
-    for _ in range(PER_VILLAGE):
+    for message in messages(PER_VILLAGE, rnd=rng):
         days_ago = rng.randint(0, 364)
         at = timezone.localtime(now) - dt.timedelta(days=days_ago)
         at = at.replace(hour=rng.randint(7, 20), minute=rng.randint(0, 59), second=0, microsecond=0)
         at = min(at, now - dt.timedelta(minutes=5))
-        _one(context, rng.choice(households), at, now, actors, departments)
+        _one(context, message, rng.choice(households), at, now, actors, departments)
     return PER_VILLAGE
 
 
-def _one(context, household, at, now, actors, departments) -> None:  # noqa: ANN001
+def _one(context, message: Message, household, at, now, actors, departments) -> None:  # noqa: ANN001
     from . import services
 
     rng, handler, township = context.rng, actors["handler"], actors["township"]
-    kind, text = rng.choice(MESSAGES)
     appeal = services.appeal_submit(
         actor=handler,
-        text=text,
-        kind=kind,
+        text=message.text,
+        kind=message.kind,
         source=rng.choice(SOURCES),
         household=household,
         resident=household.head,
@@ -106,8 +94,8 @@ def _one(context, household, at, now, actors, departments) -> None:  # noqa: ANN
     if age < dt.timedelta(hours=6):
         return  # still waiting to be accepted
     services.appeal_accept(actor=handler, appeal=appeal, at=later(2))
-    if departments and rng.random() < 0.2:
-        department = rng.choice(departments)
+    department = departments.get(message.department) if message.department != VILLAGE else None
+    if department is not None:
         services.appeal_dispatch(actor=handler, appeal=appeal, department=department, at=later(4))
     else:
         services.appeal_assign(actor=handler, appeal=appeal, assignee=handler, at=later(4))

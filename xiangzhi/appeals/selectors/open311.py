@@ -24,6 +24,16 @@ KIND_DESCRIPTIONS = {
     Kind.REPORT: "发现的问题、隐患，请求处理。",
 }
 PAGE = 200  # GeoReport servers answer a bounded number of requests per call
+MAX_ID = 2**63 - 1  # a database's 64-bit integer; a longer number is no record's id
+
+
+def record_id(text: str) -> int | None:
+    """A record's id a client typed, or None: ASCII digits only ("²".isdigit() is true, int()
+    refuses it) and within a 64-bit integer (SQLite raises past it)."""
+    if not (text.isascii() and text.isdigit()):
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
 
 
 def open311_services(*, actor: Actor) -> list[dict]:
@@ -118,8 +128,9 @@ def open311_requests(
     qs = _appeals(actor)
     if ids:
         qs = qs.filter(pk__in=ids)
-    if service_code.startswith("menu-") and service_code[5:].isdigit():
-        qs = qs.filter(menu_request__offering_id=int(service_code[5:]))
+    if service_code.startswith("menu-"):
+        offering_id = record_id(service_code[5:])
+        qs = qs.filter(menu_request__offering_id=offering_id) if offering_id else qs.none()
     elif service_code:
         qs = qs.filter(kind=service_code, menu_request__isnull=True)
     if status == "open":
@@ -144,8 +155,8 @@ def open311_request(*, actor: Actor, pk: int) -> dict | None:
 def open311_node(*, actor: Actor, address_id: str) -> GridNode:
     """The grid node a request names as its address_id, within the key user's scope."""
     node = None
-    if address_id.isdigit():
-        node = GridNode.objects.for_actor(actor).filter(pk=int(address_id)).first()
+    if pk := record_id(address_id):
+        node = GridNode.objects.for_actor(actor).filter(pk=pk).first()
     if node is None:
         raise ValidationError({"address_id": gettext("没有这个网格。")})
     return node

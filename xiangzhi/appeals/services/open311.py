@@ -20,6 +20,7 @@ from ..actions_extra import AppealServiceAction as Action
 from ..models import Appeal, Kind, Source
 from ..models.menu import ServiceOffering
 from ..models.open311 import Open311Key
+from ..selectors.open311 import record_id
 
 PREFIX = "o311_"
 
@@ -108,8 +109,9 @@ def open311_request_submit(
     if node is None:
         raise ValidationError({"address_id": gettext("请提供网格编号（address_id）。")})
     code = service_code or ""
-    if code.startswith("menu-") and code[5:].isdigit():
-        offering = ServiceOffering.objects.for_actor(actor).filter(pk=int(code[5:])).first()
+    if code.startswith("menu-"):
+        pk = record_id(code[5:])
+        offering = ServiceOffering.objects.for_actor(actor).filter(pk=pk).first() if pk else None
         if offering is None:
             raise ValidationError({"service_code": gettext("没有这个服务。")})
         return service_request_submit(actor=actor, offering=offering, text=description, node=node)

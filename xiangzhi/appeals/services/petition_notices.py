@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from xiangzhi.accounts.models import RoleAssignment
+from xiangzhi.core.audit_display import mask_personal
 from xiangzhi.core.notify import notify
 from xiangzhi.core.roles import Role
 from xiangzhi.core.webhooks import webhook_emit
@@ -37,6 +38,9 @@ def _recipients(node: GridNode, department_id: int | None) -> list[int]:
 def _send(
     *, node: GridNode, department_id: int | None, title: str, body: str, link: str, event: str
 ) -> None:
+    # A subject or title is free text a cadre types, often with a phone or an ID number; the
+    # inbox reaches every department member and a webhook a third party's robot: masked.
+    body = mask_personal(body)
     notify(
         recipients=_recipients(node, department_id), title=title, body=body, link=link, event=event
     )

@@ -24,6 +24,7 @@ from xiangzhi.core.types import Actor
 from xiangzhi.grid.models import GridNode
 
 from ..actions import AppealAction
+from ..deadlines import deadline_for
 from ..models import Appeal, AppealEvent, State
 from ..workflow import REOPEN_LIMIT, TRANSITIONS, UNSATISFIED_UP_TO, ensure_party
 from .notices import notify_assignee, notify_handlers
@@ -229,7 +230,11 @@ def appeal_reopen(
         a.replied_at = None
         a.reply = ""
         a.score = None
-        return {"reopen_count": a.reopen_count}
+        # Handled again: a new period from today (a rating may come after the first deadline),
+        # and a reminder again before it.
+        a.deadline = deadline_for(a.kind, at or timezone.now())
+        a.reminded_at = None
+        return {"reopen_count": a.reopen_count, "deadline": a.deadline.isoformat()}
 
     done = appeal_step(actor=actor, appeal=appeal, name="reopen", note=note, at=at, apply=apply)
     notify_assignee(done, gettext("群众不满意，诉求需重新办理"), "appeal.reopened")

@@ -27,6 +27,7 @@ from ..selectors.open311 import (
     open311_requests,
     open311_service,
     open311_services,
+    record_id,
 )
 from ..services.open311 import open311_key_user, open311_request_submit
 
@@ -99,17 +100,23 @@ def service_definition(request, fmt: str, code: str = "", service_offering_id: i
     return _answer(fmt, None, found)
 
 
-def _decimal(value: str) -> Decimal | None:
+def _decimal(value: str, field: str) -> Decimal | None:
     if not value:
         return None
     try:
-        return Decimal(value)
+        number = Decimal(value)
     except InvalidOperation:
-        raise ValidationError({"lat": gettext("经纬度应为数字。")}) from None
+        number = None
+    if number is None or not number.is_finite():  # NaN and Infinity parse, are no place
+        raise ValidationError({field: gettext("经纬度应为数字。")})
+    return number
 
 
 def _date(value: str) -> dt.datetime | None:
-    parsed = parse_datetime(value) if value else None
+    try:
+        parsed = parse_datetime(value) if value else None
+    except ValueError:  # well formed, no date (month 13)
+        parsed = None
     if value and parsed is None:
         raise ValidationError({"start_date": gettext("日期应为 ISO 8601 格式。")})
     return parsed
@@ -128,8 +135,8 @@ def _post(request, fmt: str) -> HttpResponse:
             service_code=request.POST.get("service_code", ""),
             description=request.POST.get("description", ""),
             node=node,
-            latitude=_decimal(request.POST.get("lat", "")),
-            longitude=_decimal(request.POST.get("long", "")),
+            latitude=_decimal(request.POST.get("lat", ""), "lat"),
+            longitude=_decimal(request.POST.get("long", ""), "long"),
         )
     except (ValueError, ValidationError) as err:
         text = _invalid(err) if isinstance(err, ValidationError) else gettext("参数有误。")
@@ -154,7 +161,7 @@ def requests(request, fmt: str):
     actor = _actor(request)
     if actor is None:
         return _error(fmt, 401, gettext("查询诉求需要有效的 api_key。"))
-    ids = [int(x) for x in request.GET.get("service_request_id", "").split(",") if x.isdigit()]
+    ids = [i for x in request.GET.get("service_request_id", "").split(",") if (i := record_id(x))]
     try:
         start = _date(request.GET.get("start_date", ""))
         end = _date(request.GET.get("end_date", ""))
