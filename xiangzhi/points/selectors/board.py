@@ -53,11 +53,16 @@ def current_periods(day: dt.date | None = None) -> dict[str, str]:
 
 
 def parse_period(value: str | None, default_span: str = "month") -> str:
-    """A period key from a query parameter; today's month (or span) when it is not one."""
+    """A period key from a query parameter; today's month (or span) when it is not one (or its
+    days fall outside the calendar, as year 0 or the year 9999's end)."""
     value = (value or "").strip()
     if value in SPANS:
         return current_periods()[value]
     if PERIOD.match(value):
+        try:
+            period_days(value)
+        except ValueError:
+            return current_periods()[default_span]
         return value
     return current_periods()[default_span]
 
