@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from tests.points.helpers import village_rule
@@ -49,7 +51,7 @@ def test_a_villagers_workbench_shows_their_points_balance_in_one_card(client, wo
     assert cards == 1
 
 
-def test_reversing_a_redemption_at_the_ledger_issues_no_points(world):
+def test_reversing_a_redemption_at_the_ledger_is_refused_and_issues_no_points(world):
     # The ledger page offers 冲正 on every entry but a reversal, so on a redemption's too. The
     # points_issued figure leaves redemptions out ("a redemption spends, it issues nothing"),
     # yet counts the reversal of one as points issued: a refund shows on the dashboards as
@@ -73,6 +75,12 @@ def test_reversing_a_redemption_at_the_ledger_issues_no_points(world):
         )
         return sum(rows.values_list("value", flat=True))
 
+    # The fix chosen: the ledger refuses to reverse a redemption's entry (no refund, no points
+    # counted as issued); the balance and the figure stay as they were.
     before = issued()
-    entry_reverse(actor=a.secretary, entry=redemption.entry, reason="甲村误兑换，退回积分")
-    assert issued() == before
+    account.refresh_from_db()
+    balance = account.balance
+    with pytest.raises(ValidationError):
+        entry_reverse(actor=a.secretary, entry=redemption.entry, reason="甲村误兑换，退回积分")
+    account.refresh_from_db()
+    assert (issued(), account.balance) == (before, balance)
