@@ -6,11 +6,11 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db.models import F
+from django.db.models import F, Min
 
 from tests.demo.test_demo_summary import TINY
 from xiangzhi.core import demo as core_demo
-from xiangzhi.points.models import PointClaim, PointEntry, PointObjection
+from xiangzhi.points.models import PointClaim, PointEntry, PointObjection, PointRedemption
 from xiangzhi.points.services.ledger import balances_differing
 
 
@@ -29,5 +29,17 @@ def test_the_demo_has_a_year_of_claims_notices_objections_and_reversals(monkeypa
         .filter(reviewed_by_id=F("recorded_by_id"))
         .exists()
     )
+    # The store's demo runs at the end of the ledger's: it redeems points the claims earned,
+    # never before the household's first entry.
+    redemptions = PointRedemption.objects.select_related("account")
+    assert redemptions.exists()
+    first = dict(
+        PointEntry.objects.exclude(source="redemption")
+        .values("account_id")
+        .annotate(on=Min("occurred_on"))
+        .values_list("account_id", "on")
+        .order_by()
+    )
+    assert all(r.redeemed_on >= first[r.account_id] for r in redemptions)
     assert balances_differing() == []
     call_command("verify_points", stdout=StringIO())

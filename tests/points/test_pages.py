@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -104,6 +106,8 @@ def test_the_workbench_shows_claims_waiting_and_objections(client, world):
     client.force_login(world.a.villager)
     page = client.get("/").content.decode()
     assert "我家的积分" in page and "积分待审核" not in page
+    # the one points card shows the balance and the household's rank in the village this year
+    assert "今年全村排名" in page and re.search(r"第 \d+ 名", page)
 
 
 def test_a_cadre_reverses_an_entry_with_a_reason_and_a_worker_cannot(client, world):

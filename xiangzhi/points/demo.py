@@ -65,12 +65,17 @@ def load(context: DemoContext) -> dict[str, int]:
         for village in villages[:2]:
             _year(context, town, village, township_rules)
         _objections(context)
-    return {
+    counts = {
         "point_rules": PointRule.objects.count(),
         "point_claims": PointClaim.objects.count(),
         "point_entries": PointEntry.objects.count(),
         "point_objections": PointObjection.objects.count(),
     }
+    # The store's demo comes after the year of claims: it redeems the points they earned.
+    from . import demo_store
+
+    counts.update(demo_store.load(context))
+    return counts
 
 
 def _catalogue(chief, town) -> list:

@@ -66,6 +66,7 @@ def _shelf(actor, village) -> list:
 def _redemptions(context: DemoContext, actor, village, rewards: list) -> int:
     """A year of redemptions in the village, spread over the days, oldest first."""
     from django.core.exceptions import ValidationError
+    from django.db.models import Min
 
     from .models import PointAccount, PointRedemption
     from .services.store import redemption_create
@@ -77,6 +78,7 @@ def _redemptions(context: DemoContext, actor, village, rewards: list) -> int:
         PointAccount.objects.filter(
             node__path__under=village.path, resident__isnull=True, balance__gte=20
         )
+        .annotate(first_on=Min("entries__occurred_on"))
         .select_related("node")
         .order_by("id")[:400]
     )
@@ -96,7 +98,8 @@ def _redemptions(context: DemoContext, actor, village, rewards: list) -> int:
                 reward=reward,
                 account=account,
                 quantity=1,
-                redeemed_on=day,
+                # not before the household's first points: a redemption spends what was earned
+                redeemed_on=max(day, account.first_on or day),
                 is_synthetic=True,
             )
         except ValidationError:

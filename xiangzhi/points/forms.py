@@ -9,6 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from .models import CapPeriod, Category, Evidence, PointClaim
 from .models.rules import RECORDER_CHOICES
 
+# Far past any real rule, item or balance, well inside the database's 32-bit integer columns:
+# a longer number is a form error naming the field, not an overflow (a server error).
+POINTS_LIMIT = 1_000_000
+
 
 class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
@@ -38,10 +42,19 @@ class RuleForm(forms.Form):
         required=False,
         help_text=_("类别选“自定义”时填写"),
     )
-    points = forms.IntegerField(label=_("分值"), help_text=_("加分填正数，扣分填负数"))
+    points = forms.IntegerField(
+        label=_("分值"),
+        min_value=-POINTS_LIMIT,
+        max_value=POINTS_LIMIT,
+        help_text=_("加分填正数，扣分填负数"),
+    )
     evidence = forms.ChoiceField(label=_("证明材料"), choices=Evidence.choices)
     cap_points = forms.IntegerField(
-        label=_("每户每期上限"), required=False, min_value=1, help_text=_("不设上限请留空")
+        label=_("每户每期上限"),
+        required=False,
+        min_value=1,
+        max_value=POINTS_LIMIT,
+        help_text=_("不设上限请留空"),
     )
     cap_period = forms.ChoiceField(label=_("上限周期"), choices=CapPeriod.choices)
     recorders = forms.MultipleChoiceField(
@@ -54,8 +67,12 @@ class RuleForm(forms.Form):
 
 class PolicyForm(forms.Form):
     villages_may_add = forms.BooleanField(label=_("允许村级自定规则"), required=False)
-    max_points = forms.IntegerField(label=_("村级规则单条最高加分"), min_value=1)
-    max_deduction = forms.IntegerField(label=_("村级规则单条最多扣分"), min_value=0)
+    max_points = forms.IntegerField(
+        label=_("村级规则单条最高加分"), min_value=1, max_value=POINTS_LIMIT
+    )
+    max_deduction = forms.IntegerField(
+        label=_("村级规则单条最多扣分"), min_value=0, max_value=POINTS_LIMIT
+    )
     categories = forms.MultipleChoiceField(
         label=_("村级可用类别"),
         choices=Category.choices,
@@ -64,7 +81,10 @@ class PolicyForm(forms.Form):
         help_text=_("都不选表示不限类别"),
     )
     min_balance = forms.IntegerField(
-        label=_("最低余额"), max_value=0, help_text=_("扣分和冲正最多扣到此数；兑换不能使余额为负")
+        label=_("最低余额"),
+        min_value=-POINTS_LIMIT,
+        max_value=0,
+        help_text=_("扣分和冲正最多扣到此数；兑换不能使余额为负"),
     )
     notice_days = forms.IntegerField(label=_("公示期（工作日）"), min_value=1, max_value=30)
 

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from .forms import POINTS_LIMIT
 from .models import PointBoardSetting, PointReward
 
 
@@ -12,9 +13,13 @@ class RewardForm(forms.Form):
         choices=PointReward.Kind.choices,
         help_text="精神奖励如“文明家庭”称号；物质奖励如日用品；政策奖励如评选优先，不计库存。",
     )
-    cost = forms.IntegerField(label="所需积分", min_value=1)
+    cost = forms.IntegerField(label="所需积分", min_value=1, max_value=POINTS_LIMIT)
     stock = forms.IntegerField(
-        label="库存", min_value=0, required=False, help_text="政策奖励请留空。"
+        label="库存",
+        min_value=0,
+        max_value=POINTS_LIMIT,
+        required=False,
+        help_text="政策奖励请留空。",
     )
     description = forms.CharField(label="说明", max_length=200, required=False)
 

@@ -27,15 +27,12 @@ def _has_household(user) -> bool:
 
 def register_store() -> None:
     from xiangzhi.core.registry import (
-        DEMO_LOADERS,
         register_actions,
-        register_demo_loader,
         register_entity,
         register_figure,
         register_nav,
     )
 
-    from . import demo_store
     from .actions import StoreAction
     from .models import PointPeriodTotal, PointRedemption, PointReward
 
@@ -54,17 +51,3 @@ def register_store() -> None:
     register_nav("points_store", "积分超市", "points:store", order=62, visible=_may_see_store)
     register_nav("points_board", "积分榜", "points:board_home", order=63, visible=_has_board)
     register_nav("points_mine", "我的积分", "points:mine", order=64, visible=_has_household)
-    # One demo loader per app: the store's demo runs after the ledger's (it redeems the points
-    # the claims earned). Whichever registers first, the other is chained after it.
-    known = DEMO_LOADERS.get("points")
-    if known is None:
-        register_demo_loader("points", demo_store.load)
-    elif known is not demo_store.load and getattr(known, "store_chained", False) is False:
-
-        def load(context, _first=known):
-            counts = dict(_first(context))
-            counts.update(demo_store.load(context))
-            return counts
-
-        load.store_chained = True
-        DEMO_LOADERS["points"] = load

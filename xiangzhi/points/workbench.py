@@ -6,6 +6,7 @@ from __future__ import annotations
 from xiangzhi.core.types import Actor
 from xiangzhi.core.workbench import Desk
 
+from .access import home_board
 from .selectors import (
     claims_to_review,
     household_balance,
@@ -13,6 +14,7 @@ from .selectors import (
     objections_open,
     own_households,
 )
+from .selectors.board import current_periods, household_standing
 
 SHOWN = 8
 
@@ -38,14 +40,23 @@ def review_panel(*, actor: Actor, obj: Desk, can_write: bool) -> dict | None:
 
 
 def household_panel(*, actor: Actor, obj: Desk, can_write: bool) -> dict | None:
-    """我家的积分, with the way to apply and to the village's notices."""
+    """我家的积分 (the one points card: the store's 我的积分 page has the rest): the balance, the
+    household's rank in the village this year, the way to apply and to the notices."""
     if not obj.in_household:
         return None
     household = own_households(actor=actor).first()
     if household is None:
         return None
+    village = home_board(actor)
+    year = current_periods()["year"]
+    standing = (
+        household_standing(household_id=household.pk, node=village, period=year)
+        if village is not None
+        else None
+    )
     return {
         "balance": household_balance(actor=actor, household=household),
+        "rank": standing["rank"] if standing else None,
         "notices": notice_list(actor=actor).count(),
     }
 

@@ -24,7 +24,7 @@ from xiangzhi.core.paths import SEGMENT
 from xiangzhi.core.types import Actor
 from xiangzhi.grid.models import GridNode
 
-from ..models import PointBoardSetting, PointEntry, PointPeriodTotal
+from ..models import PointBoardSetting, PointClaim, PointEntry, PointPeriodTotal
 from ..services.totals import periods_of
 
 PERIOD = re.compile(r"^\d{4}(-(0[1-9]|1[0-2]|Q[1-4]))?$")
@@ -53,11 +53,16 @@ def current_periods(day: dt.date | None = None) -> dict[str, str]:
 
 
 def parse_period(value: str | None, default_span: str = "month") -> str:
-    """A period key from a query parameter; today's month (or span) when it is not one."""
+    """A period key from a query parameter; today's month (or span) when it is not one (or its
+    days fall outside the calendar, as year 0 or the year 9999's end)."""
     value = (value or "").strip()
     if value in SPANS:
         return current_periods()[value]
     if PERIOD.match(value):
+        try:
+            period_days(value)
+        except ValueError:
+            return current_periods()[default_span]
         return value
     return current_periods()[default_span]
 
@@ -104,6 +109,18 @@ def board_settings(village_paths: set[str]) -> dict[str, PointBoardSetting]:
     for path in village_paths - set(settings):
         settings[path] = PointBoardSetting()
     return settings
+
+
+def name_on_notice(claims: list[PointClaim]) -> None:
+    """Set each claim's shown_name as its village chose for public lists (masked by default,
+    or the 户编号 only): the 公示 page is one, read by every villager of the village."""
+    claims = list(claims)
+    villages = {village_path_of(c.node.path, c.node.level) for c in claims}
+    settings = board_settings(villages)
+    for c in claims:
+        mode = settings[village_path_of(c.node.path, c.node.level)].name_display
+        head = c.household.head
+        c.shown_name = shown_name(head.name if head else "", c.household.number, mode)
 
 
 def village_path_of(path: str, level: int) -> str:

@@ -141,6 +141,10 @@ def entry_reverse(*, actor: Actor, entry: PointEntry, reason: str) -> PointEntry
         raise ValidationError({"reason": _("冲正必须填写原因")})
     if entry.source == PointEntry.Source.REVERSAL:
         raise ValidationError({"entry": _("冲正明细不能再冲正")})
+    if entry.source == PointEntry.Source.REDEMPTION:
+        # Undoing a redemption is the store's matter (its stock, its receipt), not a ledger
+        # correction: a reversal here would refund points and count them as issued.
+        raise ValidationError({"entry": _("兑换明细不能在积分明细中冲正")})
     with transaction.atomic():
         # The account's lock (taken by entry_post) also serialises two reversals of one entry.
         PointAccount.objects.select_for_update().filter(pk=entry.account_id).first()

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
-from xiangzhi.core.web import handle_form
+from xiangzhi.core.web import handle_form, paginate, querystring_without_page
 
 from ..access import access_point_rule
 from ..forms import PolicyForm, RuleForm
@@ -25,14 +25,17 @@ def rule_list(request):
     q = request.GET.get("q", "").strip()
     category = request.GET.get("category", "")
     category = category if category in Category.values else ""
-    rules = list(
-        rule_list_selector(actor=request.user, active_only=False, search=q, category=category)[:300]
+    page = paginate(
+        request,
+        rule_list_selector(actor=request.user, active_only=False, search=q, category=category),
     )
     return render(
         request,
         "points/rule_list.html",
         {
-            "rules": [(r, may_set_rules(actor=request.user, node=r.node)) for r in rules],
+            "page_obj": page,
+            "querystring_prefix": querystring_without_page(request),
+            "rules": [(r, may_set_rules(actor=request.user, node=r.node)) for r in page],
             "q": q,
             "category": category,
             "categories": Category.choices,

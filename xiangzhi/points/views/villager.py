@@ -8,12 +8,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 
-from xiangzhi.core.web import apply_errors, handle_form
+from xiangzhi.core.web import apply_errors, handle_form, paginate, querystring_without_page
 
 from ..access import access_point_claim_on_notice
 from ..forms import ApplyForm, ObjectionForm
 from ..selectors import notice_list as notice_list_selector
 from ..selectors import own_households, rules_for_household
+from ..selectors.board import name_on_notice
 from ..services.claims import claim_submit, objection_raise
 
 
@@ -65,12 +66,15 @@ def apply(request):
 
 def notice_list(request):
     """积分公示: the claims on notice in the user's village (or grids), with 我有异议."""
-    notices = list(notice_list_selector(actor=request.user)[:200])
+    page = paginate(request, notice_list_selector(actor=request.user))
+    page.object_list = list(page.object_list)
+    name_on_notice(page.object_list)
     return render(
         request,
         "points/notice_list.html",
         {
-            "notices": notices,
+            "page_obj": page,
+            "querystring_prefix": querystring_without_page(request),
             "may_object": own_households(actor=request.user).exists(),
             "nav": "points_notices",
         },
