@@ -7,11 +7,14 @@ real."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import sys
 from dataclasses import dataclass
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
 from django.test import Client as DjangoClient
 from django.utils import timezone
 
@@ -411,8 +414,7 @@ def _served_tags() -> None:
     tag.departments.add(civil_affairs)
 
 
-@pytest.fixture
-def world(db) -> World:
+def _build_world() -> World:
     _served_tags()
     admin = UserFactory(username="root_admin", is_superuser=True, is_staff=True)
     township = node_create(actor=admin, parent=None, name="测试镇", code="430521100000")
@@ -421,3 +423,102 @@ def world(db) -> World:
     a = _village(admin, township, "a", "甲村", "甲", "430521100201")
     b = _village(admin, township, "b", "乙村", "乙", "430521100202")
     return World(admin=admin, township=township, chief=chief, a=a, b=b)
+
+
+# The shared world. Building the world through the services takes about a second, and some six
+# hundred tests ask for it. A database test (not a transactional one) gets a copy of one world
+# built once in an outer transaction that stays open while such tests run: each test's own
+# transaction is a savepoint inside it, so what a test writes is rolled back to the world as built
+# (Django's setUpTestData does the same per class). Tests that ask for the world are run together
+# (pytest_collection_modifyitems below), and the outer transaction is rolled back before the first
+# test that does not ask for it. A transactional test (threads, the browser's live server) builds
+# its own world, as before, since it commits and empties the tables.
+
+
+def _transactional(item: pytest.Item) -> bool:
+    from pytest_django.fixtures import validate_django_db
+
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and any(validate_django_db(marker)[:2]):  # transaction, reset_sequences
+        return True
+    names = getattr(item, "fixturenames", ())
+    return any(n in names for n in ("transactional_db", "live_server", "django_db_reset_sequences"))
+
+
+def _shares_world(item: pytest.Item) -> bool:
+    return "world" in getattr(item, "fixturenames", ()) and not _transactional(item)
+
+
+class _SharedWorld:
+    def __init__(self) -> None:
+        self.atomic = None
+        self.world: World | None = None
+
+    def open(self, blocker) -> None:
+        if self.atomic is not None:
+            return
+        with blocker.unblock():
+            atomic = transaction.atomic()
+            atomic._from_testcase = True  # a durable block inside a test is allowed, as in TestCase
+            atomic.__enter__()
+            try:
+                self.world = _build_world()
+            except BaseException:
+                transaction.set_rollback(True)
+                atomic.__exit__(*sys.exc_info())
+                raise
+            self.atomic = atomic
+
+    def close(self, blocker) -> None:
+        if self.atomic is None:
+            return
+        atomic, self.atomic, self.world = self.atomic, None, None
+        with blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+_SHARED = _SharedWorld()
+
+
+@pytest.fixture(scope="session")
+def _shared_world_session(django_db_setup, django_db_blocker):
+    yield _SHARED
+    _SHARED.close(django_db_blocker)
+
+
+@pytest.fixture
+def _shared_world_prep(request, _shared_world_session, django_db_blocker) -> None:
+    if _shares_world(request.node):
+        _SHARED.open(django_db_blocker)
+    else:
+        _SHARED.close(django_db_blocker)
+
+
+@pytest.fixture
+def _django_db_helper(_shared_world_prep, _django_db_helper):  # noqa: PT019
+    # pytest-django's fixture, after the shared world's outer transaction is opened or closed, so
+    # that the test's own transaction nests inside it or stands alone.
+    return _django_db_helper
+
+
+@pytest.fixture
+def world(request, db) -> World:
+    if _SHARED.world is not None and _shares_world(request.node):
+        return copy.deepcopy(_SHARED.world)
+    return _build_world()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # After pytest-django's order (database tests, then transactional ones, then the rest): the
+    # database tests that share the world run last among the database tests, in their order.
+    def group(item: pytest.Item) -> int:
+        names = getattr(item, "fixturenames", ())
+        if _transactional(item):
+            return 2
+        if "db" in names or "_django_db_helper" in names or item.get_closest_marker("django_db"):
+            return 1 if "world" in names else 0
+        return 3
+
+    items.sort(key=group)

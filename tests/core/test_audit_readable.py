@@ -43,15 +43,17 @@ def test_an_auditor_reads_actions_fields_and_old_and_new_values_in_plain_words(c
         is_synthetic=[False, True],
     )
     client.force_login(world.a.auditor)
-    text = _text(_table(client))
+    text = _text(_table(client, action="people.resident_update"))
     assert "修改居民信息" in text or "修改" in text
     assert "与户主关系：子女 → 户主" in text  # a choice by its label
     assert "出生日期：2015年6月1日 → 2015年7月2日" in text  # a date in words
     assert f"户：{world.a.household.number} → {world.a.other_household.number}" in text  # by name
     assert "演示数据：否 → 是" in text  # a yes/no
-    assert "所在党组织：甲村枫树屋场党小组" in text  # a service's foreign key, by name
-    assert "入党时间：1995年7月1日" in text
-    assert "角色：审计/纪检" in text and "网格长：否" in text  # a non-field key with choices
+    party = _text(_table(client, action="party.party_member_register"))
+    assert "所在党组织：甲村枫树屋场党小组" in party  # a service's foreign key, by name
+    assert "入党时间：1995年7月1日" in party
+    roles = _text(_table(client, action="accounts.role_assign"))
+    assert "角色：审计/纪检" in roles and "网格长：否" in roles  # a non-field key with choices
     for code in ("people.", "resident_update", "{'", "relation", "True", "None", "[", "child"):
         assert code not in text, code
 
@@ -89,13 +91,15 @@ def test_the_record_is_a_link_only_where_the_viewer_may_open_it(client, world):
     b_url = f'href="/people/households/{world.b.household.pk}/"'
     a_url = f'href="/people/households/{world.a.household.pk}/"'
     client.force_login(world.a.auditor)
-    table = _table(client)
+    table = _table(client, action="people.household_update")
     assert "旧址 → 新址" in _text(table)
-    assert b_url not in table and a_url in table
-    assert f'href="/people/residents/{world.a.child.pk}/"' in table
+    assert b_url not in table
+    assert a_url in _table(client, action="people.household_register")
+    assert f'href="/people/residents/{world.a.child.pk}/"' in _table(client, action="people.")
+    assert b_url not in _table(client)  # nor on the newest page of everything
     client.force_login(world.chief)
-    table = _table(client)
-    assert b_url in table and a_url in table
+    assert b_url in _table(client, action="people.household_update")
+    assert a_url in _table(client, action="people.household_register")
     assert client.get(f"/people/households/{world.b.household.pk}/").status_code == 200
 
 
@@ -216,6 +220,10 @@ def test_keys_an_app_declares_read_by_name_and_records_by_their_names(client, wo
     )
     client.force_login(world.chief)
     text = _text(_table(client))
+    assert "其他信息" not in text  # the world's own events: every key is named
+    text = _text(_table(client, action="people.household_split")) + _text(
+        _table(client, action="grid.node_move")
+    )
     assert f"新户：{world.a.other_household.number}" in text
     assert f"分出的成员：{child.name}、{world.a.head.name}" in text
     assert f"与户主关系：{child.name}：子女 → 户主" in text
@@ -250,3 +258,21 @@ def test_numbers_typed_with_spaces_or_dashes_are_masked_too():
     text = mask_personal("电话138 0000 1111，又138-0000-2222，证件430521 19700304 051X，2026-12-01")
     assert "0000" not in text and "0304" not in text and "19700304" not in text
     assert "2026-12-01" in text  # a date is no number to hide
+
+
+def test_every_key_the_apps_write_reads_in_chinese(world):
+    """Every key of every event the world's services wrote (people, party, points, appeals,
+    accounts) has a Chinese name on the audit page: a field's verbose name or a declared key."""
+    from xiangzhi.core.audit_display import _fields, _label, _model_of
+    from xiangzhi.core.models import AuditEvent
+
+    unnamed = set()
+    for event in AuditEvent.objects.all():
+        model = _model_of(event.object_type)
+        fields = _fields(model) if model else {}
+        for key in event.changes or {}:
+            if _label(key, fields) == "其他信息":
+                unnamed.add((event.action, key))
+    assert AuditEvent.objects.filter(action__startswith="party.").exists()
+    assert AuditEvent.objects.filter(action__startswith="appeals.").exists()
+    assert unnamed == set()

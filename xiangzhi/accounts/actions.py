@@ -94,4 +94,6 @@ AUDIT_KEYS = {
     "roles_removed": AuditKey("撤销的角色"),
     "deactivated": AuditKey("停用账号"),
     "needs_review": AuditKey("需要镇里复核"),
+    "lock_cleared": AuditKey("解除登录锁定"),
+    "person_id": AuditKey("关联的居民", "people.Resident"),
 }

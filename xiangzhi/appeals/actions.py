@@ -1,6 +1,6 @@
 """The audit actions of the appeals app: one per step of the workflow, and the sheets."""
 
-from xiangzhi.core.registry import AuditAction
+from xiangzhi.core.registry import AuditAction, AuditKey
 
 
 class AppealAction(AuditAction):
@@ -100,3 +100,11 @@ class AppealAction(AuditAction):
         "导入历史诉求",
         "xiangzhi.appeals.services.appeal_import",
     )
+
+
+# What appeals' events write besides the fields of their records, named for the audit page.
+AUDIT_KEYS = {
+    "via": AuditKey("评价方式", choices="appeals.AppealRating.via"),
+    "parties": AuditKey("当事人（人）"),
+    "days": AuditKey("延长天数"),
+}

@@ -61,6 +61,7 @@ class AppealsConfig(AppConfig):
         """Register the app's entities, actions, figures, sheets, panels and demo with core."""
         from xiangzhi.core.registry import (
             register_actions,
+            register_audit_keys,
             register_demo_loader,
             register_entity,
             register_nav,
@@ -69,7 +70,7 @@ class AppealsConfig(AppConfig):
         )
 
         from . import demo, tasks, workbench
-        from .actions import AppealAction
+        from .actions import AUDIT_KEYS, AppealAction
         from .models import Appeal, AppealEvent, AppealPhoto, AppealRating
         from .sheets import APPEALS
 
@@ -78,6 +79,7 @@ class AppealsConfig(AppConfig):
         register_entity("appeal_photo", AppealPhoto)
         register_entity("appeal_rating", AppealRating)
         register_actions(AppealAction)
+        register_audit_keys(AUDIT_KEYS)
         _figures()
         register_sheet_kind(APPEALS)
         register_nav("appeals", "群众诉求", "appeals:list", order=50)

@@ -32,6 +32,9 @@ HIDDEN = "（已隐藏）"
 # Keys that events write besides model fields (counts, import reports, logins, reveals).
 EXTRA_LABELS = {
     "rows": "行数",
+    "chains": "审计链（条）",
+    "key_id": "签名密钥编号",
+    "format": "格式",
     "kind": "表格类型",
     "file": "文件",
     "dry_run": "仅试导入",

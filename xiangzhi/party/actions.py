@@ -1,6 +1,6 @@
 """The audit actions of the party app."""
 
-from xiangzhi.core.registry import AuditAction
+from xiangzhi.core.registry import AuditAction, AuditKey
 
 
 class PartyAction(AuditAction):
@@ -106,3 +106,16 @@ class OrgLifeAction(AuditAction):
         "党员组织关系转出",
         _S + "party_member_transfer_out",
     )
+
+
+# What party's events write besides the fields of their records, named for the audit page.
+AUDIT_KEYS = {
+    "present": AuditKey("出席人数"),
+    "leave": AuditKey("请假人数"),
+    "absent": AuditKey("缺席人数"),
+    "needs": AuditKey("提出的需求（条）"),
+    "follow_ups_done": AuditKey("完成的跟进走访（次）"),
+    "organisation": AuditKey("编入党组织", "grid.GridNode"),
+    "posts": AuditKey("设立的岗位"),
+    "year": AuditKey("年度"),
+}

@@ -44,6 +44,7 @@ class PartyConfig(AppConfig):
     def ready(self):
         from xiangzhi.core.registry import (
             register_actions,
+            register_audit_keys,
             register_demo_loader,
             register_entity,
             register_figure,
@@ -56,12 +57,13 @@ class PartyConfig(AppConfig):
 
         from . import demo, orglife
         from .account_people import DIRECTORY
-        from .actions import LEGACY, PartyAction
+        from .actions import AUDIT_KEYS, LEGACY, PartyAction
         from .models import PartyMember
         from .sheets import PARTY_MEMBERS
 
         register_entity("party_member", PartyMember)
         register_actions(PartyAction, legacy=LEGACY)
+        register_audit_keys(AUDIT_KEYS)
         register_figure(
             "party_members",
             "党员数",

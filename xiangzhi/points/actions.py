@@ -1,6 +1,6 @@
 """The audit actions of the points app."""
 
-from xiangzhi.core.registry import AuditAction
+from xiangzhi.core.registry import AuditAction, AuditKey
 
 _RULES = "xiangzhi.points.services.rules"
 _CLAIMS = "xiangzhi.points.services.claims"
@@ -44,3 +44,10 @@ class StoreAction(AuditAction):
         "修改积分公示设置",
         f"{_STORE}.board_setting_update",
     )
+
+
+# What points' events write besides the fields of their records, named for the audit page.
+AUDIT_KEYS = {
+    "objections": AuditKey("答复的异议（编号）"),
+    "balance_after": AuditKey("兑换后余额"),
+}

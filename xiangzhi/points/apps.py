@@ -25,6 +25,7 @@ class PointsConfig(AppConfig):
         """Register the app's entities, actions, figures, sheets, panels and demo with core."""
         from xiangzhi.core.registry import (
             register_actions,
+            register_audit_keys,
             register_demo_loader,
             register_entity,
             register_figure,
@@ -34,7 +35,7 @@ class PointsConfig(AppConfig):
 
         from . import demo
         from . import models as m
-        from .actions import PointsAction
+        from .actions import AUDIT_KEYS, PointsAction
         from .sheets import LEDGER, RULES
         from .workbench import register_panels
 
@@ -44,6 +45,7 @@ class PointsConfig(AppConfig):
         register_entity("point_account", m.PointAccount)
         register_entity("point_entry", m.PointEntry)
         register_actions(PointsAction)
+        register_audit_keys(AUDIT_KEYS)
         # Points issued: the entries' amounts per month of their date (a reversal counts
         # against the month it is dated); a redemption spends, it issues nothing.
         register_figure(
