@@ -21,6 +21,7 @@ write costs the same whatever the size of its village.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from collections import defaultdict
 from collections.abc import Iterator
@@ -142,6 +143,18 @@ def batch(*, full: bool = False) -> Iterator[Batch]:
         verify(fix=True)
     elif pending:
         refresh(pending)
+
+
+def batched(func):
+    """A service whose touches (its own and its hooks', e.g. party's follow-up on a household
+    change) make one recount at its end: put it under @transaction.atomic."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with batch():
+            return func(*args, **kwargs)
+
+    return wrapper
 
 
 # --- recounting -------------------------------------------------------------------------------

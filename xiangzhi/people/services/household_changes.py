@@ -24,6 +24,7 @@ from .resident_data import HEAD, RELATIONS
 
 
 @transaction.atomic
+@figures.batched
 def household_split(
     *,
     actor: Actor,
@@ -99,6 +100,7 @@ def household_split(
 
 
 @transaction.atomic
+@figures.batched
 def household_change_head(
     *,
     actor: Actor,

@@ -125,6 +125,7 @@ def _resident_audit(resident: Resident) -> dict:
 
 
 @transaction.atomic
+@figures.batched
 def household_register(
     *,
     actor: Actor,
@@ -217,6 +218,7 @@ def household_update(
 
 
 @transaction.atomic
+@figures.batched
 def resident_add(
     *,
     actor: Actor,
@@ -353,6 +355,7 @@ def _leave(
 
 
 @transaction.atomic
+@figures.batched
 def resident_move_out(
     *,
     actor: Actor,
@@ -378,6 +381,7 @@ def resident_move_out(
 
 
 @transaction.atomic
+@figures.batched
 def resident_record_death(
     *,
     actor: Actor,
