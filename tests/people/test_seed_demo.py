@@ -40,6 +40,12 @@ def _seeded_fingerprint(seed: str) -> list:
 
 @pytest.mark.django_db
 def test_the_demo_township_is_complete_and_idempotent():
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        # Six minutes of a loaded CI run; the seed's code is the same on both databases, and the
+        # small towns below run on both.
+        pytest.skip("完整的演示乡镇只在 SQLite 一轮测试（make demo 用 SQLite）")
     out = StringIO()
     call_command("seed_demo", "--scale", "town", "--seed", "7", stdout=out)
     assert GridNode.objects.filter(level=2).count() == 12
