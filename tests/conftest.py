@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import signal
 import sys
 from dataclasses import dataclass
 
@@ -56,6 +57,17 @@ class Client(DjangoClient):
 @pytest.fixture
 def client():
     return Client()
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers():
+    # A test that runs django-tasks' db_worker in this process leaves its SIGTERM handler behind,
+    # and CI's timeout would then end a later test with SystemExit instead of the run.
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
+    yield
+    for sig, handler in saved.items():
+        if signal.getsignal(sig) is not handler:
+            signal.signal(sig, handler)
 
 
 @pytest.fixture(autouse=True)

@@ -202,11 +202,13 @@ def test_the_commands_offer_the_kinds_the_apps_registered(tag_kind):
         return set(next(a for a in parser._actions if a.dest == "kind").choices)
 
     # notices: the test suite's throwaway app (tests/contract_app) registers its kind too.
-    assert choices("import_xlsx") == {"residents", "households", "tags", "notices"}
-    assert choices("export_xlsx") == {
-        *("residents", "households", "changes", "tags", "notices"),
-        "party_members",  # party registers its roster (export only)
+    assert choices("import_xlsx") == {
+        *("residents", "households", "tags", "notices"),
+        *("contact_links", "points_ledger", "appeals"),  # party's, points' and appeals' imports
     }
+    exports = choices("export_xlsx")
+    assert {"residents", "households", "changes", "tags", "notices", "party_members"} <= exports
+    assert exports == {key for key, kind in SHEET_KINDS.items() if kind.exports is not None}
     SHEET_KINDS.pop("tags")
     try:
         assert "tags" not in choices("import_xlsx")
