@@ -1,6 +1,7 @@
 """Messages in Python go through gettext: a Chinese literal that a user reads as a message
-(messages.*, ValidationError, a form's error, a refusal: PermissionDenied, Http404) is written
-inside `_()` / `gettext_lazy()` and the like, so that the English catalogue can translate it.
+(messages.*, ValidationError, a form's error, a refusal: PermissionDenied, Http404, the API's
+HttpError) is written inside `_()` / `gettext_lazy()` and the like, so that the English catalogue
+can translate it.
 
 A Chinese literal found in such a place outside a gettext call is reported by file and line.
 """
@@ -26,7 +27,10 @@ GETTEXT = {
     "npgettext",
 }
 MESSAGE_CALLS = {"debug", "info", "success", "warning", "error", "add_message"}
-REFUSALS = {"ValidationError", "PermissionDenied", "Http404", "add_error"}
+REFUSALS = {"ValidationError", "PermissionDenied", "Http404", "add_error", "HttpError"}
+# The refusals whose message is their second argument: form.add_error(field, message), the API's
+# HttpError(status, message).
+SECOND_ARGUMENT = {"add_error", "HttpError"}
 
 
 def _name(func: ast.expr) -> str:
@@ -82,7 +86,7 @@ def _message_parts(tree: ast.AST) -> list[ast.AST]:
                 parts += node.args[1:2] + [k.value for k in node.keywords if k.arg == "message"]
             parts += [k.value for k in node.keywords if k.arg == "success_message"]
             if name in REFUSALS:
-                args = node.args[1:2] if name == "add_error" else node.args[:1]
+                args = node.args[1:2] if name in SECOND_ARGUMENT else node.args[:1]
                 parts += args + [k.value for k in node.keywords if k.arg in ("message", "error")]
         # errors["field"] = "…" / errors.append("…"): a service's errors, raised together.
         elif isinstance(node, ast.Assign):
@@ -121,10 +125,12 @@ def test_the_finder_sees_a_bare_message_and_accepts_a_wrapped_one():
         "raise ValidationError({'name': '请填写姓名'})\n"
         "raise ValidationError({'name': _('请填写姓名')})\n"
         "errors['x'] = f'第{n}行有误'\n"
+        "raise HttpError(422, f'走访内容有误：{fields}')\n"
+        "raise HttpError(422, gettext('走访内容有误：%(f)s') % {'f': fields})\n"
     )
     tree = ast.parse(source)
     wrapped = _inside_gettext(tree)
     lines = sorted(
         lit.lineno for part in _message_parts(tree) for lit in _chinese_literals(part, wrapped)
     )
-    assert lines == [2, 4, 6]
+    assert lines == [2, 4, 6, 7]

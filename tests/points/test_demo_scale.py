@@ -28,6 +28,30 @@ def test_the_bulk_ledger_writes_the_entries_asked_for_and_stays_consistent(world
     assert bulk_ledger(context, total=401) == 0
 
 
+def test_the_bulk_ledger_is_written_after_the_demos_year_of_synthetic_activity(world):
+    # seed_demo runs the year of points through the services first (demo.py), whose entries are
+    # synthetic too: the bulk ledger still writes its entries, once.
+    from xiangzhi.points.services import account_for, entry_post
+
+    account = account_for(household=world.a.household)
+    entry_post(
+        actor=world.a.cadre,
+        account=account,
+        amount=4,
+        reason="甲村演示积分",
+        source="claim",
+        is_synthetic=True,
+    )
+    context = DemoContext(seed=1, scale=SCALES["county"], county=True)
+    context.shared["grid.towns"] = [(1, world.township, [world.a.node, world.b.node])]
+    before = PointEntry.objects.count()
+    assert bulk_ledger(context, total=40) == 40
+    assert PointEntry.objects.count() == before + 40
+    assert balances_differing() == [] and totals_differing() == []
+    assert bulk_ledger(context, total=40) == 0
+    assert PointEntry.objects.count() == before + 40
+
+
 def test_verify_points_names_a_period_total_changed_behind_the_ledger_and_fixes_it(world):
     import io
 

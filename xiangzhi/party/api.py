@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
@@ -81,7 +82,7 @@ class VisitIn(Schema):
 def _refused(exc: Exception) -> HttpError:
     """A service's refusal as the API's answer: 403, or 422 with the fields' Chinese messages."""
     if isinstance(exc, PermissionDenied):
-        return HttpError(403, str(exc) or "没有权限")
+        return HttpError(403, str(exc) or gettext("没有权限"))
     return HttpError(
         422,
         "；".join(f"{m}" for ms in exc.message_dict.values() for m in ms)
@@ -131,7 +132,7 @@ def _visit_in(request) -> VisitIn:
         return VisitIn.model_validate_json(request.body or b"{}")
     except PydanticError as exc:
         fields = "、".join(str(e["loc"][-1]) for e in exc.errors() if e.get("loc")) or "请求内容"
-        raise HttpError(422, f"走访内容有误：{fields}") from None
+        raise HttpError(422, gettext("走访内容有误：%(fields)s") % {"fields": fields}) from None
 
 
 @router.post(

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
@@ -135,7 +136,7 @@ def _record_in(request) -> MeetingRecordIn:
         return MeetingRecordIn.model_validate_json(request.body or b"{}")
     except PydanticError as exc:
         fields = "、".join(str(e["loc"][-1]) for e in exc.errors() if e.get("loc")) or "请求内容"
-        raise HttpError(422, f"会议记录有误：{fields}") from None
+        raise HttpError(422, gettext("会议记录有误：%(fields)s") % {"fields": fields}) from None
 
 
 @router.post(

@@ -5,6 +5,11 @@ each household gets an account and its share of the entries over the last year, 
 with `balance_after` running, the account's balance and earned total, and the month, quarter and
 year totals (PointPeriodTotal) computed from the same entries, so `verify_points` passes. The
 entries carry no audit events (synthetic data, like the registry's bulk households).
+
+A village's first bulk entry carries the key `demo-bulk:<village id>`: a second run of seed_demo
+skips the villages already written (an interrupted run resumes). The demo's year of activity
+through the services (demo.py) also writes synthetic entries, so "any synthetic entry" cannot
+be the test; it was, and the county got none of the two million.
 """
 
 from __future__ import annotations
@@ -31,11 +36,9 @@ REASONS = (
 def bulk_ledger(context: DemoContext, total: int = TOTAL_ENTRIES) -> int:
     from xiangzhi.people.models import Household
 
-    from .models import PointAccount
-
     villages = [v for _, _, vs in context.shared["grid.towns"] for v in vs]
     households = Household.objects.filter(status=Household.Status.ACTIVE).count()
-    if not households or PointAccount.objects.filter(entries__is_synthetic=True).exists():
+    if not households:
         return 0
     base, extra = divmod(total, households)
     made, index = 0, 0
@@ -45,7 +48,14 @@ def bulk_ledger(context: DemoContext, total: int = TOTAL_ENTRIES) -> int:
     return made
 
 
+def bulk_key(village) -> str:
+    """The key of a village's first bulk entry: its ledger has been written."""
+    return f"demo-bulk:{village.pk}"
+
+
 def _village(context: DemoContext, village, base: int, extra: int, index: int) -> tuple[int, int]:
+    from django.db import transaction
+
     from xiangzhi.people.models import Household
 
     from .models import PointAccount, PointEntry
@@ -56,6 +66,8 @@ def _village(context: DemoContext, village, base: int, extra: int, index: int) -
         .values_list("pk", "node_id")
         .order_by("pk")
     )
+    if not homes or PointEntry.objects.filter(external_key=bulk_key(village)).exists():
+        return 0, index + len(homes)
     have = set(
         PointAccount.objects.filter(
             household_id__in=[h for h, _ in homes], resident__isnull=True
@@ -107,8 +119,11 @@ def _village(context: DemoContext, village, base: int, extra: int, index: int) -
                 row[1 if amount > 0 else 2] += abs(amount)
         per_account[account_id] = (balance, earned)
         made += count
-    PointEntry.objects.bulk_create(entries, batch_size=5000)
-    _accounts_and_totals(per_account, totals, nodes)
+    if entries:
+        entries[0].external_key = bulk_key(village)
+    with transaction.atomic():  # a village's entries, balances and totals, or none of them
+        PointEntry.objects.bulk_create(entries, batch_size=5000)
+        _accounts_and_totals(per_account, totals, nodes)
     return made, index
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -14,6 +14,7 @@ from xiangzhi.grid.access import access_node
 from xiangzhi.people.access import access_household
 
 from .access import access_board
+from .api import body_doc, read_body
 from .selectors.board import parse_period, ranking
 from .selectors.store import household_account, redemption_list, reward_list, shelf_for
 from .services.store import redemption_create
@@ -54,7 +55,7 @@ class RedemptionOut(Schema):
     quantity: int
     points: int
     redeemed_on: dt.date
-    balance_after: int
+    balance_after: int = Field(..., alias="entry.balance_after")
 
 
 class BoardRowOut(Schema):
@@ -70,18 +71,6 @@ class BoardOut(Schema):
     rows: list[BoardRowOut]
 
 
-def _redemption_out(r) -> dict:
-    return {
-        "id": r.pk,
-        "reward_id": r.reward_id,
-        "household_id": r.household_id,
-        "quantity": r.quantity,
-        "points": r.points,
-        "redeemed_on": r.redeemed_on,
-        "balance_after": r.entry.balance_after,
-    }
-
-
 @router.get("/rewards", response=list[RewardOut], summary="积分超市商品（按我的管辖范围）")
 @paginate(Page)
 def list_rewards(request, node_id: int | None = None, search: str = ""):
@@ -93,16 +82,18 @@ def list_rewards(request, node_id: int | None = None, search: str = ""):
 @paginate(Page)
 def list_redemptions(request, node_id: int | None = None, search: str = ""):
     node = access_node(request.user, node_id) if node_id else None
-    rows = redemption_list(actor=request.user, node=node, search=search).select_related("entry")
-    return [_redemption_out(r) for r in rows]
+    # A queryset, so that the page is cut in the database (a list would load every redemption).
+    return redemption_list(actor=request.user, node=node, search=search).select_related("entry")
 
 
 @router.post(
     "/redemptions",
     response={201: RedemptionOut},
     summary="办理积分兑换（村干部在积分超市柜台）",
+    openapi_extra=body_doc(RedemptionIn),
 )
-def create_redemption(request, payload: RedemptionIn):
+def create_redemption(request):
+    payload = read_body(request, RedemptionIn)
     household = access_household(request.user, payload.household_id)
     # The household's shelf: its village's items and those of the stores above it.
     reward = shelf_for(actor=request.user, household=household).filter(pk=payload.reward_id)
@@ -124,7 +115,7 @@ def create_redemption(request, payload: RedemptionIn):
         raise HttpError(403, str(exc) or gettext("没有权限")) from None
     except ValidationError as exc:
         raise HttpError(422, "；".join(exc.messages)) from None
-    return Status(201, _redemption_out(redemption))
+    return Status(201, redemption)
 
 
 @router.get("/board/{node_id}", response=BoardOut, summary="积分公示栏（排行）")

@@ -16,8 +16,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import Substr
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
 from xiangzhi.core.paths import SEGMENT
@@ -221,12 +221,26 @@ def deduction_list(*, node: GridNode, period: str, limit: int = 50) -> list[dict
 
 def household_standing(*, household_id: int, node: GridNode, period: str) -> dict | None:
     """A household's points and rank in the node's subtree for the period (None: no points)."""
-    mine = _totals(node, period).filter(household_id=household_id).values_list("score", flat=True)
-    score = next(iter(mine), None)
-    if score is None:
+    # One query: the household's score and, beside it, how many households of the subtree have
+    # more (two queries before; the villager page asks for the month and the year).
+    above = (
+        _totals(node, period)
+        .filter(score__gt=OuterRef("score"))
+        .order_by()
+        .values("period")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    row = (
+        _totals(node, period)
+        .filter(household_id=household_id)
+        .annotate(above=Coalesce(Subquery(above), 0))
+        .values_list("score", "above")
+        .first()
+    )
+    if row is None:
         return None
-    above = _totals(node, period).filter(score__gt=score).count()
-    return {"score": score, "rank": above + 1}
+    return {"score": row[0], "rank": row[1] + 1}
 
 
 def subtree_totals(*, actor: Actor, node: GridNode, period: str) -> list[dict]:
