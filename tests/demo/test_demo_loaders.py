@@ -40,7 +40,7 @@ def test_every_app_with_demo_data_registered_the_loader_of_its_demo_module():
         for model in apps.get_models()
         if any(f.name == "is_synthetic" for f in model._meta.fields)
     }
-    assert synthetic == {"grid", "people", "party", "points"}
+    assert synthetic == {"grid", "people", "party", "points", "appeals"}
     assert set(DEMO_LOADERS) == synthetic | {"accounts"}
     for config in apps.get_app_configs():
         if config.label == "core" or importlib.util.find_spec(f"{config.name}.demo") is None:
@@ -58,6 +58,7 @@ def test_the_loaders_run_in_the_order_of_installed_apps_whatever_the_order_of_re
         "people",
         "party",
         "points",
+        "appeals",
     ]
     backwards = dict(reversed(list(DEMO_LOADERS.items())))
     monkeypatch.setattr("xiangzhi.core.registry.DEMO_LOADERS", backwards)
