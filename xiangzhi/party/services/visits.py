@@ -173,6 +173,7 @@ def visit_record(
         changes={
             "visited_on": visited_on,
             "needs": len(needs),
+            **({"member": member.pk} if member else {}),
             **({"follow_ups_done": done} if done else {}),
             **({"photo": True} if photo else {}),
         },
