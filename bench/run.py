@@ -173,6 +173,10 @@ def bench_backend(backend: str, sheet: Path) -> dict:
     out["points_latency"] = json_line(
         run([PY, str(HERE / "points_latency.py"), county], county, capture=True)
     )
+    log(f"{backend}: county coverage page (a year of visits)")
+    out["coverage_latency"] = json_line(
+        run([PY, str(HERE / "coverage_latency.py"), county], county, capture=True)
+    )
     log(f"{backend}: write cost of the figures")
     out["write_cost"] = json_line(
         run([PY, str(HERE / "write_cost.py"), county], county, capture=True)
@@ -240,6 +244,15 @@ def table(results: dict) -> str:
                 f"| {name} | {backend} | p50 {v['ours']['p50_ms']} ms, p95 {v['ours']['p95_ms']} ms | "
                 f"p50 {v['floor']['p50_ms']} ms, p95 {v['floor']['p95_ms']} ms | {ratio}x against "
                 f"trivial page + SQL (p95) | ≤ 2x {'✓' if ratio <= 2 else '✗'} |"
+            )
+        cov = r.get("coverage_latency", {}).get("coverage_county_page")
+        if cov:
+            ratio = cov["p95_ratio_fixed_plus_sql"]
+            lines.append(
+                f"| coverage_county_page ({r['coverage_latency']['records']['visits']:,} visits) | "
+                f"{backend} | p50 {cov['ours']['p50_ms']} ms, p95 {cov['ours']['p95_ms']} ms | "
+                f"p50 {cov['floor']['p50_ms']} ms, p95 {cov['floor']['p95_ms']} ms | {ratio}x "
+                f"against trivial page + SQL (p95) | ≤ 2x {'✓' if ratio <= 2 else '✗'} |"
             )
         lines += figure_rows(backend, r)
         lines += routing_rows(backend, r.get("routing"))

@@ -1,7 +1,8 @@
 """The demo township's organisational life, through the services: a year of 三会一课 and 主题党日
-per branch (some branches behind: last month's committee meeting or theme day, or last quarter's
-lecture not held), the first village's group meetings, each village's posts with members on them
-and what they did, and hamlet talks with opinions at every stage.
+per branch (some branches behind: last month's committee meeting or theme day, or last
+quarter's lecture not held; the town's last branch always), the monthly group meetings of each
+village's first hamlet groups, each village's posts with members on them and what they did, and
+hamlet talks with opinions at every stage.
 
 Only the first town (the demo township) gets them: at county scale the other towns would take
 the services' per-record cost many times over, and the county benchmarks read visits, not these.
@@ -57,13 +58,19 @@ def load(context: DemoContext) -> dict[str, int]:
         for v_no, village in enumerate(villages):
             counts["posts"] += post_defaults_add(actor=chief, node=village)
             counts["post_entries"] += _posts(context, chief, village)
-            branches = GridNode.objects.filter(level=3, path__under=village.path).order_by("path")
-            for branch in branches:
-                counts["meetings"] += _meetings(context, chief, branch)
-            if v_no == 0:
-                groups = GridNode.objects.filter(level=4, path__under=village.path)
-                for group in groups.order_by("path")[:2]:
-                    counts["meetings"] += _meetings(context, chief, group)
+            branches = list(
+                GridNode.objects.filter(level=3, path__under=village.path).order_by("path")
+            )
+            for b_no, branch in enumerate(branches, start=1):
+                # The town's last branch is always behind with last month's committee meeting,
+                # so that every demo has a branch on the township's overdue list.
+                last = v_no == len(villages) - 1 and b_no == len(branches)
+                counts["meetings"] += _meetings(context, chief, branch, behind_committee=last)
+            # Each village's first hamlet groups hold their monthly 党小组会 (the first village:
+            # two of them).
+            groups = GridNode.objects.filter(level=4, path__under=village.path).order_by("path")
+            for group in groups[: 2 if v_no == 0 else 1]:
+                counts["meetings"] += _meetings(context, chief, group)
             counts["hamlet_talks"] += _talks(context, chief, village)
     return counts
 
@@ -80,12 +87,16 @@ def _periods(kind: str, today: dt.date) -> list[dt.date]:
     return out[::-1]
 
 
-def _meetings(context: DemoContext, chief: User, org: GridNode) -> int:
+def _meetings(
+    context: DemoContext, chief: User, org: GridNode, *, behind_committee: bool = False
+) -> int:
     """A year of the organisation's meetings; a few branches are behind with the last ones."""
     rng, today = context.rng, context.today
     behind = {
         k for k in (MeetingKind.BRANCH_COMMITTEE, MeetingKind.THEME_DAY) if rng.random() < 0.1
     }
+    if behind_committee:
+        behind.add(MeetingKind.BRANCH_COMMITTEE)
     if rng.random() < 0.1:
         behind.add(MeetingKind.PARTY_LECTURE)
     members = list(expected_members(org))

@@ -9,9 +9,17 @@ from .contacts import (
     contact_settings_update,
 )
 from .members import party_member_register, party_member_update
-from .visits import household_changed, need_close, need_take, visit_record
+from .visits import (
+    VisitEntry,
+    household_changed,
+    need_close,
+    need_take,
+    visit_record,
+    visits_record_day,
+)
 
 __all__ = [
+    "VisitEntry",
     "contact_link_add",
     "contact_link_end",
     "contact_link_group",
@@ -24,6 +32,7 @@ __all__ = [
     "party_member_register",
     "party_member_update",
     "visit_record",
+    "visits_record_day",
 ]
 
 from .meetings import (  # noqa: E402

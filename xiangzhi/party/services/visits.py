@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from xiangzhi.core import figures
-from xiangzhi.core.audit import audit_record
+from xiangzhi.core.audit import audit_record, audit_record_many
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
 from xiangzhi.people.models import Household, HouseholdChange, Resident
@@ -56,6 +57,24 @@ def _is_contact(actor: Actor, household: Household) -> bool:
     ).exists()
 
 
+def _check_visitor(
+    actor: Actor, household: Household, member: PartyMember, *, writer: bool
+) -> None:
+    """Only a cadre of the village names another member as the visitor, an active member of the
+    household's village."""
+    from .contacts import village_path
+
+    if not writer:
+        raise PermissionDenied(gettext("只能记录本人的走访"))
+    if (
+        member.resident.status != Resident.Status.ACTIVE
+        or member.status != PartyMember.Status.ACTIVE
+    ):
+        raise ValidationError({"member": gettext("该党员已不在册，不能记为走访党员")})
+    if village_path(member.resident.node) != village_path(household.node):
+        raise ValidationError({"member": gettext("走访党员应为本村（社区）的党员")})
+
+
 def _photo_name(photo: UploadedFile) -> str:
     if photo.size > PHOTO_MAX_BYTES:
         raise ValidationError({"photo": gettext("照片不能超过5MB")})
@@ -67,9 +86,10 @@ def _photo_name(photo: UploadedFile) -> str:
     return f"{timezone.localdate():%Y%m%d}-{secrets.token_hex(6)}.{ext}"
 
 
-def _validate(*, visited_on: dt.date | None, met: str, learned: str, needs: list[str]) -> None:
+def _validate(
+    *, visited_on: dt.date | None, met: str, learned: str, needs: list[str], today: dt.date
+) -> None:
     errors = {}
-    today = timezone.localdate()
     if visited_on is None:
         errors["visited_on"] = gettext("请填写走访日期")
     elif visited_on > today:
@@ -99,17 +119,33 @@ def visit_record(
     needs: list[str] | None = None,
     follow_up: str = "",
     photo: UploadedFile | None = None,
+    member: PartyMember | None = None,
+    recorded_on: dt.date | None = None,
 ) -> Visit:
-    """Record a visit to a household by its contact member (or a cadre of its village)."""
-    contact = _is_contact(actor, household)
-    if not contact and not scope_for(actor).can_write_path(household.node.path):
+    """Record a visit to a household by its contact member (or a cadre of its village).
+
+    A cadre entering a paper 走访记录 names the member who made the visit (`member`); otherwise
+    the visit is the actor's own. `recorded_on` is the day of the entry (today): the demo enters
+    its year of visits as the days went, and the two-month back-dating rule runs from that day."""
+    writer = scope_for(actor).can_write_path(household.node.path)
+    if not writer and not _is_contact(actor, household):
         raise PermissionDenied(gettext("您不是该户的联系党员，不能记录走访"))
     if household.status != Household.Status.ACTIVE:
         raise ValidationError(gettext("该户已迁出或注销"))
     met, learned, follow_up = met.strip(), learned.strip(), (follow_up or "").strip()
     needs = [n.strip() for n in (needs or []) if n and n.strip()]
-    _validate(visited_on=visited_on, met=met, learned=learned, needs=needs)
-    member = _member_of(actor)
+    _validate(
+        visited_on=visited_on,
+        met=met,
+        learned=learned,
+        needs=needs,
+        today=recorded_on or timezone.localdate(),
+    )
+    own = _member_of(actor) if member is None or not writer else None
+    if member is None:
+        member = own
+    elif own is None or own.pk != member.pk:
+        _check_visitor(actor, household, member, writer=writer)
     visit = Visit(
         household=household,
         member=member,
@@ -125,11 +161,7 @@ def visit_record(
     VisitNeed.objects.bulk_create(
         [VisitNeed(visit=visit, household=household, text=text) for text in needs]
     )
-    # The links' copy of the last visit: only ever moved forward (a visit recorded late does
-    # not hide a later one).
-    ContactLink.objects.filter(household=household, ended_on__isnull=True).filter(
-        Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=visited_on)
-    ).update(last_visit_on=visited_on)
+    _move_last_visit([household.pk], visited_on)
     done = FollowUp.objects.filter(
         household=household, done_on__isnull=True, change__occurred_on__lte=visited_on
     ).update(done_on=visited_on, visit=visit)
@@ -141,11 +173,120 @@ def visit_record(
         changes={
             "visited_on": visited_on,
             "needs": len(needs),
+            **({"member": member.pk} if member else {}),
             **({"follow_ups_done": done} if done else {}),
             **({"photo": True} if photo else {}),
         },
     )
     return visit
+
+
+def _move_last_visit(households: list[int], visited_on: dt.date) -> None:
+    """The links' copy of the last visit: only ever moved forward (a visit recorded late does
+    not hide a later one)."""
+    ContactLink.objects.filter(household_id__in=households, ended_on__isnull=True).filter(
+        Q(last_visit_on__isnull=True) | Q(last_visit_on__lt=visited_on)
+    ).update(last_visit_on=visited_on)
+
+
+@dataclass(frozen=True)
+class VisitEntry:
+    """One household's visit in a day of visits (visits_record_day)."""
+
+    household: Household
+    met: str
+    learned: str
+    needs: tuple[str, ...] = ()
+    follow_up: str = ""
+
+
+@transaction.atomic
+def visits_record_day(
+    *,
+    actor: Actor,
+    member: PartyMember,
+    visited_on: dt.date,
+    entries: list[VisitEntry],
+    recorded_on: dt.date | None = None,
+) -> list[Visit]:
+    """Record a member's day of visits at once (a 走访日 entered from the 走访记录本), each
+    checked and written as visit_record writes one, with its own audit event."""
+    if not entries:
+        return []
+    if len({e.household.pk for e in entries}) != len(entries):
+        raise ValidationError(gettext("同一户一天只记一次走访"))
+    today = recorded_on or timezone.localdate()
+    scope = scope_for(actor)
+    own = _member_of(actor)
+    for e in entries:
+        writer = scope.can_write_path(e.household.node.path)
+        if not writer and not (own and own.pk == member.pk and _is_contact(actor, e.household)):
+            raise PermissionDenied(gettext("您不是该户的联系党员，不能记录走访"))
+        if own is None or own.pk != member.pk:
+            _check_visitor(actor, e.household, member, writer=writer)
+        if e.household.status != Household.Status.ACTIVE:
+            raise ValidationError(gettext("该户已迁出或注销"))
+        _validate(
+            visited_on=visited_on,
+            met=e.met.strip(),
+            learned=e.learned.strip(),
+            needs=[n.strip() for n in e.needs if n.strip()],
+            today=today,
+        )
+    visits = Visit.objects.bulk_create(
+        [
+            Visit(
+                household=e.household,
+                member=member,
+                visited_on=visited_on,
+                met=e.met.strip()[:100],
+                learned=e.learned.strip()[:1000],
+                follow_up=e.follow_up.strip()[:200],
+                recorded_by=actor,
+            )
+            for e in entries
+        ]
+    )
+    VisitNeed.objects.bulk_create(
+        [
+            VisitNeed(visit=v, household=e.household, text=n.strip())
+            for v, e in zip(visits, entries, strict=True)
+            for n in e.needs
+            if n.strip()
+        ]
+    )
+    visit_of = {v.household_id: v for v in visits}
+    _move_last_visit(list(visit_of), visited_on)
+    due = FollowUp.objects.filter(
+        household_id__in=visit_of, done_on__isnull=True, change__occurred_on__lte=visited_on
+    ).values_list("pk", "household_id")
+    done: dict[int, list[int]] = {}
+    for pk, household_id in due:
+        done.setdefault(household_id, []).append(pk)
+    for household_id, pks in done.items():
+        FollowUp.objects.filter(pk__in=pks).update(done_on=visited_on, visit=visit_of[household_id])
+    figures.touch(*{e.household.node for e in entries}, member.resident.node)
+    audit_record_many(
+        actor=actor,
+        entries=[
+            {
+                "action": PartyAction.VISIT_RECORD,
+                "obj": v,
+                "changes": {
+                    "visited_on": visited_on,
+                    "needs": sum(1 for n in e.needs if n.strip()),
+                    "member": member.pk,
+                    **(
+                        {"follow_ups_done": len(done[v.household_id])}
+                        if v.household_id in done
+                        else {}
+                    ),
+                },
+            }
+            for v, e in zip(visits, entries, strict=True)
+        ],
+    )
+    return visits
 
 
 def _check_need_write(actor: Actor, need: VisitNeed) -> None:
@@ -206,12 +347,14 @@ def household_changed(change: HouseholdChange) -> None:
             actor=actor, household=household, reason=household.get_status_display()
         )
         return
+    # The deadline runs from the change itself: a birth entered a month late is a month
+    # closer to its follow-up, not a fresh fortnight.
     days = contact_settings_of(household.node).follow_up_days
     FollowUp.objects.get_or_create(
         change=change,
         defaults={
             "household": household,
-            "due_on": timezone.localdate() + dt.timedelta(days=days),
+            "due_on": change.occurred_on + dt.timedelta(days=days),
         },
     )
     figures.touch(household.node)

@@ -1,0 +1,168 @@
+"""党员联系户表 from a sheet: links by 户编号 and member name, errors by row and column in Chinese,
+nothing half-written, nothing outside the importer's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from tests.factories import make_id
+from tests.xlsx_helpers import make_sheet
+from xiangzhi.core.models import AuditEvent
+from xiangzhi.core.sheets import sheet_import
+from xiangzhi.party.models import ContactLink
+from xiangzhi.people.models import Household
+from xiangzhi.people.services import ResidentData, household_register
+
+HEADER = ["户编号", "户主", "联系党员", "联系类型"]
+
+
+def _household(world, n: int) -> Household:
+    a = world.a
+    return household_register(
+        actor=world.admin,
+        node=a.grid,
+        address=f"甲村导入巷{n}号",
+        number=f"a-i{n:02d}",
+        head=ResidentData(name=f"甲导入户主{n}", id_number=make_id(dt.date(1962, 2, n), "M")),
+    )
+
+
+def _links(*households) -> set[tuple[str, str]]:
+    return set(
+        ContactLink.objects.filter(household__in=households, ended_on__isnull=True).values_list(
+            "household__number", "member__resident__name"
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_a_good_sheet_links_every_row_and_the_household_shows_its_contact(client, world, tmp_path):
+    a = world.a
+    one, two = _household(world, 1), _household(world, 2)
+    member = a.party_member.resident.name
+    path = make_sheet(
+        tmp_path / "甲村党员联系户表.xlsx",
+        [HEADER, ["a-i01", "甲导入户主1", member, "主要"], ["a-i02", "甲导入户主2", member, ""]],
+        title_row="甲村党员联系户表",
+    )
+    report_file = tmp_path / "report.json"
+    call_command(
+        "import_xlsx",
+        "contact_links",
+        str(path),
+        "--user",
+        a.secretary.username,
+        "--report",
+        str(report_file),
+        stdout=StringIO(),
+    )
+    report = json.loads(report_file.read_text())
+    assert (report["created"], report["errors"]) == (2, [])
+    assert _links(one, two) == {("a-i01", member), ("a-i02", member)}
+    assert {link.role for link in ContactLink.objects.filter(household__in=(one, two))} == {
+        ContactLink.Role.PRIMARY
+    }
+    # Each link went through the service (its own event) and the import left its summary.
+    assert (
+        AuditEvent.objects.filter(
+            action="party.contact_link_add",
+            object_id__in=[
+                str(link.pk) for link in ContactLink.objects.filter(household__in=(one, two))
+            ],
+        ).count()
+        == 2
+    )
+    assert AuditEvent.objects.filter(action="party.contact_link_import").exists()
+    client.force_login(a.cadre)
+    page = client.get(reverse("people:household_detail", args=[one.pk]))
+    assert page.status_code == 200 and member in page.content.decode()
+    # The same sheet again changes nothing.
+    again = sheet_import(actor=a.secretary, kind="contact_links", path=path)
+    assert (again.created, again.unchanged, again.errors) == (0, 2, [])
+    assert ContactLink.objects.filter(household__in=(one, two)).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_bad_row_is_named_by_row_and_column_in_chinese_and_writes_nothing(world, tmp_path):
+    a = world.a
+    one, two, three = (_household(world, n) for n in (1, 2, 3))
+    member = a.party_member.resident.name
+    path = make_sheet(
+        tmp_path / "links.xlsx",
+        [
+            HEADER,
+            ["a-i01", "甲导入户主1", member, "主要"],  # row 2: good
+            ["a-i02", "甲导入户主2", "甲查无此人", "主要"],  # row 3: no such member
+            ["a-i03", "甲导入户主3", member, "主管"],  # row 4: no such role
+            ["a-i99", "甲无此户", member, "主要"],  # row 5: no such household
+        ],
+    )
+    before = ContactLink.objects.count()
+    strict = sheet_import(actor=a.secretary, kind="contact_links", path=path, all_or_nothing=True)
+    assert [(e["row"], e["column"]) for e in strict.errors] == [
+        (3, "联系党员"),
+        (4, "联系类型"),
+        (5, "户编号"),
+    ]
+    messages = [e["message"] for e in strict.errors]
+    assert messages[0] == "本村没有这名党员（请核对姓名和后四位）"
+    assert messages[1] == "联系类型只能填“主要”或“第二”"
+    assert messages[2] == "在您的管辖范围内找不到该户编号"
+    # All or nothing: the good row is not written either, and no event says it was.
+    assert not strict.written and strict.created == 0
+    assert ContactLink.objects.count() == before
+    assert not AuditEvent.objects.filter(action="party.contact_link_add", actor=a.secretary)
+    assert not AuditEvent.objects.filter(action="party.contact_link_import").exists()
+    # Row by row (the default): the good row is written, the bad ones leave nothing behind.
+    lenient = sheet_import(actor=a.secretary, kind="contact_links", path=path)
+    assert lenient.created == 1 and len(lenient.errors) == 3
+    assert _links(one, two, three) == {("a-i01", member)}
+    assert ContactLink.objects.count() == before + 1
+
+
+@pytest.mark.django_db
+def test_a_household_outside_the_importers_scope_is_refused(world, tmp_path):
+    a, b = world.a, world.b
+    _household(world, 1)
+    sibling = b.household  # 乙村's b-001, with its own contact
+    before = set(ContactLink.objects.filter(household=sibling).values_list("pk", "member_id"))
+    member = a.party_member.resident.name
+    path = make_sheet(tmp_path / "links.xlsx", [HEADER, [sibling.number, "", member, "第二"]])
+    report = sheet_import(actor=a.secretary, kind="contact_links", path=path)
+    assert report.created == 0
+    assert [(e["row"], e["column"], e["message"]) for e in report.errors] == [
+        (2, "户编号", "在您的管辖范围内找不到该户编号")
+    ]
+    # Nor may 乙村's member be named for 甲村's household: members are the village's own.
+    path = make_sheet(
+        tmp_path / "links2.xlsx", [HEADER, ["a-i01", "", b.party_member.resident.name, "主要"]]
+    )
+    report = sheet_import(actor=a.secretary, kind="contact_links", path=path)
+    assert report.created == 0 and [(e["row"], e["column"]) for e in report.errors] == [
+        (2, "联系党员")
+    ]
+    assert set(ContactLink.objects.filter(household=sibling).values_list("pk", "member_id")) == (
+        before
+    )
+    assert not ContactLink.objects.filter(household__number="a-i01").exists()
+
+
+@pytest.mark.django_db
+def test_a_read_only_auditor_links_nothing(world, tmp_path):
+    a = world.a
+    one = _household(world, 1)
+    path = make_sheet(
+        tmp_path / "links.xlsx", [HEADER, ["a-i01", "", a.party_member.resident.name, "主要"]]
+    )
+    try:
+        report = sheet_import(actor=a.auditor, kind="contact_links", path=path)
+    except Exception:  # noqa: BLE001, S110 - refused either way; what matters is below
+        report = None
+    assert report is None or (report.created == 0 and report.errors)
+    assert not ContactLink.objects.filter(household=one).exists()
