@@ -437,14 +437,15 @@ def _build_world() -> World:
     return World(admin=admin, township=township, chief=chief, a=a, b=b)
 
 
-# The shared world. Building the world through the services takes about a second, and some six
-# hundred tests ask for it. A database test (not a transactional one) gets a copy of one world
-# built once in an outer transaction that stays open while such tests run: each test's own
-# transaction is a savepoint inside it, so what a test writes is rolled back to the world as built
-# (Django's setUpTestData does the same per class). Tests that ask for the world are run together
-# (pytest_collection_modifyitems below), and the outer transaction is rolled back before the first
-# test that does not ask for it. A transactional test (threads, the browser's live server) builds
-# its own world, as before, since it commits and empties the tables.
+# Shared states. Building the world through the services takes about a second, and some six
+# hundred tests ask for it; a tiny demo town (a year of every app's activity) takes a minute, and a
+# dozen tests read one. A database test (not a transactional one) that asks for `world` or
+# `tiny_demo` gets the state built once in an outer transaction that stays open while such tests
+# run: each test's own transaction is a savepoint inside it, so what a test writes is rolled back
+# to the state as built (Django's setUpTestData does the same per class). The tests of one state
+# run together (pytest_collection_modifyitems below), and the outer transaction is rolled back
+# before the first test that does not ask for it. A transactional test (threads, the browser's
+# live server) builds its own, as before, since it commits and empties the tables.
 
 
 def _transactional(item: pytest.Item) -> bool:
@@ -457,80 +458,129 @@ def _transactional(item: pytest.Item) -> bool:
     return any(n in names for n in ("transactional_db", "live_server", "django_db_reset_sequences"))
 
 
-def _shares_world(item: pytest.Item) -> bool:
-    return "world" in getattr(item, "fixturenames", ()) and not _transactional(item)
+def _tiny_scale():
+    from tests.demo.test_demo_loaders import TINY
+
+    return TINY
 
 
-class _SharedWorld:
+def _build_tiny_demo() -> str:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from xiangzhi.core import demo as core_demo
+
+    out = StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(core_demo.SCALES, "town", _tiny_scale())
+        call_command("seed_demo", "--seed", "3", "--brief", stdout=out)
+    return out.getvalue()
+
+
+SHARED_STATES = {"world": _build_world, "tiny_demo": _build_tiny_demo}
+
+
+def _shared_state(item: pytest.Item) -> str | None:
+    """The shared state the test reads, if it reads exactly one and is not transactional."""
+    wanted = [n for n in SHARED_STATES if n in getattr(item, "fixturenames", ())]
+    return wanted[0] if len(wanted) == 1 and not _transactional(item) else None
+
+
+class _Shared:
     def __init__(self) -> None:
         self.atomic = None
-        self.world: World | None = None
+        self.name: str | None = None
+        self.value = None
 
-    def open(self, blocker) -> None:
-        if self.atomic is not None:
+    def open(self, name: str, blocker) -> None:
+        if self.atomic is not None and self.name == name:
             return
+        self.close(blocker)
         with blocker.unblock():
             atomic = transaction.atomic()
             atomic._from_testcase = True  # a durable block inside a test is allowed, as in TestCase
             atomic.__enter__()
             try:
-                self.world = _build_world()
+                self.value = SHARED_STATES[name]()
             except BaseException:
                 transaction.set_rollback(True)
                 atomic.__exit__(*sys.exc_info())
                 raise
-            self.atomic = atomic
+            self.atomic, self.name = atomic, name
 
     def close(self, blocker) -> None:
         if self.atomic is None:
             return
-        atomic, self.atomic, self.world = self.atomic, None, None
+        atomic, self.atomic, self.name, self.value = self.atomic, None, None, None
         with blocker.unblock():
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
 
+    def get(self, request):
+        """A copy of the shared state for this test, or None: the test builds its own."""
+        name = request.fixturename
+        if self.name == name and _shared_state(request.node) == name:
+            return copy.deepcopy(self.value)
+        return None
 
-_SHARED = _SharedWorld()
+
+_SHARED = _Shared()
 
 
 @pytest.fixture(scope="session")
-def _shared_world_session(django_db_setup, django_db_blocker):
+def _shared_session(django_db_setup, django_db_blocker):
     yield _SHARED
     _SHARED.close(django_db_blocker)
 
 
 @pytest.fixture
-def _shared_world_prep(request, _shared_world_session, django_db_blocker) -> None:
-    if _shares_world(request.node):
-        _SHARED.open(django_db_blocker)
+def _shared_prep(request, _shared_session, django_db_blocker) -> None:
+    name = _shared_state(request.node)
+    if name is not None:
+        _SHARED.open(name, django_db_blocker)
     else:
         _SHARED.close(django_db_blocker)
 
 
 @pytest.fixture
-def _django_db_helper(_shared_world_prep, _django_db_helper):  # noqa: PT019
-    # pytest-django's fixture, after the shared world's outer transaction is opened or closed, so
+def _django_db_helper(_shared_prep, _django_db_helper):  # noqa: PT019
+    # pytest-django's fixture, after the shared state's outer transaction is opened or closed, so
     # that the test's own transaction nests inside it or stands alone.
     return _django_db_helper
 
 
 @pytest.fixture
 def world(request, db) -> World:
-    if _SHARED.world is not None and _shares_world(request.node):
-        return copy.deepcopy(_SHARED.world)
-    return _build_world()
+    shared = _SHARED.get(request)
+    return shared if shared is not None else _build_world()
+
+
+@pytest.fixture
+def tiny_demo(request, db, monkeypatch) -> str:
+    """A tiny demo town (tests/demo/test_demo_loaders.py TINY, seed 3), and seed_demo's --brief
+    output; the town scale stays TINY for the test."""
+    from xiangzhi.core import demo as core_demo
+
+    monkeypatch.setitem(core_demo.SCALES, "town", _tiny_scale())
+    shared = _SHARED.get(request)
+    return shared if shared is not None else _build_tiny_demo()
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # After pytest-django's order (database tests, then transactional ones, then the rest): the
-    # database tests that share the world run last among the database tests, in their order.
+    # database tests that share a state run after the other database tests, grouped by state, in
+    # their order.
+    states = list(SHARED_STATES)
+
     def group(item: pytest.Item) -> int:
         names = getattr(item, "fixturenames", ())
         if _transactional(item):
-            return 2
+            return 100
         if "db" in names or "_django_db_helper" in names or item.get_closest_marker("django_db"):
-            return 1 if "world" in names else 0
-        return 3
+            name = _shared_state(item)
+            return 0 if name is None else 1 + states.index(name)
+        return 101
 
     items.sort(key=group)

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import call_command
 
-from tests.demo.test_demo_summary import TINY
 from xiangzhi.appeals.demo_corpus import department_codes
 from xiangzhi.appeals.models import Appeal
 from xiangzhi.appeals.services.routing import routing_history
-from xiangzhi.core import demo as core_demo
 
 
 @pytest.mark.django_db
-def test_the_demo_files_corpus_messages_with_their_kind_and_department(monkeypatch):
-    monkeypatch.setitem(core_demo.SCALES, "town", TINY)
-    call_command("seed_demo", "--seed", "3", "--brief", stdout=StringIO())
+def test_the_demo_files_corpus_messages_with_their_kind_and_department(tiny_demo):
     texts = list(Appeal.objects.values_list("text", flat=True))
     assert len(texts) >= 40 and len(set(texts)) > len(texts) * 0.9  # composed, not 16 repeated
     history = routing_history()

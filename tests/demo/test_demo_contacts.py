@@ -5,14 +5,11 @@ overdue), the figures verify, and every village has its meetings, posts and haml
 from __future__ import annotations
 
 import datetime as dt
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from xiangzhi.accounts.models import User
-from xiangzhi.core import demo as core_demo
 from xiangzhi.core import figures
 from xiangzhi.core.audit import verify_chain
 from xiangzhi.core.models import AuditEvent
@@ -26,18 +23,12 @@ from xiangzhi.people.models import Household
 from .test_demo_loaders import TINY
 
 
-@pytest.fixture
-def tiny_town(monkeypatch):
-    monkeypatch.setitem(core_demo.SCALES, "town", TINY)
-    call_command("seed_demo", "--seed", "3", "--brief", stdout=StringIO())
-
-
 def _object_ids(action: str) -> set[str]:
     return set(AuditEvent.objects.filter(action=action).values_list("object_id", flat=True))
 
 
 @pytest.mark.django_db
-def test_every_link_visit_and_settled_need_of_the_demo_has_its_audit_event(tiny_town):
+def test_every_link_visit_and_settled_need_of_the_demo_has_its_audit_event(tiny_demo):
     links = {str(pk) for pk in ContactLink.objects.values_list("pk", flat=True)}
     visits = {str(pk) for pk in Visit.objects.values_list("pk", flat=True)}
     assert len(links) == Household.objects.filter(status="active").count() > 30
@@ -58,7 +49,7 @@ def test_every_link_visit_and_settled_need_of_the_demo_has_its_audit_event(tiny_
 
 
 @pytest.mark.django_db
-def test_the_demo_townships_coverage_is_not_trivial(tiny_town):
+def test_the_demo_townships_coverage_is_not_trivial(tiny_demo):
     chief = User.objects.get(username="demo_shuji")
     town = GridNode.objects.get(level=1)
     today = timezone.localdate()
@@ -78,7 +69,7 @@ def test_the_demo_townships_coverage_is_not_trivial(tiny_town):
 
 
 @pytest.mark.django_db
-def test_every_village_of_the_demo_township_has_its_organisational_life(tiny_town):
+def test_every_village_of_the_demo_township_has_its_organisational_life(tiny_demo):
     chief = User.objects.get(username="demo_shuji")
     villages = GridNode.objects.filter(level=2)
     assert villages.count() == TINY.villages_per_town

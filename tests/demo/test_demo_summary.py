@@ -12,20 +12,9 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from xiangzhi.core import demo as core_demo
 from xiangzhi.demo.management.commands import demo_summary
 
-from .test_demo_loaders import TINY
-
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def tiny_demo(monkeypatch):
-    monkeypatch.setitem(core_demo.SCALES, "town", TINY)
-    out = StringIO()
-    call_command("seed_demo", "--seed", "3", "--brief", stdout=out)
-    return out.getvalue()
 
 
 @pytest.mark.django_db

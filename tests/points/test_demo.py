@@ -8,16 +8,12 @@ import pytest
 from django.core.management import call_command
 from django.db.models import F, Min
 
-from tests.demo.test_demo_summary import TINY
-from xiangzhi.core import demo as core_demo
 from xiangzhi.points.models import PointClaim, PointEntry, PointObjection, PointRedemption
 from xiangzhi.points.services.ledger import balances_differing
 
 
 @pytest.mark.django_db
-def test_the_demo_has_a_year_of_claims_notices_objections_and_reversals(monkeypatch):
-    monkeypatch.setitem(core_demo.SCALES, "town", TINY)
-    call_command("seed_demo", "--seed", "3", "--brief", stdout=StringIO())
+def test_the_demo_has_a_year_of_claims_notices_objections_and_reversals(tiny_demo):
     months = {d.strftime("%Y-%m") for d in PointEntry.objects.values_list("occurred_on", flat=True)}
     assert len(months) >= 10
     assert PointClaim.objects.filter(status="on_notice").exists()
