@@ -24,12 +24,12 @@ def main(database_url: str, repeat: int = REPEAT) -> dict:
     from django.conf import settings
 
     settings.ROOT_URLCONF = "bench_urls"
+    from bench_urls import _LAYOUT
     from django.db import connection, reset_queries
     from django.template import RequestContext, engines
     from django.test import Client, RequestFactory
     from django.test.utils import CaptureQueriesContext
 
-    from bench_urls import _LAYOUT
     from xiangzhi.accounts.models import User
 
     cadre = User.objects.get(username="demo_cun_ganbu")
@@ -56,7 +56,10 @@ def main(database_url: str, repeat: int = REPEAT) -> dict:
             with CaptureQueriesContext(connection) as q:
                 page(client, url)()
             queries = len(q.captured_queries)  # read now: the next requests clear the log
-            out[f"{who} {url}"] = {**percentiles(timed(page(client, url), repeat)), "queries": queries}
+            out[f"{who} {url}"] = {
+                **percentiles(timed(page(client, url), repeat)),
+                "queries": queries,
+            }
 
     # The parts, for the cadre: context processors alone, the layout's render alone.
     engine = engines["django"].engine

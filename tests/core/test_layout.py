@@ -3,7 +3,7 @@
 
 import pytest
 from django.contrib.messages.storage.fallback import FallbackStorage
-from django.template import RequestContext, engines
+from django.template import engines
 from django.test import RequestFactory
 from django.urls.resolvers import URLResolver
 
@@ -12,7 +12,9 @@ TEMPLATE_NAV = (
     '{% for item in nav_items %}<li><a href="{% url item.url_name %}" '
     '{% if nav == item.key %}aria-current="page"{% endif %}>{{ item.label }}</a></li>{% endfor %}'
 )
-TEMPLATE_LINKS = "{% url 'home' %}|{% url 'inbox:list' %}|{% url 'accounts:elder_mode' %}|{% url 'logout' %}"
+TEMPLATE_LINKS = (
+    "{% url 'home' %}|{% url 'inbox:list' %}|{% url 'accounts:elder_mode' %}|{% url 'logout' %}"
+)
 
 
 def _request(user, path="/accounts/me/"):
@@ -29,7 +31,15 @@ def _render(source: str, request, **context) -> str:
 
 def _users(world):
     a = world.a
-    return [world.admin, world.chief, a.cadre, a.worker, a.villager, a.member_user, a.department_user]
+    return [
+        world.admin,
+        world.chief,
+        a.cadre,
+        a.worker,
+        a.villager,
+        a.member_user,
+        a.department_user,
+    ]
 
 
 @pytest.mark.parametrize("nav", [None, "", "grid", "workbench", "points_mine", "profile"])
@@ -55,7 +65,9 @@ def test_the_header_links_are_the_templates(world):
 
 def test_the_layout_reverses_no_url_once_warm(world, monkeypatch):
     """Twenty-odd reverse() calls per page were most of the layout's cost."""
-    template = engines["django"].from_string('{% extends "base.html" %}{% block content %}{% endblock %}')
+    template = engines["django"].from_string(
+        '{% extends "base.html" %}{% block content %}{% endblock %}'
+    )
     request = _request(world.a.cadre)
     first = template.render({"nav": "grid"}, request)
     calls = []
