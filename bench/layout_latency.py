@@ -81,6 +81,22 @@ def main(database_url: str, repeat: int = REPEAT) -> dict:
         template.render(RequestContext(request, {"nav": "profile"}))
 
     out["part: context processors"] = percentiles(timed(run_processors, repeat))
+    # The navigation alone, as the template wrote it (a {% url %} per entry) and as nav_links
+    # writes it, interleaved so that the machine's load falls on both alike.
+    context = RequestContext(request, {"nav": "grid"})
+    old = engine.from_string(
+        '{% for item in nav_items %}<li><a href="{% url item.url_name %}" '
+        '{% if nav == item.key %}aria-current="page"{% endif %}>{{ item.label }}</a></li>'
+        "{% endfor %}"
+    )
+    new = engine.from_string("{% nav_links %}")
+    samples: dict[str, list[float]] = {"old": [], "new": []}
+    with context.bind_template(old):
+        for _ in range(repeat):
+            for name, t in (("old", old), ("new", new)):
+                samples[name] += timed(lambda t=t: t._render(context), 1, warmup=0)
+    out["part: nav as {% for %}{% url %}"] = percentiles(samples["old"])
+    out["part: nav as nav_links"] = percentiles(samples["new"])
     out["part: layout render (processors included)"] = percentiles(timed(render, repeat))
     return out
 

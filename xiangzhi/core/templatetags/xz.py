@@ -46,7 +46,7 @@ def once_field():
 # time). A URL without arguments depends only on the URLconf, the script prefix, the language and
 # the current application namespace, so it is reversed once per process for each of those.
 
-_URLS: dict[tuple, str] = {}
+_URLS: dict[tuple, dict[str, str]] = {}
 
 
 def _current_app(context) -> str | None:
@@ -61,14 +61,24 @@ def _current_app(context) -> str | None:
             return None
 
 
-def _fixed_url(name: str, current_app: str | None) -> str:
-    from django.urls import get_script_prefix, get_urlconf, reverse
+def _url_table(current_app: str | None) -> dict[str, str]:
+    """The URLs reversed so far for this URLconf, script prefix, language and namespace."""
+    from django.urls import get_script_prefix, get_urlconf
     from django.utils.translation import get_language
 
-    key = (get_urlconf(), get_script_prefix(), get_language(), current_app, name)
-    url = _URLS.get(key)
+    key = (get_urlconf(), get_script_prefix(), get_language(), current_app)
+    table = _URLS.get(key)
+    if table is None:
+        table = _URLS[key] = {}
+    return table
+
+
+def _fixed_url(table: dict[str, str], name: str, current_app: str | None) -> str:
+    from django.urls import reverse
+
+    url = table.get(name)
     if url is None:
-        url = _URLS[key] = reverse(name, current_app=current_app)
+        url = table[name] = reverse(name, current_app=current_app)
     return url
 
 
@@ -85,7 +95,8 @@ def fixed_url(context, name: str) -> str:
     """{% url name %} for a URL without arguments, reversed once per process."""
     from django.utils.html import conditional_escape
 
-    url = _fixed_url(name, _current_app(context))
+    app = _current_app(context)
+    url = _fixed_url(_url_table(app), name, app)
     return conditional_escape(url) if context.autoescape else url
 
 
@@ -100,9 +111,10 @@ def nav_links(context):
 
     current = context.get("nav")
     app = _current_app(context)
+    table = _url_table(app)
     out = []
     for item in context.get("nav_items") or ():
-        href = conditional_escape(_fixed_url(item.url_name, app))
+        href = conditional_escape(_fixed_url(table, item.url_name, app))
         mark = 'aria-current="page"' if current == item.key else ""
         out.append(f'<li><a href="{href}" {mark}>{conditional_escape(item.label)}</a></li>')
     return mark_safe("".join(out))  # URLs and labels escaped above
