@@ -1,6 +1,7 @@
 import secrets
 
 from django import template
+from django.core.signals import setting_changed
 from django.utils.html import format_html
 
 register = template.Library()
@@ -37,3 +38,83 @@ def once_field():
     """A hidden field naming this copy of a form, so that its view can tell a refresh or a second
     tap from a new submission (core.web.once_used / once_spend)."""
     return format_html('<input type="hidden" name="once" value="{}">', secrets.token_urlsafe(12))
+
+
+# --- the layout's links ---------------------------------------------------------------------
+# base.html is on every page: a {% url %} per navigation entry (some twenty for a cadre) made
+# most of the layout's cost (reverse() walks the resolver and reads the active language each
+# time). A URL without arguments depends only on the URLconf, the script prefix, the language and
+# the current application namespace, so it is reversed once per process for each of those.
+
+_URLS: dict[tuple, dict[str, str]] = {}
+
+
+def _current_app(context) -> str | None:
+    # As {% url %} finds it (django.template.defaulttags.URLNode).
+    request = getattr(context, "request", None)
+    try:
+        return request.current_app
+    except AttributeError:
+        try:
+            return request.resolver_match.namespace
+        except AttributeError:
+            return None
+
+
+def _url_table(current_app: str | None) -> dict[str, str]:
+    """The URLs reversed so far for this URLconf, script prefix, language and namespace."""
+    from django.urls import get_script_prefix, get_urlconf
+    from django.utils.translation import get_language
+
+    key = (get_urlconf(), get_script_prefix(), get_language(), current_app)
+    table = _URLS.get(key)
+    if table is None:
+        table = _URLS[key] = {}
+    return table
+
+
+def _fixed_url(table: dict[str, str], name: str, current_app: str | None) -> str:
+    from django.urls import reverse
+
+    url = table.get(name)
+    if url is None:
+        url = table[name] = reverse(name, current_app=current_app)
+    return url
+
+
+def _clear_urls(**kwargs) -> None:
+    _URLS.clear()
+
+
+# Tests that swap the URLconf (override_settings) start from an empty cache.
+setting_changed.connect(_clear_urls, dispatch_uid="xz_fixed_urls")
+
+
+@register.simple_tag(takes_context=True)
+def fixed_url(context, name: str) -> str:
+    """{% url name %} for a URL without arguments, reversed once per process."""
+    from django.utils.html import conditional_escape
+
+    app = _current_app(context)
+    url = _fixed_url(_url_table(app), name, app)
+    return conditional_escape(url) if context.autoescape else url
+
+
+@register.simple_tag(takes_context=True)
+def nav_links(context):
+    """The main navigation's <li> entries, the markup of
+    {% for item in nav_items %}<li><a href="{% url item.url_name %}"
+    {% if nav == item.key %}aria-current="page"{% endif %}>{{ item.label }}</a></li>{% endfor %}
+    (tests/core/test_layout.py compares the two)."""
+    from django.utils.html import conditional_escape
+    from django.utils.safestring import mark_safe
+
+    current = context.get("nav")
+    app = _current_app(context)
+    table = _url_table(app)
+    out = []
+    for item in context.get("nav_items") or ():
+        href = conditional_escape(_fixed_url(table, item.url_name, app))
+        mark = 'aria-current="page"' if current == item.key else ""
+        out.append(f'<li><a href="{href}" {mark}>{conditional_escape(item.label)}</a></li>')
+    return mark_safe("".join(out))  # URLs and labels escaped above
