@@ -69,3 +69,16 @@ def test_verify_points_names_a_period_total_changed_behind_the_ledger_and_fixes_
     call_command("verify_points", "--fix", stdout=io.StringIO())
     assert PointPeriodTotal.objects.get(pk=row.pk).score == row.score
     assert totals_differing() == []
+
+
+def test_a_county_smaller_than_the_county_scale_gets_entries_per_household(world):
+    """Two million entries are the county scale's (300 villages); the tests' small counties get
+    PER_HOUSEHOLD_SMALL per household, or every small-county seed would write two million."""
+    from xiangzhi.people.models import Household
+    from xiangzhi.points.demo_scale import PER_HOUSEHOLD_SMALL
+
+    context = DemoContext(seed=1, scale=SCALES["county"], county=True)
+    context.shared["grid.towns"] = [(1, world.township, [world.a.node, world.b.node])]
+    households = Household.objects.filter(status="active").count()
+    assert bulk_ledger(context) == households * PER_HOUSEHOLD_SMALL
+    assert balances_differing() == [] and totals_differing() == []
