@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import ValidationError as SchemaError
@@ -26,6 +26,10 @@ router = Router(tags=["points"])
 
 
 class Page(PageNumberPagination):
+    class Input(PageNumberPagination.Input):
+        # A page past a 64-bit offset is a 422 as page=0 is, not the database's overflow (500).
+        page: int = Field(1, ge=1, le=10**9)
+
     page_size = 50
 
 
@@ -123,7 +127,7 @@ def read_body(request: HttpRequest, schema: type[Schema]) -> Schema:
     whatever the body, never a validation error that would tell it exists."""
     try:
         data = json.loads(request.body or b"{}")
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise HttpError(400, gettext("请求内容不是有效的JSON")) from None
     try:
         return schema.model_validate(data)

@@ -25,7 +25,8 @@ router = Router(tags=["points"])
 
 class Page(PageNumberPagination):
     class Input(PageNumberPagination.Input):
-        pass
+        # A page past a 64-bit offset is a 422 as page=0 is, not the database's overflow (500).
+        page: int = Field(1, ge=1, le=10**9)
 
     page_size = 50
 

@@ -348,13 +348,22 @@ def household_changed(change: HouseholdChange) -> None:
         )
         return
     # The deadline runs from the change itself: a birth entered a month late is a month
-    # closer to its follow-up, not a fresh fortnight.
+    # closer to its follow-up, not a fresh fortnight. A change dated ahead of today does not put
+    # its follow-up off past today's fortnight, and a visit already made since the change (entered
+    # before the change was) is its follow-up, as a visit entered after it would be.
     days = contact_settings_of(household.node).follow_up_days
+    since = min(change.occurred_on, timezone.localdate())
+    visit = (
+        Visit.objects.filter(household=household, visited_on__gte=change.occurred_on)
+        .order_by("visited_on", "pk")
+        .first()
+    )
     FollowUp.objects.get_or_create(
         change=change,
         defaults={
             "household": household,
-            "due_on": change.occurred_on + dt.timedelta(days=days),
+            "due_on": since + dt.timedelta(days=days),
+            **({"done_on": visit.visited_on, "visit": visit} if visit else {}),
         },
     )
     figures.touch(household.node)

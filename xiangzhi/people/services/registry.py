@@ -249,7 +249,10 @@ def resident_add(
         actor=actor,
         household=household,
         kind=kind,
-        occurred_on=occurred_on or data.birth_date,
+        # A birth is dated by the birth date; a move-in left undated is today's, not the day the
+        # newcomer was born (party's follow-up would be decades overdue).
+        occurred_on=occurred_on
+        or (data.birth_date if kind == HouseholdChange.Kind.BIRTH else None),
         resident=resident,
         note=note,
     )
