@@ -257,14 +257,7 @@ def visits_record_day(
     )
     visit_of = {v.household_id: v for v in visits}
     _move_last_visit(list(visit_of), visited_on)
-    due = FollowUp.objects.filter(
-        household_id__in=visit_of, done_on__isnull=True, change__occurred_on__lte=visited_on
-    ).values_list("pk", "household_id")
-    done: dict[int, list[int]] = {}
-    for pk, household_id in due:
-        done.setdefault(household_id, []).append(pk)
-    for household_id, pks in done.items():
-        FollowUp.objects.filter(pk__in=pks).update(done_on=visited_on, visit=visit_of[household_id])
+    done = _close_follow_ups(visit_of, visited_on)
     figures.touch(*{e.household.node for e in entries}, member.resident.node)
     audit_record_many(
         actor=actor,
@@ -287,6 +280,20 @@ def visits_record_day(
         ],
     )
     return visits
+
+
+def _close_follow_ups(visit_of: dict[int, Visit], visited_on: dt.date) -> dict[int, list[int]]:
+    """Close the open follow-ups of the visited households whose change came on or before the
+    visit; the closed ones' ids per household."""
+    due = FollowUp.objects.filter(
+        household_id__in=visit_of, done_on__isnull=True, change__occurred_on__lte=visited_on
+    ).values_list("pk", "household_id")
+    done: dict[int, list[int]] = {}
+    for pk, household_id in due:
+        done.setdefault(household_id, []).append(pk)
+    for household_id, pks in done.items():
+        FollowUp.objects.filter(pk__in=pks).update(done_on=visited_on, visit=visit_of[household_id])
+    return done
 
 
 def _check_need_write(actor: Actor, need: VisitNeed) -> None:
