@@ -48,3 +48,36 @@ def timed(fn, repeat: int, warmup: int = 3) -> list[float]:
         fn()
         out.append(time.perf_counter() - t)
     return out
+
+
+def client_for(user):
+    """A test client logged in as the user, without test instrumentation: pages render as in
+    production."""
+    from django.test import Client
+
+    c = Client(HTTP_HOST="localhost")
+    c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return c
+
+
+def page(client, url: str):
+    """A callable that GETs the page and checks it answered 200."""
+
+    def go():
+        r = client.get(url)
+        assert r.status_code == 200, (url, r.status_code)
+
+    return go
+
+
+def sql(statements):
+    """A callable that runs the hand-written floor: each (statement, params), rows fetched."""
+    from django.db import connection
+
+    def go():
+        with connection.cursor() as cur:
+            for stmt, params in statements:
+                cur.execute(stmt, params)
+                cur.fetchall()
+
+    return go

@@ -17,7 +17,7 @@ import datetime as dt
 import json
 import sys
 
-from common import percentiles, setup, timed
+from common import client_for, page, percentiles, setup, sql, timed
 
 REPEAT = 60  # the county page takes about half a second a sample on a shared machine
 PAGE = 50  # core.web.PAGE_SIZE
@@ -29,7 +29,6 @@ def main(database_url: str, repeat: int = REPEAT) -> dict:
 
     settings.ROOT_URLCONF = "bench_urls"  # adds /bench/trivial/
     from django.db import connection
-    from django.test import Client
     from django.utils import timezone
 
     from xiangzhi.accounts.models import User
@@ -52,18 +51,6 @@ def main(database_url: str, repeat: int = REPEAT) -> dict:
         "l.role = 'primary' AND (l.last_visit_on < %s OR "
         "(l.last_visit_on IS NULL AND l.started_on < %s))"
     )
-
-    def client_for(user):
-        c = Client(HTTP_HOST="localhost")
-        c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        return c
-
-    def page(client, url):
-        def go():
-            r = client.get(url)
-            assert r.status_code == 200, (url, r.status_code)
-
-        return go
 
     floor_statements = [
         (
@@ -121,11 +108,7 @@ def main(database_url: str, repeat: int = REPEAT) -> dict:
         ),
     ]
 
-    def floor():
-        with connection.cursor() as cur:
-            for stmt, params in floor_statements:
-                cur.execute(stmt, params)
-                cur.fetchall()
+    floor = sql(floor_statements)
 
     url = f"/party/coverage/?node={county.pk}"
     client = client_for(county_user)

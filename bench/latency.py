@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sys
 
-from common import percentiles, setup, timed
+from common import client_for, page, percentiles, setup, sql, timed
 
 REPEAT = 200  # samples per small page; p95 of 30 moved by 20% between runs
 REPEAT_LIVE_COUNTY = 5  # the county page counted live (figures off) takes ~1 s a sample
@@ -45,27 +45,6 @@ def main(database_url: str) -> dict:
 
     def rng(node):
         return [node.path, next_prefix(node.path)]
-
-    def client_for(user):
-        c = Client(HTTP_HOST="localhost")  # no test instrumentation: pages render as in production
-        c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        return c
-
-    def page(client, url):
-        def go():
-            r = client.get(url)
-            assert r.status_code == 200, (url, r.status_code)
-
-        return go
-
-    def sql(statements):
-        def go():
-            with connection.cursor() as cur:
-                for stmt, params in statements:
-                    cur.execute(stmt, params)
-                    cur.fetchall()
-
-        return go
 
     q = "zh"
     list_sql = [

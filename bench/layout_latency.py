@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import sys
 
-from common import percentiles, setup, timed
+from common import client_for, page, percentiles, setup, timed
 
 REPEAT = 300
 
@@ -27,25 +27,13 @@ def main(database_url: str, repeat: int = REPEAT) -> dict:
     from bench_urls import _LAYOUT
     from django.db import connection, reset_queries
     from django.template import RequestContext, engines
-    from django.test import Client, RequestFactory
+    from django.test import RequestFactory
     from django.test.utils import CaptureQueriesContext
 
     from xiangzhi.accounts.models import User
 
     cadre = User.objects.get(username="demo_cun_ganbu")
     villager = User.objects.get(username="demo_cunmin")
-
-    def client_for(user):
-        c = Client(HTTP_HOST="localhost")
-        c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        return c
-
-    def page(client, url):
-        def go():
-            r = client.get(url)
-            assert r.status_code == 200, (url, r.status_code)
-
-        return go
 
     out: dict = {}
     for who, user in (("cadre", cadre), ("villager", villager)):

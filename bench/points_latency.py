@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import sys
 
-from common import percentiles, setup, timed
+from common import client_for, page, percentiles, setup, sql, timed
 
 REPEAT = 200
 
@@ -25,8 +25,6 @@ def main(database_url: str, repeat: int = REPEAT) -> dict:
     from django.conf import settings
 
     settings.ROOT_URLCONF = "bench_urls"  # adds /bench/trivial/
-    from django.db import connection
-    from django.test import Client
 
     from xiangzhi.accounts.models import User
     from xiangzhi.core.paths import next_prefix
@@ -41,27 +39,6 @@ def main(database_url: str, repeat: int = REPEAT) -> dict:
     household_id = villager.resident.household_id
     account = PointAccount.objects.get(household_id=household_id, resident__isnull=True)
     month = current_periods()["month"]
-
-    def client_for(user):
-        c = Client(HTTP_HOST="localhost")
-        c.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-        return c
-
-    def page(client, url):
-        def go():
-            r = client.get(url)
-            assert r.status_code == 200, (url, r.status_code)
-
-        return go
-
-    def sql(statements):
-        def go():
-            with connection.cursor() as cur:
-                for stmt, params in statements:
-                    cur.execute(stmt, params)
-                    cur.fetchall()
-
-        return go
 
     under = "(n.path >= %s AND n.path < %s)"
 
