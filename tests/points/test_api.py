@@ -100,14 +100,19 @@ def test_a_villager_lists_their_households_claims_and_entries_only(client, world
 # --- recording a claim ---------------------------------------------------------------------
 
 
-def test_a_grid_worker_records_a_claim_through_the_api(client, world):
+def _claim_body(world) -> dict:
+    """A claim the services accept: a village rule needing a note, for village A's household."""
     rule = village_rule(world, evidence="note")
-    body = {
+    return {
         "household_id": world.a.household.pk,
         "rule_id": rule.pk,
         "occurred_on": _today(),
         "note": "甲村清扫门前",
     }
+
+
+def test_a_grid_worker_records_a_claim_through_the_api(client, world):
+    body = _claim_body(world)
     response = _post(client, _token(world.a.worker), "/api/v1/points/claims", body)
     assert response.status_code == 201, response.content
     claim = PointClaim.objects.get(pk=response.json()["id"])
@@ -128,13 +133,7 @@ def test_a_grid_worker_records_a_claim_through_the_api(client, world):
     ],
 )
 def test_a_claim_the_services_refuse_is_a_400_in_chinese(client, world, change, message):
-    rule = village_rule(world, evidence="note")
-    body = {
-        "household_id": world.a.household.pk,
-        "rule_id": rule.pk,
-        "occurred_on": _today(),
-        "note": "甲村清扫门前",
-    }
+    body = _claim_body(world)
     body.update(change)
     body = {k: v for k, v in body.items() if v is not None}
     before = PointClaim.objects.count()
