@@ -2,7 +2,10 @@ import secrets
 
 from django import template
 from django.core.signals import setting_changed
-from django.utils.html import format_html
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.html import conditional_escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 register = template.Library()
 
@@ -19,7 +22,6 @@ def get_item(mapping, key):
 def panels(context, place: str, obj, can_write: bool = False):
     """Render what higher apps registered for this place of the page (core.registry panels)."""
     from django.template.loader import render_to_string
-    from django.utils.safestring import mark_safe
 
     from xiangzhi.core.registry import PANELS
 
@@ -63,9 +65,6 @@ def _current_app(context) -> str | None:
 
 def _url_table(current_app: str | None) -> dict[str, str]:
     """The URLs reversed so far for this URLconf, script prefix, language and namespace."""
-    from django.urls import get_script_prefix, get_urlconf
-    from django.utils.translation import get_language
-
     key = (get_urlconf(), get_script_prefix(), get_language(), current_app)
     table = _URLS.get(key)
     if table is None:
@@ -74,8 +73,6 @@ def _url_table(current_app: str | None) -> dict[str, str]:
 
 
 def _fixed_url(table: dict[str, str], name: str, current_app: str | None) -> str:
-    from django.urls import reverse
-
     url = table.get(name)
     if url is None:
         url = table[name] = reverse(name, current_app=current_app)
@@ -93,8 +90,6 @@ setting_changed.connect(_clear_urls, dispatch_uid="xz_fixed_urls")
 @register.simple_tag(takes_context=True)
 def fixed_url(context, name: str) -> str:
     """{% url name %} for a URL without arguments, reversed once per process."""
-    from django.utils.html import conditional_escape
-
     app = _current_app(context)
     url = _fixed_url(_url_table(app), name, app)
     return conditional_escape(url) if context.autoescape else url
@@ -106,9 +101,6 @@ def nav_links(context):
     {% for item in nav_items %}<li><a href="{% url item.url_name %}"
     {% if nav == item.key %}aria-current="page"{% endif %}>{{ item.label }}</a></li>{% endfor %}
     (tests/core/test_layout.py compares the two)."""
-    from django.utils.html import conditional_escape
-    from django.utils.safestring import mark_safe
-
     current = context.get("nav")
     app = _current_app(context)
     table = _url_table(app)
