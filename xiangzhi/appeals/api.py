@@ -9,8 +9,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from xiangzhi.core.api import Page
 from xiangzhi.grid.access import access_node
 from xiangzhi.people.access import access_household
 
@@ -85,13 +86,6 @@ class StepIn(Schema):
     into_id: int | None = None
     score: int | None = None
     comment: str = ""
-
-
-class Page(PageNumberPagination):
-    class Input(PageNumberPagination.Input):
-        pass
-
-    page_size = 50
 
 
 def _checked(call):  # noqa: ANN001, ANN202

@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticError
 
+from xiangzhi.core.api import Page
 from xiangzhi.grid.access import access_node
 from xiangzhi.people.access import access_household
 
@@ -21,13 +22,6 @@ from .selectors.visits import member_name, with_member_visible
 from .services import contact_link_add, visit_record
 
 router = Router(tags=["party"])
-
-
-class Page(PageNumberPagination):
-    class Input(PageNumberPagination.Input):
-        pass
-
-    page_size = 50
 
 
 class LinkOut(Schema):

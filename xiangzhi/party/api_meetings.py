@@ -10,9 +10,10 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from ninja import Router, Schema
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ValidationError as PydanticError
 
+from xiangzhi.core.api import Page
 from xiangzhi.grid.access import access_node
 
 from . import selectors, services
@@ -72,13 +73,6 @@ class MeetingRecordIn(Schema):
 
 class ErrorsOut(Schema):
     errors: dict[str, list[str]]
-
-
-class Page(PageNumberPagination):
-    class Input(PageNumberPagination.Input):
-        pass
-
-    page_size = 50
 
 
 def _out(m) -> dict:

@@ -1,8 +1,9 @@
 import datetime as dt
 
 from ninja import Router, Schema
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from xiangzhi.core.api import Page
 from xiangzhi.grid.access import access_node
 
 from . import selectors
@@ -38,13 +39,6 @@ class HouseholdOut(Schema):
 class HouseholdDetailOut(HouseholdOut):
     members: list[ResidentOut]
     tags: list[str]
-
-
-class Page(PageNumberPagination):
-    class Input(PageNumberPagination.Input):
-        pass
-
-    page_size = 50
 
 
 @router.get("/households", response=list[HouseholdOut], summary="户列表（按我的管辖范围）")

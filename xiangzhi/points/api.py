@@ -11,11 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Router, Schema, Status
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 from pydantic import ValidationError as SchemaError
 
+from xiangzhi.core.api import Page
 from xiangzhi.people.access import access_household
 
 from . import selectors
@@ -23,14 +24,6 @@ from .access import access_point_claim, access_point_rule
 from .services.claims import claim_approve, claim_record, claim_reject
 
 router = Router(tags=["points"])
-
-
-class Page(PageNumberPagination):
-    class Input(PageNumberPagination.Input):
-        # A page past a 64-bit offset is a 422 as page=0 is, not the database's overflow (500).
-        page: int = Field(1, ge=1, le=10**9)
-
-    page_size = 50
 
 
 class RuleOut(Schema):

@@ -8,8 +8,9 @@ from django.http import Http404
 from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from xiangzhi.core.api import Page
 from xiangzhi.grid.access import access_node
 from xiangzhi.people.access import access_household
 
@@ -21,14 +22,6 @@ from .services.store import redemption_create
 from .services.totals import period_label
 
 router = Router(tags=["points"])
-
-
-class Page(PageNumberPagination):
-    class Input(PageNumberPagination.Input):
-        # A page past a 64-bit offset is a 422 as page=0 is, not the database's overflow (500).
-        page: int = Field(1, ge=1, le=10**9)
-
-    page_size = 50
 
 
 class RewardOut(Schema):
