@@ -44,6 +44,16 @@ def test_the_scope_walk_aims_at_its_route_and_watches_its_table(world):
     assert "contract.notice" in target.snapshot()
 
 
+def _app_routes(*extra: str) -> list:
+    """The walk over this app's routes (and the core routes named): the full walk over every
+    route is tests/core/test_scope_routes.py's; these tests prove it catches a hole here."""
+    return [
+        r
+        for r in walk.discover_routes()
+        if r.name and (r.name.startswith("contract:") or r.name in extra)
+    ]
+
+
 def _open_hole(monkeypatch):
     """A version of the app that forgot its scope: the view loads any notice, the service writes."""
     monkeypatch.setattr(
@@ -60,14 +70,11 @@ def _open_hole(monkeypatch):
 def test_the_scope_walk_catches_this_app_reading_another_village(
     client, world, monkeypatch, django_capture_on_commit_callbacks
 ):
-    walk.test_no_neighbour_can_read_or_change_anothers_records(
-        client, world, django_capture_on_commit_callbacks
-    )  # the app as written passes
-    _open_hole(monkeypatch)
+    routes = _app_routes()
+    assert walk.neighbour_walk(client, world, django_capture_on_commit_callbacks, routes) > 20
+    _open_hole(monkeypatch)  # the app as written passed; now it forgets its scope
     with pytest.raises(AssertionError, match="contract/notices"):
-        walk.test_no_neighbour_can_read_or_change_anothers_records(
-            client, world, django_capture_on_commit_callbacks
-        )
+        walk.neighbour_walk(client, world, django_capture_on_commit_callbacks, routes)
 
 
 def test_the_scope_walk_catches_this_app_listing_another_village(
@@ -81,8 +88,8 @@ def test_the_scope_walk_catches_this_app_listing_another_village(
     with pytest.raises(
         AssertionError, match=r"GET /contract/notices/ \(contract:notice_list\) leaked"
     ):
-        walk.test_no_neighbour_can_read_or_change_anothers_records(
-            client, world, django_capture_on_commit_callbacks
+        walk.neighbour_walk(
+            client, world, django_capture_on_commit_callbacks, _app_routes("sheets:export")
         )
 
 
@@ -100,18 +107,18 @@ def test_the_scope_walk_catches_this_app_exporting_another_village(
     with pytest.raises(
         AssertionError, match=r"GET /sheets/export/notices/ \(sheets:export\) leaked"
     ):
-        walk.test_no_neighbour_can_read_or_change_anothers_records(
-            client, world, django_capture_on_commit_callbacks
+        walk.neighbour_walk(
+            client, world, django_capture_on_commit_callbacks, _app_routes("sheets:export")
         )
 
 
 def test_the_walk_posts_this_apps_create_form_with_data_it_accepts(world):
     """Read from the form the village's cadre is shown: the target's node, and a title."""
     target = walk.village_target(world.a)
-    payloads = walk.form_payloads(target, walk.discover_routes(), target.objects())
+    payloads = walk.form_payloads(target, _app_routes(), target.objects())
     assert payloads["/contract/notices/new/"] == {"node": str(world.a.node.pk), "title": "越权写入"}
     group = walk.group_target(world.a)  # the node aimed at is the target's, where it is offered
-    payloads = walk.form_payloads(group, walk.discover_routes(), group.objects())
+    payloads = walk.form_payloads(group, _app_routes(), group.objects())
     assert payloads["/contract/notices/new/"]["node"] == str(world.a.group.pk)
 
 
@@ -129,9 +136,7 @@ def test_the_read_only_pass_catches_this_app_creating_without_a_write_check(
     with pytest.raises(
         AssertionError, match=r"the auditor POST /contract/notices/new/ .*answered 302"
     ):
-        walk.test_no_read_only_user_can_change_their_own_villages_records(
-            client, world, django_capture_on_commit_callbacks
-        )
+        walk.read_only_walk(client, world, django_capture_on_commit_callbacks, _app_routes())
 
 
 def test_the_read_only_pass_catches_this_app_letting_an_auditor_write(
@@ -139,9 +144,7 @@ def test_the_read_only_pass_catches_this_app_letting_an_auditor_write(
 ):
     _open_hole(monkeypatch)
     with pytest.raises(AssertionError, match="contract"):
-        walk.test_no_read_only_user_can_change_their_own_villages_records(
-            client, world, django_capture_on_commit_callbacks
-        )
+        walk.read_only_walk(client, world, django_capture_on_commit_callbacks, _app_routes())
 
 
 def test_its_sheet_imports_dry_runs_and_exports_through_core(world, tmp_path):

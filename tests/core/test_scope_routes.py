@@ -910,14 +910,12 @@ class _Forms(dict):
         return self[target.label]
 
 
-@pytest.mark.django_db
-def test_no_neighbour_can_read_or_change_anothers_records(
-    client, world, django_capture_on_commit_callbacks
-):
-    """Every route, with every value of a parameter that names no record, fetched with each of
-    get_queries and posted the target's form data: no marker of the target in any answer, a
-    refusal where the route names a record of the target, and nothing of the target changed."""
-    routes = discover_routes()
+def neighbour_walk(client, world, capture, routes: list[Route] | None = None) -> int:
+    """Every route (or those given), with every value of a parameter that names no record,
+    fetched with each of get_queries and posted the target's form data: no marker of the target
+    in any answer, a refusal where the route names a record of the target, and nothing of the
+    target changed. Returns the number of requests checked."""
+    routes = discover_routes() if routes is None else routes
     forms = _Forms(routes)
     checked = 0
     for who, user, target in attackers(world):
@@ -937,7 +935,7 @@ def test_no_neighbour_can_read_or_change_anothers_records(
                 post = post_payload(user, target, objects, payloads.get(urlsplit(url).path))
                 queries = get_queries(target, route)
                 for method, data in [*(("GET", q) for q in queries), ("POST", post)]:
-                    with django_capture_on_commit_callbacks(execute=True):
+                    with capture(execute=True):
                         response = _request(client, route, method, url, data, token)
                     body = _body(response)
                     where = f"{who} {method} {_shown_url(url, method, data)} ({route.name})"
@@ -958,23 +956,39 @@ def test_no_neighbour_can_read_or_change_anothers_records(
                     client.force_login(user)
                 if not ApiToken.objects.filter(user=user, revoked_at__isnull=True).exists():
                     _, token = api_token_create(actor=user, name="scope-test")  # 退出其他所有设备
-    assert checked > 2500
+    return checked
 
 
 @pytest.mark.django_db
-def test_no_read_only_user_can_change_their_own_villages_records(
+def test_no_neighbour_can_read_or_change_anothers_records(
     client, world, django_capture_on_commit_callbacks
 ):
-    """saleor's rule, every mutation tried without the permission, over every route: the
-    village's auditor, hamlet group leader, party member and villager POST valid data aimed at
-    records they may read (the target's cadre's form, filled), and get a refusal with nothing
-    changed; a route naming no record refuses too, unless it is their own account's
-    (OWN_ACCOUNT_ROUTES) or answers the POST as a GET."""
-    routes = discover_routes()
+    assert neighbour_walk(client, world, django_capture_on_commit_callbacks) > 2500
+
+
+@dataclass
+class ReadOnlyWalk:
+    """What the read-only pass saw: requests checked, each user's answers and own writes, and
+    the contact's visit routes that wrote."""
+
+    checked: int = 0
+    statuses: dict[str, dict[str | None, int]] = field(default_factory=dict)
+    own_writes: dict[str, set[str | None]] = field(default_factory=dict)
+    contact_writes: set[str] = field(default_factory=set)
+
+
+def read_only_walk(client, world, capture, routes: list[Route] | None = None) -> ReadOnlyWalk:
+    """saleor's rule, every mutation tried without the permission, over every route (or those
+    given): the village's auditor, hamlet group leader, party member and villager POST valid
+    data aimed at records they may read (the target's cadre's form, filled), and get a refusal
+    with nothing changed; a route naming no record refuses too, unless it is their own
+    account's (OWN_ACCOUNT_ROUTES) or answers the POST as a GET."""
+    routes = discover_routes() if routes is None else routes
     forms = _Forms(routes)
     township = township_target(world)  # their village, and its sibling for good measure
+    seen = ReadOnlyWalk()
     checked = 0
-    contact_writes: set[str] = set()
+    contact_writes = seen.contact_writes
     for who, user, target in readers(world):
         roles = {role for role, _, _ in scope_for(user).bindings}
         assert roles and not roles & WRITE_ROLES, f"core/roles.py lets the {who} write: {roles}"
@@ -1003,7 +1017,7 @@ def test_no_read_only_user_can_change_their_own_villages_records(
                     response = _request(client, route, "GET", url, {}, token)
                     as_get = _answer(response, _body(response))
                 # What a write leaves for after the commit (a queued task) happens too, and shows.
-                with django_capture_on_commit_callbacks(execute=True):
+                with capture(execute=True):
                     response = _request(client, route, "POST", url, post, token)
                 body = _body(response)
                 status = statuses[route.name] = response.status_code
@@ -1060,15 +1074,27 @@ def test_no_read_only_user_can_change_their_own_villages_records(
                 checked += 1
                 if SESSION_KEY not in client.session:  # a logout route ended the session
                     client.force_login(user)
+        # What changed is the user's own, through routes that name no record.
+        assert all(not names_a_record(r) for r in routes if r.name in own_writes), own_writes
+        seen.statuses[who], seen.own_writes[who] = statuses, own_writes
+    seen.checked = checked
+    return seen
+
+
+@pytest.mark.django_db
+def test_no_read_only_user_can_change_their_own_villages_records(
+    client, world, django_capture_on_commit_callbacks
+):
+    seen = read_only_walk(client, world, django_capture_on_commit_callbacks)
+    assert seen.checked > 400 and len(seen.statuses) == len(readers(world))
+    for who, statuses in seen.statuses.items():
         # They may see the resident aimed at, so the reveal is refused by role, not hidden.
         assert statuses["people:resident_reveal"] == 403, who
-        # What changed is the user's own (a token made on their profile, elder mode), through
-        # routes that name no record; and the payload does write where writing is allowed, so
-        # the refusals above are real ones.
-        assert all(not names_a_record(r) for r in routes if r.name in own_writes), own_writes
-        assert {"accounts:profile", "accounts:elder_mode"} <= own_writes, (who, own_writes)
-    assert checked > 400
-    assert "party:visit_new" in contact_writes  # the payload writes where writing is allowed
+        # What changed is their own (a token made on their profile, elder mode); and the payload
+        # does write where writing is allowed, so the refusals are real ones.
+        own = seen.own_writes[who]
+        assert {"accounts:profile", "accounts:elder_mode"} <= own, (who, own)
+    assert "party:visit_new" in seen.contact_writes  # the payload writes where writing is allowed
 
 
 def test_no_read_only_user_can_start_an_import(client, world, settings, tmp_path):
