@@ -13,10 +13,24 @@ CHROMIUM = shutil.which("chromium") or (
     "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
 )
 
+
+def _on_sqlite() -> bool:
+    from django.conf import settings
+
+    return settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
+
+
+# What the browser tests check is the page: its layout at 360px, elder mode, axe-core, the taps.
+# They run in the SQLite pass (the database of `make demo`); the PostgreSQL pass runs every
+# other test, the same views through Django's test client among them. Each browser test builds
+# its own world on a live server and empties the tables after it: about five minutes of a CI run.
 BROWSER = [
     pytest.mark.browser,
     pytest.mark.skipif(
         CHROMIUM is None, reason="chromium 未安装:跳过浏览器测试 (apt-get install -y chromium)"
+    ),
+    pytest.mark.skipif(
+        not _on_sqlite(), reason="浏览器测试只在 SQLite 一轮运行：它们检查的是页面，与数据库无关"
     ),
 ]
 PASSWORD = "correct-horse-9"  # every account of the world fixture
