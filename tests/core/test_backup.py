@@ -13,6 +13,7 @@ import base64
 import json
 import os
 import secrets
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -67,48 +68,89 @@ def _pg_reason() -> str:
     return ""
 
 
+def _pg_url(full: str) -> str:
+    db = _pg_server()
+    user = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{user}@{db['HOST']}:{db['PORT'] or 5432}/{full}"
+
+
+def _pg_name(name: str) -> str:
+    # Beside the run's own database, and apart from any other run's (two worktrees, one server).
+    return f"{_pg_server()['NAME']}_backup_{os.getpid()}_{name}"
+
+
 class Databases:
-    """Fresh, empty databases of one backend, dropped at the end."""
+    """Fresh databases of one backend, dropped at the end: empty ones, and migrated ones copied
+    from the migrated database the module keeps (a migrate is some fifteen seconds)."""
 
-    def __init__(self, backend: str, tmp: Path):
-        self.backend, self.tmp, self.made = backend, tmp, []
+    def __init__(self, backend: str, tmp: Path, template: str | None = None):
+        self.backend, self.tmp, self.template, self.made = backend, tmp, template, []
 
-    def new(self, name: str) -> str:
+    def new(self, name: str, migrated: bool = False) -> str:
+        if migrated:
+            assert self.template is not None
         if self.backend == "sqlite":
-            return f"sqlite:///{self.tmp / (name + '.sqlite3')}"
-        db = _pg_server()
-        # Beside the run's own database, and apart from any other run's (two worktrees, one server).
-        full = f"{db['NAME']}_backup_{os.getpid()}_{name}"
+            path = self.tmp / (name + ".sqlite3")
+            if migrated:
+                shutil.copyfile(self.template, path)
+            return f"sqlite:///{path}"
+        full = _pg_name(name)
         _pg_admin(f'DROP DATABASE IF EXISTS "{full}" WITH (FORCE)')
-        _pg_admin(f'CREATE DATABASE "{full}"')
+        _pg_admin(
+            f'CREATE DATABASE "{full}"' + (f' TEMPLATE "{self.template}"' if migrated else "")
+        )
         self.made.append(full)
-        user = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-        return f"postgres://{user}@{db['HOST']}:{db['PORT'] or 5432}/{full}"
+        return _pg_url(full)
 
     def drop(self) -> None:
         for full in self.made:
             _pg_admin(f'DROP DATABASE IF EXISTS "{full}" WITH (FORCE)')
 
 
+# The data keys of the migrated databases (and so of every source deployment below).
+KEYS = {
+    "SECRET_KEY": secrets.token_urlsafe(50),
+    "XIANGZHI_DATA_KEYS": "b1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
+    "XIANGZHI_INDEX_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
+}
+
+
+@pytest.fixture(scope="module")
+def migrated(tmp_path_factory):
+    """backend -> a migrated empty database (an SQLite file, a PostgreSQL database to copy as a
+    template), migrated by the real command the first time a test asks."""
+    made: dict[str, str] = {}
+
+    def get(backend: str) -> str:
+        if backend not in made:
+            if backend == "sqlite":
+                path = tmp_path_factory.mktemp("migrated") / "migrated.sqlite3"
+                url, made[backend] = f"sqlite:///{path}", str(path)
+            else:
+                full = made[backend] = _pg_name("migrated")
+                _pg_admin(f'DROP DATABASE IF EXISTS "{full}" WITH (FORCE)')
+                _pg_admin(f'CREATE DATABASE "{full}"')
+                url = _pg_url(full)
+            var = tmp_path_factory.mktemp("migrated-var")
+            manage(deployment(var, url, KEYS), "migrate", "-v0")
+        return made[backend]
+
+    yield get
+    if "postgresql" in made:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{made["postgresql"]}" WITH (FORCE)')
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
-def databases(request, tmp_path):
+def databases(request, tmp_path, migrated):
     if request.param == "postgresql" and (reason := _pg_reason()):
         pytest.skip(reason)
     from django.db import connection
 
     if request.param != connection.vendor:  # CI runs the suite on each: each tests its own
         pytest.skip(f"本次测试用的是 {connection.vendor}：{request.param} 的备份在另一轮测试")
-    dbs = Databases(request.param, tmp_path)
+    dbs = Databases(request.param, tmp_path, migrated(request.param))
     yield dbs
     dbs.drop()
-
-
-def fresh_keys() -> dict:
-    return {
-        "SECRET_KEY": secrets.token_urlsafe(50),
-        "XIANGZHI_DATA_KEYS": "b1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
-        "XIANGZHI_INDEX_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
-    }
 
 
 def deployment(var: Path, url: str, keys: dict | None) -> dict:
@@ -138,10 +180,9 @@ def manage(env: dict, *args: str, ok: bool = True) -> subprocess.CompletedProces
 
 
 def test_a_backup_restores_into_a_fresh_database_and_reads_back_with_the_keys(databases, tmp_path):
-    keys = fresh_keys()
+    keys = KEYS
     id_number = make_id()
-    source = deployment(tmp_path / "source", databases.new("source"), keys)
-    manage(source, "migrate", "-v0")
+    source = deployment(tmp_path / "source", databases.new("source", migrated=True), keys)
     pk = int(
         manage(source, "shell", "-v0", "-c", SEED.format(id_number=id_number)).stdout.split()[-1]
     )
@@ -170,10 +211,9 @@ def test_a_backup_restores_into_a_fresh_database_and_reads_back_with_the_keys(da
 
 
 def test_without_the_keys_a_restored_id_number_cannot_be_read(databases, tmp_path):
-    keys = fresh_keys()
+    keys = KEYS
     id_number = make_id()
-    source = deployment(tmp_path / "source", databases.new("source"), keys)
-    manage(source, "migrate", "-v0")
+    source = deployment(tmp_path / "source", databases.new("source", migrated=True), keys)
     pk = int(
         manage(source, "shell", "-v0", "-c", SEED.format(id_number=id_number)).stdout.split()[-1]
     )
@@ -193,11 +233,10 @@ def test_without_the_keys_a_restored_id_number_cannot_be_read(databases, tmp_pat
     assert read.returncode != 0 and "DecryptionError" in read.stderr
 
 
-def test_a_sqlite_backup_is_taken_while_a_writer_holds_the_database(tmp_path):
+def test_a_sqlite_backup_is_taken_while_a_writer_holds_the_database(tmp_path, migrated):
     """The online backup API copies a consistent snapshot while a transaction is open."""
-    keys = fresh_keys()
-    source = deployment(tmp_path / "source", f"sqlite:///{tmp_path / 'db.sqlite3'}", keys)
-    manage(source, "migrate", "-v0")
+    shutil.copyfile(migrated("sqlite"), tmp_path / "db.sqlite3")
+    source = deployment(tmp_path / "source", f"sqlite:///{tmp_path / 'db.sqlite3'}", KEYS)
     writer = sqlite3.connect(tmp_path / "db.sqlite3", isolation_level=None)
     writer.execute("BEGIN IMMEDIATE")
     writer.execute("CREATE TABLE half_done (x)")  # not committed: not in the backup
