@@ -120,24 +120,26 @@ def migrated(tmp_path_factory):
     """backend -> a migrated empty database (an SQLite file, a PostgreSQL database to copy as a
     template), migrated by the real command the first time a test asks."""
     made: dict[str, str] = {}
+    pg_made: list[str] = [""]  # the PostgreSQL database made, migrated or not, to drop
 
     def get(backend: str) -> str:
         if backend not in made:
             if backend == "sqlite":
                 path = tmp_path_factory.mktemp("migrated") / "migrated.sqlite3"
-                url, made[backend] = f"sqlite:///{path}", str(path)
+                url, name = f"sqlite:///{path}", str(path)
             else:
-                full = made[backend] = _pg_name("migrated")
-                _pg_admin(f'DROP DATABASE IF EXISTS "{full}" WITH (FORCE)')
-                _pg_admin(f'CREATE DATABASE "{full}"')
-                url = _pg_url(full)
+                name = pg_made[0] = _pg_name("migrated")
+                _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                _pg_admin(f'CREATE DATABASE "{name}"')
+                url = _pg_url(name)
             var = tmp_path_factory.mktemp("migrated-var")
             manage(deployment(var, url, KEYS), "migrate", "-v0")
+            made[backend] = name  # only once migrated: a failed migrate fails every test asking
         return made[backend]
 
     yield get
-    if "postgresql" in made:
-        _pg_admin(f'DROP DATABASE IF EXISTS "{made["postgresql"]}" WITH (FORCE)')
+    if pg_made[0]:
+        _pg_admin(f'DROP DATABASE IF EXISTS "{pg_made[0]}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
