@@ -184,6 +184,24 @@ def test_the_board_costs_the_same_queries_whatever_the_number_of_households(clie
     assert counts[0] == counts[1]
 
 
+def test_the_villager_page_costs_the_same_queries_whatever_the_entries(client, world):
+    """我的积分 reads one page of the history, and ranks from the maintained totals: 25 entries
+    or 45 cost the same queries; a history that fits its first page (2) saves the COUNT that
+    the page links need (core.web.ListPaginator)."""
+    today = timezone.localdate()
+    client.force_login(world.a.villager)
+    counts = []
+    for size in (2, 25, 45):
+        while PointEntry.objects.filter(household=world.a.household).count() < size:
+            _earn(world, world.a.household, 1, day=today)
+            _earn(world, world.a.other_household, 2, day=today)
+        client.get("/points/mine/")  # the session's first read is not the page's
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get("/points/mine/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] + 1 == counts[1] == counts[2]
+
+
 def test_the_villager_page_shows_balance_history_shelf_and_rank_of_their_own_only(client, world):
     today = timezone.localdate()
     _earn(world, world.a.household, 40, day=today, reason="甲村庭院整洁")
