@@ -24,6 +24,7 @@ from xiangzhi.party.services import (
     contact_settings_update,
     need_take,
     party_member_register,
+    party_member_transfer_out,
     visit_record,
 )
 from xiangzhi.people.models import Household, Resident, Tag
@@ -31,6 +32,7 @@ from xiangzhi.people.services import (
     ResidentData,
     household_register,
     resident_add,
+    resident_move_out,
     resident_record_death,
 )
 
@@ -135,6 +137,32 @@ def test_a_members_death_uncovers_their_households_at_once(world):
     assert after.linked == 0
     assert a.household in uncovered_households(actor=a.cadre, node=a.node)
     assert not ContactLink.objects.filter(member=a.party_member, ended_on__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_a_members_move_away_uncovers_their_households_at_once(world):
+    a = world.a
+    assert _cov(world, a.node).linked == 2
+    resident_move_out(actor=world.admin, resident=a.other_head, occurred_on=TODAY)
+    assert _cov(world, a.node).linked == 0
+    assert a.household in uncovered_households(actor=a.cadre, node=a.node)
+
+
+@pytest.mark.django_db
+def test_a_transfer_out_uncovers_at_once_and_the_member_can_be_linked_no_more(world):
+    """Through the transfer itself (the hook party's ready() registers), not the hook alone; a
+    member transferred out is refused as a contact by the service that the form, the links
+    import and the API all call."""
+    a = world.a
+    party_member_transfer_out(
+        actor=a.cadre, member=a.party_member, transferred_on=TODAY, to_organisation="外县党委"
+    )
+    assert _cov(world, a.node).linked == 0
+    assert a.household in uncovered_households(actor=a.cadre, node=a.node)
+    a.party_member.refresh_from_db()
+    with pytest.raises(ValidationError) as refused:
+        contact_link_add(actor=a.secretary, household=a.household, member=a.party_member)
+    assert "组织关系已转出" in str(refused.value.message_dict["member"])
 
 
 @pytest.mark.django_db

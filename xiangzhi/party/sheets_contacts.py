@@ -80,6 +80,7 @@ def _member(actor: Actor, household: Household, name: str, last4: str) -> PartyM
         resident__name=name,
         resident__status=Resident.Status.ACTIVE,
         resident__node__path__under=village,
+        status=PartyMember.Status.ACTIVE,  # a member transferred out contacts no one
     )
     if last4:
         qs = qs.filter(resident__phone_last4=last4_index(last4, "phone")) | qs.filter(

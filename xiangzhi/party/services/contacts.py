@@ -49,6 +49,8 @@ def _validate_link(*, household: Household, member: PartyMember, role: str) -> N
         errors["household"] = gettext("该户已迁出或注销，不能再指定联系党员")
     if member.resident.status != Resident.Status.ACTIVE:
         errors["member"] = gettext("该党员已不在册（迁出或死亡），不能联系农户")
+    elif member.status != PartyMember.Status.ACTIVE:
+        errors["member"] = gettext("该党员的组织关系已转出，不能联系农户")
     elif village_path(member.resident.node) != village_path(household.node):
         errors["member"] = gettext("联系党员应为本村（社区）的党员")
     if errors:
