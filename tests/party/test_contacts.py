@@ -30,7 +30,9 @@ from xiangzhi.party.services import (
 from xiangzhi.people.models import Household, Resident, Tag
 from xiangzhi.people.services import (
     ResidentData,
+    household_change_head,
     household_register,
+    household_split,
     resident_add,
     resident_move_out,
     resident_record_death,
@@ -272,6 +274,43 @@ def test_a_household_change_flags_a_follow_up_that_the_next_visit_closes(world):
     )
     follow_up.refresh_from_db()
     assert follow_up.visit == visit and follow_up.done_on == TODAY
+
+
+def _change(world, kind: str) -> None:
+    a = world.a
+    if kind == "death":
+        resident_record_death(actor=a.cadre, resident=a.child, occurred_on=TODAY, cause="illness")
+    elif kind == "move_out":
+        resident_move_out(actor=a.cadre, resident=a.child, occurred_on=TODAY)
+    elif kind == "split":
+        household_split(
+            actor=a.cadre,
+            household=a.household,
+            members=[a.child],
+            new_head=a.child,
+            address="甲村分户巷1号",
+            occurred_on=TODAY,
+        )
+    else:
+        household_change_head(
+            actor=a.cadre,
+            household=a.household,
+            new_head=a.child,
+            relations={a.head.pk: Resident.Relation.PARENT},
+            occurred_on=TODAY,
+        )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["death", "move_out", "split", "head_change"])
+def test_each_household_change_flags_a_follow_up_within_the_deadline(world, kind):
+    """Birth is the test above; the other changes of the issue's list flag the household too."""
+    a = world.a
+    Visit.objects.filter(household=a.household).update(visited_on=TODAY - dt.timedelta(days=30))
+    _change(world, kind)
+    follow_up = FollowUp.objects.get(household=a.household, change__kind=kind)
+    assert follow_up.done_on is None and follow_up.due_on == TODAY + dt.timedelta(days=15)
+    assert _cov(world, a.node, today=TODAY + dt.timedelta(days=16)).follow_ups_overdue >= 1
 
 
 @pytest.mark.django_db
