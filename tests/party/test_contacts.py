@@ -15,7 +15,7 @@ from django.utils import timezone
 from tests.factories import make_id
 from xiangzhi.core.models import AuditEvent
 from xiangzhi.party.models import ContactLink, FollowUp, Visit, VisitNeed
-from xiangzhi.party.selectors import coverage_of, uncovered_households
+from xiangzhi.party.selectors import coverage_of, member_coverage, uncovered_households
 from xiangzhi.party.services import (
     contact_link_add,
     contact_link_end,
@@ -342,6 +342,17 @@ def test_coverage_on_a_hand_built_case(world):
     assert cov.members_linked == 1 and cov.members_visiting == 1
     this_month = _cov(world, a.node)
     assert this_month.visited == 2
+    # Per member: the village's one contact links the four households, two of them overdue;
+    # three visits in the year (two today, `old` 100 days ago), the last one today.
+    (row,) = member_coverage(
+        actor=world.admin, node=a.node, start=TODAY - dt.timedelta(days=365), end=TODAY
+    )
+    assert (row.pk, row.n_linked, row.n_overdue, row.n_visits) == (a.party_member.pk, 4, 2, 3)
+    assert row.last_visit == TODAY
+    (month,) = member_coverage(
+        actor=world.admin, node=a.node, start=TODAY.replace(day=1), end=TODAY
+    )
+    assert month.n_visits == 2
     contact_settings_update(
         actor=world.admin,
         township=world.township,
