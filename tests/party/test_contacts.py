@@ -467,6 +467,49 @@ def test_the_member_sees_their_households_and_records_a_visit_on_the_page(client
 
 
 @pytest.mark.django_db
+def test_the_members_page_says_how_many_days_since_each_households_last_visit(client, world):
+    a = world.a
+    ContactLink.objects.filter(household=a.household).update(
+        last_visit_on=TODAY - dt.timedelta(days=37)
+    )
+    ContactLink.objects.filter(household=a.other_household).update(last_visit_on=None)
+    client.force_login(a.member_user)
+    body = client.get(reverse("party:my_households")).content.decode()
+    assert "距上次走访 37 天" in body and "还没走访过" in body
+    # The longest unvisited first: never visited, then 37 days.
+    assert body.index(a.other_household.address) < body.index(a.household.address)
+
+
+@pytest.mark.django_db
+def test_the_open_needs_are_listed_per_village_in_scope(client, world):
+    a, b = world.a, world.b
+    visit_record(
+        actor=a.member_user,
+        household=a.household,
+        visited_on=TODAY,
+        met="户主",
+        learned="都好",
+        needs=["甲村修水渠"],
+    )
+    visit_record(
+        actor=b.member_user,
+        household=b.household,
+        visited_on=TODAY,
+        met="户主",
+        learned="都好",
+        needs=["乙村装路灯"],
+    )
+    client.force_login(a.cadre)
+    body = client.get(reverse("party:needs") + f"?node={a.node.pk}").content.decode()
+    assert "甲村修水渠" in body and "乙村装路灯" not in body
+    need = VisitNeed.objects.get(text="甲村修水渠")
+    need_take(actor=a.cadre, need=need, by="乡镇农业农村办")
+    body = client.get(reverse("party:needs") + f"?node={a.node.pk}").content.decode()
+    assert "甲村修水渠" not in body  # open ones by default
+    assert client.get(reverse("party:needs") + f"?node={b.node.pk}").status_code in (403, 404)
+
+
+@pytest.mark.django_db
 def test_the_household_page_shows_its_visit_history_to_those_in_scope(client, world):
     a = world.a
     client.force_login(a.worker)
