@@ -233,3 +233,31 @@ def test_the_ledger_exports_as_a_printable_sheet(client, world):
     assert header[:3] == ["序号", "党组织", "会议类别"]
     assert any("甲村党小组会" in str(row) for row in rows[3:])
     assert not any("乙村" in str(row) for row in rows)
+
+
+def test_the_minutes_and_the_attachment_are_read_back_by_those_in_scope(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    a = world.a
+    meeting = meeting_plan(
+        actor=a.cadre, organisation=a.branch, kind="theme_day", planned_on=dt.date(2026, 2, 3)
+    )
+    pdf = "%PDF-1.4 甲村支委会签到表".encode()
+    meeting_record(
+        actor=a.cadre,
+        meeting=meeting,
+        held_on=dt.date(2026, 2, 3),
+        topic="甲村春耕安排",
+        host="甲村书记",
+        minutes="甲村会议记录：安排春耕互助",
+        attendance={a.party_member.pk: ("present", "")},
+        attachment=SimpleUploadedFile("签到表.pdf", pdf, content_type="application/pdf"),
+    )
+    client.force_login(a.cadre)
+    detail = client.get(reverse("party:meeting_detail", args=[meeting.pk])).content.decode()
+    assert "甲村会议记录：安排春耕互助" in detail
+    assert reverse("party:meeting_attachment", args=[meeting.pk]) in detail
+    download = client.get(reverse("party:meeting_attachment", args=[meeting.pk]))
+    assert download.status_code == 200 and b"".join(download.streaming_content) == pdf
+    client.force_login(world.b.cadre)
+    assert client.get(reverse("party:meeting_attachment", args=[meeting.pk])).status_code == 404
