@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from tests.factories import make_id
 from xiangzhi.core.models import AuditEvent
+from xiangzhi.grid.models import GridNode
 from xiangzhi.party.models import ContactLink, FollowUp, Visit, VisitNeed
 from xiangzhi.party.selectors import coverage_of, member_coverage, uncovered_households
+from xiangzhi.party.selectors.coverage import is_community
 from xiangzhi.party.services import (
     contact_link_add,
     contact_link_end,
@@ -539,3 +541,27 @@ def test_the_api_records_a_visit_for_the_contact_member(client, world):
     }
     r = client.post(url, json.dumps({**body, "met": ""}), content_type="application/json", **auth)
     assert r.status_code == 422 and "见到的人" in r.json()["detail"]
+
+
+@pytest.mark.django_db
+def test_a_community_group_is_held_to_the_community_quota(world):
+    """A village-level node whose division code is a 居委会's (last three digits under 200) is a
+    community: its groups may cover more households (the seed's 社区党小组覆盖XX户)."""
+    a = world.a
+    for n in (21, 22, 23):
+        _household(world, a, n)  # a's group: 5 households
+    contact_settings_update(
+        actor=world.admin,
+        township=world.township,
+        village_group_quota=4,
+        community_group_quota=6,
+        visit_interval_days=90,
+        follow_up_days=15,
+    )
+    village_code = a.node.code[:9] + "201"
+    GridNode.objects.filter(pk=a.node.pk).update(code=village_code)
+    (group,) = _cov(world, a.node).flagged_groups
+    assert (group["node"], group["quota"]) == (a.group, 4)
+    GridNode.objects.filter(pk=a.node.pk).update(code=a.node.code[:9] + "001")
+    assert _cov(world, a.node).flagged_groups == []  # 5 is within a community's 6
+    assert is_community("430521100001") and not is_community("430521100201")
