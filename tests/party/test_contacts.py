@@ -565,3 +565,34 @@ def test_a_community_group_is_held_to_the_community_quota(world):
     GridNode.objects.filter(pk=a.node.pk).update(code=a.node.code[:9] + "001")
     assert _cov(world, a.node).flagged_groups == []  # 5 is within a community's 6
     assert is_community("430521100001") and not is_community("430521100201")
+
+
+@pytest.mark.django_db
+def test_the_api_links_a_household_and_refuses_a_transferred_member(client, world):
+    import json
+
+    from xiangzhi.accounts.services import api_token_create
+
+    a = world.a
+    h = _household(world, a, 31)
+    _, token = api_token_create(actor=a.secretary, name="手机")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    body = {"household_id": h.pk, "member_id": a.party_member.pk, "role": "primary"}
+    url = "/api/v1/party/contact-links"
+    r = client.post(url, json.dumps(body), content_type="application/json", **auth)
+    assert r.status_code == 201, r.content
+    assert r.json()["household_id"] == h.pk
+    assert ContactLink.objects.filter(household=h, member=a.party_member, ended_on=None).exists()
+    again = client.post(url, json.dumps(body), content_type="application/json", **auth)
+    assert again.status_code == 422 and "已在联系" in again.json()["detail"]
+    party_member_transfer_out(
+        actor=a.cadre, member=a.party_member, transferred_on=TODAY, to_organisation="外县党委"
+    )
+    other = _household(world, a, 32)
+    r = client.post(
+        url,
+        json.dumps({**body, "household_id": other.pk}),
+        content_type="application/json",
+        **auth,
+    )
+    assert r.status_code == 422 and "组织关系已转出" in r.json()["detail"]
