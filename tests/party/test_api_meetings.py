@@ -62,3 +62,23 @@ def test_another_village_gets_404_and_a_read_only_user_403(client, world):
     assert r.status_code == 403
     meeting.refresh_from_db()
     assert meeting.topic == "甲村党小组会"
+
+
+def test_a_cadre_plans_a_meeting_and_a_reader_or_neighbour_cannot(client, world):
+    a, b = world.a, world.b
+    body = {"organisation_id": a.branch.pk, "kind": "theme_day", "planned_on": "2026-03-05"}
+    url = "/api/v1/party/meetings"
+    r = client.post(url, json.dumps(body), content_type="application/json", **_auth(a.token))
+    assert r.status_code == 201, r.content
+    assert (r.json()["kind_label"], r.json()["status"]) == ("主题党日", "planned")
+    assert Meeting.objects.filter(organisation=a.branch, planned_on="2026-03-05").count() == 1
+    wrong = {**body, "kind": "no_such_kind"}
+    r = client.post(url, json.dumps(wrong), content_type="application/json", **_auth(a.token))
+    assert r.status_code == 400 and "kind" in r.json()["errors"]
+    _, reader = api_token_create(actor=a.auditor, name="手机")
+    r = client.post(url, json.dumps(body), content_type="application/json", **_auth(reader))
+    assert r.status_code == 403
+    _, neighbour = api_token_create(actor=b.cadre, name="手机")
+    r = client.post(url, json.dumps(body), content_type="application/json", **_auth(neighbour))
+    assert r.status_code == 404
+    assert Meeting.objects.filter(organisation=a.branch, planned_on="2026-03-05").count() == 1

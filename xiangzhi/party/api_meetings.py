@@ -71,6 +71,13 @@ class MeetingRecordIn(Schema):
     attendance: list[AttendanceIn] = []
 
 
+class MeetingPlanIn(Schema):
+    organisation_id: int
+    kind: str
+    planned_on: dt.date
+    topic: str = ""
+
+
 class ErrorsOut(Schema):
     errors: dict[str, list[str]]
 
@@ -156,3 +163,25 @@ def record_meeting(request, meeting_id: int):
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         return 400, {"errors": errors}
     return 200, _detail(request, meeting)
+
+
+@router.post(
+    "/meetings",
+    response={201: MeetingOut, 400: ErrorsOut},
+    summary="安排会议（三会一课、主题党日）",
+)
+def plan_meeting(request, payload: MeetingPlanIn):
+    """Plan a meeting of a branch or group the actor may write (as the meetings page does)."""
+    organisation = access_node(request.user, payload.organisation_id, write=True)
+    try:
+        meeting = services.meeting_plan(
+            actor=request.user,
+            organisation=organisation,
+            kind=payload.kind,
+            planned_on=payload.planned_on,
+            topic=payload.topic,
+        )
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+        return 400, {"errors": errors}
+    return 201, _out(meeting)
