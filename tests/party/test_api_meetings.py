@@ -75,9 +75,16 @@ def test_a_cadre_plans_a_meeting_and_a_reader_or_neighbour_cannot(client, world)
     wrong = {**body, "kind": "no_such_kind"}
     r = client.post(url, json.dumps(wrong), content_type="application/json", **_auth(a.token))
     assert r.status_code == 400 and "kind" in r.json()["errors"]
+    far = {**body, "planned_on": "9999-12-31"}
+    r = client.post(url, json.dumps(far), content_type="application/json", **_auth(a.token))
+    assert r.status_code == 400 and "2000年至2100年" in r.json()["errors"]["planned_on"][0]
+    bad = {"organisation_id": "甲", "kind": "theme_day"}  # no day, and an id that is no number
+    r = client.post(url, json.dumps(bad), content_type="application/json", **_auth(a.token))
+    assert r.status_code == 422
+    assert r.json()["detail"] == "会议安排有误：organisation_id、planned_on"
     _, reader = api_token_create(actor=a.auditor, name="手机")
     r = client.post(url, json.dumps(body), content_type="application/json", **_auth(reader))
-    assert r.status_code == 403
+    assert r.status_code == 403 and "detail" in r.json()  # JSON, not the site's HTML page
     _, neighbour = api_token_create(actor=b.cadre, name="手机")
     r = client.post(url, json.dumps(body), content_type="application/json", **_auth(neighbour))
     assert r.status_code == 404

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext
 from ninja import Router, Schema
 from ninja.errors import HttpError
@@ -152,7 +152,10 @@ def _record_in(request) -> MeetingRecordIn:
     },
 )
 def record_meeting(request, meeting_id: int):
-    meeting = access_meeting(request.user, meeting_id, write=True)
+    try:
+        meeting = access_meeting(request.user, meeting_id, write=True)
+    except PermissionDenied as exc:
+        raise _forbidden(exc) from None
     data = _record_in(request).dict()
     attendance = {a["member_id"]: (a["status"], a["reason"]) for a in data.pop("attendance")}
     try:
@@ -165,15 +168,35 @@ def record_meeting(request, meeting_id: int):
     return 200, _detail(request, meeting)
 
 
+def _plan_in(request) -> MeetingPlanIn:
+    """The body, with a Chinese answer naming the wrong fields (as _record_in)."""
+    try:
+        return MeetingPlanIn.model_validate_json(request.body or b"{}")
+    except PydanticError as exc:
+        fields = "、".join(str(e["loc"][-1]) for e in exc.errors() if e.get("loc")) or "请求内容"
+        raise HttpError(422, gettext("会议安排有误：%(fields)s") % {"fields": fields}) from None
+
+
+def _forbidden(exc: PermissionDenied) -> HttpError:
+    return HttpError(403, str(exc) or gettext("没有权限"))
+
+
 @router.post(
     "/meetings",
     response={201: MeetingOut, 400: ErrorsOut},
     summary="安排会议（三会一课、主题党日）",
+    openapi_extra={
+        "requestBody": {
+            "content": {"application/json": {"schema": MeetingPlanIn.model_json_schema()}},
+            "required": True,
+        }
+    },
 )
-def plan_meeting(request, payload: MeetingPlanIn):
+def plan_meeting(request):
     """Plan a meeting of a branch or group the actor may write (as the meetings page does)."""
-    organisation = access_node(request.user, payload.organisation_id, write=True)
+    payload = _plan_in(request)
     try:
+        organisation = access_node(request.user, payload.organisation_id, write=True)
         meeting = services.meeting_plan(
             actor=request.user,
             organisation=organisation,
@@ -181,6 +204,8 @@ def plan_meeting(request, payload: MeetingPlanIn):
             planned_on=payload.planned_on,
             topic=payload.topic,
         )
+    except PermissionDenied as exc:
+        raise _forbidden(exc) from None
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
         return 400, {"errors": errors}

@@ -67,6 +67,8 @@ def meeting_plan(
     _check_kind(organisation, kind)
     if planned_on is None:
         raise ValidationError({"planned_on": gettext("请填写计划日期")})
+    if not 2000 <= planned_on.year <= 2100:
+        raise ValidationError({"planned_on": gettext("计划日期应在2000年至2100年之间")})
     topic = text(topic, "topic", gettext("主题"), required=False, limit=100)
     meeting = Meeting.objects.create(
         organisation=organisation, kind=kind, planned_on=planned_on, topic=topic
