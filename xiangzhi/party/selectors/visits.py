@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -51,7 +51,8 @@ def my_contact_links(*, actor: Actor) -> QuerySet[ContactLink]:
                 to_attr="open_follow_ups",
             )
         )
-        .order_by("last_visit_on", "household__node__path", "pk")
+        # Never visited first on both databases (SQLite sorts NULL first, PostgreSQL last).
+        .order_by(F("last_visit_on").asc(nulls_first=True), "household__node__path", "pk")
     )
 
 
