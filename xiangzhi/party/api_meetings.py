@@ -130,51 +130,26 @@ def get_meeting(request, meeting_id: int):
     return _detail(request, access_meeting(request.user, meeting_id))
 
 
-def _record_in(request) -> MeetingRecordIn:
-    """The body, read after the meeting's access check: a stranger (another village's cadre, a
-    read-only auditor) is refused by scope, never told how their body was wrong."""
+def _body(request, schema: type[Schema], message: str) -> Schema:
+    """The JSON body, read where the route chooses (after the access check for a record: a
+    stranger is refused by scope, never told how their body was wrong); a malformed one is a
+    422 naming its fields in Chinese. `message` holds %(fields)s."""
     try:
-        return MeetingRecordIn.model_validate_json(request.body or b"{}")
+        return schema.model_validate_json(request.body or b"{}")
     except PydanticError as exc:
         fields = "、".join(str(e["loc"][-1]) for e in exc.errors() if e.get("loc")) or "请求内容"
-        raise HttpError(422, gettext("会议记录有误：%(fields)s") % {"fields": fields}) from None
+        raise HttpError(422, message % {"fields": fields}) from None
 
 
-@router.post(
-    "/meetings/{meeting_id}/record",
-    response={200: MeetingDetailOut, 400: ErrorsOut},
-    summary="记录会议召开情况和出勤",
-    openapi_extra={
-        "requestBody": {
-            "content": {"application/json": {"schema": MeetingRecordIn.model_json_schema()}},
-            "required": True,
-        }
-    },
-)
-def record_meeting(request, meeting_id: int):
-    try:
-        meeting = access_meeting(request.user, meeting_id, write=True)
-    except PermissionDenied as exc:
-        raise _forbidden(exc) from None
-    data = _record_in(request).dict()
-    attendance = {a["member_id"]: (a["status"], a["reason"]) for a in data.pop("attendance")}
-    try:
-        meeting = services.meeting_record(
-            actor=request.user, meeting=meeting, attendance=attendance, **data
-        )
-    except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        return 400, {"errors": errors}
-    return 200, _detail(request, meeting)
+def _documented(schema: type[Schema]) -> dict:
+    """The OpenAPI request body of a route that reads its body with _body."""
+    content = {"application/json": {"schema": schema.model_json_schema()}}
+    return {"requestBody": {"content": content, "required": True}}
 
 
-def _plan_in(request) -> MeetingPlanIn:
-    """The body, with a Chinese answer naming the wrong fields (as _record_in)."""
-    try:
-        return MeetingPlanIn.model_validate_json(request.body or b"{}")
-    except PydanticError as exc:
-        fields = "、".join(str(e["loc"][-1]) for e in exc.errors() if e.get("loc")) or "请求内容"
-        raise HttpError(422, gettext("会议安排有误：%(fields)s") % {"fields": fields}) from None
+def _errors(exc: ValidationError) -> dict:
+    """A service's refusal as the 400 answer: its fields' Chinese messages."""
+    return {"errors": exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}}
 
 
 def _forbidden(exc: PermissionDenied) -> HttpError:
@@ -182,19 +157,36 @@ def _forbidden(exc: PermissionDenied) -> HttpError:
 
 
 @router.post(
+    "/meetings/{meeting_id}/record",
+    response={200: MeetingDetailOut, 400: ErrorsOut},
+    summary="记录会议召开情况和出勤",
+    openapi_extra=_documented(MeetingRecordIn),
+)
+def record_meeting(request, meeting_id: int):
+    try:
+        meeting = access_meeting(request.user, meeting_id, write=True)
+    except PermissionDenied as exc:
+        raise _forbidden(exc) from None
+    data = _body(request, MeetingRecordIn, gettext("会议记录有误：%(fields)s")).dict()
+    attendance = {a["member_id"]: (a["status"], a["reason"]) for a in data.pop("attendance")}
+    try:
+        meeting = services.meeting_record(
+            actor=request.user, meeting=meeting, attendance=attendance, **data
+        )
+    except ValidationError as exc:
+        return 400, _errors(exc)
+    return 200, _detail(request, meeting)
+
+
+@router.post(
     "/meetings",
     response={201: MeetingOut, 400: ErrorsOut},
     summary="安排会议（三会一课、主题党日）",
-    openapi_extra={
-        "requestBody": {
-            "content": {"application/json": {"schema": MeetingPlanIn.model_json_schema()}},
-            "required": True,
-        }
-    },
+    openapi_extra=_documented(MeetingPlanIn),
 )
 def plan_meeting(request):
     """Plan a meeting of a branch or group the actor may write (as the meetings page does)."""
-    payload = _plan_in(request)
+    payload = _body(request, MeetingPlanIn, gettext("会议安排有误：%(fields)s"))
     try:
         organisation = access_node(request.user, payload.organisation_id, write=True)
         meeting = services.meeting_plan(
@@ -207,6 +199,5 @@ def plan_meeting(request):
     except PermissionDenied as exc:
         raise _forbidden(exc) from None
     except ValidationError as exc:
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-        return 400, {"errors": errors}
+        return 400, _errors(exc)
     return 201, _out(meeting)
