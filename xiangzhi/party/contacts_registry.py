@@ -32,6 +32,44 @@ def _linked_households():
     return Household.objects.filter(status=Household.Status.ACTIVE).filter(Exists(primary))
 
 
+def _households_visited():
+    """本月走访户数: households with a visit this month (the coverage page's "visited")."""
+    from django.utils import timezone
+
+    from xiangzhi.core.workbench import month_start
+    from xiangzhi.people.models import Household
+
+    from .models import Visit
+
+    visited = Visit.objects.filter(
+        household=OuterRef("pk"), visited_on__gte=month_start(timezone.localdate())
+    )
+    return Household.objects.filter(Exists(visited))
+
+
+def _contact_overdue():
+    """逾期未走访户: active households whose primary contact has not visited within their
+    township's interval (the coverage page's "overdue"; the interval is read in the statement, so
+    a township's new interval holds for every process at once)."""
+    from django.utils import timezone
+
+    from xiangzhi.people.models import Household
+
+    from .selectors.coverage import overdue_links
+
+    overdue = overdue_links(timezone.localdate()).filter(household=OuterRef("pk"))
+    return Household.objects.filter(status=Household.Status.ACTIVE).filter(Exists(overdue))
+
+
+def _follow_ups_overdue():
+    """逾期未回访: follow-ups of household changes past their deadline and not yet visited."""
+    from django.utils import timezone
+
+    from .models import FollowUp
+
+    return FollowUp.objects.filter(done_on__isnull=True, due_on__lt=timezone.localdate())
+
+
 def _visits():
     from .models import Visit
 
@@ -78,6 +116,19 @@ def register_contacts() -> None:
         "联系群众党员数",
         _contact_members,
         "resident__node__path",
+        daily=True,
+    )
+    # Daily: they change with the date as well as with the records (a month starts, a deadline
+    # passes); the worker recounts them after midnight, and a write recounts its node at once.
+    register_figure(
+        "households_visited", "本月走访户数", _households_visited, "node__path", daily=True
+    )
+    register_figure("contact_overdue", "逾期未走访户", _contact_overdue, "node__path", daily=True)
+    register_figure(
+        "follow_ups_overdue",
+        "变动回访逾期",
+        _follow_ups_overdue,
+        "household__node__path",
         daily=True,
     )
     register_sheet_kind(CONTACT_LINKS)

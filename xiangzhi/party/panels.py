@@ -22,10 +22,6 @@ def household(*, actor, obj, can_write: bool) -> dict:
     }
 
 
-def _month(today):
-    return today.replace(day=1), today
-
-
 def node(*, actor, obj, can_write: bool) -> dict | None:
     """The node page's button to its coverage (its figures are the page's own columns)."""
     return None if obj.level > 4 else {}
@@ -45,15 +41,7 @@ def workbench(*, actor, obj, can_write: bool) -> dict | None:
     nodes = _top_nodes(desk, roles)
     if not nodes:
         return None
-    start, end = _month(desk.today)
-    return {
-        "coverages": [
-            selectors.coverage_of(
-                actor=actor, node=n, start=start, end=end, today=desk.today, flags=False
-            )
-            for n in nodes
-        ]
-    }
+    return {"coverages": [selectors.kept_coverage(node=n, today=desk.today) for n in nodes]}
 
 
 def mine(*, actor, obj, can_write: bool) -> dict | None:

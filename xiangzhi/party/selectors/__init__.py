@@ -1,6 +1,12 @@
 """Reads of the party app that pages show, one module per sub-domain."""
 
-from .coverage import contact_settings_of, coverage_of, member_coverage, uncovered_households
+from .coverage import (
+    contact_settings_of,
+    coverage_of,
+    kept_coverage,
+    member_coverage,
+    uncovered_households,
+)
 from .members import (
     party_member_export_rows,
     party_member_list,
@@ -24,6 +30,7 @@ from .visits import (
 __all__ = [
     "contact_link_of",
     "contact_settings_of",
+    "kept_coverage",
     "coverage_of",
     "days_since",
     "household_contacts",

@@ -6,8 +6,22 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Substr
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import (
+    Count,
+    DateField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Length, Substr
+from django.db.models.sql.compiler import SQLCompiler
 from django.utils import timezone
 
 from xiangzhi.core.paths import SEGMENT
@@ -43,7 +57,7 @@ class Coverage:
     node: GridNode
     start: dt.date
     end: dt.date
-    interval_days: int
+    interval_days: int | None  # None: the townships under the node differ
     households: int = 0
     linked: int = 0
     visited: int = 0
@@ -84,6 +98,72 @@ def overdue_q(today: dt.date, interval_days: int) -> Q:
     )
 
 
+def overdue_of(
+    node: GridNode, today: dt.date, rules: ContactSettings | None = None
+) -> tuple[Q, int | None]:
+    """The overdue condition on links under the node, each under its own township's interval,
+    and that interval (None when the townships under a county differ); rules: the node's own
+    (contact_settings_of), when the caller has them."""
+    if node.level >= 1:
+        days = (rules or contact_settings_of(node)).visit_interval_days
+        return overdue_q(today, days), days
+    default = ContactSettings.VISIT_INTERVAL_DAYS
+    own = dict(
+        ContactSettings.objects.filter(township__path__under=node.path)
+        .exclude(visit_interval_days=default)
+        .values_list("township__path", "visit_interval_days")
+    )
+    if not own:
+        return overdue_q(today, default), default
+    under = "household__node__path__under"
+    cond, elsewhere = Q(), Q()
+    for path, days in sorted(own.items()):
+        cond |= Q(**{under: path}) & overdue_q(today, days)
+        elsewhere &= ~Q(**{under: path})
+    return cond | (elsewhere & overdue_q(today, default)), None
+
+
+class DaysBefore(Func):
+    """The date `days` (an integer expression) before the date `day`, on SQLite and PostgreSQL."""
+
+    output_field = DateField()
+
+    def as_sql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra: object
+    ) -> tuple[str, list]:
+        (day, day_params), (days, days_params) = (
+            compiler.compile(e) for e in self.get_source_expressions()
+        )
+        if connection.vendor == "sqlite":
+            return f"date({day}, '-' || ({days}) || ' days')", [*day_params, *days_params]
+        return f"(CAST({day} AS date) - CAST({days} AS integer))", [*day_params, *days_params]
+
+
+def overdue_links(today: dt.date) -> QuerySet[ContactLink]:
+    """The overdue primary links of the whole deployment, each under its township's interval read
+    in the same statement (the maintained figure 逾期未走访户; the same links as overdue_of)."""
+    # The township's path: the household node's, less a segment per level below the township
+    # (a town deployment's township is a root with one segment, a county's has two).
+    path, level = OuterRef("household__node__path"), OuterRef("household__node__level")
+    township = Substr(path, 1, Length(path) - (level - 1) * SEGMENT)
+    days = Coalesce(
+        Subquery(
+            ContactSettings.objects.filter(township__path=township).values("visit_interval_days")[
+                :1
+            ]
+        ),
+        Value(ContactSettings.VISIT_INTERVAL_DAYS),
+    )
+    return (
+        ContactLink.objects.filter(role=ContactLink.Role.PRIMARY, ended_on__isnull=True)
+        .annotate(_cutoff=DaysBefore(Value(today, output_field=DateField()), days))
+        .filter(
+            Q(last_visit_on__lt=F("_cutoff"))
+            | Q(last_visit_on__isnull=True, started_on__lt=F("_cutoff"))
+        )
+    )
+
+
 def coverage_of(
     *,
     actor: Actor,
@@ -96,7 +176,8 @@ def coverage_of(
     """Households linked, visited in [start, end], overdue, follow-ups overdue, members: 6 queries."""
     today = today or timezone.localdate()
     rules = contact_settings_of(node)
-    cov = Coverage(node=node, start=start, end=end, interval_days=rules.visit_interval_days)
+    overdue, interval = overdue_of(node, today, rules)
+    cov = Coverage(node=node, start=start, end=end, interval_days=interval)
     cov.households = (
         Household.objects.for_actor(actor)
         .filter(node__path__under=node.path, status=Household.Status.ACTIVE)
@@ -104,7 +185,7 @@ def coverage_of(
     )
     links = active_links(actor=actor, node=node).aggregate(
         linked=Count("pk", filter=Q(role=ContactLink.Role.PRIMARY)),
-        overdue=Count("pk", filter=overdue_q(today, rules.visit_interval_days)),
+        overdue=Count("pk", filter=overdue),
         members=Count("member", distinct=True),
     )
     cov.linked, cov.overdue, cov.members_linked = (
@@ -139,6 +220,29 @@ def coverage_of(
     if flags and node.level >= 1:
         _flag_groups(cov, actor, node, rules)
     return cov
+
+
+def kept_coverage(*, node: GridNode, today: dt.date | None = None) -> Coverage:
+    """This month's coverage of a node in scope from its maintained figures (the grid page's own
+    rows): a few rows whatever the population under it, for the workbench. coverage_of counts the
+    same live, for any period."""
+    from xiangzhi.grid.rollup import rollup_children
+
+    today = today or timezone.localdate()
+    counts = rollup_children(node, [])[0].counts
+    interval = contact_settings_of(node).visit_interval_days if node.level >= 1 else None
+    return Coverage(
+        node=node,
+        start=today.replace(day=1),
+        end=today,
+        interval_days=interval,
+        households=counts.get("households", 0),
+        linked=counts.get("contact_households", 0),
+        visited=counts.get("households_visited", 0),
+        overdue=counts.get("contact_overdue", 0),
+        follow_ups_overdue=counts.get("follow_ups_overdue", 0),
+        members_visiting=counts.get("contact_members", 0),
+    )
 
 
 def _flag_groups(cov: Coverage, actor: Actor, node: GridNode, rules: ContactSettings) -> None:
@@ -183,7 +287,7 @@ def member_coverage(
 ) -> QuerySet[PartyMember]:
     """Per member under the node: households linked, overdue, visits in the period, last visit."""
     today = today or timezone.localdate()
-    rules = contact_settings_of(node)
+    overdue, _ = overdue_of(node, today)
     links = ContactLink.objects.filter(member=OuterRef("pk"), ended_on__isnull=True)
 
     def count_of(qs: QuerySet) -> Coalesce:
@@ -203,7 +307,7 @@ def member_coverage(
         .only("pk", "resident__name", "resident__node__name", "organisation__name")
         .annotate(
             n_linked=count_of(links),
-            n_overdue=count_of(links.filter(overdue_q(today, rules.visit_interval_days))),
+            n_overdue=count_of(links.filter(overdue)),
             n_visits=count_of(visits),
             last_visit=Subquery(
                 Visit.objects.filter(member=OuterRef("pk"))

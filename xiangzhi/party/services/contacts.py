@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from xiangzhi.core import figures
 from xiangzhi.core.audit import audit_record, diff, snapshot
 from xiangzhi.core.paths import SEGMENT
+from xiangzhi.core.registry import maintained_figures
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
 from xiangzhi.grid.models import GridNode
@@ -238,6 +239,11 @@ def contact_settings_update(
     rules.visit_interval_days = visit_interval_days
     rules.follow_up_days = follow_up_days
     rules.save()
+    changes = diff(rules, before, SETTINGS_FIELDS)
+    if "visit_interval_days" in changes:
+        # Every household of the township may pass or leave its deadline: recount its figure.
+        overdue = [f for f in maintained_figures() if f.key == "contact_overdue"]
+        figures.verify(path=township.path, level=township.level, fix=True, figures=overdue)
     audit_record(
         actor=actor,
         action=PartyAction.CONTACT_SETTINGS_UPDATE,
@@ -245,6 +251,6 @@ def contact_settings_update(
         object_type="party.contactsettings",
         object_id=str(rules.pk),
         object_repr=township.name,
-        changes=diff(rules, before, SETTINGS_FIELDS),
+        changes=changes,
     )
     return rules

@@ -1,0 +1,190 @@
+"""The contact figures on every grid node page (本月走访户数, 逾期未走访户, 变动回访逾期): kept like
+every figure, equal to the coverage page's live counts, and recounted when a deadline passes
+without a write or a township changes its visit interval."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import make_id
+from xiangzhi.core import figures
+from xiangzhi.grid.models import GridNode
+from xiangzhi.grid.rollup import rollup_children
+from xiangzhi.grid.services import node_create
+from xiangzhi.party.models import ContactLink
+from xiangzhi.party.selectors import coverage_of
+from xiangzhi.party.selectors.coverage import overdue_links
+from xiangzhi.party.services import (
+    contact_link_add,
+    contact_settings_update,
+    party_member_register,
+    visit_record,
+)
+from xiangzhi.people.models import Household, Resident
+from xiangzhi.people.services import ResidentData, household_register, resident_add
+
+TODAY = timezone.localdate()
+KEYS = ("households_visited", "contact_overdue", "follow_ups_overdue")
+
+
+def _household(admin, node: GridNode, n: int) -> Household:
+    return household_register(
+        actor=admin,
+        node=node,
+        address=f"{node.name}覆盖巷{n}号",
+        number=f"cov-{node.pk}-{n:03d}",
+        head=ResidentData(
+            name=f"覆盖户主{n}", id_number=make_id(dt.date(1961, 2, 1 + n % 28), "M")
+        ),
+    )
+
+
+def _kept(node: GridNode) -> dict[str, int]:
+    counts = rollup_children(GridNode.objects.get(pk=node.pk), [])[0].counts
+    return {k: counts.get(k, 0) for k in KEYS}
+
+
+def _live(admin, node: GridNode) -> dict[str, int]:
+    cov = coverage_of(actor=admin, node=node, start=TODAY.replace(day=1), end=TODAY)
+    return dict(zip(KEYS, (cov.visited, cov.overdue, cov.follow_ups_overdue), strict=True))
+
+
+def _settings(admin, township, days: int) -> None:
+    contact_settings_update(
+        actor=admin,
+        township=township,
+        village_group_quota=30,
+        community_group_quota=60,
+        visit_interval_days=days,
+        follow_up_days=15,
+    )
+
+
+@pytest.mark.django_db
+def test_the_node_figures_equal_the_coverage_counts_and_follow_the_date(client, world):
+    admin, a = world.admin, world.a
+    before = _kept(a.node)
+    assert before == _live(admin, a.node)
+    old, never = _household(admin, a.grid, 1), _household(admin, a.grid, 2)
+    # `old`: linked, last visited 100 days ago (entered on the day); `never`: linked 91 days ago,
+    # never visited, and a birth 20 days ago whose fortnight's follow-up is 5 days late.
+    contact_link_add(actor=admin, household=old, member=a.party_member)
+    visit_record(
+        actor=admin,
+        household=old,
+        member=a.party_member,
+        visited_on=TODAY - dt.timedelta(days=100),
+        recorded_on=TODAY - dt.timedelta(days=100),
+        met="户主",
+        learned="旧事",
+    )
+    contact_link_add(
+        actor=admin,
+        household=never,
+        member=a.party_member,
+        started_on=TODAY - dt.timedelta(days=91),
+    )
+    resident_add(
+        actor=admin,
+        household=never,
+        kind="birth",
+        occurred_on=TODAY - dt.timedelta(days=20),
+        data=ResidentData(
+            name="覆盖新生",
+            id_number=make_id(TODAY - dt.timedelta(days=20), "F"),
+            relation=Resident.Relation.CHILD,
+        ),
+    )
+    kept = _kept(a.node)
+    assert kept == _live(admin, a.node)
+    assert kept["contact_overdue"] == before["contact_overdue"] + 2
+    assert kept["follow_ups_overdue"] == before["follow_ups_overdue"] + 1
+    assert kept["households_visited"] == before["households_visited"]  # old's is not this month
+    assert _kept(world.township)["contact_overdue"] == kept["contact_overdue"]
+    assert figures.verify() == []
+
+    # The grid page shows them, for the node and for each child.
+    client.force_login(a.cadre)
+    page = client.get(reverse("grid:node_detail", args=[a.node.pk])).content.decode()
+    assert f'<span class="n">{kept["contact_overdue"]}</span>逾期未走访户' in page
+    assert f'<span class="n">{kept["follow_ups_overdue"]}</span>变动回访逾期' in page
+    assert "本月走访户数" in page
+    # The chief's workbench reads the same kept rows for the township.
+    client.force_login(world.chief)
+    desk = client.get("/").content.decode()
+    live = coverage_of(actor=admin, node=world.township, start=TODAY.replace(day=1), end=TODAY)
+    panel = desk[desk.index('id="panel-coverage"') :]
+    for n, label in (
+        (f"{live.linked}/{live.households}", "已联系户/总户数"),
+        (live.visited, "期间走访户"),
+        (live.overdue, "逾期户（90天未走访）"),
+        (live.follow_ups_overdue, "变动回访逾期"),
+    ):
+        assert f'<span class="n">{n}</span>{label}' in panel
+    assert live.overdue >= 2 and live.follow_ups_overdue >= 1
+
+    # The township allows 120 days: `old` (100 days) and `never` (91) are no longer overdue.
+    _settings(admin, world.township, 120)
+    assert _kept(a.node) == _live(admin, a.node)
+    assert _kept(a.node)["contact_overdue"] == before["contact_overdue"]
+    assert figures.verify() == []
+
+    # Time passes with no write (here: the link is made older behind the services' back): the
+    # figure is behind, verify names it, and the worker's daily recount repairs it.
+    ContactLink.objects.filter(household=old).update(last_visit_on=TODAY - dt.timedelta(days=130))
+    assert {(d.key, d.kept, d.counted) for d in figures.verify() if not d.fine} == {
+        ("contact_overdue", before["contact_overdue"], before["contact_overdue"] + 1),
+    }
+    assert figures.refresh_daily() >= 1
+    assert figures.verify() == []
+    assert _kept(a.node) == _live(admin, a.node)
+
+
+def _county_village(admin, county, n: int) -> tuple[GridNode, GridNode]:
+    town = node_create(actor=admin, parent=county, name=f"覆盖{n}镇", code=f"43052120{n}000")
+    village = node_create(actor=admin, parent=town, name=f"覆盖{n}村", code=f"43052120{n}201")
+    return town, village
+
+
+@pytest.mark.django_db
+def test_each_township_under_a_county_keeps_its_own_interval(world):
+    """A county with two townships, one at 30 days and one at the default 90: the figure (read
+    in SQL, township by township) and the county's coverage page agree, link by link."""
+    admin = world.admin
+    county = node_create(actor=admin, parent=None, level=0, name="覆盖县", code="430521000000")
+    assert len(county.path) == 5
+    links = {}
+    for n in (1, 2):
+        town, village = _county_village(admin, county, n)
+        assert len(town.path) == 10
+        member_home = _household(admin, village, 0)
+        member = party_member_register(
+            actor=admin,
+            resident=member_home.head,
+            category="full",
+            joined_on=dt.date(1990, 7, 1),
+            organisation=village,
+        )
+        for days in (45, 100):
+            h = _household(admin, village, days)
+            links[(n, days)] = contact_link_add(
+                actor=admin,
+                household=h,
+                member=member,
+                started_on=TODAY - dt.timedelta(days=days),
+            )
+        if n == 1:
+            _settings(admin, town, 30)
+    overdue = set(overdue_links(TODAY).values_list("pk", flat=True))
+    assert {k for k, link in links.items() if link.pk in overdue} == {(1, 45), (1, 100), (2, 100)}
+    cov = coverage_of(actor=admin, node=county, start=TODAY.replace(day=1), end=TODAY)
+    assert cov.overdue == 3 and cov.interval_days is None
+    assert _kept(county)["contact_overdue"] == 3
+    town1 = GridNode.objects.get(name="覆盖1镇")
+    one = coverage_of(actor=admin, node=town1, start=TODAY.replace(day=1), end=TODAY)
+    assert (one.overdue, one.interval_days) == (2, 30)
+    assert figures.verify() == []
