@@ -224,13 +224,21 @@ def test_a_visit_names_the_field_that_is_wrong(world):
     assert set(exc.value.message_dict) == {"visited_on", "met", "learned", "needs"}
 
 
-@pytest.mark.django_db
-def test_a_photo_must_be_a_small_jpeg_or_png(world, settings, tmp_path):
+PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 100
+JPEG = b"\xff\xd8\xff\xe0" + b"1" * 100
+
+
+def _upload(name: str, body: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    return SimpleUploadedFile(name, body, content_type="image/png")
+
+
+@pytest.mark.django_db
+def test_a_photo_must_be_a_small_jpeg_or_png(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     a = world.a
-    fake = SimpleUploadedFile("x.jpg", b"GIF89a not a jpeg", content_type="image/jpeg")
+    visits = Visit.objects.count()
     with pytest.raises(ValidationError, match="JPG"):
         visit_record(
             actor=a.member_user,
@@ -238,18 +246,80 @@ def test_a_photo_must_be_a_small_jpeg_or_png(world, settings, tmp_path):
             visited_on=TODAY,
             met="户主",
             learned="情况",
-            photo=fake,
+            photos=[_upload("x.jpg", b"GIF89a not a jpeg")],
         )
-    png = SimpleUploadedFile("x.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, content_type="image/png")
     visit = visit_record(
         actor=a.member_user,
         household=a.household,
         visited_on=TODAY,
         met="户主",
         learned="情况",
-        photo=png,
+        photos=[_upload("x.png", PNG)],
     )
-    assert visit.photo.name.endswith(".png") and "x.png" not in visit.photo.name
+    (photo,) = visit.photos.all()
+    assert photo.file.name.endswith(".png") and "x.png" not in photo.file.name
+    assert Visit.objects.count() == visits + 1
+
+
+@pytest.mark.django_db
+def test_a_visit_keeps_several_photos_and_each_is_served_to_those_in_scope(
+    client, world, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    a = world.a
+    client.force_login(a.member_user)
+    url = reverse("party:visit_new", args=[a.household.pk])
+    before = Visit.objects.count()
+    # Five are too many, and a bad second photo is named: nothing is written either time.
+    for photos, message in (
+        ([_upload(f"{n}.png", PNG) for n in range(5)], "最多上传4张照片"),
+        ([_upload("1.png", PNG), _upload("2.png", b"GIF89a")], "第2张照片不是JPG或PNG格式"),
+    ):
+        response = client.post(
+            url,
+            {"visited_on": TODAY.isoformat(), "met": "户主", "learned": "情况", "photos": photos},
+        )
+        assert response.status_code == 200 and message in response.content.decode()
+        assert Visit.objects.count() == before
+    assert not any(tmp_path.rglob("*.png"))
+    response = client.post(
+        url,
+        {
+            "visited_on": TODAY.isoformat(),
+            "met": "户主",
+            "learned": "三张照片的走访",
+            "photos": [_upload("a.png", PNG), _upload("b.jpg", JPEG), _upload("c.png", PNG)],
+        },
+    )
+    assert response.status_code == 302
+    visit = Visit.objects.get(learned="三张照片的走访")
+    photos = list(visit.photos.order_by("pk"))
+    assert [p.file.name[-4:] for p in photos] == [".png", ".jpg", ".png"]
+    # The household page lists them; each is served to a cadre in scope, none to another village.
+    client.force_login(a.cadre)
+    page = client.get(reverse("people:household_detail", args=[a.household.pk])).content.decode()
+    for n, p in enumerate(photos, start=1):
+        link = reverse("party:visit_photo_n", args=[visit.pk, p.pk])
+        assert f'href="{link}">照片{n}</a>' in page
+        served = client.get(link)
+        assert b"".join(served.streaming_content) == (JPEG if n == 2 else PNG)
+    first = client.get(reverse("party:visit_photo", args=[visit.pk]))
+    assert b"".join(first.streaming_content) == PNG
+    # Another visit's photo id under this visit is not served.
+    other = visit_record(
+        actor=a.member_user,
+        household=a.household,
+        visited_on=TODAY,
+        met="户主",
+        learned="另一次",
+        photos=[_upload("d.png", PNG)],
+    )
+    stray = reverse("party:visit_photo_n", args=[visit.pk, other.photos.get().pk])
+    assert client.get(stray).status_code == 302
+    client.force_login(world.b.cadre)
+    assert (
+        client.get(reverse("party:visit_photo_n", args=[visit.pk, photos[0].pk])).status_code == 404
+    )
 
 
 @pytest.mark.django_db
@@ -544,6 +614,68 @@ def test_the_api_records_a_visit_for_the_contact_member(client, world):
 
 
 @pytest.mark.django_db
+def test_a_phone_client_sends_a_visit_then_its_photos(client, world, settings, tmp_path):
+    import json
+
+    from xiangzhi.accounts.services import api_token_create
+
+    settings.MEDIA_ROOT = tmp_path
+    a = world.a
+    _, token = api_token_create(actor=a.member_user, name="手机")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    body = {"visited_on": TODAY.isoformat(), "met": "户主", "learned": "带照片的走访"}
+    r = client.post(
+        f"/api/v1/party/households/{a.household.pk}/visits",
+        json.dumps(body),
+        content_type="application/json",
+        **auth,
+    )
+    assert r.status_code == 201 and r.json()["photos"] == []
+    visit_id = r.json()["id"]
+    url = f"/api/v1/party/visits/{visit_id}/photos"
+    r = client.post(url, {"photos": [_upload("a.png", PNG), _upload("b.jpg", JPEG)]}, **auth)
+    assert r.status_code == 201, r.content
+    urls = [p["url"] for p in r.json()]
+    assert len(urls) == 2 and b"".join(client.get(urls[1], **auth).streaming_content) == JPEG
+    listed = client.get(f"/api/v1/party/households/{a.household.pk}/visits", **auth).json()
+    assert [
+        p["url"] for p in next(v for v in listed["items"] if v["id"] == visit_id)["photos"]
+    ] == urls
+    # Three more would make five: refused in Chinese, none kept.
+    r = client.post(url, {"photos": [_upload(f"{n}.png", PNG) for n in range(3)]}, **auth)
+    assert r.status_code == 422 and "还可补传2张" in r.json()["detail"]
+    r = client.post(url, {}, **auth)
+    assert r.status_code == 422 and "请选择照片" in r.json()["detail"]
+    assert Visit.objects.get(pk=visit_id).photos.count() == 2
+    assert (
+        AuditEvent.objects.filter(action="party.visit_photos_add", object_id=str(visit_id)).count()
+        == 1
+    )
+    # Another village's cadre cannot find it; a cadre of the village may add; a member who did
+    # not record it may not.
+    _, other = api_token_create(actor=world.b.cadre, name="乙村")
+    r = client.post(url, {"photos": [_upload("x.png", PNG)]}, HTTP_AUTHORIZATION=f"Bearer {other}")
+    assert r.status_code == 404
+    _, cadre = api_token_create(actor=a.cadre, name="甲村")
+    r = client.post(url, {"photos": [_upload("y.png", PNG)]}, HTTP_AUTHORIZATION=f"Bearer {cadre}")
+    assert r.status_code == 201 and len(r.json()) == 3
+    cadres_visit = visit_record(
+        actor=a.cadre,
+        household=a.household,
+        member=a.party_member,
+        visited_on=TODAY,
+        met="户主",
+        learned="干部代记",
+    )
+    r = client.post(
+        f"/api/v1/party/visits/{cadres_visit.pk}/photos",
+        {"photos": [_upload("z.png", PNG)]},
+        **auth,
+    )
+    assert r.status_code == 403 and "本人记录的走访" in r.json()["detail"]
+
+
+@pytest.mark.django_db
 def test_a_community_group_is_held_to_the_community_quota(world):
     """A village-level node whose division code is a 居委会's (last three digits under 200) is a
     community: its groups may cover more households (the seed's 社区党小组覆盖XX户)."""
@@ -596,3 +728,27 @@ def test_the_api_links_a_household_and_refuses_a_transferred_member(client, worl
         **auth,
     )
     assert r.status_code == 422 and "组织关系已转出" in r.json()["detail"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_turns_each_visits_photo_into_a_photo_row_and_back(world):
+    from django.db.migrations.executor import MigrationExecutor
+
+    from xiangzhi.party.models import VisitPhoto
+
+    before = ("party", "0003_posts_meetings_talks_transfers")
+    visit = Visit.objects.filter(household=world.a.household).get()
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes()
+    executor.migrate([before])
+    old = executor.loader.project_state([before]).apps.get_model("party", "Visit")
+    old.objects.filter(pk=visit.pk).update(photo="visit_photos/1/20261101-a.png")
+    MigrationExecutor(connection).migrate(latest)
+    assert list(VisitPhoto.objects.values_list("visit_id", "file")) == [
+        (visit.pk, "visit_photos/1/20261101-a.png")
+    ]
+    executor = MigrationExecutor(connection)
+    executor.migrate([before])
+    old = executor.loader.project_state([before]).apps.get_model("party", "Visit")
+    assert old.objects.get(pk=visit.pk).photo == "visit_photos/1/20261101-a.png"
+    MigrationExecutor(connection).migrate(latest)

@@ -5,25 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from xiangzhi.core.forms import PhotosField
+
 from .models import Kind, Source
-
-
-class MultiplePhotoInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
-    """Up to four photos in one input (the service checks what each one is)."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault(
-            "widget", MultiplePhotoInput(attrs={"accept": "image/*", "multiple": True})
-        )
-        super().__init__(**kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        return [super(PhotosField, self).clean(f, initial) for f in files]
 
 
 class SubmitForm(forms.Form):
@@ -35,7 +19,7 @@ class SubmitForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6, "class": "big"}),
         help_text=_("可以用手机输入法的语音输入说给我们听。"),
     )
-    photos = PhotosField(label=_("拍照或选照片（可不选）"), required=False)
+    photos = PhotosField(accept="image/*", label=_("拍照或选照片（可不选）"), required=False)
 
 
 class RecordForm(forms.Form):
@@ -63,7 +47,7 @@ class RecordForm(forms.Form):
     )
     latitude = forms.DecimalField(label=_("纬度"), required=False, max_digits=9, decimal_places=6)
     longitude = forms.DecimalField(label=_("经度"), required=False, max_digits=9, decimal_places=6)
-    photos = PhotosField(label=_("照片（最多4张）"), required=False)
+    photos = PhotosField(accept="image/*", label=_("照片（最多4张）"), required=False)
 
     def __init__(self, *args, nodes=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,6 +5,24 @@ from .registry import ACTIONS, ENTITIES
 from .selectors import audit_node_choices, audit_person_choices
 
 
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several photos in one input (a phone's gallery picks several at once); cleaned to a list.
+    The service checks what each one is and how many it takes."""
+
+    def __init__(self, *, accept: str = "image/jpeg,image/png", **kwargs):
+        kwargs.setdefault("widget", MultiplePhotoInput(attrs={"accept": accept, "multiple": True}))
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        # super() with no arguments does not reach the class from inside a comprehension.
+        return [super(PhotosField, self).clean(f, initial) for f in files]
+
+
 def action_choices() -> list:
     """Every declared action, grouped by app, with a whole-app choice first in each group."""
     groups: dict[str, list] = {}

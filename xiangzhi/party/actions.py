@@ -50,6 +50,11 @@ class PartyAction(AuditAction):
         "记录入户走访",
         "xiangzhi.party.services.visit_record",
     )
+    VISIT_PHOTOS_ADD = (
+        "party.visit_photos_add",
+        "补传走访照片",
+        "xiangzhi.party.services.visit_photos_add",
+    )
     VISIT_EXPORT = (
         "party.visit_export",
         "导出走访台账",

@@ -6,6 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext
 from ninja import Router, Schema
 from ninja.errors import HttpError
@@ -17,9 +20,10 @@ from xiangzhi.grid.access import access_node
 from xiangzhi.people.access import access_household
 
 from . import selectors
-from .access import access_party_member, access_visited_household
+from .access import access_party_member, access_visit, access_visited_household
+from .models import VisitPhoto
 from .selectors.visits import member_name, with_member_visible
-from .services import contact_link_add, visit_record
+from .services import contact_link_add, visit_photos_add, visit_record
 
 router = Router(tags=["party"])
 
@@ -50,6 +54,15 @@ class NeedOut(Schema):
     status: str
 
 
+class PhotoOut(Schema):
+    id: int
+    url: str
+
+    @staticmethod
+    def resolve_url(obj) -> str:
+        return reverse("api:party_visit_photo", args=[obj.visit_id, obj.pk])
+
+
 class VisitOut(Schema):
     id: int
     household_id: int
@@ -59,10 +72,15 @@ class VisitOut(Schema):
     learned: str
     follow_up: str
     needs: list[NeedOut]
+    photos: list[PhotoOut]
 
     @staticmethod
     def resolve_needs(obj) -> list:
         return list(obj.needs.all())
+
+    @staticmethod
+    def resolve_photos(obj) -> list:
+        return list(obj.photos.all())
 
 
 class VisitIn(Schema):
@@ -152,3 +170,52 @@ def add_visit(request, household_id: int):
         raise _refused(exc) from None
     visit.member_visible = True  # the actor's own visit
     return 201, visit
+
+
+@router.post(
+    "/visits/{visit_id}/photos",
+    response={201: list[PhotoOut]},
+    summary="补传走访照片",
+    description="multipart/form-data，字段 photos 可重复（每次走访最多4张，JPG或PNG，每张不超过5MB）；"
+    "由记录走访的本人或本村干部在两个月内补传。",
+    openapi_extra={
+        "requestBody": {
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            "photos": {
+                                "type": "array",
+                                "items": {"type": "string", "format": "binary"},
+                            }
+                        },
+                        "required": ["photos"],
+                    }
+                }
+            },
+            "required": True,
+        }
+    },
+)
+def add_visit_photos(request, visit_id: int):
+    try:
+        visit = access_visit(request.user, visit_id)
+        photos = visit_photos_add(
+            actor=request.user, visit=visit, photos=request.FILES.getlist("photos")
+        )
+    except (PermissionDenied, ValidationError) as exc:
+        raise _refused(exc) from None
+    return 201, photos
+
+
+@router.get(
+    "/visits/{visit_id}/photos/{photo_id}",
+    url_name="party_visit_photo",
+    summary="走访照片",
+    response={200: None},
+)
+def visit_photo(request, visit_id: int, photo_id: int):
+    visit = access_visit(request.user, visit_id)
+    photo = get_object_or_404(VisitPhoto, visit=visit, pk=photo_id)
+    return FileResponse(photo.file.open("rb"))

@@ -100,12 +100,13 @@ def register_contacts() -> None:
     )
 
     from . import panels
-    from .models import ContactLink, FollowUp, Visit, VisitNeed
+    from .models import ContactLink, FollowUp, Visit, VisitNeed, VisitPhoto
     from .sheets_contacts import CONTACT_LINKS, VISITS
 
     register_entity("contact_link", ContactLink)
     register_entity("visit", Visit)
     register_entity("visit_need", VisitNeed)
+    register_entity("visit_photo", VisitPhoto)
     register_entity("follow_up", FollowUp)
     register_figure("contact_households", "党员联系户数", _linked_households, "node__path")
     register_figure(

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from xiangzhi.core.forms import PhotosField
 from xiangzhi.people.models import Tag
 
 from .models import ContactLink, PartyMember
@@ -84,11 +85,10 @@ class VisitForm(forms.Form):
     follow_up = forms.CharField(
         label="后续跟进", required=False, max_length=200, help_text="如：下周帮助联系镇农技站"
     )
-    photo = forms.FileField(
+    photos = PhotosField(
         label="照片",
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png"}),
-        help_text="可不传；JPG或PNG，不超过5MB",
+        help_text="可不传；最多4张，JPG或PNG，每张不超过5MB",
     )
 
     def __init__(self, *args, **kwargs):

@@ -6,30 +6,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from xiangzhi.core.forms import PhotosField
+
 from .models import CapPeriod, Category, Evidence, PointClaim
 from .models.rules import RECORDER_CHOICES
 
 # Far past any real rule, item or balance, well inside the database's 32-bit integer columns:
 # a longer number is a form error naming the field, not an overflow (a server error).
 POINTS_LIMIT = 1_000_000
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
-    """Several photos in one input (a phone's gallery picks several at once)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"})
-        )
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
-        return [super(PhotosField, self).clean(f, initial) for f in files]
 
 
 class RuleForm(forms.Form):
@@ -98,7 +82,12 @@ class ClaimRecordForm(forms.Form):
     note = forms.CharField(
         label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    photos = PhotosField(label=_("照片"), required=False, help_text=_("可选多张，最多6张"))
+    photos = PhotosField(
+        accept="image/jpeg,image/png,image/webp",
+        label=_("照片"),
+        required=False,
+        help_text=_("可选多张，最多6张"),
+    )
 
     def __init__(self, *args, rules, **kwargs):
         super().__init__(*args, **kwargs)
@@ -119,7 +108,12 @@ class BatchForm(forms.Form):
     note = forms.CharField(
         label=_("活动说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    photos = PhotosField(label=_("活动照片"), required=False, help_text=_("可选多张，最多6张"))
+    photos = PhotosField(
+        accept="image/jpeg,image/png,image/webp",
+        label=_("活动照片"),
+        required=False,
+        help_text=_("可选多张，最多6张"),
+    )
 
     def __init__(self, *args, rules, **kwargs):
         super().__init__(*args, **kwargs)
@@ -141,7 +135,9 @@ class ApplyForm(forms.Form):
     note = forms.CharField(
         label=_("说明（可不填）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-    photos = PhotosField(label=_("照片（可不传）"), required=False)
+    photos = PhotosField(
+        accept="image/jpeg,image/png,image/webp", label=_("照片（可不传）"), required=False
+    )
 
 
 class ReviewForm(forms.Form):

@@ -2,9 +2,17 @@
 
 from .contacts import ContactLink, ContactSettings
 from .members import PartyMember
-from .visits import FollowUp, Visit, VisitNeed
+from .visits import FollowUp, Visit, VisitNeed, VisitPhoto
 
-__all__ = ["ContactLink", "ContactSettings", "FollowUp", "PartyMember", "Visit", "VisitNeed"]
+__all__ = [
+    "ContactLink",
+    "ContactSettings",
+    "FollowUp",
+    "PartyMember",
+    "Visit",
+    "VisitNeed",
+    "VisitPhoto",
+]
 
 from .meetings import Attendance, Meeting, MeetingKind  # noqa: E402
 from .posts import Post, PostAssignment, PostEntry  # noqa: E402

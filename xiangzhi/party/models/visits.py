@@ -8,9 +8,9 @@ from django.db import models
 from xiangzhi.core.scope import ScopedModel
 
 
-def photo_path(instance: Visit, filename: str) -> str:
+def photo_path(instance: VisitPhoto, filename: str) -> str:
     """Photos are kept by household and date; the name is the service's, never the uploader's."""
-    return f"visit_photos/{instance.household_id}/{filename}"
+    return f"visit_photos/{instance.visit.household_id}/{filename}"
 
 
 class Visit(ScopedModel):
@@ -31,7 +31,6 @@ class Visit(ScopedModel):
     met = models.CharField("见到的人", max_length=100)
     learned = models.TextField("了解的情况", max_length=1000)
     follow_up = models.CharField("后续跟进", max_length=200, blank=True)
-    photo = models.FileField("照片", upload_to=photo_path, blank=True, max_length=200)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name="记录人",
@@ -58,6 +57,27 @@ class Visit(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.household} {self.visited_on}"
+
+
+class VisitPhoto(ScopedModel):
+    """A photo of a visit (up to the service's limit), served after the visit's scope check."""
+
+    visit = models.ForeignKey(
+        Visit, verbose_name="走访", on_delete=models.CASCADE, related_name="photos"
+    )
+    file = models.FileField("照片", upload_to=photo_path, max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_PATH = "visit__household__node__path"
+    SCOPE_HOUSEHOLD = "visit__household_id"
+
+    class Meta:
+        verbose_name = "走访照片"
+        verbose_name_plural = "走访照片"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.visit} 照片"
 
 
 class VisitNeed(ScopedModel):

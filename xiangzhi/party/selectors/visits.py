@@ -74,12 +74,18 @@ def contact_link_of(*, actor: Actor, household: Household) -> ContactLink | None
 
 
 def household_visits(*, actor: Actor, household: Household) -> QuerySet[Visit]:
-    """The household's 信息台账: its visits the actor may see, newest first, needs joined."""
+    """The household's 信息台账: its visits the actor may see (all of them for its contact
+    member, who keeps the ledger), newest first, needs and photos joined."""
+    contact = getattr(actor, "pk", None) and (
+        ContactLink.objects.filter(
+            household=household, ended_on__isnull=True, member__resident__user=actor
+        ).exists()
+    )
     qs = (
-        Visit.objects.for_actor(actor)
+        (Visit.objects.all() if contact else Visit.objects.for_actor(actor))
         .filter(household=household)
         .select_related("member__resident")
-        .prefetch_related("needs")
+        .prefetch_related("needs", "photos")
         .order_by("-visited_on", "-id")
     )
     return with_member_visible(qs, actor=actor)

@@ -14,6 +14,7 @@ from .visits import (
     household_changed,
     need_close,
     need_take,
+    visit_photos_add,
     visit_record,
     visits_record_day,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "need_take",
     "party_member_register",
     "party_member_update",
+    "visit_photos_add",
     "visit_record",
     "visits_record_day",
 ]

@@ -20,10 +20,11 @@ from xiangzhi.core.types import Actor
 from xiangzhi.people.models import Household, HouseholdChange, Resident
 
 from ..actions import PartyAction
-from ..models import ContactLink, FollowUp, PartyMember, Visit, VisitNeed
+from ..models import ContactLink, FollowUp, PartyMember, Visit, VisitNeed, VisitPhoto
 from .contacts import contact_links_end_for_household, contact_links_end_for_member
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
+MAX_PHOTOS = 4
 # A photo is told by its first bytes, never by its name or the browser's word.
 PHOTO_TYPES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
 MAX_NEEDS = 5
@@ -75,15 +76,27 @@ def _check_visitor(
         raise ValidationError({"member": gettext("走访党员应为本村（社区）的党员")})
 
 
-def _photo_name(photo: UploadedFile) -> str:
-    if photo.size > PHOTO_MAX_BYTES:
-        raise ValidationError({"photo": gettext("照片不能超过5MB")})
-    head = photo.read(8)
-    photo.seek(0)
-    ext = next((e for magic, e in PHOTO_TYPES.items() if head.startswith(magic)), None)
-    if ext is None:
-        raise ValidationError({"photo": gettext("照片只能是JPG或PNG格式")})
-    return f"{timezone.localdate():%Y%m%d}-{secrets.token_hex(6)}.{ext}"
+def _photo_names(photos: list[UploadedFile]) -> list[str]:
+    """The stored names of the photos, each checked by its size and first bytes; every one is
+    checked before any is kept, and the message names the photo that is wrong."""
+    if len(photos) > MAX_PHOTOS:
+        raise ValidationError(
+            {"photos": gettext("一次走访最多上传%(n)d张照片") % {"n": MAX_PHOTOS}}
+        )
+    names = []
+    for n, photo in enumerate(photos, start=1):
+        which = gettext("第%(n)d张照片") % {"n": n} if len(photos) > 1 else gettext("照片")
+        if photo.size > PHOTO_MAX_BYTES:
+            raise ValidationError({"photos": gettext("%(which)s超过5MB") % {"which": which}})
+        head = photo.read(8)
+        photo.seek(0)
+        ext = next((e for magic, e in PHOTO_TYPES.items() if head.startswith(magic)), None)
+        if ext is None:
+            raise ValidationError(
+                {"photos": gettext("%(which)s不是JPG或PNG格式") % {"which": which}}
+            )
+        names.append(f"{timezone.localdate():%Y%m%d}-{secrets.token_hex(6)}.{ext}")
+    return names
 
 
 def _validate(
@@ -118,7 +131,7 @@ def visit_record(
     learned: str,
     needs: list[str] | None = None,
     follow_up: str = "",
-    photo: UploadedFile | None = None,
+    photos: list[UploadedFile] | None = None,
     member: PartyMember | None = None,
     recorded_on: dt.date | None = None,
 ) -> Visit:
@@ -141,6 +154,8 @@ def visit_record(
         needs=needs,
         today=recorded_on or timezone.localdate(),
     )
+    photos = [p for p in photos or [] if p]
+    names = _photo_names(photos)
     own = _member_of(actor) if member is None or not writer else None
     if member is None:
         member = own
@@ -155,9 +170,8 @@ def visit_record(
         follow_up=follow_up[:200],
         recorded_by=actor,
     )
-    if photo:
-        visit.photo.save(_photo_name(photo), photo, save=False)
     visit.save()
+    _keep_photos(visit, names, photos)
     VisitNeed.objects.bulk_create(
         [VisitNeed(visit=visit, household=household, text=text) for text in needs]
     )
@@ -175,10 +189,49 @@ def visit_record(
             "needs": len(needs),
             **({"member": member.pk} if member else {}),
             **({"follow_ups_done": done} if done else {}),
-            **({"photo": True} if photo else {}),
+            **({"photos": len(photos)} if photos else {}),
         },
     )
     return visit
+
+
+def _keep_photos(visit: Visit, names: list[str], photos: list[UploadedFile]) -> None:
+    for name, photo in zip(names, photos, strict=True):
+        kept = VisitPhoto(visit=visit)
+        kept.file.save(name, photo, save=False)
+        kept.save()
+
+
+@transaction.atomic
+def visit_photos_add(*, actor: Actor, visit: Visit, photos: list[UploadedFile]) -> list[VisitPhoto]:
+    """Photos added to a visit after it was recorded (a phone client sends the visit, then its
+    photos): by whoever recorded it or a cadre of the village, within the two months a visit may
+    be recorded in, up to the limit of photos per visit."""
+    visit = Visit.objects.select_for_update().select_related("household__node").get(pk=visit.pk)
+    writer = scope_for(actor).can_write_path(visit.household.node.path)
+    if not writer and visit.recorded_by_id != getattr(actor, "pk", None):
+        raise PermissionDenied(gettext("只能为本人记录的走访补传照片"))
+    if visit.visited_on < timezone.localdate() - dt.timedelta(days=BACKDATE_DAYS):
+        raise ValidationError({"photos": gettext("两个月前的走访不能再补传照片")})
+    photos = [p for p in photos if p]
+    if not photos:
+        raise ValidationError({"photos": gettext("请选择照片")})
+    room = MAX_PHOTOS - visit.photos.count()
+    if len(photos) > room:
+        raise ValidationError(
+            {
+                "photos": gettext("每次走访最多%(max)d张照片，还可补传%(room)d张")
+                % {"max": MAX_PHOTOS, "room": max(room, 0)}
+            }
+        )
+    _keep_photos(visit, _photo_names(photos), photos)
+    audit_record(
+        actor=actor,
+        action=PartyAction.VISIT_PHOTOS_ADD,
+        obj=visit,
+        changes={"photos": len(photos)},
+    )
+    return list(visit.photos.order_by("pk"))
 
 
 def _move_last_visit(households: list[int], visited_on: dt.date) -> None:

@@ -63,7 +63,7 @@ def visit_new(request, household_id: int):
             learned=d["learned"],
             needs=d["needs"],
             follow_up=d["follow_up"],
-            photo=d["photo"],
+            photos=d["photos"],
         ),
         success_message=gettext("走访已记录"),
         success_url=back,
@@ -83,12 +83,14 @@ def visit_new(request, household_id: int):
 
 
 @require_GET
-def visit_photo(request, visit_id: int):
-    """A visit's photo, to those who may read the visit."""
+def visit_photo(request, visit_id: int, photo_id: int | None = None):
+    """A visit's photo (its first without photo_id), to those who may read the visit."""
     visit = access_visit(request.user, visit_id)
-    if not visit.photo:  # a link kept from before the photo was removed: the household instead
+    photos = visit.photos.order_by("pk")
+    photo = (photos.filter(pk=photo_id) if photo_id is not None else photos).first()
+    if photo is None:  # a link kept from before the photo was removed: the household instead
         return redirect("people:household_detail", visit.household_id)
-    return FileResponse(visit.photo.open("rb"))
+    return FileResponse(photo.file.open("rb"))
 
 
 @require_GET
