@@ -26,6 +26,7 @@ from xiangzhi.party.services import (
     contact_settings_update,
     need_take,
     party_member_register,
+    party_member_transfer_in,
     party_member_transfer_out,
     visit_record,
 )
@@ -167,6 +168,20 @@ def test_a_transfer_out_uncovers_at_once_and_the_member_can_be_linked_no_more(wo
     with pytest.raises(ValidationError) as refused:
         contact_link_add(actor=a.secretary, household=a.household, member=a.party_member)
     assert "组织关系已转出" in str(refused.value.message_dict["member"])
+    # Transferred back in, the member may be linked again, and covers the household at once.
+    party_member_transfer_in(
+        actor=a.cadre,
+        resident=a.party_member.resident,
+        transferred_on=TODAY,
+        from_organisation="外县党委",
+        category="full",
+        joined_on=dt.date(1995, 7, 1),
+        organisation=a.group,
+    )
+    a.party_member.refresh_from_db()
+    contact_link_add(actor=a.secretary, household=a.household, member=a.party_member)
+    assert _cov(world, a.node).linked == 1
+    assert a.household not in uncovered_households(actor=a.cadre, node=a.node)
 
 
 @pytest.mark.django_db

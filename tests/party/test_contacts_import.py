@@ -166,3 +166,53 @@ def test_a_read_only_auditor_links_nothing(world, tmp_path):
         report = None
     assert report is None or (report.created == 0 and report.errors)
     assert not ContactLink.objects.filter(household=one).exists()
+
+
+@pytest.mark.django_db
+def test_a_namesake_transferred_out_neither_takes_the_link_nor_makes_the_name_ambiguous(
+    world, tmp_path
+):
+    """Two members of the village share a name; one has transferred out. A row naming them (no
+    last four) links the one on the roster; a row naming only a transferred-out member says so."""
+    from xiangzhi.party.services import party_member_register, party_member_transfer_out
+
+    a = world.a
+    name = a.party_member.resident.name
+    twin_home = _household(world, 7)
+    gone_home = _household(world, 8)
+    twin = party_member_register(
+        actor=world.admin,
+        resident=twin_home.head,
+        category="full",
+        joined_on=dt.date(2001, 7, 1),
+        organisation=a.group,
+    )
+    type(twin.resident).objects.filter(pk=twin.resident_id).update(name=name)
+    gone = party_member_register(
+        actor=world.admin,
+        resident=gone_home.head,
+        category="full",
+        joined_on=dt.date(2001, 7, 1),
+        organisation=a.group,
+    )
+    for member in (twin, gone):
+        party_member_transfer_out(
+            actor=a.cadre, member=member, transferred_on=dt.date.today(), to_organisation="外县党委"
+        )
+    one, two = _household(world, 1), _household(world, 2)
+    path = make_sheet(
+        tmp_path / "links.xlsx",
+        [
+            HEADER,
+            ["a-i01", "甲导入户主1", name, "主要"],
+            ["a-i02", "甲导入户主2", gone_home.head.name, "主要"],
+        ],
+    )
+    report = sheet_import(actor=a.secretary, kind="contact_links", path=path)
+    assert report.created == 1
+    assert [(e["row"], e["column"], e["message"]) for e in report.errors] == [
+        (3, "联系党员", "本村没有这名党员（请核对姓名和后四位）")
+    ]
+    (link,) = ContactLink.objects.filter(household=one, ended_on__isnull=True)
+    assert link.member_id == a.party_member.pk
+    assert not ContactLink.objects.filter(household=two).exists()
