@@ -14,6 +14,8 @@ import sys
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client as DjangoClient
@@ -25,6 +27,7 @@ from xiangzhi.accounts.services import api_token_create, role_assign
 from xiangzhi.core.models import ImportJob, Notification
 from xiangzhi.core.roles import Role
 from xiangzhi.grid.services import node_create
+from xiangzhi.party.models import VisitPhoto
 from xiangzhi.party.services import (
     contact_link_add,
     hamlet_talk_record,
@@ -116,6 +119,18 @@ class World:
     b: Village
 
 
+def _visit_photo(visit, title: str) -> None:
+    """A photo of the visit under a name of its village (the scope walk's marker; the service
+    names photos itself, so the file is put in place as a deployment's storage would hold it)."""
+    VisitPhoto.objects.create(
+        visit=visit,
+        file=default_storage.save(
+            f"visit_photos/{visit.household_id}/{title}.png",
+            ContentFile(b"\x89PNG\r\n\x1a\n" + title.encode()),
+        ),
+    )
+
+
 def _village(admin, township, key: str, name: str, surname: str, code: str) -> Village:
     node = node_create(actor=admin, parent=township, name=name, code=code)
     branch = node_create(actor=admin, parent=node, name=f"{name}第一党支部")
@@ -188,7 +203,7 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
     _, token = api_token_create(actor=cadre, name=f"{name}令牌")
     # Contact work (party): the member contacts the marker household and has visited it once.
     contact_link_add(actor=admin, household=hh, member=pm, note=f"{name}联系备注")
-    visit_record(
+    visit = visit_record(
         actor=member_user,
         household=hh,
         visited_on=timezone.localdate(),
@@ -197,8 +212,9 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
         needs=[f"{name}修路诉求"],
         follow_up=f"{name}回访跟进",
     )
+    _visit_photo(visit, f"{name}走访照片")
     contact_link_add(actor=admin, household=other, member=pm, note=f"{name}隔壁联系备注")
-    visit_record(
+    next_door = visit_record(
         actor=member_user,
         household=other,
         visited_on=timezone.localdate(),
@@ -206,6 +222,7 @@ def _village(admin, township, key: str, name: str, surname: str, code: str) -> V
         learned=f"{name}隔壁走访情况",
         needs=[f"{name}隔壁用水诉求"],
     )
+    _visit_photo(next_door, f"{name}隔壁走访照片")
     # The throwaway app's record (tests/contract_app), so the scope walk has one to aim at.
     notice_post(actor=admin, node=grid, title=f"{name}便签")
     notice_post(actor=admin, node=sibling, title=f"{name}隔壁便签")

@@ -825,11 +825,13 @@ def own_session_events(snapshot: dict, user) -> dict:
     return {**snapshot, "audit_in_target": events}
 
 
-# A party member records visits to the households they contact (党员联系户): the one write a
-# read-only role makes in its village, into these tables only.
-CONTACT_WRITES = {"party:visit_new", "api:list_visits", "api:add_visit"}
+# A party member records visits to the households they contact (党员联系户), and adds photos to
+# the visits they recorded: the one write a read-only role makes in its village, into these
+# tables only.
+CONTACT_WRITES = {"party:visit_new", "api:list_visits", "api:add_visit", "api:add_visit_photos"}
 CONTACT_WRITE_TABLES = {
     "party.visit",
+    "party.visitphoto",
     "party.visitneed",
     "party.contactlink",
     "party.followup",
@@ -1336,8 +1338,8 @@ def _touch(row) -> str:
     for f in model._meta.concrete_fields:
         if f.primary_key or f.unique or isinstance(f, PathField):
             continue
-        if isinstance(f, models.CharField) and f.max_length >= 2:
-            new = ("改" + (getattr(row, f.attname) or ""))[: f.max_length]
+        if isinstance(f, models.CharField | models.FileField) and f.max_length >= 2:
+            new = ("改" + str(getattr(row, f.attname) or ""))[: f.max_length]
         elif isinstance(f, models.BooleanField):
             new = not getattr(row, f.attname)
         else:

@@ -15,6 +15,7 @@ from .models import (
     TalkOpinion,
     Visit,
     VisitNeed,
+    VisitPhoto,
 )
 
 
@@ -47,6 +48,15 @@ def access_visit(actor: Actor, pk: int | str) -> Visit:
         if visit is None or not getattr(actor, "pk", None):
             raise
         return visit
+
+
+def access_visit_photo(actor: Actor, visit_id: int | str, visit_photo_id: int | str) -> VisitPhoto:
+    """A photo of a visit the actor may read (access_visit); 404 for another visit's photo."""
+    visit = access_visit(actor, visit_id)
+    photo = visit.photos.filter(pk=visit_photo_id).first()
+    if photo is None:
+        raise Http404("no such photo")
+    return photo
 
 
 def access_visited_household(actor: Actor, pk: int | str) -> Household:

@@ -7,7 +7,6 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext
 from ninja import Router, Schema
@@ -20,8 +19,12 @@ from xiangzhi.grid.access import access_node
 from xiangzhi.people.access import access_household
 
 from . import selectors
-from .access import access_party_member, access_visit, access_visited_household
-from .models import VisitPhoto
+from .access import (
+    access_party_member,
+    access_visit,
+    access_visit_photo,
+    access_visited_household,
+)
 from .selectors.visits import member_name, with_member_visible
 from .services import contact_link_add, visit_photos_add, visit_record
 
@@ -210,12 +213,11 @@ def add_visit_photos(request, visit_id: int):
 
 
 @router.get(
-    "/visits/{visit_id}/photos/{photo_id}",
+    "/visits/{visit_id}/photos/{visit_photo_id}",
     url_name="party_visit_photo",
     summary="走访照片",
     response={200: None},
 )
-def visit_photo(request, visit_id: int, photo_id: int):
-    visit = access_visit(request.user, visit_id)
-    photo = get_object_or_404(VisitPhoto, visit=visit, pk=photo_id)
+def visit_photo(request, visit_id: int, visit_photo_id: int):
+    photo = access_visit_photo(request.user, visit_id, visit_photo_id)
     return FileResponse(photo.file.open("rb"))

@@ -23,7 +23,11 @@ urlpatterns = [
     path("visits/mine/", views.my_households, name="my_households"),
     path("households/<int:household_id>/visit/", views.visit_new, name="visit_new"),
     path("visits/<int:visit_id>/photo/", views.visit_photo, name="visit_photo"),
-    path("visits/<int:visit_id>/photos/<int:photo_id>/", views.visit_photo, name="visit_photo_n"),
+    path(
+        "visits/<int:visit_id>/photos/<int:visit_photo_id>/",
+        views.visit_photo,
+        name="visit_photo_n",
+    ),
     path("visits/", views.visits, name="visits"),
     path("visits/export/", views.visit_export, name="visit_export"),
     path("needs/", views.needs, name="needs"),

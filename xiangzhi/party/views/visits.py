@@ -16,7 +16,7 @@ from xiangzhi.core.web import handle_form, paginate, querystring_without_page, x
 from xiangzhi.grid.access import access_node
 from xiangzhi.people.selectors import grid_choices
 
-from ..access import access_visit, access_visit_need, access_visited_household
+from ..access import access_visit, access_visit_need, access_visit_photo, access_visited_household
 from ..forms_contacts import NeedCloseForm, NeedTakeForm, VisitForm
 from ..models import VisitNeed
 from ..selectors import (
@@ -83,11 +83,14 @@ def visit_new(request, household_id: int):
 
 
 @require_GET
-def visit_photo(request, visit_id: int, photo_id: int | None = None):
-    """A visit's photo (its first without photo_id), to those who may read the visit."""
+def visit_photo(request, visit_id: int, visit_photo_id: int | None = None):
+    """A visit's photo (its first without an id), to those who may read the visit."""
+    if visit_photo_id is not None:
+        return FileResponse(
+            access_visit_photo(request.user, visit_id, visit_photo_id).file.open("rb")
+        )
     visit = access_visit(request.user, visit_id)
-    photos = visit.photos.order_by("pk")
-    photo = (photos.filter(pk=photo_id) if photo_id is not None else photos).first()
+    photo = visit.photos.first()
     if photo is None:  # a link kept from before the photo was removed: the household instead
         return redirect("people:household_detail", visit.household_id)
     return FileResponse(photo.file.open("rb"))
