@@ -32,9 +32,15 @@ def test_a_member_records_a_visit_on_a_phone_in_elder_mode(page, live_server, wo
     page.fill("#id_met", "户主本人")
     page.fill("#id_learned", "家中一切都好")
     page.fill("#id_needs", "希望修缮水渠")
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 64
+    page.set_input_files(
+        "#id_photos",
+        [{"name": f"{n}.png", "mimeType": "image/png", "buffer": png} for n in ("门前", "屋内")],
+    )
     page.click("main form button[type=submit]")
     page.wait_for_url("**/party/visits/mine/")
-    assert Visit.objects.filter(household=world.a.household, learned="家中一切都好").exists()
+    visit = Visit.objects.get(household=world.a.household, learned="家中一切都好")
+    assert visit.photos.count() == 2
     _check(page, 360)
 
 
@@ -49,4 +55,10 @@ def test_the_cadres_contact_pages_on_a_desktop_and_a_phone(page, live_server, wo
             _check(page, width)
     page.goto(f"{live_server.url}/people/households/{world.a.household.pk}/")
     assert "信息台账" in page.inner_text("main")
+    _check(page, 360)
+    # The grid page's coverage columns, in elder mode on a phone.
+    page.click("#elder-toggle")
+    page.wait_for_selector("html.elder")
+    page.goto(f"{live_server.url}/grid/nodes/{node}/")
+    assert "逾期未走访户" in page.inner_text("main")
     _check(page, 360)
