@@ -277,6 +277,47 @@ def test_a_photo_must_be_a_small_jpeg_or_png(world, settings, tmp_path):
 
 
 @pytest.mark.django_db
+def test_a_visit_that_fails_after_its_photos_were_stored_leaves_no_file(
+    world, settings, tmp_path, monkeypatch
+):
+    from django.db import DatabaseError
+
+    from xiangzhi.party.services import visit_photos_add
+    from xiangzhi.party.services import visits as service
+
+    settings.MEDIA_ROOT = tmp_path
+    a = world.a
+    visit = visit_record(
+        actor=a.member_user,
+        household=a.household,
+        visited_on=TODAY,
+        met="户主",
+        learned="先存一张",
+        photos=[_upload("kept.png", PNG)],
+    )
+    (kept,) = tmp_path.rglob("*.png")
+
+    def broken(**kwargs):
+        raise DatabaseError("the audit write failed")
+
+    monkeypatch.setattr(service, "audit_record", broken)
+    before = Visit.objects.count()
+    with pytest.raises(DatabaseError):
+        visit_record(
+            actor=a.member_user,
+            household=a.household,
+            visited_on=TODAY,
+            met="户主",
+            learned="失败的走访",
+            photos=[_upload("a.png", PNG), _upload("b.png", PNG)],
+        )
+    with pytest.raises(DatabaseError):
+        visit_photos_add(actor=a.member_user, visit=visit, photos=[_upload("c.png", PNG)])
+    assert Visit.objects.count() == before and visit.photos.count() == 1
+    assert list(tmp_path.rglob("*.png")) == [kept]
+
+
+@pytest.mark.django_db
 def test_a_visit_keeps_several_photos_and_each_is_served_to_those_in_scope(
     client, world, settings, tmp_path
 ):

@@ -188,3 +188,98 @@ def test_each_township_under_a_county_keeps_its_own_interval(world):
     one = coverage_of(actor=admin, node=town1, start=TODAY.replace(day=1), end=TODAY)
     assert (one.overdue, one.interval_days) == (2, 30)
     assert figures.verify() == []
+
+
+@pytest.mark.django_db
+def test_a_village_moved_under_a_township_of_another_interval_is_recounted_at_once(world):
+    from xiangzhi.grid.services import node_move
+
+    admin = world.admin
+    county = node_create(actor=admin, parent=None, level=0, name="覆盖县", code="430521000000")
+    (town1, village), (town2, _) = (_county_village(admin, county, n) for n in (1, 2))
+    _settings(admin, town2, 30)  # town1 keeps the default 90 days
+    member = party_member_register(
+        actor=admin,
+        resident=_household(admin, village, 0).head,
+        category="full",
+        joined_on=dt.date(1990, 7, 1),
+        organisation=village,
+    )
+    contact_link_add(
+        actor=admin,
+        household=_household(admin, village, 1),
+        member=member,
+        started_on=TODAY - dt.timedelta(days=45),
+    )
+    assert _kept(village)["contact_overdue"] == 0
+    node_move(actor=admin, node=village, new_parent=town2)
+    moved = GridNode.objects.get(pk=village.pk)
+    assert _kept(moved)["contact_overdue"] == 1 == _live(admin, moved)["contact_overdue"]
+    assert _kept(town2)["contact_overdue"] == 1 and _kept(town1)["contact_overdue"] == 0
+    assert figures.verify() == []
+
+
+@pytest.mark.django_db
+def test_a_recount_locks_the_kept_rows_before_it_counts(world, monkeypatch):
+    """A write of the township that lands while the interval's recount runs (here: made at the
+    moment the recount reads its kept rows) is in the count, not overwritten by it."""
+    admin, a = world.admin, world.a
+    h = _household(admin, a.grid, 1)
+    contact_link_add(
+        actor=admin,
+        household=h,
+        member=a.party_member,
+        started_on=TODAY - dt.timedelta(days=100),
+    )
+    real, landed = figures.stored, []
+
+    def stored(*args, **kwargs):
+        if not landed:
+            landed.append(
+                visit_record(
+                    actor=admin,
+                    household=h,
+                    member=a.party_member,
+                    visited_on=TODAY,
+                    met="户主",
+                    learned="同时走访",
+                )
+            )
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(figures, "stored", stored)
+    _settings(admin, world.township, 95)
+    monkeypatch.setattr(figures, "stored", real)
+    assert landed and figures.verify() == []
+    assert _kept(a.node) == _live(admin, a.node)
+
+
+@pytest.mark.django_db
+def test_switched_off_a_new_interval_writes_no_figure_row(world, settings):
+    from xiangzhi.core.models import FigureCount, FigureFineCount
+
+    contact_link_add(
+        actor=world.admin,
+        household=_household(world.admin, world.a.grid, 1),
+        member=world.a.party_member,
+        started_on=TODAY - dt.timedelta(days=100),
+    )  # overdue under the default 90 days, and under 30: the recount would write its row
+    FigureFineCount.objects.all().delete()
+    FigureCount.objects.all().delete()
+    settings.XIANGZHI_FIGURES_MAINTAINED = False
+    _settings(world.admin, world.township, 30)
+    assert not FigureFineCount.objects.exists() and not FigureCount.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_workbench_names_the_interval_of_a_county_whose_townships_agree(world):
+    from xiangzhi.party.selectors import kept_coverage
+
+    county = node_create(
+        actor=world.admin, parent=None, level=0, name="覆盖县", code="430521000000"
+    )
+    town, _ = _county_village(world.admin, county, 1)
+    assert kept_coverage(node=county).interval_days == 90
+    _settings(world.admin, town, 30)
+    assert kept_coverage(node=county).interval_days is None
+    assert kept_coverage(node=town).interval_days == 30

@@ -410,9 +410,22 @@ def refresh(nodes: dict[str, int]) -> int:
 def move_subtree(*, old_path: str, new_path: str, level: int) -> None:
     """A grid subtree moved from old_path to new_path (the nodes' paths are rewritten already):
     its fine rows move with it; its maintained rows too when it sits at or above the maintained
-    level; below it, the moved fine rows' sums leave the old village's rows for the new one's."""
+    level; below it, the moved fine rows' sums leave the old village's rows for the new one's.
+    A subtree that changed township has its daily figures recounted: one may read its township's
+    settings (party's 逾期未走访户 reads the township's visit interval)."""
     if not enabled():
         return
+    _move_rows(old_path=old_path, new_path=new_path, level=level)
+    if level >= 2 and _township(old_path, level) != _township(new_path, level):
+        recount_subtree(path=new_path, level=level, figures=daily_figures())
+
+
+def _township(path: str, level: int) -> str:
+    """The path of the level-1 ancestor (the township) of a node at this level."""
+    return path[: len(path) - SEGMENT * (level - 1)]
+
+
+def _move_rows(*, old_path: str, new_path: str, level: int) -> None:
     moved = Concat(Value(new_path), Substr("path", len(old_path) + 1))
     FigureFineCount.objects.filter(path__under=old_path).update(path=moved)
     if level <= maintained_level():
@@ -464,15 +477,28 @@ def verify(
     its fine rows as they should be). Return each row that differs; fix=True repairs them."""
     if path and level is not None and level > maintained_level():
         path = anchor(path, level)[0]
-    fine, levels = recount_fine(under=path, figures=figures)
-    counted = maintained_of(fine, levels)
+    # Fixing: lock the kept rows before counting, so that a write of the subtree that commits
+    # meanwhile waits, then adds its difference to what this wrote (counted first, the fix
+    # would write back a count taken before that write).
     kept_fine = stored(FigureFineCount, under=path, figures=figures, lock=fix)
     kept = stored(FigureCount, under=path, figures=figures, lock=fix)
+    fine, levels = recount_fine(under=path, figures=figures)
+    counted = maintained_of(fine, levels)
     out = _differences(counted, kept, False) + _differences(fine, kept_fine, True)
     if fix and out:
         write(fine, kept_fine, FigureFineCount)
         write(counted, kept, FigureCount)
     return out
+
+
+def recount_subtree(*, path: str, level: int, figures: list[Figure]) -> int:
+    """Recount these figures in the subtree at path and write them, in the current transaction:
+    for a change that moves many records across a figure's condition at once with no record
+    written (a township's new visit interval, a village moved under another township). Nothing
+    when the figures are switched off. Return how many rows changed."""
+    if not enabled() or not figures:
+        return 0
+    return len(verify(path=path, level=level, fix=True, figures=figures))
 
 
 def fill_if_empty() -> int:

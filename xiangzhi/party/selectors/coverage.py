@@ -42,8 +42,7 @@ def contact_settings_of(node: GridNode) -> ContactSettings:
     """The contact rules of the node's township (the defaults above a township or without a row)."""
     if node.level < 1:
         return ContactSettings()
-    township_path = node.path[: len(node.path) - SEGMENT * (node.level - 1)]
-    found = ContactSettings.objects.filter(township__path=township_path).first()
+    found = ContactSettings.objects.filter(township__path=node.ancestor_path_at(1)).first()
     return found or ContactSettings()
 
 
@@ -98,21 +97,27 @@ def overdue_q(today: dt.date, interval_days: int) -> Q:
     )
 
 
-def overdue_of(
-    node: GridNode, today: dt.date, rules: ContactSettings | None = None
-) -> tuple[Q, int | None]:
-    """The overdue condition on links under the node, each under its own township's interval,
-    and that interval (None when the townships under a county differ); rules: the node's own
-    (contact_settings_of), when the caller has them."""
+def _intervals(node: GridNode, rules: ContactSettings | None = None) -> tuple[int, dict[str, int]]:
+    """The visit interval of the node's township, or for a node above the townships the default
+    and each township's own where it differs (township path -> days)."""
     if node.level >= 1:
-        days = (rules or contact_settings_of(node)).visit_interval_days
-        return overdue_q(today, days), days
+        return (rules or contact_settings_of(node)).visit_interval_days, {}
     default = ContactSettings.VISIT_INTERVAL_DAYS
     own = dict(
         ContactSettings.objects.filter(township__path__under=node.path)
         .exclude(visit_interval_days=default)
         .values_list("township__path", "visit_interval_days")
     )
+    return default, own
+
+
+def overdue_of(
+    node: GridNode, today: dt.date, rules: ContactSettings | None = None
+) -> tuple[Q, int | None]:
+    """The overdue condition on links under the node, each under its own township's interval,
+    and that interval (None when the townships under a county differ); rules: the node's own
+    (contact_settings_of), when the caller has them."""
+    default, own = _intervals(node, rules)
     if not own:
         return overdue_q(today, default), default
     under = "household__node__path__under"
@@ -230,7 +235,8 @@ def kept_coverage(*, node: GridNode, today: dt.date | None = None) -> Coverage:
 
     today = today or timezone.localdate()
     counts = rollup_children(node, [])[0].counts
-    interval = contact_settings_of(node).visit_interval_days if node.level >= 1 else None
+    default, own = _intervals(node)
+    interval = None if own else default
     return Coverage(
         node=node,
         start=today.replace(day=1),

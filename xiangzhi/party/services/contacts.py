@@ -243,7 +243,7 @@ def contact_settings_update(
     if "visit_interval_days" in changes:
         # Every household of the township may pass or leave its deadline: recount its figure.
         overdue = [f for f in maintained_figures() if f.key == "contact_overdue"]
-        figures.verify(path=township.path, level=township.level, fix=True, figures=overdue)
+        figures.recount_subtree(path=township.path, level=township.level, figures=overdue)
     audit_record(
         actor=actor,
         action=PartyAction.CONTACT_SETTINGS_UPDATE,

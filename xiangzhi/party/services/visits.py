@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import secrets
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ParamSpec, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -21,6 +25,7 @@ from xiangzhi.people.models import Household, HouseholdChange, Resident
 
 from ..actions import PartyAction
 from ..models import ContactLink, FollowUp, PartyMember, Visit, VisitNeed, VisitPhoto
+from ..selectors.visits import is_contact
 from .contacts import contact_links_end_for_household, contact_links_end_for_member
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
@@ -49,13 +54,6 @@ def _member_of(actor: Actor) -> PartyMember | None:
         .select_related("resident__node")
         .first()
     )
-
-
-def _is_contact(actor: Actor, household: Household) -> bool:
-    """Whether the actor is an active contact member of the household."""
-    return ContactLink.objects.filter(
-        household=household, ended_on__isnull=True, member__resident__user=actor
-    ).exists()
 
 
 def _check_visitor(
@@ -121,6 +119,36 @@ def _validate(
         raise ValidationError(errors)
 
 
+_saved = threading.local()
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _files_undone_on_failure(service: Callable[P, R]) -> Callable[P, R]:
+    """The photos a service wrote to storage are removed again when it fails (its transaction
+    rolled back: no row points at them). Put it outside @transaction.atomic."""
+
+    @functools.wraps(service)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        outer = getattr(_saved, "names", None)
+        names = _saved.names = [] if outer is None else outer
+        start = len(names)
+        try:
+            return service(*args, **kwargs)
+        except BaseException:
+            storage = VisitPhoto._meta.get_field("file").storage
+            for name in names[start:]:
+                storage.delete(name)
+            del names[start:]
+            raise
+        finally:
+            if outer is None:
+                _saved.names = None
+
+    return wrapper
+
+
+@_files_undone_on_failure
 @transaction.atomic
 def visit_record(
     *,
@@ -141,7 +169,7 @@ def visit_record(
     the visit is the actor's own. `recorded_on` is the day of the entry (today): the demo enters
     its year of visits as the days went, and the two-month back-dating rule runs from that day."""
     writer = scope_for(actor).can_write_path(household.node.path)
-    if not writer and not _is_contact(actor, household):
+    if not writer and not is_contact(actor, household):
         raise PermissionDenied(gettext("您不是该户的联系党员，不能记录走访"))
     if household.status != Household.Status.ACTIVE:
         raise ValidationError(gettext("该户已迁出或注销"))
@@ -199,14 +227,18 @@ def _keep_photos(visit: Visit, names: list[str], photos: list[UploadedFile]) -> 
     for name, photo in zip(names, photos, strict=True):
         kept = VisitPhoto(visit=visit)
         kept.file.save(name, photo, save=False)
+        if getattr(_saved, "names", None) is not None:
+            _saved.names.append(kept.file.name)
         kept.save()
 
 
+@_files_undone_on_failure
 @transaction.atomic
 def visit_photos_add(*, actor: Actor, visit: Visit, photos: list[UploadedFile]) -> list[VisitPhoto]:
     """Photos added to a visit after it was recorded (a phone client sends the visit, then its
     photos): by whoever recorded it or a cadre of the village, within the two months a visit may
-    be recorded in, up to the limit of photos per visit."""
+    be recorded in, up to the limit of photos per visit. A household that has left the register
+    since still takes them: the visit was made, and its record is completed."""
     visit = Visit.objects.select_for_update().select_related("household__node").get(pk=visit.pk)
     writer = scope_for(actor).can_write_path(visit.household.node.path)
     if not writer and visit.recorded_by_id != getattr(actor, "pk", None):
@@ -273,7 +305,7 @@ def visits_record_day(
     own = _member_of(actor)
     for e in entries:
         writer = scope.can_write_path(e.household.node.path)
-        if not writer and not (own and own.pk == member.pk and _is_contact(actor, e.household)):
+        if not writer and not (own and own.pk == member.pk and is_contact(actor, e.household)):
             raise PermissionDenied(gettext("您不是该户的联系党员，不能记录走访"))
         if own is None or own.pk != member.pk:
             _check_visitor(actor, e.household, member, writer=writer)
