@@ -176,6 +176,8 @@ def test_a_members_attendance_is_on_their_resident_page(client, world):
     assert "甲村枫树屋场党小组党小组会" in body and "住院" in body
     assert "甲村政策宣传岗" in body  # their post
     assert "转出" in body and "甲村外调党委" in body  # their transfer history
+    # The member's line reads with full-width punctuation.
+    assert "正式党员，1995-07-01 入党，甲村枫树屋场党小组" in body
 
 
 def test_the_record_page_pre_lists_the_branchs_members_and_saves_the_roll(client, world):
