@@ -1,7 +1,11 @@
 """The JSON API under /api/v1/: token auth, and every app's router, reading through the same
 selectors and scope as the pages."""
 
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext
 from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
 from ninja.security import HttpBearer
 
 from xiangzhi.accounts.services import api_token_user
@@ -22,6 +26,25 @@ api = NinjaAPI(
     auth=BearerAuth(),
     docs_url="/docs",
 )
+
+
+# Refusals in Chinese, as JSON: a service's or access function's PermissionDenied (otherwise
+# Django's HTML 403 page), and ninja's English 404 and 401.
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc):
+    return api.create_response(request, {"detail": str(exc) or gettext("没有权限")}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    detail = gettext("找不到该记录，或它不在您的管辖范围内")
+    return api.create_response(request, {"detail": detail}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request, exc):
+    detail = gettext("请在请求头中提供有效的令牌（Authorization: Bearer ...）")
+    return api.create_response(request, {"detail": detail}, status=401)
 
 
 def _register_routers():

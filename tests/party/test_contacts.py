@@ -670,6 +670,31 @@ def test_the_api_records_a_visit_for_the_contact_member(client, world):
 
 
 @pytest.mark.django_db
+def test_the_api_reads_the_ledger_to_read_only_roles_and_refuses_in_chinese_json(client, world):
+    import json
+
+    from xiangzhi.accounts.services import api_token_create
+
+    a = world.a
+    url = f"/api/v1/party/households/{a.household.pk}/visits"
+    for user in (a.auditor, a.group_leader):
+        _, token = api_token_create(actor=user, name="只读")
+        auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+        listed = client.get(url, **auth)
+        assert listed.status_code == 200
+        assert "甲村走访了解的情况" in {v["learned"] for v in listed.json()["items"]}
+        body = {"visited_on": TODAY.isoformat(), "met": "户主", "learned": "只读用户"}
+        refused = client.post(url, json.dumps(body), content_type="application/json", **auth)
+        assert refused.status_code == 403 and refused["Content-Type"].startswith("application/json")
+        assert "只有查看权限" in refused.json()["detail"]
+    _, other = api_token_create(actor=world.b.cadre, name="乙村")
+    missing = client.get(url, HTTP_AUTHORIZATION=f"Bearer {other}")
+    assert missing.status_code == 404 and "管辖范围" in missing.json()["detail"]
+    anonymous = client.get(url)
+    assert anonymous.status_code == 401 and "令牌" in anonymous.json()["detail"]
+
+
+@pytest.mark.django_db
 def test_a_phone_client_sends_a_visit_then_its_photos(client, world, settings, tmp_path):
     import json
 

@@ -59,9 +59,11 @@ def access_visit_photo(actor: Actor, visit_id: int | str, visit_photo_id: int | 
     return photo
 
 
-def access_visited_household(actor: Actor, pk: int | str) -> Household:
+def access_visited_household(actor: Actor, pk: int | str, *, write: bool = True) -> Household:
     """A household the actor may record a visit to: they are its active contact member, or they
-    may write its node (a cadre). Anyone else: 404 outside their scope, 403 read-only in it."""
+    may write its node (a cadre). Anyone else: 404 outside their scope, 403 read-only in it.
+    write=False: a household whose visits the actor may read (its ledger): in their scope, or
+    theirs to contact."""
     if getattr(actor, "pk", None):
         linked = (
             Household.objects.select_related("node", "head")
@@ -74,7 +76,7 @@ def access_visited_household(actor: Actor, pk: int | str) -> Household:
         )
         if linked is not None:
             return linked
-    return access_household(actor, pk, write=True)
+    return access_household(actor, pk, write=write)
 
 
 def access_post(actor: Actor, pk: int | str, *, write: bool = False) -> Post:

@@ -136,7 +136,8 @@ def add_link(request, payload: LinkIn):
 @router.get("/households/{household_id}/visits", response=list[VisitOut], summary="户的走访记录")
 @paginate(Page)
 def list_visits(request, household_id: int):
-    household = access_visited_household(request.user, household_id)
+    """The household's ledger: to those in its scope (read-only roles too) and its contacts."""
+    household = access_visited_household(request.user, household_id, write=False)
     return selectors.household_visits(actor=request.user, household=household)
 
 
