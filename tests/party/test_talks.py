@@ -101,3 +101,28 @@ def test_a_cadre_records_a_talk_and_an_opinion_through_the_pages(client, world):
     assert r.status_code == 302
     opinion.refresh_from_db()
     assert opinion.status == "closed"
+
+
+def test_a_village_matter_is_taken_over_on_the_talk_page(client, world):
+    a = world.a
+    opinion = TalkOpinion.objects.get(content="甲村路灯不亮")
+    talk_url = reverse("party:talk_detail", args=[opinion.talk_id])
+    take_url = reverse("party:opinion_take", args=[opinion.pk])
+    client.force_login(a.cadre)
+    assert take_url not in client.get(talk_url).content.decode()  # not handed on yet
+    opinion_resolve(actor=a.cadre, opinion=opinion, outcome="village_matter")
+    assert take_url in client.get(talk_url).content.decode()
+    # A read-only auditor of the village cannot, nor a cadre of the next village.
+    client.force_login(a.auditor)
+    assert client.post(take_url, {"by": "审计员"}).status_code == 403
+    client.force_login(world.b.cadre)
+    assert client.post(take_url, {"by": "乙村"}).status_code == 404
+    client.force_login(a.cadre)
+    refused = client.post(take_url, {"by": ""})
+    assert refused.status_code == 200 and "这个字段是必填项" in refused.content.decode()
+    done = client.post(take_url, {"by": "村民代表会议12月议题"})
+    assert done.status_code == 302
+    opinion.refresh_from_db()
+    assert (opinion.status, opinion.taken_by) == ("closed", "村民代表会议12月议题")
+    assert opinion not in open_opinions(actor=a.cadre)
+    assert take_url not in client.get(talk_url).content.decode()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:appeal_id>/", views.appeal_detail, name="detail"),
     path("photos/<int:appeal_photo_id>/", views.appeal_photo, name="photo"),
     path("needs/<int:visit_need_id>/", views.appeal_from_need_view, name="from_need"),
+    path("opinions/<int:talk_opinion_id>/", views.appeal_from_opinion_view, name="from_opinion"),
     # One route per step of the workflow (workflow.TRANSITIONS): /appeals/12/accept/ ...
     *[
         path(f"<int:appeal_id>/{name}/", views.appeal_step_view, {"step": name}, name=name)

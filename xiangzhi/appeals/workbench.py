@@ -13,7 +13,7 @@ from xiangzhi.core.types import Actor
 from xiangzhi.core.workbench import Desk
 
 from .models import OPEN_STATES, Appeal, State
-from .selectors import open_needs
+from .selectors import awaiting_opinions, open_needs
 from .workflow import TOWNSHIP_ROLES
 
 SHOWN = 5
@@ -68,11 +68,13 @@ def handler_panel(*, actor: Actor, obj: Desk, can_write: bool) -> dict | None:
         ),
     ]
     needs = open_needs(actor=actor)
+    opinions = awaiting_opinions(actor=actor)
     return {
         "blocks": blocks,
         "key": "handler",
         "heading": gettext("群众诉求"),
         "needs": list(needs[:SHOWN]),
+        "opinions": list(opinions[:SHOWN]),
         "can_record": True,
     }
 

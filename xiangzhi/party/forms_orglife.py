@@ -157,6 +157,14 @@ class OpinionResolveForm(forms.Form):
     )
 
 
+class OpinionTakeForm(forms.Form):
+    by = forms.CharField(
+        label="转到哪里",
+        max_length=60,
+        help_text="写明承接的事项，如：村民代表会议12月议题、镇农业站",
+    )
+
+
 class TransferOutForm(forms.Form):
     transferred_on = forms.DateField(label="转出日期", widget=DATE)
     to_organisation = forms.CharField(label="转入党组织", max_length=100)

@@ -48,6 +48,7 @@ urlpatterns = [
     path("talks/<int:hamlet_talk_id>/", views.talk_detail, name="talk_detail"),
     path("opinions/", views.opinion_open_list, name="opinion_open_list"),
     path("opinions/<int:talk_opinion_id>/resolve/", views.opinion_resolve, name="opinion_resolve"),
+    path("opinions/<int:talk_opinion_id>/take/", views.opinion_take, name="opinion_take"),
     path("members/<int:party_member_id>/transfer-out/", views.transfer_out, name="transfer_out"),
     path("residents/<int:resident_id>/transfer-in/", views.transfer_in, name="transfer_in"),
 ]

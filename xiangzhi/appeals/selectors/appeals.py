@@ -10,7 +10,7 @@ from xiangzhi.core.roles import WRITE_ROLES
 from xiangzhi.core.scope import path_q, scope_for
 from xiangzhi.core.types import Actor
 from xiangzhi.grid.models import GridNode
-from xiangzhi.party.models import VisitNeed
+from xiangzhi.party.models import OpinionOutcome, TalkOpinion, VisitNeed
 from xiangzhi.people.models import Household
 
 from ..models import OPEN_STATES, Appeal, AppealEvent, State
@@ -142,6 +142,18 @@ def open_needs(*, actor: Actor) -> QuerySet[VisitNeed]:
     if not scope.superuser:
         qs = qs.filter(path_q(scope.paths(WRITE_ROLES), "household__node__path"))
     return qs.select_related("household", "visit").order_by("-id")
+
+
+def awaiting_opinions(*, actor: Actor) -> QuerySet[TalkOpinion]:
+    """Hamlet talks' opinions handed on as needs and not yet taken, where the actor writes: each
+    can become an appeal in one tap."""
+    scope = scope_for(actor)
+    qs = TalkOpinion.objects.for_actor(actor).filter(
+        status=TalkOpinion.Status.AWAITING, outcome=OpinionOutcome.NEED
+    )
+    if not scope.superuser:
+        qs = qs.filter(path_q(scope.paths(WRITE_ROLES), "talk__node__path"))
+    return qs.select_related("talk__node").order_by("-id")
 
 
 def record_node_choices(*, actor: Actor) -> QuerySet[GridNode]:

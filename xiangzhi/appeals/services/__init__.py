@@ -2,7 +2,7 @@
 
 from .deadlines import appeal_deadline_sweep
 from .imports import appeal_import
-from .needs import appeal_from_need
+from .needs import appeal_from_need, appeal_from_opinion
 from .ratings import appeal_follow_up, appeal_rate
 from .steps import (
     appeal_accept,
@@ -31,6 +31,7 @@ __all__ = [
     "appeal_escalate",
     "appeal_follow_up",
     "appeal_from_need",
+    "appeal_from_opinion",
     "appeal_import",
     "appeal_merge",
     "appeal_rate",

@@ -3,6 +3,7 @@
 from .appeals import (
     appeal_detail,
     appeal_from_need_view,
+    appeal_from_opinion_view,
     appeal_list_view,
     appeal_new,
     appeal_photo,
@@ -15,6 +16,7 @@ __all__ = [
     "STEPS",
     "appeal_detail",
     "appeal_from_need_view",
+    "appeal_from_opinion_view",
     "appeal_list_view",
     "appeal_new",
     "appeal_photo",

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.web import apply_errors, paginate, querystring_without_page
+from xiangzhi.party.access import access_talk_opinion
 
 from ..access import access_appeal, access_appeal_photo, access_visit_need
 from ..forms import RecordForm, SubmitForm
@@ -25,7 +26,7 @@ from ..selectors import (
     record_node_choices,
 )
 from ..selectors.routing import routing_for_steps
-from ..services import appeal_from_need, appeal_submit
+from ..services import appeal_from_need, appeal_from_opinion, appeal_submit
 from ..services.submit import own_resident
 from ..workflow import allowed
 from .steps import step_forms
@@ -161,6 +162,20 @@ def appeal_photo(request, appeal_photo_id: int):
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+@require_POST
+def appeal_from_opinion_view(request, talk_opinion_id: int):
+    """One tap: a hamlet talk's opinion handed on as a need becomes an appeal of its hamlet."""
+    opinion = access_talk_opinion(request.user, talk_opinion_id, write=True)
+    try:
+        appeal = appeal_from_opinion(actor=request.user, opinion=opinion)
+    except ValidationError as exc:
+        for error in exc.messages:
+            messages.error(request, error)
+        return redirect("home")
+    messages.success(request, gettext("已转为诉求：%(n)s") % {"n": appeal.number})
+    return redirect("appeals:detail", appeal.pk)
 
 
 @require_POST

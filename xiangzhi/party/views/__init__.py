@@ -66,6 +66,7 @@ from .posts import (  # noqa: E402
 from .talks import (  # noqa: E402
     opinion_open_list,
     opinion_resolve,
+    opinion_take,
     talk_create,
     talk_detail,
     talk_index,
@@ -76,5 +77,6 @@ __all__ += ["meeting_attachment", "meeting_cancel", "meeting_create", "meeting_d
 __all__ += ["meeting_export", "meeting_index", "meeting_overdue", "meeting_plan_year"]
 __all__ += ["members_without_posts", "my_party_work", "post_assignment_end", "post_catalogue"]
 __all__ += ["post_create", "post_defaults", "post_detail", "post_entry_create"]
-__all__ += ["opinion_open_list", "opinion_resolve", "talk_create", "talk_detail", "talk_index"]
+__all__ += ["opinion_open_list", "opinion_resolve", "opinion_take", "talk_create", "talk_detail"]
+__all__ += ["talk_index"]
 __all__ += ["transfer_in", "transfer_out"]

@@ -109,6 +109,28 @@ def opinion_resolve(request, talk_opinion_id: int):
     )
 
 
+def opinion_take(request, talk_opinion_id: int):
+    """A handed-on opinion (待转办) is recorded as taken over: a village matter, or a need some
+    office took (an appeal made of it is taken over by the appeals page itself)."""
+    opinion = access_talk_opinion(request.user, talk_opinion_id, write=True)
+    form = f.OpinionTakeForm(request.POST or None)
+    done = handle_form(
+        request,
+        form,
+        lambda d: services.opinion_take(actor=request.user, opinion=opinion, by=d["by"]),
+        success_message=gettext("已登记承接，该意见办结"),
+        success_url=reverse("party:talk_detail", args=[opinion.talk_id]),
+    )
+    return done or form_page(
+        request,
+        form,
+        title=gettext("登记意见的承接"),
+        cancel_url=reverse("party:talk_detail", args=[opinion.talk_id]),
+        nav="party_talks",
+        help=opinion.content,
+    )
+
+
 @require_GET
 def opinion_open_list(request):
     """The opinions still open (no outcome yet, or handed on and not yet taken over), by village."""
