@@ -421,7 +421,7 @@ def _orglife(admin, name: str, surname: str, node, branch, group, pm) -> None:
         topic=f"{name}党小组会",
         host=f"{name}党小组长",
         attendance={pm.pk: ("present", "")},
-        attachment=SimpleUploadedFile(f"{name}会议签到表.pdf", b"%PDF-1.4 sign-in sheet"),
+        attachments=[SimpleUploadedFile(f"{name}会议签到表.pdf", b"%PDF-1.4 sign-in sheet")],
     )
     talk = hamlet_talk_record(
         actor=admin,

@@ -815,19 +815,26 @@ def test_the_api_links_a_household_and_refuses_a_transferred_member(client, worl
 def test_the_migration_turns_each_visits_photo_into_a_photo_row_and_back(world):
     from django.db.migrations.executor import MigrationExecutor
 
-    from xiangzhi.party.models import VisitPhoto
+    from xiangzhi.party.models import MeetingAttachment, VisitPhoto
 
     before = ("party", "0003_posts_meetings_talks_transfers")
     visit = Visit.objects.filter(household=world.a.household).get()
     executor = MigrationExecutor(connection)
     latest = executor.loader.graph.leaf_nodes()
     executor.migrate([before])
-    old = executor.loader.project_state([before]).apps.get_model("party", "Visit")
+    old_apps = executor.loader.project_state([before]).apps
+    old = old_apps.get_model("party", "Visit")
     old.objects.filter(pk=visit.pk).update(photo="visit_photos/1/20261101-a.png")
+    # 0005 does the same for a meeting's one attachment.
+    meeting = old_apps.get_model("party", "Meeting").objects.order_by("pk").first()
+    type(meeting).objects.filter(pk=meeting.pk).update(attachment="meetings/2024/03/签到.pdf")
     MigrationExecutor(connection).migrate(latest)
     assert list(VisitPhoto.objects.filter(visit=visit).values_list("file", flat=True)) == [
         "visit_photos/1/20261101-a.png"
     ]
+    assert list(
+        MeetingAttachment.objects.filter(meeting_id=meeting.pk).values_list("file", "name")
+    ) == [("meetings/2024/03/签到.pdf", "签到.pdf")]
     executor = MigrationExecutor(connection)
     executor.migrate([before])
     old = executor.loader.project_state([before]).apps.get_model("party", "Visit")

@@ -237,29 +237,58 @@ def test_the_ledger_exports_as_a_printable_sheet(client, world):
     assert not any("乙村" in str(row) for row in rows)
 
 
-def test_the_minutes_and_the_attachment_are_read_back_by_those_in_scope(client, world):
+def test_the_minutes_and_the_attachments_are_read_back_by_those_in_scope(client, world):
     from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xiangzhi.party.models import MeetingAttachment
 
     a = world.a
     meeting = meeting_plan(
         actor=a.cadre, organisation=a.branch, kind="theme_day", planned_on=dt.date(2026, 2, 3)
     )
     pdf = "%PDF-1.4 甲村支委会签到表".encode()
-    meeting_record(
-        actor=a.cadre,
-        meeting=meeting,
-        held_on=dt.date(2026, 2, 3),
-        topic="甲村春耕安排",
-        host="甲村书记",
-        minutes="甲村会议记录：安排春耕互助",
-        attendance={a.party_member.pk: ("present", "")},
-        attachment=SimpleUploadedFile("签到表.pdf", pdf, content_type="application/pdf"),
+    jpg = b"\xff\xd8\xff\xe0 jiacun"
+
+    def record(*files):
+        return meeting_record(
+            actor=a.cadre,
+            meeting=meeting,
+            held_on=dt.date(2026, 2, 3),
+            topic="甲村春耕安排",
+            host="甲村书记",
+            minutes="甲村会议记录：安排春耕互助",
+            attendance={a.party_member.pk: ("present", "")},
+            attachments=list(files),
+        )
+
+    record(
+        SimpleUploadedFile("签到表.pdf", pdf, content_type="application/pdf"),
+        SimpleUploadedFile("会场.jpg", jpg, content_type="image/jpeg"),
     )
+    # A wrong type is named, and eleven files are too many: nothing more is kept either time.
+    with pytest.raises(ValidationError, match="“病毒.exe”不是PDF"):
+        record(SimpleUploadedFile("病毒.exe", b"MZ", content_type="application/octet-stream"))
+    with pytest.raises(ValidationError, match="还可上传8个"):
+        record(*[SimpleUploadedFile(f"{n}.pdf", pdf) for n in range(9)])
+    files = list(MeetingAttachment.objects.filter(meeting=meeting).order_by("pk"))
+    assert [f.name for f in files] == ["签到表.pdf", "会场.jpg"]
     client.force_login(a.cadre)
     detail = client.get(reverse("party:meeting_detail", args=[meeting.pk])).content.decode()
     assert "甲村会议记录：安排春耕互助" in detail
-    assert reverse("party:meeting_attachment", args=[meeting.pk]) in detail
-    download = client.get(reverse("party:meeting_attachment", args=[meeting.pk]))
-    assert download.status_code == 200 and b"".join(download.streaming_content) == pdf
+    for f, body in zip(files, (pdf, jpg), strict=True):
+        url = reverse("party:meeting_attachment_n", args=[meeting.pk, f.pk])
+        assert f'href="{url}">{f.name}</a>' in detail
+        download = client.get(url)
+        assert download.status_code == 200 and b"".join(download.streaming_content) == body
+        assert "attachment" in download["Content-Disposition"]
+    first = client.get(reverse("party:meeting_attachment", args=[meeting.pk]))
+    assert b"".join(first.streaming_content) == pdf
+    other = meeting_plan(
+        actor=a.cadre, organisation=a.branch, kind="theme_day", planned_on=dt.date(2026, 3, 3)
+    )
+    stray = reverse("party:meeting_attachment_n", args=[other.pk, files[0].pk])
+    assert client.get(stray).status_code == 404
     client.force_login(world.b.cadre)
     assert client.get(reverse("party:meeting_attachment", args=[meeting.pk])).status_code == 404
+    url = reverse("party:meeting_attachment_n", args=[meeting.pk, files[0].pk])
+    assert client.get(url).status_code == 404

@@ -9,6 +9,7 @@ from .models import (
     ContactLink,
     HamletTalk,
     Meeting,
+    MeetingAttachment,
     PartyMember,
     Post,
     PostAssignment,
@@ -91,6 +92,18 @@ def access_post_assignment(actor: Actor, pk: int | str, *, write: bool = False) 
 def access_meeting(actor: Actor, pk: int | str, *, write: bool = False) -> Meeting:
     qs = Meeting.objects.select_related("organisation")
     return access_object(Meeting, actor, pk, write=write, queryset=qs)
+
+
+def access_meeting_attachment(
+    actor: Actor, meeting_id: int | str, meeting_attachment_id: int | str
+) -> MeetingAttachment:
+    """A file of a meeting the actor may see (access_meeting); 404 for another meeting's file."""
+    attachment = (
+        access_meeting(actor, meeting_id).attachments.filter(pk=meeting_attachment_id).first()
+    )
+    if attachment is None:
+        raise Http404("no such attachment")
+    return attachment
 
 
 def access_hamlet_talk(actor: Actor, pk: int | str, *, write: bool = False) -> HamletTalk:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 
+from xiangzhi.core.forms import PhotosField
 from xiangzhi.grid.models import GridNode
 
 from .models import Attendance, MeetingKind, OpinionOutcome, PartyMember
@@ -106,8 +107,11 @@ class MeetingRecordForm(forms.Form):
     minutes = forms.CharField(
         label="会议记录", required=False, widget=forms.Textarea(attrs={"rows": 6})
     )
-    attachment = forms.FileField(
-        label="附件", required=False, help_text="PDF、图片、Word或Excel，不超过10MB。"
+    attachments = PhotosField(
+        accept=".pdf,.jpg,.jpeg,.png,.doc,.docx,.xls,.xlsx",
+        label="附件",
+        required=False,
+        help_text="签到表、会议照片等，可选多个；PDF、图片、Word或Excel，每个不超过10MB，每次会议最多10个。",
     )
 
 

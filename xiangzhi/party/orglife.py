@@ -23,6 +23,7 @@ def register() -> None:
         ("post_assignment", models.PostAssignment),
         ("post_entry", models.PostEntry),
         ("meeting", models.Meeting),
+        ("meeting_attachment", models.MeetingAttachment),
         ("attendance", models.Attendance),
         ("hamlet_talk", models.HamletTalk),
         ("talk_attendee", models.TalkAttendee),

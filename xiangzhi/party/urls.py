@@ -43,6 +43,11 @@ urlpatterns = [
         views.meeting_attachment,
         name="meeting_attachment",
     ),
+    path(
+        "meetings/<int:meeting_id>/attachments/<int:meeting_attachment_id>/",
+        views.meeting_attachment,
+        name="meeting_attachment_n",
+    ),
     path("talks/", views.talk_index, name="talk_index"),
     path("talks/new/", views.talk_create, name="talk_create"),
     path("talks/<int:hamlet_talk_id>/", views.talk_detail, name="talk_detail"),

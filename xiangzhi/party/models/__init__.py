@@ -14,10 +14,11 @@ __all__ = [
     "VisitPhoto",
 ]
 
-from .meetings import Attendance, Meeting, MeetingKind  # noqa: E402
+from .meetings import Attendance, Meeting, MeetingAttachment, MeetingKind  # noqa: E402
 from .posts import Post, PostAssignment, PostEntry  # noqa: E402
 from .talks import HamletTalk, OpinionOutcome, TalkAttendee, TalkOpinion  # noqa: E402
 from .transfers import MembershipTransfer  # noqa: E402
 
-__all__ += ["Attendance", "Meeting", "MeetingKind", "Post", "PostAssignment", "PostEntry"]
+__all__ += ["Attendance", "Meeting", "MeetingAttachment", "MeetingKind", "Post", "PostAssignment"]
+__all__ += ["PostEntry"]
 __all__ += ["HamletTalk", "OpinionOutcome", "TalkAttendee", "TalkOpinion", "MembershipTransfer"]

@@ -85,9 +85,6 @@ class Meeting(ScopedModel):
     host = models.CharField("主持人", max_length=40, blank=True)
     place = models.CharField("地点", max_length=60, blank=True)
     minutes = models.TextField("会议记录", blank=True)
-    attachment = models.FileField(
-        "附件", upload_to="meetings/%Y/%m/", storage=attachment_storage, blank=True
-    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -106,6 +103,29 @@ class Meeting(ScopedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.topic or self.planned_on}"
+
+
+class MeetingAttachment(ScopedModel):
+    """A file of a meeting (sign-in sheet, minutes scan, photo), served after the meeting's scope
+    check, downloaded under the name it was uploaded with."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="会议", on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField("附件", upload_to="meetings/%Y/%m/", storage=attachment_storage)
+    name = models.CharField("文件名", max_length=120)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    SCOPE_PATH = "meeting__organisation__path"
+    SCOPE_HOUSEHOLD = "meeting__attendances__member__resident__household_id"
+
+    class Meta:
+        verbose_name = "会议附件"
+        verbose_name_plural = "会议附件"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Attendance(ScopedModel):

@@ -16,12 +16,13 @@ from xiangzhi.core.types import Actor
 from xiangzhi.grid.models import GridNode
 
 from ..actions import OrgLifeAction
-from ..models import Attendance, Meeting, MeetingKind, PartyMember
+from ..models import Attendance, Meeting, MeetingAttachment, MeetingKind, PartyMember
 from ..models.meetings import EVERY_MONTHS, KINDS_BY_LEVEL, period_of
 from ._checks import past_day, require_write, text
 
 ATTACHMENT_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx"}
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENTS = 10
 PLAN_DAY = 15  # a planned meeting's day of its month; the branch moves it when it holds it
 
 
@@ -125,13 +126,26 @@ def meeting_plan_year(*, actor: Actor, organisation: GridNode, year: int) -> int
     return len(new)
 
 
-def _check_attachment(attachment: UploadedFile | None) -> None:
-    if attachment is None:
-        return
-    if PurePath(attachment.name).suffix.lower() not in ATTACHMENT_TYPES:
-        raise ValidationError({"attachment": gettext("附件只能是PDF、图片、Word或Excel文件")})
-    if attachment.size > ATTACHMENT_MAX_BYTES:
-        raise ValidationError({"attachment": gettext("附件不能超过10MB")})
+def _check_attachments(attachments: list[UploadedFile], kept: int = 0) -> None:
+    """Each file's type and size, and how many a meeting keeps; the message names the file."""
+    if kept + len(attachments) > MAX_ATTACHMENTS:
+        raise ValidationError(
+            {
+                "attachments": gettext("每次会议最多%(max)d个附件，还可上传%(room)d个")
+                % {"max": MAX_ATTACHMENTS, "room": max(MAX_ATTACHMENTS - kept, 0)}
+            }
+        )
+    for attachment in attachments:
+        name = PurePath(attachment.name).name
+        if PurePath(name).suffix.lower() not in ATTACHMENT_TYPES:
+            raise ValidationError(
+                {
+                    "attachments": gettext("“%(name)s”不是PDF、图片、Word或Excel文件")
+                    % {"name": name}
+                }
+            )
+        if attachment.size > ATTACHMENT_MAX_BYTES:
+            raise ValidationError({"attachments": gettext("“%(name)s”超过10MB") % {"name": name}})
 
 
 def _attendance_rows(meeting: Meeting, attendance: dict[int, tuple[str, str]]) -> list[Attendance]:
@@ -172,10 +186,11 @@ def meeting_record(
     place: str = "",
     minutes: str = "",
     attendance: dict[int, tuple[str, str]],
-    attachment: UploadedFile | None = None,
+    attachments: list[UploadedFile] | None = None,
 ) -> Meeting:
     """Record that a meeting was held: its day, topic, host, minutes and each member's attendance
-    (present, on leave with a reason, absent); recording again corrects it."""
+    (present, on leave with a reason, absent) and its files; recording again corrects it (and
+    adds the files given, up to the limit of attachments per meeting)."""
     require_write(
         actor=actor, path=meeting.organisation.path, message=gettext("您不能记录该党组织的会议")
     )
@@ -187,13 +202,15 @@ def meeting_record(
     host = text(host, "host", gettext("主持人"), limit=40)
     place = text(place, "place", gettext("地点"), required=False, limit=60)
     minutes = text(minutes, "minutes", gettext("会议记录"), required=False, limit=20000)
-    _check_attachment(attachment)
+    attachments = [a for a in attachments or [] if a]
+    _check_attachments(attachments, kept=locked.attachments.count())
     rows = _attendance_rows(locked, attendance)
     locked.held_on, locked.topic, locked.host = held_on, topic, host
     locked.place, locked.minutes, locked.status = place, minutes, Meeting.Status.HELD
-    if attachment is not None:
-        locked.attachment = attachment
     locked.save()
+    for attachment in attachments:
+        name = PurePath(attachment.name).name[-120:]
+        MeetingAttachment.objects.create(meeting=locked, file=attachment, name=name)
     Attendance.objects.filter(meeting=locked).delete()
     Attendance.objects.bulk_create(rows)
     counts = {s: sum(r.status == s for r in rows) for s in Attendance.Status.values}
@@ -201,7 +218,13 @@ def meeting_record(
         actor=actor,
         action=OrgLifeAction.MEETING_RECORD,
         obj=locked,
-        changes={"held_on": held_on, "topic": topic, "host": host, **counts},
+        changes={
+            "held_on": held_on,
+            "topic": topic,
+            "host": host,
+            **counts,
+            **({"attachments": len(attachments)} if attachments else {}),
+        },
     )
     return locked
 

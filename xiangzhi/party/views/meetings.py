@@ -25,7 +25,7 @@ from xiangzhi.grid.selectors import node_roots
 
 from .. import forms_orglife as f
 from .. import services
-from ..access import access_meeting
+from ..access import access_meeting, access_meeting_attachment
 from ..models import Attendance, Meeting, MeetingKind
 from ..models.meetings import WATCHED_KINDS
 from ..selectors import meeting_list, meeting_organisations, meeting_roll, overdue_branches
@@ -201,13 +201,16 @@ def meeting_cancel(request, meeting_id: int):
 
 
 @require_GET
-def meeting_attachment(request, meeting_id: int):
-    """The meeting's attachment, to those who may see the meeting."""
-    meeting = access_meeting(request.user, meeting_id)
-    if not meeting.attachment:
-        raise Http404(gettext("该会议没有附件"))
-    name = meeting.attachment.name.rsplit("/", 1)[-1]
-    return FileResponse(meeting.attachment.open("rb"), as_attachment=True, filename=name)
+def meeting_attachment(request, meeting_id: int, meeting_attachment_id: int | None = None):
+    """A meeting's file (its first without an id), to those who may see the meeting, under the
+    name it was uploaded with."""
+    if meeting_attachment_id is None:
+        attachment = access_meeting(request.user, meeting_id).attachments.first()
+        if attachment is None:
+            raise Http404(gettext("该会议没有附件"))
+    else:
+        attachment = access_meeting_attachment(request.user, meeting_id, meeting_attachment_id)
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
 @require_GET
