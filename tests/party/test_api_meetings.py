@@ -81,7 +81,7 @@ def test_a_cadre_plans_a_meeting_and_a_reader_or_neighbour_cannot(client, world)
     bad = {"organisation_id": "甲", "kind": "theme_day"}  # no day, and an id that is no number
     r = client.post(url, json.dumps(bad), content_type="application/json", **_auth(a.token))
     assert r.status_code == 422
-    assert r.json()["detail"] == "会议安排有误：organisation_id、planned_on"
+    assert r.json()["detail"] == "会议安排有误：党组织、计划日期"
     _, reader = api_token_create(actor=a.auditor, name="手机")
     r = client.post(url, json.dumps(body), content_type="application/json", **_auth(reader))
     assert r.status_code == 403 and "detail" in r.json()  # JSON, not the site's HTML page
@@ -89,3 +89,33 @@ def test_a_cadre_plans_a_meeting_and_a_reader_or_neighbour_cannot(client, world)
     r = client.post(url, json.dumps(body), content_type="application/json", **_auth(neighbour))
     assert r.status_code == 404
     assert Meeting.objects.filter(organisation=a.branch, planned_on="2026-03-05").count() == 1
+
+
+def test_a_cadre_cancels_a_planned_meeting_and_others_cannot(client, world):
+    import datetime as dt
+
+    from xiangzhi.party.services import meeting_plan
+
+    a = world.a
+    meeting = meeting_plan(
+        actor=a.cadre, organisation=a.branch, kind="theme_day", planned_on=dt.date(2026, 12, 20)
+    )
+    url = f"/api/v1/party/meetings/{meeting.pk}/cancel"
+
+    def post(token, body):
+        return client.post(url, json.dumps(body), content_type="application/json", **_auth(token))
+
+    _, auditor = api_token_create(actor=a.auditor, name="审计")
+    refused = post(auditor, {"reason": "下雪"})
+    assert refused.status_code == 403 and "只有查看权限" in refused.json()["detail"]
+    assert post(world.b.token, {"reason": "下雪"}).status_code == 404
+    empty = post(a.token, {})
+    assert empty.status_code == 422 and empty.json()["detail"] == "取消会议的内容有误：取消原因"
+    done = post(a.token, {"reason": "大雪封路，改期召开"})
+    assert done.status_code == 200 and done.json()["status"] == "cancelled"
+    again = post(a.token, {"reason": "再取消"})
+    assert again.status_code == 400 and "只能取消尚未召开的会议" in json.dumps(
+        again.json(), ensure_ascii=False
+    )
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.minutes) == ("cancelled", "大雪封路，改期召开")

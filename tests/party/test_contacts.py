@@ -695,6 +695,37 @@ def test_the_api_reads_the_ledger_to_read_only_roles_and_refuses_in_chinese_json
 
 
 @pytest.mark.django_db
+def test_the_api_ends_a_link_with_a_reason_for_the_villages_cadre_only(client, world):
+    import json
+
+    from xiangzhi.accounts.services import api_token_create
+
+    a = world.a
+    link = ContactLink.objects.get(household=a.household, ended_on__isnull=True)
+    url = f"/api/v1/party/contact-links/{link.pk}/end"
+
+    def post(user, body):
+        _, token = api_token_create(actor=user, name="令牌")
+        return client.post(
+            url,
+            json.dumps(body),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        )
+
+    assert post(world.b.cadre, {"reason": "搬走"}).status_code == 404
+    refused = post(a.auditor, {"reason": "审计员"})
+    assert refused.status_code == 403 and "只有查看权限" in refused.json()["detail"]
+    empty = post(a.secretary, {})
+    assert empty.status_code == 422 and empty.json()["detail"] == "请写明结束原因"
+    done = post(a.secretary, {"reason": "联系党员外出务工"})
+    assert done.status_code == 200 and done.json()["id"] == link.pk
+    link.refresh_from_db()
+    assert link.ended_on == TODAY
+    assert a.household in uncovered_households(actor=a.cadre, node=a.node)
+
+
+@pytest.mark.django_db
 def test_a_phone_client_sends_a_visit_then_its_photos(client, world, settings, tmp_path):
     import json
 

@@ -9,24 +9,25 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse
 from django.urls import reverse
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
-from pydantic import ValidationError as PydanticError
 
-from xiangzhi.core.api import Page
+from xiangzhi.core.api import Page, body_doc, read_body
 from xiangzhi.grid.access import access_node
 from xiangzhi.people.access import access_household
 
 from . import selectors
 from .access import (
+    access_contact_link,
     access_party_member,
     access_visit,
     access_visit_photo,
     access_visited_household,
 )
 from .selectors.visits import member_name, with_member_visible
-from .services import contact_link_add, visit_photos_add, visit_record
+from .services import contact_link_add, contact_link_end, visit_photos_add, visit_record
 
 router = Router(tags=["party"])
 
@@ -49,6 +50,10 @@ class LinkIn(Schema):
     household_id: int
     member_id: int
     role: str = "primary"
+
+
+class LinkEndIn(Schema):
+    reason: str
 
 
 class NeedOut(Schema):
@@ -133,6 +138,25 @@ def add_link(request, payload: LinkIn):
     return 201, link
 
 
+@router.post(
+    "/contact-links/{contact_link_id}/end",
+    response={200: LinkOut},
+    summary="结束党员联系户",
+    openapi_extra=body_doc(LinkEndIn),
+)
+def end_link(request, contact_link_id: int):
+    link = access_contact_link(request.user, contact_link_id, write=True)
+    payload = read_body(
+        request, LinkEndIn, labels=LABELS, status=422, message=gettext("请写明%(fields)s")
+    )
+    try:
+        link = contact_link_end(actor=request.user, link=link, reason=payload.reason)
+    except ValidationError as exc:
+        raise _refused(exc) from None
+    link.member_visible = True  # access_contact_link found the link in the actor's scope
+    return link
+
+
 @router.get("/households/{household_id}/visits", response=list[VisitOut], summary="户的走访记录")
 @paginate(Page)
 def list_visits(request, household_id: int):
@@ -141,26 +165,29 @@ def list_visits(request, household_id: int):
     return selectors.household_visits(actor=request.user, household=household)
 
 
+# The bodies' fields as a refusal names them.
+LABELS = {
+    "visited_on": _("走访日期"),
+    "met": _("见到的人"),
+    "learned": _("了解的情况"),
+    "needs": _("群众诉求"),
+    "follow_up": _("后续跟进"),
+    "reason": _("结束原因"),
+}
+
+
 def _visit_in(request) -> VisitIn:
     """The body, read after the household's access check: a stranger learns nothing from how a
     body is refused."""
-    try:
-        return VisitIn.model_validate_json(request.body or b"{}")
-    except PydanticError as exc:
-        fields = "、".join(str(e["loc"][-1]) for e in exc.errors() if e.get("loc")) or "请求内容"
-        raise HttpError(422, gettext("走访内容有误：%(fields)s") % {"fields": fields}) from None
+    message = gettext("走访内容有误：%(fields)s")
+    return read_body(request, VisitIn, labels=LABELS, status=422, message=message)
 
 
 @router.post(
     "/households/{household_id}/visits",
     response={201: VisitOut},
     summary="记录走访",
-    openapi_extra={
-        "requestBody": {
-            "content": {"application/json": {"schema": VisitIn.model_json_schema()}},
-            "required": True,
-        }
-    },
+    openapi_extra=body_doc(VisitIn),
 )
 def add_visit(request, household_id: int):
     try:

@@ -8,12 +8,12 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
-from pydantic import ValidationError as PydanticError
 
-from xiangzhi.core.api import Page
+from xiangzhi.core.api import Page, body_doc, read_body
 from xiangzhi.grid.access import access_node
 
 from . import selectors, services
@@ -69,6 +69,10 @@ class MeetingRecordIn(Schema):
     place: str = ""
     minutes: str = ""
     attendance: list[AttendanceIn] = []
+
+
+class MeetingCancelIn(Schema):
+    reason: str
 
 
 class MeetingPlanIn(Schema):
@@ -130,21 +134,26 @@ def get_meeting(request, meeting_id: int):
     return _detail(request, access_meeting(request.user, meeting_id))
 
 
+# The bodies' fields as a refusal names them.
+LABELS = {
+    "held_on": _("召开日期"),
+    "topic": _("主题"),
+    "host": _("主持人"),
+    "place": _("地点"),
+    "minutes": _("会议记录"),
+    "attendance": _("出勤"),
+    "organisation_id": _("党组织"),
+    "kind": _("会议类别"),
+    "planned_on": _("计划日期"),
+    "reason": _("取消原因"),
+}
+
+
 def _body(request, schema: type[Schema], message: str) -> Schema:
     """The JSON body, read where the route chooses (after the access check for a record: a
     stranger is refused by scope, never told how their body was wrong); a malformed one is a
     422 naming its fields in Chinese. `message` holds %(fields)s."""
-    try:
-        return schema.model_validate_json(request.body or b"{}")
-    except PydanticError as exc:
-        fields = "、".join(str(e["loc"][-1]) for e in exc.errors() if e.get("loc")) or "请求内容"
-        raise HttpError(422, message % {"fields": fields}) from None
-
-
-def _documented(schema: type[Schema]) -> dict:
-    """The OpenAPI request body of a route that reads its body with _body."""
-    content = {"application/json": {"schema": schema.model_json_schema()}}
-    return {"requestBody": {"content": content, "required": True}}
+    return read_body(request, schema, labels=LABELS, status=422, message=message)
 
 
 def _errors(exc: ValidationError) -> dict:
@@ -160,7 +169,7 @@ def _forbidden(exc: PermissionDenied) -> HttpError:
     "/meetings/{meeting_id}/record",
     response={200: MeetingDetailOut, 400: ErrorsOut},
     summary="记录会议召开情况和出勤",
-    openapi_extra=_documented(MeetingRecordIn),
+    openapi_extra=body_doc(MeetingRecordIn),
 )
 def record_meeting(request, meeting_id: int):
     try:
@@ -182,7 +191,7 @@ def record_meeting(request, meeting_id: int):
     "/meetings",
     response={201: MeetingOut, 400: ErrorsOut},
     summary="安排会议（三会一课、主题党日）",
-    openapi_extra=_documented(MeetingPlanIn),
+    openapi_extra=body_doc(MeetingPlanIn),
 )
 def plan_meeting(request):
     """Plan a meeting of a branch or group the actor may write (as the meetings page does)."""
@@ -201,3 +210,21 @@ def plan_meeting(request):
     except ValidationError as exc:
         return 400, _errors(exc)
     return 201, _out(meeting)
+
+
+@router.post(
+    "/meetings/{meeting_id}/cancel",
+    response={200: MeetingOut, 400: ErrorsOut},
+    summary="取消尚未召开的会议",
+    openapi_extra=body_doc(MeetingCancelIn),
+)
+def cancel_meeting(request, meeting_id: int):
+    meeting = access_meeting(request.user, meeting_id, write=True)
+    payload = _body(request, MeetingCancelIn, gettext("取消会议的内容有误：%(fields)s"))
+    try:
+        meeting = services.meeting_cancel(
+            actor=request.user, meeting=meeting, reason=payload.reason
+        )
+    except ValidationError as exc:
+        return 400, _errors(exc)
+    return 200, _out(meeting)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
@@ -14,9 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
-from pydantic import ValidationError as SchemaError
 
-from xiangzhi.core.api import Page
+from xiangzhi.core.api import Page, body_doc
+from xiangzhi.core.api import read_body as core_read_body
 from xiangzhi.people.access import access_household
 
 from . import selectors
@@ -114,37 +113,8 @@ FIELD_LABELS = {
 
 
 def read_body(request: HttpRequest, schema: type[Schema]) -> Schema:
-    """The request's JSON, checked against the schema, with a Chinese 400 naming the fields that
-    are missing or malformed (ninja's own answer is a 422 in English). A route that loads a record
-    from its path reads the body after the record's access check: a record out of scope is a 404
-    whatever the body, never a validation error that would tell it exists."""
-    try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
-        raise HttpError(400, gettext("请求内容不是有效的JSON")) from None
-    try:
-        return schema.model_validate(data)
-    except SchemaError as exc:
-        names = []
-        for error in exc.errors():
-            loc = error.get("loc") or ()
-            name = str(FIELD_LABELS.get(str(loc[0]), loc[0])) if loc else ""
-            if name and name not in names:
-                names.append(name)
-        fields = "、".join(names) or gettext("请求内容")
-        raise HttpError(
-            400, gettext("请求内容有误，请检查：%(fields)s") % {"fields": fields}
-        ) from None
-
-
-def body_doc(schema: type[Schema]) -> dict:
-    """The OpenAPI request body of a route that reads its JSON with read_body."""
-    return {
-        "requestBody": {
-            "content": {"application/json": {"schema": schema.model_json_schema()}},
-            "required": True,
-        }
-    }
+    """The request's JSON, with a Chinese 400 naming its missing or malformed fields."""
+    return core_read_body(request, schema, labels=FIELD_LABELS)
 
 
 @router.get("/rules", response=list[RuleOut], summary="积分规则（本镇与本村）")
