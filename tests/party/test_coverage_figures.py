@@ -28,7 +28,7 @@ from xiangzhi.people.models import Household, Resident
 from xiangzhi.people.services import ResidentData, household_register, resident_add
 
 TODAY = timezone.localdate()
-KEYS = ("households_visited", "contact_overdue", "follow_ups_overdue")
+KEYS = ("households_visited", "contact_overdue", "follow_ups_overdue", "contact_members")
 
 
 def _household(admin, node: GridNode, n: int) -> Household:
@@ -50,7 +50,8 @@ def _kept(node: GridNode) -> dict[str, int]:
 
 def _live(admin, node: GridNode) -> dict[str, int]:
     cov = coverage_of(actor=admin, node=node, start=TODAY.replace(day=1), end=TODAY)
-    return dict(zip(KEYS, (cov.visited, cov.overdue, cov.follow_ups_overdue), strict=True))
+    counts = (cov.visited, cov.overdue, cov.follow_ups_overdue, cov.members_visiting)
+    return dict(zip(KEYS, counts, strict=True))
 
 
 def _settings(admin, township, days: int) -> None:
@@ -283,3 +284,33 @@ def test_the_workbench_names_the_interval_of_a_county_whose_townships_agree(worl
     _settings(world.admin, town, 30)
     assert kept_coverage(node=county).interval_days is None
     assert kept_coverage(node=town).interval_days == 30
+
+
+@pytest.mark.django_db
+def test_the_township_sets_its_interval_on_the_page_and_the_village_lists_its_uncovered(
+    client, world
+):
+    """Through the pages: the settings form (a wrong value named in Chinese, then saved), the
+    uncovered list of the village (a new household on it, a linked one not), and the coverage
+    page's flagged groups once the quota is below the group's households."""
+    admin, a = world.admin, world.a
+    fresh = _household(admin, a.grid, 5)
+    client.force_login(a.cadre)
+    uncovered = client.get(reverse("party:uncovered") + f"?node={a.node.pk}").content.decode()
+    assert fresh.address in uncovered and a.household.address not in uncovered
+    url = reverse("party:contact_settings", args=[world.township.pk])
+    client.force_login(world.chief)
+    values = {
+        "village_group_quota": "2",
+        "community_group_quota": "60",
+        "visit_interval_days": "3",
+        "follow_up_days": "15",
+    }
+    wrong = client.post(url, values)
+    assert wrong.status_code == 200 and "大于或等于" in wrong.content.decode()
+    saved = client.post(url, {**values, "visit_interval_days": "60"})
+    assert saved.status_code == 302
+    assert coverage_of(actor=admin, node=a.node, start=TODAY, end=TODAY).interval_days == 60
+    page = client.get(reverse("party:coverage") + f"?node={a.node.pk}").content.decode()
+    assert "逾期户（60天未走访）" in page
+    assert a.group.name in page  # over its quota of 2 households

@@ -14,7 +14,12 @@ def _contact_members():
 
     from .models import ContactLink, PartyMember, Visit
 
-    linked = ContactLink.objects.filter(member=OuterRef("member"), household=OuterRef("household"))
+    # As the coverage page counts it: the visit came while the member was the household's contact.
+    linked = ContactLink.objects.filter(
+        member=OuterRef("member"),
+        household=OuterRef("household"),
+        started_on__lte=OuterRef("visited_on"),
+    )
     visited = Visit.objects.filter(
         member=OuterRef("pk"), visited_on__gte=month_start(timezone.localdate())
     ).filter(Exists(linked))
