@@ -164,18 +164,23 @@ def appeal_photo(request, appeal_photo_id: int):
     return response
 
 
-@require_POST
-def appeal_from_opinion_view(request, talk_opinion_id: int):
-    """One tap: a hamlet talk's opinion handed on as a need becomes an appeal of its hamlet."""
-    opinion = access_talk_opinion(request.user, talk_opinion_id, write=True)
+def _one_tap(request, make):
+    """An appeal made in one tap (from a need or an opinion): its page, or home with the reason."""
     try:
-        appeal = appeal_from_opinion(actor=request.user, opinion=opinion)
+        appeal = make()
     except ValidationError as exc:
         for error in exc.messages:
             messages.error(request, error)
         return redirect("home")
     messages.success(request, gettext("已转为诉求：%(n)s") % {"n": appeal.number})
     return redirect("appeals:detail", appeal.pk)
+
+
+@require_POST
+def appeal_from_opinion_view(request, talk_opinion_id: int):
+    """One tap: a hamlet talk's opinion handed on as a need becomes an appeal of its hamlet."""
+    opinion = access_talk_opinion(request.user, talk_opinion_id, write=True)
+    return _one_tap(request, lambda: appeal_from_opinion(actor=request.user, opinion=opinion))
 
 
 @require_POST
@@ -184,11 +189,4 @@ def appeal_from_need_view(request, visit_need_id: int):
     need = access_visit_need(request.user, visit_need_id)
     if not scope_for(request.user).can_write_path(need.household.node.path):
         raise PermissionDenied(gettext("您对该走访诉求只有查看权限"))
-    try:
-        appeal = appeal_from_need(actor=request.user, need=need)
-    except ValidationError as exc:
-        for error in exc.messages:
-            messages.error(request, error)
-        return redirect("home")
-    messages.success(request, gettext("已转为诉求：%(n)s") % {"n": appeal.number})
-    return redirect("appeals:detail", appeal.pk)
+    return _one_tap(request, lambda: appeal_from_need(actor=request.user, need=need))
