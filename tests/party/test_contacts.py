@@ -410,6 +410,18 @@ def _change(world, kind: str) -> None:
         resident_record_death(actor=a.cadre, resident=a.child, occurred_on=TODAY, cause="illness")
     elif kind == "move_out":
         resident_move_out(actor=a.cadre, resident=a.child, occurred_on=TODAY)
+    elif kind == "move_in":
+        resident_add(
+            actor=a.cadre,
+            household=a.household,
+            kind="move_in",
+            occurred_on=TODAY,
+            data=ResidentData(
+                name="甲迁入人",
+                id_number=make_id(dt.date(1990, 5, 6), "M"),
+                relation=Resident.Relation.OTHER,
+            ),
+        )
     elif kind == "split":
         household_split(
             actor=a.cadre,
@@ -430,13 +442,13 @@ def _change(world, kind: str) -> None:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("kind", ["death", "move_out", "split", "head_change"])
+@pytest.mark.parametrize("kind", ["death", "move_out", "move_in", "split", "head_change"])
 def test_each_household_change_flags_a_follow_up_within_the_deadline(world, kind):
     """Birth is the test above; the other changes of the issue's list flag the household too."""
     a = world.a
     Visit.objects.filter(household=a.household).update(visited_on=TODAY - dt.timedelta(days=30))
     _change(world, kind)
-    follow_up = FollowUp.objects.get(household=a.household, change__kind=kind)
+    follow_up = FollowUp.objects.filter(household=a.household, change__kind=kind).latest("pk")
     assert follow_up.done_on is None and follow_up.due_on == TODAY + dt.timedelta(days=15)
     assert _cov(world, a.node, today=TODAY + dt.timedelta(days=16)).follow_ups_overdue >= 1
 

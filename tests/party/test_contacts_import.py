@@ -216,3 +216,25 @@ def test_a_namesake_transferred_out_neither_takes_the_link_nor_makes_the_name_am
     (link,) = ContactLink.objects.filter(household=one, ended_on__isnull=True)
     assert link.member_id == a.party_member.pk
     assert not ContactLink.objects.filter(household=two).exists()
+
+
+@pytest.mark.django_db
+def test_the_link_table_and_the_visits_ledger_export_the_villages_rows_only(client, world):
+    from tests.xlsx_helpers import ledger_rows
+
+    a = world.a
+    client.force_login(a.cadre)
+    links = ledger_rows(client.get(reverse("party:link_export") + f"?node={a.node.pk}"))
+    header, rows = links[0], links[1:]
+    assert header[:4] == ("序号", "所属网格", "户编号", "户主")
+    by_number = {row[2]: row for row in rows}
+    assert set(by_number) == {"a-001", "a-002"}
+    member = a.party_member.resident.name
+    assert by_number["a-001"][header.index("联系党员")] == member
+    assert by_number["a-001"][header.index("联系类型")] == "主要联系人"
+    visits = ledger_rows(client.get(reverse("party:visit_export") + f"?node={a.node.pk}"))
+    header, rows = visits[0], visits[1:]
+    assert header[:5] == ("序号", "所属网格", "户编号", "户主", "走访日期")
+    learned = {row[header.index("了解的情况")] for row in rows}
+    assert {"甲村走访了解的情况", "甲村隔壁走访情况"} <= learned
+    assert not any("乙村" in str(row) for row in visits)
