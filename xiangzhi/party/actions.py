@@ -123,4 +123,5 @@ AUDIT_KEYS = {
     "organisation": AuditKey("编入党组织", "grid.GridNode"),
     "posts": AuditKey("设立的岗位"),
     "year": AuditKey("年度"),
+    "attachments": AuditKey("上传的附件（个）"),
 }

@@ -73,7 +73,7 @@ def contact_link_of(*, actor: Actor, household: Household) -> ContactLink | None
     )
 
 
-def is_contact(actor: Actor, household: Household) -> bool:
+def is_contact(*, actor: Actor, household: Household) -> bool:
     """Whether the actor is an active contact member of the household."""
     return bool(getattr(actor, "pk", None)) and (
         ContactLink.objects.filter(
@@ -86,7 +86,11 @@ def household_visits(*, actor: Actor, household: Household) -> QuerySet[Visit]:
     """The household's 信息台账: its visits the actor may see (all of them for its contact
     member, who keeps the ledger), newest first, needs and photos joined."""
     qs = (
-        (Visit.objects.all() if is_contact(actor, household) else Visit.objects.for_actor(actor))
+        (
+            Visit.objects.all()
+            if is_contact(actor=actor, household=household)
+            else Visit.objects.for_actor(actor)
+        )
         .filter(household=household)
         .select_related("member__resident")
         .prefetch_related("needs", "photos")

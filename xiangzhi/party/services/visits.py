@@ -169,7 +169,7 @@ def visit_record(
     the visit is the actor's own. `recorded_on` is the day of the entry (today): the demo enters
     its year of visits as the days went, and the two-month back-dating rule runs from that day."""
     writer = scope_for(actor).can_write_path(household.node.path)
-    if not writer and not is_contact(actor, household):
+    if not writer and not is_contact(actor=actor, household=household):
         raise PermissionDenied(gettext("您不是该户的联系党员，不能记录走访"))
     if household.status != Household.Status.ACTIVE:
         raise ValidationError(gettext("该户已迁出或注销"))
@@ -303,9 +303,10 @@ def visits_record_day(
     today = recorded_on or timezone.localdate()
     scope = scope_for(actor)
     own = _member_of(actor)
+    mine = own is not None and own.pk == member.pk
     for e in entries:
         writer = scope.can_write_path(e.household.node.path)
-        if not writer and not (own and own.pk == member.pk and is_contact(actor, e.household)):
+        if not writer and not (mine and is_contact(actor=actor, household=e.household)):
             raise PermissionDenied(gettext("您不是该户的联系党员，不能记录走访"))
         if own is None or own.pk != member.pk:
             _check_visitor(actor, e.household, member, writer=writer)
