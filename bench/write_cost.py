@@ -35,7 +35,7 @@ def main(database_url: str) -> dict:
     setup(database_url)
     from django.conf import settings
     from django.core.exceptions import ValidationError
-    from django.db import connection
+    from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
     from xiangzhi.accounts.models import User
@@ -108,7 +108,8 @@ def main(database_url: str) -> dict:
         for mode in ("on", "off")
     }
     settings.XIANGZHI_FIGURES_MAINTAINED = True
-    fixed = figures.verify(path=village.path, level=village.level, fix=True)
+    with transaction.atomic():  # verify(fix=True) locks the rows (PostgreSQL wants a transaction)
+        fixed = figures.verify(path=village.path, level=village.level, fix=True)
     on = percentiles([p[0] for p in pairs])
     off = percentiles([p[1] for p in pairs])
     size = len(pairs) // ROUNDS
