@@ -6,6 +6,7 @@ from django.http import Http404
 from django.utils.translation import gettext
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as RequestInvalid
 from ninja.security import HttpBearer
 
 from xiangzhi.accounts.services import api_token_user
@@ -45,6 +46,18 @@ def _not_found(request, exc):
 def _unauthorized(request, exc):
     detail = gettext("请在请求头中提供有效的令牌（Authorization: Bearer ...）")
     return api.create_response(request, {"detail": detail}, status=401)
+
+
+@api.exception_handler(RequestInvalid)
+def _invalid(request, exc):
+    """A path or query parameter ninja could not read (a body is read by core.api.read_body)."""
+    names = []
+    for error in exc.errors:
+        loc = [str(part) for part in error.get("loc") or () if part not in ("path", "query")]
+        if loc and loc[-1] not in names:
+            names.append(loc[-1])
+    detail = gettext("请求参数有误，请检查：%(fields)s") % {"fields": "、".join(names) or "—"}
+    return api.create_response(request, {"detail": detail}, status=422)
 
 
 def _register_routers():

@@ -738,6 +738,23 @@ def test_the_api_ends_a_link_with_a_reason_for_the_villages_cadre_only(client, w
 
 
 @pytest.mark.django_db
+def test_a_malformed_link_body_or_query_is_refused_naming_its_fields_in_chinese(client, world):
+    import json
+
+    a = world.a
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {a.token}"}
+    r = client.post(
+        "/api/v1/party/contact-links",
+        json.dumps({"household_id": "x"}),
+        content_type="application/json",
+        **auth,
+    )
+    assert r.status_code == 422 and r.json()["detail"] == "联系户内容有误：户、联系党员"
+    r = client.get("/api/v1/party/contact-links?node_id=abc", **auth)
+    assert r.status_code == 422 and r.json()["detail"] == "请求参数有误，请检查：node_id"
+
+
+@pytest.mark.django_db
 def test_a_phone_client_sends_a_visit_then_its_photos(client, world, settings, tmp_path):
     import json
 

@@ -292,3 +292,50 @@ def test_the_minutes_and_the_attachments_are_read_back_by_those_in_scope(client,
     assert client.get(reverse("party:meeting_attachment", args=[meeting.pk])).status_code == 404
     url = reverse("party:meeting_attachment_n", args=[meeting.pk, files[0].pk])
     assert client.get(url).status_code == 404
+
+
+def test_a_file_is_stored_under_our_name_and_a_writer_takes_it_down(
+    client, world, django_capture_on_commit_callbacks
+):
+    import os
+
+    django_capture_on_commit = django_capture_on_commit_callbacks
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xiangzhi.core.models import AuditEvent
+    from xiangzhi.party.models import MeetingAttachment
+
+    a = world.a
+    meeting = meeting_plan(
+        actor=a.cadre, organisation=a.branch, kind="theme_day", planned_on=dt.date(2026, 4, 3)
+    )
+    long_name = "𠀀" * 90 + ".PDF"  # 4-byte characters: 364 bytes, past a disk's 255
+    meeting_record(
+        actor=a.cadre,
+        meeting=meeting,
+        held_on=dt.date(2026, 4, 3),
+        topic="甲村四月主题党日",
+        host="甲村书记",
+        attendance={a.party_member.pk: ("present", "")},
+        attachments=[SimpleUploadedFile(long_name, b"%PDF-1.4 x")],
+    )
+    client.force_login(a.cadre)
+    (kept,) = MeetingAttachment.objects.filter(meeting=meeting)
+    assert kept.name == long_name[-120:] and kept.file.name.endswith(".pdf")
+    assert "𠀀" not in kept.file.name
+    stored = kept.file.path
+    download = client.get(reverse("party:meeting_attachment_n", args=[meeting.pk, kept.pk]))
+    assert "filename*=utf-8''" in download["Content-Disposition"]
+    delete = reverse("party:meeting_attachment_delete", args=[meeting.pk, kept.pk])
+    client.force_login(a.auditor)
+    assert client.post(delete).status_code == 403
+    client.force_login(world.b.cadre)
+    assert client.post(delete).status_code == 404
+    client.force_login(a.cadre)
+    assert client.get(delete).status_code == 405
+    with django_capture_on_commit(execute=True):
+        assert client.post(delete).status_code == 302
+    assert not MeetingAttachment.objects.filter(meeting=meeting).exists()
+    assert not os.path.exists(stored)
+    event = AuditEvent.objects.get(action="party.meeting_attachment_delete")
+    assert event.changes == {"attachment": kept.name}

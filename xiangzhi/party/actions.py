@@ -92,6 +92,11 @@ class OrgLifeAction(AuditAction):
     MEETING_PLAN_YEAR = "party.meeting_plan_year", "生成全年会议计划", _S + "meeting_plan_year"
     MEETING_RECORD = "party.meeting_record", "记录会议召开情况", _S + "meeting_record"
     MEETING_CANCEL = "party.meeting_cancel", "取消会议", _S + "meeting_cancel"
+    MEETING_ATTACHMENT_DELETE = (
+        "party.meeting_attachment_delete",
+        "删除会议附件",
+        _S + "meeting_attachment_delete",
+    )
     MEETING_EXPORT = (
         "party.meeting_export",
         "导出三会一课台账",
@@ -124,4 +129,5 @@ AUDIT_KEYS = {
     "posts": AuditKey("设立的岗位"),
     "year": AuditKey("年度"),
     "attachments": AuditKey("上传的附件（个）"),
+    "attachment": AuditKey("删除的附件"),
 }

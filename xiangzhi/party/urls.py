@@ -48,6 +48,11 @@ urlpatterns = [
         views.meeting_attachment,
         name="meeting_attachment_n",
     ),
+    path(
+        "meetings/<int:meeting_id>/attachments/<int:meeting_attachment_id>/delete/",
+        views.meeting_attachment_delete,
+        name="meeting_attachment_delete",
+    ),
     path("talks/", views.talk_index, name="talk_index"),
     path("talks/new/", views.talk_create, name="talk_create"),
     path("talks/<int:hamlet_talk_id>/", views.talk_detail, name="talk_detail"),

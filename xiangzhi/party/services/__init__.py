@@ -38,6 +38,7 @@ __all__ = [
 ]
 
 from .meetings import (  # noqa: E402
+    meeting_attachment_delete,
     meeting_cancel,
     meeting_plan,
     meeting_plan_year,
@@ -58,7 +59,8 @@ from .transfers import (  # noqa: E402
     register_member_left_hook,
 )
 
-__all__ += ["meeting_cancel", "meeting_plan", "meeting_plan_year", "meeting_record"]
+__all__ += ["meeting_attachment_delete", "meeting_cancel", "meeting_plan", "meeting_plan_year"]
+__all__ += ["meeting_record"]
 __all__ += ["post_assign", "post_assignment_end", "post_create", "post_defaults_add"]
 __all__ += ["post_entry_record", "hamlet_talk_record", "opinion_add", "opinion_resolve"]
 __all__ += ["opinion_take", "party_member_transfer_in", "party_member_transfer_out"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
@@ -209,7 +210,10 @@ def meeting_record(
     locked.place, locked.minutes, locked.status = place, minutes, Meeting.Status.HELD
     locked.save()
     for attachment in attachments:
+        # Kept under a name of ours (an uploaded name of 4-byte characters can pass the disk's
+        # 255 bytes); the uploaded one is what the download is named.
         name = PurePath(attachment.name).name[-120:]
+        attachment.name = f"{secrets.token_hex(8)}{PurePath(name).suffix.lower()}"
         MeetingAttachment.objects.create(meeting=locked, file=attachment, name=name)
     Attendance.objects.filter(meeting=locked).delete()
     Attendance.objects.bulk_create(rows)
@@ -227,6 +231,26 @@ def meeting_record(
         },
     )
     return locked
+
+
+@transaction.atomic
+def meeting_attachment_delete(*, actor: Actor, attachment: MeetingAttachment) -> None:
+    """Take a meeting's file down (a wrong or sensitive one): by whoever may record the meeting;
+    the stored file is removed once the deletion commits."""
+    meeting = attachment.meeting
+    require_write(
+        actor=actor, path=meeting.organisation.path, message=gettext("您不能修改该党组织的会议")
+    )
+    stored, name = attachment.file.name, attachment.name
+    storage = attachment.file.storage
+    attachment.delete()
+    audit_record(
+        actor=actor,
+        action=OrgLifeAction.MEETING_ATTACHMENT_DELETE,
+        obj=meeting,
+        changes={"attachment": name},
+    )
+    transaction.on_commit(lambda: storage.delete(stored))
 
 
 @transaction.atomic

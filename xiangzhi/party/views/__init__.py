@@ -45,6 +45,7 @@ __all__ = [
 
 from .meetings import (  # noqa: E402
     meeting_attachment,
+    meeting_attachment_delete,
     meeting_cancel,
     meeting_create,
     meeting_detail,
@@ -73,7 +74,8 @@ from .talks import (  # noqa: E402
 )
 from .transfers import transfer_in, transfer_out  # noqa: E402
 
-__all__ += ["meeting_attachment", "meeting_cancel", "meeting_create", "meeting_detail"]
+__all__ += ["meeting_attachment", "meeting_attachment_delete", "meeting_cancel", "meeting_create"]
+__all__ += ["meeting_detail"]
 __all__ += ["meeting_export", "meeting_index", "meeting_overdue", "meeting_plan_year"]
 __all__ += ["members_without_posts", "my_party_work", "post_assignment_end", "post_catalogue"]
 __all__ += ["post_create", "post_defaults", "post_detail", "post_entry_create"]

@@ -213,6 +213,15 @@ def meeting_attachment(request, meeting_id: int, meeting_attachment_id: int | No
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
 
 
+@require_POST
+def meeting_attachment_delete(request, meeting_id: int, meeting_attachment_id: int):
+    """Take a meeting's file down (a wrong or sensitive one)."""
+    attachment = access_meeting_attachment(request.user, meeting_id, meeting_attachment_id)
+    services.meeting_attachment_delete(actor=request.user, attachment=attachment)
+    messages.success(request, gettext("已删除附件：%(name)s") % {"name": attachment.name})
+    return redirect(reverse("party:meeting_detail", args=[meeting_id]))
+
+
 @require_GET
 def meeting_overdue(request):
     """The township's page: branches that missed a monthly committee meeting or theme day, or a
