@@ -305,10 +305,12 @@ def main() -> None:
         if "<!-- bench:begin -->" in text
         else "# Performance\n\n"
     )
+    # What follows the generated section (the sessions' own notes) is kept as it is.
+    tail = text.split("<!-- bench:end -->\n", 1)[1] if "<!-- bench:end -->\n" in text else ""
     doc.write_text(
         head + "<!-- bench:begin -->\n"
         f"Measured by `make bench` on {results['date']}: {m['cpu']}, {m['cores']} cores, {m['memory']}, "
-        f"Python {m['python']}, {m['os']}.\n\n{md}\n<!-- bench:end -->\n"
+        f"Python {m['python']}, {m['os']}.\n\n{md}\n<!-- bench:end -->\n" + tail
     )
     print(md)
 
