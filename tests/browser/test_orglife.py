@@ -72,3 +72,38 @@ def test_a_cadre_records_a_meeting_and_an_opinion_on_a_desktop(page, live_server
     _check(page, 1280)
     page.set_viewport_size({"width": 360, "height": 740})
     _check(page, 360)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cadres_form_pages_read_well_on_a_phone_and_a_desktop(page, live_server, world):
+    """Every form page of party work a cadre opens: no axe-core violation, no sideways scroll."""
+    from django.urls import reverse
+
+    from xiangzhi.party.models import Post, TalkOpinion
+    from xiangzhi.party.services import opinion_resolve
+
+    a = world.a
+    opinion = TalkOpinion.objects.get(content="甲村路灯不亮")
+    opinion_resolve(actor=a.cadre, opinion=opinion, outcome="village_matter")
+    paths = [
+        reverse("party:contact_settings", args=[world.township.pk]),
+        reverse("party:contact_group", args=[a.node.pk]),
+        reverse("party:contact_link_new", args=[a.household.pk]),
+        reverse("party:talk_create"),
+        reverse("party:meeting_create"),
+        reverse("party:members_without_posts"),
+        reverse(
+            "party:post_detail", args=[Post.objects.filter(name__startswith="甲村").first().pk]
+        ),
+        reverse("party:transfer_out", args=[a.party_member.pk]),
+        reverse("party:opinion_take", args=[opinion.pk]),
+    ]
+    for user, allowed in ((world.chief, paths[:1]), (a.cadre, paths[1:])):
+        log_in(page, live_server, user.username)
+        for path in allowed:
+            page.goto(f"{live_server.url}{path}")
+            assert page.locator("main h1").count() == 1, path
+            for width in (1280, 360):
+                page.set_viewport_size({"width": width, "height": 800})
+                _check(page, width)
+        page.context.clear_cookies()

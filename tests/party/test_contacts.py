@@ -131,6 +131,26 @@ def test_a_tagged_group_is_linked_in_one_go(world):
 
 
 @pytest.mark.django_db
+def test_the_secretary_links_through_the_pages_one_household_and_a_group(client, world):
+    a = world.a
+    tag, _ = Tag.objects.get_or_create(code="large_grower", defaults={"name": "种养大户"})
+    growers = [_household(world, a, n, tags=["large_grower"]) for n in (4, 5)]
+    single = _household(world, a, 6)
+    client.force_login(a.secretary)
+    url = reverse("party:contact_link_new", args=[single.pk])
+    assert a.party_member.resident.name in client.get(url).content.decode()  # the village's
+    wrong = client.post(url, {"member": world.b.party_member.pk, "role": "primary"})
+    assert wrong.status_code == 200 and not ContactLink.objects.filter(household=single).exists()
+    assert client.post(url, {"member": a.party_member.pk, "role": "primary"}).status_code == 302
+    assert ContactLink.objects.get(household=single).member == a.party_member
+    group = reverse("party:contact_group", args=[a.node.pk])
+    done = client.post(group, {"member": a.party_member.pk, "tag": tag.pk})
+    assert done.status_code == 302
+    linked = ContactLink.objects.filter(tag=tag).values_list("household", flat=True)
+    assert set(linked) == {h.pk for h in growers}
+
+
+@pytest.mark.django_db
 def test_a_members_death_uncovers_their_households_at_once(world):
     a = world.a
     before = _cov(world, a.node)

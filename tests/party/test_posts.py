@@ -44,7 +44,7 @@ def test_another_village_or_a_read_only_user_cannot_add_posts(world):
     assert not Post.objects.filter(node=world.a.node).exists()
 
 
-def test_members_without_office_or_post_are_listed(world):
+def test_members_without_office_or_post_are_listed(client, world):
     a = world.a
     pm = a.party_member
     assert pm not in members_without_post(actor=a.cadre)  # holds 甲村政策宣传岗
@@ -52,9 +52,21 @@ def test_members_without_office_or_post_are_listed(world):
     post_assignment_end(actor=a.cadre, assignment=held, ended_on=dt.date(2024, 6, 1))
     assert list(members_without_post(actor=a.cadre)) == [pm]
     assert list(members_without_post(actor=world.b.cadre)) == []  # b's member holds a post
+    # The page lists them by name, to the village's cadre only.
+    client.force_login(a.cadre)
+    page = client.get(reverse("party:members_without_posts")).content.decode()
+    assert pm.resident.name in page
+    client.force_login(world.b.cadre)
+    assert (
+        pm.resident.name not in client.get(reverse("party:members_without_posts")).content.decode()
+    )
     # office: a cadre role bound in accounts to the member's login
     role_assign(actor=world.admin, user=a.member_user, role=Role.GRID_WORKER, node=a.sibling_grid)
     assert list(members_without_post(actor=a.cadre)) == []
+    client.force_login(a.cadre)
+    assert (
+        pm.resident.name not in client.get(reverse("party:members_without_posts")).content.decode()
+    )
 
 
 def test_a_member_takes_a_post_once_at_a_time(world):
