@@ -268,6 +268,8 @@ def test_the_minutes_and_the_attachments_are_read_back_by_those_in_scope(client,
     # A wrong type is named, and eleven files are too many: nothing more is kept either time.
     with pytest.raises(ValidationError, match="“病毒.exe”不是PDF"):
         record(SimpleUploadedFile("病毒.exe", b"MZ", content_type="application/octet-stream"))
+    with pytest.raises(ValidationError, match="“签到.pdf”的内容与文件类型不符"):
+        record(SimpleUploadedFile("签到.pdf", b"MZ\x90\x00 an exe", content_type="application/pdf"))
     with pytest.raises(ValidationError, match="还可上传8个"):
         record(*[SimpleUploadedFile(f"{n}.pdf", pdf) for n in range(9)])
     files = list(MeetingAttachment.objects.filter(meeting=meeting).order_by("pk"))
@@ -339,3 +341,38 @@ def test_a_file_is_stored_under_our_name_and_a_writer_takes_it_down(
     assert not os.path.exists(stored)
     event = AuditEvent.objects.get(action="party.meeting_attachment_delete")
     assert event.changes == {"attachment": kept.name}
+
+
+def test_a_meeting_record_that_fails_leaves_no_file(world, monkeypatch, settings):
+    from pathlib import Path
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import DatabaseError
+
+    from xiangzhi.party.models import MeetingAttachment
+    from xiangzhi.party.services import meetings as service
+
+    a = world.a
+    meeting = meeting_plan(
+        actor=a.cadre, organisation=a.branch, kind="theme_day", planned_on=dt.date(2026, 5, 3)
+    )
+    root = Path(MeetingAttachment._meta.get_field("file").storage.location)
+    before = set(root.rglob("*")) if root.exists() else set()
+
+    def broken(**kwargs):
+        raise DatabaseError("the audit write failed")
+
+    monkeypatch.setattr(service, "audit_record", broken)
+    with pytest.raises(DatabaseError):
+        meeting_record(
+            actor=a.cadre,
+            meeting=meeting,
+            held_on=dt.date(2026, 5, 3),
+            topic="甲村五月主题党日",
+            host="甲村书记",
+            attendance={a.party_member.pk: ("present", "")},
+            attachments=[SimpleUploadedFile(f"{n}.pdf", b"%PDF-1.4 x") for n in range(2)],
+        )
+    assert not MeetingAttachment.objects.filter(meeting=meeting).exists()
+    after = set(root.rglob("*")) if root.exists() else set()
+    assert {p for p in after - before if p.is_file()} == set()

@@ -13,6 +13,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 
 from xiangzhi.core.audit import audit_record
+from xiangzhi.core.files import files_undone_on_failure, stored
 from xiangzhi.core.types import Actor
 from xiangzhi.grid.models import GridNode
 
@@ -22,6 +23,19 @@ from ..models.meetings import EVERY_MONTHS, KINDS_BY_LEVEL, period_of
 from ._checks import past_day, require_write, text
 
 ATTACHMENT_TYPES = {".pdf", ".jpg", ".jpeg", ".png", ".doc", ".docx", ".xls", ".xlsx"}
+# What each type's first bytes are: a file is what its content says, not its name (an .exe named
+# .pdf is refused). Word and Excel: the OLE container (.doc, .xls) or a zip (.docx, .xlsx).
+OLE, ZIP = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"PK\x03\x04"
+ATTACHMENT_MAGIC = {
+    ".pdf": (b"%PDF-",),
+    ".jpg": (b"\xff\xd8\xff",),
+    ".jpeg": (b"\xff\xd8\xff",),
+    ".png": (b"\x89PNG\r\n\x1a\n",),
+    ".doc": (OLE,),
+    ".xls": (OLE,),
+    ".docx": (ZIP,),
+    ".xlsx": (ZIP,),
+}
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS = 10
 PLAN_DAY = 15  # a planned meeting's day of its month; the branch moves it when it holds it
@@ -147,6 +161,15 @@ def _check_attachments(attachments: list[UploadedFile], kept: int = 0) -> None:
             )
         if attachment.size > ATTACHMENT_MAX_BYTES:
             raise ValidationError({"attachments": gettext("“%(name)s”超过10MB") % {"name": name}})
+        head = attachment.read(8)
+        attachment.seek(0)
+        if not head.startswith(ATTACHMENT_MAGIC[PurePath(name).suffix.lower()]):
+            raise ValidationError(
+                {
+                    "attachments": gettext("“%(name)s”的内容与文件类型不符，请上传原文件")
+                    % {"name": name}
+                }
+            )
 
 
 def _attendance_rows(meeting: Meeting, attendance: dict[int, tuple[str, str]]) -> list[Attendance]:
@@ -176,6 +199,7 @@ def _attendance_rows(meeting: Meeting, attendance: dict[int, tuple[str, str]]) -
     return rows
 
 
+@files_undone_on_failure
 @transaction.atomic
 def meeting_record(
     *,
@@ -214,7 +238,8 @@ def meeting_record(
         # 255 bytes); the uploaded one is what the download is named.
         name = PurePath(attachment.name).name[-120:]
         attachment.name = f"{secrets.token_hex(8)}{PurePath(name).suffix.lower()}"
-        MeetingAttachment.objects.create(meeting=locked, file=attachment, name=name)
+        kept = MeetingAttachment.objects.create(meeting=locked, file=attachment, name=name)
+        stored(kept.file)
     Attendance.objects.filter(meeting=locked).delete()
     Attendance.objects.bulk_create(rows)
     counts = {s: sum(r.status == s for r in rows) for s in Attendance.Status.values}

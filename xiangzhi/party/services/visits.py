@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import secrets
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ParamSpec, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -19,6 +15,7 @@ from django.utils.translation import gettext
 
 from xiangzhi.core import figures
 from xiangzhi.core.audit import audit_record, audit_record_many
+from xiangzhi.core.files import files_undone_on_failure, stored
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
 from xiangzhi.people.models import Household, HouseholdChange, Resident
@@ -119,36 +116,7 @@ def _validate(
         raise ValidationError(errors)
 
 
-_saved = threading.local()
-P = ParamSpec("P")
-R = TypeVar("R")
-
-
-def _files_undone_on_failure(service: Callable[P, R]) -> Callable[P, R]:
-    """The photos a service wrote to storage are removed again when it fails (its transaction
-    rolled back: no row points at them). Put it outside @transaction.atomic."""
-
-    @functools.wraps(service)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        outer = getattr(_saved, "names", None)
-        names = _saved.names = [] if outer is None else outer
-        start = len(names)
-        try:
-            return service(*args, **kwargs)
-        except BaseException:
-            storage = VisitPhoto._meta.get_field("file").storage
-            for name in names[start:]:
-                storage.delete(name)
-            del names[start:]
-            raise
-        finally:
-            if outer is None:
-                _saved.names = None
-
-    return wrapper
-
-
-@_files_undone_on_failure
+@files_undone_on_failure
 @transaction.atomic
 def visit_record(
     *,
@@ -227,12 +195,11 @@ def _keep_photos(visit: Visit, names: list[str], photos: list[UploadedFile]) -> 
     for name, photo in zip(names, photos, strict=True):
         kept = VisitPhoto(visit=visit)
         kept.file.save(name, photo, save=False)
-        if getattr(_saved, "names", None) is not None:
-            _saved.names.append(kept.file.name)
+        stored(kept.file)
         kept.save()
 
 
-@_files_undone_on_failure
+@files_undone_on_failure
 @transaction.atomic
 def visit_photos_add(*, actor: Actor, visit: Visit, photos: list[UploadedFile]) -> list[VisitPhoto]:
     """Photos added to a visit after it was recorded (a phone client sends the visit, then its
