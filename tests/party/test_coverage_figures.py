@@ -314,3 +314,33 @@ def test_the_township_sets_its_interval_on_the_page_and_the_village_lists_its_un
     page = client.get(reverse("party:coverage") + f"?node={a.node.pk}").content.decode()
     assert "逾期户（60天未走访）" in page
     assert a.group.name in page  # over its quota of 2 households
+
+
+@pytest.mark.django_db
+def test_a_visit_after_the_link_ended_does_not_make_a_contact_member(world):
+    """联系群众党员数 counts a member who visited a household while being its contact: not before
+    the link started, not after it ended (the coverage page and the kept figure alike)."""
+    from xiangzhi.party.services import contact_link_end
+
+    admin, a = world.admin, world.a
+    member = party_member_register(
+        actor=admin,
+        resident=_household(admin, a.grid, 7).head,
+        category="full",
+        joined_on=dt.date(2001, 7, 1),
+        organisation=a.group,
+    )
+    h = _household(admin, a.grid, 8)
+    link = contact_link_add(
+        actor=admin, household=h, member=member, started_on=TODAY - dt.timedelta(days=30)
+    )
+    before = _live(admin, a.node)["contact_members"]
+    contact_link_end(actor=admin, link=link, reason="调整联系人")
+    # The link ended yesterday (a date the service does not set back; no figure reads it).
+    ContactLink.objects.filter(pk=link.pk).update(ended_on=TODAY - dt.timedelta(days=1))
+    visit_record(
+        actor=a.cadre, household=h, member=member, visited_on=TODAY, met="户主", learned="路过"
+    )
+    assert _live(admin, a.node)["contact_members"] == before
+    assert _kept(a.node)["contact_members"] == before
+    assert figures.verify() == []

@@ -12,14 +12,10 @@ def _contact_members():
 
     from xiangzhi.core.workbench import month_start
 
-    from .models import ContactLink, PartyMember, Visit
+    from .models import PartyMember, Visit
+    from .selectors.coverage import link_at_visit
 
-    # As the coverage page counts it: the visit came while the member was the household's contact.
-    linked = ContactLink.objects.filter(
-        member=OuterRef("member"),
-        household=OuterRef("household"),
-        started_on__lte=OuterRef("visited_on"),
-    )
+    linked = link_at_visit()  # as the coverage page counts it
     visited = Visit.objects.filter(
         member=OuterRef("pk"), visited_on__gte=month_start(timezone.localdate())
     ).filter(Exists(linked))

@@ -169,6 +169,16 @@ def overdue_links(today: dt.date) -> QuerySet[ContactLink]:
     )
 
 
+def link_at_visit() -> QuerySet[ContactLink]:
+    """Inside a query of visits: the visit's member was the household's contact on its day (the
+    link had started and had not ended before it), as 联系群众党员数 counts them."""
+    return ContactLink.objects.filter(
+        household=OuterRef("household"),
+        member=OuterRef("member"),
+        started_on__lte=OuterRef("visited_on"),
+    ).filter(Q(ended_on__isnull=True) | Q(ended_on__gte=OuterRef("visited_on")))
+
+
 def coverage_of(
     *,
     actor: Actor,
@@ -198,11 +208,7 @@ def coverage_of(
         links["overdue"],
         links["members"],
     )
-    linked_visit = ContactLink.objects.filter(
-        household=OuterRef("household"),
-        member=OuterRef("member"),
-        started_on__lte=OuterRef("visited_on"),
-    )
+    linked_visit = link_at_visit()
     visits = (
         Visit.objects.for_actor(actor)
         .filter(household__node__path__under=node.path, visited_on__range=(start, end))
