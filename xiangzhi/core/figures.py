@@ -67,7 +67,12 @@ def anchor(path: str, level: int) -> tuple[str, int]:
     top = maintained_level()
     if level <= top:
         return path, level
-    return path[: len(path) - (level - top) * SEGMENT], top
+    return ancestor_of(path, level, top), top
+
+
+def ancestor_of(path: str, level: int, at: int) -> str:
+    """The path of the ancestor at level `at` of the node at (path, level), `at` <= level."""
+    return path[: len(path) - (level - at) * SEGMENT]
 
 
 def node_id_of(path: str) -> int:
@@ -416,13 +421,8 @@ def move_subtree(*, old_path: str, new_path: str, level: int) -> None:
     if not enabled():
         return
     _move_rows(old_path=old_path, new_path=new_path, level=level)
-    if level >= 2 and _township(old_path, level) != _township(new_path, level):
+    if level >= 2 and ancestor_of(old_path, level, 1) != ancestor_of(new_path, level, 1):
         recount_subtree(path=new_path, level=level, figures=daily_figures())
-
-
-def _township(path: str, level: int) -> str:
-    """The path of the level-1 ancestor (the township) of a node at this level."""
-    return path[: len(path) - SEGMENT * (level - 1)]
 
 
 def _move_rows(*, old_path: str, new_path: str, level: int) -> None:
