@@ -283,6 +283,15 @@ def test_a_photo_must_be_a_small_jpeg_or_png(world, settings, tmp_path):
             learned="情况",
             photos=[_upload("x.jpg", b"GIF89a not a jpeg")],
         )
+    with pytest.raises(ValidationError, match="JPG"):  # an image, but not one a visit keeps
+        visit_record(
+            actor=a.member_user,
+            household=a.household,
+            visited_on=TODAY,
+            met="户主",
+            learned="情况",
+            photos=[_upload("x.webp", b"RIFF\x00\x00\x00\x00WEBPVP8 ")],
+        )
     visit = visit_record(
         actor=a.member_user,
         household=a.household,

@@ -1,5 +1,5 @@
-"""Files a service writes to storage inside its transaction are removed again when it fails: the
-transaction rolls back and no row points at them any more.
+"""Uploaded files: what an image is (image_type), and files a service writes to storage inside its
+transaction removed again when it fails (the transaction rolls back and no row points at them).
 
     @files_undone_on_failure          # outside @transaction.atomic
     @transaction.atomic
@@ -17,6 +17,24 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 from django.db.models.fields.files import FieldFile
+
+# An image is told by its first bytes, never by its name or the browser's word.
+IMAGE_MAGIC = (
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"RIFF", "image/webp", "webp"),  # and "WEBP" at bytes 8 to 12
+)
+IMAGE_HEAD = 12  # the bytes image_type needs
+
+
+def image_type(head: bytes) -> tuple[str, str] | None:
+    """The content type and extension of a JPEG, PNG or WebP image by its first IMAGE_HEAD
+    bytes; None for anything else."""
+    for magic, content_type, ext in IMAGE_MAGIC:
+        if head.startswith(magic) and (ext != "webp" or head[8:12] == b"WEBP"):
+            return content_type, ext
+    return None
+
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 
 from xiangzhi.core import figures
 from xiangzhi.core.audit import audit_record
+from xiangzhi.core.files import IMAGE_HEAD, image_type
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
 from xiangzhi.grid.models import GridNode
@@ -26,12 +27,6 @@ from .notices import notify_handlers
 
 MAX_PHOTOS = 4
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
-# A photo is accepted by what its bytes are, never by its name or the browser's word.
-PHOTO_MAGIC = (
-    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
-    (b"RIFF", "image/webp", "webp"),
-)
 # What a villager's own page may say it came from; staff record any source.
 VILLAGER_SOURCES = {Source.H5, Source.SERVICE_MENU}
 
@@ -44,12 +39,9 @@ def own_resident(*, actor: Actor) -> Resident | None:
 
 
 def _photo_type(upload: UploadedFile) -> tuple[str, str] | None:
-    head = upload.read(12)
+    head = upload.read(IMAGE_HEAD)
     upload.seek(0)
-    for magic, content_type, ext in PHOTO_MAGIC:
-        if head.startswith(magic) and (ext != "webp" or head[8:12] == b"WEBP"):
-            return content_type, ext
-    return None
+    return image_type(head)
 
 
 def _check_photos(photos: list[UploadedFile]) -> list[tuple[UploadedFile, str, str]]:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 
 from xiangzhi.core import figures
 from xiangzhi.core.audit import audit_record, audit_record_many
-from xiangzhi.core.files import files_undone_on_failure, stored
+from xiangzhi.core.files import IMAGE_HEAD, files_undone_on_failure, image_type, stored
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
 from xiangzhi.people.models import Household, HouseholdChange, Resident
@@ -27,8 +27,7 @@ from .contacts import contact_links_end_for_household, contact_links_end_for_mem
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 4
-# A photo is told by its first bytes, never by its name or the browser's word.
-PHOTO_TYPES = {b"\xff\xd8\xff": "jpg", b"\x89PNG\r\n\x1a\n": "png"}
+PHOTO_EXTS = {"jpg", "png"}  # of core.files.image_type: a visit takes JPEG and PNG
 MAX_NEEDS = 5
 BACKDATE_DAYS = 60  # a visit is recorded within two months, or it belongs to no ledger
 # The household changes that call for a visit (an import's first record is no change).
@@ -83,10 +82,10 @@ def _photo_names(photos: list[UploadedFile]) -> list[str]:
         which = gettext("第%(n)d张照片") % {"n": n} if len(photos) > 1 else gettext("照片")
         if photo.size > PHOTO_MAX_BYTES:
             raise ValidationError({"photos": gettext("%(which)s超过5MB") % {"which": which}})
-        head = photo.read(8)
+        kind = image_type(photo.read(IMAGE_HEAD))
         photo.seek(0)
-        ext = next((e for magic, e in PHOTO_TYPES.items() if head.startswith(magic)), None)
-        if ext is None:
+        ext = kind[1] if kind else None
+        if ext not in PHOTO_EXTS:
             raise ValidationError(
                 {"photos": gettext("%(which)s不是JPG或PNG格式") % {"which": which}}
             )

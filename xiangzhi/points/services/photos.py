@@ -6,17 +6,16 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext as _
 
+from xiangzhi.core.files import image_type
+
 MAX_PHOTOS = 6
 MAX_BYTES = 10 * 1024 * 1024
-_KINDS = ((b"\xff\xd8\xff", ".jpg"), (b"\x89PNG\r\n\x1a\n", ".png"), (b"RIFF", ".webp"))
 
 
 def photo_suffix(head: bytes) -> str | None:
     """The file suffix of a JPEG, PNG or WebP image by its magic bytes; None otherwise."""
-    for magic, suffix in _KINDS:
-        if head.startswith(magic) and (suffix != ".webp" or head[8:12] == b"WEBP"):
-            return suffix
-    return None
+    kind = image_type(head)
+    return f".{kind[1]}" if kind else None
 
 
 def photos_read(photos: list | tuple) -> list[ContentFile]:
