@@ -10,6 +10,7 @@ from xiangzhi.accounts.models import Department
 from xiangzhi.appeals import services
 from xiangzhi.appeals.models import Appeal, AppealEvent, AppealRating, State
 from xiangzhi.appeals.workflow import TRANSITIONS, Party
+from xiangzhi.core import figures
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +66,7 @@ def _calls(world, duplicate):
 
 
 def _reset(appeal: Appeal, state: str, world) -> Appeal:
+    was = Appeal.objects.select_related("node").get(pk=appeal.pk).node
     AppealRating.objects.filter(appeal=appeal).delete()  # a round is rated once
     Appeal.objects.filter(pk=appeal.pk).update(
         state=state,
@@ -76,6 +78,7 @@ def _reset(appeal: Appeal, state: str, world) -> Appeal:
         supervised=False,
         duplicate_of=None,
     )
+    figures.touch(was, world.a.grid)  # written directly: their figures are recounted
     return Appeal.objects.select_related("node").get(pk=appeal.pk)
 
 

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_id
+from xiangzhi.core import figures
 from xiangzhi.core.models import AuditEvent
 from xiangzhi.grid.models import GridNode
 from xiangzhi.party.models import ContactLink, FollowUp, Visit, VisitNeed
@@ -413,6 +414,7 @@ def test_a_household_change_flags_a_follow_up_that_the_next_visit_closes(world):
     # The world's visit to the household (today) is moved before the birth: a visit made since
     # the change would be its follow-up already.
     Visit.objects.filter(household=a.household).update(visited_on=TODAY - dt.timedelta(days=30))
+    figures.touch(a.household.node)  # written directly: its figures are recounted
     child = resident_add(
         actor=a.cadre,
         household=a.household,
@@ -476,6 +478,7 @@ def test_each_household_change_flags_a_follow_up_within_the_deadline(world, kind
     """Birth is the test above; the other changes of the issue's list flag the household too."""
     a = world.a
     Visit.objects.filter(household=a.household).update(visited_on=TODAY - dt.timedelta(days=30))
+    figures.touch(a.household.node)  # written directly: its figures are recounted
     _change(world, kind)
     follow_up = FollowUp.objects.filter(household=a.household, change__kind=kind).latest("pk")
     assert follow_up.done_on is None and follow_up.due_on == TODAY + dt.timedelta(days=15)
@@ -498,6 +501,7 @@ def test_coverage_on_a_hand_built_case(world):
         learned="旧",
     )
     ContactLink.objects.filter(household=old).update(last_visit_on=TODAY - dt.timedelta(days=100))
+    figures.touch(old.node)  # written directly: its figures are recounted
     contact_link_add(
         actor=world.admin,
         household=never,

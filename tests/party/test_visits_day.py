@@ -10,6 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from tests.factories import make_id
+from xiangzhi.core import figures
 from xiangzhi.core.models import AuditEvent
 from xiangzhi.party.models import ContactLink, FollowUp, Visit, VisitNeed
 from xiangzhi.party.selectors import coverage_of
@@ -123,6 +124,7 @@ def test_a_change_entered_late_is_due_from_the_day_it_happened_and_a_day_of_visi
     # The world's visits are today's: moved before the birth, or the birth is entered already
     # followed up (a visit since the change closes its follow-up, tests/review/test_session4_*).
     Visit.objects.filter(household=a.household).update(visited_on=born - dt.timedelta(days=1))
+    figures.touch(a.household.node)  # written directly: its figures are recounted
     child = resident_add(
         actor=a.cadre,
         household=a.household,

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tests.factories import make_id
 from xiangzhi.accounts.services import api_token_create
+from xiangzhi.core import figures
 from xiangzhi.party.models import FollowUp, Visit
 from xiangzhi.party.selectors import coverage_of
 from xiangzhi.people.models import Resident
@@ -115,6 +116,7 @@ def _add(world, *, kind: str, born: dt.date, occurred_on: dt.date | None, name: 
 def _visited_long_ago(world) -> None:
     """The world's visits to the household are today's: moved out of the way of the change."""
     Visit.objects.filter(household=world.a.household).update(visited_on=dt.date(1980, 1, 1))
+    figures.touch(world.a.household.node)  # written directly: its figures are recounted
 
 
 def _overdue(world) -> int:

@@ -12,7 +12,12 @@ write costs the same whatever the size of its village.
   nodes' fine rows are locked, recounted from the records (one statement), rewritten, and each
   difference new - old is added to the anchor's row (an upsert `value = value + d`, in a fixed
   order). Two villages' writes never share a row; two writes on one node queue on its fine rows.
-- batch() defers the touches to the end of a block: an import's batch, seed_demo.
+- batch() defers the touches to the end of a block: an import's batch, seed_demo, a service
+  (@batched). It also notes the tables the block writes (an execute wrapper reads each INSERT,
+  UPDATE and DELETE), and its recount takes only the figures whose SQL reads one of them: a birth
+  recounts the registry's figures, not the appeals' or the points'. A touch outside a batch
+  recounts every figure. Tests (XIANGZHI_FIGURES_CHECK_SKIPPED) recount the skipped figures too
+  and fail when one of them changed.
 - verify() recounts both tiers from the records and names every row that differs; fix=True
   repairs them. fill_if_empty() (post_migrate) fills an existing database's rows once.
 - XIANGZHI_FIGURES_MAINTAINED=0 switches it all off: nothing is written and pages count live.
@@ -28,12 +33,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.db.models import CharField, DateField, F, Q, Sum, Value
 from django.db.models.functions import Cast, Concat, Substr, TruncMonth
 from django.utils import timezone
 
+from .figure_writes import ANY_TABLE, Writes
 from .models import FigureCount, FigureFineCount
 from .paths import SEGMENT
 from .registry import Figure, maintained_figures
@@ -97,7 +104,8 @@ def touch(*nodes) -> None:
     """Recount the fine rows of these nodes (GridNode or (path, level)) and carry the difference
     to their anchors' rows, now or at the end of the enclosing batch(). Call it in the write's
     transaction, after the records are written; give both the old and the new node of a record
-    that moved."""
+    that moved. In a batch, only the figures over the tables the batch wrote are recounted: the
+    records must be written inside it (module docstring)."""
     if not enabled():
         return
     touched = {}
@@ -137,8 +145,10 @@ def batch(*, full: bool = False) -> Iterator[Batch]:
             outer["__full__"] = 0
         return
     _local.pending = {}
+    writes = Writes()
     try:
-        yield handle
+        with connection.execute_wrapper(writes):
+            yield handle
         pending = _local.pending
     finally:
         _local.pending = None
@@ -147,7 +157,32 @@ def batch(*, full: bool = False) -> Iterator[Batch]:
     if full or "__full__" in pending:
         verify(fix=True)
     elif pending:
-        refresh(pending)
+        refresh(pending, wrote=writes.tables)
+
+
+# --- what a batch wrote -----------------------------------------------------------------------
+
+_tables_of: dict[str, frozenset[str]] = {}
+
+
+def tables_of(figure: Figure) -> frozenset[str]:
+    """The tables the figure's count reads: every model table (M2M tables included) its SQL
+    names, joins and subqueries alike (Django quotes table names on both databases)."""
+    found = _tables_of.get(figure.key)
+    if found is None:
+        sql = _grouped(figure, Q()).query.sql_with_params()[0]
+        names = {m._meta.db_table for m in apps.get_models(include_auto_created=True)}
+        found = frozenset(t for t in names if f'"{t}"' in sql)
+        _tables_of[figure.key] = found
+    return found
+
+
+def figures_over(tables: set[str] | None) -> list[Figure]:
+    """The figures a write of these tables may change (None or ANY_TABLE: every figure)."""
+    figures = maintained_figures()
+    if tables is None or ANY_TABLE in tables:
+        return figures
+    return [f for f in figures if tables_of(f) & tables]
 
 
 def batched(func):
@@ -355,9 +390,14 @@ def write(expected: dict[Row, int], kept: dict[Row, tuple[int, int]], model=Figu
     return len(changed) + len(new) + len(gone)
 
 
-def _fine_kept(paths: list[str]) -> dict[Row, tuple[int, int]]:
-    """The fine rows of these nodes, locked first in a fixed order (PostgreSQL; SQLite has one
-    writer), then read in a new statement: one that waited sees what the other write inserted."""
+def _figure_key(row_key_: str) -> str:
+    return row_key_.partition(":")[0]
+
+
+def _fine_kept(paths: list[str], keys: set[str] | None = None) -> dict[Row, tuple[int, int]]:
+    """The fine rows of these nodes (of these figure keys; all when None), locked first in a
+    fixed order (PostgreSQL; SQLite has one writer), then read in a new statement: one that
+    waited sees what the other write inserted."""
     kept = {}
     for i in range(0, len(paths), CHUNK):
         chunk = paths[i : i + CHUNK]
@@ -368,7 +408,13 @@ def _fine_kept(paths: list[str]) -> dict[Row, tuple[int, int]]:
                     f'SELECT id FROM {_FINE} {where} ORDER BY path, "key", period FOR UPDATE', chunk
                 )
             cursor.execute(f'SELECT id, path, "key", period, value FROM {_FINE} {where}', chunk)
-            kept.update({(p, k, per): (pk, v) for pk, p, k, per, v in cursor.fetchall()})
+            kept.update(
+                {
+                    (p, k, per): (pk, v)
+                    for pk, p, k, per, v in cursor.fetchall()
+                    if keys is None or _figure_key(k) in keys
+                }
+            )
     return kept
 
 
@@ -394,11 +440,24 @@ def add_to_maintained(deltas: dict[Row, int]) -> None:
     _upsert(_TABLE, deltas, add=True)
 
 
-def refresh(nodes: dict[str, int]) -> int:
+class SkippedFigureChanged(AssertionError):
+    """A batch skipped a figure that its writes did change (raised where
+    XIANGZHI_FIGURES_CHECK_SKIPPED is on: the tests)."""
+
+
+def refresh(nodes: dict[str, int], *, wrote: set[str] | None = None) -> int:
     """Recount the fine rows of these nodes (path -> level) in the current transaction and add
-    their differences to the maintained rows; return how many fine rows changed."""
-    kept = _fine_kept(sorted(nodes))
-    counted, _ = recount_fine(nodes=nodes)
+    their differences to the maintained rows; return how many fine rows changed. With `wrote`
+    (the tables the write wrote), only the figures over those tables are recounted."""
+    figures = figures_over(wrote)
+    every = maintained_figures()
+    if len(figures) < len(every) and getattr(settings, "XIANGZHI_FIGURES_CHECK_SKIPPED", False):
+        _check_skipped(nodes, [f for f in every if f not in figures], wrote or set())
+    if not figures:
+        return 0
+    keys = None if len(figures) == len(every) else {f.key for f in figures}
+    kept = _fine_kept(sorted(nodes), keys)
+    counted, _ = recount_fine(nodes=nodes, figures=figures)
     deltas: dict[Row, int] = defaultdict(int)
     fine: dict[Row, int] = {}
     for row in set(counted) | set(kept):
@@ -410,6 +469,23 @@ def refresh(nodes: dict[str, int]) -> int:
     _upsert(_FINE, fine, add=False)
     _upsert(_TABLE, deltas, add=True)
     return len(fine)
+
+
+def _check_skipped(nodes: dict[str, int], skipped: list[Figure], wrote: set[str]) -> None:
+    kept = _fine_kept(sorted(nodes), {f.key for f in skipped})
+    counted, _ = recount_fine(nodes=nodes, figures=skipped)
+    changed = sorted(
+        {
+            _figure_key(r[1])
+            for r in set(kept) | set(counted)
+            if counted.get(r, 0) != kept.get(r, (0, 0))[1]
+        }
+    )
+    if changed:
+        raise SkippedFigureChanged(
+            f"the write of {sorted(wrote)} changed {changed}, whose tables are "
+            f"{ {k: sorted(tables_of(f)) for f in skipped if (k := f.key) in changed} }"
+        )
 
 
 def move_subtree(*, old_path: str, new_path: str, level: int) -> None:

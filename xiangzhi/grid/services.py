@@ -62,6 +62,7 @@ def _check_sibling_name(parent: GridNode | None, name: str, exclude_pk: int | No
 
 
 @transaction.atomic
+@figures.batched
 def node_create(
     *,
     actor: Actor,

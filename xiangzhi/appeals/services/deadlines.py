@@ -47,7 +47,7 @@ def _remind(pk: int, now: dt.datetime) -> bool:
 
 
 def _mark_overdue(pk: int, now: dt.datetime) -> bool:
-    with transaction.atomic():
+    with transaction.atomic(), figures.batch():
         appeal = Appeal.objects.select_for_update().get(pk=pk)
         if appeal.overdue or appeal.state not in OPEN_STATES:
             return False

@@ -51,6 +51,7 @@ def _date(value: dt.date | None, field: str, label: str) -> dict:
 
 
 @transaction.atomic
+@figures.batched
 def dispute_register(
     *,
     actor: Actor,
@@ -171,6 +172,7 @@ def _finish_mediation(
 
 
 @transaction.atomic
+@figures.batched
 def dispute_settle(
     *, actor: Actor, dispute: Dispute, agreement: str, agreed_on: dt.date | None
 ) -> Dispute:
@@ -181,6 +183,7 @@ def dispute_settle(
 
 
 @transaction.atomic
+@figures.batched
 def dispute_fail(*, actor: Actor, dispute: Dispute, reason: str, on: dt.date | None) -> Dispute:
     """Mediation failed: record why (the parties are told of other channels)."""
     return _finish_mediation(actor=actor, dispute=dispute, settled=False, text=reason, on=on)

@@ -73,6 +73,7 @@ def _step_date(
 
 
 @transaction.atomic
+@figures.batched
 def petition_register(
     *,
     actor: Actor,
@@ -159,6 +160,7 @@ def petition_accept(
 
 
 @transaction.atomic
+@figures.batched
 def petition_refuse(
     *, actor: Actor, petition: Petition, decided_on: dt.date | None, note: str
 ) -> Petition:
@@ -215,6 +217,7 @@ def petition_extend(*, actor: Actor, petition: Petition, days: int | None, reaso
 
 
 @transaction.atomic
+@figures.batched
 def petition_finish(
     *, actor: Actor, petition: Petition, finished_on: dt.date | None, result: str, note: str = ""
 ) -> Petition:

@@ -49,6 +49,7 @@ def _check(actor: Actor, appeal: Appeal, name: str, note: str) -> None:
 
 
 @transaction.atomic
+@figures.batched
 def appeal_step(
     *,
     actor: Actor,

@@ -88,6 +88,7 @@ def _where(
 
 
 @transaction.atomic
+@figures.batched
 def appeal_submit(
     *,
     actor: Actor,

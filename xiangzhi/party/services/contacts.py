@@ -85,6 +85,7 @@ def _create_link(
 
 
 @transaction.atomic
+@figures.batched
 def contact_link_add(
     *,
     actor: Actor,
@@ -115,6 +116,7 @@ def contact_link_add(
 
 
 @transaction.atomic
+@figures.batched
 def contact_link_group(*, actor: Actor, node: GridNode, tag: Tag, member: PartyMember) -> int:
     """Link a member to every active household of a group (个体工商户, 种养大户) under a node.
 
@@ -167,6 +169,7 @@ def _end(actor: Actor, links: list[ContactLink], reason: str, on: dt.date) -> in
 
 
 @transaction.atomic
+@figures.batched
 def contact_link_end(*, actor: Actor, link: ContactLink, reason: str) -> ContactLink:
     """End a link (the member is no longer this household's contact)."""
     _check_write(actor, link.household)
@@ -181,6 +184,7 @@ def contact_link_end(*, actor: Actor, link: ContactLink, reason: str) -> Contact
 
 
 @transaction.atomic
+@figures.batched
 def contact_links_end_for_member(*, actor: Actor, member: PartyMember, reason: str) -> int:
     """End every link of a member who moved away, died or transferred out: their households show
     as uncovered at once. Called by the registry's hook (death, move-out) and by the membership
@@ -195,6 +199,7 @@ def contact_links_end_for_member(*, actor: Actor, member: PartyMember, reason: s
 
 
 @transaction.atomic
+@figures.batched
 def contact_links_end_for_household(*, actor: Actor, household: Household, reason: str) -> int:
     """End the links of a household that left the register (moved out, dissolved)."""
     links = list(

@@ -48,6 +48,7 @@ def _validate(
 
 
 @transaction.atomic
+@figures.batched
 def party_member_register(
     *,
     actor: Actor,
@@ -77,6 +78,7 @@ def party_member_register(
 
 
 @transaction.atomic
+@figures.batched
 def party_member_update(
     *,
     actor: Actor,

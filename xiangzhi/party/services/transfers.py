@@ -34,6 +34,7 @@ def register_member_left_hook(hook: Callable[..., object]) -> None:
 
 
 @transaction.atomic
+@figures.batched
 def party_member_transfer_out(
     *,
     actor: Actor,
@@ -82,6 +83,7 @@ def party_member_transfer_out(
 
 
 @transaction.atomic
+@figures.batched
 def party_member_transfer_in(
     *,
     actor: Actor,

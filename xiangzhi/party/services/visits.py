@@ -117,6 +117,7 @@ def _validate(
 
 @files_undone_on_failure
 @transaction.atomic
+@figures.batched
 def visit_record(
     *,
     actor: Actor,
@@ -252,6 +253,7 @@ class VisitEntry:
 
 
 @transaction.atomic
+@figures.batched
 def visits_record_day(
     *,
     actor: Actor,

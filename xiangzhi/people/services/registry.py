@@ -179,6 +179,7 @@ def household_register(
 
 
 @transaction.atomic
+@figures.batched
 def household_update(
     *,
     actor: Actor,
@@ -267,6 +268,7 @@ def resident_add(
 
 
 @transaction.atomic
+@figures.batched
 def resident_update(*, actor: Actor, resident: Resident, data: ResidentData) -> Resident:
     _check_write(actor, resident.node)
     resident_validate(data, exclude_pk=resident.pk, actor=actor)

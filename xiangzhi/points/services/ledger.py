@@ -81,7 +81,7 @@ def entry_post(
         raise ValidationError({"reason": _("请填写事由")})
     if source not in PointEntry.Source.values:
         raise ValidationError({"source": _("来源不正确")})
-    with transaction.atomic():
+    with transaction.atomic(), figures.batch():
         locked = PointAccount.objects.select_for_update().select_related("node").get(pk=account.pk)
         if amount < 0:
             lowest = balance_floor(locked, source) if floor is None else floor

@@ -23,11 +23,14 @@ from xiangzhi.grid.models import GridNode
 
 
 def load_demo(context: DemoContext) -> dict[str, int]:
-    """Run every registered demo loader, lower apps first, and gather what each made."""
+    """Run every registered demo loader, lower apps first, and gather what each made. Call it in
+    a transaction. Loaders insert in bulk: the figure rows are counted once at the end, all of
+    them (a service a loader calls recounts nothing meanwhile)."""
     counts: dict[str, int] = {}
-    for _, loader in demo_loaders():
-        for figure, count in (loader(context) or {}).items():
-            counts[figure] = counts.get(figure, 0) + count
+    with figures.batch(full=True):
+        for _, loader in demo_loaders():
+            for figure, count in (loader(context) or {}).items():
+                counts[figure] = counts.get(figure, 0) + count
     return counts
 
 
@@ -54,8 +57,7 @@ class Command(BaseCommand):
         context = DemoContext(
             seed=seed, scale=SCALES[scale], county=county, verbose=self.stdout if county else None
         )
-        # Loaders insert in bulk: the figure rows are counted once at the end, all of them.
-        with transaction.atomic(), figures.batch(full=True):
+        with transaction.atomic():
             counts = load_demo(context)
             audit_record(
                 actor=None,
