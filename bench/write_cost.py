@@ -83,10 +83,10 @@ def main(database_url: str) -> dict:
     in_refresh: list[float] = []
     refresh = figures.refresh
 
-    def timed_refresh(nodes):
+    def timed_refresh(nodes, **kwargs):
         t = time.perf_counter()
         try:
-            return refresh(nodes)
+            return refresh(nodes, **kwargs)
         finally:
             in_refresh.append(time.perf_counter() - t)
 

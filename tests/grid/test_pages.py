@@ -92,6 +92,30 @@ TEMPLATE_ROWS = (
 )
 
 
+TEMPLATE_STATS = (
+    "{% load xz %}"
+    '{% for lvl, name, n in total.level_rows %}<li><span class="n">{{ n }}</span>{{ name }}</li>'
+    "{% endfor %}\n"
+    '  {% for c in counters %}<li><span class="n">{{ total.counts|get_item:c.key }}</span>'
+    "{{ c.label }}</li>{% endfor %}"
+)
+
+
+def test_the_nodes_totals_built_in_python_are_the_templates_markup(world):
+    from django.template import Context, Template
+
+    from xiangzhi.core.registry import FIGURES
+    from xiangzhi.grid.selectors import node_overview
+    from xiangzhi.grid.templatetags.grid_rows import stat_items
+
+    for node in (world.township, world.a.node, world.a.grid):
+        overview = node_overview(actor=world.admin, node=node)
+        context = {**overview, "counters": FIGURES}
+        built = stat_items(overview["total"], FIGURES)
+        assert built == Template(TEMPLATE_STATS).render(Context(context)), node.name
+        assert '<span class="n">' in built and "户数" in built
+
+
 def test_the_childrens_rows_built_in_python_are_the_templates_markup(world):
     from django.template import Context, Template
 

@@ -43,3 +43,18 @@ def child_rows(children, counters, staff):
             f'<td data-label="{staff_label}">{people}</td>\n</tr>'
         )
     return mark_safe("".join(out))  # every value above is escaped
+
+
+@register.simple_tag
+def stat_items(total, counters):
+    """The <li> of the node's own totals: its sub-node counts per level, then every figure."""
+    levels = "".join(
+        f'<li><span class="n">{n}</span>{escape(str(name))}</li>'
+        for _lvl, name, n in total.level_rows
+    )
+    counts = total.counts
+    figures = "".join(
+        f'<li><span class="n">{counts.get(c.key, 0)}</span>{escape(str(c.label))}</li>'
+        for c in counters
+    )
+    return mark_safe(f"{levels}\n  {figures}")  # every value above is escaped
