@@ -23,6 +23,7 @@ def _clean_title(title: str) -> str:
 
 
 @transaction.atomic
+@figures.batched  # the touch recounts only the figures over the tables written inside
 def notice_post(*, actor: Actor, node: GridNode, title: str) -> tuple[Notice, bool]:
     """Pin a notice to a node (once per title); return it and whether it is new."""
     if not scope_for(actor).can_write_path(node.path):

@@ -13,6 +13,7 @@ from django.db import connections, models
 from django.utils import timezone
 
 from .crypto import EncryptedTextField
+from .figure_writes import note_write
 
 
 def fast_insert(model, objs: list, *, using: str = "default") -> None:
@@ -152,6 +153,9 @@ def _copy_rows(connection, opts, fields, rows, returning: bool) -> list | None:
             fields = [opts.pk, *fields]
             rows = [(k, *row) for k, row in zip(keys, rows, strict=True)]
         names = ", ".join(quote(f.column) for f in fields)
+        # The raw cursor's COPY bypasses Django's execute wrappers: a figures batch must still
+        # learn that this table was written (it recounts only the figures over written tables).
+        note_write(connection, opts.db_table)
         # The raw cursor's COPY bypasses Django's error translation: restore it, so that a
         # duplicate raises django.db.IntegrityError here as it does on SQLite.
         with (

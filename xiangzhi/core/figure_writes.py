@@ -8,7 +8,7 @@ import re
 ANY_TABLE = "*"  # a write whose table could not be read: every figure is recounted
 _WRITE = re.compile(
     # The table, after a schema when there is one ("public"."people_resident").
-    r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO)\s+"
+    r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM|REPLACE\s+INTO|COPY)\s+"
     r"(?:\"?\w+\"?\.)?\"?(\w+)\"?(?=[\s(]|$)",
     re.IGNORECASE,
 )
@@ -39,3 +39,11 @@ class Writes:
             match = _WRITE.match(sql)
             self.tables.add(match.group(1) if match else ANY_TABLE)
         return execute(sql, params, many, context)
+
+
+def note_write(connection, table: str) -> None:
+    """Tell the open batches of this connection that `table` was written by a statement that
+    does not pass through Django's cursor wrappers (core.bulk's COPY on PostgreSQL)."""
+    for wrapper in connection.execute_wrappers:
+        if isinstance(wrapper, Writes):
+            wrapper.tables.add(table)

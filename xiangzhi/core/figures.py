@@ -30,7 +30,7 @@ import functools
 import threading
 from collections import defaultdict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 
 from django.apps import apps
@@ -147,7 +147,7 @@ def batch(*, full: bool = False) -> Iterator[Batch]:
     _local.pending = {}
     writes = Writes()
     try:
-        with connection.execute_wrapper(writes):
+        with connection.execute_wrapper(writes) if not full else nullcontext():
             yield handle
         pending = _local.pending
     finally:
@@ -178,11 +178,15 @@ def tables_of(figure: Figure) -> frozenset[str]:
 
 
 def figures_over(tables: set[str] | None) -> list[Figure]:
-    """The figures a write of these tables may change (None or ANY_TABLE: every figure)."""
+    """The figures a write of these tables may change. Every figure when the tables are not
+    known (None, ANY_TABLE), and when none of them is counted by any figure: a batch that
+    touched a node must have written something counted, so a write the wrapper did not see
+    (one that bypassed Django's cursor) is recounted in full rather than skipped."""
     figures = maintained_figures()
     if tables is None or ANY_TABLE in tables:
         return figures
-    return [f for f in figures if tables_of(f) & tables]
+    over = [f for f in figures if tables_of(f) & tables]
+    return over or figures
 
 
 def batched(func):
@@ -453,8 +457,6 @@ def refresh(nodes: dict[str, int], *, wrote: set[str] | None = None) -> int:
     every = maintained_figures()
     if len(figures) < len(every) and getattr(settings, "XIANGZHI_FIGURES_CHECK_SKIPPED", False):
         _check_skipped(nodes, [f for f in every if f not in figures], wrote or set())
-    if not figures:
-        return 0
     keys = None if len(figures) == len(every) else {f.key for f in figures}
     kept = _fine_kept(sorted(nodes), keys)
     counted, _ = recount_fine(nodes=nodes, figures=figures)

@@ -132,7 +132,7 @@ def contact_link_group(*, actor: Actor, node: GridNode, tag: Tag, member: PartyM
         .select_for_update()
         .order_by("pk")
     )
-    made = 0
+    made, nodes = 0, {}
     for household in households:
         role = (
             ContactLink.Role.SECOND
@@ -148,8 +148,8 @@ def contact_link_group(*, actor: Actor, node: GridNode, tag: Tag, member: PartyM
             changes={"member": member.pk, "role": role, "tag": tag.code},
         )
         made += 1
-    if made:
-        figures.touch(node)
+        nodes[household.node_id] = household.node
+    figures.touch(*nodes.values())  # the households' own nodes, which may lie below `node`
     return made
 
 
