@@ -129,6 +129,8 @@ def test_a_tagged_group_is_linked_in_one_go(world):
         h.pk for h in growers
     }
     assert contact_link_group(actor=a.secretary, node=a.node, tag=tag, member=a.party_member) == 0
+    # Linked from the village, counted on the households' own nodes below it.
+    assert figures.verify() == []
 
 
 @pytest.mark.django_db
