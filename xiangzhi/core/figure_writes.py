@@ -16,7 +16,7 @@ _WRITE_WORDS = re.compile(r"\b(?:INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
 # Statements that write no table: reads, transaction control, session settings.
 _READS = (
     *("SELECT", "VALUES", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "BEGIN"),
-    *("PRAGMA", "SET", "SHOW", "PREPARE", "DEALLOCATE"),
+    *("PRAGMA", "SET", "SHOW"),
 )
 
 

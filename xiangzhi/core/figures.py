@@ -40,7 +40,6 @@ from django.db.models import CharField, DateField, F, Q, Sum, Value
 from django.db.models.functions import Cast, Concat, Substr, TruncMonth
 from django.utils import timezone
 
-from . import prepared
 from .figure_writes import ANY_TABLE, Writes
 from .models import FigureCount, FigureFineCount
 from .paths import SEGMENT
@@ -338,8 +337,9 @@ def _recount_compiled(out: dict, nodes: dict[str, int], figures: list[Figure]) -
         union = " UNION ALL ".join(parts)
         if stable:  # the same statement for any nodes: joined once
             _templates[shape] = union
-    # The same text for every write (stable): planned once per connection on PostgreSQL.
-    rows = prepared.fetch(union, params, prepare=stable)
+    with connection.cursor() as cursor:
+        cursor.execute(union, params)
+        rows = cursor.fetchall()
     levels: dict[str, int] = {}
     for i, split, month, n in rows:
         figure, path, level = of_part[i]
