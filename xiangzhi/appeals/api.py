@@ -8,10 +8,9 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from ninja import Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from xiangzhi.core.api import Page
+from xiangzhi.core.api import Page, refusal
 from xiangzhi.grid.access import access_node
 from xiangzhi.people.access import access_household
 
@@ -93,7 +92,7 @@ def _checked(call):  # noqa: ANN001, ANN202
     try:
         return call()
     except ValidationError as exc:
-        raise HttpError(400, "；".join(exc.messages)) from None
+        raise refusal(exc, 400) from None
 
 
 def _detail(request, appeal):  # noqa: ANN001, ANN202

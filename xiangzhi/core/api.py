@@ -1,11 +1,12 @@
-"""What every app's API shares: its page of results, and reading a JSON body with Chinese
-refusals."""
+"""What every app's API shares: its page of results, reading a JSON body with Chinese
+refusals, and a service's refusal as an answer."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext
 from ninja import Field, Schema
@@ -63,3 +64,9 @@ def body_doc(schema: type[Schema]) -> dict:
             "required": True,
         }
     }
+
+
+def refusal(exc: ValidationError, status: int) -> HttpError:
+    """A service's ValidationError as the answer `status` with its Chinese messages, every
+    field's joined by "；" (a PermissionDenied is the JSON 403 of xiangzhi/api.py)."""
+    return HttpError(status, "；".join(exc.messages))

@@ -11,10 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from xiangzhi.core.api import Page, body_doc, read_body
+from xiangzhi.core.api import Page, body_doc, read_body, refusal
 from xiangzhi.grid.access import access_node
 from xiangzhi.people.access import access_household
 
@@ -99,17 +98,6 @@ class VisitIn(Schema):
     follow_up: str = ""
 
 
-def _refused(exc: ValidationError) -> HttpError:
-    """A service's refusal as a 422 with the fields' Chinese messages (a PermissionDenied is the
-    JSON 403 of xiangzhi/api.py)."""
-    return HttpError(
-        422,
-        "；".join(f"{m}" for ms in exc.message_dict.values() for m in ms)
-        if hasattr(exc, "error_dict")
-        else "；".join(exc.messages),
-    )
-
-
 @router.get("/contact-links", response=list[LinkOut], summary="党员联系户（按我的管辖范围）")
 @paginate(Page)
 def list_links(request, node_id: int | None = None):
@@ -140,7 +128,7 @@ def add_link(request):
             actor=request.user, household=household, member=member, role=payload.role
         )
     except ValidationError as exc:
-        raise _refused(exc) from None
+        raise refusal(exc, 422) from None
     link.member_visible = True  # access_party_member found the member in the actor's scope
     return 201, link
 
@@ -159,7 +147,7 @@ def end_link(request, contact_link_id: int):
     try:
         link = contact_link_end(actor=request.user, link=link, reason=payload.reason)
     except ValidationError as exc:
-        raise _refused(exc) from None
+        raise refusal(exc, 422) from None
     link.member_visible = True  # access_contact_link found the link in the actor's scope
     return link
 
@@ -205,7 +193,7 @@ def add_visit(request, household_id: int):
     try:
         visit = visit_record(actor=request.user, household=household, **payload.dict())
     except ValidationError as exc:
-        raise _refused(exc) from None
+        raise refusal(exc, 422) from None
     visit.member_visible = True  # the actor's own visit
     return 201, visit
 
@@ -243,7 +231,7 @@ def add_visit_photos(request, visit_id: int):
             actor=request.user, visit=visit, photos=request.FILES.getlist("photos")
         )
     except ValidationError as exc:
-        raise _refused(exc) from None
+        raise refusal(exc, 422) from None
     return 201, photos
 
 

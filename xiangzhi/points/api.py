@@ -10,10 +10,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from xiangzhi.core.api import Page, body_doc
+from xiangzhi.core.api import Page, body_doc, refusal
 from xiangzhi.core.api import read_body as core_read_body
 from xiangzhi.people.access import access_household
 
@@ -78,11 +77,6 @@ class EntryOut(Schema):
     reversal_of_id: int | None
 
 
-def _invalid(exc: ValidationError) -> HttpError:
-    messages = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
-    return HttpError(400, "；".join(f"{m}" for ms in messages.values() for m in ms))
-
-
 def refusals(view):
     """A service's ValidationError as a JSON 400 with its Chinese message (a PermissionDenied is
     the API's JSON 403 already: xiangzhi/api.py)."""
@@ -92,7 +86,7 @@ def refusals(view):
         try:
             return view(request, *args, **kwargs)
         except ValidationError as exc:
-            raise _invalid(exc) from None
+            raise refusal(exc, 400) from None
 
     return run
 

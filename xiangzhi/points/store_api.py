@@ -7,10 +7,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.utils.translation import gettext
 from ninja import Field, Router, Schema, Status
-from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from xiangzhi.core.api import Page
+from xiangzhi.core.api import Page, refusal
 from xiangzhi.grid.access import access_node
 from xiangzhi.people.access import access_household
 
@@ -106,7 +105,7 @@ def create_redemption(request):
             note=payload.note,
         )
     except ValidationError as exc:
-        raise HttpError(422, "；".join(exc.messages)) from None
+        raise refusal(exc, 422) from None
     return Status(201, redemption)
 
 
