@@ -155,3 +155,26 @@ def test_two_writes_on_two_nodes_of_one_village_add_up_without_losing_either():
     row = FigureCount.objects.get(path=village.path, key="grid_nodes:3", period="")
     assert row.value == 2
     assert figures.verify() == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements: PostgreSQL")
+def test_a_writes_recount_is_planned_once_per_connection_and_counts_the_same(world, settings):
+    settings.XIANGZHI_FIGURES_CHECK_SKIPPED = False
+
+    def recounts() -> dict[str, int]:
+        """The prepared recounts of this connection, with how often each ran."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT statement, generic_plans + custom_plans FROM pg_prepared_statements"
+            )
+            return {t: n for t, n in cursor.fetchall() if "UNION ALL" in t}
+
+    before = recounts()
+    born(world, world.a.household)
+    born(world, world.a.household)
+    after = recounts()
+    ran = {t: n - before.get(t, 0) for t, n in after.items() if n != before.get(t, 0)}
+    # One prepared statement served both births' recounts (the node's id is a parameter, $n).
+    assert list(ran.values()) == [2]
+    assert '"people_resident"' in next(iter(ran)) and "$1" in next(iter(ran))
+    assert village_row(world) == 5 and figures.verify() == []

@@ -40,6 +40,7 @@ from django.db.models import CharField, DateField, F, Q, Sum, Value
 from django.db.models.functions import Cast, Concat, Substr, TruncMonth
 from django.utils import timezone
 
+from . import prepared
 from .figure_writes import ANY_TABLE, Writes
 from .models import FigureCount, FigureFineCount
 from .paths import SEGMENT
@@ -284,6 +285,7 @@ _STAND_IN = "zzzzq"  # a path whose id (node_id_of) stands in for the node's
 _STAND_IN_ID = node_id_of(_STAND_IN)
 _templates: dict = {}
 _MISSING = object()
+_PREPARE_NODES = 4  # an import's recount of many nodes runs unprepared (it would hold memory)
 
 
 def _template(figure: Figure, path: str, vendor: str) -> tuple[str, list, bool]:
@@ -337,9 +339,8 @@ def _recount_compiled(out: dict, nodes: dict[str, int], figures: list[Figure]) -
         union = " UNION ALL ".join(parts)
         if stable:  # the same statement for any nodes: joined once
             _templates[shape] = union
-    with connection.cursor() as cursor:
-        cursor.execute(union, params)
-        rows = cursor.fetchall()
+    # A write's recount (stable text, a node or two) is planned once per PostgreSQL connection;
+    rows = prepared.fetch(union, params, prepare=stable and len(items) <= _PREPARE_NODES)
     levels: dict[str, int] = {}
     for i, split, month, n in rows:
         figure, path, level = of_part[i]

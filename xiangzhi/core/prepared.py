@@ -1,0 +1,123 @@
+"""Hot read statements prepared at the protocol level on PostgreSQL: planned once per connection.
+
+Django's PostgreSQL backend binds parameters on the client (psycopg's ClientCursor), so the
+server plans every statement it receives anew. For a statement that runs on every write with the
+same text and new values, such as the figures' recount (core/figures.py: one UNION ALL of some
+ten grouped counts), the planning took three times as long as the execution (2.9 ms against
+1.0 ms on the county demo). fetch() runs such a statement through a psycopg cursor that binds on
+the server and asks psycopg to prepare it (`execute(..., prepare=True)`): psycopg names it, sends
+the parameters with their real types, keeps at most PREPARED_MAX statements per connection
+(evicting the oldest with DEALLOCATE), and forgets them all after a DISCARD ALL. Django's own
+statements are untouched: psycopg's preparation is switched on only for the duration of the call.
+
+Where it is off (then the statement runs as Django runs any other):
+- other databases;
+- XIANGZHI_PG_PREPARE=0, for a deployment behind a transaction pooler that does not track
+  prepared statements (pgbouncer before 1.21, or without max_prepared_statements): there a
+  statement's name could reach another client's server session;
+- DISABLE_SERVER_SIDE_CURSORS in the database settings, which Django asks of deployments
+  behind such a pooler;
+- a statement PostgreSQL refuses to prepare with these parameters' types (an error of class 42):
+  its first run in a process is made in a savepoint, and a refusal runs it as it is from then on.
+
+Use it for reads only: the figures' batches read what a write wrote from the statements that
+pass through Django's cursor (core/figure_writes.py); this cursor passes through it as well.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
+
+PREPARED_MAX = 32  # statements kept prepared per connection (about 1 MB of plan each)
+# (statement text, parameter types) that PostgreSQL prepared, or refused to, in this process.
+_PROVEN: set[tuple] = set()
+_REFUSED: set[tuple] = set()
+_cursor_class = None
+
+
+def enabled() -> bool:
+    return (
+        connection.vendor == "postgresql"
+        and getattr(settings, "XIANGZHI_PG_PREPARE", True)
+        and not connection.settings_dict.get("DISABLE_SERVER_SIDE_CURSORS")
+    )
+
+
+def _preparing_cursor():
+    global _cursor_class
+    if _cursor_class is None:
+        import psycopg
+
+        class PreparingCursor(psycopg.Cursor):
+            """Binds on the server and prepares every statement it executes."""
+
+            def execute(self, query, params=None, *, prepare=None, binary=None):
+                return super().execute(query, params, prepare=True, binary=binary)
+
+        _cursor_class = PreparingCursor
+    connection.ensure_connection()
+    raw = connection.connection
+    raw.prepared_max = PREPARED_MAX
+    # Through Django's cursor wrapper: errors translated, execute wrappers applied (its debug
+    # wrapper would log None: psycopg keeps no text of a prepared execution; _run logs it).
+    return raw, connection.make_cursor(_cursor_class(raw))
+
+
+def _run(cursor, sql: str, params: list) -> list[tuple]:
+    if not connection.queries_logged:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    start = time.monotonic()
+    try:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+    finally:
+        connection.queries_log.append(
+            {
+                "sql": connection.ops.compose_sql(sql, params),
+                "time": f"{time.monotonic() - start:.3f}",
+            }
+        )
+
+
+def _plain(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def fetch(sql: str, params: list, *, prepare: bool = True) -> list[tuple]:
+    """The rows of a read statement, prepared once per connection where enabled() (prepare=False:
+    run as it is, for a statement whose text changes from call to call)."""
+    if not prepare or not enabled():
+        return _plain(sql, params)
+    key = (sql, tuple(type(p) for p in params))
+    if key in _REFUSED:
+        return _plain(sql, params)
+    raw, cursor = _preparing_cursor()
+    # Django opens connections with psycopg's preparation off (prepare_threshold None), which
+    # refuses even an explicit prepare=True; a threshold no statement reaches lets only this
+    # call's prepare=True through, and the ClientCursor Django uses never prepares anyway.
+    threshold = raw.prepare_threshold
+    raw.prepare_threshold = 1 << 30
+    try:
+        if key in _PROVEN:
+            return _run(cursor, sql, params)
+        try:
+            with transaction.atomic():  # a refusal must not abort the caller's transaction
+                rows = _run(cursor, sql, params)
+        except DatabaseError as exc:
+            # Class 42 (a parameter's type, a syntax PostgreSQL cannot prepare): run it as it
+            # is. Anything else (a lock timeout, a lost connection) is the caller's error.
+            if not str(getattr(exc.__cause__, "sqlstate", "") or "").startswith("42"):
+                raise
+            _REFUSED.add(key)
+            return _plain(sql, params)
+        _PROVEN.add(key)
+        return rows
+    finally:
+        raw.prepare_threshold = threshold
+        cursor.close()
