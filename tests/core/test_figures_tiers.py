@@ -178,3 +178,63 @@ def test_a_writes_recount_is_planned_once_per_connection_and_counts_the_same(wor
     assert list(ran.values()) == [2]
     assert '"people_resident"' in next(iter(ran)) and "$1" in next(iter(ran))
     assert village_row(world) == 5 and figures.verify() == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_refresh_that_waited_on_a_nodes_rows_reads_the_row_the_other_write_inserted():
+    """The lock and the read of a node's fine rows go in one round trip on PostgreSQL, and the
+    read still runs after the lock was granted, on a new snapshot: a write that waited for
+    another on the same node sees the row that one inserted (else it would add that row's
+    whole value to the village a second time)."""
+    import threading
+
+    from django.db import connections, transaction
+
+    from tests.factories import UserFactory
+    from xiangzhi.core.figure_rows import fine_kept, upsert_tiers
+    from xiangzhi.grid.services import node_create
+
+    admin = UserFactory(username="wait_admin", is_superuser=True)
+    town = node_create(actor=admin, parent=None, name="等镇")
+    village = node_create(actor=admin, parent=town, name="等村")
+    path = village.path
+    assert fine_kept([path])  # the node has rows: the second write queues on them
+    held, release, read = threading.Event(), threading.Event(), []
+    errors = []
+
+    def first():
+        try:
+            with transaction.atomic():
+                fine_kept([path])
+                upsert_tiers({(path, "zz_new", ""): 7}, {})
+                held.set()
+                release.wait(20)
+        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    def second():
+        try:
+            assert held.wait(20)
+            with transaction.atomic():
+                read.append(fine_kept([path]))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    try:
+        assert held.wait(20)
+        threads[1].join(1)
+        assert read == []  # it waits on the node's locked rows
+    finally:
+        release.set()
+        for t in threads:
+            t.join()
+    assert errors == []
+    assert read[0][(path, "zz_new", "")][1] == 7

@@ -41,17 +41,24 @@ from django.db.models.functions import Cast, Concat, Substr, TruncMonth
 from django.utils import timezone
 
 from . import prepared
+from .figure_rows import (
+    CHUNK,
+    Row,
+    add_to_maintained,
+    figure_key,
+    fine_kept,
+    node_id_of,
+    stored,
+    upsert_tiers,
+    write,
+)
 from .figure_writes import ANY_TABLE, Writes
 from .models import FigureCount, FigureFineCount
 from .paths import SEGMENT
 from .registry import Figure, maintained_figures
 
-Row = tuple[str, str, str]  # (node path, key, period)
-_TABLE = FigureCount._meta.db_table
-_FINE = FigureFineCount._meta.db_table
 # Above this many touched nodes a recount reads them with IN lists instead of one part each.
 RANGES_AT_MOST = 16
-CHUNK = 400
 
 
 def enabled() -> bool:
@@ -81,11 +88,6 @@ def anchor(path: str, level: int) -> tuple[str, int]:
 def ancestor_of(path: str, level: int, at: int) -> str:
     """The path of the ancestor at level `at` of the node at (path, level), `at` <= level."""
     return path[: len(path) - (level - at) * SEGMENT]
-
-
-def node_id_of(path: str) -> int:
-    """The grid node's id, which its path's last segment spells in base 36."""
-    return int(path[-SEGMENT:], 36)
 
 
 def row_key(figure: Figure, split: object = None) -> str:
@@ -347,104 +349,6 @@ def _recount_compiled(out: dict, nodes: dict[str, int], figures: list[Figure]) -
         _add(out, levels, figure, (path, level, split, month, n))
 
 
-def _keys_filter(figures: list[Figure] | None) -> Q:
-    if figures is None:
-        return Q()
-    cond = Q(pk__in=[])
-    for f in figures:
-        cond |= Q(key__startswith=f"{f.key}:") if f.split_by else Q(key=f.key)
-    return cond
-
-
-def stored(
-    model=FigureCount, *, under: str = "", figures: list[Figure] | None = None, lock: bool = False
-) -> dict[Row, tuple[int, int]]:
-    """The kept rows of one tier: (path, key, period) -> (id, value)."""
-    qs = model.objects.filter(_keys_filter(figures))
-    if under:
-        qs = qs.filter(path__under=under)
-    if lock:
-        qs = qs.select_for_update().order_by("path", "key", "period")
-    return {
-        (p, k, per): (pk, v)
-        for pk, p, k, per, v in qs.values_list("pk", "path", "key", "period", "value")
-    }
-
-
-def write(expected: dict[Row, int], kept: dict[Row, tuple[int, int]], model=FigureCount) -> int:
-    """Make the kept rows of one tier equal the expected ones; return how many rows changed."""
-    changed = [(kept[r][0], v) for r, v in expected.items() if r in kept and kept[r][1] != v]
-    new = [r for r in expected if r not in kept]
-    gone = [pk for r, (pk, _) in kept.items() if r not in expected]
-    if changed:
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"UPDATE {model._meta.db_table} SET value = %s WHERE id = %s",
-                [(v, pk) for pk, v in changed],
-            )
-    if new:
-        model.objects.bulk_create(
-            [
-                model(node_id=node_id_of(p), path=p, key=k, period=per, value=expected[(p, k, per)])
-                for p, k, per in new
-            ],
-            batch_size=500,
-        )
-    for i in range(0, len(gone), 500):
-        model.objects.filter(pk__in=gone[i : i + 500]).delete()
-    return len(changed) + len(new) + len(gone)
-
-
-def _figure_key(row_key_: str) -> str:
-    return row_key_.partition(":")[0]
-
-
-def _fine_kept(paths: list[str], keys: set[str] | None = None) -> dict[Row, tuple[int, int]]:
-    """The fine rows of these nodes (of these figure keys; all when None), locked first in a
-    fixed order (PostgreSQL; SQLite has one writer), then read in a new statement: one that
-    waited sees what the other write inserted."""
-    kept = {}
-    for i in range(0, len(paths), CHUNK):
-        chunk = paths[i : i + CHUNK]
-        where = f"WHERE path IN ({', '.join(['%s'] * len(chunk))})"
-        with connection.cursor() as cursor:
-            if connection.vendor != "sqlite":
-                cursor.execute(
-                    f'SELECT id FROM {_FINE} {where} ORDER BY path, "key", period FOR UPDATE', chunk
-                )
-            cursor.execute(f'SELECT id, path, "key", period, value FROM {_FINE} {where}', chunk)
-            kept.update(
-                {
-                    (p, k, per): (pk, v)
-                    for pk, p, k, per, v in cursor.fetchall()
-                    if keys is None or _figure_key(k) in keys
-                }
-            )
-    return kept
-
-
-def _upsert(table: str, values: dict[Row, int], *, add: bool) -> None:
-    """Set (add=False) or add to (add=True) these rows' values, inserting the missing ones, in
-    the order of the rows: two writes in one village lock their common rows in the same order."""
-    rows = sorted((r, v) for r, v in values.items() if v or not add)
-    new = f"{table}.value + excluded.value" if add else "excluded.value"
-    for i in range(0, len(rows), 200):
-        chunk = rows[i : i + 200]
-        holders = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
-        params = [x for (p, k, per), v in chunk for x in (node_id_of(p), p, k, per, v)]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f'INSERT INTO {table} (node_id, path, "key", period, value) VALUES {holders} '
-                f'ON CONFLICT (node_id, "key", period) DO UPDATE SET value = {new}',
-                params,
-            )
-
-
-def add_to_maintained(deltas: dict[Row, int]) -> None:
-    """Add each difference to its maintained row (inserted when missing)."""
-    _upsert(_TABLE, deltas, add=True)
-
-
 class SkippedFigureChanged(AssertionError):
     """A batch skipped a figure that its writes did change (raised where
     XIANGZHI_FIGURES_CHECK_SKIPPED is on: the tests)."""
@@ -459,7 +363,7 @@ def refresh(nodes: dict[str, int], *, wrote: set[str] | None = None) -> int:
     if len(figures) < len(every) and getattr(settings, "XIANGZHI_FIGURES_CHECK_SKIPPED", False):
         _check_skipped(nodes, [f for f in every if f not in figures], wrote or set())
     keys = None if len(figures) == len(every) else {f.key for f in figures}
-    kept = _fine_kept(sorted(nodes), keys)
+    kept = fine_kept(sorted(nodes), keys)
     counted, _ = recount_fine(nodes=nodes, figures=figures)
     deltas: dict[Row, int] = defaultdict(int)
     fine: dict[Row, int] = {}
@@ -469,17 +373,16 @@ def refresh(nodes: dict[str, int], *, wrote: set[str] | None = None) -> int:
         if d:
             fine[row] = value  # a row that falls to 0 is kept at 0 (verify --fix drops it)
             deltas[(anchor(row[0], nodes[row[0]])[0], row[1], row[2])] += d
-    _upsert(_FINE, fine, add=False)
-    _upsert(_TABLE, deltas, add=True)
+    upsert_tiers(fine, deltas)
     return len(fine)
 
 
 def _check_skipped(nodes: dict[str, int], skipped: list[Figure], wrote: set[str]) -> None:
-    kept = _fine_kept(sorted(nodes), {f.key for f in skipped})
+    kept = fine_kept(sorted(nodes), {f.key for f in skipped})
     counted, _ = recount_fine(nodes=nodes, figures=skipped)
     changed = sorted(
         {
-            _figure_key(r[1])
+            figure_key(r[1])
             for r in set(kept) | set(counted)
             if counted.get(r, 0) != kept.get(r, (0, 0))[1]
         }
