@@ -92,3 +92,22 @@ def test_a_page_shows_the_navigation(client, world):
     nav = body[body.index("<nav") : body.index("</nav>")]
     assert '<li><a href="/grid/" >网格</a></li>' in nav
     assert 'href="/inbox/"' in body
+
+
+def test_the_layouts_values_are_built_once_per_request_and_user(world, monkeypatch):
+    """A page renders its panels' templates with the request as well, and each render ran the
+    navigation's visibility tests again."""
+    from xiangzhi.core import context_processors
+
+    built = []
+    original = context_processors._ui
+    monkeypatch.setattr(
+        context_processors, "_ui", lambda *args: built.append(1) or original(*args)
+    )
+    request = _request(world.a.cadre)
+    first = context_processors.ui(request)
+    assert context_processors.ui(request) is first and len(built) == 1
+    assert [n.key for n in first["nav_items"]]  # the cadre's navigation
+    request.user = world.a.villager  # logged in as someone else within the request
+    other = context_processors.ui(request)
+    assert len(built) == 2 and other["nav_items"] != first["nav_items"]

@@ -16,7 +16,19 @@ class _Once:
 
 
 def ui(request):
+    """The layout's values. A page renders several templates with the request (its panels'
+    too), and each render runs the context processors: they are built once per request and user
+    (the navigation's visibility tests read the scope, 20 entries for a cadre)."""
     user = getattr(request, "user", None)
+    key = getattr(user, "pk", None)
+    cached = getattr(request, "_xz_ui", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    request._xz_ui = (key, values := _ui(request, user))
+    return values
+
+
+def _ui(request, user) -> dict:
     if user is not None and user.is_authenticated:
         elder = user.elder_mode
         can_audit = scope_for(user).can_audit
