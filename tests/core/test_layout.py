@@ -101,9 +101,7 @@ def test_the_layouts_values_are_built_once_per_request_and_user(world, monkeypat
 
     built = []
     original = context_processors._ui
-    monkeypatch.setattr(
-        context_processors, "_ui", lambda *args: built.append(1) or original(*args)
-    )
+    monkeypatch.setattr(context_processors, "_ui", lambda *args: built.append(1) or original(*args))
     request = _request(world.a.cadre)
     first = context_processors.ui(request)
     assert context_processors.ui(request) is first and len(built) == 1

@@ -68,19 +68,38 @@ _COLUMNS = ", ".join(f'"{f.column}"' for f in GridNode._meta.concrete_fields)
 _FIELDS = [f.attname for f in GridNode._meta.concrete_fields]
 
 
+def _nodes(rows: list[tuple]) -> list[GridNode]:
+    """Model instances from rows of _COLUMNS, each value converted as the ORM converts it (a
+    datetime read from SQLite becomes aware, as a later save() must write it back unchanged)."""
+    converters = []
+    for i, field in enumerate(GridNode._meta.concrete_fields):
+        col = field.get_col(GridNode._meta.db_table)
+        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+        if found:
+            converters.append((i, found, col))
+    out = []
+    for row in rows:
+        values = list(row)
+        for i, found, col in converters:
+            for convert in found:
+                values[i] = convert(values[i], col, connection)
+        out.append(GridNode.from_db(connection.alias, _FIELDS, values))
+    return out
+
+
 def node_children(*, node: GridNode) -> list[GridNode]:
     """The children of a node the actor may read (access_node checked it: its whole subtree is
     in the scope), by path. Hand-written for the same reason as node_staff."""
     rows = prepared.fetch(
         f"SELECT {_COLUMNS} FROM grid_gridnode WHERE parent_id = %s ORDER BY path", [node.pk]
     )
-    return [GridNode.from_db(connection.alias, _FIELDS, row) for row in rows]
+    return _nodes(rows)
 
 
 def node_by_pk(pk: int) -> GridNode | None:
     """One node by its id, whoever asks: callers check the scope (grid.access.access_node)."""
     rows = prepared.fetch(f"SELECT {_COLUMNS} FROM grid_gridnode WHERE id = %s", [pk])
-    return GridNode.from_db(connection.alias, _FIELDS, rows[0]) if rows else None
+    return _nodes(rows)[0] if rows else None
 
 
 def node_overview(*, actor: Actor, node: GridNode) -> dict:
