@@ -132,7 +132,7 @@ else:
 
 # PostgreSQL: the figures' recount, run by every write, is prepared once per connection
 # (core/prepared.py). Behind a transaction pooler that does not track prepared statements
-# (pgbouncer before 1.21, or without max_prepared_statements) set XIANGZHI_PG_PREPARE=0.
+# (pgbouncer before 1.22, or without max_prepared_statements) set XIANGZHI_PG_PREPARE=0.
 XIANGZHI_PG_PREPARE = os.environ.get("XIANGZHI_PG_PREPARE", "1") == "1"
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -86,3 +86,44 @@ def test_a_real_error_is_the_callers_not_a_refusal():
     with pytest.raises(DatabaseError), transaction.atomic():
         prepared.fetch("SELECT 1 / %s", [0])
     assert ("SELECT 1 / %s", (int,)) not in prepared._REFUSED
+
+
+@postgresql
+def test_an_int_is_bound_wide_enough_for_the_arithmetic_written_in_sql_would_allow():
+    # psycopg types 20000 as a smallint; the same SQL with the values written in does not overflow.
+    assert prepared.fetch("SELECT %s + %s", [20000, 20000]) == [(40000,)]
+    assert prepared.fetch("SELECT %s * 3", [2**40]) == [(3 * 2**40,)]
+
+
+@postgresql
+@pytest.mark.django_db(transaction=True)
+def test_a_deallocate_all_behind_psycopgs_back_costs_one_run_not_every_later_one():
+    sql = "SELECT count(*) FROM grid_gridnode WHERE level >= %s"
+    assert prepared.fetch(sql, [0]) == prepared.fetch(sql, [0], prepare=False)
+    for reset in ("DEALLOCATE ALL", "DISCARD ALL"):
+        with connection.cursor() as cursor:
+            cursor.execute(reset)
+        # Outside a transaction (a page's read): answered at once, and prepared again after.
+        assert prepared.fetch(sql, [0]) == [(0,)]
+        assert prepared.fetch(sql, [0]) == [(0,)]
+        assert any("grid_gridnode" in t for t in server_statements().values())
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    # Inside one, that transaction is lost (PostgreSQL aborted it), the next one works.
+    from django.db import DatabaseError
+
+    with pytest.raises(DatabaseError), transaction.atomic():
+        prepared.fetch(sql, [0])
+    with transaction.atomic():
+        assert prepared.fetch(sql, [0]) == [(0,)]
+
+
+@postgresql
+def test_a_failure_to_log_the_statement_does_not_hide_its_answer(monkeypatch):
+    def broken(*args):
+        raise RuntimeError("the connection is closed")
+
+    monkeypatch.setattr(connection.ops, "compose_sql", broken)
+    with CaptureQueriesContext(connection) as ctx:
+        assert prepared.fetch("SELECT %s + 4", [1]) == [(5,)]
+    assert ctx.captured_queries[-1]["sql"] == "SELECT %s + 4"

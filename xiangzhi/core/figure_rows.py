@@ -125,6 +125,8 @@ def _upserts(table: str, values: dict[Row, int], *, add: bool) -> list[tuple[str
 
 
 def _run(statements: list[tuple[str, list]]) -> None:
+    # Joined, they pass a batch's execute wrapper (core/figure_writes.py) as one statement, which
+    # notes the first table only: refresh runs after the batch has taken the tables it wrote.
     if not statements:
         return
     with connection.cursor() as cursor:

@@ -6,19 +6,21 @@ same text and new values, such as the figures' recount (core/figures.py: one UNI
 ten grouped counts), the planning took three times as long as the execution (2.9 ms against
 1.0 ms on the county demo). fetch() runs such a statement through a psycopg cursor that binds on
 the server and asks psycopg to prepare it (`execute(..., prepare=True)`): psycopg names it, sends
-the parameters with their real types, keeps at most PREPARED_MAX statements per connection
-(evicting the oldest with DEALLOCATE), and forgets them all after a DISCARD ALL. Django's own
-statements are untouched: psycopg's preparation is switched on only for the duration of the call.
+the parameters with their real types (an int as a bigint), keeps at most PREPARED_MAX statements
+per connection (evicting the oldest with DEALLOCATE), and forgets them after a rollback. Django's
+own statements are untouched: psycopg's preparation is switched on only for the duration of the
+call. So psycopg does not see a DEALLOCATE ALL or DISCARD ALL that a Django statement runs: the
+next prepared run fails with "prepared statement does not exist", and fetch() forgets them then.
 
 Where it is off (then the statement runs as Django runs any other):
 - other databases;
 - XIANGZHI_PG_PREPARE=0, for a deployment behind a transaction pooler that does not track
-  prepared statements (pgbouncer before 1.21, or without max_prepared_statements): there a
+  prepared statements (pgbouncer before 1.22, or without max_prepared_statements): there a
   statement's name could reach another client's server session;
 - DISABLE_SERVER_SIDE_CURSORS in the database settings, which Django asks of deployments
   behind such a pooler;
-- a statement PostgreSQL refuses to prepare with these parameters' types (an error of class 42):
-  its first run in a process is made in a savepoint, and a refusal runs it as it is from then on.
+- a statement PostgreSQL refuses to prepare with these parameters' types (_CANNOT_PREPARE): its
+  first run in a process is made in a savepoint, and a refusal runs it as it is from then on.
 
 Use it for reads only: the figures' batches read what a write wrote from the statements that
 pass through Django's cursor (core/figure_writes.py); this cursor passes through it as well.
@@ -35,6 +37,9 @@ PREPARED_MAX = 32  # statements kept prepared per connection (about 1 MB of plan
 # (statement text, parameter types) that PostgreSQL prepared, or refused to, in this process.
 _PROVEN: set[tuple] = set()
 _REFUSED: set[tuple] = set()
+# SQLSTATEs of a statement that cannot be prepared with its parameters' types (a parameter whose
+# type cannot be inferred, an ambiguous operator or function, a mismatch); others are errors.
+_CANNOT_PREPARE = {"42P18", "42P08", "42804", "42725", "42883"}
 _cursor_class = None
 
 
@@ -50,9 +55,16 @@ def _preparing_cursor():
     global _cursor_class
     if _cursor_class is None:
         import psycopg
+        from psycopg.types.numeric import Int8Dumper
 
         class PreparingCursor(psycopg.Cursor):
-            """Binds on the server and prepares every statement it executes."""
+            """Binds on the server and prepares every statement it executes. An int goes as a
+            bigint: psycopg would type a small one as smallint, where `level * 20000` overflows
+            although the same SQL with the value written in (Django's way) does not."""
+
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.adapters.register_dumper(int, Int8Dumper)
 
             def execute(self, query, params=None, *, prepare=None, binary=None):
                 return super().execute(query, params, prepare=True, binary=binary)
@@ -75,12 +87,11 @@ def _run(cursor, sql: str, params: list) -> list[tuple]:
         cursor.execute(sql, params)
         return cursor.fetchall()
     finally:
-        connection.queries_log.append(
-            {
-                "sql": connection.ops.compose_sql(sql, params),
-                "time": f"{time.monotonic() - start:.3f}",
-            }
-        )
+        try:
+            text = connection.ops.compose_sql(sql, params)
+        except Exception:  # noqa: BLE001 - a lost connection: keep the statement's own error
+            text = sql
+        connection.queries_log.append({"sql": text, "time": f"{time.monotonic() - start:.3f}"})
 
 
 def _plain(sql: str, params: list) -> list[tuple]:
@@ -110,14 +121,29 @@ def fetch(sql: str, params: list, *, prepare: bool = True) -> list[tuple]:
             with transaction.atomic():  # a refusal must not abort the caller's transaction
                 rows = _run(cursor, sql, params)
         except DatabaseError as exc:
-            # Class 42 (a parameter's type, a syntax PostgreSQL cannot prepare): run it as it
-            # is. Anything else (a lock timeout, a lost connection) is the caller's error.
-            if not str(getattr(exc.__cause__, "sqlstate", "") or "").startswith("42"):
+            # A parameter's type or a construct PostgreSQL cannot prepare: run it as it is.
+            # Anything else (a lock timeout, a lost connection) is the caller's error.
+            if _sqlstate(exc) not in _CANNOT_PREPARE:
                 raise
             _REFUSED.add(key)
             return _plain(sql, params)
         _PROVEN.add(key)
         return rows
+    except DatabaseError as exc:
+        if _sqlstate(exc) != "26000":
+            raise
+        # "prepared statement does not exist": something ran DEALLOCATE ALL or DISCARD ALL on
+        # the connection behind psycopg's back (its bookkeeping is off while Django's own
+        # statements run). Forget them all; outside a transaction run the statement again,
+        # inside one the transaction is lost and the caller's error stands.
+        raw._prepared.clear()
+        if connection.in_atomic_block:
+            raise
+        return _plain(sql, params)
     finally:
         raw.prepare_threshold = threshold
         cursor.close()
+
+
+def _sqlstate(exc: Exception) -> str:
+    return str(getattr(exc.__cause__, "sqlstate", "") or "")
