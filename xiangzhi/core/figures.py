@@ -341,7 +341,7 @@ def _recount_compiled(out: dict, nodes: dict[str, int], figures: list[Figure]) -
         union = " UNION ALL ".join(parts)
         if stable:  # the same statement for any nodes: joined once
             _templates[shape] = union
-    # A write's recount (stable text, a node or two) is planned once per PostgreSQL connection;
+    # A write's recount (stable text, a node or two) is planned once per PostgreSQL connection.
     rows = prepared.fetch(union, params, prepare=stable and len(items) <= _PREPARE_NODES)
     levels: dict[str, int] = {}
     for i, split, month, n in rows:

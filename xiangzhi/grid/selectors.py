@@ -68,15 +68,20 @@ _COLUMNS = ", ".join(f'"{f.column}"' for f in GridNode._meta.concrete_fields)
 _FIELDS = [f.attname for f in GridNode._meta.concrete_fields]
 
 
+_converters: dict[str, list] = {}  # per database vendor
+
+
 def _nodes(rows: list[tuple]) -> list[GridNode]:
     """Model instances from rows of _COLUMNS, each value converted as the ORM converts it (a
     datetime read from SQLite becomes aware, as a later save() must write it back unchanged)."""
-    converters = []
-    for i, field in enumerate(GridNode._meta.concrete_fields):
-        col = field.get_col(GridNode._meta.db_table)
-        found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
-        if found:
-            converters.append((i, found, col))
+    converters = _converters.get(connection.vendor)
+    if converters is None:
+        converters = _converters[connection.vendor] = []
+        for i, field in enumerate(GridNode._meta.concrete_fields):
+            col = field.get_col(GridNode._meta.db_table)
+            found = connection.ops.get_db_converters(col) + col.get_db_converters(connection)
+            if found:
+                converters.append((i, found, col))
     out = []
     for row in rows:
         values = list(row)
