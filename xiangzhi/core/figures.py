@@ -40,7 +40,7 @@ from django.db.models import CharField, DateField, F, Q, Sum, Value
 from django.db.models.functions import Cast, Concat, Substr, TruncMonth
 from django.utils import timezone
 
-from . import prepared
+from . import figure_sql, prepared
 from .figure_rows import (
     CHUNK,
     Row,
@@ -290,28 +290,36 @@ _MISSING = object()
 _PREPARE_NODES = 4  # an import's recount of many nodes runs unprepared (it would hold memory)
 
 
-def _template(figure: Figure, path: str, vendor: str) -> tuple[str, list, bool]:
-    """The figure's grouped count of the records on the node at path: SQL, parameters, and
-    whether the SQL is the same for every node (compiled once). Call _same_day() first."""
+def _template(figure: Figure, path: str, vendor: str) -> tuple[figure_sql.Count, bool]:
+    """The figure's grouped count of the records on the node at path, and whether its SQL is the
+    same for every node (compiled once). Call _same_day() first."""
     key = (figure.key, vendor)
     node = node_id_of(path)
+
+    def fill(params):
+        return type(params)(node if p == _STAND_IN_ID else p for p in params)
+
     cached = _templates.get(key, _MISSING)
     if cached is not _MISSING and cached is not None:
-        return cached[0], [node if p == _STAND_IN_ID else p for p in cached[1]], True
+        pieces = cached.pieces.filled(fill) if cached.pieces is not None else None
+        return figure_sql.Count(cached.sql, fill(cached.params), pieces), True
     # The records on one node are selected by its id (the id its path spells): no join with the
     # grid's table, an index range on (node, ...) of the counted table.
     il = figure.path_lookup[: -len("path")] + ("id" if figure.path_lookup != "path" else "pk")
 
-    def query(p):
-        return _grouped(figure, Q(**{il: node_id_of(p)}), per_node=False).query.sql_with_params()
+    def compiled(p) -> figure_sql.Count:
+        query = _grouped(figure, Q(**{il: node_id_of(p)}), per_node=False).query
+        sql, params = query.sql_with_params()
+        pieces = figure_sql.pieces_of(query, connection, sql, params)
+        return figure_sql.Count(sql, list(params), pieces)
 
-    sql, params = query(path)
+    count = compiled(path)
     if cached is _MISSING:
         # Keep the stand-in version only if it is this very query once filled in.
-        t_sql, t_params = query(_STAND_IN)
-        same = t_sql == sql and [node if p == _STAND_IN_ID else p for p in t_params] == list(params)
-        _templates[key] = (t_sql, list(t_params)) if same else None
-    return sql, list(params), False
+        stand_in = compiled(_STAND_IN)
+        same = stand_in.sql == count.sql and fill(stand_in.params) == count.params
+        _templates[key] = stand_in if same else None
+    return count, False
 
 
 def _same_day() -> None:
@@ -323,30 +331,35 @@ def _same_day() -> None:
 
 
 def _recount_compiled(out: dict, nodes: dict[str, int], figures: list[Figure]) -> None:
+    """Count the figures on each node in one statement: per node, the figures over the same rows
+    in one part (core.figure_sql), the others one part each."""
     _same_day()
     items = sorted(nodes.items())
     vendor = connection.vendor
     shape = ("union", tuple(f.key for f in figures), len(items), vendor)
-    union = _templates.get(shape)
-    parts, params, of_part, stable = [], [], [], True
-    for figure in figures:
-        for path, level in items:
-            sql, more, same = _template(figure, path, vendor)
+    parts, of_part, stable = [], [], True
+    for path, level in items:
+        counts = []
+        for figure in figures:
+            count, same = _template(figure, path, vendor)
             stable = stable and same
-            if union is None:
-                parts.append(f"SELECT {len(of_part)}, t._s, t._m, t._n FROM ({sql}) t")
-            params += more
-            of_part.append((figure, path, level))
+            counts.append((figure, count))
+        for scan in figure_sql.scans(counts):
+            parts.append([count for _, count in scan])
+            of_part.append(([figure for figure, _ in scan], path, level))
+    union = _templates.get(shape)
+    text, params = figure_sql.union(parts, text=union is None)
     if union is None:
-        union = " UNION ALL ".join(parts)
+        union = text
         if stable:  # the same statement for any nodes: joined once
             _templates[shape] = union
     # A write's recount (stable text, a node or two) is planned once per PostgreSQL connection.
     rows = prepared.fetch(union, params, prepare=stable and len(items) <= _PREPARE_NODES)
     levels: dict[str, int] = {}
-    for i, split, month, n in rows:
-        figure, path, level = of_part[i]
-        _add(out, levels, figure, (path, level, split, month, n))
+    for i, split, month, *counts in rows:
+        scanned, path, level = of_part[i]
+        for figure, n in zip(scanned, counts, strict=False):
+            _add(out, levels, figure, (path, level, split, month, n))
 
 
 class SkippedFigureChanged(AssertionError):

@@ -1,0 +1,132 @@
+"""A write's recount counts the figures over the same rows in one scan (core/figure_sql.py), and
+each merged count is the figure's own."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import connection
+from django.db.models import CharField, Count, DateField, Q, Value
+from django.db.models.functions import Cast
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.factories import make_id
+from xiangzhi.core import figure_sql, figures
+from xiangzhi.core.registry import Figure, maintained_figures
+from xiangzhi.grid.models import GridNode
+from xiangzhi.people.models import Resident
+from xiangzhi.people.services import ResidentData, resident_add, resident_record_death
+from xiangzhi.people.workbench import years_before
+
+
+def _add(world, household, name: str, born: dt.date, tags: list[str]) -> Resident:
+    return resident_add(
+        actor=world.admin,
+        household=household,
+        kind="move_in",
+        data=ResidentData(
+            name=name, gender="F", birth_date=born, id_number=make_id(born, "F"), tags=tags
+        ),
+    )
+
+
+def _own_counts(figure: Figure, node: GridNode) -> dict:
+    """The figure's count on the node through its own statement, as verify_figures runs it."""
+    rows = figures._grouped(figure, Q(**{f"{figure.path_lookup}": node.path}), per_node=False)
+    out = {}
+    for split, month, n in rows.values_list("_s", "_m", "_n"):
+        period = figures._period(figure, month)
+        if n and period is not None:
+            key = (node.path, figures.row_key(figure, split), period)
+            out[key] = out.get(key, 0) + n
+    return out
+
+
+def test_the_registrys_figures_over_the_residents_are_counted_in_one_scan_each(world, settings):
+    settings.XIANGZHI_FIGURES_CHECK_SKIPPED = False  # the tests' second recount, of the others
+    node = world.a.household.node
+    figures._same_day()
+    over = figures.figures_over({"people_resident", "party_followup"})
+    counts = [(f, figures._template(f, node.path, connection.vendor)[0]) for f in over]
+    scans = [{f.key for f, _ in scan} for scan in figure_sql.scans(counts)]
+    assert {"residents", "age_60_plus", "age_80_plus"} in scans
+    assert {"living_alone", "left_behind", "disabled"} in scans
+    assert {"party_members", "contact_members"} in scans
+    assert len(scans) < len(over)
+    # A birth runs them so: one statement, a part per scan.
+    with CaptureQueriesContext(connection) as queries:
+        _add(world, world.a.household, "甲新来", dt.date(2001, 5, 6), ["disabled"])
+    recount = [q["sql"] for q in queries if "UNION ALL" in q["sql"] and "CASE WHEN" in q["sql"]]
+    assert len(recount) == 1
+    assert recount[0].count("UNION ALL") == len(scans) - 1
+
+
+def test_each_merged_count_is_the_figures_own_count_on_every_node(world):
+    today = timezone.localdate()
+    home, other = world.a.household, world.a.other_household
+    # Residents with one tag, two tags, a tag and an age, and the dead who keep their tags.
+    _add(world, home, "甲独居", years_before(today, 82), ["elderly_living_alone"])
+    _add(world, home, "甲两签", dt.date(2015, 1, 2), ["left_behind_child", "disabled"])
+    gone = _add(world, other, "甲已故", years_before(today, 90), ["elderly_living_alone"])
+    resident_record_death(actor=world.admin, resident=gone, occurred_on=today)
+    _add(world, other, "甲残疾", years_before(today, 61), ["disabled"])
+    every = maintained_figures()
+    nodes = GridNode.objects.filter(path__startswith=world.township.path)
+    merged_somewhere = False
+    for node in nodes:
+        counted, _ = figures.recount_fine(nodes={node.path: node.level}, figures=every)
+        own = {}
+        for figure in every:
+            own.update(_own_counts(figure, node))
+        assert counted == own, node.name
+        merged_somewhere |= any(k[1] in {"living_alone", "disabled"} for k in counted)
+    assert merged_somewhere  # the nodes above do hold the tagged residents
+
+
+def test_a_count_that_does_not_come_apart_exactly_runs_on_its_own(world):
+    def distinct_residents():
+        return Resident.objects.filter(status=Resident.Status.ACTIVE).distinct()
+
+    def counted_in_two_places():
+        return Resident.objects.filter(Q(status="active") | Q(tags__code="disabled"))
+
+    node = world.a.household.node
+    for queryset, mergeable in [
+        (distinct_residents, False),
+        (counted_in_two_places, True),  # an OR inside the figure's own condition is kept whole
+    ]:
+        figure = Figure("x", "x", queryset, "node__path")
+        query = figures._grouped(figure, Q(node_id=node.pk), per_node=False).query
+        sql, params = query.sql_with_params()
+        pieces = figure_sql.pieces_of(query, connection, sql, params)
+        assert (pieces is not None) is mergeable
+    # A count with its own filter is not a plain measure: alone.
+    query = (
+        Resident.objects.filter(node_id=node.pk)
+        .annotate(_s=Cast(Value(None), CharField()), _m=Cast(Value(None), DateField()))
+        .values("_s", "_m")
+        .annotate(_n=Count("pk", filter=Q(gender="F")))
+        .order_by()
+        .query
+    )
+    sql, params = query.sql_with_params()
+    assert figure_sql.pieces_of(query, connection, sql, params) is None
+    plain = figures._grouped(
+        Figure("y", "y", distinct_residents, "node__path"), Q(), per_node=False
+    )
+    assert "COUNT(" in str(plain.query)  # the same shape, but for the filter
+
+
+def test_figures_over_different_rows_are_never_merged(world):
+    figures._same_day()
+    node = world.a.household.node
+    counts = [
+        (f, figures._template(f, node.path, connection.vendor)[0]) for f in maintained_figures()
+    ]
+    for scan in figure_sql.scans(counts):
+        first = scan[0][1]
+        for _, count in scan[1:]:
+            assert count.pieces.rows == first.pieces.rows
+            assert count.pieces.head == first.pieces.head
+            assert count.pieces.node_params == first.pieces.node_params
