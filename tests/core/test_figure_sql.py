@@ -31,18 +31,6 @@ def _add(world, household, name: str, born: dt.date, tags: list[str]) -> Residen
     )
 
 
-def _own_counts(figure: Figure, node: GridNode) -> dict:
-    """The figure's count on the node through its own statement, as verify_figures runs it."""
-    rows = figures._grouped(figure, Q(**{f"{figure.path_lookup}": node.path}), per_node=False)
-    out = {}
-    for split, month, n in rows.values_list("_s", "_m", "_n"):
-        period = figures._period(figure, month)
-        if n and period is not None:
-            key = (node.path, figures.row_key(figure, split), period)
-            out[key] = out.get(key, 0) + n
-    return out
-
-
 def test_the_registrys_figures_over_the_residents_are_counted_in_one_scan_each(world, settings):
     settings.XIANGZHI_FIGURES_CHECK_SKIPPED = False  # the tests' second recount, of the others
     node = world.a.household.node
@@ -72,14 +60,12 @@ def test_each_merged_count_is_the_figures_own_count_on_every_node(world):
     resident_record_death(actor=world.admin, resident=gone, occurred_on=today)
     _add(world, other, "甲残疾", years_before(today, 61), ["disabled"])
     every = maintained_figures()
-    nodes = GridNode.objects.filter(path__startswith=world.township.path)
+    # Each figure's own statement, as verify_figures runs it: every node of the township at once.
+    own, _ = figures.recount_fine(under=world.township.path, figures=every)
     merged_somewhere = False
-    for node in nodes:
+    for node in GridNode.objects.filter(path__startswith=world.township.path):
         counted, _ = figures.recount_fine(nodes={node.path: node.level}, figures=every)
-        own = {}
-        for figure in every:
-            own.update(_own_counts(figure, node))
-        assert counted == own, node.name
+        assert counted == {k: n for k, n in own.items() if k[0] == node.path}, node.name
         merged_somewhere |= any(k[1] in {"living_alone", "disabled"} for k in counted)
     assert merged_somewhere  # the nodes above do hold the tagged residents
 
@@ -112,21 +98,31 @@ def test_a_count_that_does_not_come_apart_exactly_runs_on_its_own(world):
     )
     sql, params = query.sql_with_params()
     assert figure_sql.pieces_of(query, connection, sql, params) is None
-    plain = figures._grouped(
-        Figure("y", "y", distinct_residents, "node__path"), Q(), per_node=False
-    )
-    assert "COUNT(" in str(plain.query)  # the same shape, but for the filter
 
 
-def test_figures_over_different_rows_are_never_merged(world):
+def test_pieces_are_taken_only_from_the_very_statement_they_reassemble_into(world):
+    figure = next(f for f in maintained_figures() if f.key == "residents")
+    query = figures._grouped(figure, Q(node_id=world.a.node.pk), per_node=False).query
+    sql, params = query.sql_with_params()
+    assert figure_sql.pieces_of(query, connection, sql, params) is not None
+    # Anything the pieces do not hold: a clause more, other parameters.
+    assert figure_sql.pieces_of(query, connection, f"{sql} LIMIT 5", params) is None
+    assert figure_sql.pieces_of(query, connection, sql, [*params[:-1], -1]) is None
+
+
+def test_figures_over_other_rows_or_other_groups_get_parts_of_their_own(world):
     figures._same_day()
     node = world.a.household.node
-    counts = [
-        (f, figures._template(f, node.path, connection.vendor)[0]) for f in maintained_figures()
-    ]
-    for scan in figure_sql.scans(counts):
-        first = scan[0][1]
-        for _, count in scan[1:]:
-            assert count.pieces.rows == first.pieces.rows
-            assert count.pieces.head == first.pieces.head
-            assert count.pieces.node_params == first.pieces.node_params
+    every = maintained_figures()
+    compiled = [(f, figures._template(f, node.path, connection.vendor)[0]) for f in every]
+    part_of = {f.key: i for i, scan in enumerate(figure_sql.scans(compiled)) for f, _ in scan}
+    # The households, the residents, and the residents with their tags are other rows.
+    assert len({part_of["households"], part_of["residents"], part_of["living_alone"]}) == 3
+    # A figure per month groups its rows by month: not with the standing counts of its table.
+    monthly = [f for f in every if f.per_period]
+    assert monthly
+    for figure in monthly:
+        standing = [
+            f for f in every if not f.per_period and f.queryset().model is figure.queryset().model
+        ]
+        assert all(part_of[figure.key] != part_of[f.key] for f in standing), figure.key

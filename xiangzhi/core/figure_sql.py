@@ -18,14 +18,14 @@ Each count is the figure's own: a row of <rows> adds to a figure's count exactly
 condition holds, as in its own statement. The node's condition is the last conjunct of every
 <cond>, so the rows it drops are rows no figure counts; a group of rows that no figure counts
 comes back with counts of 0 (or NULL sums), which add nothing. A figure whose statement does not
-reassemble exactly from its pieces (a DISTINCT, a HAVING, an OR at the top of its condition...)
-runs on its own.
+reassemble exactly from its pieces (a DISTINCT, a HAVING, a LIMIT, a window filter...) runs on its
+own. A figure's own OR stays inside its <cond>: the node's condition is ANDed to it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db.models.sql.where import AND
@@ -33,7 +33,8 @@ from django.db.models.sql.where import AND
 
 @dataclass(frozen=True)
 class Pieces:
-    """A figure's count of one node's records, taken apart (the module docstring's names)."""
+    """A figure's count of one node's records, taken apart (the module docstring's names); each
+    *_params holds the parameters of the piece before it."""
 
     head: str  # the split and month columns, with their aliases
     head_params: tuple
@@ -51,34 +52,19 @@ class Pieces:
 
     @property
     def scan(self) -> tuple:
-        """What figures counted in one statement have in common."""
-        return (
-            self.head,
-            self.head_params,
-            self.rows,
-            self.rows_params,
-            self.node,
-            self.node_params,
-            self.groups,
-            self.groups_params,
-        )
+        """What figures counted in one statement have in common: all but cond and the measure."""
+        shared = ("head", "rows", "node", "groups")
+        return tuple(getattr(self, f"{n}{s}") for n in shared for s in ("", "_params"))
 
     def filled(self, fill) -> Pieces:
-        """The same pieces with fill() applied to every list of parameters."""
-        return Pieces(
-            self.head,
-            fill(self.head_params),
-            self.rows,
-            fill(self.rows_params),
-            self.cond,
-            fill(self.cond_params),
-            self.node,
-            fill(self.node_params),
-            self.function,
-            self.arg,
-            fill(self.arg_params),
-            self.groups,
-            fill(self.groups_params),
+        """The same pieces with fill() applied to every tuple of parameters."""
+        return replace(
+            self,
+            **{
+                f.name: fill(getattr(self, f.name))
+                for f in fields(self)
+                if f.name.endswith("_params")
+            },
         )
 
 
@@ -126,21 +112,20 @@ def pieces_of(query, connection, sql: str, params) -> Pieces | None:
         f"SELECT {head}, {measure_sql} AS {qn('_n')} FROM {pieces.rows} WHERE {cond} "
         f"GROUP BY {groups}"
     )
+    # The reassembly is the proof: a DISTINCT, a LIMIT, a COUNT(DISTINCT x) or a measure's own
+    # FILTER would each make a text other than Django's.
     same = (
-        not query.distinct
-        and again == sql
+        again == sql
         and measure_sql == f"{function}({arg})"
         and tuple(measure_params) == pieces.arg_params
         and [*head_params, *measure_params, *rows_params, *cond_params, *groups_params]
         == list(params)
-        and not getattr(measure, "distinct", False)
-        and getattr(measure, "filter", None) is None
     )
     return pieces if same else None
 
 
 @dataclass(frozen=True)
-class Count:
+class Compiled:
     """A figure's count of one node's records: its own statement, and its pieces when it can be
     merged with others."""
 
@@ -149,31 +134,32 @@ class Count:
     pieces: Pieces | None
 
 
-def merged(counts: list[Pieces], *, text: bool = True) -> tuple[str, list]:
-    """One statement that counts these figures' rows (the same `scan`) in one pass: the columns
-    _s, _m, then _n0, _n1 ... in the order given; with text=False, its parameters alone."""
+def _merged_params(counts: list[Pieces]) -> list:
     first = counts[0]
-    params = [
+    return [
         *first.head_params,
         *(x for p in counts for x in (*p.cond_params, *p.arg_params)),
         *first.rows_params,
         *first.node_params,
         *first.groups_params,
     ]
-    if not text:
-        return "", params
+
+
+def _merged_sql(counts: list[Pieces]) -> str:
+    """One statement that counts these figures' rows (the same `scan`) in one pass: the columns
+    _s, _m, then _n0, _n1 ... in the order given (its parameters: _merged_params)."""
+    first = counts[0]
     measures = ", ".join(
         f'{p.function}(CASE WHEN ({p.cond}) THEN {p.arg} END) AS "_n{j}"'
         for j, p in enumerate(counts)
     )
-    sql = (
+    return (
         f"SELECT {first.head}, {measures} FROM {first.rows} WHERE {first.node} "
         f"GROUP BY {first.groups}"
     )
-    return sql, params
 
 
-def scans(counts: Iterable[tuple[object, Count]]) -> list[list[tuple[object, Count]]]:
+def scans(counts: Iterable[tuple[object, Compiled]]) -> list[list[tuple[object, Compiled]]]:
     """The counts grouped by what they scan, in their first figure's order: counts without pieces
     each alone."""
     groups: dict = {}
@@ -183,21 +169,25 @@ def scans(counts: Iterable[tuple[object, Count]]) -> list[list[tuple[object, Cou
     return list(groups.values())
 
 
-def union(parts: list[list[Count]], *, text: bool = True) -> tuple[str, list]:
-    """The UNION ALL of these parts (each one count, or several merged), each row its part's
-    number, _s, _m and as many counts as the widest part (NULL beyond the part's own); with
-    text=False (the caller has the text of the same parts), its parameters alone."""
+def union_sql(parts: list[list[Compiled]]) -> str:
+    """The UNION ALL of these parts (each one count, or several merged): each row its part's
+    number, _s, _m and as many counts as the widest part, NULL beyond the part's own."""
     width = max(len(part) for part in parts)
-    selects, params = [], []
+    selects = []
     for i, part in enumerate(parts):
         if len(part) == 1:
-            sql, more = part[0].sql, part[0].params
-            columns = ["t._n"]
+            sql, columns = part[0].sql, ["t._n"]
         else:
-            sql, more = merged([c.pieces for c in part], text=text)
+            sql = _merged_sql([c.pieces for c in part])
             columns = [f"t._n{j}" for j in range(len(part))]
-        params += more
-        if text:
-            columns += ["CAST(NULL AS BIGINT)"] * (width - len(columns))
-            selects.append(f"SELECT {i}, t._s, t._m, {', '.join(columns)} FROM ({sql}) t")
-    return " UNION ALL ".join(selects), params
+        columns += ["CAST(NULL AS BIGINT)"] * (width - len(columns))
+        selects.append(f"SELECT {i}, t._s, t._m, {', '.join(columns)} FROM ({sql}) t")
+    return " UNION ALL ".join(selects)
+
+
+def union_params(parts: list[list[Compiled]]) -> list:
+    """The parameters of union_sql(parts), in its placeholders' order."""
+    params = []
+    for part in parts:
+        params += part[0].params if len(part) == 1 else _merged_params([c.pieces for c in part])
+    return params

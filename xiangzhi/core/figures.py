@@ -290,7 +290,7 @@ _MISSING = object()
 _PREPARE_NODES = 4  # an import's recount of many nodes runs unprepared (it would hold memory)
 
 
-def _template(figure: Figure, path: str, vendor: str) -> tuple[figure_sql.Count, bool]:
+def _template(figure: Figure, path: str, vendor: str) -> tuple[figure_sql.Compiled, bool]:
     """The figure's grouped count of the records on the node at path, and whether its SQL is the
     same for every node (compiled once). Call _same_day() first."""
     key = (figure.key, vendor)
@@ -302,16 +302,16 @@ def _template(figure: Figure, path: str, vendor: str) -> tuple[figure_sql.Count,
     cached = _templates.get(key, _MISSING)
     if cached is not _MISSING and cached is not None:
         pieces = cached.pieces.filled(fill) if cached.pieces is not None else None
-        return figure_sql.Count(cached.sql, fill(cached.params), pieces), True
+        return figure_sql.Compiled(cached.sql, fill(cached.params), pieces), True
     # The records on one node are selected by its id (the id its path spells): no join with the
     # grid's table, an index range on (node, ...) of the counted table.
     il = figure.path_lookup[: -len("path")] + ("id" if figure.path_lookup != "path" else "pk")
 
-    def compiled(p) -> figure_sql.Count:
+    def compiled(p) -> figure_sql.Compiled:
         query = _grouped(figure, Q(**{il: node_id_of(p)}), per_node=False).query
         sql, params = query.sql_with_params()
         pieces = figure_sql.pieces_of(query, connection, sql, params)
-        return figure_sql.Count(sql, list(params), pieces)
+        return figure_sql.Compiled(sql, list(params), pieces)
 
     count = compiled(path)
     if cached is _MISSING:
@@ -336,29 +336,32 @@ def _recount_compiled(out: dict, nodes: dict[str, int], figures: list[Figure]) -
     _same_day()
     items = sorted(nodes.items())
     vendor = connection.vendor
-    shape = ("union", tuple(f.key for f in figures), len(items), vendor)
     parts, of_part, stable = [], [], True
     for path, level in items:
-        counts = []
+        compiled = []
         for figure in figures:
             count, same = _template(figure, path, vendor)
             stable = stable and same
-            counts.append((figure, count))
-        for scan in figure_sql.scans(counts):
+            compiled.append((figure, count))
+        for scan in figure_sql.scans(compiled):
             parts.append([count for _, count in scan])
             of_part.append(([figure for figure, _ in scan], path, level))
+    # The text depends on which figures share a part, not on the node: keyed by that, it is
+    # joined once (the parameters are the nodes' own every time).
+    shape = ("union", tuple(tuple(f.key for f in fs) for fs, _, _ in of_part), vendor)
     union = _templates.get(shape)
-    text, params = figure_sql.union(parts, text=union is None)
     if union is None:
-        union = text
-        if stable:  # the same statement for any nodes: joined once
+        union = figure_sql.union_sql(parts)
+        if stable:  # the same statement for any nodes
             _templates[shape] = union
+    params = figure_sql.union_params(parts)
     # A write's recount (stable text, a node or two) is planned once per PostgreSQL connection.
     rows = prepared.fetch(union, params, prepare=stable and len(items) <= _PREPARE_NODES)
     levels: dict[str, int] = {}
-    for i, split, month, *counts in rows:
+    for i, split, month, *values in rows:
         scanned, path, level = of_part[i]
-        for figure, n in zip(scanned, counts, strict=False):
+        # A part of fewer figures than the widest has NULLs after its own values.
+        for figure, n in zip(scanned, values[: len(scanned)], strict=True):
             _add(out, levels, figure, (path, level, split, month, n))
 
 
