@@ -184,6 +184,18 @@ def test_the_board_costs_the_same_queries_whatever_the_number_of_households(clie
     assert counts[0] == counts[1]
 
 
+def test_a_village_board_reads_its_settings_once(client, world):
+    _earn(world, world.a.household, 3)
+    client.force_login(world.a.cadre)
+    url = f"/points/board/{world.a.node.pk}/?period={MONTH}"
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(url)
+    assert page.status_code == 200 and page.context["rows"]  # the ranking names households
+    reads = [q for q in queries if '"points_pointboardsetting"."name_display"' in q["sql"]]
+    assert len(reads) == 1, [q["sql"] for q in reads]
+
+
 def test_the_villager_page_costs_the_same_queries_whatever_the_entries(client, world):
     """我的积分 reads one page of the history, and ranks from the maintained totals: 25 entries
     or 45 cost the same queries; a history that fits its first page (2) saves the COUNT that

@@ -102,6 +102,8 @@ def shown_name(name: str, number: str, mode: str) -> str:
 
 def board_settings(village_paths: set[str]) -> dict[str, PointBoardSetting]:
     """Each village's board settings by its path (a village without one has the defaults)."""
+    if not village_paths:
+        return {}
     found = PointBoardSetting.objects.filter(node__path__in=sorted(village_paths)).select_related(
         "node"
     )
@@ -137,9 +139,17 @@ def _totals(node: GridNode, period: str) -> QuerySet[PointPeriodTotal]:
     )
 
 
-def ranking(*, node: GridNode, period: str, limit: int = 50, offset: int = 0) -> list[BoardRow]:
+def ranking(
+    *,
+    node: GridNode,
+    period: str,
+    limit: int = 50,
+    offset: int = 0,
+    settings: dict[str, PointBoardSetting] | None = None,
+) -> list[BoardRow]:
     """The households of the subtree by their points in the period, best first (ties share a
-    rank: 1, 2, 2, 4)."""
+    rank: 1, 2, 2, 4). `settings`: board settings the caller has read already (board_settings),
+    by village path; the others are read here."""
     rows = list(
         _totals(node, period)
         .order_by("-score", "household_id")
@@ -155,8 +165,9 @@ def ranking(*, node: GridNode, period: str, limit: int = 50, offset: int = 0) ->
     if not rows:
         return []
     above = _totals(node, period).filter(score__gt=rows[0][0]).count() if offset else 0
+    known = settings or {}
     villages = {village_path_of(r[4], r[5]) for r in rows}
-    settings = board_settings(villages)
+    settings = {**known, **board_settings(villages - set(known))}
     out, rank, previous = [], above + 1, None
     for i, (score, household_id, number, name, path, level) in enumerate(rows):
         if previous is not None and score != previous:

@@ -62,7 +62,7 @@ def board(request, node_id: int):
             "period": period,
             "period_label": period_label(period),
             "periods": [(now[s], period_label(now[s])) for s in ("month", "quarter", "year")],
-            "rows": ranking(node=node, period=period, limit=BOARD_ROWS),
+            "rows": ranking(node=node, period=period, limit=BOARD_ROWS, settings=settings),
             "deductions": deduction_list(node=node, period=period),
             "mine": [m for m in mine if m],
             "boards": board_nodes(node=node),
