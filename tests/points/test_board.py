@@ -19,6 +19,7 @@ from xiangzhi.points.models import PointBoardSetting, PointEntry, PointPeriodTot
 from xiangzhi.points.selectors.board import (
     deduction_list,
     household_standing,
+    household_standings,
     mask_name,
     period_days,
     ranking,
@@ -194,6 +195,28 @@ def test_a_village_board_reads_its_settings_once(client, world):
     assert page.status_code == 200 and page.context["rows"]  # the ranking names households
     reads = [q for q in queries if '"points_pointboardsetting"."name_display"' in q["sql"]]
     assert len(reads) == 1, [q["sql"] for q in reads]
+
+
+def test_a_households_standings_of_several_periods_come_from_one_query(world):
+    a, b = world.a.household, world.a.other_household
+    _earn(world, a, 40)
+    _earn(world, b, 90)
+    _earn(world, a, 100, day=dt.date(2025, 1, 6))  # the same year, another month and quarter
+    with CaptureQueriesContext(connection) as queries:
+        found = household_standings(
+            household_id=a.pk, node=world.a.node, periods=[MONTH, YEAR, "2024"]
+        )
+    assert len(queries) == 1
+    assert found == {
+        MONTH: {"score": 40, "rank": 2},  # behind the neighbour's 90
+        YEAR: {"score": 140, "rank": 1},
+        "2024": None,  # no points that year
+    }
+    for period in (MONTH, YEAR):
+        assert (
+            household_standing(household_id=a.pk, node=world.a.node, period=period)
+            == (found[period])
+        )
 
 
 def test_the_villager_page_costs_the_same_queries_whatever_the_entries(client, world):

@@ -232,26 +232,32 @@ def deduction_list(*, node: GridNode, period: str, limit: int = 50) -> list[dict
 
 def household_standing(*, household_id: int, node: GridNode, period: str) -> dict | None:
     """A household's points and rank in the node's subtree for the period (None: no points)."""
-    # One query: the household's score and, beside it, how many households of the subtree have
-    # more (two queries before; the villager page asks for the month and the year).
+    return household_standings(household_id=household_id, node=node, periods=[period])[period]
+
+
+def household_standings(
+    *, household_id: int, node: GridNode, periods: list[str]
+) -> dict[str, dict | None]:
+    """household_standing for each of these periods, in one query: the household's score of
+    each period and, beside it, how many households of the subtree have more in that period
+    (the villager page asks for the month and the year)."""
+    under = PointPeriodTotal.objects.filter(
+        node__path__under=node.path, account__resident__isnull=True
+    )
     above = (
-        _totals(node, period)
-        .filter(score__gt=OuterRef("score"))
+        under.filter(period=OuterRef("period"), score__gt=OuterRef("score"))
         .order_by()
         .values("period")
         .annotate(n=Count("pk"))
         .values("n")
     )
-    row = (
-        _totals(node, period)
-        .filter(household_id=household_id)
+    rows = (
+        under.filter(period__in=sorted(set(periods)), household_id=household_id)
         .annotate(above=Coalesce(Subquery(above), 0))
-        .values_list("score", "above")
-        .first()
+        .values_list("period", "score", "above")
     )
-    if row is None:
-        return None
-    return {"score": row[0], "rank": row[1] + 1}
+    found = {period: {"score": score, "rank": n + 1} for period, score, n in rows}
+    return {period: found.get(period) for period in periods}
 
 
 def subtree_totals(*, actor: Actor, node: GridNode, period: str) -> list[dict]:

@@ -8,7 +8,7 @@ from xiangzhi.people.models import Household
 
 from ..access import home_board
 from ..services.totals import period_label
-from .board import current_periods, household_standing
+from .board import current_periods, household_standings
 from .store import account_history, household_account, shelf_for
 
 HISTORY = 20
@@ -31,9 +31,9 @@ def my_points(*, actor: Actor) -> dict | None:
     now = current_periods()
     standings = []
     if village is not None:
-        for span in ("month", "year"):
-            found = household_standing(household_id=household.pk, node=village, period=now[span])
-            standings.append({"label": period_label(now[span]), "standing": found})
+        spans = [now[span] for span in ("month", "year")]
+        found = household_standings(household_id=household.pk, node=village, periods=spans)
+        standings = [{"label": period_label(p), "standing": found[p]} for p in spans]
     return {
         "household": household,
         "account": account,
