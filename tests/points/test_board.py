@@ -185,16 +185,26 @@ def test_the_board_costs_the_same_queries_whatever_the_number_of_households(clie
     assert counts[0] == counts[1]
 
 
-def test_a_village_board_reads_its_settings_once(client, world):
-    _earn(world, world.a.household, 3)
+@pytest.mark.parametrize("listed", [False, True])
+def test_a_village_board_reads_its_settings_once(client, world, listed):
+    """Its ranking, its deductions and its header are named from one read of the setting."""
+    _earn(world, world.a.household, 10)
+    _earn(world, world.a.other_household, -5, reason="甲村焚烧秸秆")
+    board_setting_update(
+        actor=world.a.cadre, node=world.a.node, name_display="number", show_deductions=listed
+    )
     client.force_login(world.a.cadre)
     url = f"/points/board/{world.a.node.pk}/?period={MONTH}"
     client.get(url)
     with CaptureQueriesContext(connection) as queries:
         page = client.get(url)
     assert page.status_code == 200 and page.context["rows"]  # the ranking names households
-    reads = [q for q in queries if '"points_pointboardsetting"."name_display"' in q["sql"]]
-    assert len(reads) == 1, [q["sql"] for q in reads]
+    assert bool(page.context["deductions"]) is listed
+    numbers = {world.a.household.number, world.a.other_household.number}
+    names = {r.name for r in page.context["rows"]} | {d["name"] for d in page.context["deductions"]}
+    assert names <= numbers  # every name shown as the setting says: the household number
+    reads = [q["sql"] for q in queries if 'FROM "points_pointboardsetting"' in q["sql"]]
+    assert len(reads) == 1, reads
 
 
 def test_a_households_standings_of_several_periods_come_from_one_query(world):

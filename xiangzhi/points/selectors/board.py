@@ -132,11 +132,13 @@ def village_path_of(path: str, level: int) -> str:
     return path[: len(path) - (level - VILLAGE_LEVEL) * SEGMENT]
 
 
-def _totals(node: GridNode, period: str) -> QuerySet[PointPeriodTotal]:
-    """The households' totals of a period in the node's subtree (members' accounts aside)."""
-    return PointPeriodTotal.objects.filter(
-        node__path__under=node.path, period=period, account__resident__isnull=True
+def _totals(node: GridNode, period: str | None) -> QuerySet[PointPeriodTotal]:
+    """The households' totals of a period (None: of every period) in the node's subtree
+    (members' accounts aside)."""
+    rows = PointPeriodTotal.objects.filter(
+        node__path__under=node.path, account__resident__isnull=True
     )
+    return rows if period is None else rows.filter(period=period)
 
 
 def ranking(
@@ -165,16 +167,14 @@ def ranking(
     if not rows:
         return []
     above = _totals(node, period).filter(score__gt=rows[0][0]).count() if offset else 0
-    known = settings or {}
-    villages = {village_path_of(r[4], r[5]) for r in rows}
-    settings = {**known, **board_settings(villages - set(known))}
+    shown = _with_settings(settings, {village_path_of(r[4], r[5]) for r in rows})
     out, rank, previous = [], above + 1, None
     for i, (score, household_id, number, name, path, level) in enumerate(rows):
         if previous is not None and score != previous:
             rank = above + i + 1
         previous = score
         village = village_path_of(path, level)
-        mode = settings[village].name_display
+        mode = shown[village].name_display
         out.append(
             BoardRow(rank, shown_name(name or "", number, mode), score, household_id, village)
         )
@@ -186,15 +186,36 @@ def red_list(*, node: GridNode, period: str, limit: int = 10) -> list[BoardRow]:
     return [row for row in ranking(node=node, period=period, limit=limit) if row.score > 0]
 
 
-def deduction_list(*, node: GridNode, period: str, limit: int = 50) -> list[dict]:
-    """The deductions of the period in the villages that chose to list them (扣分公示)."""
+def _with_settings(
+    known: dict[str, PointBoardSetting] | None, villages: set[str]
+) -> dict[str, PointBoardSetting]:
+    """The board settings of these villages: those the caller read already, the others read."""
+    known = known or {}
+    return {**known, **board_settings(villages - set(known))}
+
+
+def deduction_list(
+    *,
+    node: GridNode,
+    period: str,
+    limit: int = 50,
+    settings: dict[str, PointBoardSetting] | None = None,
+) -> list[dict]:
+    """The deductions of the period in the villages that chose to list them (扣分公示).
+    `settings`: board settings the caller has read already, by village path (a village's board
+    passes its own: the page then names every household from one read)."""
     start, end = period_days(period)
-    villages = PointBoardSetting.objects.filter(show_deductions=True)
-    if node.level <= VILLAGE_LEVEL:
-        villages = villages.filter(node__path__under=node.path)
+    village = village_path_of(node.path, node.level)  # the node's own above the villages
+    if node.level >= VILLAGE_LEVEL and settings and village in settings:
+        # A village's settings are its own row (board_setting_update sets them on villages only).
+        paths = [village] if settings[village].show_deductions else []
     else:
-        villages = villages.filter(node__path=village_path_of(node.path, node.level))
-    paths = sorted(villages.values_list("node__path", flat=True))
+        villages = PointBoardSetting.objects.filter(show_deductions=True)
+        if node.level <= VILLAGE_LEVEL:
+            villages = villages.filter(node__path__under=node.path)
+        else:
+            villages = villages.filter(node__path=village)
+        paths = sorted(villages.values_list("node__path", flat=True))
     if not paths:
         return []
     # Below a village the node's own subtree; at or above it, the subtrees of those villages.
@@ -216,14 +237,14 @@ def deduction_list(*, node: GridNode, period: str, limit: int = 50) -> list[dict
             "node__level",
         )[:limit]
     )
-    settings = board_settings({village_path_of(r[5], r[6]) for r in rows})
+    shown = _with_settings(settings, {village_path_of(r[5], r[6]) for r in rows})
     return [
         {
             "day": day,
             "amount": amount,
             "reason": reason,
             "name": shown_name(
-                name or "", number, settings[village_path_of(path, level)].name_display
+                name or "", number, shown[village_path_of(path, level)].name_display
             ),
         }
         for day, amount, reason, number, name, path, level in rows
@@ -241,9 +262,8 @@ def household_standings(
     """household_standing for each of these periods, in one query: the household's score of
     each period and, beside it, how many households of the subtree have more in that period
     (the villager page asks for the month and the year)."""
-    under = PointPeriodTotal.objects.filter(
-        node__path__under=node.path, account__resident__isnull=True
-    )
+    periods = list(periods)
+    under = _totals(node, None)
     above = (
         under.filter(period=OuterRef("period"), score__gt=OuterRef("score"))
         .order_by()

@@ -63,7 +63,7 @@ def board(request, node_id: int):
             "period_label": period_label(period),
             "periods": [(now[s], period_label(now[s])) for s in ("month", "quarter", "year")],
             "rows": ranking(node=node, period=period, limit=BOARD_ROWS, settings=settings),
-            "deductions": deduction_list(node=node, period=period),
+            "deductions": deduction_list(node=node, period=period, settings=settings),
             "mine": [m for m in mine if m],
             "boards": board_nodes(node=node),
             "children": subtree_totals(actor=request.user, node=node, period=period)
