@@ -8,6 +8,11 @@ page + the SQL floor", as latency.py measures the registry's pages (issue 14, po
 Each floor is hand-written SQL returning the same numbers from the maintained period totals
 (and, for the history, the entries' index on (account, id)). The goal: p95 within 2x of
 trivial + floor. `python bench/points_latency.py DATABASE_URL [REPEAT]`.
+
+A second reference shows why that goal cannot hold for a page of this site: the site's layout
+alone (bench_urls.layout: base.html with an empty content block, for the page's own user) next to
+"trivial + floor", and each page against "layout alone + floor" (`p95_ratio_layout_plus_sql`):
+what the page costs beyond the layout every page must render.
 """
 
 from __future__ import annotations
@@ -56,12 +61,14 @@ def main(database_url: str, repeat: int = REPEAT) -> dict:
         )
 
     width = len(township.path) + 5
-    cases = {
+    cases = {  # name: (user, page, floor)
         "points_village_ranking": (
+            cadre,
             page(client_for(cadre), f"/points/board/{village.pk}/"),
             sql([ranking_sql(village)]),
         ),
         "points_household_balance_history": (
+            villager,
             page(client_for(villager), "/points/mine/"),
             sql(
                 [
@@ -75,6 +82,7 @@ def main(database_url: str, repeat: int = REPEAT) -> dict:
             ),
         ),
         "points_township_monthly_totals": (
+            chief,
             page(client_for(chief), f"/points/board/{township.pk}/"),
             sql(
                 [
@@ -95,13 +103,23 @@ def main(database_url: str, repeat: int = REPEAT) -> dict:
         )
     }
     fixed = out["logged_in_trivial_page"]["p95_ms"]
-    for name, (ours, floor) in cases.items():
+    layouts: dict = {}  # the layout alone, per user (the navigation differs by role)
+    for name, (user, ours, floor) in cases.items():
+        if user.username not in layouts:
+            layouts[user.username] = percentiles(
+                timed(page(client_for(user), "/bench/layout/"), repeat)
+            )
+        layout = layouts[user.username]["p95_ms"]
         a = percentiles(timed(ours, repeat))
         b = percentiles(timed(floor, repeat))
         out[name] = {
             "ours": a,
             "floor": b,
             "p95_ratio_fixed_plus_sql": round(a["p95_ms"] / max(b["p95_ms"] + fixed, 0.001), 2),
+            "layout_only": layouts[user.username],
+            # The bound no page in the layout can beat: the layout alone against trivial + floor.
+            "layout_ratio_fixed_plus_sql": round(layout / max(b["p95_ms"] + fixed, 0.001), 2),
+            "p95_ratio_layout_plus_sql": round(a["p95_ms"] / max(b["p95_ms"] + layout, 0.001), 2),
         }
     return out
 

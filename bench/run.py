@@ -245,6 +245,12 @@ def table(results: dict) -> str:
                 f"p50 {v['floor']['p50_ms']} ms, p95 {v['floor']['p95_ms']} ms | {ratio}x against "
                 f"trivial page + SQL (p95) | ≤ 2x {'✓' if ratio <= 2 else '✗'} |"
             )
+            if "layout_only" in v:  # the layout alone, and the page against layout + SQL
+                lines.append(
+                    f"| {name}: layout alone | {backend} | p95 {v['layout_only']['p95_ms']} ms | "
+                    f"trivial page + SQL | {v['layout_ratio_fixed_plus_sql']}x (no page can do "
+                    f"better); the page against layout + SQL: {v['p95_ratio_layout_plus_sql']}x | — |"
+                )
         cov = r.get("coverage_latency", {}).get("coverage_county_page")
         if cov:
             ratio = cov["p95_ratio_fixed_plus_sql"]

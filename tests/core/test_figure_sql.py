@@ -126,3 +126,23 @@ def test_figures_over_other_rows_or_other_groups_get_parts_of_their_own(world):
             f for f in every if not f.per_period and f.queryset().model is figure.queryset().model
         ]
         assert all(part_of[figure.key] != part_of[f.key] for f in standing), figure.key
+
+
+def test_a_one_node_recount_is_built_once_and_filled_with_each_nodes_id(world):
+    figures._same_day()
+    over = figures.figures_over({"people_resident", "party_followup"})
+    first, second = world.a.household.node, world.a.other_household.node
+    assert first.pk != second.pk
+    built = figures._recount_plan({first.path: first.level}, over)  # builds and keeps it
+    assert built.stable
+    kept = figures._recount_plan({second.path: second.level}, over)  # from what was kept
+    # Built anew for the second node, as every write did before: the same statement.
+    figures._templates.pop(("one", tuple(f.key for f in over), connection.vendor))
+    anew = figures._recount_plan({second.path: second.level}, over)
+    assert (kept.sql, kept.params, kept.parts) == (anew.sql, anew.params, anew.parts)
+    assert second.pk in kept.params and kept.params != built.params
+    # And the counts it gives are the node's own.
+    counted, _ = figures.recount_fine(nodes={second.path: second.level}, figures=over)
+    own, _ = figures.recount_fine(under=world.township.path, figures=over)
+    assert counted == {k: n for k, n in own.items() if k[0] == second.path}
+    assert counted  # the node has residents

@@ -330,14 +330,33 @@ def _same_day() -> None:
         _templates["day"] = today
 
 
-def _recount_compiled(out: dict, nodes: dict[str, int], figures: list[Figure]) -> None:
-    """Count the figures on each node in one statement: per node, the figures over the same rows
-    in one part (core.figure_sql), the others one part each."""
+@dataclass
+class RecountPlan:
+    """A recount of a few nodes as one UNION ALL statement: its text and parameters, and for each
+    part (in the order of its first column) the figures it counts and the node it counts them on.
+    `stable`: the text is the same for any nodes (a write's recount)."""
+
+    sql: str
+    params: list
+    parts: list[tuple[list[Figure], str, int]]
+    stable: bool
+
+
+def _recount_plan(nodes: dict[str, int], figures: list[Figure]) -> RecountPlan:
+    """Per node, the figures over the same rows in one part (core.figure_sql), the others one
+    part each."""
     _same_day()
-    items = sorted(nodes.items())
     vendor = connection.vendor
+    if len(nodes) == 1:  # a write's recount: the text and parameters kept from the last one
+        kept = _templates.get(("one", tuple(f.key for f in figures), vendor))
+        if kept is not None:
+            [(path, level)] = nodes.items()
+            node = node_id_of(path)
+            sql, template, groups = kept
+            params = [node if p == _STAND_IN_ID else p for p in template]
+            return RecountPlan(sql, params, [(fs, path, level) for fs in groups], True)
     parts, of_part, stable = [], [], True
-    for path, level in items:
+    for path, level in sorted(nodes.items()):
         compiled = []
         for figure in figures:
             count, same = _template(figure, path, vendor)
@@ -354,12 +373,34 @@ def _recount_compiled(out: dict, nodes: dict[str, int], figures: list[Figure]) -
         union = figure_sql.union_sql(parts)
         if stable:  # the same statement for any nodes
             _templates[shape] = union
-    params = figure_sql.union_params(parts)
+    if stable and len(nodes) == 1:
+        _keep_one(figures, vendor, union, [fs for fs, _, _ in of_part])
+    return RecountPlan(union, figure_sql.union_params(parts), of_part, stable)
+
+
+def _keep_one(figures: list[Figure], vendor: str, union: str, groups: list[list[Figure]]) -> None:
+    """Keep a one-node recount's text and its parameters with the stand-in id (the compiled
+    templates'): the next write fills in its node's id, without rebuilding the parts."""
+    stand_in = figure_sql.scans([(f, _templates[(f.key, vendor)]) for f in figures])
+    parts = [[count for _, count in scan] for scan in stand_in]
+    if [[f for f, _ in scan] for scan in stand_in] != groups or figure_sql.union_sql(
+        parts
+    ) != union:
+        return  # the stand-in does not split into the same parts: rebuild every time
+    key = ("one", tuple(f.key for f in figures), vendor)
+    _templates[key] = (union, figure_sql.union_params(parts), groups)
+
+
+def _recount_compiled(out: dict, nodes: dict[str, int], figures: list[Figure]) -> None:
+    """Count the figures on each node in one statement (_recount_plan)."""
+    plan = _recount_plan(nodes, figures)
     # A write's recount (stable text, a node or two) is planned once per PostgreSQL connection.
-    rows = prepared.fetch(union, params, prepare=stable and len(items) <= _PREPARE_NODES)
+    rows = prepared.fetch(
+        plan.sql, plan.params, prepare=plan.stable and len(nodes) <= _PREPARE_NODES
+    )
     levels: dict[str, int] = {}
     for i, split, month, *values in rows:
-        scanned, path, level = of_part[i]
+        scanned, path, level = plan.parts[i]
         # A part of fewer figures than the widest has NULLs after its own values.
         for figure, n in zip(scanned, values[: len(scanned)], strict=True):
             _add(out, levels, figure, (path, level, split, month, n))
