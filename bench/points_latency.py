@@ -117,8 +117,11 @@ def main(database_url: str, repeat: int = REPEAT) -> dict:
             "floor": b,
             "p95_ratio_fixed_plus_sql": round(a["p95_ms"] / max(b["p95_ms"] + fixed, 0.001), 2),
             "layout_only": layouts[user.username],
-            # The bound no page in the layout can beat: the layout alone against trivial + floor.
-            "layout_ratio_fixed_plus_sql": round(layout / max(b["p95_ms"] + fixed, 0.001), 2),
+            # The bound no page in the layout can beat: it renders the layout and runs its SQL at
+            # least, so (layout + floor) against trivial + floor.
+            "layout_ratio_fixed_plus_sql": round(
+                (layout + b["p95_ms"]) / max(b["p95_ms"] + fixed, 0.001), 2
+            ),
             "p95_ratio_layout_plus_sql": round(a["p95_ms"] / max(b["p95_ms"] + layout, 0.001), 2),
         }
     return out

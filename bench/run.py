@@ -248,8 +248,9 @@ def table(results: dict) -> str:
             if "layout_only" in v:  # the layout alone, and the page against layout + SQL
                 lines.append(
                     f"| {name}: layout alone | {backend} | p95 {v['layout_only']['p95_ms']} ms | "
-                    f"trivial page + SQL | {v['layout_ratio_fixed_plus_sql']}x (no page can do "
-                    f"better); the page against layout + SQL: {v['p95_ratio_layout_plus_sql']}x | — |"
+                    f"trivial page + SQL | {v['layout_ratio_fixed_plus_sql']}x for layout + SQL (no "
+                    f"page can do better); the page against layout + SQL: "
+                    f"{v['p95_ratio_layout_plus_sql']}x | — |"
                 )
         cov = r.get("coverage_latency", {}).get("coverage_county_page")
         if cov:

@@ -105,6 +105,11 @@ def main(database_url: str) -> dict:
         finally:
             in_refresh.append(time.perf_counter() - t)
 
+    # An interrupted earlier run left its births: remove them first, or this run would draw the
+    # same ID numbers (the same seed) and fail its first births.
+    with transaction.atomic():
+        _remove_births(village)
+        figures.verify(path=village.path, level=village.level, fix=True)
     figures.refresh = timed_refresh
     try:
         for mode in ("on", "off", "on", "off"):  # warm-up: caches, compiled statements

@@ -131,18 +131,42 @@ def test_figures_over_other_rows_or_other_groups_get_parts_of_their_own(world):
 def test_a_one_node_recount_is_built_once_and_filled_with_each_nodes_id(world):
     figures._same_day()
     over = figures.figures_over({"people_resident", "party_followup"})
+    key = ("one", tuple(f.key for f in over), connection.vendor)
     first, second = world.a.household.node, world.a.other_household.node
     assert first.pk != second.pk
+    for figure in over:  # the figures' own templates, compiled once today
+        figures._template(figure, first.path, connection.vendor)
+    figures._templates.pop(key, None)
     built = figures._recount_plan({first.path: first.level}, over)  # builds and keeps it
-    assert built.stable
+    assert built.stable and key in figures._templates
     kept = figures._recount_plan({second.path: second.level}, over)  # from what was kept
     # Built anew for the second node, as every write did before: the same statement.
-    figures._templates.pop(("one", tuple(f.key for f in over), connection.vendor))
+    figures._templates.pop(key)
     anew = figures._recount_plan({second.path: second.level}, over)
     assert (kept.sql, kept.params, kept.parts) == (anew.sql, anew.params, anew.parts)
-    assert second.pk in kept.params and kept.params != built.params
+    assert kept.params != built.params
     # And the counts it gives are the node's own.
     counted, _ = figures.recount_fine(nodes={second.path: second.level}, figures=over)
     own, _ = figures.recount_fine(under=world.township.path, figures=over)
     assert counted == {k: n for k, n in own.items() if k[0] == second.path}
     assert counted  # the node has residents
+    # A new day drops it with the templates (a figure may compare with today's date).
+    figures._templates["day"] = timezone.localdate() - dt.timedelta(days=1)
+    figures._same_day()
+    assert key not in figures._templates
+
+
+def test_a_recount_whose_figure_cannot_be_filled_in_is_not_kept(world):
+    figures._same_day()
+    over = figures.figures_over({"people_resident"})
+    key = ("one", tuple(f.key for f in over), connection.vendor)
+    node = world.a.household.node
+    figures._templates.pop(key, None)
+    # A figure whose stand-in statement is not its node's statement filled in (None): rebuilt
+    # for every write, and the joined statement is not kept either.
+    figures._templates[(over[0].key, connection.vendor)] = None
+    try:
+        plan = figures._recount_plan({node.path: node.level}, over)
+        assert not plan.stable and key not in figures._templates
+    finally:
+        figures._templates.pop((over[0].key, connection.vendor))  # compiled again when next used

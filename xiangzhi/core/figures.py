@@ -282,7 +282,9 @@ def maintained_of(fine: dict[Row, int], levels: dict[str, int]) -> dict[Row, int
 # A write recounts its nodes with the same statements every time: each figure's grouped query is
 # compiled once per shape with a stand-in path, and later writes put their node's path in (as
 # grid/rollup.py does); every part then runs as one UNION ALL statement. Compiling them through
-# the ORM on each write cost more than running them.
+# the ORM on each write cost more than running them. A one-node recount's joined statement and
+# its stand-in parameters are kept too (key ("one", figure keys, vendor), _keep_one), so a write
+# only fills in its node's id. All of it is dropped when the day changes (_same_day).
 _STAND_IN = "zzzzq"  # a path whose id (node_id_of) stands in for the node's
 _STAND_IN_ID = node_id_of(_STAND_IN)
 _templates: dict = {}
@@ -381,7 +383,11 @@ def _recount_plan(nodes: dict[str, int], figures: list[Figure]) -> RecountPlan:
 def _keep_one(figures: list[Figure], vendor: str, union: str, groups: list[list[Figure]]) -> None:
     """Keep a one-node recount's text and its parameters with the stand-in id (the compiled
     templates'): the next write fills in its node's id, without rebuilding the parts."""
-    stand_in = figure_sql.scans([(f, _templates[(f.key, vendor)]) for f in figures])
+    # .get: another thread's _same_day() may have emptied the cache since (a new day).
+    compiled = [_templates.get((f.key, vendor)) for f in figures]
+    if any(c is None for c in compiled):
+        return
+    stand_in = figure_sql.scans(list(zip(figures, compiled, strict=True)))
     parts = [[count for _, count in scan] for scan in stand_in]
     if [[f for f, _ in scan] for scan in stand_in] != groups or figure_sql.union_sql(
         parts
