@@ -245,6 +245,9 @@ def test_the_villager_page_costs_the_same_queries_whatever_the_entries(client, w
             assert client.get("/points/mine/").status_code == 200
         counts.append(len(queries))
     assert counts[0] + 1 == counts[1] == counts[2]
+    # The household is read through the villager's scope; the shelf does not check it again.
+    households = [q["sql"] for q in queries if 'FROM "people_household"' in q["sql"]]
+    assert households and not [q for q in households if q.startswith('SELECT 1 AS "a"')]
 
 
 def test_the_villager_page_shows_balance_history_shelf_and_rank_of_their_own_only(client, world):

@@ -9,7 +9,7 @@ from xiangzhi.people.models import Household
 from ..access import home_board
 from ..services.totals import period_label
 from .board import current_periods, household_standings
-from .store import account_history, household_account, shelf_for
+from .store import account_history, household_account, shelf_at
 
 HISTORY = 20
 
@@ -26,7 +26,8 @@ def my_points(*, actor: Actor) -> dict | None:
         return None
     account = household_account(actor=actor, household=household)
     balance = account.balance if account else 0
-    shelf = list(shelf_for(actor=actor, household=household)[:50])
+    # The household was read through the actor's scope just above: no second check.
+    shelf = list(shelf_at(household.node)[:50])
     village = home_board(actor)
     now = current_periods()
     standings = []

@@ -33,7 +33,13 @@ def shelf_for(*, actor: Actor, household: Household) -> QuerySet[PointReward]:
     see the household."""
     if not Household.objects.for_actor(actor).filter(pk=household.pk).exists():
         return PointReward.objects.none()
-    paths = [*household.node.ancestor_paths(), household.node.path]
+    return shelf_at(household.node)
+
+
+def shelf_at(node: GridNode) -> QuerySet[PointReward]:
+    """The active items of the stores at this node or above. For a caller that has read the
+    household through the actor's scope already (我的积分): else use shelf_for."""
+    paths = [*node.ancestor_paths(), node.path]
     return (
         PointReward.objects.filter(node__path__in=paths, is_active=True)
         .select_related("node")
