@@ -245,9 +245,10 @@ def test_the_villager_page_costs_the_same_queries_whatever_the_entries(client, w
             assert client.get("/points/mine/").status_code == 200
         counts.append(len(queries))
     assert counts[0] + 1 == counts[1] == counts[2]
-    # The household is read through the villager's scope; the shelf does not check it again.
+    # The household is read once, through the villager's scope, with its node: the shelf does
+    # not check it again, and the board's link does not read its node again.
     households = [q["sql"] for q in queries if 'FROM "people_household"' in q["sql"]]
-    assert households and not [q for q in households if q.startswith('SELECT 1 AS "a"')]
+    assert len(households) == 1 and not households[0].startswith('SELECT 1 AS "a"')
 
 
 def test_the_villager_page_shows_balance_history_shelf_and_rank_of_their_own_only(client, world):
@@ -262,3 +263,20 @@ def test_the_villager_page_shows_balance_history_shelf_and_rank_of_their_own_onl
     assert "甲村隔壁锦旗" not in page  # another grid's store is not theirs
     workbench = client.get("/").content.decode()
     assert "我的积分" in workbench
+
+
+def test_the_home_board_takes_the_households_a_caller_read_only_when_they_are_all_of_them(world):
+    from xiangzhi.people.models import Household
+    from xiangzhi.points.access import home_board
+
+    villager = world.a.villager
+    own = Household.objects.select_related("node").get(pk=world.a.household.pk)
+    assert home_board(villager) == home_board(villager, [own]) == world.a.node
+    with CaptureQueriesContext(connection) as queries:
+        home_board(villager, [own])
+    assert not [q for q in queries if 'FROM "people_household"' in q["sql"]]
+    # A list that is not the villager's households is not taken: their own are read.
+    other = Household.objects.select_related("node").get(pk=world.b.household.pk)
+    with CaptureQueriesContext(connection) as queries:
+        assert home_board(villager, [other]) == world.a.node
+    assert [q for q in queries if 'FROM "people_household"' in q["sql"]]

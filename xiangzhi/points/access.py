@@ -92,11 +92,14 @@ def access_point_redemption(actor: Actor, pk: int | str) -> PointRedemption:
     return access_object(PointRedemption, actor, pk, queryset=qs)
 
 
-def _home_paths(actor: Actor) -> list[str]:
-    """The grid paths an actor lives or works under: their bound nodes and their households."""
+def _home_paths(actor: Actor, households: list[Household] | None = None) -> list[str]:
+    """The grid paths an actor lives or works under: their bound nodes and their households
+    (`households`: the actor's households with their nodes, when the caller has read them all)."""
     scope = scope_for(actor)
     paths = [path for _role, path, _level in scope.bindings if path]
-    if scope.household_ids:
+    if households is not None and {h.pk for h in households} == set(scope.household_ids):
+        paths += [h.node.path for h in households]
+    elif scope.household_ids:
         homes = Household.objects.filter(pk__in=sorted(scope.household_ids))
         paths += list(homes.values_list("node__path", flat=True))
     return paths
@@ -119,10 +122,10 @@ def access_board(actor: Actor, pk: int | str) -> GridNode:
     raise Http404(gettext("记录不存在或不在您的管辖范围内"))
 
 
-def home_board(actor: Actor) -> GridNode | None:
+def home_board(actor: Actor, households: list[Household] | None = None) -> GridNode | None:
     """The board a user opens first: the village they live or work in (or their township's
-    when they are bound above villages)."""
-    paths = sorted(_home_paths(actor), key=len)
+    when they are bound above villages). `households`: as _home_paths takes them."""
+    paths = sorted(_home_paths(actor, households), key=len)
     if not paths:
         return None
     path = paths[0]

@@ -28,7 +28,8 @@ def my_points(*, actor: Actor) -> dict | None:
     balance = account.balance if account else 0
     # The household was read through the actor's scope just above: no second check.
     shelf = list(shelf_at(household.node)[:50])
-    village = home_board(actor)
+    # A villager's one household, read with its node just above: not read again for the board.
+    village = home_board(actor, [household] if ids == [household.pk] else None)
     now = current_periods()
     standings = []
     if village is not None:
