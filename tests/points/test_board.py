@@ -275,8 +275,10 @@ def test_the_home_board_takes_the_households_a_caller_read_only_when_they_are_al
     with CaptureQueriesContext(connection) as queries:
         home_board(villager, [own])
     assert not [q for q in queries if 'FROM "people_household"' in q["sql"]]
-    # A list that is not the villager's households is not taken: their own are read.
+    # A list that is not the villager's households is not taken, nor one with another's in it
+    # (first, where a trusted list would win): their own are read.
     other = Household.objects.select_related("node").get(pk=world.b.household.pk)
-    with CaptureQueriesContext(connection) as queries:
-        assert home_board(villager, [other]) == world.a.node
-    assert [q for q in queries if 'FROM "people_household"' in q["sql"]]
+    for given in ([other], [other, own]):
+        with CaptureQueriesContext(connection) as queries:
+            assert home_board(villager, given) == world.a.node
+        assert [q for q in queries if 'FROM "people_household"' in q["sql"]]

@@ -94,11 +94,12 @@ def access_point_redemption(actor: Actor, pk: int | str) -> PointRedemption:
 
 def _home_paths(actor: Actor, households: list[Household] | None = None) -> list[str]:
     """The grid paths an actor lives or works under: their bound nodes and their households
-    (`households`: the actor's households with their nodes, when the caller has read them all)."""
+    (`households`: all of the actor's households, read through its scope with their nodes, when
+    the caller has them; in the order the query gives, by path)."""
     scope = scope_for(actor)
     paths = [path for _role, path, _level in scope.bindings if path]
     if households is not None and {h.pk for h in households} == set(scope.household_ids):
-        paths += [h.node.path for h in households]
+        paths += sorted(h.node.path for h in households)
     elif scope.household_ids:
         homes = Household.objects.filter(pk__in=sorted(scope.household_ids))
         paths += list(homes.values_list("node__path", flat=True))

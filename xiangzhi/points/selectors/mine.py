@@ -1,4 +1,4 @@
-"""What a villager reads of their own points: the villager page and its workbench card."""
+"""What a villager reads of their own points: the villager page (我的积分)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from xiangzhi.people.models import Household
 from ..access import home_board
 from ..services.totals import period_label
 from .board import current_periods, household_standings
-from .store import account_history, household_account, shelf_at
+from .store import _shelf_at, account_history, household_account
 
 HISTORY = 20
 
 
 def my_points(*, actor: Actor) -> dict | None:
-    """What the villager page and its workbench card show, for the actor's first household."""
+    """What the villager page shows, for the actor's household."""
     ids = sorted(scope_for(actor).household_ids)
     household = (
         Household.objects.for_actor(actor).filter(pk__in=ids).select_related("node").first()
@@ -27,7 +27,7 @@ def my_points(*, actor: Actor) -> dict | None:
     account = household_account(actor=actor, household=household)
     balance = account.balance if account else 0
     # The household was read through the actor's scope just above: no second check.
-    shelf = list(shelf_at(household.node)[:50])
+    shelf = list(_shelf_at(household.node)[:50])
     # A villager's one household, read with its node just above: not read again for the board.
     village = home_board(actor, [household] if ids == [household.pk] else None)
     now = current_periods()

@@ -33,12 +33,13 @@ def shelf_for(*, actor: Actor, household: Household) -> QuerySet[PointReward]:
     see the household."""
     if not Household.objects.for_actor(actor).filter(pk=household.pk).exists():
         return PointReward.objects.none()
-    return shelf_at(household.node)
+    return _shelf_at(household.node)
 
 
-def shelf_at(node: GridNode) -> QuerySet[PointReward]:
-    """The active items of the stores at this node or above. For a caller that has read the
-    household through the actor's scope already (我的积分): else use shelf_for."""
+def _shelf_at(node: GridNode) -> QuerySet[PointReward]:
+    """The active items of the stores at this node or above, unchecked: only for a caller of
+    this package that has read the household through the actor's scope (我的积分); every other
+    caller uses shelf_for (scope rule 1)."""
     paths = [*node.ancestor_paths(), node.path]
     return (
         PointReward.objects.filter(node__path__in=paths, is_active=True)
