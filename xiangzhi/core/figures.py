@@ -350,7 +350,7 @@ def _recount_plan(nodes: dict[str, int], figures: list[Figure]) -> RecountPlan:
     _same_day()
     vendor = connection.vendor
     if len(nodes) == 1:  # a write's recount: the text and parameters kept from the last one
-        kept = _templates.get(("one", tuple(f.key for f in figures), vendor))
+        kept = _templates.get(_one_key(figures, vendor))
         if kept is not None:
             [(path, level)] = nodes.items()
             node = node_id_of(path)
@@ -393,8 +393,12 @@ def _keep_one(figures: list[Figure], vendor: str, union: str, groups: list[list[
         parts
     ) != union:
         return  # the stand-in does not split into the same parts: rebuild every time
-    key = ("one", tuple(f.key for f in figures), vendor)
-    _templates[key] = (union, figure_sql.union_params(parts), groups)
+    _templates[_one_key(figures, vendor)] = (union, figure_sql.union_params(parts), groups)
+
+
+def _one_key(figures: list[Figure], vendor: str) -> tuple:
+    """Where a one-node recount of these figures is kept in _templates."""
+    return ("one", tuple(f.key for f in figures), vendor)
 
 
 def _recount_compiled(out: dict, nodes: dict[str, int], figures: list[Figure]) -> None:

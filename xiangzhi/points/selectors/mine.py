@@ -28,8 +28,9 @@ def my_points(*, actor: Actor) -> dict | None:
     balance = account.balance if account else 0
     # The household was read through the actor's scope just above: no second check.
     shelf = list(_shelf_at(household.node)[:50])
-    # A villager's one household, read with its node just above: not read again for the board.
-    village = home_board(actor, [household] if ids == [household.pk] else None)
+    # Read with its node just above: not read again for the board (home_board takes it only
+    # when it is all of the actor's households).
+    village = home_board(actor, [household])
     now = current_periods()
     standings = []
     if village is not None:
