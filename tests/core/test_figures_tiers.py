@@ -217,3 +217,81 @@ def test_a_refresh_that_waited_on_a_nodes_rows_reads_the_row_the_other_write_ins
     errors = second_waits_on_first(first, lambda: read.append(fine_kept([path])))
     assert errors == []
     assert read[0][(path, "zz_new", "")][1] == 7
+
+
+def _traced(run) -> list[str]:
+    """The protocol messages run() exchanged with the server (libpq's trace): "F Parse", "B
+    DataRow" ..., one a line."""
+    import tempfile
+
+    from psycopg import pq
+
+    pgconn = connection.connection.pgconn
+    with tempfile.TemporaryFile(mode="w+") as out:
+        pgconn.trace(out.fileno())
+        pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
+        try:
+            run()
+        finally:
+            pgconn.untrace()
+        out.seek(0)
+        return [" ".join(line.split("\t")[0:3:2]) for line in out.read().splitlines()]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pipeline mode: PostgreSQL")
+def test_a_writes_refresh_takes_two_round_trips(world, settings):
+    """A write's lock, read and recount of its node go in one round trip (prepared, pipelined),
+    and both tiers' upserts in a second one."""
+    settings.XIANGZHI_FIGURES_CHECK_SKIPPED = False
+    node = world.a.household.node
+    figures.refresh({node.path: node.level})  # each statement's first run goes alone
+    from django.db import transaction
+
+    fine = FigureFineCount.objects.filter(path=node.path, key="residents", period="")
+    counted = fine.get().value
+    with transaction.atomic():
+        # A fine row off by 5: the refresh finds it and writes both tiers.
+        fine.update(value=counted + 5)
+        messages = _traced(lambda: figures.refresh({node.path: node.level}))
+    # A round trip ends with the server's ReadyForQuery.
+    assert messages.count("B ReadyForQuery") == 2
+    first = messages[: messages.index("B ReadyForQuery")]
+    assert first.count("F Execute") == 3 and "F Parse" not in first  # prepared before
+    # All three were sent before the server answered the first.
+    assert max(i for i, m in enumerate(first) if m == "F Execute") < first.index("B BindComplete")
+    assert fine.get().value == counted
+    assert village_row(world) == 3 - 5 and figures.verify() != []  # the difference was added
+    figures.verify(fix=True)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_pipelined_refresh_that_waited_recounts_what_the_other_write_committed():
+    """The recount goes in the same round trip as the lock, yet runs after the lock is granted,
+    on a new snapshot: a write that waited on the node counts the household the other one
+    committed meanwhile (else it would take that household away from the village again)."""
+    from tests.factories import UserFactory
+    from xiangzhi.grid.services import node_create
+    from xiangzhi.people.models import Household
+
+    admin = UserFactory(username="pipe_admin", is_superuser=True)
+    town = node_create(actor=admin, parent=None, name="管镇")
+    village = node_create(actor=admin, parent=town, name="管村")
+    branch = node_create(actor=admin, parent=village, name="管支部")
+
+    def add_household(n: int) -> None:
+        Household.objects.create(node=branch, address=f"管村{n}号")
+        figures.refresh({branch.path: branch.level})
+
+    add_household(1)  # proves the statements: the two below go pipelined
+    assert any("FOR UPDATE" in t for t in _prepared_texts())
+    errors = second_waits_on_first(lambda: add_household(2), lambda: add_household(3))
+    assert errors == []
+    assert FigureCount.objects.get(path=village.path, key="households", period="").value == 3
+    assert figures.verify() == []
+
+
+def _prepared_texts() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [t for (t,) in cursor.fetchall()]

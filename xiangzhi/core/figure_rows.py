@@ -78,29 +78,37 @@ def figure_key(row_key_: str) -> str:
     return row_key_.partition(":")[0]
 
 
+def kept_statements(paths: list[str]) -> tuple[str, str, list]:
+    """The lock (in a fixed order) and the read of these nodes' fine rows, and their parameters
+    (each statement takes them once): at most CHUNK paths."""
+    where = f"WHERE path IN ({', '.join(['%s'] * len(paths))})"
+    lock = f'SELECT id FROM {FINE} {where} ORDER BY path, "key", period FOR UPDATE'
+    return lock, f'SELECT id, path, "key", period, value FROM {FINE} {where}', list(paths)
+
+
+def kept_of(rows, keys: set[str] | None = None) -> dict[Row, tuple[int, int]]:
+    """The read's rows (kept_statements) of these figure keys (all when None)."""
+    return {
+        (p, k, per): (pk, v)
+        for pk, p, k, per, v in rows
+        if keys is None or figure_key(k) in keys
+    }
+
+
 def fine_kept(paths: list[str], keys: set[str] | None = None) -> dict[Row, tuple[int, int]]:
     """The fine rows of these nodes (of these figure keys; all when None), locked first in a
     fixed order (PostgreSQL; SQLite has one writer), then read in a new statement: one that
     waited sees what the other write inserted."""
     kept = {}
     for i in range(0, len(paths), CHUNK):
-        chunk = paths[i : i + CHUNK]
-        where = f"WHERE path IN ({', '.join(['%s'] * len(chunk))})"
-        read = f'SELECT id, path, "key", period, value FROM {FINE} {where}'
+        lock, read, params = kept_statements(paths[i : i + CHUNK])
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
-                lock = f'SELECT id FROM {FINE} {where} ORDER BY path, "key", period FOR UPDATE'
-                cursor.execute(f"{lock}; {read}", [*chunk, *chunk])
+                cursor.execute(f"{lock}; {read}", [*params, *params])
                 cursor.nextset()
             else:
-                cursor.execute(read, chunk)
-            kept.update(
-                {
-                    (p, k, per): (pk, v)
-                    for pk, p, k, per, v in cursor.fetchall()
-                    if keys is None or figure_key(k) in keys
-                }
-            )
+                cursor.execute(read, params)
+            kept.update(kept_of(cursor.fetchall(), keys))
     return kept
 
 

@@ -47,6 +47,8 @@ from .figure_rows import (
     add_to_maintained,
     figure_key,
     fine_kept,
+    kept_of,
+    kept_statements,
     node_id_of,
     stored,
     upsert_tiers,
@@ -408,6 +410,10 @@ def _recount_compiled(out: dict, nodes: dict[str, int], figures: list[Figure]) -
     rows = prepared.fetch(
         plan.sql, plan.params, prepare=plan.stable and len(nodes) <= _PREPARE_NODES
     )
+    _count_rows(out, plan, rows)
+
+
+def _count_rows(out: dict, plan: RecountPlan, rows) -> None:
     levels: dict[str, int] = {}
     for i, split, month, *values in rows:
         scanned, path, level = plan.parts[i]
@@ -430,8 +436,7 @@ def refresh(nodes: dict[str, int], *, wrote: set[str] | None = None) -> int:
     if len(figures) < len(every) and getattr(settings, "XIANGZHI_FIGURES_CHECK_SKIPPED", False):
         _check_skipped(nodes, [f for f in every if f not in figures], wrote or set())
     keys = None if len(figures) == len(every) else {f.key for f in figures}
-    kept = fine_kept(sorted(nodes), keys)
-    counted, _ = recount_fine(nodes=nodes, figures=figures)
+    kept, counted = _kept_and_counted(nodes, figures, keys)
     deltas: dict[Row, int] = defaultdict(int)
     fine: dict[Row, int] = {}
     for row in set(counted) | set(kept):
@@ -442,6 +447,26 @@ def refresh(nodes: dict[str, int], *, wrote: set[str] | None = None) -> int:
             deltas[(anchor(row[0], nodes[row[0]])[0], row[1], row[2])] += d
     upsert_tiers(fine, deltas)
     return len(fine)
+
+
+def _kept_and_counted(
+    nodes: dict[str, int], figures: list[Figure], keys: set[str] | None
+) -> tuple[dict[Row, tuple[int, int]], dict[Row, int]]:
+    """The nodes' fine rows, locked, and their recount. A write's few nodes on PostgreSQL: the
+    lock, the read and the recount go prepared in one round trip (prepared.fetch_each), the
+    recount still running after the lock was granted; else one after the other."""
+    paths = sorted(nodes)
+    if figures and len(paths) <= _PREPARE_NODES and prepared.enabled():
+        plan = _recount_plan(nodes, figures)
+        if plan.stable:
+            lock, read, params = kept_statements(paths)
+            _, rows, recount = prepared.fetch_each(
+                [(lock, params), (read, params), (plan.sql, plan.params)]
+            )
+            counted: dict[Row, int] = defaultdict(int)
+            _count_rows(counted, plan, recount)
+            return kept_of(rows, keys), dict(counted)
+    return fine_kept(paths, keys), recount_fine(nodes=nodes, figures=figures)[0]
 
 
 def _check_skipped(nodes: dict[str, int], skipped: list[Figure], wrote: set[str]) -> None:

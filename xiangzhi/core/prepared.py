@@ -145,5 +145,51 @@ def fetch(sql: str, params: list, *, prepare: bool = True) -> list[tuple]:
         cursor.close()
 
 
+def fetch_each(statements: list[tuple[str, list]]) -> list[list[tuple]] | None:
+    """The rows of each of these read statements, sent in one round trip (psycopg's pipeline
+    mode), each prepared; the server still runs them in order, each on its own snapshot (READ
+    COMMITTED), so a read after a lock sees what a write it waited for wrote. None where
+    preparing is off (enabled()): the caller runs them its own way. Until each has been proven
+    in this process (fetch()), and where PostgreSQL refused one, they go one by one."""
+    if not enabled():
+        return None
+    keys = [(sql, tuple(type(p) for p in params)) for sql, params in statements]
+    if not all(key in _PROVEN for key in keys):
+        return [fetch(sql, params) for sql, params in statements]
+    raw, first = _preparing_cursor()
+    cursors = [first] + [connection.make_cursor(_cursor_class(raw)) for _ in statements[1:]]
+    threshold = raw.prepare_threshold
+    raw.prepare_threshold = 1 << 30
+    start = time.monotonic()
+    try:
+        # Through Django's cursor wrapper, each execute only queues its statement; the pipeline
+        # sends them at its end and waits once (errors translated by wrap_database_errors).
+        with connection.wrap_database_errors, raw.pipeline():
+            for cursor, (sql, params) in zip(cursors, statements, strict=True):
+                cursor.execute(sql, params)
+        rows = [cursor.fetchall() for cursor in cursors]
+    except DatabaseError as exc:
+        if _sqlstate(exc) != "26000":
+            raise
+        raw._prepared.clear()  # as in fetch(): DEALLOCATE ALL behind psycopg's back
+        if connection.in_atomic_block:
+            raise
+        rows = [_plain(sql, params) for sql, params in statements]
+    finally:
+        raw.prepare_threshold = threshold
+        for cursor in cursors:
+            cursor.close()
+        if connection.queries_logged:  # the round trip's time on the last statement
+            took = f"{time.monotonic() - start:.3f}"
+            for i, (sql, params) in enumerate(statements):
+                try:
+                    text = connection.ops.compose_sql(sql, params)
+                except Exception:  # noqa: BLE001 - a lost connection: keep the error
+                    text = sql
+                last = i == len(statements) - 1
+                connection.queries_log.append({"sql": text, "time": took if last else "0.000"})
+    return rows
+
+
 def _sqlstate(exc: Exception) -> str:
     return str(getattr(exc.__cause__, "sqlstate", "") or "")
