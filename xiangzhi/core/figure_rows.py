@@ -89,9 +89,7 @@ def kept_statements(paths: list[str]) -> tuple[str, str, list]:
 def kept_of(rows, keys: set[str] | None = None) -> dict[Row, tuple[int, int]]:
     """The read's rows (kept_statements) of these figure keys (all when None)."""
     return {
-        (p, k, per): (pk, v)
-        for pk, p, k, per, v in rows
-        if keys is None or figure_key(k) in keys
+        (p, k, per): (pk, v) for pk, p, k, per, v in rows if keys is None or figure_key(k) in keys
     }
 
 
