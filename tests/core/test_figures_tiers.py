@@ -241,26 +241,30 @@ def _traced(run) -> list[str]:
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="pipeline mode: PostgreSQL")
 def test_a_writes_refresh_takes_two_round_trips(world, settings):
     """A write's lock, read and recount of its node go in one round trip (prepared, pipelined),
-    and both tiers' upserts in a second one."""
-    settings.XIANGZHI_FIGURES_CHECK_SKIPPED = False
-    node = world.a.household.node
-    figures.refresh({node.path: node.level})  # each statement's first run goes alone
+    and both tiers' upserts in a second one (prepared too)."""
     from django.db import transaction
 
+    settings.XIANGZHI_FIGURES_CHECK_SKIPPED = False
+    node = world.a.household.node
     fine = FigureFineCount.objects.filter(path=node.path, key="residents", period="")
     counted = fine.get().value
-    with transaction.atomic():
-        # A fine row off by 5: the refresh finds it and writes both tiers.
-        fine.update(value=counted + 5)
-        messages = _traced(lambda: figures.refresh({node.path: node.level}))
+    for traced in (False, True):  # each statement's first run in the process goes alone
+        with transaction.atomic():
+            # A fine row off by 5: the refresh finds it and writes both tiers.
+            fine.update(value=counted + 5)
+            refresh = lambda: figures.refresh({node.path: node.level})  # noqa: E731
+            messages = _traced(refresh) if traced else refresh()
+        assert fine.get().value == counted
     # A round trip ends with the server's ReadyForQuery.
     assert messages.count("B ReadyForQuery") == 2
-    first = messages[: messages.index("B ReadyForQuery")]
-    assert first.count("F Execute") == 3 and "F Parse" not in first  # prepared before
+    end = messages.index("B ReadyForQuery")
+    first, second = messages[:end], messages[end + 1 :]
+    assert first.count("F Execute") == 3 and second.count("F Execute") == 2
+    assert "F Parse" not in messages and "F Query" not in messages  # all prepared before
     # All three were sent before the server answered the first.
     assert max(i for i, m in enumerate(first) if m == "F Execute") < first.index("B BindComplete")
-    assert fine.get().value == counted
-    assert village_row(world) == 3 - 5 and figures.verify() != []  # the difference was added
+    # Both refreshes added their difference: the village's row is 2 × 5 short.
+    assert village_row(world) == 3 - 10 and figures.verify() != []
     figures.verify(fix=True)
 
 

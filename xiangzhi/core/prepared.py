@@ -22,8 +22,9 @@ Where it is off (then the statement runs as Django runs any other):
 - a statement PostgreSQL refuses to prepare with these parameters' types (_CANNOT_PREPARE): its
   first run in a process is made in a savepoint, and a refusal runs it as it is from then on.
 
-Use it for reads only: the figures' batches read what a write wrote from the statements that
-pass through Django's cursor (core/figure_writes.py); this cursor passes through it as well.
+Writes go through it too (the figures' upserts): a batch learns what a write wrote from the
+statements that pass through Django's cursor wrappers (core/figure_writes.py), and this cursor
+passes through them as well.
 """
 
 from __future__ import annotations
@@ -78,14 +79,19 @@ def _preparing_cursor():
     return raw, connection.make_cursor(_cursor_class(raw))
 
 
+def _rows(cursor) -> list[tuple]:
+    """The statement's rows; none for a write without RETURNING."""
+    return cursor.fetchall() if cursor.description is not None else []
+
+
 def _run(cursor, sql: str, params: list) -> list[tuple]:
     if not connection.queries_logged:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        return _rows(cursor)
     start = time.monotonic()
     try:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        return _rows(cursor)
     finally:
         try:
             text = connection.ops.compose_sql(sql, params)
@@ -97,12 +103,12 @@ def _run(cursor, sql: str, params: list) -> list[tuple]:
 def _plain(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        return _rows(cursor)
 
 
 def fetch(sql: str, params: list, *, prepare: bool = True) -> list[tuple]:
-    """The rows of a read statement, prepared once per connection where enabled() (prepare=False:
-    run as it is, for a statement whose text changes from call to call)."""
+    """The rows of a statement (none for a write), prepared once per connection where enabled()
+    (prepare=False: run as it is, for a statement whose text changes from call to call)."""
     if not prepare or not enabled():
         return _plain(sql, params)
     key = (sql, tuple(type(p) for p in params))
@@ -146,15 +152,16 @@ def fetch(sql: str, params: list, *, prepare: bool = True) -> list[tuple]:
 
 
 def fetch_each(statements: list[tuple[str, list]]) -> list[list[tuple]] | None:
-    """The rows of each of these read statements, sent in one round trip (psycopg's pipeline
-    mode), each prepared; the server still runs them in order, each on its own snapshot (READ
-    COMMITTED), so a read after a lock sees what a write it waited for wrote. None where
-    preparing is off (enabled()): the caller runs them its own way. Until each has been proven
-    in this process (fetch()), and where PostgreSQL refused one, they go one by one."""
+    """The rows of each of these statements (none for a write), sent in one round trip (psycopg's
+    pipeline mode), each prepared. The server still runs them in order, each on its own snapshot
+    (READ COMMITTED), so a read after a lock sees what a write it waited for wrote. Inside a
+    transaction only: one error loses them all. None where preparing is off (enabled()): the
+    caller runs them its own way. Outside a transaction, until each has been proven in this
+    process (fetch()), and where PostgreSQL refused one, they go one by one through fetch()."""
     if not enabled():
         return None
     keys = [(sql, tuple(type(p) for p in params)) for sql, params in statements]
-    if not all(key in _PROVEN for key in keys):
+    if not connection.in_atomic_block or not all(key in _PROVEN for key in keys):
         return [fetch(sql, params) for sql, params in statements]
     raw, first = _preparing_cursor()
     cursors = [first] + [connection.make_cursor(_cursor_class(raw)) for _ in statements[1:]]
@@ -167,14 +174,11 @@ def fetch_each(statements: list[tuple[str, list]]) -> list[list[tuple]] | None:
         with connection.wrap_database_errors, raw.pipeline():
             for cursor, (sql, params) in zip(cursors, statements, strict=True):
                 cursor.execute(sql, params)
-        rows = [cursor.fetchall() for cursor in cursors]
+        return [_rows(cursor) for cursor in cursors]
     except DatabaseError as exc:
-        if _sqlstate(exc) != "26000":
-            raise
-        raw._prepared.clear()  # as in fetch(): DEALLOCATE ALL behind psycopg's back
-        if connection.in_atomic_block:
-            raise
-        rows = [_plain(sql, params) for sql, params in statements]
+        if _sqlstate(exc) == "26000":  # as in fetch(): DEALLOCATE ALL behind psycopg's back
+            raw._prepared.clear()
+        raise  # the transaction is lost
     finally:
         raw.prepare_threshold = threshold
         for cursor in cursors:
@@ -188,7 +192,6 @@ def fetch_each(statements: list[tuple[str, list]]) -> list[list[tuple]] | None:
                     text = sql
                 last = i == len(statements) - 1
                 connection.queries_log.append({"sql": text, "time": took if last else "0.000"})
-    return rows
 
 
 def _sqlstate(exc: Exception) -> str:
