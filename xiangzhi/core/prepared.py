@@ -11,6 +11,8 @@ per connection (evicting the oldest with DEALLOCATE), and forgets them after a r
 own statements are untouched: psycopg's preparation is switched on only for the duration of the
 call. So psycopg does not see a DEALLOCATE ALL or DISCARD ALL that a Django statement runs: the
 next prepared run fails with "prepared statement does not exist", and fetch() forgets them then.
+fetch_each() sends several such statements in one round trip (psycopg's pipeline mode): a
+write's lock, read and recount of its node.
 
 Where it is off (then the statement runs as Django runs any other):
 - other databases;
