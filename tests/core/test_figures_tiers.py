@@ -241,39 +241,37 @@ def _traced(run) -> list[str]:
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="pipeline mode: PostgreSQL")
 def test_a_writes_refresh_takes_two_round_trips(world, settings):
     """A write's lock, read and recount of its node go in one round trip (prepared, pipelined),
-    and both tiers' upserts in a second one (prepared too)."""
-    from django.db import transaction
-
+    and both tiers' upserts in a second one."""
     settings.XIANGZHI_FIGURES_CHECK_SKIPPED = False
     node = world.a.household.node
+    figures.refresh({node.path: node.level})  # each statement's first run goes alone
+    from django.db import transaction
+
     fine = FigureFineCount.objects.filter(path=node.path, key="residents", period="")
     counted = fine.get().value
-    for traced in (False, True):  # each statement's first run in the process goes alone
-        with transaction.atomic():
-            # A fine row off by 5: the refresh finds it and writes both tiers.
-            fine.update(value=counted + 5)
-            refresh = lambda: figures.refresh({node.path: node.level})  # noqa: E731
-            messages = _traced(refresh) if traced else refresh()
-        assert fine.get().value == counted
+    with transaction.atomic():
+        # A fine row off by 5: the refresh finds it and writes both tiers.
+        fine.update(value=counted + 5)
+        messages = _traced(lambda: figures.refresh({node.path: node.level}))
     # A round trip ends with the server's ReadyForQuery.
     assert messages.count("B ReadyForQuery") == 2
-    end = messages.index("B ReadyForQuery")
-    first, second = messages[:end], messages[end + 1 :]
-    assert first.count("F Execute") == 3 and second.count("F Execute") == 2
-    assert "F Parse" not in messages and "F Query" not in messages  # all prepared before
+    first = messages[: messages.index("B ReadyForQuery")]
+    assert first.count("F Execute") == 3 and "F Parse" not in first  # prepared before
     # All three were sent before the server answered the first.
     assert max(i for i, m in enumerate(first) if m == "F Execute") < first.index("B BindComplete")
-    # Both refreshes added their difference: the village's row is 2 × 5 short.
-    assert village_row(world) == 3 - 10 and figures.verify() != []
+    assert fine.get().value == counted
+    assert village_row(world) == 3 - 5 and figures.verify() != []  # the difference was added
     figures.verify(fix=True)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL")
 @pytest.mark.django_db(transaction=True)
-def test_a_pipelined_refresh_that_waited_recounts_what_the_other_write_committed():
+def test_a_pipelined_refresh_that_waited_recounts_what_the_other_write_committed(monkeypatch):
     """The recount goes in the same round trip as the lock, yet runs after the lock is granted,
     on a new snapshot: a write that waited on the node counts the household the other one
     committed meanwhile (else it would take that household away from the village again)."""
+    import psycopg
+
     from tests.factories import UserFactory
     from xiangzhi.grid.services import node_create
     from xiangzhi.people.models import Household
@@ -288,14 +286,73 @@ def test_a_pipelined_refresh_that_waited_recounts_what_the_other_write_committed
         figures.refresh({branch.path: branch.level})
 
     add_household(1)  # proves the statements: the two below go pipelined
-    assert any("FOR UPDATE" in t for t in _prepared_texts())
+    pipelines = []
+    pipeline = psycopg.Connection.pipeline
+
+    def counted(self):
+        pipelines.append(self)
+        return pipeline(self)
+
+    monkeypatch.setattr(psycopg.Connection, "pipeline", counted)
     errors = second_waits_on_first(lambda: add_household(2), lambda: add_household(3))
     assert errors == []
+    assert len(set(pipelines)) == 2  # each thread's refresh went in a pipeline, on its connection
     assert FigureCount.objects.get(path=village.path, key="households", period="").value == 3
     assert figures.verify() == []
 
 
-def _prepared_texts() -> list[str]:
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pipeline mode: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_a_pipeline_whose_statements_were_deallocated_loses_its_transaction_only():
+    """A DEALLOCATE ALL behind psycopg's back (core/prepared.py): the pipelined refresh fails
+    with Django's error, its transaction rolls back, and the next write prepares them again."""
+    from django.db import DatabaseError, transaction
+
+    from tests.factories import UserFactory
+    from xiangzhi.grid.services import node_create
+    from xiangzhi.people.models import Household
+
+    admin = UserFactory(username="dealloc_admin", is_superuser=True)
+    town = node_create(actor=admin, parent=None, name="释镇")
+    village = node_create(actor=admin, parent=town, name="释村")
+
+    def add_household(n: int) -> None:
+        with transaction.atomic():
+            Household.objects.create(node=village, address=f"释村{n}号")
+            figures.refresh({village.path: village.level})
+
+    add_household(1)
+    assert _traced(lambda: add_household(2)).count("F Execute") >= 3  # pipelined
+    # Outside a transaction the three go one by one (a pipeline's error would lose them all).
+    outside = _traced(lambda: figures.refresh({village.path: village.level}))
+    assert outside.count("B ReadyForQuery") >= 3
     with connection.cursor() as cursor:
-        cursor.execute("SELECT statement FROM pg_prepared_statements")
-        return [t for (t,) in cursor.fetchall()]
+        cursor.execute("DEALLOCATE ALL")
+    with pytest.raises(DatabaseError):
+        add_household(3)
+    assert Household.objects.filter(node=village).count() == 2  # rolled back, nothing half-kept
+    messages = _traced(lambda: add_household(4))
+    assert "F Parse" in messages  # prepared again
+    add_household(5)
+    assert FigureCount.objects.get(path=village.path, key="households", period="").value == 4
+    assert figures.verify() == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="pipeline mode: PostgreSQL")
+@pytest.mark.django_db
+def test_fetch_each_goes_one_by_one_where_libpq_has_no_pipelines(monkeypatch):
+    """psycopg's pipeline mode needs libpq 14: with an older one the statements go one by one."""
+    import psycopg
+
+    from xiangzhi.core import prepared
+
+    statements = [("SELECT %s + 1", [1]), ("SELECT %s * 3", [2])]
+
+    def round_trips() -> int:
+        return _traced(lambda: prepared.fetch_each(statements)).count("B ReadyForQuery")
+
+    assert prepared.fetch_each(statements) == [[(2,)], [(6,)]]  # proves both
+    assert round_trips() == 1
+    monkeypatch.setattr(psycopg.Pipeline, "is_supported", classmethod(lambda cls: False))
+    assert prepared.fetch_each(statements) == [[(2,)], [(6,)]]
+    assert round_trips() == 2

@@ -2,17 +2,17 @@
 two tiers (core.FigureFineCount per node, core.FigureCount at the maintained level).
 
 On PostgreSQL a write's refresh sends its statements in as few round trips as their order allows:
-the lock and the read of the fine rows (with the recount, core/figures.py) go in one, and the two
-tiers' upserts in another, prepared (core.prepared.fetch_each) or, where preparing is off, each
-as one query of two statements. Each statement still runs on its own snapshot (READ COMMITTED),
-so the read after the lock sees what a write it waited for inserted, as two calls would."""
+the lock and the read of the fine rows (kept_statements) go with the recount, prepared, in one
+pipeline (core/figures.py, core.prepared.fetch_each), or, where preparing is off, as one query of
+two statements (fine_kept); the two tiers' upserts go as one query of two statements. Each
+statement still runs on its own snapshot (READ COMMITTED), so the read after the lock sees what a
+write it waited for inserted, as two calls would."""
 
 from __future__ import annotations
 
 from django.db import connection
 from django.db.models import Q
 
-from . import prepared
 from .models import FigureCount, FigureFineCount
 from .paths import SEGMENT
 from .registry import Figure
@@ -112,38 +112,20 @@ def fine_kept(paths: list[str], keys: set[str] | None = None) -> dict[Row, tuple
     return kept
 
 
-def _upserts(
-    table: str, values: dict[Row, int], *, add: bool, arrays: bool = False
-) -> list[tuple[str, list]]:
+def _upserts(table: str, values: dict[Row, int], *, add: bool) -> list[tuple[str, list]]:
     """The statements that set (add=False) or add to (add=True) these rows' values, inserting the
     missing ones, in the order of the rows: two writes in one village lock their common rows in
-    the same order. arrays=True (PostgreSQL, prepared): one statement of the same text for any
-    number of rows, its columns passed as arrays."""
+    the same order."""
     rows = sorted((r, v) for r, v in values.items() if v or not add)
-    if not rows:
-        return []
-    insert = f'INSERT INTO {table} (node_id, path, "key", period, value)'
     new = f"{table}.value + excluded.value" if add else "excluded.value"
-    conflict = f'ON CONFLICT (node_id, "key", period) DO UPDATE SET value = {new}'
-    if arrays:
-        columns = "%s::bigint[], %s::varchar[], %s::varchar[], %s::varchar[], %s::bigint[]"
-        return [
-            (
-                f"{insert} SELECT * FROM unnest({columns}) {conflict}",
-                [
-                    [node_id_of(p) for (p, _, _), _ in rows],
-                    *([row[i] for row, _ in rows] for i in range(3)),
-                    [v for _, v in rows],
-                ],
-            )
-        ]
     out = []
     for i in range(0, len(rows), 200):
         chunk = rows[i : i + 200]
         holders = ", ".join(["(%s, %s, %s, %s, %s)"] * len(chunk))
         out.append(
             (
-                f"{insert} VALUES {holders} {conflict}",
+                f'INSERT INTO {table} (node_id, path, "key", period, value) VALUES {holders} '
+                f'ON CONFLICT (node_id, "key", period) DO UPDATE SET value = {new}',
                 [x for (p, k, per), v in chunk for x in (node_id_of(p), p, k, per, v)],
             )
         )
@@ -154,8 +136,6 @@ def _run(statements: list[tuple[str, list]]) -> None:
     # Joined, they pass a batch's execute wrapper (core/figure_writes.py) as one statement, which
     # notes the first table only: refresh runs after the batch has taken the tables it wrote.
     if not statements:
-        return
-    if prepared.fetch_each(statements) is not None:  # prepared, in one round trip
         return
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":  # one round trip (client-side binding)
@@ -169,13 +149,9 @@ def _run(statements: list[tuple[str, list]]) -> None:
 
 def upsert_tiers(fine: dict[Row, int], deltas: dict[Row, int]) -> None:
     """Set these fine rows, then add these differences to the maintained rows."""
-    arrays = prepared.enabled()
-    _run(
-        _upserts(FINE, fine, add=False, arrays=arrays)
-        + _upserts(TABLE, deltas, add=True, arrays=arrays)
-    )
+    _run(_upserts(FINE, fine, add=False) + _upserts(TABLE, deltas, add=True))
 
 
 def add_to_maintained(deltas: dict[Row, int]) -> None:
     """Add each difference to its maintained row (inserted when missing)."""
-    _run(_upserts(TABLE, deltas, add=True, arrays=prepared.enabled()))
+    _run(_upserts(TABLE, deltas, add=True))

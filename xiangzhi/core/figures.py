@@ -405,11 +405,12 @@ def _one_key(figures: list[Figure], vendor: str) -> tuple:
 
 def _recount_compiled(out: dict, nodes: dict[str, int], figures: list[Figure]) -> None:
     """Count the figures on each node in one statement (_recount_plan)."""
-    plan = _recount_plan(nodes, figures)
+    _run_plan(out, _recount_plan(nodes, figures), len(nodes))
+
+
+def _run_plan(out: dict, plan: RecountPlan, nodes: int) -> None:
     # A write's recount (stable text, a node or two) is planned once per PostgreSQL connection.
-    rows = prepared.fetch(
-        plan.sql, plan.params, prepare=plan.stable and len(nodes) <= _PREPARE_NODES
-    )
+    rows = prepared.fetch(plan.sql, plan.params, prepare=plan.stable and nodes <= _PREPARE_NODES)
     _count_rows(out, plan, rows)
 
 
@@ -456,17 +457,20 @@ def _kept_and_counted(
     lock, the read and the recount go prepared in one round trip (prepared.fetch_each), the
     recount still running after the lock was granted; else one after the other."""
     paths = sorted(nodes)
-    if figures and len(paths) <= _PREPARE_NODES and prepared.enabled():
-        plan = _recount_plan(nodes, figures)
-        if plan.stable:
-            lock, read, params = kept_statements(paths)
-            _, rows, recount = prepared.fetch_each(
-                [(lock, params), (read, params), (plan.sql, plan.params)]
-            )
-            counted: dict[Row, int] = defaultdict(int)
-            _count_rows(counted, plan, recount)
-            return kept_of(rows, keys), dict(counted)
-    return fine_kept(paths, keys), recount_fine(nodes=nodes, figures=figures)[0]
+    if not figures or len(paths) > _PREPARE_NODES or not prepared.enabled():
+        return fine_kept(paths, keys), recount_fine(nodes=nodes, figures=figures)[0]
+    plan = _recount_plan(nodes, figures)
+    counted: dict[Row, int] = defaultdict(int)
+    if not plan.stable:  # (a new day's first write) locked and read first, then recounted
+        kept = fine_kept(paths, keys)
+        _run_plan(counted, plan, len(paths))
+        return kept, dict(counted)
+    lock, read, params = kept_statements(paths)
+    _, rows, recount = prepared.fetch_each(
+        [(lock, params), (read, params), (plan.sql, plan.params)]
+    )
+    _count_rows(counted, plan, recount)
+    return kept_of(rows, keys), dict(counted)
 
 
 def _check_skipped(nodes: dict[str, int], skipped: list[Figure], wrote: set[str]) -> None:

@@ -24,9 +24,8 @@ Where it is off (then the statement runs as Django runs any other):
 - a statement PostgreSQL refuses to prepare with these parameters' types (_CANNOT_PREPARE): its
   first run in a process is made in a savepoint, and a refusal runs it as it is from then on.
 
-Writes go through it too (the figures' upserts): a batch learns what a write wrote from the
-statements that pass through Django's cursor wrappers (core/figure_writes.py), and this cursor
-passes through them as well.
+Use it for reads only: the figures' batches read what a write wrote from the statements that
+pass through Django's cursor (core/figure_writes.py); this cursor passes through it as well.
 """
 
 from __future__ import annotations
@@ -81,36 +80,35 @@ def _preparing_cursor():
     return raw, connection.make_cursor(_cursor_class(raw))
 
 
-def _rows(cursor) -> list[tuple]:
-    """The statement's rows; none for a write without RETURNING."""
-    return cursor.fetchall() if cursor.description is not None else []
-
-
 def _run(cursor, sql: str, params: list) -> list[tuple]:
     if not connection.queries_logged:
         cursor.execute(sql, params)
-        return _rows(cursor)
+        return cursor.fetchall()
     start = time.monotonic()
     try:
         cursor.execute(sql, params)
-        return _rows(cursor)
+        return cursor.fetchall()
     finally:
-        try:
-            text = connection.ops.compose_sql(sql, params)
-        except Exception:  # noqa: BLE001 - a lost connection: keep the statement's own error
-            text = sql
-        connection.queries_log.append({"sql": text, "time": f"{time.monotonic() - start:.3f}"})
+        _log(sql, params, f"{time.monotonic() - start:.3f}")
+
+
+def _log(sql: str, params: list, took: str) -> None:
+    try:
+        text = connection.ops.compose_sql(sql, params)
+    except Exception:  # noqa: BLE001 - a lost connection: keep the statement's own error
+        text = sql
+    connection.queries_log.append({"sql": text, "time": took})
 
 
 def _plain(sql: str, params: list) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return _rows(cursor)
+        return cursor.fetchall()
 
 
 def fetch(sql: str, params: list, *, prepare: bool = True) -> list[tuple]:
-    """The rows of a statement (none for a write), prepared once per connection where enabled()
-    (prepare=False: run as it is, for a statement whose text changes from call to call)."""
+    """The rows of a read statement, prepared once per connection where enabled() (prepare=False:
+    run as it is, for a statement whose text changes from call to call)."""
     if not prepare or not enabled():
         return _plain(sql, params)
     key = (sql, tuple(type(p) for p in params))
@@ -154,16 +152,20 @@ def fetch(sql: str, params: list, *, prepare: bool = True) -> list[tuple]:
 
 
 def fetch_each(statements: list[tuple[str, list]]) -> list[list[tuple]] | None:
-    """The rows of each of these statements (none for a write), sent in one round trip (psycopg's
-    pipeline mode), each prepared. The server still runs them in order, each on its own snapshot
-    (READ COMMITTED), so a read after a lock sees what a write it waited for wrote. Inside a
-    transaction only: one error loses them all. None where preparing is off (enabled()): the
-    caller runs them its own way. Outside a transaction, until each has been proven in this
-    process (fetch()), and where PostgreSQL refused one, they go one by one through fetch()."""
+    """The rows of each of these read statements, sent in one round trip (psycopg's pipeline
+    mode), each prepared. The server still runs them in order, each on its own snapshot (READ
+    COMMITTED), so a read after a lock sees what a write it waited for committed. None where
+    preparing is off (enabled()): the caller runs them its own way. They go one by one through
+    fetch() outside a transaction (a pipeline's error loses them all), until each has been
+    proven in this process, where PostgreSQL refused one, and with a libpq without pipelines."""
     if not enabled():
         return None
     keys = [(sql, tuple(type(p) for p in params)) for sql, params in statements]
-    if not connection.in_atomic_block or not all(key in _PROVEN for key in keys):
+    if (
+        not connection.in_atomic_block
+        or not all(key in _PROVEN for key in keys)
+        or not _pipelines()
+    ):
         return [fetch(sql, params) for sql, params in statements]
     raw, first = _preparing_cursor()
     cursors = [first] + [connection.make_cursor(_cursor_class(raw)) for _ in statements[1:]]
@@ -176,11 +178,11 @@ def fetch_each(statements: list[tuple[str, list]]) -> list[list[tuple]] | None:
         with connection.wrap_database_errors, raw.pipeline():
             for cursor, (sql, params) in zip(cursors, statements, strict=True):
                 cursor.execute(sql, params)
-        return [_rows(cursor) for cursor in cursors]
+        return [cursor.fetchall() for cursor in cursors]
     except DatabaseError as exc:
         if _sqlstate(exc) == "26000":  # as in fetch(): DEALLOCATE ALL behind psycopg's back
             raw._prepared.clear()
-        raise  # the transaction is lost
+        raise  # inside a transaction, which is lost
     finally:
         raw.prepare_threshold = threshold
         for cursor in cursors:
@@ -188,12 +190,15 @@ def fetch_each(statements: list[tuple[str, list]]) -> list[list[tuple]] | None:
         if connection.queries_logged:  # the round trip's time on the last statement
             took = f"{time.monotonic() - start:.3f}"
             for i, (sql, params) in enumerate(statements):
-                try:
-                    text = connection.ops.compose_sql(sql, params)
-                except Exception:  # noqa: BLE001 - a lost connection: keep the error
-                    text = sql
-                last = i == len(statements) - 1
-                connection.queries_log.append({"sql": text, "time": took if last else "0.000"})
+                _log(sql, params, took if i == len(statements) - 1 else "0.000")
+
+
+def _pipelines() -> bool:
+    """psycopg's pipeline mode needs libpq 14 or later (psycopg[binary] ships one; a system
+    libpq may be older)."""
+    import psycopg
+
+    return psycopg.Pipeline.is_supported()
 
 
 def _sqlstate(exc: Exception) -> str:
