@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import make_id
-from xiangzhi.core import figure_sql, figures
+from xiangzhi.core import figure_plan, figure_sql, figures
 from xiangzhi.core.registry import Figure, maintained_figures
 from xiangzhi.grid.models import GridNode
 from xiangzhi.people.models import Resident
@@ -34,9 +34,9 @@ def _add(world, household, name: str, born: dt.date, tags: list[str]) -> Residen
 def test_the_registrys_figures_over_the_residents_are_counted_in_one_scan_each(world, settings):
     settings.XIANGZHI_FIGURES_CHECK_SKIPPED = False  # the tests' second recount, of the others
     node = world.a.household.node
-    figures._same_day()
+    figure_plan.same_day()
     over = figures.figures_over({"people_resident", "party_followup"})
-    counts = [(f, figures._template(f, node.path, connection.vendor)[0]) for f in over]
+    counts = [(f, figure_plan.template(f, node.path, connection.vendor)[0]) for f in over]
     scans = [{f.key for f, _ in scan} for scan in figure_sql.scans(counts)]
     assert {"residents", "age_60_plus", "age_80_plus"} in scans
     assert {"living_alone", "left_behind", "disabled"} in scans
@@ -83,7 +83,7 @@ def test_a_count_that_does_not_come_apart_exactly_runs_on_its_own(world):
         (counted_in_two_places, True),  # an OR inside the figure's own condition is kept whole
     ]:
         figure = Figure("x", "x", queryset, "node__path")
-        query = figures._grouped(figure, Q(node_id=node.pk), per_node=False).query
+        query = figure_plan.grouped(figure, Q(node_id=node.pk), per_node=False).query
         sql, params = query.sql_with_params()
         pieces = figure_sql.pieces_of(query, connection, sql, params)
         assert (pieces is not None) is mergeable
@@ -102,7 +102,7 @@ def test_a_count_that_does_not_come_apart_exactly_runs_on_its_own(world):
 
 def test_pieces_are_taken_only_from_the_very_statement_they_reassemble_into(world):
     figure = next(f for f in maintained_figures() if f.key == "residents")
-    query = figures._grouped(figure, Q(node_id=world.a.node.pk), per_node=False).query
+    query = figure_plan.grouped(figure, Q(node_id=world.a.node.pk), per_node=False).query
     sql, params = query.sql_with_params()
     assert figure_sql.pieces_of(query, connection, sql, params) is not None
     # Anything the pieces do not hold: a clause more, other parameters.
@@ -111,10 +111,10 @@ def test_pieces_are_taken_only_from_the_very_statement_they_reassemble_into(worl
 
 
 def test_figures_over_other_rows_or_other_groups_get_parts_of_their_own(world):
-    figures._same_day()
+    figure_plan.same_day()
     node = world.a.household.node
     every = maintained_figures()
-    compiled = [(f, figures._template(f, node.path, connection.vendor)[0]) for f in every]
+    compiled = [(f, figure_plan.template(f, node.path, connection.vendor)[0]) for f in every]
     part_of = {f.key: i for i, scan in enumerate(figure_sql.scans(compiled)) for f, _ in scan}
     # The households, the residents, and the residents with their tags are other rows.
     assert len({part_of["households"], part_of["residents"], part_of["living_alone"]}) == 3
@@ -129,20 +129,20 @@ def test_figures_over_other_rows_or_other_groups_get_parts_of_their_own(world):
 
 
 def test_a_one_node_recount_is_built_once_and_filled_with_each_nodes_id(world):
-    figures._same_day()
+    figure_plan.same_day()
     over = figures.figures_over({"people_resident", "party_followup"})
     key = ("one", tuple(f.key for f in over), connection.vendor)
     first, second = world.a.household.node, world.a.other_household.node
     assert first.pk != second.pk
     for figure in over:  # the figures' own templates, compiled once today
-        figures._template(figure, first.path, connection.vendor)
-    figures._templates.pop(key, None)
-    built = figures._recount_plan({first.path: first.level}, over)  # builds and keeps it
-    assert built.stable and key in figures._templates
-    kept = figures._recount_plan({second.path: second.level}, over)  # from what was kept
+        figure_plan.template(figure, first.path, connection.vendor)
+    figure_plan.templates.pop(key, None)
+    built = figure_plan.recount_plan({first.path: first.level}, over)  # builds and keeps it
+    assert built.stable and key in figure_plan.templates
+    kept = figure_plan.recount_plan({second.path: second.level}, over)  # from what was kept
     # Built anew for the second node, as every write did before: the same statement.
-    figures._templates.pop(key)
-    anew = figures._recount_plan({second.path: second.level}, over)
+    figure_plan.templates.pop(key)
+    anew = figure_plan.recount_plan({second.path: second.level}, over)
     assert (kept.sql, kept.params, kept.parts) == (anew.sql, anew.params, anew.parts)
     assert kept.params != built.params
     # And the counts it gives are the node's own.
@@ -151,22 +151,22 @@ def test_a_one_node_recount_is_built_once_and_filled_with_each_nodes_id(world):
     assert counted == {k: n for k, n in own.items() if k[0] == second.path}
     assert counted  # the node has residents
     # A new day drops it with the templates (a figure may compare with today's date).
-    figures._templates["day"] = timezone.localdate() - dt.timedelta(days=1)
-    figures._same_day()
-    assert key not in figures._templates
+    figure_plan.templates["day"] = timezone.localdate() - dt.timedelta(days=1)
+    figure_plan.same_day()
+    assert key not in figure_plan.templates
 
 
 def test_a_recount_whose_figure_cannot_be_filled_in_is_not_kept(world):
-    figures._same_day()
+    figure_plan.same_day()
     over = figures.figures_over({"people_resident"})
     key = ("one", tuple(f.key for f in over), connection.vendor)
     node = world.a.household.node
-    figures._templates.pop(key, None)
+    figure_plan.templates.pop(key, None)
     # A figure whose stand-in statement is not its node's statement filled in (None): rebuilt
     # for every write, and the joined statement is not kept either.
-    figures._templates[(over[0].key, connection.vendor)] = None
+    figure_plan.templates[(over[0].key, connection.vendor)] = None
     try:
-        plan = figures._recount_plan({node.path: node.level}, over)
-        assert not plan.stable and key not in figures._templates
+        plan = figure_plan.recount_plan({node.path: node.level}, over)
+        assert not plan.stable and key not in figure_plan.templates
     finally:
-        figures._templates.pop((over[0].key, connection.vendor))  # compiled again when next used
+        figure_plan.templates.pop((over[0].key, connection.vendor))  # compiled again when next used

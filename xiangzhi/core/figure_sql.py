@@ -1,7 +1,7 @@
 """The statement of a write's recount (core.figures.refresh): figures that count the same rows of
 a node are counted in one scan of them.
 
-A figure's count of the records on one node compiles (core.figures._grouped) to
+A figure's count of the records on one node compiles (core.figure_plan.grouped) to
 
     SELECT <split>, <month>, F(x) AS "_n" FROM <rows> WHERE <cond> GROUP BY <groups>
 

@@ -36,11 +36,12 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
-from django.db.models import CharField, DateField, F, Q, Sum, Value
-from django.db.models.functions import Cast, Concat, Substr, TruncMonth
+from django.db.models import Q, Sum, Value
+from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
-from . import figure_sql, prepared
+from . import prepared
+from .figure_plan import RecountPlan, grouped, recount_plan
 from .figure_rows import (
     CHUNK,
     Row,
@@ -49,7 +50,6 @@ from .figure_rows import (
     fine_kept,
     kept_of,
     kept_statements,
-    node_id_of,
     stored,
     upsert_tiers,
     write,
@@ -175,7 +175,7 @@ def tables_of(figure: Figure) -> frozenset[str]:
     names, joins and subqueries alike (Django quotes table names on both databases)."""
     found = _tables_of.get(figure.key)
     if found is None:
-        sql = _grouped(figure, Q()).query.sql_with_params()[0]
+        sql = grouped(figure, Q()).query.sql_with_params()[0]
         names = {m._meta.db_table for m in apps.get_models(include_auto_created=True)}
         found = frozenset(t for t in names if f'"{t}"' in sql)
         _tables_of[figure.key] = found
@@ -217,24 +217,6 @@ def _period(figure: Figure, month) -> str | None:
     return month_of(month if isinstance(month, dt.date) else dt.date.fromisoformat(str(month)[:10]))
 
 
-def _grouped(figure: Figure, cond: Q, *, per_node: bool = True):
-    """The figure's records under cond counted per node (path, level; per_node=False: all
-    together), split value and month, in columns of the same names for every figure (so that
-    statements can be joined)."""
-    qs = figure.queryset().filter(cond)
-    qs = qs.annotate(
-        # Typed NULLs: PostgreSQL matches the columns' types across the UNION ALL.
-        _s=Cast(figure.split_by, CharField())
-        if figure.split_by
-        else Cast(Value(None), CharField()),
-        _m=TruncMonth(figure.date_lookup) if figure.per_period else Cast(Value(None), DateField()),
-    )
-    if not per_node:
-        return qs.values("_s", "_m").annotate(_n=figure.measure()).order_by()
-    qs = qs.annotate(_p=F(figure.path_lookup), _l=F(figure.level_lookup))
-    return qs.values("_p", "_l", "_s", "_m").annotate(_n=figure.measure()).order_by()
-
-
 def _add(out: dict, levels: dict, figure: Figure, row) -> None:
     path, level, split, month, n = row
     if not path or not n:
@@ -268,7 +250,7 @@ def recount_fine(
         else:
             conds = [Q(**{f"{figure.path_lookup}__under": under}) if under else Q()]
         for cond in conds:
-            for row in _grouped(figure, cond).values_list("_p", "_l", "_s", "_m", "_n"):
+            for row in grouped(figure, cond).values_list("_p", "_l", "_s", "_m", "_n"):
                 _add(out, levels, figure, row)
     return dict(out), levels
 
@@ -281,131 +263,12 @@ def maintained_of(fine: dict[Row, int], levels: dict[str, int]) -> dict[Row, int
     return dict(out)
 
 
-# A write recounts its nodes with the same statements every time: each figure's grouped query is
-# compiled once per shape with a stand-in path, and later writes put their node's path in (as
-# grid/rollup.py does); every part then runs as one UNION ALL statement. Compiling them through
-# the ORM on each write cost more than running them. A one-node recount's joined statement and
-# its stand-in parameters are kept too (key ("one", figure keys, vendor), _keep_one), so a write
-# only fills in its node's id. All of it is dropped when the day changes (_same_day).
-_STAND_IN = "zzzzq"  # a path whose id (node_id_of) stands in for the node's
-_STAND_IN_ID = node_id_of(_STAND_IN)
-_templates: dict = {}
-_MISSING = object()
 _PREPARE_NODES = 4  # an import's recount of many nodes runs unprepared (it would hold memory)
 
 
-def _template(figure: Figure, path: str, vendor: str) -> tuple[figure_sql.Compiled, bool]:
-    """The figure's grouped count of the records on the node at path, and whether its SQL is the
-    same for every node (compiled once). Call _same_day() first."""
-    key = (figure.key, vendor)
-    node = node_id_of(path)
-
-    def fill(params):
-        return type(params)(node if p == _STAND_IN_ID else p for p in params)
-
-    cached = _templates.get(key, _MISSING)
-    if cached is not _MISSING and cached is not None:
-        pieces = cached.pieces.filled(fill) if cached.pieces is not None else None
-        return figure_sql.Compiled(cached.sql, fill(cached.params), pieces), True
-    # The records on one node are selected by its id (the id its path spells): no join with the
-    # grid's table, an index range on (node, ...) of the counted table.
-    il = figure.path_lookup[: -len("path")] + ("id" if figure.path_lookup != "path" else "pk")
-
-    def compiled(p) -> figure_sql.Compiled:
-        query = _grouped(figure, Q(**{il: node_id_of(p)}), per_node=False).query
-        sql, params = query.sql_with_params()
-        pieces = figure_sql.pieces_of(query, connection, sql, params)
-        return figure_sql.Compiled(sql, list(params), pieces)
-
-    count = compiled(path)
-    if cached is _MISSING:
-        # Keep the stand-in version only if it is this very query once filled in.
-        stand_in = compiled(_STAND_IN)
-        same = stand_in.sql == count.sql and fill(stand_in.params) == count.params
-        _templates[key] = stand_in if same else None
-    return count, False
-
-
-def _same_day() -> None:
-    """A figure may compare with today's date (an age, a month): compile again on another day."""
-    today = timezone.localdate()
-    if _templates.get("day") != today:
-        _templates.clear()
-        _templates["day"] = today
-
-
-@dataclass
-class RecountPlan:
-    """A recount of a few nodes as one UNION ALL statement: its text and parameters, and for each
-    part (in the order of its first column) the figures it counts and the node it counts them on.
-    `stable`: the text is the same for any nodes (a write's recount)."""
-
-    sql: str
-    params: list
-    parts: list[tuple[list[Figure], str, int]]
-    stable: bool
-
-
-def _recount_plan(nodes: dict[str, int], figures: list[Figure]) -> RecountPlan:
-    """Per node, the figures over the same rows in one part (core.figure_sql), the others one
-    part each."""
-    _same_day()
-    vendor = connection.vendor
-    if len(nodes) == 1:  # a write's recount: the text and parameters kept from the last one
-        kept = _templates.get(_one_key(figures, vendor))
-        if kept is not None:
-            [(path, level)] = nodes.items()
-            node = node_id_of(path)
-            sql, template, groups = kept
-            params = [node if p == _STAND_IN_ID else p for p in template]
-            return RecountPlan(sql, params, [(fs, path, level) for fs in groups], True)
-    parts, of_part, stable = [], [], True
-    for path, level in sorted(nodes.items()):
-        compiled = []
-        for figure in figures:
-            count, same = _template(figure, path, vendor)
-            stable = stable and same
-            compiled.append((figure, count))
-        for scan in figure_sql.scans(compiled):
-            parts.append([count for _, count in scan])
-            of_part.append(([figure for figure, _ in scan], path, level))
-    # The text depends on which figures share a part, not on the node: keyed by that, it is
-    # joined once (the parameters are the nodes' own every time).
-    shape = ("union", tuple(tuple(f.key for f in fs) for fs, _, _ in of_part), vendor)
-    union = _templates.get(shape)
-    if union is None:
-        union = figure_sql.union_sql(parts)
-        if stable:  # the same statement for any nodes
-            _templates[shape] = union
-    if stable and len(nodes) == 1:
-        _keep_one(figures, vendor, union, [fs for fs, _, _ in of_part])
-    return RecountPlan(union, figure_sql.union_params(parts), of_part, stable)
-
-
-def _keep_one(figures: list[Figure], vendor: str, union: str, groups: list[list[Figure]]) -> None:
-    """Keep a one-node recount's text and its parameters with the stand-in id (the compiled
-    templates'): the next write fills in its node's id, without rebuilding the parts."""
-    # .get: another thread's _same_day() may have emptied the cache since (a new day).
-    compiled = [_templates.get((f.key, vendor)) for f in figures]
-    if any(c is None for c in compiled):
-        return
-    stand_in = figure_sql.scans(list(zip(figures, compiled, strict=True)))
-    parts = [[count for _, count in scan] for scan in stand_in]
-    if [[f for f, _ in scan] for scan in stand_in] != groups or figure_sql.union_sql(
-        parts
-    ) != union:
-        return  # the stand-in does not split into the same parts: rebuild every time
-    _templates[_one_key(figures, vendor)] = (union, figure_sql.union_params(parts), groups)
-
-
-def _one_key(figures: list[Figure], vendor: str) -> tuple:
-    """Where a one-node recount of these figures is kept in _templates."""
-    return ("one", tuple(f.key for f in figures), vendor)
-
-
 def _recount_compiled(out: dict, nodes: dict[str, int], figures: list[Figure]) -> None:
-    """Count the figures on each node in one statement (_recount_plan)."""
-    _run_plan(out, _recount_plan(nodes, figures), len(nodes))
+    """Count the figures on each node in one statement (figure_plan.recount_plan)."""
+    _run_plan(out, recount_plan(nodes, figures), len(nodes))
 
 
 def _run_plan(out: dict, plan: RecountPlan, nodes: int) -> None:
@@ -459,7 +322,7 @@ def _kept_and_counted(
     paths = sorted(nodes)
     if not figures or len(paths) > _PREPARE_NODES or not prepared.enabled():
         return fine_kept(paths, keys), recount_fine(nodes=nodes, figures=figures)[0]
-    plan = _recount_plan(nodes, figures)
+    plan = recount_plan(nodes, figures)
     counted: dict[Row, int] = defaultdict(int)
     if not plan.stable:  # (a new day's first write) locked and read first, then recounted
         kept = fine_kept(paths, keys)
