@@ -5,6 +5,7 @@ verify_figures checks and repairs both tiers; `migrate` fills the rows of an exi
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from io import StringIO
 
 import pytest
@@ -219,9 +220,16 @@ def test_a_refresh_that_waited_on_a_nodes_rows_reads_the_row_the_other_write_ins
     assert read[0][(path, "zz_new", "")][1] == 7
 
 
+# libpq's protocol trace: PostgreSQL, and a libpq that traces (psycopg refuses it off Linux).
+traced = pytest.mark.skipif(
+    connection.vendor != "postgresql" or sys.platform != "linux",
+    reason="libpq's protocol trace: PostgreSQL on Linux",
+)
+
+
 def _traced(run) -> list[str]:
     """The protocol messages run() exchanged with the server (libpq's trace): "F Parse", "B
-    DataRow" ..., one a line."""
+    DataRow" ..., one a line. A round trip ends with the server's "B ReadyForQuery"."""
     import tempfile
 
     from psycopg import pq
@@ -229,8 +237,8 @@ def _traced(run) -> list[str]:
     pgconn = connection.connection.pgconn
     with tempfile.TemporaryFile(mode="w+") as out:
         pgconn.trace(out.fileno())
-        pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
         try:
+            pgconn.set_trace_flags(pq.Trace.SUPPRESS_TIMESTAMPS | pq.Trace.REGRESS_MODE)
             run()
         finally:
             pgconn.untrace()
@@ -238,29 +246,48 @@ def _traced(run) -> list[str]:
         return [" ".join(line.split("\t")[0:3:2]) for line in out.read().splitlines()]
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="pipeline mode: PostgreSQL")
+def _counting_pipelines(monkeypatch) -> list:
+    """The connections that entered psycopg's pipeline mode from now on (any thread)."""
+    import psycopg
+
+    entered = []
+    pipeline = psycopg.Connection.pipeline
+
+    def counted(self):
+        entered.append(self)
+        return pipeline(self)
+
+    monkeypatch.setattr(psycopg.Connection, "pipeline", counted)
+    return entered
+
+
+@traced
 def test_a_writes_refresh_takes_two_round_trips(world, settings):
     """A write's lock, read and recount of its node go in one round trip (prepared, pipelined),
     and both tiers' upserts in a second one."""
-    settings.XIANGZHI_FIGURES_CHECK_SKIPPED = False
-    node = world.a.household.node
-    figures.refresh({node.path: node.level})  # each statement's first run goes alone
     from django.db import transaction
 
+    settings.XIANGZHI_FIGURES_CHECK_SKIPPED = False
+    node = world.a.household.node
     fine = FigureFineCount.objects.filter(path=node.path, key="residents", period="")
     counted = fine.get().value
-    with transaction.atomic():
-        # A fine row off by 5: the refresh finds it and writes both tiers.
-        fine.update(value=counted + 5)
-        messages = _traced(lambda: figures.refresh({node.path: node.level}))
-    # A round trip ends with the server's ReadyForQuery.
+    # The first refresh may compile the recount (a text not yet known the same for every node),
+    # the next proves the three statements one by one: the third goes in a pipeline.
+    for traced_run in (False, False, True):
+        with transaction.atomic():
+            fine.update(value=counted + 5)  # a fine row off by 5: both tiers are written
+            refresh = lambda: figures.refresh({node.path: node.level})  # noqa: E731
+            messages = _traced(refresh) if traced_run else refresh()
+        assert fine.get().value == counted
     assert messages.count("B ReadyForQuery") == 2
-    first = messages[: messages.index("B ReadyForQuery")]
+    end = messages.index("B ReadyForQuery")
+    first, second = messages[:end], messages[end + 1 :]
     assert first.count("F Execute") == 3 and "F Parse" not in first  # prepared before
     # All three were sent before the server answered the first.
     assert max(i for i, m in enumerate(first) if m == "F Execute") < first.index("B BindComplete")
-    assert fine.get().value == counted
-    assert village_row(world) == 3 - 5 and figures.verify() != []  # the difference was added
+    assert second.count("F Query") == 1  # the upserts: one query of two statements
+    # Each refresh added its difference: the village's row is 3 × 5 short.
+    assert village_row(world) == 3 - 15 and figures.verify() != []
     figures.verify(fix=True)
 
 
@@ -270,7 +297,7 @@ def test_a_pipelined_refresh_that_waited_recounts_what_the_other_write_committed
     """The recount goes in the same round trip as the lock, yet runs after the lock is granted,
     on a new snapshot: a write that waited on the node counts the household the other one
     committed meanwhile (else it would take that household away from the village again)."""
-    import psycopg
+    from django.db import transaction
 
     from tests.factories import UserFactory
     from xiangzhi.grid.services import node_create
@@ -285,27 +312,23 @@ def test_a_pipelined_refresh_that_waited_recounts_what_the_other_write_committed
         Household.objects.create(node=branch, address=f"管村{n}号")
         figures.refresh({branch.path: branch.level})
 
-    add_household(1)  # proves the statements: the two below go pipelined
-    pipelines = []
-    pipeline = psycopg.Connection.pipeline
-
-    def counted(self):
-        pipelines.append(self)
-        return pipeline(self)
-
-    monkeypatch.setattr(psycopg.Connection, "pipeline", counted)
-    errors = second_waits_on_first(lambda: add_household(2), lambda: add_household(3))
+    for n in (1, 2):  # compiles, then proves the statements: the two below go pipelined
+        with transaction.atomic():
+            add_household(n)
+    pipelines = _counting_pipelines(monkeypatch)
+    errors = second_waits_on_first(lambda: add_household(3), lambda: add_household(4))
     assert errors == []
     assert len(set(pipelines)) == 2  # each thread's refresh went in a pipeline, on its connection
-    assert FigureCount.objects.get(path=village.path, key="households", period="").value == 3
+    assert FigureCount.objects.get(path=village.path, key="households", period="").value == 4
     assert figures.verify() == []
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="pipeline mode: PostgreSQL")
+@traced
 @pytest.mark.django_db(transaction=True)
-def test_a_pipeline_whose_statements_were_deallocated_loses_its_transaction_only():
+def test_a_pipeline_whose_statements_were_deallocated_loses_its_transaction_only(monkeypatch):
     """A DEALLOCATE ALL behind psycopg's back (core/prepared.py): the pipelined refresh fails
-    with Django's error, its transaction rolls back, and the next write prepares them again."""
+    with Django's error; a write whose transaction rolls back loses nothing else, and one that
+    caught the error in a savepoint prepares them again and goes on."""
     from django.db import DatabaseError, transaction
 
     from tests.factories import UserFactory
@@ -321,38 +344,53 @@ def test_a_pipeline_whose_statements_were_deallocated_loses_its_transaction_only
             Household.objects.create(node=village, address=f"释村{n}号")
             figures.refresh({village.path: village.level})
 
+    def deallocate() -> None:
+        with connection.cursor() as cursor:
+            cursor.execute("DEALLOCATE ALL")
+
     add_household(1)
-    assert _traced(lambda: add_household(2)).count("F Execute") >= 3  # pipelined
-    # Outside a transaction the three go one by one (a pipeline's error would lose them all).
+    add_household(2)
+    pipelines = _counting_pipelines(monkeypatch)
+    # BEGIN, the insert, the pipeline, the upserts, COMMIT.
+    assert _traced(lambda: add_household(3)).count("B ReadyForQuery") == 5
+    assert len(pipelines) == 1
+    # Outside a transaction: no pipeline, the lock and read, then the recount.
     outside = _traced(lambda: figures.refresh({village.path: village.level}))
-    assert outside.count("B ReadyForQuery") >= 3
-    with connection.cursor() as cursor:
-        cursor.execute("DEALLOCATE ALL")
+    assert outside.count("B ReadyForQuery") == 2 and len(pipelines) == 1
+    deallocate()
     with pytest.raises(DatabaseError):
-        add_household(3)
-    assert Household.objects.filter(node=village).count() == 2  # rolled back, nothing half-kept
-    messages = _traced(lambda: add_household(4))
-    assert "F Parse" in messages  # prepared again
-    add_household(5)
-    assert FigureCount.objects.get(path=village.path, key="households", period="").value == 4
+        add_household(4)
+    assert Household.objects.filter(node=village).count() == 3  # rolled back, nothing half-kept
+    add_household(5)  # the rollback made psycopg forget them: prepared again
+    with transaction.atomic():  # a caller that catches the error in a savepoint and goes on
+        deallocate()
+        with pytest.raises(DatabaseError), transaction.atomic():
+            add_household(6)
+        add_household(7)  # prepared again: psycopg saw no rollback, fetch_each forgot them
+    assert len(pipelines) == 5
+    assert FigureCount.objects.get(path=village.path, key="households", period="").value == 5
     assert figures.verify() == []
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="pipeline mode: PostgreSQL")
 @pytest.mark.django_db
-def test_fetch_each_goes_one_by_one_where_libpq_has_no_pipelines(monkeypatch):
-    """psycopg's pipeline mode needs libpq 14: with an older one the statements go one by one."""
+def test_without_pipelines_a_refresh_goes_as_before(world, settings, monkeypatch):
+    """psycopg's pipeline mode needs libpq 14: with an older one fetch_each runs nothing and a
+    refresh sends the lock and the read, then the recount, as it did before pipelines."""
     import psycopg
 
     from xiangzhi.core import prepared
 
+    settings.XIANGZHI_FIGURES_CHECK_SKIPPED = False
     statements = [("SELECT %s + 1", [1]), ("SELECT %s * 3", [2])]
-
-    def round_trips() -> int:
-        return _traced(lambda: prepared.fetch_each(statements)).count("B ReadyForQuery")
-
     assert prepared.fetch_each(statements) == [[(2,)], [(6,)]]  # proves both
-    assert round_trips() == 1
+    assert prepared.fetch_each(statements) == [[(2,)], [(6,)]]  # pipelined
     monkeypatch.setattr(psycopg.Pipeline, "is_supported", classmethod(lambda cls: False))
-    assert prepared.fetch_each(statements) == [[(2,)], [(6,)]]
-    assert round_trips() == 2
+    assert prepared.fetch_each(statements) is None
+    pipelines = _counting_pipelines(monkeypatch)
+    node = world.a.household.node
+    FigureFineCount.objects.filter(path=node.path, key="residents").update(value=40)
+    figures.refresh({node.path: node.level})
+    assert pipelines == [] and figures.verify() != []  # the difference went to the village
+    figures.verify(fix=True)
+    assert figures.verify() == []

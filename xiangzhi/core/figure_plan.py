@@ -40,8 +40,8 @@ def grouped(figure: Figure, cond: Q, *, per_node: bool = True):
 # the ORM on each write cost more than running them. A one-node recount's joined statement and
 # its stand-in parameters are kept too (key ("one", figure keys, vendor), _keep_one), so a write
 # only fills in its node's id. All of it is dropped when the day changes (same_day).
-STAND_IN = "zzzzq"  # a path whose id (node_id_of) stands in for the node's
-STAND_IN_ID = node_id_of(STAND_IN)
+_STAND_IN = "zzzzq"  # a path whose id (node_id_of) stands in for the node's
+_STAND_IN_ID = node_id_of(_STAND_IN)
 templates: dict = {}
 _MISSING = object()
 
@@ -53,7 +53,7 @@ def template(figure: Figure, path: str, vendor: str) -> tuple[figure_sql.Compile
     node = node_id_of(path)
 
     def fill(params):
-        return type(params)(node if p == STAND_IN_ID else p for p in params)
+        return type(params)(node if p == _STAND_IN_ID else p for p in params)
 
     cached = templates.get(key, _MISSING)
     if cached is not _MISSING and cached is not None:
@@ -72,7 +72,7 @@ def template(figure: Figure, path: str, vendor: str) -> tuple[figure_sql.Compile
     count = compiled(path)
     if cached is _MISSING:
         # Keep the stand-in version only if it is this very query once filled in.
-        stand_in = compiled(STAND_IN)
+        stand_in = compiled(_STAND_IN)
         same = stand_in.sql == count.sql and fill(stand_in.params) == count.params
         templates[key] = stand_in if same else None
     return count, False
@@ -109,7 +109,7 @@ def recount_plan(nodes: dict[str, int], figures: list[Figure]) -> RecountPlan:
             [(path, level)] = nodes.items()
             node = node_id_of(path)
             sql, stand_in_params, groups = kept
-            params = [node if p == STAND_IN_ID else p for p in stand_in_params]
+            params = [node if p == _STAND_IN_ID else p for p in stand_in_params]
             return RecountPlan(sql, params, [(fs, path, level) for fs in groups], True)
     parts, of_part, stable = [], [], True
     for path, level in sorted(nodes.items()):

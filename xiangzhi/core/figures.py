@@ -318,20 +318,24 @@ def _kept_and_counted(
 ) -> tuple[dict[Row, tuple[int, int]], dict[Row, int]]:
     """The nodes' fine rows, locked, and their recount. A write's few nodes on PostgreSQL: the
     lock, the read and the recount go prepared in one round trip (prepared.fetch_each), the
-    recount still running after the lock was granted; else one after the other."""
+    recount still running after the lock was granted; else the lock and the read, then the
+    recount (a recount whose text is not the same for every node, SQLite, preparing off)."""
     paths = sorted(nodes)
-    if not figures or len(paths) > _PREPARE_NODES or not prepared.enabled():
+    if not figures or len(paths) > _PREPARE_NODES:
         return fine_kept(paths, keys), recount_fine(nodes=nodes, figures=figures)[0]
     plan = recount_plan(nodes, figures)
     counted: dict[Row, int] = defaultdict(int)
-    if not plan.stable:  # (a new day's first write) locked and read first, then recounted
+    lock, read, params = kept_statements(paths)
+    got = (
+        prepared.fetch_each([(lock, params), (read, params), (plan.sql, plan.params)])
+        if plan.stable
+        else None
+    )
+    if got is None:
         kept = fine_kept(paths, keys)
         _run_plan(counted, plan, len(paths))
         return kept, dict(counted)
-    lock, read, params = kept_statements(paths)
-    _, rows, recount = prepared.fetch_each(
-        [(lock, params), (read, params), (plan.sql, plan.params)]
-    )
+    _, rows, recount = got
     _count_rows(counted, plan, recount)
     return kept_of(rows, keys), dict(counted)
 

@@ -154,18 +154,17 @@ def fetch(sql: str, params: list, *, prepare: bool = True) -> list[tuple]:
 def fetch_each(statements: list[tuple[str, list]]) -> list[list[tuple]] | None:
     """The rows of each of these read statements, sent in one round trip (psycopg's pipeline
     mode), each prepared. The server still runs them in order, each on its own snapshot (READ
-    COMMITTED), so a read after a lock sees what a write it waited for committed. None where
-    preparing is off (enabled()): the caller runs them its own way. They go one by one through
-    fetch() outside a transaction (a pipeline's error loses them all), until each has been
-    proven in this process, where PostgreSQL refused one, and with a libpq without pipelines."""
-    if not enabled():
+    COMMITTED), so a read after a lock sees what a write it waited for committed. Until each has
+    been proven in this process, they go one by one through fetch() (which proves them). None,
+    and nothing run, where it cannot pipeline them: preparing off (enabled()), outside a
+    transaction (a pipeline's error loses them all), one of them refused by PostgreSQL, a libpq
+    without pipelines; the caller then runs them its own way."""
+    if not enabled() or not connection.in_atomic_block or not _pipelines():
         return None
     keys = [(sql, tuple(type(p) for p in params)) for sql, params in statements]
-    if (
-        not connection.in_atomic_block
-        or not all(key in _PROVEN for key in keys)
-        or not _pipelines()
-    ):
+    if any(key in _REFUSED for key in keys):
+        return None
+    if not all(key in _PROVEN for key in keys):
         return [fetch(sql, params) for sql, params in statements]
     raw, first = _preparing_cursor()
     cursors = [first] + [connection.make_cursor(_cursor_class(raw)) for _ in statements[1:]]
@@ -173,8 +172,9 @@ def fetch_each(statements: list[tuple[str, list]]) -> list[list[tuple]] | None:
     raw.prepare_threshold = 1 << 30
     start = time.monotonic()
     try:
-        # Through Django's cursor wrapper, each execute only queues its statement; the pipeline
-        # sends them at its end and waits once (errors translated by wrap_database_errors).
+        # Through Django's cursor wrapper, each execute sends its statement without waiting; the
+        # server answers them all at the pipeline's Sync, at its end (errors translated by
+        # wrap_database_errors).
         with connection.wrap_database_errors, raw.pipeline():
             for cursor, (sql, params) in zip(cursors, statements, strict=True):
                 cursor.execute(sql, params)
