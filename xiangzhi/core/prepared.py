@@ -111,7 +111,7 @@ def fetch(sql: str, params: list, *, prepare: bool = True) -> list[tuple]:
     run as it is, for a statement whose text changes from call to call)."""
     if not prepare or not enabled():
         return _plain(sql, params)
-    key = (sql, tuple(type(p) for p in params))
+    key = _key(sql, params)
     if key in _REFUSED:
         return _plain(sql, params)
     raw, cursor = _preparing_cursor()
@@ -161,7 +161,7 @@ def fetch_each(statements: list[tuple[str, list]]) -> list[list[tuple]] | None:
     without pipelines; the caller then runs them its own way."""
     if not enabled() or not connection.in_atomic_block or not _pipelines():
         return None
-    keys = [(sql, tuple(type(p) for p in params)) for sql, params in statements]
+    keys = [_key(sql, params) for sql, params in statements]
     if any(key in _REFUSED for key in keys):
         return None
     if not all(key in _PROVEN for key in keys):
@@ -199,6 +199,11 @@ def _pipelines() -> bool:
     import psycopg
 
     return psycopg.Pipeline.is_supported()
+
+
+def _key(sql: str, params: list) -> tuple:
+    """A statement's entry in _PROVEN and _REFUSED: its text and its parameters' types."""
+    return (sql, tuple(type(p) for p in params))
 
 
 def _sqlstate(exc: Exception) -> str:
