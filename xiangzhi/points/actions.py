@@ -21,6 +21,7 @@ class PointsAction(AuditAction):
     CLAIM_REJECT = "points.claim_reject", "审核不通过", f"{_CLAIMS}.claim_reject"
     CLAIM_WITHDRAW = "points.claim_withdraw", "撤回积分申报", f"{_CLAIMS}.claim_withdraw"
     CLAIM_FINALIZE = "points.claim_finalize", "公示期满生效", f"{_CLAIMS}.claim_finalize"
+    CLAIM_RETURN = "points.claim_return", "公示期满未能生效，退回审核", f"{_CLAIMS}.claim_finalize"
     OBJECTION_RAISE = "points.objection_raise", "提出异议", f"{_CLAIMS}.objection_raise"
     ENTRY_POST = "points.entry_post", "记入积分明细", f"{_LEDGER}.entry_post"
     ENTRY_REVERSE = "points.entry_reverse", "冲正积分明细", f"{_LEDGER}.entry_reverse"

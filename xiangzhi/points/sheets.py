@@ -5,6 +5,7 @@ does the rest (upload, dry run, 确认导入, errors by row and column, `import_
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
@@ -12,9 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiangzhi.core import xlsx
+from xiangzhi.core.registry import households_of
 from xiangzhi.core.roles import CADRE_ROLES
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.sheets import ExportSide, ImportSide, SheetKind
+from xiangzhi.core.sheets.simple import RowImport
 from xiangzhi.core.types import Actor
 from xiangzhi.core.xlsx import Column
 
@@ -51,8 +54,25 @@ def _rule_of(actor: Actor, household, label: str):
     raise ValidationError({"rule": _("没有名为“%(v)s”的积分规则或类别") % {"v": xlsx.clip(label)}})
 
 
+class LedgerImport(RowImport):
+    """Rows one at a time, each told how many equal rows (same household, date, points and
+    reason) came before it in this file: two real +2s of one day are two entries, and a sheet
+    imported again finds both already there."""
+
+    def _write_row(self, sheet: str, number: int, values: dict) -> None:
+        seen = self.__dict__.setdefault("_seen", Counter())
+        key = tuple(xlsx.text(values.get(k, "")) for k in ("household", "occurred_on", "points"))
+        key += (xlsx.text(values.get("reason", "")) or xlsx.text(values.get("rule", "")),)
+        seen[key] += 1
+        super()._write_row(sheet, number, {**values, OCCURRENCE: seen[key]})
+
+
+OCCURRENCE = "occurrence"  # the n-th equal row of the file (LedgerImport), not a column
+
+
 def ledger_write(*, actor: Actor, values: dict[str, object]) -> str:
-    """One row of an old ledger -> one entry (a row already in the ledger is left unchanged)."""
+    """One row of an old ledger -> one entry (a row already in the ledger is left unchanged;
+    the n-th of equal rows in a file is there when n equal entries are)."""
     number = xlsx.compact(values.get("household", ""))
     found, _missing = village_households(actor=actor, numbers=[number])
     if not found:
@@ -75,8 +95,15 @@ def ledger_write(*, actor: Actor, values: dict[str, object]) -> str:
     same = PointEntry.objects.filter(
         account=account, occurred_on=day, amount=amount, reason=reason[:200]
     )
-    if same.exists():
-        return "unchanged"
+    if same.count() >= values.get(OCCURRENCE, 1):
+        return "unchanged"  # an exported ledger reads back unchanged, today's rows too
+    # A new entry goes past review and notice: only past points, never one's own household.
+    if household.pk in households_of(actor):
+        raise ValidationError({"household": _("不能导入自己家的积分，请由其他村干部导入")})
+    if day == timezone.localdate():
+        raise ValidationError(
+            {"occurred_on": _("台账导入的是以往的积分，日期应早于今天；今天的积分请登记申报")}
+        )
     try:
         entry_post(
             actor=actor,
@@ -130,9 +157,10 @@ LEDGER = SheetKind(
         action=PointsAction.LEDGER_IMPORT,
         required=("household", "occurred_on", "points"),
         write_row=ledger_write,
+        importer=LedgerImport,
         readers={"occurred_on": xlsx.date, "points": _points},
         hint="每条积分一行：户编号、日期、规则或类别、分值、事由",
-        help="用于导入往年的纸质或Excel积分台账。已在明细中的同一条记录不会重复记入。",
+        help="用于导入以往的纸质或Excel积分台账（日期早于今天）。已在明细中的同一条记录不会重复记入；同一天同分值同事由的多行按行数记入。",
     ),
     exports=ExportSide(action=PointsAction.LEDGER_EXPORT, records=_entries, rows=ledger_rows),
     may_import=_may_import,

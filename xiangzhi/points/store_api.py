@@ -15,7 +15,7 @@ from xiangzhi.people.access import access_household
 
 from .access import access_board
 from .api import body_doc, read_body
-from .selectors.board import parse_period, ranking
+from .selectors.board import parse_period, red_list
 from .selectors.store import household_account, redemption_list, reward_list, shelf_for
 from .services.store import redemption_create
 from .services.totals import period_label
@@ -109,11 +109,11 @@ def create_redemption(request):
     return Status(201, redemption)
 
 
-@router.get("/board/{node_id}", response=BoardOut, summary="积分公示栏（排行）")
+@router.get("/board/{node_id}", response=BoardOut, summary="积分公示栏（红榜）")
 def get_board(request, node_id: int, period: str = "month"):
     node = access_board(request.user, node_id)
     key = parse_period(period)
-    rows = ranking(node=node, period=key)
+    rows = red_list(node=node, period=key, limit=50)
     return {
         "node_id": node.pk,
         "period": key,

@@ -19,9 +19,10 @@ def finalize_due_claims() -> int:
     """Make every claim whose notice has ended final; return how many."""
     from .services.claims import claims_finalize_due
 
-    done = claims_finalize_due()
-    schedule_next()
-    return done
+    try:
+        return claims_finalize_due()
+    finally:
+        schedule_next()  # a failed run still leaves the next one queued
 
 
 def schedule_next() -> bool:

@@ -148,14 +148,17 @@ def ranking(
     limit: int = 50,
     offset: int = 0,
     settings: dict[str, PointBoardSetting] | None = None,
+    positive: bool = False,
 ) -> list[BoardRow]:
     """The households of the subtree by their points in the period, best first (ties share a
-    rank: 1, 2, 2, 4). `settings`: board settings the caller has read already (board_settings),
-    by village path; the others are read here."""
+    rank: 1, 2, 2, 4); with `positive`, only those above zero (the 红榜). `settings`: board
+    settings the caller has read already (board_settings), by village path; the others are read
+    here."""
+    totals = _totals(node, period)
+    if positive:
+        totals = totals.filter(score__gt=0)
     rows = list(
-        _totals(node, period)
-        .order_by("-score", "household_id")
-        .values_list(
+        totals.order_by("-score", "household_id").values_list(
             "score",
             "household_id",
             "household__number",
@@ -166,7 +169,7 @@ def ranking(
     )
     if not rows:
         return []
-    above = _totals(node, period).filter(score__gt=rows[0][0]).count() if offset else 0
+    above = totals.filter(score__gt=rows[0][0]).count() if offset else 0
     shown = _with_settings(settings, {village_path_of(r[4], r[5]) for r in rows})
     out, rank, previous = [], above + 1, None
     for i, (score, household_id, number, name, path, level) in enumerate(rows):
@@ -181,9 +184,16 @@ def ranking(
     return out
 
 
-def red_list(*, node: GridNode, period: str, limit: int = 10) -> list[BoardRow]:
-    """红榜: the best households of the period, those with points only."""
-    return [row for row in ranking(node=node, period=period, limit=limit) if row.score > 0]
+def red_list(
+    *,
+    node: GridNode,
+    period: str,
+    limit: int = 10,
+    settings: dict[str, PointBoardSetting] | None = None,
+) -> list[BoardRow]:
+    """红榜: the best households of the period, those with points only (a deduction is listed
+    apart, where the village publishes them: deduction_list)."""
+    return ranking(node=node, period=period, limit=limit, settings=settings, positive=True)
 
 
 def _with_settings(

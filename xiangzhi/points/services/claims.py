@@ -31,7 +31,7 @@ from ..models import (
     PointPolicy,
     PointRule,
 )
-from .ledger import account_for, entry_post, policy_for
+from .ledger import account_for, balance_floor, entry_post, policy_for
 from .photos import photos_read
 
 Status = PointClaim.Status
@@ -335,6 +335,7 @@ def claim_approve(*, actor: Actor, claim: PointClaim, note: str = "") -> PointCl
     with transaction.atomic():
         claim = _lock_for_review(actor, claim, statuses=(Status.SUBMITTED,))
         _check_cap(claim)
+        _check_floor(claim)
         now = timezone.now()
         claim.status = Status.ON_NOTICE
         claim.reviewed_by = actor
@@ -357,6 +358,22 @@ def claim_approve(*, actor: Actor, claim: PointClaim, note: str = "") -> PointCl
         until = claim.notice_until
         transaction.on_commit(lambda: _schedule(until))
     return claim
+
+
+def _check_floor(claim: PointClaim) -> None:
+    """Refuse to put on notice a deduction the balance cannot bear today (the balance may still
+    fall during the notice: claim_finalize then sends the claim back to review)."""
+    if claim.points >= 0:
+        return
+    account = account_for(household=claim.household, resident=claim.resident)
+    lowest = balance_floor(account, PointEntry.Source.CLAIM)
+    if account.balance + claim.points < lowest:
+        raise ValidationError(
+            {
+                "claim": _("余额不足：当前余额%(balance)d分，扣%(points)d分后将低于%(floor)d分。")
+                % {"balance": account.balance, "points": -claim.points, "floor": lowest}
+            }
+        )
 
 
 def _schedule(at: datetime.datetime) -> None:
@@ -474,18 +491,25 @@ def claim_finalize(*, actor: Actor | None, claim: PointClaim) -> PointEntry | No
         if claim.status != Status.ON_NOTICE or claim.notice_until > timezone.now():
             return None
         account = account_for(household=claim.household, resident=claim.resident)
-        entry = entry_post(
-            actor=None,
-            account=account,
-            amount=claim.points,
-            reason=claim.rule_version.title,
-            source=PointEntry.Source.CLAIM,
-            rule_version=claim.rule_version,
-            claim=claim,
-            occurred_on=claim.occurred_on,
-            audit=False,
-            is_synthetic=claim.is_synthetic,
-        )
+        try:
+            with transaction.atomic():
+                entry = entry_post(
+                    actor=None,
+                    account=account,
+                    amount=claim.points,
+                    reason=claim.rule_version.title,
+                    source=PointEntry.Source.CLAIM,
+                    rule_version=claim.rule_version,
+                    claim=claim,
+                    occurred_on=claim.occurred_on,
+                    audit=False,
+                    is_synthetic=claim.is_synthetic,
+                )
+        except ValidationError as error:
+            # A deduction the balance can no longer bear: back to review with the reason, so
+            # that a cadre decides, and the claims due after it still become final.
+            _return_to_review(actor, claim, error)
+            return None
         claim.status = Status.FINAL
         claim.final_at = timezone.now()
         claim.save(update_fields=["status", "final_at", "updated_at"])
@@ -496,6 +520,20 @@ def claim_finalize(*, actor: Actor | None, claim: PointClaim) -> PointEntry | No
             changes={"status": [Status.ON_NOTICE, Status.FINAL], "entry": entry.pk},
         )
     return entry
+
+
+def _return_to_review(actor: Actor | None, claim: PointClaim, error: ValidationError) -> None:
+    why = "；".join(str(m) for m in error.messages)
+    claim.status = Status.SUBMITTED
+    claim.notice_until = None
+    claim.review_note = (_("公示期满未能生效，已退回审核：%(why)s") % {"why": why})[:200]
+    claim.save(update_fields=["status", "notice_until", "review_note", "updated_at"])
+    audit_record(
+        actor=actor,
+        action=PointsAction.CLAIM_RETURN,
+        obj=claim,
+        changes={"status": [Status.ON_NOTICE, Status.SUBMITTED], "reason": why},
+    )
 
 
 def claims_finalize_due(*, now: datetime.datetime | None = None, limit: int = 5000) -> int:

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from xiangzhi.core import figures
 from xiangzhi.core.audit import audit_record
+from xiangzhi.core.registry import households_of
 from xiangzhi.core.roles import CADRE_ROLES
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
@@ -136,6 +137,9 @@ def entry_reverse(*, actor: Actor, entry: PointEntry, reason: str) -> PointEntry
     """Correct an entry by appending its opposite, with the reason; an entry is reversed once."""
     if not scope_for(actor).allows(CADRE_ROLES, entry.node.path):
         raise PermissionDenied(_("只有村干部可以冲正积分明细"))
+    if entry.household_id in households_of(actor):
+        # As no one reviews their own home's claim, no one corrects their own home's points.
+        raise PermissionDenied(_("不能冲正自己家的积分明细，请由其他村干部办理"))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("冲正必须填写原因")})

@@ -21,7 +21,7 @@ from ..selectors.board import (
     deduction_list,
     household_standing,
     parse_period,
-    ranking,
+    red_list,
     subtree_totals,
 )
 from ..services.store import board_setting_update, may_run_store
@@ -62,7 +62,7 @@ def board(request, node_id: int):
             "period": period,
             "period_label": period_label(period),
             "periods": [(now[s], period_label(now[s])) for s in ("month", "quarter", "year")],
-            "rows": ranking(node=node, period=period, limit=BOARD_ROWS, settings=settings),
+            "rows": red_list(node=node, period=period, limit=BOARD_ROWS, settings=settings),
             "deductions": deduction_list(node=node, period=period, settings=settings),
             "mine": [m for m in mine if m],
             "boards": board_nodes(node=node),
@@ -82,7 +82,7 @@ def board_pdf(request, node_id: int):
     node = access_board(request.user, node_id)
     period = parse_period(request.GET.get("period"))
     label = period_label(period)
-    rows = ranking(node=node, period=period, limit=200)
+    rows = red_list(node=node, period=period, limit=200)
     blocks = [
         Text(
             gettext("%(node)s%(period)s积分排行如下，公示期间如有异议，请向村民委员会反映。")

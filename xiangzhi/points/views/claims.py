@@ -107,8 +107,12 @@ def claim_review(request, point_claim_id: int):
 @require_POST
 def claim_withdraw_view(request, point_claim_id: int):
     claim = access_point_claim(request.user, point_claim_id)
-    claim_withdraw(actor=request.user, claim=claim)
-    messages.success(request, gettext("申报已撤回"))
+    try:
+        claim_withdraw(actor=request.user, claim=claim)
+    except ValidationError as exc:  # reviewed meanwhile (a stale page, a second tap)
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, gettext("申报已撤回"))
     return redirect("points:point_claim_detail", point_claim_id=claim.pk)
 
 

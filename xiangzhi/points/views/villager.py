@@ -84,6 +84,7 @@ def notice_list(request):
 def objection_new(request, point_claim_id: int):
     """提出异议 on a claim under notice in one's own village."""
     claim = access_point_claim_on_notice(request.user, point_claim_id)
+    name_on_notice([claim])  # named as on the notice list, as the village chose
     form = ObjectionForm(request.POST or None)
     done = handle_form(
         request,
