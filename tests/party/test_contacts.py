@@ -216,6 +216,7 @@ def test_a_transfer_out_ends_the_links_through_the_exposed_service(world):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("visited_earlier")
 def test_a_member_records_a_visit_to_their_household_with_needs(world):
     a = world.a
     visit = visit_record(
@@ -273,6 +274,7 @@ def _upload(name: str, body: bytes):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("visited_earlier")
 def test_a_photo_must_be_a_small_jpeg_or_png(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     a = world.a
@@ -309,6 +311,7 @@ def test_a_photo_must_be_a_small_jpeg_or_png(world, settings, tmp_path):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("visited_earlier")
 def test_a_visit_that_fails_after_its_photos_were_stored_leaves_no_file(
     world, settings, tmp_path, monkeypatch
 ):
@@ -338,7 +341,7 @@ def test_a_visit_that_fails_after_its_photos_were_stored_leaves_no_file(
         visit_record(
             actor=a.member_user,
             household=a.household,
-            visited_on=TODAY,
+            visited_on=TODAY - dt.timedelta(days=1),  # one visit a household a day
             met="户主",
             learned="失败的走访",
             photos=[_upload("a.png", PNG), _upload("b.png", PNG)],
@@ -350,6 +353,7 @@ def test_a_visit_that_fails_after_its_photos_were_stored_leaves_no_file(
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("visited_earlier")
 def test_a_visit_keeps_several_photos_and_each_is_served_to_those_in_scope(
     client, world, settings, tmp_path
 ):
@@ -397,7 +401,7 @@ def test_a_visit_keeps_several_photos_and_each_is_served_to_those_in_scope(
     other = visit_record(
         actor=a.member_user,
         household=a.household,
-        visited_on=TODAY,
+        visited_on=TODAY - dt.timedelta(days=1),
         met="户主",
         learned="另一次",
         photos=[_upload("d.png", PNG)],
@@ -627,6 +631,7 @@ def test_two_secretaries_linking_one_household_at_once_make_one_primary(world):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("visited_earlier")
 def test_the_member_sees_their_households_and_records_a_visit_on_the_page(client, world):
     a = world.a
     client.force_login(a.member_user)
@@ -656,6 +661,7 @@ def test_the_members_page_says_how_many_days_since_each_households_last_visit(cl
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("visited_earlier")
 def test_the_open_needs_are_listed_per_village_in_scope(client, world):
     a, b = world.a, world.b
     visit_record(
@@ -695,6 +701,7 @@ def test_the_household_page_shows_its_visit_history_to_those_in_scope(client, wo
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("visited_earlier")
 def test_the_api_records_a_visit_for_the_contact_member(client, world):
     import json
 
@@ -790,6 +797,7 @@ def test_a_malformed_link_body_or_query_is_refused_naming_its_fields_in_chinese(
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("visited_earlier")
 def test_a_phone_client_sends_a_visit_then_its_photos(client, world, settings, tmp_path):
     import json
 
@@ -839,7 +847,7 @@ def test_a_phone_client_sends_a_visit_then_its_photos(client, world, settings, t
         actor=a.cadre,
         household=a.household,
         member=a.party_member,
-        visited_on=TODAY,
+        visited_on=TODAY - dt.timedelta(days=1),
         met="户主",
         learned="干部代记",
     )

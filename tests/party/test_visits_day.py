@@ -116,6 +116,7 @@ def test_the_back_dating_rule_runs_from_the_day_of_the_entry(world):
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("visited_earlier")
 def test_a_change_entered_late_is_due_from_the_day_it_happened_and_a_day_of_visits_closes_it(
     world,
 ):

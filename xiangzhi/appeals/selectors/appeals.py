@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone
 
 from xiangzhi.accounts.models import Department, RoleAssignment, User
@@ -112,13 +112,16 @@ def transfer_choices(*, actor: Actor, appeal: Appeal) -> QuerySet[GridNode]:
 def merge_choices(*, actor: Actor, appeal: Appeal) -> QuerySet[Appeal]:
     """Other open appeals of the same village, the newest fifty, that this one may duplicate."""
     village = appeal.node.ancestor_path_at(2)
-    return (
+    newest = (
         Appeal.objects.for_actor(actor)
         .filter(node__path__under=village)
         .exclude(pk=appeal.pk)
         .exclude(state=State.MERGED)
-        .order_by("-created_at")[:50]
+        .order_by("-created_at")
+        .values("pk")[:50]
     )
+    # Not sliced itself: a form's choice field looks the chosen one up in it (.get()).
+    return Appeal.objects.filter(pk__in=Subquery(newest)).order_by("-created_at")
 
 
 def overdue_count(*, actor: Actor) -> int:

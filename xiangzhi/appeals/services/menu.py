@@ -126,6 +126,7 @@ def service_request_submit(
         household=household,
         resident=resident,
         node=node,
+        reply_days=offering.days,
     )
     # A villager may only ask for what their own village (or the township above it) offers.
     if not appeal.node.path.startswith(offering.node.path):

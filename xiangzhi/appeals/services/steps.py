@@ -235,7 +235,14 @@ def appeal_reopen(
         # and a reminder again before it.
         a.deadline = deadline_for(a.kind, at or timezone.now())
         a.reminded_at = None
-        return {"reopen_count": a.reopen_count, "deadline": a.deadline.isoformat()}
+        # A late first reply stays in this step's record; the new period starts on time, so the
+        # sweep reminds and marks it again and the overdue board shows it only when it is late.
+        was_overdue, a.overdue = a.overdue, False
+        return {
+            "reopen_count": a.reopen_count,
+            "deadline": a.deadline.isoformat(),
+            "overdue_before": was_overdue,
+        }
 
     done = appeal_step(actor=actor, appeal=appeal, name="reopen", note=note, at=at, apply=apply)
     notify_assignee(done, gettext("群众不满意，诉求需重新办理"), "appeal.reopened")

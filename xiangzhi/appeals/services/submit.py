@@ -17,6 +17,7 @@ from xiangzhi.core.audit import audit_record
 from xiangzhi.core.files import IMAGE_HEAD, image_type
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
+from xiangzhi.core.workdays import workday_deadline
 from xiangzhi.grid.models import GridNode
 from xiangzhi.people.models import Household, Resident
 
@@ -102,9 +103,11 @@ def appeal_submit(
     latitude: Decimal | None = None,
     longitude: Decimal | None = None,
     at: dt.datetime | None = None,
+    reply_days: int | None = None,
 ) -> Appeal:
     """Raise an appeal: the villager's own (their household from their account) or one a cadre
-    or grid worker records for a villager, a patrol's finding, a hamlet talk's opinion."""
+    or grid worker records for a villager, a patrol's finding, a hamlet talk's opinion.
+    `reply_days`: working days to reply in, when not the kind's (a service offering's 办理时限)."""
     text = (text or "").strip()
     if household is None and resident is None and node is None:
         mine = own_resident(actor=actor)
@@ -139,7 +142,7 @@ def appeal_submit(
         longitude=longitude,
         created_by=actor if getattr(actor, "pk", None) else None,
         created_at=at,
-        deadline=deadline_for(kind, at),
+        deadline=deadline_for(kind, at) if reply_days is None else workday_deadline(at, reply_days),
     )
     for upload, content_type, ext in checked:
         photo = AppealPhoto(appeal=appeal, token=secrets.token_hex(12), content_type=content_type)

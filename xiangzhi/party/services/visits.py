@@ -157,6 +157,7 @@ def visit_record(
         member = own
     elif own is None or own.pk != member.pk:
         _check_visitor(actor, household, member, writer=writer)
+    _refuse_second_visit([household], member=member, visited_on=visited_on, actor=actor)
     visit = Visit(
         household=household,
         member=member,
@@ -189,6 +190,27 @@ def visit_record(
         },
     )
     return visit
+
+
+def _refuse_second_visit(
+    households: list[Household], *, member: PartyMember | None, visited_on: dt.date, actor: Actor
+) -> None:
+    """同一户一天只记一次走访 (per visitor): a second tap, a form sent again or a day's batch
+    with a household already entered that day is refused. The households' rows are locked
+    first, so two such requests at once are ordered and the second sees the first's visit."""
+    ids = sorted(h.pk for h in households)
+    list(Household.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
+    same = Visit.objects.filter(household_id__in=ids, visited_on=visited_on)
+    same = (
+        same.filter(member=member)
+        if member
+        else same.filter(member__isnull=True, recorded_by=actor)
+    )
+    numbers = sorted(same.values_list("household__number", flat=True).distinct())
+    if numbers:
+        raise ValidationError(
+            gettext("该户这一天已记录过走访，不能重复记录：户编号%(n)s") % {"n": "、".join(numbers)}
+        )
 
 
 def _keep_photos(visit: Visit, names: list[str], photos: list[UploadedFile]) -> None:
@@ -287,6 +309,9 @@ def visits_record_day(
             needs=[n.strip() for n in e.needs if n.strip()],
             today=today,
         )
+    _refuse_second_visit(
+        [e.household for e in entries], member=member, visited_on=visited_on, actor=actor
+    )
     visits = Visit.objects.bulk_create(
         [
             Visit(
