@@ -208,6 +208,27 @@ def test_switched_off_nothing_is_written_and_pages_count_live(world, settings):
     assert rollup_children(world.township, [])[0].counts["residents"] == 7
 
 
+def test_a_village_moved_while_switched_off_is_fixed_and_then_kept_exact(world, settings):
+    """Its rows follow it even when nothing is counted: --fix can repair them (an old path's
+    row held the (node, key, period) the fix inserts), and later writes add to the new path."""
+    second = node_create(actor=world.admin, parent=None, name="第二镇", code="430521101000")
+    settings.XIANGZHI_FIGURES_MAINTAINED = False
+    node_move(actor=world.admin, node=world.a.node, new_parent=second)
+    born(world, world.a.household)
+    settings.XIANGZHI_FIGURES_MAINTAINED = True
+    assert figures.verify() != []
+    call_command("verify_figures", "--fix", stdout=StringIO())
+    assert figures.verify() == []
+    world.a.node.refresh_from_db()
+    assert not FigureCount.objects.exclude(path__under=world.a.node.path).filter(
+        node_id=world.a.node.pk
+    ).exists()
+    born(world, world.a.household, dt.date(2021, 1, 1))
+    assert figures.verify() == []
+    assert kept(second, "residents") == counted(second, "residents") == 5
+    assert kept(world.township, "residents") == counted(world.township, "residents")
+
+
 def test_a_failed_write_leaves_the_rows_as_they_were(world):
     before = list(FigureCount.objects.order_by("pk").values_list("path", "key", "value"))
     with pytest.raises(Exception):  # noqa: B017, PT011 - any error rolls the write back

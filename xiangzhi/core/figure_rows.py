@@ -63,6 +63,10 @@ def write(expected: dict[Row, int], kept: dict[Row, tuple[int, int]], model=Figu
                 f"UPDATE {model._meta.db_table} SET value = %s WHERE id = %s",
                 [(v, pk) for pk, v in changed],
             )
+    # The rows gone first: one kept under a stale path holds the (node, key, period) a new one
+    # takes.
+    for i in range(0, len(gone), 500):
+        model.objects.filter(pk__in=gone[i : i + 500]).delete()
     if new:
         model.objects.bulk_create(
             [
@@ -71,8 +75,6 @@ def write(expected: dict[Row, int], kept: dict[Row, tuple[int, int]], model=Figu
             ],
             batch_size=500,
         )
-    for i in range(0, len(gone), 500):
-        model.objects.filter(pk__in=gone[i : i + 500]).delete()
     return len(changed) + len(new) + len(gone)
 
 
@@ -125,7 +127,7 @@ def _upserts(table: str, values: dict[Row, int], *, add: bool) -> list[tuple[str
         out.append(
             (
                 f'INSERT INTO {table} (node_id, path, "key", period, value) VALUES {holders} '
-                f'ON CONFLICT (node_id, "key", period) DO UPDATE SET value = {new}',
+                f'ON CONFLICT (node_id, "key", period) DO UPDATE SET value = {new}, path = excluded.path',
                 [x for (p, k, per), v in chunk for x in (node_id_of(p), p, k, per, v)],
             )
         )

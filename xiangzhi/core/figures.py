@@ -20,7 +20,8 @@ write costs the same whatever the size of its village.
   and fail when one of them changed.
 - verify() recounts both tiers from the records and names every row that differs; fix=True
   repairs them. fill_if_empty() (post_migrate) fills an existing database's rows once.
-- XIANGZHI_FIGURES_MAINTAINED=0 switches it all off: nothing is written and pages count live.
+- XIANGZHI_FIGURES_MAINTAINED=0 switches it all off: nothing is counted and pages count live
+  (a moved subtree's rows still follow it, for `verify_figures --fix` to correct later).
 """
 
 from __future__ import annotations
@@ -362,10 +363,13 @@ def move_subtree(*, old_path: str, new_path: str, level: int) -> None:
     its fine rows move with it; its maintained rows too when it sits at or above the maintained
     level; below it, the moved fine rows' sums leave the old village's rows for the new one's.
     A subtree that changed township has its daily figures recounted: one may read its township's
-    settings (party's 逾期未走访户 reads the township's visit interval)."""
+    settings (party's 逾期未走访户 reads the township's visit interval).
+
+    With the figures switched off the rows still move: their values wait for
+    `verify_figures --fix`, but a row left under its old path would be read as another node's."""
+    _move_rows(old_path=old_path, new_path=new_path, level=level)
     if not enabled():
         return
-    _move_rows(old_path=old_path, new_path=new_path, level=level)
     if level >= 2 and ancestor_of(old_path, level, 1) != ancestor_of(new_path, level, 1):
         recount_subtree(path=new_path, level=level, figures=daily_figures())
 
