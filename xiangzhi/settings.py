@@ -13,11 +13,36 @@ VAR_DIR = Path(os.environ.get("XIANGZHI_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
+SECRETS_FILE = VAR_DIR / "secrets.json"
+
+
+def _refuse(message: str) -> None:
+    """Stop every entry point (manage.py, the server's workers, the task worker) with a message
+    an operator can act on, not a traceback."""
+    raise SystemExit(f"乡治无法启动：{message}")
+
+
 def _local_secrets() -> dict:
-    """Load or create var/secrets.json, the development fallback for keys never kept in the repo."""
-    path = VAR_DIR / "secrets.json"
+    """Load or create var/secrets.json, the development fallback for keys never kept in the repo.
+
+    Keys are generated only for a new installation: where the SQLite database already holds
+    data, new keys would not open its encrypted ID numbers and phones, and would index new ones
+    apart from the old (a registered ID number could be registered again)."""
+    path = SECRETS_FILE
     if path.exists():
-        return json.loads(path.read_text())
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+            _refuse(f"密钥文件 {path} 读不出来（{type(exc).__name__}），请从备份放回完好的文件。")
+        if not isinstance(data, dict):
+            _refuse(f"密钥文件 {path} 的内容不对，请从备份放回完好的文件。")
+        return data
+    database = VAR_DIR / "xiangzhi.sqlite3"
+    if not os.environ.get("DATABASE_URL") and database.exists() and database.stat().st_size:
+        _refuse(
+            f"找不到密钥文件 {path}，而数据库 {database} 已有数据：新生成的密钥解不开已加密的"
+            "身份证号和电话。请把备份的 secrets.json 放回（见 docs/deploy.md 的“密钥”一节）。"
+        )
     import base64
 
     data = {
@@ -25,13 +50,34 @@ def _local_secrets() -> dict:
         "XIANGZHI_DATA_KEYS": "k1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
         "XIANGZHI_INDEX_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
     }
-    path.write_text(json.dumps(data, indent=2))
-    path.chmod(0o600)
+    # Written private (never readable by others, not even for a moment) and whole, then linked
+    # into place: of two processes starting at once, the second takes the first one's keys.
+    part = path.with_name(f".secrets.{os.getpid()}.json")
+    part.unlink(missing_ok=True)  # a crashed start's leftover
+    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(json.dumps(data, indent=2))
+        out.flush()
+        os.fsync(out.fileno())
+    try:
+        os.link(part, path)
+    except FileExistsError:
+        return _local_secrets()
+    finally:
+        part.unlink()
     return data
 
 
 def _secret(name: str) -> str:
-    return os.environ.get(name) or _local_secrets()[name]
+    value = os.environ.get(name)
+    if value:
+        return value
+    value = _local_secrets().get(name)
+    if not isinstance(value, str) or not value:
+        _refuse(
+            f"密钥文件 {SECRETS_FILE} 中缺少 {name}（也没有同名的环境变量），请从备份放回完好的文件。"
+        )
+    return value
 
 
 DEBUG = os.environ.get("XIANGZHI_DEBUG", "0") == "1"
@@ -42,7 +88,9 @@ XIANGZHI_DATA_KEYS = _secret("XIANGZHI_DATA_KEYS")
 XIANGZHI_INDEX_KEY = _secret("XIANGZHI_INDEX_KEY")
 
 ALLOWED_HOSTS = [
-    h for h in os.environ.get("XIANGZHI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h
+    h.strip()
+    for h in os.environ.get("XIANGZHI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    if h.strip()
 ]
 if DEBUG or os.environ.get("XIANGZHI_TESTING") == "1":
     ALLOWED_HOSTS = ["*"]

@@ -69,3 +69,44 @@ def proxy_addresses_are_configured(app_configs=None, **kwargs) -> list[checks.Ch
             )
         ]
     return []
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def secrets_file_is_private(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """var/secrets.json holds the keys of every ID number: no one but its owner may read it."""
+    from django.conf import settings
+
+    path = getattr(settings, "SECRETS_FILE", None)
+    try:
+        mode = path.stat().st_mode if path else None
+    except OSError:
+        return []
+    if mode is not None and mode & 0o077:
+        return [
+            checks.Warning(
+                f"{path} can be read by other users (mode {mode & 0o777:o})",
+                hint=f"chmod 600 {path}",
+                id="xiangzhi.W002",
+            )
+        ]
+    return []
+
+
+@checks.register(checks.Tags.database)
+def keys_open_the_data(app_configs=None, databases=None, **kwargs) -> list[checks.CheckMessage]:
+    """The data keys in force decrypt what the database holds (migrate runs this before it
+    starts, and `make serve` migrates first): keys lost or swapped stop the start, before a new
+    record is encrypted under other keys than the rest."""
+    from django.db import DatabaseError
+
+    from .backup import BackupError, check_keys
+
+    errors = []
+    for alias in databases or ():
+        try:
+            check_keys(alias=alias)
+        except BackupError as exc:
+            errors.append(checks.Critical(str(exc), id="xiangzhi.E004"))
+        except DatabaseError:  # not migrated yet: nothing encrypted to open
+            continue
+    return errors
