@@ -8,7 +8,7 @@ import datetime as dt
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 
@@ -85,13 +85,16 @@ def test_verify_figures_names_each_difference_and_fix_repairs_it(world):
         call_command("verify_figures", stdout=out, stderr=StringIO())
     assert exc.value.code == 1
     text = out.getvalue()
-    assert "甲村" in text and "人数" in text and "统计表 99,按记录 3" in text
-    assert "乙村" in text and "户数" in text and "统计表 0,按记录 2" in text
+    assert "甲村" in text and "人数" in text and "统计表 99，按记录 3" in text
+    assert "乙村" in text and "户数" in text and "统计表 0，按记录 2" in text
     # Only the subtree asked for is checked.
     out = StringIO()
     with pytest.raises(SystemExit):
         call_command("verify_figures", "--node", world.b.node.code, stdout=out, stderr=StringIO())
     assert "乙村" in out.getvalue() and "甲村" not in out.getvalue()
+    # A number that is not ASCII digits ("²" passes str.isdigit) is just not a node.
+    with pytest.raises(CommandError, match="没有区划代码或编号为 ² 的网格"):
+        call_command("verify_figures", "--node", "²", stdout=StringIO())
     call_command("verify_figures", "--fix", stdout=StringIO())
     out = StringIO()
     call_command("verify_figures", stdout=out)

@@ -24,11 +24,12 @@ import base64
 import datetime as dt
 import hashlib
 import json
+import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
@@ -36,6 +37,8 @@ from django.utils import timezone
 
 from .audit import chain_labels
 from .models import AuditEvent, AuditHead
+
+log = logging.getLogger(__name__)
 
 FORMAT = "xiangzhi-audit-checkpoint/1"
 KEY_ENV = "XIANGZHI_AUDIT_SIGNING_KEY"
@@ -60,8 +63,9 @@ def _load_private(text: str) -> Ed25519PrivateKey:
             key = serialization.load_pem_private_key(text.encode(), password=None)
         else:
             key = Ed25519PrivateKey.from_private_bytes(base64.b64decode(text, validate=True))
-    except ValueError as exc:
-        raise CheckpointError("审计签名私钥无法读取") from exc
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:
+        # TypeError: a PEM protected by a password, which the worker has no way to give.
+        raise CheckpointError("审计签名私钥无法读取（须为不加密码的 Ed25519 私钥）") from exc
     if not isinstance(key, Ed25519PrivateKey):
         raise CheckpointError("审计签名私钥不是 Ed25519 密钥")
     return key
@@ -175,13 +179,49 @@ def build_checkpoint(*, now: dt.datetime | None = None) -> dict:
         }
         entry["signature"] = base64.b64encode(key.sign(_signed_bytes(entry))).decode()
         entries.append(entry)
-    return {
+    checkpoint = {
         "format": FORMAT,
         "created_at": now.isoformat(),
         "key_id": kid,
         "public_key": base64.b64encode(_raw_public(key.public_key())).decode(),
         "chains": entries,
     }
+    return with_set_signature(checkpoint, key)
+
+
+def _set_bytes(checkpoint: dict) -> bytes:
+    """What the whole file's signature covers: which chains it holds, each at which head."""
+    heads = sorted(
+        [str(e.get("chain")), str(e.get("seq")), str(e.get("hash"))] for e in checkpoint["chains"]
+    )
+    body = {"created_at": checkpoint.get("created_at"), "chains": heads}
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def with_set_signature(checkpoint: dict, key: Ed25519PrivateKey | None = None) -> dict:
+    """The checkpoint with a signature over its set of chains: each entry is signed on its own
+    (an auditor's part of a file still verifies), and this one catches an entry taken out."""
+    key = key or signing_key()
+    signed = {"key_id": key_id(key.public_key())}
+    signed["signature"] = base64.b64encode(key.sign(_set_bytes(checkpoint))).decode()
+    return {**checkpoint, "set": signed}
+
+
+def check_set(checkpoint: dict, keys: dict[str, Ed25519PublicKey]) -> str | None:
+    """Why the file's set of chains cannot be trusted (None when its signature holds)."""
+    signed = checkpoint.get("set")
+    if not isinstance(signed, dict):
+        return "检查点文件没有整体签名：其中的审计链可能被删去，请使用新生成的检查点文件"
+    try:
+        public = keys.get(signed["key_id"])
+        if public is None:
+            return f"整体签名的密钥 {signed['key_id']} 不在受信任的公钥中"
+        public.verify(base64.b64decode(signed["signature"]), _set_bytes(checkpoint))
+    except (KeyError, TypeError, ValueError):
+        return "检查点文件的整体签名不完整"
+    except InvalidSignature:
+        return "检查点文件的整体签名无效：其中的审计链被删去、增加或改动"
+    return None
 
 
 def dumps(checkpoint: dict) -> str:
@@ -191,13 +231,15 @@ def dumps(checkpoint: dict) -> str:
 def loads(text: str | bytes) -> dict:
     try:
         data = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested deeper than parsed
         raise CheckpointError("检查点文件不是有效的 JSON") from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise CheckpointError("不是乡治的审计检查点文件")
     chains = data.get("chains")
     if not isinstance(chains, list) or not all(isinstance(e, dict) for e in chains):
         raise CheckpointError("检查点文件缺少审计链")
+    if not chains:
+        raise CheckpointError("检查点文件中没有任何审计链，无法用它证明什么")
     return data
 
 
@@ -211,13 +253,24 @@ def save_checkpoint(checkpoint: dict) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.fromisoformat(checkpoint["created_at"]).strftime("%Y%m%dT%H%M%S%f")
     path = directory / f"audit-checkpoint-{stamp}.json"
-    path.write_text(dumps(checkpoint))
+    # Whole or not at all: the audit page reads the newest file while the next is written.
+    part = directory / f".{path.name}.part"
+    with open(part, "w", encoding="utf-8") as out:
+        out.write(dumps(checkpoint))
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(part, path)
     return path
 
 
 def latest_checkpoint() -> dict | None:
-    files = sorted(checkpoint_dir().glob("audit-checkpoint-*.json"))
-    return loads(files[-1].read_text()) if files else None
+    """The newest checkpoint that can be read (a damaged one is logged and passed over)."""
+    for path in sorted(checkpoint_dir().glob("audit-checkpoint-*.json"), reverse=True):
+        try:
+            return loads(path.read_bytes())
+        except (OSError, CheckpointError) as exc:
+            log.error("audit checkpoint %s cannot be read: %s", path.name, exc)
+    return None
 
 
 @dataclass
@@ -289,7 +342,10 @@ def checkpoint_for_actor(*, actor) -> dict | None:
     if checkpoint is None:
         return None
     chains = [e for e in checkpoint["chains"] if _visible(e, scope)]
-    return {**checkpoint, "chains": chains} if chains else None
+    if not chains:
+        return None
+    # The part the actor may see, signed as a whole again (each entry keeps its own signature).
+    return with_set_signature({**checkpoint, "chains": chains})
 
 
 def _local(value: str | None) -> dt.datetime | None:

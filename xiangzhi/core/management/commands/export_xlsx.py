@@ -29,7 +29,7 @@ class Command(BaseCommand):
             # The grid is an app above core: its model is reached by label, never imported.
             qs = apps.get_model("grid", "GridNode").objects.for_actor(actor)
             target = qs.filter(code=node).first() or (
-                qs.filter(pk=node).first() if node.isdigit() else None
+                qs.filter(pk=node).first() if node.isdecimal() and node.isascii() else None
             )
             if target is None:
                 raise CommandError(f"找不到网格 {node}，或不在该账号的范围内")

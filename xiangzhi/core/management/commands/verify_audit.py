@@ -7,8 +7,15 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from xiangzhi.core.audit import verify_chains
-from xiangzhi.core.checkpoint import CheckpointError, loads, public_keys, verify_checkpoint
+from xiangzhi.core.audit import chain_labels, verify_chains
+from xiangzhi.core.checkpoint import (
+    CheckpointError,
+    check_set,
+    loads,
+    public_keys,
+    verify_checkpoint,
+)
+from xiangzhi.core.models import AuditHead
 
 
 class Command(BaseCommand):
@@ -50,10 +57,20 @@ class Command(BaseCommand):
             self.stderr.write(f"检查点无法使用：{exc}")
             return True
         failed = False
+        problem = check_set(data, keys)
+        if problem is not None:
+            failed = True
+            self.stderr.write(f"检查点文件不可信：{problem}")
         for check in verify_checkpoint(data, keys):
             if check.problem is None:
                 self.stdout.write(f"{check.label}：延续签名检查点（#{check.seq}）")
             else:
                 failed = True
                 self.stderr.write(f"审计链与签名检查点不符：{check.label}：{check.problem}")
+        covered = {str(e.get("chain")) for e in data["chains"]}
+        others = [h for h in AuditHead.objects.order_by("key") if h.key not in covered]
+        self.stdout.write(
+            f"检查点覆盖 {len(covered)} 条审计链；数据库中另有 {len(others)} 条不在此文件中"
+            + (f"（{'、'.join(chain_labels(others).values())}）" if others else "")
+        )
         return failed

@@ -34,7 +34,9 @@ class Command(BaseCommand):
         where = None
         if node:
             where = GridNode.objects.filter(code=node).first() or (
-                GridNode.objects.filter(pk=int(node)).first() if node.isdigit() else None
+                GridNode.objects.filter(pk=int(node)).first()
+                if node.isdecimal() and node.isascii()
+                else None
             )
             if where is None:
                 raise CommandError(f"没有区划代码或编号为 {node} 的网格")
@@ -60,7 +62,7 @@ class Command(BaseCommand):
             tier = "（本网格的记录）" if d.fine else ""
             self.stdout.write(
                 f"{names.get(d.path, '已不存在的网格')}[{d.path}]{tier} {figure_label(d.key)}{period}"
-                f"({d.key}):统计表 {d.kept},按记录 {d.counted}{note}"
+                f"（{d.key}）：统计表 {d.kept}，按记录 {d.counted}{note}"
             )
         scope = f"“{where.name}”及其下级" if where else "全部网格"
         if not diffs:
