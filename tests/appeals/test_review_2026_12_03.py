@@ -111,3 +111,19 @@ def test_a_household_is_visited_once_a_day_by_a_member(world, client):
     assert client.post(f"/party/households/{a.household.pk}/visit/", data).status_code == 302
     assert client.post(f"/party/households/{a.household.pk}/visit/", data).status_code == 200
     assert Visit.objects.filter(household=a.household).count() == 2
+
+
+def test_pages_write_full_width_punctuation_and_dates_with_their_year(world, client):
+    a = world.a
+    client.force_login(a.villager)
+    page = client.get("/appeals/new/").content.decode()
+    assert "您有什么事？" in page and "您有什么事？：" not in page
+    home = client.get("/appeals/").content.decode()
+    assert f"{a.appeal.created_at.year}年" in home
+    client.force_login(a.secretary)
+    node = client.get(f"/grid/nodes/{a.grid.pk}/").content.decode()
+    assert "网格长:" not in node and "网格员:" not in node
+    assert "网格长：" in node or "网格员：" in node
+    client.force_login(world.chief)
+    page = client.get("/core/audit/checkpoint/").content.decode()
+    assert "audit_checkpoint" not in page and "尚未签署审计检查点" in page

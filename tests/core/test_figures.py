@@ -223,9 +223,11 @@ def test_a_village_moved_while_switched_off_is_fixed_and_then_kept_exact(world, 
     call_command("verify_figures", "--fix", stdout=StringIO())
     assert figures.verify() == []
     world.a.node.refresh_from_db()
-    assert not FigureCount.objects.exclude(path__under=world.a.node.path).filter(
-        node_id=world.a.node.pk
-    ).exists()
+    assert (
+        not FigureCount.objects.exclude(path__under=world.a.node.path)
+        .filter(node_id=world.a.node.pk)
+        .exists()
+    )
     born(world, world.a.household, dt.date(2021, 1, 1))
     assert figures.verify() == []
     assert kept(second, "residents") == counted(second, "residents") == 5

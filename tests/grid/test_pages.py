@@ -82,7 +82,7 @@ TEMPLATE_ROWS = (
     "<td data-label=\"{% trans '网格' %}\"><a href=\"{% url 'grid:node_detail' r.node.pk %}\">"
     "{{ r.node.name }}</a></td>\n"
     "<td data-label=\"{% trans '下辖网格' %}\">{% for lvl, name, n in r.level_rows %}{{ name }} "
-    "{{ n }}{% if not forloop.last %};{% endif %}{% empty %}—{% endfor %}</td>\n"
+    "{{ n }}{% if not forloop.last %}；{% endif %}{% empty %}—{% endfor %}</td>\n"
     '{% for c in counters %}<td class="num" data-label="{{ c.label }}">'
     "{{ r.counts|get_item:c.key }}</td>{% endfor %}\n"
     "<td data-label=\"{% trans '网格长/网格员' %}\">{% for ra in staff|get_item:r.node.pk %}"

@@ -221,3 +221,34 @@ def test_a_cadre_cannot_reverse_an_entry_of_their_own_home(world):
     with pytest.raises(PermissionDenied, match="自己家"):
         entry_reverse(actor=world.a.cadre, entry=entry, reason="有误")
     assert entry_reverse(actor=world.a.secretary, entry=entry, reason="有误").amount == 20
+
+
+def test_the_ledger_offers_冲正_only_where_it_would_be_taken(client, world):
+    account = account_for(household=world.a.household)
+    kept = entry_post(
+        actor=world.a.cadre, account=account, amount=4, reason="甲村义务劳动", source="claim"
+    )
+    wrong = entry_post(
+        actor=world.a.cadre, account=account, amount=2, reason="甲村记错", source="claim"
+    )
+    entry_reverse(actor=world.a.secretary, entry=wrong, reason="记错了")
+    link = lambda e: f"/points/entries/{e.pk}/reverse/"  # noqa: E731
+    client.force_login(world.a.cadre)
+    page = client.get("/points/ledger/").content.decode()
+    assert link(kept) in page and link(wrong) not in page  # reversed once already
+    for reader in (world.a.auditor, world.a.group_leader):
+        client.force_login(reader)
+        page = client.get("/points/ledger/").content.decode()
+        assert "甲村义务劳动" in page and link(kept) not in page
+
+
+def test_the_apply_page_says_what_the_rule_asks_for(client, world):
+    rule = village_rule(world, evidence="photo_and_note")
+    client.force_login(world.a.villager)
+    page = client.get(f"/points/apply/?rule={rule.pk}").content.decode()
+    assert "照片（必须拍一张）" in page and "说明（必须填写）" in page
+    assert "可不传" not in page and "可不填" not in page
+    assert "需要拍一张照片，并写几句说明" in page
+    free = village_rule(world, title="甲村自由规则", evidence="none")
+    page = client.get(f"/points/apply/?rule={free.pk}").content.decode()
+    assert "照片（可不传）" in page and "说明（可不填）" in page

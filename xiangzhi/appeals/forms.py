@@ -15,6 +15,7 @@ class SubmitForm(forms.Form):
 
     text = forms.CharField(
         label=_("您有什么事？"),
+        label_suffix="",  # the question mark ends it
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 6, "class": "big"}),
         help_text=_("可以用手机输入法的语音输入说给我们听。"),

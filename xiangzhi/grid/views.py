@@ -128,7 +128,7 @@ def node_staff(request, node_id: int):
         ),
         success_url=_detail_url(node),
     )
-    return done or _form_page(request, form, node, f"{node.name}:指定网格长/网格员")
+    return done or _form_page(request, form, node, f"{node.name}：指定网格长/网格员")
 
 
 @require_GET

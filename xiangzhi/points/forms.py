@@ -139,6 +139,14 @@ class ApplyForm(forms.Form):
         accept="image/jpeg,image/png,image/webp", label=_("照片（可不传）"), required=False
     )
 
+    def __init__(self, *args, evidence: str = "", **kwargs):
+        super().__init__(*args, **kwargs)
+        # Said as the rule asks (the service refuses a claim without what it asks for).
+        if "photo" in evidence:
+            self.fields["photos"].label = _("照片（必须拍一张）")
+        if "note" in evidence:
+            self.fields["note"].label = _("说明（必须填写）")
+
 
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(

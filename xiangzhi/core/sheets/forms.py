@@ -6,7 +6,7 @@ from .kinds import SheetKind
 class ImportForm(forms.Form):
     kind = forms.ChoiceField(label="表格类型", widget=forms.RadioSelect)
     file = forms.FileField(
-        label="Excel 文件", help_text="支持 .xlsx、.xls、.ods;第一行可以是标题，表头可跨两行"
+        label="Excel 文件", help_text="支持 .xlsx、.xls、.ods；第一行可以是标题，表头可跨两行"
     )
     dry_run = forms.BooleanField(
         label="只检查，不导入",

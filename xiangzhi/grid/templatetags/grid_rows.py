@@ -27,7 +27,7 @@ def child_rows(children, counters, staff):
     out = []
     for r in children:
         node = r.node
-        levels = ";".join(f"{escape(str(name))} {n}" for _lvl, name, n in r.level_rows) or "—"
+        levels = "；".join(f"{escape(str(name))} {n}" for _lvl, name, n in r.level_rows) or "—"
         counts = r.counts
         figures = "".join(f"{cell}{counts.get(key, 0)}</td>" for key, cell in figure_cells)
         people = (

@@ -7,6 +7,9 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
+from xiangzhi.core.registry import households_of
+from xiangzhi.core.roles import CADRE_ROLES
+from xiangzhi.core.scope import scope_for
 from xiangzhi.core.web import handle_form, paginate, querystring_without_page
 
 from ..access import access_point_entry
@@ -29,17 +32,39 @@ def entry_list(request):
         qs = (
             entry_list_selector(actor=request.user, household=household) if household else qs.none()
         )
+    page = paginate(request, qs)
+    page.object_list = list(page.object_list)
+    _mark_reversible(request.user, page.object_list)
     return render(
         request,
         "points/entry_list.html",
         {
-            "page_obj": paginate(request, qs),
+            "page_obj": page,
             "number": number,
             "household": household,
             "querystring_prefix": querystring_without_page(request),
             "nav": "points_ledger",
         },
     )
+
+
+def _mark_reversible(actor, entries: list) -> None:
+    """Set each entry's `reversible`: the 冲正 link only where entry_reverse would take it (a
+    cadre of its grid, not of its household; not a reversal, a redemption or one reversed)."""
+    scope = scope_for(actor)
+    own = households_of(actor)
+    reversed_ = set(
+        PointEntry.objects.filter(reversal_of__in=[e.pk for e in entries]).values_list(
+            "reversal_of_id", flat=True
+        )
+    )
+    for e in entries:
+        e.reversible = (
+            e.source not in (PointEntry.Source.REVERSAL, PointEntry.Source.REDEMPTION)
+            and e.pk not in reversed_
+            and e.household_id not in own
+            and scope.allows(CADRE_ROLES, e.node.path)
+        )
 
 
 def entry_reverse_view(request, point_entry_id: int):

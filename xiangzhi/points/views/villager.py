@@ -42,7 +42,7 @@ def apply(request):
             "points/apply.html",
             {"household": household, "rules": rules, "nav": "points_apply"},
         )
-    form = ApplyForm(request.POST or None, request.FILES or None)
+    form = ApplyForm(request.POST or None, request.FILES or None, evidence=chosen.evidence)
     if request.method == "POST" and form.is_valid():
         try:
             claim_submit(
