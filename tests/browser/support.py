@@ -27,7 +27,7 @@ def _on_sqlite() -> bool:
 BROWSER = [
     pytest.mark.browser,
     pytest.mark.skipif(
-        CHROMIUM is None, reason="chromium 未安装:跳过浏览器测试 (apt-get install -y chromium)"
+        CHROMIUM is None, reason="chromium 未安装：跳过浏览器测试 (apt-get install -y chromium)"
     ),
     pytest.mark.skipif(
         not _on_sqlite(), reason="浏览器测试只在 SQLite 一轮运行：它们检查的是页面，与数据库无关"
@@ -55,3 +55,11 @@ def log_in(page, live_server, username: str, password: str = PASSWORD):
     page.fill("#id_password", password)
     page.click("main button[type=submit]")
     page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def nav_click(page, text: str):
+    """Follow a main-navigation entry as a user would: on a phone, through 菜单 when folded."""
+    menu = page.locator("header details.nav-narrow")
+    if menu.is_visible() and menu.get_attribute("open") is None:
+        page.click("header details.nav-narrow > summary")
+    page.locator("header nav:visible").get_by_role("link", name=text, exact=True).click()

@@ -8,7 +8,7 @@ import pytest
 
 from xiangzhi.core.audit import audit_record
 
-from .support import BROWSER, axe_check, log_in, no_horizontal_scroll
+from .support import BROWSER, axe_check, log_in, nav_click, no_horizontal_scroll
 
 pytestmark = BROWSER
 
@@ -29,7 +29,7 @@ def test_a_chief_reads_filters_and_opens_records_from_the_audit_log(page, live_s
         changes={"relation": ["child", "head"], "phone": "13800001111"},
     )
     log_in(page, live_server, world.chief.username)
-    page.click("nav >> text=审计日志")
+    nav_click(page, "审计日志")
     page.wait_for_url("**/core/audit/")
     text = _readable(page)
     assert "与户主关系：子女 → 户主" in text and "联系电话：（已隐藏）" in text

@@ -19,6 +19,7 @@ def _check(page, width: int) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("visited_earlier")
 def test_a_member_records_a_visit_on_a_phone_in_elder_mode(page, live_server, world):
     page.set_viewport_size({"width": 360, "height": 740})
     log_in(page, live_server, world.a.member_user.username)

@@ -11,7 +11,7 @@ import pytest
 from xiangzhi.party.models import Meeting, PostEntry
 from xiangzhi.party.services import meeting_plan
 
-from .support import BROWSER, axe_check, log_in, no_horizontal_scroll
+from .support import BROWSER, axe_check, log_in, nav_click, no_horizontal_scroll
 
 pytestmark = BROWSER
 
@@ -26,7 +26,7 @@ def test_a_member_records_their_post_work_on_a_phone_in_elder_mode(page, live_se
     log_in(page, live_server, world.a.member_user.username)
     page.click("#elder-toggle")
     page.wait_for_selector("html.elder")
-    page.click("nav >> text=我的党务")
+    nav_click(page, "我的党务")
     page.wait_for_url("**/party/my/")
     assert "甲村政策宣传岗" in page.inner_text("main")
     _check(page, 360)

@@ -9,7 +9,7 @@ import pytest
 
 from xiangzhi.people.services.registry import resident_record_death
 
-from .support import BROWSER, axe_check, log_in, no_horizontal_scroll
+from .support import BROWSER, axe_check, log_in, nav_click, no_horizontal_scroll
 
 pytestmark = BROWSER
 
@@ -29,7 +29,7 @@ def _elder_mode_on(page) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_the_party_roster_on_a_phone_and_a_desktop(page, live_server, world):
     log_in(page, live_server, world.a.cadre.username)
-    page.click("nav >> text=党员花名册")
+    nav_click(page, "党员花名册")
     page.wait_for_url("**/party/members/")
     member = world.a.other_head.name
     assert member in page.inner_text("main") and "正式党员" in page.inner_text("main")

@@ -62,11 +62,23 @@ def test_login_elder_mode_and_accessibility(page, live_server, world):
     page.goto(f"{live_server.url}/people/households/{world.a.household.pk}/")
     assert page.evaluate("document.documentElement.classList.contains('elder')")
     assert world.a.marker_name in page.inner_text("h1")  # 甲独一鸣户 a-001
-    for selector in ["main a.btn", "#elder-toggle", "header nav a"]:
+    # A cadre's long navigation is folded under 菜单 on the phone: the page starts on screen.
+    header = page.locator("header.top").bounding_box()
+    assert header["height"] <= 740 / 3, header
+    assert page.locator("header nav:visible").count() == 0
+    page.click("header details.nav-narrow > summary")
+    for selector in ["main a.btn", "#elder-toggle", "header nav:visible a"]:
         b = page.locator(selector).first.bounding_box()
         assert b["height"] >= 60, selector
     _axe(page)
     _no_horizontal_scroll(page)
+    # Elder mode's other taps: each file picker and the workbench panels' links.
+    page.goto(f"{live_server.url}/points/claims/new/")
+    picker = page.locator("main input[type=file]").first.bounding_box()
+    assert picker["height"] >= 60, picker
+    page.goto(f"{live_server.url}/")
+    link = page.locator("main .links a").first.bounding_box()
+    assert link["height"] >= 60, link
 
 
 @pytest.mark.django_db(transaction=True)
