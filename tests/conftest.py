@@ -27,7 +27,7 @@ from xiangzhi.accounts.services import api_token_create, role_assign
 from xiangzhi.core.models import ImportJob, Notification
 from xiangzhi.core.roles import Role
 from xiangzhi.grid.services import node_create
-from xiangzhi.party.models import VisitPhoto
+from xiangzhi.party.models import Visit, VisitPhoto
 from xiangzhi.party.services import (
     contact_link_add,
     hamlet_talk_record,
@@ -601,3 +601,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return 101
 
     items.sort(key=group)
+
+
+@pytest.fixture
+def visited_earlier(world):
+    """The world's visits of today moved a month back: a test that records today's visit to a
+    household the member already visited today would be refused (one visit a household a day)."""
+    today = timezone.localdate()
+    Visit.objects.filter(visited_on=today).update(visited_on=today - dt.timedelta(days=30))

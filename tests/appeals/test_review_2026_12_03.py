@@ -127,3 +127,40 @@ def test_pages_write_full_width_punctuation_and_dates_with_their_year(world, cli
     client.force_login(world.chief)
     page = client.get("/core/audit/checkpoint/").content.decode()
     assert "audit_checkpoint" not in page and "尚未签署审计检查点" in page
+
+
+def test_a_departments_staff_handle_its_appeals_in_their_own_township_only(world, client):
+    from tests.factories import UserFactory
+    from xiangzhi.accounts.models import Department, RoleAssignment
+    from xiangzhi.appeals.services.notices import department_ids
+    from xiangzhi.core.roles import Role
+    from xiangzhi.grid.services import node_create
+
+    admin = world.admin
+    civil = Department.objects.get(code="civil_affairs")
+    town = node_create(actor=admin, parent=None, name="别镇", code="430521200000")
+    village = node_create(actor=admin, parent=town, name="别村", code="430521200201")
+    theirs = UserFactory(username="bie_minzheng", display_name="别镇民政专干")
+    RoleAssignment.objects.create(
+        user=theirs, role=Role.DEPARTMENT_STAFF, department=civil, node=town
+    )
+    appeal = services.appeal_submit(
+        actor=admin, node=village, text="别村低保申请咨询", kind="inquiry", source="phone"
+    )
+    services.appeal_accept(actor=admin, appeal=appeal)
+    services.appeal_dispatch(actor=admin, appeal=appeal, department=civil)
+    ours = world.a.department_user  # 测试镇's 民政, bound in 甲村
+    assert ours.pk not in department_ids(appeal) and theirs.pk in department_ids(appeal)
+    client.force_login(ours)
+    assert client.get(f"/appeals/{appeal.pk}/").status_code == 404
+    r = client.post(f"/appeals/{appeal.pk}/reply/", {"reply-note": "别镇的诉求被测试镇民政答复"})
+    assert r.status_code == 404
+    appeal.refresh_from_db()
+    assert appeal.state != State.REPLIED
+    assert f"/appeals/{appeal.pk}/" not in client.get("/appeals/").content.decode()
+    # Their own township's 民政 handles it.
+    client.force_login(theirs)
+    assert client.get(f"/appeals/{appeal.pk}/").status_code == 200
+    client.post(f"/appeals/{appeal.pk}/reply/", {"reply-note": "已告知办理流程"})
+    appeal.refresh_from_db()
+    assert appeal.state == State.REPLIED

@@ -1100,6 +1100,7 @@ def read_only_walk(client, world, capture, routes: list[Route] | None = None) ->
 
 
 @pytest.mark.django_db
+@pytest.mark.usefixtures("visited_earlier")  # the member's visit today is then the walk's own
 def test_no_read_only_user_can_change_their_own_villages_records(
     client, world, django_capture_on_commit_callbacks
 ):

@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext
 
 from xiangzhi.core.roles import WRITE_ROLES
-from xiangzhi.core.scope import path_q
+from xiangzhi.core.scope import department_q, path_q
 from xiangzhi.core.types import Actor
 from xiangzhi.core.workbench import Desk
 
@@ -84,7 +84,7 @@ def department_panel(*, actor: Actor, obj: Desk, can_write: bool) -> dict | None
     if not obj.in_department:
         return None
     ours = Appeal.objects.filter(
-        department_id__in=sorted(obj.scope.department_ids), state__in=OPEN_STATES
+        department_q(obj.scope, "department_id", "node__path"), state__in=OPEN_STATES
     )
     blocks = [
         _block(gettext("派到本部门的"), ours, gettext("请受理后办理并答复。"), "?state=open"),

@@ -148,7 +148,7 @@ def parties_of(actor, appeal: Appeal) -> set[Party]:
     ):
         found.add(Party.TOWNSHIP)
     if (appeal.assignee_id and appeal.assignee_id == actor.pk) or (
-        appeal.department_id and appeal.department_id in scope.department_ids
+        scope.in_department(appeal.department_id, appeal.node.path)
     ):
         found.add(Party.ASSIGNEE)
     return found

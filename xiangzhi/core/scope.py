@@ -20,6 +20,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext
 
+from .paths import SEGMENT
 from .registry import households_of
 from .roles import (
     ACCOUNT_ADMIN_ROLES,
@@ -42,6 +43,19 @@ class Scope:
     # (department id, node path) of each department role bound to a node: the subtree in which
     # the department's staff see the records their department serves (SCOPE_SERVED_BY).
     served: tuple[tuple[int, str], ...] = ()
+    # (department id, area path) of each department role: the township (level-1 ancestor) of
+    # the node it is bound to, "" for one bound to no node (a one-township deployment's). A
+    # department's records sent to it are its staff's in their own township only: two
+    # townships' 民政 never see each other's.
+    department_areas: tuple[tuple[int, str], ...] = ()
+
+    def in_department(self, department_id: int | None, path: str | None) -> bool:
+        """Whether a record sent to this department, on this node path, is the actor's to
+        handle as its staff."""
+        return department_id is not None and any(
+            d == department_id and (path or "").startswith(area)
+            for d, area in self.department_areas
+        )
 
     def paths(self, roles) -> tuple[str, ...]:
         found = sorted({path for role, path, _ in self.bindings if role in roles})
@@ -152,6 +166,7 @@ def scope_for(user) -> Scope:
     else:
         bindings = []
         departments = set()
+        areas = set()
         served = set()
         household_roles = False
         for role, node_id, path, level, department_id in _role_rows(user.pk):
@@ -163,6 +178,7 @@ def scope_for(user) -> Scope:
             elif role == Role.DEPARTMENT_STAFF and department_id:
                 departments.add(department_id)
                 bindings.append((role, "", 99))
+                areas.add((department_id, township_of(path, level) if path else ""))
                 if path:
                     served.add((department_id, path))
         households = households_of(user) if household_roles else set()
@@ -171,6 +187,7 @@ def scope_for(user) -> Scope:
             household_ids=frozenset(households),
             department_ids=frozenset(departments),
             served=tuple(sorted(served)),
+            department_areas=tuple(sorted(areas)),
         )
     user._xiangzhi_scope = scope
     return scope
@@ -196,6 +213,25 @@ def path_q(paths, lookup: str) -> Q:
     return q
 
 
+def township_of(path: str, level: int) -> str:
+    """The path of the township (level 1) at or above a node (path, level); a county node's own."""
+    depth = len(path) // SEGMENT
+    segments = max(1, min(depth, 1 - (level - depth + 1) + 1))
+    return path[: segments * SEGMENT]
+
+
+def department_q(scope: Scope, department_lookup: str, path_lookup: str | None) -> Q:
+    """The rows sent to one of the actor's departments inside its area (Scope.department_areas)."""
+    q = Q(pk__in=[])
+    for department_id, area in scope.department_areas:
+        sent = Q(**{department_lookup: department_id})
+        if area:
+            # A model without a path has no area to keep to: its department's rows are not given.
+            sent &= Q(**{f"{path_lookup}__under": area}) if path_lookup else Q(pk__in=[])
+        q |= sent
+    return q
+
+
 def scope_q(actor, model: type[models.Model]) -> Q:
     """The filter that keeps the rows of `model` that `actor` may read."""
     scope = scope_for(actor)
@@ -213,7 +249,7 @@ def scope_q(actor, model: type[models.Model]) -> Q:
         q |= Q(**{owner_lookup: actor.pk})
     department_lookup = getattr(model, "SCOPE_DEPARTMENT", None)
     if department_lookup and scope.department_ids:
-        q |= Q(**{f"{department_lookup}__in": sorted(scope.department_ids)})
+        q |= department_q(scope, department_lookup, path_lookup)
     served_lookups = getattr(model, "SCOPE_SERVED_BY", None)
     if served_lookups and scope.served and path_lookup:
         q |= served_q(model, scope.served)

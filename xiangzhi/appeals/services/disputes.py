@@ -27,8 +27,8 @@ State = Dispute.State
 def may_handle_dispute(*, actor: Actor, dispute: Dispute) -> bool:
     """Cadres of its node, or the staff of the department it was sent to (司法 mostly)."""
     scope = scope_for(actor)
-    return scope.can_write_path(dispute.node.path) or (
-        dispute.department_id is not None and dispute.department_id in scope.department_ids
+    return scope.can_write_path(dispute.node.path) or scope.in_department(
+        dispute.department_id, dispute.node.path
     )
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from xiangzhi.accounts.models import RoleAssignment
 from xiangzhi.core.notify import notify
 from xiangzhi.core.roles import Role
+from xiangzhi.core.scope import township_of
 from xiangzhi.core.webhooks import webhook_emit
 
 from ..models import Appeal
@@ -39,13 +40,17 @@ def handler_ids(appeal: Appeal) -> list[int]:
 
 
 def department_ids(appeal: Appeal) -> list[int]:
-    """The active staff of the appeal's department."""
+    """The active staff of the appeal's department in its township (core.scope's
+    department_areas: the staff bound to no node, or to a node of that township)."""
     if not appeal.department_id:
         return []
     rows = RoleAssignment.objects.filter(
         role=Role.DEPARTMENT_STAFF, department_id=appeal.department_id, user__is_active=True
+    ).values_list("user_id", "node__path", "node__level")
+    path = appeal.node.path
+    return sorted(
+        {user for user, at, level in rows if not at or path.startswith(township_of(at, level))}
     )
-    return sorted(set(rows.values_list("user_id", flat=True)))
 
 
 def notify_handlers(appeal: Appeal, title: str, event: str = "appeal.submitted") -> None:

@@ -37,8 +37,8 @@ LATE_NOTE = 10  # a late step's note must say why in at least this many characte
 def may_handle_petition(*, actor: Actor, petition: Petition) -> bool:
     """The department it is assigned to, or cadres of its node."""
     scope = scope_for(actor)
-    return petition.department_id in scope.department_ids or scope.can_write_path(
-        petition.node.path
+    return scope.in_department(petition.department_id, petition.node.path) or (
+        scope.can_write_path(petition.node.path)
     )
 
 
