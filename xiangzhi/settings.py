@@ -273,7 +273,9 @@ AXES_CLIENT_IP_CALLABLE = "xiangzhi.core.middleware.client_ip"
 AXES_VERBOSE = False
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Chinese only: the app's own words have no other catalogue, and a browser set to English would
+# get Django's own words (field errors, the password form) in English among the Chinese.
+LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "xiangzhi" / "locale"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True

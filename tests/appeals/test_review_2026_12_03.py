@@ -164,3 +164,28 @@ def test_a_departments_staff_handle_its_appeals_in_their_own_township_only(world
     client.post(f"/appeals/{appeal.pk}/reply/", {"reply-note": "已告知办理流程"})
     appeal.refresh_from_db()
     assert appeal.state == State.REPLIED
+
+
+def test_a_requester_whose_appeal_was_merged_is_told_how_far_the_other_has_got(world, client):
+    a = world.a
+    patrol = services.appeal_submit(
+        actor=a.worker, node=a.grid, text="甲村路灯坏了（巡查）", kind="report", source="patrol"
+    )
+    services.appeal_merge(actor=a.cadre, appeal=a.appeal, into=patrol, note="同一盏灯")
+    link = f'href="/appeals/{patrol.pk}/"'
+    client.force_login(a.villager)
+    assert client.get(f"/appeals/{patrol.pk}/").status_code == 404
+    page = client.get(f"/appeals/{a.appeal.pk}/").content.decode()
+    assert link not in page and patrol.number in page
+    assert f"{patrol.number}（{patrol.get_state_display()}）" in page
+    client.force_login(a.cadre)
+    assert link in client.get(f"/appeals/{a.appeal.pk}/").content.decode()
+
+
+def test_a_browser_set_to_english_still_gets_every_word_in_chinese(world, client):
+    client.force_login(world.a.villager)
+    r = client.post("/appeals/new/", {"text": ""}, HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    page = r.content.decode()
+    assert "This field is required" not in page and "必填" in page
+    page = client.get("/accounts/me/password/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Old password" not in page and "Your password" not in page

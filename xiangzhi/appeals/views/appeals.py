@@ -16,7 +16,7 @@ from xiangzhi.party.access import access_talk_opinion
 
 from ..access import access_appeal, access_appeal_photo, access_visit_need
 from ..forms import RecordForm, SubmitForm
-from ..models import Kind
+from ..models import Appeal, Kind
 from ..selectors import (
     FILTER_STATES,
     appeal_list,
@@ -150,6 +150,10 @@ def appeal_detail(request, appeal_id: int):
             "photos": list(appeal.photos.all()),
             "steps": step_forms(request.user, appeal, steps, suggestion.initial),
             "suggestion": suggestion,
+            # The appeal it was merged into may be another household's: linked only when the
+            # reader may open it, else named with how far it has got.
+            "merged_readable": bool(appeal.duplicate_of_id)
+            and Appeal.objects.for_actor(request.user).filter(pk=appeal.duplicate_of_id).exists(),
             "nav": "appeals",
         },
     )
