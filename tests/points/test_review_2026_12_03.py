@@ -252,3 +252,26 @@ def test_the_apply_page_says_what_the_rule_asks_for(client, world):
     free = village_rule(world, title="甲村自由规则", evidence="none")
     page = client.get(f"/points/apply/?rule={free.pk}").content.decode()
     assert "照片（可不传）" in page and "说明（可不填）" in page
+
+
+def test_a_household_may_object_to_its_own_deduction_not_to_its_own_points(world):
+    from xiangzhi.points.services.claims import objection_raise
+
+    fine = village_rule(world, title="乱倒垃圾", points=-2, cap_points=None)
+    today = timezone.localdate()
+    deduction = claim_record(
+        actor=world.a.worker, household=world.a.household, rule=fine, occurred_on=today
+    )
+    claim_approve(actor=world.a.cadre, claim=deduction)
+    objection_raise(actor=world.a.villager, claim=deduction, reason="那天我家不在村里")
+    deduction.refresh_from_db()
+    assert deduction.status == S.SUBMITTED
+    points = claim_record(
+        actor=world.a.worker,
+        household=world.a.household,
+        rule=village_rule(world),
+        occurred_on=today,
+    )
+    claim_approve(actor=world.a.cadre, claim=points)
+    with pytest.raises(ValidationError, match="不能对自己家的申报提出异议"):
+        objection_raise(actor=world.a.villager, claim=points, reason="想多要几分")

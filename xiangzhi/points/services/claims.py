@@ -454,7 +454,9 @@ def objection_raise(*, actor: Actor, claim: PointClaim, reason: str) -> PointObj
         claim = PointClaim.objects.select_for_update().get(pk=claim.pk)
         if claim.status != Status.ON_NOTICE or claim.notice_until <= timezone.now():
             raise ValidationError({"claim": _("该申报不在公示期内，不能提出异议")})
-        if claim.household_id == household.pk:
+        if claim.household_id == household.pk and claim.points >= 0:
+            # A household may not object to its own points, but may to its own deduction: it is
+            # the one most concerned.
             raise ValidationError({"claim": _("不能对自己家的申报提出异议")})
         objection = PointObjection.objects.create(
             claim=claim, household=household, raised_by=actor, reason=reason
