@@ -127,7 +127,7 @@ def _upserts(table: str, values: dict[Row, int], *, add: bool) -> list[tuple[str
         out.append(
             (
                 f'INSERT INTO {table} (node_id, path, "key", period, value) VALUES {holders} '
-                f'ON CONFLICT (node_id, "key", period) DO UPDATE SET value = {new}, path = excluded.path',
+                f'ON CONFLICT (node_id, "key", period) DO UPDATE SET value = {new}',
                 [x for (p, k, per), v in chunk for x in (node_id_of(p), p, k, per, v)],
             )
         )
