@@ -3,6 +3,7 @@
 import json
 import os
 import secrets
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -18,8 +19,29 @@ SECRETS_FILE = VAR_DIR / "secrets.json"
 
 def _refuse(message: str) -> None:
     """Stop every entry point (manage.py, the server's workers, the task worker) with a message
-    an operator can act on, not a traceback."""
-    raise SystemExit(f"乡治无法启动：{message}")
+    an operator can act on, not a traceback. Exit status 3 is gunicorn's "a worker failed to
+    boot": the server stops instead of starting worker after worker."""
+    sys.stderr.write(f"乡治无法启动：{message}\n")
+    raise SystemExit(3)
+
+
+def _read_secrets(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
+        _refuse(f"密钥文件 {path} 读不出来（{type(exc).__name__}），请从备份放回完好的文件。")
+    if not isinstance(data, dict):
+        _refuse(f"密钥文件 {path} 的内容不对，请从备份放回完好的文件。")
+    return data
+
+
+def _sqlite_file() -> Path | None:
+    """The SQLite database file this deployment uses (None on another database)."""
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return VAR_DIR / "xiangzhi.sqlite3"
+    config = dj_database_url.parse(url)
+    return Path(config["NAME"]) if config["ENGINE"].endswith("sqlite3") else None
 
 
 def _local_secrets() -> dict:
@@ -27,44 +49,42 @@ def _local_secrets() -> dict:
 
     Keys are generated only for a new installation: where the SQLite database already holds
     data, new keys would not open its encrypted ID numbers and phones, and would index new ones
-    apart from the old (a registered ID number could be registered again)."""
+    apart from the old (a registered ID number could be registered again). On PostgreSQL the
+    database is not asked here; `migrate` (which `make serve` and the systemd unit run first)
+    refuses keys that do not open its data (core/checks.py)."""
     path = SECRETS_FILE
+    if path.is_symlink() and not path.exists():
+        _refuse(f"密钥文件 {path} 是一个链接，它指向的文件不存在，请把备份的密钥文件放回。")
     if path.exists():
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as exc:
-            _refuse(f"密钥文件 {path} 读不出来（{type(exc).__name__}），请从备份放回完好的文件。")
-        if not isinstance(data, dict):
-            _refuse(f"密钥文件 {path} 的内容不对，请从备份放回完好的文件。")
-        return data
-    database = VAR_DIR / "xiangzhi.sqlite3"
-    if not os.environ.get("DATABASE_URL") and database.exists() and database.stat().st_size:
+        return _read_secrets(path)
+    database = _sqlite_file()
+    if database is not None and database.exists() and database.stat().st_size:
         _refuse(
             f"找不到密钥文件 {path}，而数据库 {database} 已有数据：新生成的密钥解不开已加密的"
             "身份证号和电话。请把备份的 secrets.json 放回（见 docs/deploy.md 的“密钥”一节）。"
         )
     import base64
+    import tempfile
 
     data = {
         "SECRET_KEY": secrets.token_urlsafe(50),
         "XIANGZHI_DATA_KEYS": "k1:" + base64.b64encode(secrets.token_bytes(32)).decode(),
         "XIANGZHI_INDEX_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
     }
-    # Written private (never readable by others, not even for a moment) and whole, then linked
-    # into place: of two processes starting at once, the second takes the first one's keys.
-    part = path.with_name(f".secrets.{os.getpid()}.json")
-    part.unlink(missing_ok=True)  # a crashed start's leftover
-    fd = os.open(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(json.dumps(data, indent=2))
-        out.flush()
-        os.fsync(out.fileno())
+    # Written private (mkstemp: mode 0600, a name of its own) and whole, then linked into place:
+    # of two processes starting at once, the second reads and keeps the first one's keys.
+    fd, part = tempfile.mkstemp(prefix=".secrets.", suffix=".json", dir=path.parent)
     try:
-        os.link(part, path)
-    except FileExistsError:
-        return _local_secrets()
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(json.dumps(data, indent=2))
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            os.link(part, path)
+        except FileExistsError:
+            return _read_secrets(path)
     finally:
-        part.unlink()
+        os.unlink(part)
     return data
 
 

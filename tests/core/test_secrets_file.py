@@ -29,11 +29,11 @@ def _env(var: Path) -> dict:
     return env
 
 
-def _manage(var: Path, *args: str) -> subprocess.CompletedProcess:
+def _manage(var: Path, *args: str, extra: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env=_env(var),
+        env={**_env(var), **(extra or {})},
         capture_output=True,
         text=True,
         timeout=120,
@@ -55,9 +55,18 @@ def test_a_new_installation_gets_private_keys_and_a_lost_file_stops_the_start(tm
     # The file lost, the database kept: no new keys over the old data.
     keys.unlink()
     done = _manage(var, "check")
-    assert done.returncode == 1
+    assert done.returncode == 3
     assert "找不到密钥文件" in done.stderr and "Traceback" not in done.stderr
     assert not keys.exists()
+    # The same database named by DATABASE_URL is the same database.
+    url = {"DATABASE_URL": f"sqlite:///{var / 'xiangzhi.sqlite3'}"}
+    done = _manage(var, "check", extra=url)
+    assert done.returncode == 3 and "找不到密钥文件" in done.stderr
+    assert not keys.exists()
+    # A link to a file that is gone: said, not an interpreter crash.
+    keys.symlink_to(tmp_path / "gone" / "secrets.json")
+    done = _manage(var, "check")
+    assert done.returncode == 3 and "指向的文件不存在" in done.stderr, done.stderr
 
 
 @pytest.mark.parametrize(
@@ -74,8 +83,27 @@ def test_a_damaged_keys_file_stops_the_start_with_a_message(tmp_path, content, s
     var.mkdir()
     (var / "secrets.json").write_text(content)
     done = _manage(var, "check")
-    assert done.returncode == 1
+    assert done.returncode == 3
     assert said in done.stderr and "Traceback" not in done.stderr
+
+
+def test_the_production_server_stops_on_a_damaged_keys_file(tmp_path):
+    """Not a worker started again and again: gunicorn stops when a worker fails to boot."""
+    var = tmp_path / "var"
+    var.mkdir()
+    (var / "secrets.json").write_text('{"SECRET_KEY": ')
+    env = {**_env(var), "XIANGZHI_WEB_WORKERS": "1", "XIANGZHI_PORT": "0"}
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    done = subprocess.run(
+        [str(gunicorn), "-c", "python:xiangzhi.gunicorn_conf", "xiangzhi.wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode != 0
+    assert done.stderr.count("乡治无法启动") == 1, done.stderr
 
 
 def test_a_keys_file_others_can_read_is_a_deploy_warning(tmp_path):
