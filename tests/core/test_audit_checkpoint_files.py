@@ -31,12 +31,23 @@ def test_a_chain_taken_out_of_a_checkpoint_is_caught(world, tmp_path):
     assert run("audit_checkpoint", "-o", str(path))[0] == 0
     code, out = run("verify_audit", "--checkpoint", str(path))
     assert code == 0 and "检查点覆盖 2 条审计链；数据库中另有 0 条" in out
+    Path(str(path) + ".orig").write_text(path.read_text())
     data = json.loads(path.read_text())
     data["chains"] = [e for e in data["chains"] if e["chain"] != world.township.path]
     path.write_text(json.dumps(data))
     code, out = run("verify_audit", "--checkpoint", str(path))
     assert code == 1 and "整体签名无效" in out
     assert "数据库中另有 1 条不在此文件中（测试镇审计链）" in out
+    # Taken out and its digest put among the others: the file passes as a part, and says so.
+    from xiangzhi.core.checkpoint import entry_digest
+
+    data = json.loads(Path(str(path) + ".orig").read_text())
+    dropped = next(e for e in data["chains"] if e["chain"] == world.township.path)
+    data["chains"].remove(dropped)
+    data["others"] = [entry_digest(dropped)]
+    path.write_text(json.dumps(data))
+    code, out = run("verify_audit", "--checkpoint", str(path))
+    assert code == 0 and "签署时共 2 条审计链，本文件含其中 1 条" in out
     del data["set"]  # an old file, or one its whole signature was taken from
     path.write_text(json.dumps(data))
     code, out = run("verify_audit", "--checkpoint", str(path))
@@ -51,7 +62,26 @@ def test_an_auditors_part_of_the_checkpoint_is_signed_whole_again(client, world,
     path.write_bytes(part)
     code, out = run("verify_audit", "--checkpoint", str(path))
     assert code == 0, out
-    assert "检查点覆盖 1 条审计链" in out
+    assert "检查点覆盖 1 条审计链" in out and "本文件含其中 1 条" in out
+
+
+def test_a_part_given_after_the_key_rotated_verifies_with_the_old_public_key(
+    client, world, tmp_path, settings
+):
+    _sign(1, world.admin)
+    old_keys = sorted(Path(settings.XIANGZHI_AUDIT_PUBLIC_KEYS_DIR).glob("*.pem"))
+    assert len(old_keys) == 1
+    saved = tmp_path / "old.pem"
+    saved.write_bytes(old_keys[0].read_bytes())
+    # The key rotates; the newest checkpoint is still the one signed with the old key.
+    from xiangzhi.core.checkpoint import new_signing_key
+
+    new_signing_key()
+    client.force_login(world.a.auditor)
+    path = tmp_path / "part.json"
+    path.write_bytes(client.get("/core/audit/checkpoint/download/").content)
+    code, out = run("verify_audit", "--checkpoint", str(path), "--public-key", str(saved))
+    assert code == 0, out
 
 
 def test_a_crafted_checkpoint_is_refused_without_a_traceback(world, tmp_path):

@@ -189,39 +189,75 @@ def build_checkpoint(*, now: dt.datetime | None = None) -> dict:
     return with_set_signature(checkpoint, key)
 
 
-def _set_bytes(checkpoint: dict) -> bytes:
-    """What the whole file's signature covers: which chains it holds, each at which head."""
-    heads = sorted(
-        [str(e.get("chain")), str(e.get("seq")), str(e.get("hash"))] for e in checkpoint["chains"]
-    )
-    body = {"created_at": checkpoint.get("created_at"), "chains": heads}
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+def entry_digest(entry: dict) -> str:
+    """The digest of one signed entry (its signature included) in the file's set."""
+    body = json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(body.encode()).hexdigest()
 
 
-def with_set_signature(checkpoint: dict, key: Ed25519PrivateKey | None = None) -> dict:
-    """The checkpoint with a signature over its set of chains: each entry is signed on its own
-    (an auditor's part of a file still verifies), and this one catches an entry taken out."""
-    key = key or signing_key()
+def _set_bytes(created_at: object, digests: list[str]) -> bytes:
+    body = {"created_at": created_at, "entries": sorted(digests)}
+    return json.dumps(body, sort_keys=True, separators=(",", ":")).encode()
+
+
+def with_set_signature(checkpoint: dict, key: Ed25519PrivateKey) -> dict:
+    """The checkpoint with one more signature, made when it is built: over the digests of all
+    its entries. An auditor's part of the file (checkpoint_for_actor) carries the digests of the
+    entries it leaves out (`others`), so nothing is signed again when it is given, and an entry
+    taken out of a file is caught unless its digest is put in `others`, which the verification
+    then says (so many of the chains signed)."""
+    digests = [entry_digest(e) for e in checkpoint["chains"]]
     signed = {"key_id": key_id(key.public_key())}
-    signed["signature"] = base64.b64encode(key.sign(_set_bytes(checkpoint))).decode()
+    signed["signature"] = base64.b64encode(
+        key.sign(_set_bytes(checkpoint["created_at"], digests))
+    ).decode()
     return {**checkpoint, "set": signed}
 
 
-def check_set(checkpoint: dict, keys: dict[str, Ed25519PublicKey]) -> str | None:
-    """Why the file's set of chains cannot be trusted (None when its signature holds)."""
+def part_of(checkpoint: dict, chains: list[dict]) -> dict:
+    """The part of a checkpoint holding these of its entries: the others' digests kept."""
+    kept = {id(e) for e in chains}
+    others = [entry_digest(e) for e in checkpoint["chains"] if id(e) not in kept]
+    return {
+        **checkpoint,
+        "chains": chains,
+        "others": sorted([*checkpoint.get("others", []), *others]),
+    }
+
+
+@dataclass
+class SetCheck:
+    problem: str | None
+    covered: int  # the file's entries
+    signed: int  # the entries signed when the checkpoint was made
+
+
+def check_set(checkpoint: dict, keys: dict[str, Ed25519PublicKey]) -> SetCheck:
+    """Whether the file's entries are those signed together (a part's: with its `others`)."""
+    covered = len(checkpoint["chains"])
+    others = checkpoint.get("others", [])
     signed = checkpoint.get("set")
     if not isinstance(signed, dict):
-        return "检查点文件没有整体签名：其中的审计链可能被删去，请使用新生成的检查点文件"
+        why = "检查点文件没有整体签名：其中的审计链可能被删去，请使用2026年12月3日以后签署的检查点文件"
+        return SetCheck(why, covered, covered)
+    if not isinstance(others, list) or not all(isinstance(d, str) for d in others):
+        return SetCheck("检查点文件的整体签名不完整", covered, covered)
+    digests = [entry_digest(e) for e in checkpoint["chains"]] + others
     try:
         public = keys.get(signed["key_id"])
         if public is None:
-            return f"整体签名的密钥 {signed['key_id']} 不在受信任的公钥中"
-        public.verify(base64.b64decode(signed["signature"]), _set_bytes(checkpoint))
+            why = f"整体签名的密钥 {signed['key_id']} 不在受信任的公钥中"
+            return SetCheck(why, covered, len(digests))
+        public.verify(
+            base64.b64decode(signed["signature"]),
+            _set_bytes(checkpoint.get("created_at"), digests),
+        )
     except (KeyError, TypeError, ValueError):
-        return "检查点文件的整体签名不完整"
+        return SetCheck("检查点文件的整体签名不完整", covered, len(digests))
     except InvalidSignature:
-        return "检查点文件的整体签名无效：其中的审计链被删去、增加或改动"
-    return None
+        why = "检查点文件的整体签名无效：其中的审计链被删去、增加或改动"
+        return SetCheck(why, covered, len(digests))
+    return SetCheck(None, covered, len(digests))
 
 
 def dumps(checkpoint: dict) -> str:
@@ -344,8 +380,8 @@ def checkpoint_for_actor(*, actor) -> dict | None:
     chains = [e for e in checkpoint["chains"] if _visible(e, scope)]
     if not chains:
         return None
-    # The part the actor may see, signed as a whole again (each entry keeps its own signature).
-    return with_set_signature({**checkpoint, "chains": chains})
+    # The part the actor may see: each entry keeps its signature, the others their digests.
+    return part_of(checkpoint, chains)
 
 
 def _local(value: str | None) -> dt.datetime | None:

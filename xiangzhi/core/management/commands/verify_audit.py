@@ -57,16 +57,21 @@ class Command(BaseCommand):
             self.stderr.write(f"检查点无法使用：{exc}")
             return True
         failed = False
-        problem = check_set(data, keys)
-        if problem is not None:
+        whole = check_set(data, keys)
+        if whole.problem is not None:
             failed = True
-            self.stderr.write(f"检查点文件不可信：{problem}")
+            self.stderr.write(f"检查点文件不可信：{whole.problem}")
         for check in verify_checkpoint(data, keys):
             if check.problem is None:
                 self.stdout.write(f"{check.label}：延续签名检查点（#{check.seq}）")
             else:
                 failed = True
                 self.stderr.write(f"审计链与签名检查点不符：{check.label}：{check.problem}")
+        if whole.problem is None and whole.covered < whole.signed:
+            self.stdout.write(
+                f"此文件是检查点的一部分：签署时共 {whole.signed} 条审计链，本文件含其中 "
+                f"{whole.covered} 条（按下载人的审计范围）"
+            )
         covered = {str(e.get("chain")) for e in data["chains"]}
         others = [h for h in AuditHead.objects.order_by("key") if h.key not in covered]
         self.stdout.write(
