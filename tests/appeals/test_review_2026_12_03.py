@@ -14,7 +14,7 @@ from xiangzhi.appeals.models import State
 from xiangzhi.appeals.selectors import appeal_list
 from xiangzhi.appeals.services import menu
 from xiangzhi.appeals.services.deadlines import appeal_deadline_sweep
-from xiangzhi.core.models import AuditEvent
+from xiangzhi.core.models import AuditEvent, Notification
 from xiangzhi.core.workdays import workday_deadline
 from xiangzhi.party.models import Visit
 
@@ -189,3 +189,38 @@ def test_a_browser_set_to_english_still_gets_every_word_in_chinese(world, client
     assert "This field is required" not in page and "必填" in page
     page = client.get("/accounts/me/password/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Old password" not in page and "Your password" not in page
+
+
+def test_a_reopened_service_request_is_due_within_its_offerings_days_again(world):
+    a = world.a
+    offering = menu.service_offering_publish(
+        actor=a.cadre, node=a.node, name="甲村代办医保", category="errand", days=15
+    )
+    appeal = menu.service_request_submit(actor=a.villager, offering=offering, text="代办医保")
+    services.appeal_accept(actor=a.cadre, appeal=appeal)
+    services.appeal_reply(actor=a.cadre, appeal=appeal, note="已办")
+    services.appeal_rate(actor=a.villager, appeal=appeal, score=1, comment="没办好")
+    at = timezone.now()
+    services.appeal_reopen(actor=a.villager, appeal=appeal, note="再办一次", at=at)
+    appeal.refresh_from_db()
+    assert appeal.deadline == workday_deadline(at, 15)
+
+
+def test_an_appeal_sent_to_a_department_with_no_staff_there_is_told_to_its_handlers(
+    world, django_capture_on_commit_callbacks
+):
+    from xiangzhi.accounts.models import Department
+    from xiangzhi.appeals.services.notices import department_ids, handler_ids
+
+    a = world.a
+    empty = Department.objects.exclude(code="civil_affairs").first()
+    services.appeal_accept(actor=a.cadre, appeal=a.appeal)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.appeal_dispatch(actor=world.chief, appeal=a.appeal, department=empty)
+    assert department_ids(a.appeal) == []
+    told = set(
+        Notification.objects.filter(link__contains=f"/appeals/{a.appeal.pk}/").values_list(
+            "recipient_id", flat=True
+        )
+    )
+    assert set(handler_ids(a.appeal)) <= told and told

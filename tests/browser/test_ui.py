@@ -217,3 +217,13 @@ def test_the_audit_page_reads_in_chinese_on_a_phone(page, live_server, world):
     assert "登记新户" in text and "people." not in text
     _axe(page)
     _no_horizontal_scroll(page)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_phone_held_sideways_folds_the_navigation_too(page, live_server, world):
+    page.set_viewport_size({"width": 844, "height": 390})
+    _log_in_as_cadre(page, live_server, world)
+    assert page.locator("header nav:visible").count() == 0
+    assert page.locator("header.top").bounding_box()["height"] <= 390 / 3
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert page.locator("header nav:visible").count() == 1  # a desktop's stays open

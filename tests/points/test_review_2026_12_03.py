@@ -169,6 +169,14 @@ def test_two_equal_rows_of_an_old_ledger_are_two_entries_and_read_back_unchanged
     report = _import(tmp_path, [row, row, ["a-001", day, "家庭美德", 2, "另一件事"]], world.a.cadre)
     assert (report["created"], report["unchanged"]) == (3, 0)
     assert _balance(world.a.household) == before + 6
+    # Written a little differently, the same household and reason: still the same rows.
+    other_day = dt.date(2025, 6, 2)
+    first, spaced = (
+        ["a-001", other_day, "家庭美德", 2, "开会"],
+        ["a- 001", other_day, "家庭美德", 2, "开会"],
+    )
+    assert _import(tmp_path, [first, spaced], world.a.cadre)["created"] == 2
+    before += 4
     again = _import(tmp_path, [row, row, row], world.a.cadre)  # a third equal row is new
     assert (again["created"], again["unchanged"]) == (1, 2)
     assert _balance(world.a.household) == before + 8

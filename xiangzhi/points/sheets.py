@@ -61,8 +61,15 @@ class LedgerImport(RowImport):
 
     def _write_row(self, sheet: str, number: int, values: dict) -> None:
         seen = self.__dict__.setdefault("_seen", Counter())
-        key = tuple(xlsx.text(values.get(k, "")) for k in ("household", "occurred_on", "points"))
-        key += (xlsx.text(values.get("reason", "")) or xlsx.text(values.get("rule", "")),)
+        # Normalised as ledger_write matches a row to the ledger: the compact 户编号, the first
+        # 200 characters of the reason (the rule's name when there is none).
+        reason = xlsx.text(values.get("reason", "")) or xlsx.text(values.get("rule", ""))
+        key = (
+            xlsx.compact(values.get("household", "")),
+            str(values.get("occurred_on")),
+            str(values.get("points")),
+            reason[:200],
+        )
         seen[key] += 1
         super()._write_row(sheet, number, {**values, OCCURRENCE: seen[key]})
 

@@ -62,7 +62,9 @@ def notify_assignee(appeal: Appeal, title: str, event: str) -> None:
     if appeal.assignee_id:
         recipients = [appeal.assignee_id]
     elif appeal.department_id:
-        recipients = department_ids(appeal)
+        # A department with no staff in the appeal's township (or a county's own appeal): its
+        # handlers are told, so that it is not left with no one knowing.
+        recipients = department_ids(appeal) or handler_ids(appeal)
     else:
         recipients = handler_ids(appeal)
     _send(recipients=recipients, title=title, appeal=appeal, event=event)
