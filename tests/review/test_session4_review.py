@@ -76,6 +76,7 @@ def test_a_page_number_past_a_64_bit_integer_is_refused_not_a_server_error(quiet
 # --- party API: the service-only options are not the caller's ---------------------------------
 
 
+@pytest.mark.usefixtures("visited_earlier")
 def test_the_visit_api_ignores_member_and_recorded_on_in_the_body(quiet, world):
     a, b = world.a, world.b
     token = api_token_create(actor=a.member_user, name="走访接口")[1]

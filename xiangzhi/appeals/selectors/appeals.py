@@ -109,6 +109,10 @@ def transfer_choices(*, actor: Actor, appeal: Appeal) -> QuerySet[GridNode]:
     )
 
 
+def may_read_appeal(*, actor: Actor, pk: int) -> bool:
+    return Appeal.objects.for_actor(actor).filter(pk=pk).exists()
+
+
 def merge_choices(*, actor: Actor, appeal: Appeal) -> QuerySet[Appeal]:
     """Other open appeals of the same village, the newest fifty, that this one may duplicate."""
     village = appeal.node.ancestor_path_at(2)

@@ -16,7 +16,7 @@ from xiangzhi.party.access import access_talk_opinion
 
 from ..access import access_appeal, access_appeal_photo, access_visit_need
 from ..forms import RecordForm, SubmitForm
-from ..models import Appeal, Kind
+from ..models import Kind
 from ..selectors import (
     FILTER_STATES,
     appeal_list,
@@ -25,6 +25,7 @@ from ..selectors import (
     household_by_number,
     record_node_choices,
 )
+from ..selectors.appeals import may_read_appeal
 from ..selectors.routing import routing_for_steps
 from ..services import appeal_from_need, appeal_from_opinion, appeal_submit
 from ..services.submit import own_resident
@@ -153,7 +154,7 @@ def appeal_detail(request, appeal_id: int):
             # The appeal it was merged into may be another household's: linked only when the
             # reader may open it, else named with how far it has got.
             "merged_readable": bool(appeal.duplicate_of_id)
-            and Appeal.objects.for_actor(request.user).filter(pk=appeal.duplicate_of_id).exists(),
+            and may_read_appeal(actor=request.user, pk=appeal.duplicate_of_id),
             "nav": "appeals",
         },
     )

@@ -199,6 +199,8 @@ def _refuse_second_visit(
     with a household already entered that day is refused. The households' rows are locked
     first, so two such requests at once are ordered and the second sees the first's visit."""
     ids = sorted(h.pk for h in households)
+    if len(set(ids)) != len(ids):
+        raise ValidationError(gettext("同一户一天只记一次走访"))
     list(Household.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
     same = Visit.objects.filter(household_id__in=ids, visited_on=visited_on)
     same = (
@@ -288,8 +290,6 @@ def visits_record_day(
     checked and written as visit_record writes one, with its own audit event."""
     if not entries:
         return []
-    if len({e.household.pk for e in entries}) != len(entries):
-        raise ValidationError(gettext("同一户一天只记一次走访"))
     today = recorded_on or timezone.localdate()
     scope = scope_for(actor)
     own = _member_of(actor)
@@ -309,9 +309,8 @@ def visits_record_day(
             needs=[n.strip() for n in e.needs if n.strip()],
             today=today,
         )
-    _refuse_second_visit(
-        [e.household for e in entries], member=member, visited_on=visited_on, actor=actor
-    )
+    households = [e.household for e in entries]
+    _refuse_second_visit(households, member=member, visited_on=visited_on, actor=actor)
     visits = Visit.objects.bulk_create(
         [
             Visit(

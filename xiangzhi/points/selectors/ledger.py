@@ -31,6 +31,13 @@ def entry_list(
     return qs.order_by("-id")
 
 
+def reversed_among(ids: list[int]) -> set[int]:
+    """Which of these entries have been reversed (an entry is reversed once)."""
+    return set(
+        PointEntry.objects.filter(reversal_of__in=ids).values_list("reversal_of_id", flat=True)
+    )
+
+
 def account_of(*, actor: Actor, household: Household) -> PointAccount | None:
     """The household's own account, if the actor may see it."""
     return (

@@ -17,6 +17,7 @@ from ..forms import ReverseForm
 from ..models import PointEntry
 from ..selectors import entry_list as entry_list_selector
 from ..selectors import village_households
+from ..selectors.ledger import reversed_among
 from ..services.ledger import entry_reverse
 
 
@@ -53,11 +54,7 @@ def _mark_reversible(actor, entries: list) -> None:
     cadre of its grid, not of its household; not a reversal, a redemption or one reversed)."""
     scope = scope_for(actor)
     own = households_of(actor)
-    reversed_ = set(
-        PointEntry.objects.filter(reversal_of__in=[e.pk for e in entries]).values_list(
-            "reversal_of_id", flat=True
-        )
-    )
+    reversed_ = reversed_among([e.pk for e in entries])
     for e in entries:
         e.reversible = (
             e.source not in (PointEntry.Source.REVERSAL, PointEntry.Source.REDEMPTION)
