@@ -125,7 +125,8 @@ def test_a_keys_file_others_can_read_is_a_deploy_warning(tmp_path):
 
 
 @pytest.mark.django_db
-def test_keys_that_do_not_open_the_data_stop_a_migrate(world, monkeypatch):
+def test_keys_that_do_not_open_the_data_fail_the_database_check(world, monkeypatch):
+    """The check migrate runs (Django runs the database-tagged checks with its databases)."""
     assert keys_open_the_data(databases=["default"]) == []
     other = "x9:" + base64.b64encode(secrets.token_bytes(32)).decode()
     monkeypatch.setattr(settings, "XIANGZHI_DATA_KEYS", other)
