@@ -283,3 +283,59 @@ def test_a_household_may_object_to_its_own_deduction_not_to_its_own_points(world
     claim_approve(actor=world.a.cadre, claim=points)
     with pytest.raises(ValidationError, match="不能对自己家的申报提出异议"):
         objection_raise(actor=world.a.villager, claim=points, reason="想多要几分")
+
+
+def test_a_claim_reversed_after_it_became_final_no_longer_counts_against_the_cap(world):
+    rule = village_rule(world, points=5, cap_points=10)
+    today = timezone.localdate()
+    made = []
+    for worker in (world.a.worker, world.a.worker):
+        claim = claim_record(
+            actor=worker, household=world.a.household, rule=rule, occurred_on=today
+        )
+        claim_approve(actor=world.a.cadre, claim=claim)
+        end_notice(claim)
+        made.append(claim_finalize(actor=None, claim=claim))
+    third = claim_record(
+        actor=world.a.worker, household=world.a.household, rule=rule, occurred_on=today
+    )
+    with pytest.raises(ValidationError, match="超过该规则每户"):
+        claim_approve(actor=world.a.cadre, claim=third)
+    entry_reverse(actor=world.a.secretary, entry=made[0], reason="记重了")
+    claim_approve(actor=world.a.cadre, claim=third)  # the corrected one is out of the count
+
+
+def test_a_household_objects_to_a_claim_once(world):
+    from xiangzhi.points.services.claims import objection_raise
+
+    claim = claim_record(
+        actor=world.a.sibling_worker,
+        household=world.a.other_household,
+        rule=village_rule(world),
+        occurred_on=timezone.localdate(),
+    )
+    claim_approve(actor=world.a.cadre, claim=claim)
+    objection_raise(actor=world.a.villager, claim=claim, reason="那天没见他家打扫")
+    claim_approve(actor=world.a.secretary, claim=claim, note="核实确有其事")
+    with pytest.raises(ValidationError, match="已对这条申报提过异议"):
+        objection_raise(actor=world.a.villager, claim=claim, reason="我还是不同意")
+    claim.refresh_from_db()
+    assert claim.status == S.ON_NOTICE
+
+
+def test_a_household_that_moved_out_cannot_redeem_and_the_shop_form_is_for_cadres(client, world):
+    from xiangzhi.people.models import Household
+    from xiangzhi.points.services.store import redemption_create, reward_create
+
+    reward = reward_create(
+        actor=world.a.cadre, node=world.a.node, name="香皂", kind="material", cost=1, stock=5
+    )
+    Household.objects.filter(pk=world.a.household.pk).update(status=Household.Status.MOVED_OUT)
+    account = account_for(household=Household.objects.get(pk=world.a.household.pk))
+    with pytest.raises(ValidationError, match="已迁出或注销"):
+        redemption_create(actor=world.a.cadre, reward=reward, account=account)
+    for reader in (world.a.villager, world.a.worker, world.a.auditor):
+        client.force_login(reader)
+        assert client.get("/points/store/rewards/new/").status_code == 403
+    client.force_login(world.a.cadre)
+    assert client.get("/points/store/rewards/new/").status_code == 200

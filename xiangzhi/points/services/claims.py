@@ -287,6 +287,7 @@ def _check_cap(claim: PointClaim) -> None:
             points__gt=0,
         )
         .exclude(pk=claim.pk)
+        .exclude(entry__reversed_by__isnull=False)  # corrected away: no longer counts
         .aggregate(n=Sum("points"))["n"]
         or 0
     )
@@ -458,6 +459,10 @@ def objection_raise(*, actor: Actor, claim: PointClaim, reason: str) -> PointObj
             # A household may not object to its own points, but may to its own deduction: it is
             # the one most concerned.
             raise ValidationError({"claim": _("不能对自己家的申报提出异议")})
+        if PointObjection.objects.filter(claim=claim, household=household).exists():
+            # Each objection starts the notice again: one household cannot hold a claim off
+            # for ever; others may still object.
+            raise ValidationError({"claim": _("您家已对这条申报提过异议，村里已重新审核")})
         objection = PointObjection.objects.create(
             claim=claim, household=household, raised_by=actor, reason=reason
         )

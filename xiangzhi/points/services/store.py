@@ -134,6 +134,8 @@ def _check_redemption(
         raise ValidationError({"quantity": _("兑换数量应为1到99之间的整数")})
     if not account.node.path.startswith(reward.node.path):
         raise ValidationError({"reward": _("该商品不属于此户所在村（镇）的积分超市")})
+    if account.household.status != account.household.Status.ACTIVE:
+        raise ValidationError({"account": _("该户已迁出或注销，不能兑换")})
 
 
 def redemption_create(

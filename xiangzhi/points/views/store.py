@@ -60,9 +60,8 @@ def store(request):
 
 def reward_new(request):
     nodes = _store_nodes(request)
-    if request.method == "POST" and not any(
-        may_run_store(actor=request.user, path=n.path) for n in nodes
-    ):
+    if not any(may_run_store(actor=request.user, path=n.path) for n in nodes):
+        # Refused when shown, not only when sent: no form its reader cannot use.
         raise PermissionDenied(gettext("只有村（镇）干部可以管理积分超市"))
     form = RewardNewForm(request.POST or None, nodes=nodes, initial={"kind": "material"})
     done = handle_form(
