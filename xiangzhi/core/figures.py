@@ -57,7 +57,7 @@ from .figure_rows import (
 )
 from .figure_writes import ANY_TABLE, Writes
 from .models import FigureCount, FigureFineCount
-from .paths import SEGMENT
+from .paths import ancestor_of
 from .registry import Figure, maintained_figures
 
 # Above this many touched nodes a recount reads them with IN lists instead of one part each.
@@ -86,11 +86,6 @@ def anchor(path: str, level: int) -> tuple[str, int]:
     if level <= top:
         return path, level
     return ancestor_of(path, level, top), top
-
-
-def ancestor_of(path: str, level: int, at: int) -> str:
-    """The path of the ancestor at level `at` of the node at (path, level), `at` <= level."""
-    return path[: len(path) - (level - at) * SEGMENT]
 
 
 def row_key(figure: Figure, split: object = None) -> str:

@@ -14,6 +14,12 @@ ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 SEGMENT = 5  # characters of base-36 per level in a materialised path: 60 million siblings
 
 
+def ancestor_of(path: str, level: int, at: int) -> str:
+    """The path of the ancestor at level `at` of the node at (path, level); the node's own path
+    when `at` is not above it (a county node's for its township)."""
+    return path[: len(path) - (level - at) * SEGMENT]
+
+
 def next_prefix(prefix: str) -> str | None:
     """The first string of the same length after every string starting with prefix."""
     chars = list(prefix)

@@ -12,6 +12,7 @@ exactly like a missing row; in scope but read-only a 403.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
@@ -20,7 +21,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils.translation import gettext
 
-from .paths import SEGMENT
+from .paths import ancestor_of
 from .registry import households_of
 from .roles import (
     ACCOUNT_ADMIN_ROLES,
@@ -39,7 +40,6 @@ class Scope:
     superuser: bool = False
     bindings: tuple[tuple[str, str, int], ...] = ()  # (role, node path, node level)
     household_ids: frozenset[int] = field(default_factory=frozenset)
-    department_ids: frozenset[int] = field(default_factory=frozenset)
     # (department id, node path) of each department role bound to a node: the subtree in which
     # the department's staff see the records their department serves (SCOPE_SERVED_BY).
     served: tuple[tuple[int, str], ...] = ()
@@ -48,6 +48,10 @@ class Scope:
     # department's records sent to it are its staff's in their own township only: two
     # townships' 民政 never see each other's.
     department_areas: tuple[tuple[int, str], ...] = ()
+
+    @cached_property
+    def department_ids(self) -> frozenset[int]:
+        return frozenset(d for d, _area in self.department_areas)
 
     def in_department(self, department_id: int | None, path: str | None) -> bool:
         """Whether a record sent to this department, on this node path, is the actor's to
@@ -165,7 +169,6 @@ def scope_for(user) -> Scope:
         scope = Scope(superuser=True)
     else:
         bindings = []
-        departments = set()
         areas = set()
         served = set()
         household_roles = False
@@ -176,16 +179,14 @@ def scope_for(user) -> Scope:
                 household_roles = True
                 bindings.append((role, "", 99))
             elif role == Role.DEPARTMENT_STAFF and department_id:
-                departments.add(department_id)
                 bindings.append((role, "", 99))
-                areas.add((department_id, township_of(path, level) if path else ""))
+                areas.add((department_id, ancestor_of(path, level, 1) if path else ""))
                 if path:
                     served.add((department_id, path))
         households = households_of(user) if household_roles else set()
         scope = Scope(
             bindings=tuple(bindings),
             household_ids=frozenset(households),
-            department_ids=frozenset(departments),
             served=tuple(sorted(served)),
             department_areas=tuple(sorted(areas)),
         )
@@ -211,13 +212,6 @@ def path_q(paths, lookup: str) -> Q:
     for p in paths:
         q |= Q(**{f"{lookup}__under": p})
     return q
-
-
-def township_of(path: str, level: int) -> str:
-    """The path of the township (level 1) at or above a node (path, level); a county node's own."""
-    depth = len(path) // SEGMENT
-    segments = max(1, min(depth, 1 - (level - depth + 1) + 1))
-    return path[: segments * SEGMENT]
 
 
 def department_q(scope: Scope, department_lookup: str, path_lookup: str | None) -> Q:

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from xiangzhi.accounts.models import RoleAssignment
 from xiangzhi.core.notify import notify
+from xiangzhi.core.paths import ancestor_of
 from xiangzhi.core.roles import Role
-from xiangzhi.core.scope import township_of
 from xiangzhi.core.webhooks import webhook_emit
 
 from ..models import Appeal
@@ -49,7 +49,7 @@ def department_ids(appeal: Appeal) -> list[int]:
     ).values_list("user_id", "node__path", "node__level")
     path = appeal.node.path
     return sorted(
-        {user for user, at, level in rows if not at or path.startswith(township_of(at, level))}
+        {user for user, at, level in rows if not at or path.startswith(ancestor_of(at, level, 1))}
     )
 
 
