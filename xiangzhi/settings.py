@@ -35,13 +35,14 @@ def _read_secrets(path: Path) -> dict:
     return data
 
 
+_default_db = f"sqlite:///{VAR_DIR / 'xiangzhi.sqlite3'}"
+# Read before the keys: a lost keys file is refused where the SQLite database holds data.
+_DATABASE = dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db))
+
+
 def _sqlite_file() -> Path | None:
     """The SQLite database file this deployment uses (None on another database)."""
-    url = os.environ.get("DATABASE_URL")
-    if not url:
-        return VAR_DIR / "xiangzhi.sqlite3"
-    config = dj_database_url.parse(url)
-    return Path(config["NAME"]) if config["ENGINE"].endswith("sqlite3") else None
+    return Path(_DATABASE["NAME"]) if _DATABASE["ENGINE"].endswith("sqlite3") else None
 
 
 def _local_secrets() -> dict:
@@ -179,8 +180,7 @@ TEMPLATES = [
     }
 ]
 
-_default_db = f"sqlite:///{VAR_DIR / 'xiangzhi.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db))}
+DATABASES = {"default": _DATABASE}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers go on while one writer writes; IMMEDIATE takes the write lock at BEGIN so
     # two writers queue instead of failing half-way with "database is locked".
