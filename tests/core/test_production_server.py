@@ -162,9 +162,9 @@ def test_worker_count_follows_the_cores(monkeypatch):
     assert gunicorn_conf.worker_count(8) == 3
 
 
-def test_the_production_server_refuses_debug_mode(tmp_path):
-    env = production_env(tmp_path, XIANGZHI_DEBUG="1", XIANGZHI_BIND=f"127.0.0.1:{free_port()}")
-    done = subprocess.run(
+def gunicorn_until_it_stops(env: dict) -> subprocess.CompletedProcess:
+    """The production server run with the project's config until it stops by itself."""
+    return subprocess.run(
         [str(GUNICORN), "-c", "python:xiangzhi.gunicorn_conf", "xiangzhi.wsgi"],
         cwd=ROOT,
         env=env,
@@ -172,5 +172,10 @@ def test_the_production_server_refuses_debug_mode(tmp_path):
         text=True,
         timeout=60,
     )
+
+
+def test_the_production_server_refuses_debug_mode(tmp_path):
+    env = production_env(tmp_path, XIANGZHI_DEBUG="1", XIANGZHI_BIND=f"127.0.0.1:{free_port()}")
+    done = gunicorn_until_it_stops(env)
     assert done.returncode != 0
     assert "debug mode" in done.stdout + done.stderr

@@ -17,6 +17,8 @@ from django.conf import settings
 
 from xiangzhi.core.checks import keys_open_the_data
 
+from .test_production_server import gunicorn_until_it_stops
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -93,15 +95,7 @@ def test_the_production_server_stops_on_a_damaged_keys_file(tmp_path):
     var.mkdir()
     (var / "secrets.json").write_text('{"SECRET_KEY": ')
     env = {**_env(var), "XIANGZHI_WEB_WORKERS": "1", "XIANGZHI_PORT": "0"}
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    done = subprocess.run(
-        [str(gunicorn), "-c", "python:xiangzhi.gunicorn_conf", "xiangzhi.wsgi"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    done = gunicorn_until_it_stops(env)
     assert done.returncode != 0
     assert done.stderr.count("乡治无法启动") == 1, done.stderr
 
