@@ -95,11 +95,19 @@ def _write_private(key: Ed25519PrivateKey) -> None:
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     )
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(pem)
-    tmp.replace(path)
+    _write_whole(path, pem, mode=0o600)
+
+
+def _write_whole(path: Path, data: bytes, *, mode: int = 0o666) -> None:
+    """Write a file whole or not at all (a temporary file beside it, synced, then renamed): a
+    reader never finds half a key or half a checkpoint."""
+    tmp = path.with_name(f".{path.name}.part")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    with os.fdopen(fd, "wb") as out:
+        out.write(data)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)
 
 
 def signing_key() -> Ed25519PrivateKey:
@@ -289,13 +297,7 @@ def save_checkpoint(checkpoint: dict) -> Path:
     directory.mkdir(parents=True, exist_ok=True)
     stamp = dt.datetime.fromisoformat(checkpoint["created_at"]).strftime("%Y%m%dT%H%M%S%f")
     path = directory / f"audit-checkpoint-{stamp}.json"
-    # Whole or not at all: the audit page reads the newest file while the next is written.
-    part = directory / f".{path.name}.part"
-    with open(part, "w", encoding="utf-8") as out:
-        out.write(dumps(checkpoint))
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(part, path)
+    _write_whole(path, dumps(checkpoint).encode())  # the audit page may read it meanwhile
     return path
 
 
