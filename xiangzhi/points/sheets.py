@@ -54,6 +54,9 @@ def _rule_of(actor: Actor, household, label: str):
     raise ValidationError({"rule": _("没有名为“%(v)s”的积分规则或类别") % {"v": xlsx.clip(label)}})
 
 
+OCCURRENCE = "occurrence"  # the n-th equal row of the file (LedgerImport), not a column
+
+
 class LedgerImport(RowImport):
     """Rows one at a time, each told how many equal rows (same household, date, points and
     reason) came before it in this file: two real +2s of one day are two entries, and a sheet
@@ -72,9 +75,6 @@ class LedgerImport(RowImport):
         )
         seen[key] += 1
         super()._write_row(sheet, number, {**values, OCCURRENCE: seen[key]})
-
-
-OCCURRENCE = "occurrence"  # the n-th equal row of the file (LedgerImport), not a column
 
 
 def ledger_write(*, actor: Actor, values: dict[str, object]) -> str:

@@ -14,7 +14,7 @@ from xiangzhi.core import figures
 from xiangzhi.core.audit import audit_record
 from xiangzhi.core.registry import households_of
 from xiangzhi.core.roles import CADRE_ROLES
-from xiangzhi.core.scope import scope_for
+from xiangzhi.core.scope import Scope, scope_for
 from xiangzhi.core.types import Actor
 from xiangzhi.grid.models import GridNode
 from xiangzhi.people.models import Household, Resident
@@ -133,22 +133,36 @@ def entry_post(
     return entry
 
 
-def entry_reverse(*, actor: Actor, entry: PointEntry, reason: str) -> PointEntry:
-    """Correct an entry by appending its opposite, with the reason; an entry is reversed once."""
-    if not scope_for(actor).allows(CADRE_ROLES, entry.node.path):
-        raise PermissionDenied(_("只有村干部可以冲正积分明细"))
-    if entry.household_id in households_of(actor):
+def reversal_refusal(
+    entry: PointEntry, *, scope: Scope, own: set[int]
+) -> PermissionDenied | ValidationError | None:
+    """Why this actor (`scope`, `own`: their households) may not reverse this entry, whatever
+    the reason they give (None: they may, unless it was reversed already). The ledger page asks
+    it of each row to offer 冲正 only where entry_reverse would take it."""
+    if not scope.allows(CADRE_ROLES, entry.node.path):
+        return PermissionDenied(_("只有村干部可以冲正积分明细"))
+    if entry.household_id in own:
         # As no one reviews their own home's claim, no one corrects their own home's points.
-        raise PermissionDenied(_("不能冲正自己家的积分明细，请由其他村干部办理"))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("冲正必须填写原因")})
+        return PermissionDenied(_("不能冲正自己家的积分明细，请由其他村干部办理"))
     if entry.source == PointEntry.Source.REVERSAL:
-        raise ValidationError({"entry": _("冲正明细不能再冲正")})
+        return ValidationError({"entry": _("冲正明细不能再冲正")})
     if entry.source == PointEntry.Source.REDEMPTION:
         # Undoing a redemption is the store's matter (its stock, its receipt), not a ledger
         # correction: a reversal here would refund points and count them as issued.
-        raise ValidationError({"entry": _("兑换明细不能在积分明细中冲正")})
+        return ValidationError({"entry": _("兑换明细不能在积分明细中冲正")})
+    return None
+
+
+def entry_reverse(*, actor: Actor, entry: PointEntry, reason: str) -> PointEntry:
+    """Correct an entry by appending its opposite, with the reason; an entry is reversed once."""
+    refused = reversal_refusal(entry, scope=scope_for(actor), own=households_of(actor))
+    if isinstance(refused, PermissionDenied):
+        raise refused
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("冲正必须填写原因")})
+    if refused is not None:
+        raise refused
     with transaction.atomic():
         # The account's lock (taken by entry_post) also serialises two reversals of one entry.
         PointAccount.objects.select_for_update().filter(pk=entry.account_id).first()

@@ -8,7 +8,6 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from xiangzhi.core.registry import households_of
-from xiangzhi.core.roles import CADRE_ROLES
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.web import handle_form, paginate, querystring_without_page
 
@@ -18,7 +17,7 @@ from ..models import PointEntry
 from ..selectors import entry_list as entry_list_selector
 from ..selectors import village_households
 from ..selectors.ledger import reversed_among
-from ..services.ledger import entry_reverse
+from ..services.ledger import entry_reverse, reversal_refusal
 
 
 @require_GET
@@ -52,16 +51,10 @@ def entry_list(request):
 def _mark_reversible(actor, entries: list) -> None:
     """Set each entry's `reversible`: the 冲正 link only where entry_reverse would take it (a
     cadre of its grid, not of its household; not a reversal, a redemption or one reversed)."""
-    scope = scope_for(actor)
-    own = households_of(actor)
+    scope, own = scope_for(actor), households_of(actor)
     reversed_ = reversed_among([e.pk for e in entries])
     for e in entries:
-        e.reversible = (
-            e.source not in (PointEntry.Source.REVERSAL, PointEntry.Source.REDEMPTION)
-            and e.pk not in reversed_
-            and e.household_id not in own
-            and scope.allows(CADRE_ROLES, e.node.path)
-        )
+        e.reversible = e.pk not in reversed_ and (reversal_refusal(e, scope=scope, own=own) is None)
 
 
 def entry_reverse_view(request, point_entry_id: int):
