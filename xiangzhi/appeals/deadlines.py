@@ -22,9 +22,10 @@ def rule_for(kind: str) -> AppealDeadlineRule:
     )
 
 
-def deadline_for(kind: str, start: dt.datetime) -> dt.datetime:
-    """The end of the working day by which an appeal of this kind raised at `start` is replied."""
-    return workday_deadline(start, rule_for(kind).reply_days)
+def deadline_for(kind: str, start: dt.datetime, days: int | None = None) -> dt.datetime:
+    """The end of the working day by which an appeal of this kind raised at `start` is replied:
+    after the kind's working days, or `days` when it has its own (a service offering's 办理时限)."""
+    return workday_deadline(start, rule_for(kind).reply_days if days is None else days)
 
 
 def remind_due(kind: str, deadline: dt.datetime, today: dt.date) -> bool:

@@ -180,7 +180,7 @@ def scope_for(user) -> Scope:
                 bindings.append((role, "", 99))
             elif role == Role.DEPARTMENT_STAFF and department_id:
                 bindings.append((role, "", 99))
-                areas.add((department_id, ancestor_of(path, level, 1) if path else ""))
+                areas.add((department_id, department_area(path, level)))
                 if path:
                     served.add((department_id, path))
         households = households_of(user) if household_roles else set()
@@ -212,6 +212,12 @@ def path_q(paths, lookup: str) -> Q:
     for p in paths:
         q |= Q(**{f"{lookup}__under": p})
     return q
+
+
+def department_area(path: str | None, level: int | None) -> str:
+    """The area of a department role bound at (path, level): its township (level-1 ancestor),
+    "" (everywhere) when it is bound to no node."""
+    return ancestor_of(path, level, 1) if path else ""
 
 
 def department_q(scope: Scope, department_lookup: str, path_lookup: str | None) -> Q:

@@ -10,8 +10,8 @@ from django.urls import reverse
 
 from xiangzhi.accounts.models import RoleAssignment
 from xiangzhi.core.notify import notify
-from xiangzhi.core.paths import ancestor_of
 from xiangzhi.core.roles import Role
+from xiangzhi.core.scope import department_area
 from xiangzhi.core.webhooks import webhook_emit
 
 from ..models import Appeal
@@ -48,9 +48,7 @@ def department_ids(appeal: Appeal) -> list[int]:
         role=Role.DEPARTMENT_STAFF, department_id=appeal.department_id, user__is_active=True
     ).values_list("user_id", "node__path", "node__level")
     path = appeal.node.path
-    return sorted(
-        {user for user, at, level in rows if not at or path.startswith(ancestor_of(at, level, 1))}
-    )
+    return sorted({user for user, at, level in rows if path.startswith(department_area(at, level))})
 
 
 def notify_handlers(appeal: Appeal, title: str, event: str = "appeal.submitted") -> None:

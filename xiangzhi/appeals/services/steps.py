@@ -21,7 +21,6 @@ from xiangzhi.core.audit import audit_record
 from xiangzhi.core.roles import WRITE_ROLES
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
-from xiangzhi.core.workdays import workday_deadline
 from xiangzhi.grid.models import GridNode
 
 from ..actions import AppealAction
@@ -236,8 +235,7 @@ def appeal_reopen(
         # and a reminder again before it.
         request = getattr(a, "menu_request", None) if a.source == Source.SERVICE_MENU else None
         days = request.offering.days if request is not None else None
-        start = at or timezone.now()
-        a.deadline = deadline_for(a.kind, start) if days is None else workday_deadline(start, days)
+        a.deadline = deadline_for(a.kind, at or timezone.now(), days)
         a.reminded_at = None
         # A late first reply stays in this step's record; the new period starts on time, so the
         # sweep reminds and marks it again and the overdue board shows it only when it is late.

@@ -17,7 +17,6 @@ from xiangzhi.core.audit import audit_record
 from xiangzhi.core.files import IMAGE_HEAD, image_type
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
-from xiangzhi.core.workdays import workday_deadline
 from xiangzhi.grid.models import GridNode
 from xiangzhi.people.models import Household, Resident
 
@@ -142,7 +141,7 @@ def appeal_submit(
         longitude=longitude,
         created_by=actor if getattr(actor, "pk", None) else None,
         created_at=at,
-        deadline=deadline_for(kind, at) if reply_days is None else workday_deadline(at, reply_days),
+        deadline=deadline_for(kind, at, reply_days),
     )
     for upload, content_type, ext in checked:
         photo = AppealPhoto(appeal=appeal, token=secrets.token_hex(12), content_type=content_type)
