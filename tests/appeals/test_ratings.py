@@ -128,3 +128,27 @@ def test_the_satisfaction_page_costs_the_same_queries_for_few_and_many_ratings(c
         _replied(world, appeal, by=a.sibling_worker if i % 2 else a.worker)
         services.appeal_follow_up(actor=a.cadre, appeal=appeal, score=1 + i % 5)
     assert _page_queries(client, url) == few
+
+
+def test_a_handler_does_not_record_the_follow_up_of_their_own_work(client, world):
+    from django.core.exceptions import ValidationError
+
+    a = world.a
+    _replied(world)  # assigned to and answered by the worker
+    client.force_login(a.worker)
+    page = client.get(reverse("appeals:detail", args=[a.appeal.pk])).content.decode()
+    assert 'name="follow_up-score"' not in page
+    with pytest.raises(ValidationError) as exc:
+        services.appeal_follow_up(actor=a.worker, appeal=a.appeal, score=5)
+    assert "办理人以外" in str(exc.value)
+    assert not AppealRating.objects.filter(appeal=a.appeal).exists()
+    # Answered without an assignee: the one who replied is the handler.
+    other = services.appeal_submit(actor=a.worker, household=a.household, text="路灯不亮")
+    services.appeal_accept(actor=a.cadre, appeal=other)
+    services.appeal_reply(actor=a.cadre, appeal=other, note="已修好")
+    with pytest.raises(ValidationError):
+        services.appeal_follow_up(actor=a.cadre, appeal=other, score=5)
+    services.appeal_follow_up(actor=a.worker, appeal=other, score=4)
+    client.force_login(a.cadre)
+    page = client.get(reverse("appeals:detail", args=[a.appeal.pk])).content.decode()
+    assert 'name="follow_up-score"' in page  # another cadre of the village may

@@ -111,7 +111,7 @@ def _one(context, message: Message, household, at, now, actors, departments) -> 
     if rng.random() < 0.15:
         services.appeal_supervise(actor=township, appeal=appeal, note="请跟进", at=later(replied))
     score = rng.choice(SCORES)
-    services.appeal_follow_up(actor=handler, appeal=appeal, score=score, at=later(replied + 24))
+    services.appeal_follow_up(actor=township, appeal=appeal, score=score, at=later(replied + 24))
     if score <= 2 and rng.random() < 0.5:
         services.appeal_reopen(
             actor=handler, appeal=appeal, note="群众不满意", at=later(replied + 25)
@@ -120,5 +120,7 @@ def _one(context, message: Message, household, at, now, actors, departments) -> 
             actor=handler, appeal=appeal, note="重新处理了。", at=later(replied + 48)
         )
         score = rng.choice([3, 4, 5])
-        services.appeal_follow_up(actor=handler, appeal=appeal, score=score, at=later(replied + 49))
+        services.appeal_follow_up(
+            actor=township, appeal=appeal, score=score, at=later(replied + 49)
+        )
     services.appeal_close(actor=handler, appeal=appeal, at=later(replied + 50))

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from xiangzhi.core.roles import Role
 from xiangzhi.core.scope import scope_for
 
-from .models import Appeal, AppealRating, State
+from .models import STEP_REPLY, Appeal, AppealRating, State
 
 
 class Party(enum.StrEnum):
@@ -164,12 +164,23 @@ def refusal(actor, appeal: Appeal, name: str) -> str | None:
         )
     if not parties_of(actor, appeal) & transition.parties:
         return str(_("您无权对该诉求进行“%(action)s”。") % {"action": transition.label})
+    if name == "follow_up" and actor is not None and actor.pk == handler_of(appeal):
+        return str(_("回访评价须由办理人以外的人员记录，不能为自己办理的诉求回访。"))
     if name == "reopen":
         if appeal.reopen_count >= REOPEN_LIMIT:
             return str(_("该诉求已重新办理过一次，不能再次重新办理。"))
         if appeal.score is None or appeal.score > UNSATISFIED_UP_TO:
             return str(_("只有评价为不满意的诉求才能重新办理。"))
     return None
+
+
+def handler_of(appeal: Appeal) -> int | None:
+    """Who handled the appeal: its assignee, else who wrote the last reply (a cadre who answered
+    without assigning it, a department's staff)."""
+    if appeal.assignee_id:
+        return appeal.assignee_id
+    replies = appeal.events.filter(action=STEP_REPLY).order_by("-at", "-id")
+    return replies.values_list("actor_id", flat=True).first()
 
 
 def allowed(actor, appeal: Appeal) -> list[Transition]:

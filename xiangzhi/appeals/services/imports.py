@@ -85,7 +85,7 @@ def appeal_import(
         appeal_accept(actor=actor, appeal=appeal, at=at)
         appeal_reply(actor=actor, appeal=appeal, note=reply, at=when)
         if score is not None:
-            appeal_follow_up(actor=actor, appeal=appeal, score=score, at=when)
+            appeal_follow_up(actor=actor, appeal=appeal, score=score, at=when, from_sheet=True)
             appeal_close(actor=actor, appeal=appeal, at=when)
     elif score is not None:
         raise ValidationError({"score": gettext("没有答复内容的诉求不能有评分。")})

@@ -10,16 +10,10 @@ from django.utils.translation import gettext
 
 from xiangzhi.core.types import Actor
 
-from ..models import STEP_REPLY, Appeal, AppealRating
-from ..workflow import UNSATISFIED_UP_TO
+from ..models import Appeal, AppealRating
+from ..workflow import UNSATISFIED_UP_TO, handler_of
 from .notices import notify_assignee
 from .steps import appeal_step
-
-
-def _replier_id(appeal: Appeal) -> int | None:
-    """Who wrote the last reply (a cadre who answered without an assignee)."""
-    replies = appeal.events.filter(action=STEP_REPLY).order_by("-at", "-id")
-    return replies.values_list("actor_id", flat=True).first()
 
 
 def _rate(
@@ -30,6 +24,7 @@ def _rate(
     score: int | str,
     comment: str,
     at: dt.datetime | None,
+    from_sheet: bool = False,
 ) -> Appeal:
     comment = (comment or "").strip()
     try:
@@ -44,7 +39,13 @@ def _rate(
 
     def apply(a: Appeal) -> dict:
         a.score = score
-        handler = a.assignee_id or _replier_id(a)
+        handler = handler_of(a)
+        # A follow-up call checks the handler's work, so the handler does not record it (an
+        # imported sheet transcribes calls already made, by whoever keeps the sheet).
+        if via == AppealRating.Via.FOLLOW_UP and not from_sheet and handler == getattr(actor, "pk", None):
+            raise ValidationError(
+                gettext("回访评价须由办理人以外的人员记录，不能为自己办理的诉求回访。")
+            )
         AppealRating.objects.create(
             appeal=a,
             round=a.reopen_count,
@@ -73,7 +74,22 @@ def appeal_rate(
 
 
 def appeal_follow_up(
-    *, actor: Actor, appeal: Appeal, score: int, comment: str = "", at: dt.datetime | None = None
+    *,
+    actor: Actor,
+    appeal: Appeal,
+    score: int,
+    comment: str = "",
+    at: dt.datetime | None = None,
+    from_sheet: bool = False,
 ) -> Appeal:
-    """Staff record the rating the requester gave on a follow-up call (回访)."""
-    return _rate(actor=actor, appeal=appeal, name="follow_up", score=score, comment=comment, at=at)
+    """Staff other than the handler record the rating the requester gave on a follow-up call
+    (回访); `from_sheet`: an import transcribing a call already made."""
+    return _rate(
+        actor=actor,
+        appeal=appeal,
+        name="follow_up",
+        score=score,
+        comment=comment,
+        at=at,
+        from_sheet=from_sheet,
+    )
