@@ -127,3 +127,18 @@ def test_keys_that_do_not_open_the_data_fail_the_database_check(world, monkeypat
     (error,) = keys_open_the_data(databases=["default"])
     assert error.id == "xiangzhi.E004" and "解不开" in error.msg
     assert keys_open_the_data(databases=None) == []  # checks without a database: not run
+
+
+@pytest.mark.django_db
+def test_an_index_key_that_does_not_make_the_kept_indexes_fails_the_database_check(
+    world, monkeypatch
+):
+    """With another index key every lookup by number and the ID duplicate check find nothing."""
+    from xiangzhi.people.models import Resident
+
+    assert Resident.objects.exclude(id_number_index=None).exclude(id_number_index="").exists()
+    assert keys_open_the_data(databases=["default"]) == []
+    other = base64.b64encode(secrets.token_bytes(32)).decode()
+    monkeypatch.setattr(settings, "XIANGZHI_INDEX_KEY", other)
+    (error,) = keys_open_the_data(databases=["default"])
+    assert error.id == "xiangzhi.E004" and "索引密钥" in error.msg and "--reindex" in error.msg

@@ -162,4 +162,30 @@ def check_keys(*, alias: str = "default") -> int:
                     f"当前的数据密钥解不开 {model._meta.verbose_name}的“{field.verbose_name}”："
                     "请把备份时的 var/secrets.json（或环境变量中的密钥）放回后再恢复"
                 ) from exc
+            _check_index(model, field, alias)
     return checked
+
+
+def _check_index(model, field, alias: str) -> None:
+    """The blind index kept beside an encrypted column must be what the index key in force
+    makes of its value: with another key every lookup by number (and the duplicate check of
+    ID numbers) would find nothing, silently."""
+    index = f"{field.name}_index"
+    if not hasattr(model, index) or not hasattr(model, "prepare"):
+        return
+    rows = (
+        model._base_manager.using(alias)
+        .exclude(**{f"{index}__isnull": True})
+        .exclude(**{index: ""})
+        .order_by("pk")[:SAMPLE]
+    )
+    for row in rows:
+        kept = getattr(row, index)
+        row.prepare()
+        if getattr(row, index) != kept:
+            raise BackupError(
+                f"当前的索引密钥（XIANGZHI_INDEX_KEY）与 {model._meta.verbose_name}的“{field.verbose_name}”"
+                "索引不符，按号码查找和身份证号查重都会失效：请把备份时的 var/secrets.json"
+                "（或环境变量中的密钥）放回；有意更换索引密钥时请按 docs/security.md 运行 "
+                "rotate_data_keys --reindex"
+            )
