@@ -146,3 +146,18 @@ def test_a_change_entered_late_is_due_from_the_day_it_happened_and_a_day_of_visi
     assert follow_up.done_on == TODAY and follow_up.visit_id in {v.pk for v in visits}
     event = AuditEvent.objects.get(action="party.visit_record", object_id=str(follow_up.visit_id))
     assert event.changes["follow_ups_done"] == 1
+
+
+@pytest.mark.django_db
+def test_the_visited_earlier_fixture_moves_the_links_and_the_figures_with_the_visits(
+    world, visited_earlier
+):
+    """Tests that move the world's visits a month back read overdue links and monthly figures
+    as if the visits had been made then."""
+    assert not Visit.objects.filter(visited_on=TODAY).exists()
+    links = ContactLink.objects.exclude(last_visit_on=None)
+    assert links.exists()
+    for link in links:
+        last = Visit.objects.filter(household=link.household).order_by("-visited_on").first()
+        assert link.last_visit_on == last.visited_on < TODAY
+    assert figures.verify() == []
