@@ -95,6 +95,12 @@ def test_verify_figures_names_each_difference_and_fix_repairs_it(world):
     # A number that is not ASCII digits ("²" passes str.isdigit) is just not a node.
     with pytest.raises(CommandError, match="没有区划代码或编号为 ² 的网格"):
         call_command("verify_figures", "--node", "²", stdout=StringIO())
+    # Nor is a number past a bigint, for either command.
+    huge = "9" * 30
+    with pytest.raises(CommandError, match=f"没有区划代码或编号为 {huge} 的网格"):
+        call_command("verify_figures", "--node", huge, stdout=StringIO())
+    with pytest.raises(CommandError, match=f"找不到网格 {huge}"):
+        call_command("export_xlsx", "residents", "--node", huge, "-o", "/dev/null")
     call_command("verify_figures", "--fix", stdout=StringIO())
     out = StringIO()
     call_command("verify_figures", stdout=out)

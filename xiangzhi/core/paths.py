@@ -51,3 +51,13 @@ class Under(Lookup):
         if upper is None:
             return f"{lhs} >= %s", [*lhs_params, prefix]
         return f"({lhs} >= %s AND {lhs} < %s)", [*lhs_params, prefix, *lhs_params, upper]
+
+
+def node_named(nodes, text: str):
+    """The node of this queryset whose code is `text`, else whose id it is (ASCII digits only:
+    "²" or full-width digits name no id), else None. For the commands that take `--node CODE`,
+    which accept the node's number too."""
+    found = nodes.filter(code=text).first()
+    if found is None and text.isdecimal() and text.isascii():
+        found = nodes.filter(pk=int(text)).first()
+    return found

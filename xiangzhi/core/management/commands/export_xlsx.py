@@ -2,6 +2,7 @@ from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from xiangzhi.core.paths import node_named
 from xiangzhi.core.sheets import export_kinds, sheet_export
 
 
@@ -28,9 +29,7 @@ class Command(BaseCommand):
         if node:
             # The grid is an app above core: its model is reached by label, never imported.
             qs = apps.get_model("grid", "GridNode").objects.for_actor(actor)
-            target = qs.filter(code=node).first() or (
-                qs.filter(pk=node).first() if node.isdecimal() and node.isascii() else None
-            )
+            target = node_named(qs, node)
             if target is None:
                 raise CommandError(f"找不到网格 {node}，或不在该账号的范围内")
         count = sheet_export(actor=actor, kind=kind, target=output, node=target)

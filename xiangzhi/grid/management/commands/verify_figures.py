@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from xiangzhi.core import figures
+from xiangzhi.core.paths import node_named
 from xiangzhi.core.registry import maintained_figures
 from xiangzhi.grid.models import GridNode, level_name
 
@@ -33,11 +34,7 @@ class Command(BaseCommand):
     def handle(self, *args, node=None, fix=False, **options):
         where = None
         if node:
-            where = GridNode.objects.filter(code=node).first() or (
-                GridNode.objects.filter(pk=int(node)).first()
-                if node.isdecimal() and node.isascii()
-                else None
-            )
+            where = node_named(GridNode.objects.all(), node)
             if where is None:
                 raise CommandError(f"没有区划代码或编号为 {node} 的网格")
         if not figures.enabled():
