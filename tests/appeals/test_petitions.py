@@ -16,6 +16,7 @@ from xiangzhi.appeals.services.petitions import (
     petition_register,
 )
 from xiangzhi.core.models import AuditEvent
+from xiangzhi.core.workdays import add_workdays
 
 TODAY = timezone.localdate
 
@@ -38,16 +39,40 @@ def _register(world, days_ago=3, **extra):
 
 def test_registering_sets_the_decision_limit_fifteen_days_after_receipt(world):
     p = _register(world, days_ago=3)
-    assert p.decide_by == p.received_on + dt.timedelta(days=15)
-    assert p.days_left(TODAY()) == 12
+    assert p.decide_by == add_workdays(p.received_on + dt.timedelta(days=15), 0)
+    assert p.days_left(TODAY()) == (p.decide_by - TODAY()).days >= 12
     assert AuditEvent.objects.filter(action="appeals.petition_register", object_id=p.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("received_on", "decide_by"),
+    [
+        ("2026-09-16", "2026-10-08"),  # the 15th day is National Day: the day after the holiday
+        ("2026-10-30", "2026-11-16"),  # a Saturday: the Monday after
+        ("2026-09-25", "2026-10-10"),  # a Saturday worked to make up the holiday: kept
+        ("2026-11-02", "2026-11-17"),  # a working day: kept
+    ],
+)
+def test_a_limit_whose_last_day_is_a_rest_day_ends_on_the_next_working_day(
+    world, received_on, decide_by
+):
+    p = _register(world, days_ago=(TODAY() - dt.date.fromisoformat(received_on)).days)
+    assert p.decide_by == dt.date.fromisoformat(decide_by)
+    p = petition_accept(
+        actor=world.a.cadre,
+        petition=p,
+        decided_on=dt.date.fromisoformat(received_on) + dt.timedelta(days=1),
+        note="逾期原因：材料补齐后受理",
+    )
+    assert p.finish_by.weekday() < 5 or p.finish_by == dt.date(2026, 10, 10)
+    assert p.finish_by - p.decided_on >= dt.timedelta(days=60)
 
 
 def test_accepting_sets_the_finish_limit_sixty_days_after_acceptance(world):
     p = _register(world)
     p = petition_accept(actor=world.a.cadre, petition=p, decided_on=TODAY())
     assert p.state == Petition.State.ACCEPTED
-    assert p.finish_by == TODAY() + dt.timedelta(days=60)
+    assert p.finish_by == add_workdays(TODAY() + dt.timedelta(days=60), 0)
 
 
 def test_a_decision_past_fifteen_days_needs_the_reason_for_the_delay(world):
@@ -70,7 +95,7 @@ def test_a_petition_is_extended_once_and_by_thirty_days_at_most(world):
         petition_extend(actor=world.a.cadre, petition=p, days=31, reason="需要实地测量")
     assert "days" in err.value.message_dict
     p = petition_extend(actor=world.a.cadre, petition=p, days=30, reason="需要实地测量")
-    assert p.finish_by == TODAY() + dt.timedelta(days=90)
+    assert p.finish_by == add_workdays(TODAY() + dt.timedelta(days=90), 0)
     with pytest.raises(ValidationError, match="只能延期一次"):
         petition_extend(actor=world.a.cadre, petition=p, days=5, reason="还要再等等")
     p.refresh_from_db()

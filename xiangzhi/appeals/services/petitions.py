@@ -18,6 +18,7 @@ from xiangzhi.core import figures
 from xiangzhi.core.audit import audit_record
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
+from xiangzhi.core.workdays import add_workdays
 from xiangzhi.grid.models import GridNode
 from xiangzhi.people.models import Resident
 
@@ -117,7 +118,7 @@ def petition_register(
         content=content.strip(),
         department=department,
         received_on=received_on,
-        decide_by=received_on + dt.timedelta(days=ACCEPT_DAYS),
+        decide_by=limit_after(received_on, ACCEPT_DAYS),
         registered_by=actor,
     )
     figures.touch(node)
@@ -129,6 +130,13 @@ def petition_register(
         changes={"subject": petition.subject, "department": department.pk},
     )
     return petition
+
+
+def limit_after(start: dt.date, days: int) -> dt.date:
+    """The last day of a limit of `days` calendar days from `start` (信访工作条例 counts days
+    as the calendar does); a last day that is a rest day or a statutory holiday moves to the
+    next working day (民法典 第二百零三条), on the Chinese calendar with its make-up workdays."""
+    return add_workdays(start + dt.timedelta(days=days), 0)
 
 
 @transaction.atomic
@@ -148,7 +156,7 @@ def petition_accept(
         raise ValidationError(errors)
     petition.state = State.ACCEPTED
     petition.decided_on, petition.decision_note = decided_on, (note or "").strip()
-    petition.finish_by = decided_on + dt.timedelta(days=FINISH_DAYS)
+    petition.finish_by = limit_after(decided_on, FINISH_DAYS)
     petition.save(update_fields=["state", "decided_on", "decision_note", "finish_by"])
     audit_record(
         actor=actor,
@@ -204,7 +212,7 @@ def petition_extend(*, actor: Actor, petition: Petition, days: int | None, reaso
         raise ValidationError(errors)
     petition.extended_days = days
     petition.extension_reason = reason.strip()
-    petition.finish_by = petition.finish_by + dt.timedelta(days=days)
+    petition.finish_by = limit_after(petition.decided_on, FINISH_DAYS + days)
     petition.save(update_fields=["extended_days", "extension_reason", "finish_by"])
     petition_notice(petition, gettext("信访事项已延期"), "petition.extended")
     audit_record(
