@@ -213,6 +213,43 @@ def test_a_newborn_is_never_offered_or_taken_as_the_new_head(client, world):
     assert "新生儿不能当户主" in str(exc.value)
 
 
+def test_a_head_whose_only_housemate_is_a_newborn_may_still_die_or_move_out(client, world):
+    """Nobody in the household may be head yet: it stays registered without a living head, and
+    the page says what to do next (it answered with an error for every post)."""
+    a = world.a
+    home = a.other_household  # its head alone
+    today = timezone.localdate()
+    resident_add(
+        actor=a.cadre,
+        household=home,
+        kind="birth",
+        data=ResidentData(
+            name="乙宝宝", birth_date=today - dt.timedelta(days=20), gender="F", relation="child"
+        ),
+    )
+    client.force_login(a.cadre)
+    url = f"/people/residents/{home.head_id}/death/"
+    r = client.post(url, {"occurred_on": today.isoformat(), "reason": "illness"}, follow=True)
+    assert r.redirect_chain, r.content.decode()[:2000]
+    assert "暂无户主" in r.content.decode()
+    home.refresh_from_db()
+    assert home.status == Household.Status.ACTIVE and home.living_head is None
+    assert Resident.objects.get(pk=home.head_id).status == Resident.Status.DECEASED
+    assert home.members.filter(status=Resident.Status.ACTIVE).count() == 1
+
+
+def test_a_departure_is_not_recorded_twice_from_two_pages_open_at_once(world):
+    """Each request loaded the resident before the other saved."""
+    first = Resident.objects.get(pk=world.a.child.pk)
+    second = Resident.objects.get(pk=world.a.child.pk)
+    resident_move_out(actor=world.a.cadre, resident=first, destination="same_town", reason="work")
+    with pytest.raises(ValidationError, match="已不在册"):
+        resident_record_death(actor=world.a.secretary, resident=second, cause="illness")
+    left = HouseholdChange.objects.filter(resident_id=world.a.child.pk, kind__in=["move_out", "death"])
+    assert left.count() == 1
+    assert Resident.objects.get(pk=world.a.child.pk).status == Resident.Status.MOVED_OUT
+
+
 def test_the_upload_page_shows_grid_paths_and_counts_rows_with_errors(client, world):
     client.force_login(world.a.cadre)
     page = client.get("/sheets/import/").content.decode()

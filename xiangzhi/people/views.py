@@ -485,8 +485,11 @@ def resident_edit(request, resident_id: int):
 def _leave_view(request, resident_id: int, kind: str, title: str, done_text: str):
     resident = access_resident(request.user, resident_id, write=True)
     others = selectors.resident_housemates(actor=request.user, resident=resident)
-    form = LeaveForm(request.POST or None, kind=kind, others=selectors.head_candidates(others))
-    head_leaves = resident.household.head_id == resident.pk and others.exists()
+    candidates = selectors.head_candidates(others)
+    form = LeaveForm(request.POST or None, kind=kind, others=candidates)
+    is_head = resident.household.head_id == resident.pk
+    head_leaves = is_head and candidates.exists()
+    only_newborns = is_head and not head_leaves and others.exists()
 
     def leave(d):
         common = {"occurred_on": d["occurred_on"], "note": d["note"], "new_head": d["new_head"]}
@@ -512,6 +515,12 @@ def _leave_view(request, resident_id: int, kind: str, title: str, done_text: str
             )
             % {"name": r.name, "done_text": done_text, "name2": form.cleaned_data["new_head"].name}
             if head_leaves
+            else gettext(
+                "%(name)s%(done_text)s。户里只剩未满周岁的孩子，暂无户主：有亲属迁入或孩子满周岁后，"
+                "请办理户主变更"
+            )
+            % {"name": r.name, "done_text": done_text}
+            if only_newborns
             else f"{r.name}{done_text}"
         ),
         success_url=lambda r: (

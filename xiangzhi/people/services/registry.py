@@ -301,23 +301,33 @@ def _leave(
     reason: str = "",
 ) -> Resident:
     _check_write(actor, resident.node)
-    if resident.status != Resident.Status.ACTIVE:
-        raise ValidationError(gettext("该居民已不在册"))
     _check_reason(kind, destination, reason)
     household = Household.objects.select_for_update().get(pk=resident.household_id)
+    # Read again under the household's lock: a page opened before another departure (or a
+    # second tap) must not record the person leaving twice.
+    resident.refresh_from_db(fields=["status", "household"])
+    if resident.status != Resident.Status.ACTIVE:
+        raise ValidationError(gettext("该居民已不在册"))
+    if resident.household_id != household.pk:
+        raise ValidationError(gettext("该居民所在的户刚有变动，请刷新页面后重试。"))
     others = list(household.members.filter(status=Resident.Status.ACTIVE).exclude(pk=resident.pk))
-    if household.head_id == resident.pk and others:
+    # A head who leaves only newborns keeps the household without a living head: no one in
+    # it may be head yet (living_head shows none; the household page asks for a 户主变更).
+    may_head = [o for o in others if not is_newborn(o)]
+    if household.head_id == resident.pk and may_head:
         if new_head is None or new_head.pk not in {o.pk for o in others}:
             raise ValidationError({"new_head": gettext("户主离开后，请从本户在册成员中指定新户主")})
         if is_newborn(new_head):
             raise ValidationError({"new_head": gettext("新生儿不能当户主，请指定其他成员")})
+    else:
+        new_head = None
     resident.status = status
     resident.save(update_fields=["status", "updated_at"])
     if resident.user_id:
         # The person's own account (villager, party member) ends with their life here.
         user_leave(actor=actor, user=resident.user, reason=kind)
     relations = {}
-    if household.head_id == resident.pk and others:
+    if household.head_id == resident.pk and new_head is not None:
         # The others' relations were to the leaving head: take the usual ones to the new head,
         # which the page then asks the user to check.
         new_head = next(o for o in others if o.pk == new_head.pk)
