@@ -199,6 +199,31 @@ def test_an_update_audits_the_changed_fields_without_secrets(world):
     assert "13900002222" not in str(event.changes)
 
 
+def test_an_edit_neither_makes_a_second_head_nor_takes_the_head_away(client, world):
+    """Who is 户主 changes only through 户主变更 (it also sets the others' relations)."""
+    a = world.a
+    child = Resident.objects.get(pk=a.child.pk)
+    with pytest.raises(ValidationError, match="户主变更"):
+        resident_update(
+            actor=a.cadre,
+            resident=child,
+            data=ResidentData(name=child.name, id_number=child.id_number, relation="head"),
+        )
+    head = Resident.objects.get(pk=a.head.pk)
+    with pytest.raises(ValidationError, match="户主变更"):
+        resident_update(
+            actor=a.cadre,
+            resident=head,
+            data=ResidentData(name=head.name, id_number=head.id_number, relation="child"),
+        )
+    assert Resident.objects.filter(household=a.household, relation="head").count() == 1
+    client.force_login(a.cadre)
+    page = client.get(f"/people/residents/{child.pk}/edit/").content.decode()
+    assert 'value="head"' not in page
+    page = client.get(f"/people/residents/{head.pk}/edit/").content.decode()
+    assert 'value="child"' not in page and "户主变更" in page
+
+
 def test_pages_show_ids_and_phones_masked(client, world):
     client.force_login(world.a.cadre)
     body = client.get(f"/people/households/{world.a.household.pk}/").content.decode()

@@ -74,6 +74,16 @@ class ResidentForm(forms.Form):
                 name
             ].help_text = "显示的是脱敏号码；不修改就保持原号码，如需更改请完整输入新号码"
 
+    def head_only_through_head_change(self, is_head: bool) -> None:
+        """Editing a member: who is 户主 changes only on the household's 户主变更 page, which
+        also sets the others' relations (the service refuses it here too)."""
+        field = self.fields["relation"]
+        if is_head:
+            field.choices = [(Resident.Relation.HEAD, Resident.Relation.HEAD.label)]
+            field.help_text = "更换户主请在该户页面点“户主变更”办理"
+        else:
+            field.choices = [c for c in field.choices if c[0] != Resident.Relation.HEAD]
+
     @staticmethod
     def initial_from(resident: Resident) -> dict:
         # The masks, never the numbers: a form's HTML is a page like any other, and the full

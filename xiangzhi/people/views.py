@@ -468,6 +468,7 @@ def resident_edit(request, resident_id: int):
     resident = access_resident(request.user, resident_id, write=True)
     form = ResidentForm(request.POST or None, initial=ResidentForm.initial_from(resident))
     form.keep_masks()
+    form.head_only_through_head_change(resident.household.head_id == resident.pk)
     done = handle_form(
         request,
         form,

@@ -272,6 +272,13 @@ def resident_add(
 def resident_update(*, actor: Actor, resident: Resident, data: ResidentData) -> Resident:
     _check_write(actor, resident.node)
     resident_validate(data, exclude_pk=resident.pk, actor=actor)
+    is_head = Household.objects.filter(pk=resident.household_id, head_id=resident.pk).exists()
+    if (data.relation == Resident.Relation.HEAD) != is_head:
+        # A household has one head, and who it is changes only through 户主变更, which also
+        # sets the others' relations to the new head.
+        raise ValidationError(
+            {"relation": gettext("更换户主请在该户页面点“户主变更”办理，这里不能改为或改掉户主。")}
+        )
     fields = RESIDENT_FIELDS
     before = snapshot(resident, fields)
     for name in fields:
