@@ -97,6 +97,42 @@ def test_a_member_listed_as_head_does_not_take_over_their_household(world, tmp_p
     assert not Resident.objects.filter(name="甲新配偶").exists()
 
 
+def test_a_sheet_neither_demotes_the_head_nor_makes_a_member_head(world, tmp_path):
+    """Only 户主变更 changes who is head: a row that says 子 for the head (a group without a
+    head row) or 户主 for a member is an error, and nothing of the household changes."""
+    a = world.a
+    rows = [
+        ["户编号", "姓名", "身份证号", "与户主关系", "所属网格"],
+        ["a-001", a.head.name, a.head.id_number, "子", GRID],
+    ]
+    report = registry_import(
+        actor=a.cadre, kind="residents", path=make_sheet(tmp_path / "1.xlsx", rows)
+    )
+    assert "户主变更" in messages(report)
+    assert Resident.objects.get(pk=a.head.pk).relation == "head"
+    hh = Household.objects.get(pk=a.household.pk)
+    assert hh.head_id == a.head.pk
+    assert list(hh.members.filter(relation="head").values_list("pk", flat=True)) == [a.head.pk]
+
+
+def test_a_system_number_given_twice_in_a_sheet_is_an_error(world, tmp_path):
+    """A row copied to add a newcomer with its 系统编号 left in renamed the person it names and
+    gave them the newcomer's ID."""
+    a = world.a
+    child = Resident.objects.get(pk=a.child.pk)
+    rows = [
+        ["系统编号", "姓名", "身份证号", "与户主关系", "户编号", "所属网格"],
+        [child.pk, child.name, child.id_number_masked, "子", "a-001", GRID],
+        [child.pk, "甲新来", make_id(dt.date(2016, 7, 1), "M"), "子", "a-001", GRID],
+    ]
+    report = registry_import(
+        actor=a.cadre, kind="residents", path=make_sheet(tmp_path / "2.xlsx", rows)
+    )
+    assert "与第 2 行的系统编号重复" in messages(report)
+    child.refresh_from_db()
+    assert (child.name, child.id_number) == (a.child.name, a.child.id_number)
+
+
 def test_a_new_head_does_not_join_the_household_of_an_existing_member(world, tmp_path):
     a = world.a
     path = make_sheet(

@@ -245,7 +245,9 @@ def test_a_departure_is_not_recorded_twice_from_two_pages_open_at_once(world):
     resident_move_out(actor=world.a.cadre, resident=first, destination="same_town", reason="work")
     with pytest.raises(ValidationError, match="已不在册"):
         resident_record_death(actor=world.a.secretary, resident=second, cause="illness")
-    left = HouseholdChange.objects.filter(resident_id=world.a.child.pk, kind__in=["move_out", "death"])
+    left = HouseholdChange.objects.filter(
+        resident_id=world.a.child.pk, kind__in=["move_out", "death"]
+    )
     assert left.count() == 1
     assert Resident.objects.get(pk=world.a.child.pk).status == Resident.Status.MOVED_OUT
 

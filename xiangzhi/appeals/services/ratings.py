@@ -42,7 +42,11 @@ def _rate(
         handler = handler_of(a)
         # A follow-up call checks the handler's work, so the handler does not record it (an
         # imported sheet transcribes calls already made, by whoever keeps the sheet).
-        if via == AppealRating.Via.FOLLOW_UP and not from_sheet and handler == getattr(actor, "pk", None):
+        if (
+            via == AppealRating.Via.FOLLOW_UP
+            and not from_sheet
+            and handler == getattr(actor, "pk", None)
+        ):
             raise ValidationError(
                 gettext("回访评价须由办理人以外的人员记录，不能为自己办理的诉求回访。")
             )

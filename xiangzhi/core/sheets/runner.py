@@ -42,6 +42,9 @@ def alive_path(job_id: int) -> Path:
 def heartbeat(job_id: int) -> None:
     """Say that this process is running the job, and now (read by housekeeping)."""
     path = alive_path(job_id)
+    # The folder is made by an upload; a job queued otherwise (import_xlsx, a restored
+    # database) must not stop here, claimed and never finished.
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(
         json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "at": time.time()})

@@ -29,9 +29,17 @@ def _field_rules(row: Row, *, today: dt.date, unreadable: set[str]) -> None:
             row.fail(key, message)
 
 
+def _seen(seen: dict[str, tuple[str, int]], key: str, row: Row) -> str:
+    """Where an earlier row of the file gave this key ("第 3 行"), or "" for its first row."""
+    sheet, number = seen.setdefault(key, (row.sheet, row.number))
+    if (sheet, number) == (row.sheet, row.number):
+        return ""
+    return (f"工作表“{sheet}”" if sheet != row.sheet else "") + f"第 {number} 行"
+
+
 def clean_row(row: Row, *, today: dt.date, seen_ids: dict[str, tuple[str, int]]) -> None:
-    """Field rules shared with the forms, and the file-level duplicate check (`seen_ids`: ID ->
-    (sheet, row) of its first row)."""
+    """Field rules shared with the forms, and the file-level duplicate checks (`seen_ids`: an ID,
+    or "pk:" and a 系统编号 -> (sheet, row) of its first row)."""
     d = row.data
     masked_id = d.id_number if row.id_masked else ""
     masked_phone = d.phone if row.phone_masked else ""
@@ -52,10 +60,12 @@ def clean_row(row: Row, *, today: dt.date, seen_ids: dict[str, tuple[str, int]])
         and not row.id_masked
         and not any(c == row.labels["id_number"] for c, _ in row.errors)
     ):
-        sheet, number = seen_ids.setdefault(d.id_number, (row.sheet, row.number))
-        if (sheet, number) != (row.sheet, row.number):
-            where = f"工作表“{sheet}”" if sheet != row.sheet else ""
-            row.fail("id_number", f"与{where}第 {number} 行的身份证号重复")
+        if earlier := _seen(seen_ids, d.id_number, row):
+            row.fail("id_number", f"与{earlier}的身份证号重复")
+    if row.pk and (earlier := _seen(seen_ids, f"pk:{row.pk}", row)):
+        # A row copied to add a newcomer with its 系统编号 left in would rename the person the
+        # number names and give them the newcomer's ID.
+        row.fail("pk", f"与{earlier}的系统编号重复：新登记的人请把系统编号留空")
     if row.id_masked and not row.pk:
         row.fail(
             "id_number",

@@ -236,6 +236,13 @@ def _household_changes(group: Group, plan: Plan) -> None:
         plan.household_changes(household, group.head_row, node, group.number)
 
 
+def _head_changed(resident: Resident, row: Row) -> bool:
+    new = row.data.relation if "relation" in row.present and row.data.relation else None
+    return new is not None and (new == Resident.Relation.HEAD) != (
+        resident.relation == Resident.Relation.HEAD
+    )
+
+
 def _plan_row(run: RegistryImport, group: Group, row: Row, plan: Plan) -> None:
     """One row of a checked group: a new resident, a change, or nothing (counted)."""
     household, ex = group.household, group.existing[id(row)]
@@ -258,6 +265,15 @@ def _plan_row(run: RegistryImport, group: Group, row: Row, plan: Plan) -> None:
             row.labels["id_number"],
             f"该居民已登记在其他户（户编号 {ex.household.number or ex.household_id}），"
             "如需迁移请使用迁出/迁入或分户功能",
+            row.sheet,
+        )
+    elif _head_changed(ex, row):
+        # A sheet never changes who is 户主 (plan's rule): only 户主变更 does, with the others'
+        # relations; a row that would make a member head, or the head a member, is refused.
+        run.report.error(
+            row.number,
+            row.labels.get("relation", LABELS["relation"]),
+            "更换户主请在该户页面点“户主变更”办理，不能通过导入更换",
             row.sheet,
         )
     else:
