@@ -310,3 +310,18 @@ def test_a_search_by_a_number_leaves_a_trace_for_the_auditors(client, world):
     events = AuditEvent.objects.filter(action="people.resident_number_search")
     assert events.count() == before + 3
     assert events.order_by("-pk").first().changes == {"query": "***X"}
+
+
+def test_a_search_by_a_whole_phone_number_is_audited_as_one_by_an_id(client, world):
+    """A full mobile or landline finds its owner (name, household, ID mask) for a reveal role;
+    it left no trace while an ID search did."""
+    from xiangzhi.core.models import AuditEvent
+
+    client.force_login(world.a.cadre)
+    searches = AuditEvent.objects.filter(action="people.resident_number_search")
+    before = searches.count()
+    page = client.get("/people/residents/", {"q": "13800001111"}).content.decode()
+    assert world.a.marker_name in page
+    client.get("/people/residents/", {"q": "0731-1234567"})
+    assert searches.count() == before + 2
+    assert searches.order_by("-pk").first().changes == {"query": "***********7"}

@@ -55,6 +55,14 @@ def _last4_q(digits: str, *, actor: Actor) -> Q:
     return match
 
 
+# The searches by a number (upper-cased): 尾号, a whole ID number, a mobile or a landline.
+# services.registry.resident_number_search audits every query one of them matches.
+LAST4_QUERY = re.compile(r"\d{3}[\dX]", re.ASCII)
+ID_QUERY = re.compile(r"\d{17}[\dX]|\d{15}", re.ASCII)
+PHONE_QUERY = re.compile(r"1\d{10}|0\d{2,3}-?\d{7,8}", re.ASCII)
+NUMBER_QUERIES = (LAST4_QUERY, ID_QUERY, PHONE_QUERY)
+
+
 def resident_search_q(query: str, *, actor: Actor) -> Q:
     """Match a name, its full pinyin or initials ("zhangsan", "zs"), the last four digits of a
     phone or ID number (尾号), or an exact ID/phone number (ID numbers, in part or whole, only in
@@ -65,9 +73,9 @@ def resident_search_q(query: str, *, actor: Actor) -> Q:
     if _ASCII.match(q):
         return Q(name_pinyin__startswith=q) | Q(name_initials__startswith=q)
     upper = q.upper()
-    if re.fullmatch(r"\d{3}[\dX]", upper):
+    if LAST4_QUERY.fullmatch(upper):
         return _last4_q(upper, actor=actor)
-    if re.fullmatch(r"\d{17}[\dX]|\d{15}", upper):
+    if ID_QUERY.fullmatch(upper):
         from xiangzhi.core.validators import parse_citizen_id
 
         try:
@@ -75,7 +83,7 @@ def resident_search_q(query: str, *, actor: Actor) -> Q:
         except Exception:  # noqa: BLE001 - an invalid number simply matches nothing
             return Q(pk__in=[])
         return _number_q(actor, Q(id_number_index=blind_index(upper, "id")))
-    if re.fullmatch(r"1\d{10}|0\d{2,3}-?\d{7,8}", q):  # a mobile, or a landline with its code
+    if PHONE_QUERY.fullmatch(upper):  # a mobile, or a landline with its code
         from xiangzhi.core.validators import normalize_phone
 
         try:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -23,6 +22,7 @@ from xiangzhi.grid.models import GridNode
 from ..actions import PeopleAction
 from ..models import Household, HouseholdChange, Resident, Tag
 from ..relations import relations_after_head_change
+from ..selectors import NUMBER_QUERIES
 from .numbering import check_household_level, next_number
 from .resident_data import (
     HEAD,
@@ -448,8 +448,6 @@ def resident_reveal(*, actor: Actor, resident: Resident, field_name: str, purpos
     return getattr(resident, field_name) or ""
 
 
-# A search by an ID number, or by the last four of one or of a phone (尾号): see below.
-_NUMBER_QUERY = re.compile(r"\d{3}[\dX]|\d{17}[\dX]|\d{15}")
 
 
 def resident_number_search(*, actor: Actor, search: str) -> bool:
@@ -458,7 +456,7 @@ def resident_number_search(*, actor: Actor, search: str) -> bool:
     searches leave a trace for the auditors as a reveal does (hostile review). The query itself
     is kept masked but for its last character."""
     query = normalize_text(search).upper()
-    if not _NUMBER_QUERY.fullmatch(query):
+    if not any(pattern.fullmatch(query) for pattern in NUMBER_QUERIES):
         return False
     audit_record(
         actor=actor,
