@@ -135,7 +135,7 @@ def test_a_head_change_on_a_phone(page, live_server, world):
     page.goto(f"{live_server.url}/people/residents/{a.child.pk}/")
     page.get_by_role("link", name="改为户主").click()
     page.wait_for_url("**/head/?new_head=*")
-    select = page.get_by_label(f"{a.head.name}(男,1970年生)是新户主的")
+    select = page.get_by_label(f"{a.head.name}（男，1970年生）是新户主的")
     assert select.input_value() == "parent"  # the old head is the new head's parent
     _axe(page)
     _no_horizontal_scroll(page)

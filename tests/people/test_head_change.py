@@ -356,3 +356,11 @@ def test_the_split_page_sends_to_the_check_of_the_new_households_relations(clien
     )
     alone = Household.objects.get(address="甲村新街11号")
     assert response["Location"] == f"/people/households/{alone.pk}/"
+
+
+def test_the_head_change_page_names_members_with_full_width_punctuation(client, world):
+    a = world.a
+    client.force_login(a.cadre)
+    page = client.get(f"/people/households/{a.household.pk}/head/").content.decode()
+    assert f"{a.head.name}（男，1970年生）（现户主）" in page
+    assert f"{a.head.name}(" not in page and "年生)" not in page

@@ -221,13 +221,13 @@ class HeadChoiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["new_head"].queryset = members
         self.fields["new_head"].label_from_instance = lambda m: (
-            _person_label(m) + ("· 现户主" if m.relation == Resident.Relation.HEAD else "")
+            _person_label(m) + ("（现户主）" if m.relation == Resident.Relation.HEAD else "")
         )
 
 
 def _person_label(m: Resident) -> str:
-    born = f",{m.birth_date.year}年生" if m.birth_date else ""
-    return f"{m.name}({m.get_gender_display() or '性别未填'}{born})"
+    born = f"，{m.birth_date.year}年生" if m.birth_date else ""
+    return f"{m.name}（{m.get_gender_display() or '性别未填'}{born}）"
 
 
 class HeadChangeForm(forms.Form):
