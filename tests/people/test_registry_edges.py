@@ -290,3 +290,28 @@ def test_the_change_ledger_opens_on_this_month(client, world):
     everything = client.get("/people/changes/?since=").content.decode()
     assert a.child.name in everything
     assert Resident.objects.get(pk=a.child.pk).status == "moved_out"
+
+
+def test_a_change_dated_in_the_future_or_before_the_birth_is_refused(client, world):
+    a = world.a
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    with pytest.raises(ValidationError, match="不能晚于今天"):
+        resident_record_death(
+            actor=a.cadre, resident=a.child, cause="illness", occurred_on=tomorrow
+        )
+    before_birth = a.child.birth_date - dt.timedelta(days=1)
+    with pytest.raises(ValidationError, match="出生日期"):
+        resident_move_out(
+            actor=a.cadre,
+            resident=a.child,
+            destination="same_town",
+            reason="work",
+            occurred_on=before_birth,
+        )
+    assert Resident.objects.get(pk=a.child.pk).status == Resident.Status.ACTIVE
+    client.force_login(a.cadre)
+    r = client.post(
+        f"/people/residents/{a.child.pk}/death/",
+        {"occurred_on": tomorrow.isoformat(), "reason": "illness"},
+    )
+    assert r.status_code == 200 and "变动日期不能晚于今天" in r.content.decode()

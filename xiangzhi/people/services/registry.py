@@ -69,10 +69,17 @@ def _record_change(
     destination: str = "",
     reason: str = "",
 ) -> HouseholdChange:
+    # Called inside the service's transaction: a refused date takes the whole change back.
+    day = occurred_on or timezone.localdate()
+    if day > timezone.localdate():
+        raise ValidationError({"occurred_on": gettext("变动日期不能晚于今天")})
+    born = resident.birth_date if resident is not None else None
+    if born is not None and day < born:
+        raise ValidationError({"occurred_on": gettext("变动日期不能早于该居民的出生日期")})
     return HouseholdChange.objects.create(
         household=household,
         kind=kind,
-        occurred_on=occurred_on or timezone.localdate(),
+        occurred_on=day,
         resident=resident,
         other_household=other,
         note=note[:200],
