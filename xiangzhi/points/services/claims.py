@@ -312,15 +312,26 @@ def notice_days(claim: PointClaim) -> int:
     return policy.notice_days if policy else PointPolicy._meta.get_field("notice_days").default
 
 
+def _lock_accounts(claim: PointClaim) -> None:
+    """Lock the accounts a claim's decision touches, before the claim itself, in one order for
+    every writer of claims (review, rejection, finalisation: the other way round, a rejection
+    and the notice's end deadlocked). The household's own account row (resident None, whoever
+    the claim is for) orders the approvals of one household: the cap, counted per household,
+    is counted after the other approval has committed. A resident's claim then locks its own
+    account too, always after."""
+    accounts = [account_for(household=claim.household)]
+    if claim.resident_id is not None:
+        accounts.append(account_for(household=claim.household, resident=claim.resident))
+    for account in accounts:
+        PointAccount.objects.select_for_update().filter(pk=account.pk).first()
+
+
 def _lock_for_review(actor: Actor, claim: PointClaim, *, statuses: tuple) -> PointClaim:
     if not may_review(actor=actor, claim=claim):
         raise PermissionDenied(_("不能审核自己登记的或自己家的积分"))
-    # The household's account row orders the approvals of one household: the cap is counted
-    # after the other approval has committed.
-    account = account_for(household=claim.household, resident=claim.resident)
-    PointAccount.objects.select_for_update().filter(pk=account.pk).first()
+    _lock_accounts(claim)
     locked = (
-        PointClaim.objects.select_for_update()
+        PointClaim.objects.select_for_update(of=("self",))
         .select_related("rule_version", "node")
         .get(pk=claim.pk)
     )
@@ -490,6 +501,7 @@ def claim_finalize(*, actor: Actor | None, claim: PointClaim) -> PointEntry | No
     """Make a claim final once its notice ended unopposed: post its ledger entry. Idempotent:
     a claim already final, or not yet due, is left as it is (None)."""
     with transaction.atomic():
+        _lock_accounts(claim)
         claim = (
             PointClaim.objects.select_for_update(of=("self",))
             .select_related("rule_version", "household", "resident")
