@@ -61,6 +61,11 @@ def household_split(
     node = node or household.node
     _check_write(actor, household.node)
     _check_write(actor, node)
+    # Locked before the members are read, as for 户主变更: two splits of one member at once both
+    # found the member here, and the first new household was left with a head and no member.
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if household.status != Household.Status.ACTIVE:
+        raise ValidationError(gettext("该户已不在册，不能分户"))
     active = {r.pk: r for r in household.members.filter(status=Resident.Status.ACTIVE)}
     member_ids = {m.pk for m in members}
     address = normalize_text(address)
