@@ -3,6 +3,7 @@ answers in Chinese from what the first committed (no half-written household, no 
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 
@@ -11,7 +12,15 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections, transaction
 
 from xiangzhi.people.models import Household, Resident
-from xiangzhi.people.services import household_split
+from xiangzhi.people.services import (
+    ResidentData,
+    household_register,
+    household_split,
+    resident_add,
+)
+from xiangzhi.people.services.resident_data import TAKEN_IN_SCOPE
+
+from ..factories import make_id
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -93,3 +102,32 @@ def test_two_splits_of_one_member_at_once_make_one_new_household(world):
     child = Resident.objects.get(pk=a.child.pk)
     assert child.household_id == first.pk
     assert list(first.members.values_list("pk", flat=True)) == [child.pk]
+
+
+def test_one_id_number_registered_twice_at_once_is_refused_in_chinese(world):
+    a = world.a
+    same = make_id(dt.date(1992, 4, 5), "F")
+
+    def data():
+        return ResidentData(name="甲重复", id_number=same, relation="other")
+
+    def add(household):
+        return lambda: resident_add(actor=a.cadre, household=household, kind="move_in", data=data())
+
+    first, second = _second_waits_on_first(add(a.household), add(a.other_household))
+    assert isinstance(first, Resident), first
+    assert isinstance(second, ValidationError), repr(second)
+    assert second.message_dict == {"id_number": [TAKEN_IN_SCOPE]}
+
+    other = make_id(dt.date(1985, 6, 7), "M")
+
+    def register(address):
+        head = ResidentData(name="甲新户主", id_number=other)
+        return lambda: household_register(actor=a.cadre, node=a.grid, address=address, head=head)
+
+    first, second = _second_waits_on_first(register("甲村三号"), register("甲村四号"))
+    assert isinstance(first, Household), first
+    assert isinstance(second, ValidationError), repr(second)
+    assert second.message_dict == {"head_id_number": [TAKEN_IN_SCOPE]}
+    assert not Household.objects.filter(address="甲村四号").exists()
+    assert Resident.objects.filter(name__in=["甲重复", "甲新户主"]).count() == 2
