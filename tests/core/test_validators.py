@@ -81,3 +81,26 @@ def test_division_codes_have_twelve_digits():
     for bad in ["43052110020", "4305211002011", "43052110020A"]:
         with pytest.raises(ValidationError):
             validate_division_code(bad)
+
+
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")  # U+0660..: NFKC leaves them alone
+DEVANAGARI = str.maketrans("0123456789", "०१२३४५६७८९")
+
+
+@pytest.mark.parametrize("digits", [ARABIC_INDIC, DEVANAGARI])
+def test_numbers_in_another_scripts_digits_are_refused(digits):
+    """Such digits pass str.isdigit() and int(): an ID in them would be valid under a blind index
+    of its own, a second registration of the same person."""
+    example = "11010519491231002X"
+    for raw in [example[:17].translate(digits) + "X", example[:6].translate(digits) + example[6:]]:
+        with pytest.raises(ValidationError) as exc:
+            parse_citizen_id(raw)
+        assert "前17位应为数字" in exc.value.messages[0]
+    with pytest.raises(ValidationError) as exc:
+        parse_citizen_id("110105491231002".translate(digits))
+    assert "只能由数字组成" in exc.value.messages[0]
+    for phone in ["13800138000", "0731-1234567", "07311234567"]:
+        with pytest.raises(ValidationError):
+            normalize_phone(phone[:3] + phone[3:].translate(digits))
+    with pytest.raises(ValidationError):
+        validate_division_code("430521100201".translate(digits))

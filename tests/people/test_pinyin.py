@@ -78,3 +78,34 @@ def test_the_migration_gives_existing_residents_their_surname_reading(world):
     migration.recompute(apps, connection.schema_editor())
     head.refresh_from_db()
     assert (head.name_pinyin, head.name_initials) == ("zengdashan", "zds")
+
+
+def test_the_columns_hold_the_pinyin_of_any_name_of_the_50_characters_allowed():
+    """Six letters a character at most (庄 zhuang, 双 shuang); PostgreSQL refuses a longer value."""
+    name_field = Resident._meta.get_field("name")
+    full, initials = name_pinyin("庄双" * (name_field.max_length // 2))
+    assert len(full) == 6 * name_field.max_length
+    assert len(full) <= Resident._meta.get_field("name_pinyin").max_length
+    assert len(initials) <= Resident._meta.get_field("name_initials").max_length
+
+
+# A transliterated Uyghur name of 33 characters: 33 initials and 94 letters of pinyin.
+LONG_NAME = "阿卜杜热合曼买买提明艾则孜吐尔逊托合提阿不都克热木热依拉木艾合买提江"
+
+
+def test_a_long_name_is_registered_and_found_by_its_pinyin_and_initials(client, world):
+    from xiangzhi.people.services import ResidentData, resident_add
+
+    from ..factories import make_id
+
+    full, initials = name_pinyin(LONG_NAME)
+    resident_add(
+        actor=world.a.cadre,
+        household=world.a.household,
+        data=ResidentData(name=LONG_NAME, id_number=make_id(), relation=Resident.Relation.OTHER),
+        kind="move_in",
+    )
+    assert Resident.objects.get(name=LONG_NAME).name_initials == initials
+    client.force_login(world.a.cadre)
+    for query in (full, initials):
+        assert LONG_NAME in client.get(f"/people/residents/?q={query}").content.decode(), query

@@ -20,6 +20,7 @@ from xiangzhi.people.models import Household, HouseholdChange, Resident
 from xiangzhi.people.services import (
     ResidentData,
     household_register,
+    household_split,
     resident_add,
     resident_move_out,
     resident_record_death,
@@ -250,6 +251,44 @@ def test_a_departure_is_not_recorded_twice_from_two_pages_open_at_once(world):
     )
     assert left.count() == 1
     assert Resident.objects.get(pk=world.a.child.pk).status == Resident.Status.MOVED_OUT
+
+
+def test_a_split_neither_offers_nor_takes_a_newborn_as_the_new_head(client, world):
+    a = world.a
+    today = timezone.localdate()
+    baby = resident_add(
+        actor=a.cadre,
+        household=a.household,
+        kind="birth",
+        data=ResidentData(
+            name="甲新宝", birth_date=today - dt.timedelta(days=10), gender="M", relation="child"
+        ),
+    )
+    with pytest.raises(ValidationError) as exc:
+        household_split(
+            actor=a.cadre, household=a.household, members=[baby], new_head=baby, address="新巷1号"
+        )
+    assert exc.value.message_dict == {"new_head": ["新生儿不能当户主，请指定其他成员"]}
+    assert Resident.objects.get(pk=baby.pk).household_id == a.household.pk
+    client.force_login(a.cadre)
+    url = f"/people/households/{a.household.pk}/split/"
+    page = client.get(url).content.decode()
+    heads = page[page.index('name="new_head"') :]
+    heads = heads[: heads.index("</select>")]
+    assert a.child.name in heads and "甲新宝" not in heads
+    r = client.post(
+        url, {"members": [baby.pk], "new_head": baby.pk, "address": "新巷1号", "occurred_on": today}
+    )
+    assert r.status_code == 200 and not Household.objects.filter(address="新巷1号").exists()
+    # The baby still leaves with a member of age who heads the new household.
+    new = household_split(
+        actor=a.cadre,
+        household=a.household,
+        members=[a.child, baby],
+        new_head=a.child,
+        address="新巷2号",
+    )
+    assert set(new.members.values_list("pk", flat=True)) == {a.child.pk, baby.pk}
 
 
 def test_the_upload_page_shows_grid_paths_and_counts_rows_with_errors(client, world):

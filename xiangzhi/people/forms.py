@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from .models import HouseholdChange, Resident, Tag
+from .selectors import head_candidates
 from .services import REVEAL_FIELDS, ResidentData
 from .services.numbering import check_household_level
 
@@ -196,7 +197,11 @@ class SplitForm(forms.Form):
     members = forms.ModelMultipleChoiceField(
         label="分出的成员", queryset=Resident.objects.none(), widget=forms.CheckboxSelectMultiple
     )
-    new_head = forms.ModelChoiceField(label="新户户主", queryset=Resident.objects.none())
+    new_head = forms.ModelChoiceField(
+        label="新户户主",
+        queryset=Resident.objects.none(),
+        help_text="从分出的成员中指定（新生儿不能当户主）",
+    )
     address = forms.CharField(label="新户家庭住址", max_length=200)
     occurred_on = forms.DateField(label="分户日期", widget=DATE, initial=timezone.localdate)
 
@@ -204,7 +209,7 @@ class SplitForm(forms.Form):
         super().__init__(*args, **kwargs)
         if members is not None:
             self.fields["members"].queryset = members
-            self.fields["new_head"].queryset = members
+            self.fields["new_head"].queryset = head_candidates(members)
 
 
 class HeadChoiceForm(forms.Form):

@@ -134,8 +134,11 @@ class Resident(ScopedModel):
     # (LIKE %…%), which no b-tree serves. Pinyin and initials are prefix matches: one index each,
     # with PostgreSQL's pattern operators (which LIKE 'q%' needs).
     name = models.CharField("姓名", max_length=50)
-    name_pinyin = models.CharField(max_length=120, editable=False)
-    name_initials = models.CharField(max_length=30, editable=False)
+    # Wide enough for any name of the 50 characters allowed: one initial, and at most six letters
+    # of pinyin (zhuang, shuang), a character. Kept whole rather than clipped, so that a prefix
+    # search finds a long (维吾尔族) name by any of its syllables typed from the start.
+    name_pinyin = models.CharField(max_length=300, editable=False)
+    name_initials = models.CharField(max_length=50, editable=False)
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     birth_date = models.DateField("出生日期", null=True, blank=True)
     ethnicity = models.CharField("民族", max_length=20, blank=True, default="汉族")

@@ -23,6 +23,27 @@ from .registry import _check_write, _record_change, _set_relations, is_newborn
 from .resident_data import HEAD, RELATIONS
 
 
+def _split_errors(
+    household: Household, active: dict[int, Resident], member_ids: set[int], new_head: Resident
+) -> dict[str, str]:
+    """What is wrong with splitting member_ids off under new_head; active: the household's."""
+    errors = {}
+    if not member_ids:
+        errors["members"] = gettext("请选择要分出的成员")
+    elif not member_ids <= active.keys():
+        errors["members"] = gettext("只能分出本户在册成员")
+    elif member_ids == active.keys():
+        errors["members"] = gettext("不能把全部成员都分出去，原户至少保留一人")
+    elif household.head_id in member_ids:
+        errors["members"] = gettext("原户主不能分出，请先变更户主")
+    if new_head.pk not in member_ids:
+        errors["new_head"] = gettext("新户主必须是分出的成员之一")
+    elif new_head.pk in active and is_newborn(active[new_head.pk]):
+        # As for 户主变更 and a head's departure: a baby heads no household.
+        errors["new_head"] = gettext("新生儿不能当户主，请指定其他成员")
+    return errors
+
+
 @transaction.atomic
 @figures.batched
 def household_split(
@@ -40,20 +61,15 @@ def household_split(
     node = node or household.node
     _check_write(actor, household.node)
     _check_write(actor, node)
-    active = {r.pk for r in household.members.filter(status=Resident.Status.ACTIVE)}
+    # Locked before the members are read, as for 户主变更: two splits of one member at once both
+    # found the member here, and the first new household was left with a head and no member.
+    household = Household.objects.select_for_update().get(pk=household.pk)
+    if household.status != Household.Status.ACTIVE:
+        raise ValidationError(gettext("该户已不在册，不能分户"))
+    active = {r.pk: r for r in household.members.filter(status=Resident.Status.ACTIVE)}
     member_ids = {m.pk for m in members}
-    errors = {}
-    if not member_ids:
-        errors["members"] = gettext("请选择要分出的成员")
-    elif not member_ids <= active:
-        errors["members"] = gettext("只能分出本户在册成员")
-    elif member_ids == active:
-        errors["members"] = gettext("不能把全部成员都分出去，原户至少保留一人")
-    elif household.head_id in member_ids:
-        errors["members"] = gettext("原户主不能分出，请先变更户主")
-    if new_head.pk not in member_ids:
-        errors["new_head"] = gettext("新户主必须是分出的成员之一")
     address = normalize_text(address)
+    errors = _split_errors(household, active, member_ids, new_head)
     if not address:
         errors["address"] = gettext("请填写新户的家庭住址")
     if errors:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -29,6 +29,7 @@ from .resident_data import (
     HOUSEHOLD_FIELDS,
     RESIDENT_FIELDS,
     ResidentData,
+    id_taken_message,
     resident_build,
     resident_validate,
 )
@@ -49,9 +50,23 @@ def _check_write(actor: Actor, node: GridNode) -> None:
         raise PermissionDenied(gettext("您对该网格只有查看权限"))
 
 
-def _new_resident(household: Household, data: ResidentData) -> Resident:
+def _new_resident(
+    household: Household, data: ResidentData, *, actor: Actor, field: str = "id_number"
+) -> Resident:
+    """Save a new member; an ID number taken meanwhile is refused under `field`, in Chinese."""
     resident = resident_build(household, data)
-    resident.save()
+    try:
+        # In a savepoint: another request may have registered the number after resident_validate
+        # looked (its row not yet committed). The unique index then refuses this row, and the
+        # transaction must stay usable to look up whose the number is.
+        with transaction.atomic():
+            resident.save()
+    except IntegrityError:
+        index = resident.id_number_index
+        taken = index and Resident.objects.filter(id_number_index=index).first()
+        if not taken:
+            raise
+        raise ValidationError({field: id_taken_message(scope_for(actor), taken)}) from None
     if data.tags:
         resident.tags.set(Tag.objects.filter(code__in=data.tags))
     return resident
@@ -164,7 +179,7 @@ def household_register(
     household = Household.objects.create(node=node, address=address, number=number, note=note)
     if tags:
         household.tags.set(Tag.objects.filter(code__in=tags))
-    resident = _new_resident(household, head)
+    resident = _new_resident(household, head, actor=actor, field="head_id_number")
     household.head = resident
     household.save(update_fields=["head"])
     _record_change(
@@ -252,7 +267,7 @@ def resident_add(
         and data.birth_date != occurred_on
     ):
         raise ValidationError({"occurred_on": gettext("出生登记的变动日期应与出生日期一致")})
-    resident = _new_resident(household, data)
+    resident = _new_resident(household, data, actor=actor)
     _record_change(
         actor=actor,
         household=household,
