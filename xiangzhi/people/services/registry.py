@@ -470,8 +470,6 @@ def resident_reveal(*, actor: Actor, resident: Resident, field_name: str, purpos
     return getattr(resident, field_name) or ""
 
 
-
-
 def resident_number_search(*, actor: Actor, search: str) -> bool:
     """Put a search by a number in the audit trail (True when it was one). A match confirms
     digits the ID mask hides: a hundred or a thousand searches rebuild a whole number, so such
