@@ -131,3 +131,27 @@ def test_one_id_number_registered_twice_at_once_is_refused_in_chinese(world):
     assert second.message_dict == {"head_id_number": [TAKEN_IN_SCOPE]}
     assert not Household.objects.filter(address="甲村四号").exists()
     assert Resident.objects.filter(name__in=["甲重复", "甲新户主"]).count() == 2
+
+
+def test_two_members_edited_to_one_id_number_at_once_are_refused_in_chinese(world):
+    """The edit's own check read before the other edit committed; the unique index then
+    refused the second row with a 500."""
+    from xiangzhi.people.services import resident_update
+
+    a = world.a
+    same = make_id(dt.date(1993, 5, 6), "M")
+
+    def edit(resident):
+        def call():
+            fresh = Resident.objects.get(pk=resident.pk)
+            data = ResidentData(
+                name=fresh.name, id_number=same, relation=fresh.relation, gender="M"
+            )
+            return resident_update(actor=a.cadre, resident=fresh, data=data)
+
+        return call
+
+    first, second = _second_waits_on_first(edit(a.child), edit(a.other_household.head))
+    assert isinstance(first, Resident), first
+    assert isinstance(second, ValidationError), repr(second)
+    assert second.message_dict == {"id_number": [TAKEN_IN_SCOPE]}

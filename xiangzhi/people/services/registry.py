@@ -50,11 +50,8 @@ def _check_write(actor: Actor, node: GridNode) -> None:
         raise PermissionDenied(gettext("您对该网格只有查看权限"))
 
 
-def _new_resident(
-    household: Household, data: ResidentData, *, actor: Actor, field: str = "id_number"
-) -> Resident:
-    """Save a new member; an ID number taken meanwhile is refused under `field`, in Chinese."""
-    resident = resident_build(household, data)
+def _save_number_once(resident: Resident, *, actor: Actor, field: str = "id_number") -> None:
+    """Save the resident; an ID number taken meanwhile is refused under `field`, in Chinese."""
     try:
         # In a savepoint: another request may have registered the number after resident_validate
         # looked (its row not yet committed). The unique index then refuses this row, and the
@@ -63,10 +60,19 @@ def _new_resident(
             resident.save()
     except IntegrityError:
         index = resident.id_number_index
-        taken = index and Resident.objects.filter(id_number_index=index).first()
+        taken = index and Resident.objects.exclude(pk=resident.pk).filter(id_number_index=index)
+        taken = taken and taken.first()
         if not taken:
             raise
         raise ValidationError({field: id_taken_message(scope_for(actor), taken)}) from None
+
+
+def _new_resident(
+    household: Household, data: ResidentData, *, actor: Actor, field: str = "id_number"
+) -> Resident:
+    """Save a new member; an ID number taken meanwhile is refused under `field`, in Chinese."""
+    resident = resident_build(household, data)
+    _save_number_once(resident, actor=actor, field=field)
     if data.tags:
         resident.tags.set(Tag.objects.filter(code__in=data.tags))
     return resident
@@ -305,7 +311,7 @@ def resident_update(*, actor: Actor, resident: Resident, data: ResidentData) -> 
     before = snapshot(resident, fields)
     for name in fields:
         setattr(resident, name, getattr(data, name))
-    resident.save()
+    _save_number_once(resident, actor=actor)
     resident.tags.set(Tag.objects.filter(code__in=data.tags))
     figures.touch(resident.node)
     audit_record(
