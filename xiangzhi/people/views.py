@@ -2,8 +2,8 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponseBadRequest
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -192,7 +192,8 @@ def change_list(request):
 def change_export(request):
     node, filters, errors, qs = _change_query(request)
     if errors:
-        return HttpResponseBadRequest("日期有误，请回到人口变动台账改正后再导出")
+        # Back to the ledger with the same filters: it names the bad date on the page.
+        return redirect(f"{reverse('people:change_list')}?{request.GET.urlencode()}")
     return _export(request, "changes", node, qs, period_text(filters["since"], filters["until"]))
 
 
