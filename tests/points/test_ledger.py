@@ -141,3 +141,37 @@ def test_verify_points_names_an_account_whose_balance_differs_and_fixes_it(world
     from xiangzhi.core.models import AuditEvent
 
     assert AuditEvent.objects.filter(action="points.balance_fix").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_household_an_import_moves_to_another_grid_takes_its_accounts_along(world, tmp_path):
+    """Its new grid's worker sees its points and it ranks where it lives; the entries stay
+    where they were earned, and every figure still matches the records."""
+    from xiangzhi.core import figures
+    from xiangzhi.points.models import PointPeriodTotal
+    from xiangzhi.people.services.imports import registry_import
+
+    from ..xlsx_helpers import make_sheet
+
+    a = world.a
+    account = _account(world)
+    entry = entry_post(actor=a.cadre, account=account, amount=5, reason="清扫", source=CLAIM)
+    seen = PointAccount.objects.for_actor
+    assert not seen(a.sibling_worker).filter(pk=account.pk).exists()
+    path = "甲村/甲村第一党支部/甲村枫树屋场党小组/" + a.sibling_grid.name
+    rows = [
+        ["户编号", "户主姓名", "户主身份证号", "家庭住址", "所属网格"],
+        [a.household.number, a.head.name, a.head.id_number, a.household.address, path],
+    ]
+    report = registry_import(
+        actor=a.cadre, kind="households", path=make_sheet(tmp_path / "h.xlsx", rows)
+    )
+    assert report.updated == 1 and not report.errors, report.errors
+    account.refresh_from_db()
+    assert account.node_id == a.sibling_grid.pk
+    assert set(PointPeriodTotal.objects.filter(account=account).values_list("node", flat=True)) == {
+        a.sibling_grid.pk
+    }
+    assert seen(a.sibling_worker).filter(pk=account.pk).exists()
+    assert PointEntry.objects.get(pk=entry.pk).node_id == a.grid.pk
+    assert figures.verify() == []

@@ -411,6 +411,24 @@ def households_of(user) -> set[int]:
     return set(_HOUSEHOLD_LOOKUP[0](user)) if _HOUSEHOLD_LOOKUP else set()
 
 
+_HOUSEHOLDS_MOVED: list[Callable] = []
+
+
+def register_households_moved(hook: Callable) -> None:
+    """Declare what follows a household to another grid node: hook(moves) with moves a
+    {household id: new node id}, run in the mover's transaction (an app whose records keep
+    their household's node, as points' accounts do, moves them along)."""
+    if hook not in _HOUSEHOLDS_MOVED:
+        _HOUSEHOLDS_MOVED.append(hook)
+
+
+def households_moved(moves: dict[int, int]) -> None:
+    """Tell the apps that these households now live at these nodes."""
+    if moves:
+        for hook in _HOUSEHOLDS_MOVED:
+            hook(moves)
+
+
 # --- people an account can be made for ------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ class PointsConfig(AppConfig):
             register_demo_loader,
             register_entity,
             register_figure,
+            register_households_moved,
             register_nav,
             register_sheet_kind,
         )
@@ -36,6 +37,7 @@ class PointsConfig(AppConfig):
         from . import demo
         from . import models as m
         from .actions import AUDIT_KEYS, PointsAction
+        from .services.ledger import accounts_follow
         from .sheets import LEDGER, RULES
         from .workbench import register_panels
 
@@ -71,6 +73,7 @@ class PointsConfig(AppConfig):
         register_nav(
             "points_notices", "积分公示", "points:notice_list", order=54, visible=_in_household
         )
+        register_households_moved(accounts_follow)
         register_panels()
         register_sheet_kind(LEDGER)
         register_sheet_kind(RULES)

@@ -15,6 +15,7 @@ from django.db import models
 from django.utils import timezone
 
 from xiangzhi.core.bulk import fast_insert, insert_rows, update_column
+from xiangzhi.core.registry import households_moved
 from xiangzhi.grid.models import GridNode
 
 from ...actions import PeopleAction
@@ -159,6 +160,7 @@ def _resident_updates(plan: Plan, run: RegistryImport, now: dt.datetime) -> None
 
 def _household_updates(plan: Plan, run: RegistryImport, now: dt.datetime) -> None:
     objs = []
+    moves: dict[int, int] = {}
     for household, changes in plan.household_updates.values():
         for name, (_, new) in changes.items():
             if name == "node":
@@ -172,11 +174,13 @@ def _household_updates(plan: Plan, run: RegistryImport, now: dt.datetime) -> Non
         )
         if "node" in changes:
             Resident.objects.filter(household=household).update(node_id=household.node_id)
+            moves[household.pk] = household.node_id
     Household.objects.bulk_update(
         objs,
         ["node", "address", "number", "is_central_household", "note", "updated_at"],
         batch_size=1000,
     )
+    households_moved(moves)
     _replace_tags(Household.tags.through, "household_id", plan.household_tag_sets, run)
 
 
