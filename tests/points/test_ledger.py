@@ -148,8 +148,8 @@ def test_a_household_an_import_moves_to_another_grid_takes_its_accounts_along(wo
     """Its new grid's worker sees its points and it ranks where it lives; the entries stay
     where they were earned, and every figure still matches the records."""
     from xiangzhi.core import figures
-    from xiangzhi.points.models import PointPeriodTotal
     from xiangzhi.people.services.imports import registry_import
+    from xiangzhi.points.models import PointPeriodTotal
 
     from ..xlsx_helpers import make_sheet
 
