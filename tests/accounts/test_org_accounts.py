@@ -193,6 +193,42 @@ def test_department_staff_are_granted_by_the_township_only(world):
         )
 
 
+def test_a_leader_bound_to_one_village_neither_grants_nor_runs_a_department_role(world):
+    """A department role reads its department's cases in the whole township above its node: a
+    包片 leader of village a who made one (and knew its password) would read village b's."""
+    from xiangzhi.accounts.selectors import account_rows
+
+    dept = Department.objects.get(code="civil_affairs")
+    leader = UserFactory(username="pian_a", display_name="甲村包片领导")
+    role_assign(actor=world.admin, user=leader, role=Role.TOWNSHIP_STAFF, node=world.a.node)
+    before = (User.objects.count(), RoleAssignment.objects.count())
+    with pytest.raises(PermissionDenied):
+        account_create(
+            actor=leader,
+            display_name="甲村民政",
+            role=Role.DEPARTMENT_STAFF,
+            node=world.a.node,
+            department=dept,
+        )
+    with pytest.raises(PermissionDenied):
+        account_role_add(
+            actor=world.a.secretary,
+            user=_worker_account(world),
+            role=Role.DEPARTMENT_STAFF,
+            node=world.a.grid,
+            department=dept,
+        )
+    assert (User.objects.count(), RoleAssignment.objects.count()) == (before[0] + 1, before[1] + 1)
+    # A chief bound to one village outranks the role, and still does not run its account.
+    chief_a = UserFactory(username="chief_a", display_name="甲村总网格长")
+    role_assign(actor=world.admin, user=chief_a, role=Role.CHIEF_GRID_LEADER, node=world.a.node)
+    assert not account_rows(actor=chief_a).filter(pk=world.a.department_user.pk).exists()
+    with pytest.raises(PermissionDenied):
+        account_password_reset(actor=chief_a, user=world.a.department_user)
+    assert account_rows(actor=world.chief).filter(pk=world.a.department_user.pk).exists()
+    account_password_reset(actor=world.chief, user=world.a.department_user)
+
+
 def test_a_villager_account_is_linked_to_a_resident_of_the_subtree(world):
     found = person_search(actor=world.a.secretary, text="甲小朵")
     assert [p.pk for p in found] == [world.a.child.pk]

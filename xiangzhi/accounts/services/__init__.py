@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 
 from xiangzhi.core.audit import audit_record
 from xiangzhi.core.roles import HOUSEHOLD_ROLES, NODE_ROLES, ROLE_RANK, Role
-from xiangzhi.core.scope import scope_for
+from xiangzhi.core.scope import department_area, scope_for
 from xiangzhi.core.types import Actor
 
 from ..actions import AccountsAction
@@ -33,8 +33,24 @@ def grant_check(*, actor: Actor | None, role: str, node: models.Model | None) ->
         return
     if node is None or not scope.can_manage_accounts(node.path):
         raise PermissionDenied(gettext("您不能在该网格分配角色"))
-    if ROLE_RANK[role] > scope.account_rank_at(node.path):
+    area = grant_path(role, node.path, node.level)
+    if not scope.can_manage_accounts(area):
+        # A department role reads its department's cases in the whole township above its node
+        # (scope.department_area): a leader bound to one village would mint an account that
+        # reads the other villages' cases.
+        raise PermissionDenied(
+            gettext("部门人员处理全镇派给本部门的事项，只能由管理全镇账号的领导授予")
+        )
+    if ROLE_RANK[role] > scope.account_rank_at(area):
         raise PermissionDenied(gettext("不能授予高于您本人职级的角色"))
+
+
+def grant_path(role: str, path: str | None, level: int | None) -> str | None:
+    """The path a role reaches from the node it is bound to, which its grant and its account are
+    checked against: the township above the node for a department role, else the node's own."""
+    if role == Role.DEPARTMENT_STAFF and path:
+        return department_area(path, level)
+    return path
 
 
 @transaction.atomic
