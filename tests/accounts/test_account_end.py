@@ -120,3 +120,43 @@ def test_a_password_set_by_the_administrator_revokes_tokens_too(world):
     cadre.set_password("reset-by-admin-1")
     cadre.save()
     assert not ApiToken.objects.filter(user=cadre, revoked_at__isnull=True).exists()
+
+
+def test_an_account_ended_by_a_death_is_audited_where_the_villages_auditor_reads(world):
+    from xiangzhi.core.selectors import audit_event_list
+
+    # The world's villager holds a role bound to no node: the event takes the household's node.
+    resident_record_death(
+        actor=world.a.cadre,
+        resident=world.a.head,
+        occurred_on=dt.date.today(),
+        new_head=world.a.child,
+    )
+    event = AuditEvent.objects.get(action="accounts.user_leave", object_id=str(world.a.villager.pk))
+    assert event.node == world.a.household.node
+    assert audit_event_list(actor=world.a.auditor).filter(pk=event.pk).exists()
+    assert not audit_event_list(actor=world.b.auditor).filter(pk=event.pk).exists()
+
+
+def test_a_workers_own_account_events_are_filed_under_their_node_like_their_logins(world):
+    from xiangzhi.accounts.services import api_token_revoke, user_sessions_end, user_set_elder_mode
+    from xiangzhi.core.selectors import audit_event_list
+
+    worker = world.a.worker
+    token, _ = api_token_create(actor=worker, name="对接")
+    api_token_revoke(actor=worker, token=token)
+    user_set_elder_mode(actor=worker, enabled=True)
+    user_sessions_end(actor=worker, user=worker)
+    worker.set_password("chosen-by-owner-2")
+    worker.save()
+    actions = {
+        "accounts.api_token_create",
+        "accounts.api_token_revoke",
+        "accounts.user_elder_mode",
+        "accounts.user_sessions_end",
+        "accounts.user_password_change",
+    }
+    events = AuditEvent.objects.filter(actor_id=worker.pk, action__in=actions)
+    assert {e.action: e.node for e in events} == dict.fromkeys(actions, world.a.grid)
+    visible = audit_event_list(actor=world.a.auditor).filter(actor_id=worker.pk)
+    assert set(visible.values_list("action", flat=True)) >= actions

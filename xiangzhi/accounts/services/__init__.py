@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 
 from xiangzhi.core.audit import audit_record
 from xiangzhi.core.roles import HOUSEHOLD_ROLES, NODE_ROLES, ROLE_RANK, Role
-from xiangzhi.core.scope import department_area, scope_for
+from xiangzhi.core.scope import department_area, home_node, scope_for
 from xiangzhi.core.types import Actor
 
 from ..actions import AccountsAction
@@ -96,6 +96,7 @@ def user_set_elder_mode(*, actor: User, enabled: bool) -> User:
         actor=actor,
         action=AccountsAction.USER_ELDER_MODE,
         obj=actor,
+        node=home_node(actor),
         changes={"elder_mode": enabled},
     )
     return actor
@@ -116,7 +117,11 @@ def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
         user=actor, name=name[:60], prefix=raw[3:11], key_hash=_hash_token(raw)
     )
     audit_record(
-        actor=actor, action=AccountsAction.API_TOKEN_CREATE, obj=token, changes={"name": name}
+        actor=actor,
+        action=AccountsAction.API_TOKEN_CREATE,
+        obj=token,
+        node=home_node(actor),  # a token carries the worker's scope: their auditors read it
+        changes={"name": name},
     )
     return token, raw
 
@@ -127,7 +132,9 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
         raise PermissionDenied
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit_record(actor=actor, action=AccountsAction.API_TOKEN_REVOKE, obj=token)
+    audit_record(
+        actor=actor, action=AccountsAction.API_TOKEN_REVOKE, obj=token, node=home_node(actor)
+    )
     return token
 
 
@@ -168,6 +175,7 @@ def user_sessions_end(*, actor: Actor, user: User, keep_current: bool = True) ->
         actor=actor,
         action=AccountsAction.USER_SESSIONS_END,
         obj=user,
+        node=home_node(user),
         changes={"tokens_revoked": revoked, "kept_current": keep_current},
     )
     return revoked
@@ -180,21 +188,24 @@ def password_changed(*, user: User) -> int:
         actor=user,
         action=AccountsAction.USER_PASSWORD_CHANGE,
         obj=user,
+        node=home_node(user),
         changes={"tokens_revoked": revoked},
     )
     return revoked
 
 
 @transaction.atomic
-def user_leave(*, actor: Actor, user: User, reason: str) -> bool:
+def user_leave(*, actor: Actor, user: User, reason: str, node: models.Model | None = None) -> bool:
     """End what a villager's or party member's account gives once its person moved out or died.
 
     The household roles go, the tokens are revoked and every session ends. An account with nothing
     else (no work role, no staff or administrator right) is deactivated. One that has more is left
     to the township: a village cadre recording a death or a move-out must not be able to switch
     off a township account or the administrator's, so the event asks for a review instead. Return
-    whether the account was deactivated.
+    whether the account was deactivated. The event is filed under `node` (the person's household's,
+    which the village's auditors read), else under the account's home node as it was before.
     """
+    node = node if node is not None else home_node(user)  # before its household roles go
     held = list(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
     removed = [r for r in held if r in HOUSEHOLD_ROLES]
     RoleAssignment.objects.filter(user=user, role__in=HOUSEHOLD_ROLES).delete()
@@ -209,6 +220,7 @@ def user_leave(*, actor: Actor, user: User, reason: str) -> bool:
         actor=actor,
         action=AccountsAction.USER_LEAVE,
         obj=user,
+        node=node,
         changes={
             "reason": reason,
             "roles_removed": removed,
