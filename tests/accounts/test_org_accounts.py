@@ -375,6 +375,24 @@ def test_the_party_members_of_a_village_get_their_missing_accounts_in_one_go(wor
     assert AuditEvent.objects.filter(action="accounts.accounts_bulk_create").count() == 2
 
 
+def test_the_bulk_creation_skips_members_transferred_out(world):
+    from xiangzhi.party.models import PartyMember
+    from xiangzhi.party.services import party_member_transfer_out
+
+    _new_member(world, "甲在册党员")
+    gone = _new_member(world, "甲转出党员")
+    party_member_transfer_out(
+        actor=world.admin,
+        member=PartyMember.objects.get(resident=gone),
+        transferred_on=dt.date(2024, 1, 2),
+        to_organisation="外县党委",
+    )
+    made = party_member_accounts_create(actor=world.a.secretary, node=world.a.node)
+    assert [u.display_name for u, _ in made] == ["甲在册党员"]
+    gone.refresh_from_db()
+    assert gone.user is None
+
+
 def test_the_bulk_creation_stays_in_the_leaders_subtree(world):
     _new_member(world, "乙新党员", world.b)
     with pytest.raises(PermissionDenied):

@@ -14,6 +14,8 @@ from xiangzhi.core.registry import Person, PersonDirectory
 from xiangzhi.core.scope import path_q
 from xiangzhi.people.models import Resident
 
+from .models import PartyMember
+
 SEARCH_LIMIT = 20
 
 
@@ -50,7 +52,7 @@ def link(*, actor, pk: int, user) -> None:
 def party_members(*, actor, node) -> list[Person]:
     rows = (
         _candidates([node.path])
-        .filter(party_member__isnull=False)
+        .filter(party_member__status=PartyMember.Status.ACTIVE)  # a member transferred out: none
         .order_by("node__path", "name", "pk")
     )
     return [_person(r) for r in rows]
