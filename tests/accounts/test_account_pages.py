@@ -243,6 +243,16 @@ def test_a_villager_account_without_a_resident_says_so_on_the_form(client, world
     assert world.a.child.user.display_name == "甲小朵"
 
 
+def test_the_form_offers_the_party_member_role_to_a_member_on_the_register_only(client, world):
+    client.force_login(world.a.secretary)
+    child = client.get(f"/accounts/manage/new/?person={world.a.child.pk}").content.decode()
+    assert 'value="villager"' in child and 'value="party_member"' not in child
+    r = _create(client, world, role=Role.PARTY_MEMBER, display_name="", person=world.a.child.pk)
+    assert r.status_code == 200 and not OTP.search(r.content.decode())
+    world.a.child.refresh_from_db()
+    assert world.a.child.user is None
+
+
 ONCE = re.compile(r'<input type="hidden" name="once" value="([^"]+)">')
 
 

@@ -250,6 +250,35 @@ def test_a_villager_account_is_linked_to_a_resident_of_the_subtree(world):
         )
 
 
+def test_the_party_member_role_is_for_a_member_on_the_register_only(world):
+    from xiangzhi.party.models import PartyMember
+    from xiangzhi.party.services import party_member_transfer_out
+
+    gone = _new_member(world, "甲转出党员")
+    party_member_transfer_out(
+        actor=world.admin,
+        member=PartyMember.objects.get(resident=gone),
+        transferred_on=dt.date(2024, 1, 2),
+        to_organisation="外县党委",
+    )
+    before = (User.objects.count(), RoleAssignment.objects.count())
+    for person in (world.a.child, gone):  # an 11-year-old, a member transferred out
+        with pytest.raises(ValidationError) as caught:
+            account_create(
+                actor=world.a.secretary,
+                display_name="",
+                role=Role.PARTY_MEMBER,
+                person_id=person.pk,
+            )
+        assert caught.value.message_dict == {"role": ["该居民不是在册党员，不能授予党员角色"]}
+    assert (User.objects.count(), RoleAssignment.objects.count()) == before
+    member = _new_member(world, "甲新党员")
+    user, _ = account_create(
+        actor=world.a.secretary, display_name="", role=Role.PARTY_MEMBER, person_id=member.pk
+    )
+    assert user.role_assignments.get().role == Role.PARTY_MEMBER
+
+
 def test_a_resident_of_another_village_cannot_be_linked(world):
     with pytest.raises(ValidationError):
         account_create(

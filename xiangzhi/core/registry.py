@@ -422,6 +422,7 @@ class Person:
     name: str
     node: Any  # the grid node of their household
     detail: str = ""  # what tells two namesakes apart (household number, age), never an ID number
+    is_party_member: bool = False  # on the party's register (在册): only they get the 党员 role
 
 
 @dataclass(frozen=True)

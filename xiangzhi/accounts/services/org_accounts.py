@@ -134,6 +134,8 @@ def account_create(
         if person is None:
             raise ValidationError({"person": gettext("该居民不在您的辖区内，或已经有账号")})
         display_name = (display_name or "").strip() or person.name
+        if role == Role.PARTY_MEMBER and not person.is_party_member:
+            raise ValidationError({"role": gettext("该居民不是在册党员，不能授予党员角色")})
         if role in HOUSEHOLD_ROLES:
             node = person.node  # a household role lives where the household is
     elif role in HOUSEHOLD_ROLES:
