@@ -388,6 +388,62 @@ def test_a_role_is_removed_but_never_the_last(world):
         role_revoke(actor=world.a.secretary, assignment=user.role_assignments.get())
 
 
+def test_a_role_the_account_holds_on_that_node_is_not_added_again(world):
+    """Bound again, it silently lost its 网格长 title or had its department swapped."""
+    from xiangzhi.grid.services import node_staff_assign
+
+    user = _worker_account(world)
+    node_staff_assign(actor=world.a.secretary, node=world.a.sibling_grid, user=user, as_leader=True)
+    with pytest.raises(ValidationError) as caught:
+        account_role_add(
+            actor=world.a.secretary, user=user, role=Role.GRID_WORKER, node=world.a.sibling_grid
+        )
+    assert "已经有这个角色" in caught.value.message_dict["role"][0]
+    assert RoleAssignment.objects.get(user=user, node=world.a.sibling_grid).is_grid_leader
+    civil = Department.objects.get(code="civil_affairs")
+    justice = Department.objects.get(code="justice")
+    account_role_add(
+        actor=world.chief,
+        user=user,
+        role=Role.DEPARTMENT_STAFF,
+        node=world.township,
+        department=civil,
+    )
+    with pytest.raises(ValidationError):
+        account_role_add(
+            actor=world.chief,
+            user=user,
+            role=Role.DEPARTMENT_STAFF,
+            node=world.township,
+            department=justice,
+        )
+    assert RoleAssignment.objects.get(user=user, role=Role.DEPARTMENT_STAFF).department == civil
+
+
+def test_a_role_grant_names_its_department_and_a_rebinding_what_it_changed(world):
+    from xiangzhi.core.audit_display import audit_rows
+    from xiangzhi.grid.services import node_staff_assign
+
+    user = _worker_account(world)
+    node_staff_assign(actor=world.a.secretary, node=world.a.grid, user=user, as_leader=True)
+    civil = Department.objects.get(code="civil_affairs")
+    account_role_add(
+        actor=world.chief,
+        user=user,
+        role=Role.DEPARTMENT_STAFF,
+        node=world.township,
+        department=civil,
+    )
+    rebound, granted = AuditEvent.objects.filter(
+        action="accounts.role_assign", object_type="accounts.roleassignment"
+    ).order_by("-pk")[:2][::-1]
+    assert granted.changes["department"] == civil.pk
+    assert rebound.changes["grid_leader"] == [False, True]
+    texts = [row.changes_text for row in audit_rows([granted, rebound], actor=world.chief)]
+    assert "部门：民政" in texts[0]
+    assert "网格长：否 → 是" in texts[1]
+
+
 def test_the_party_members_of_a_village_get_their_missing_accounts_in_one_go(world):
     first = _new_member(world, "甲新党员")
     second = _new_member(world, "甲老党员")

@@ -72,19 +72,29 @@ def role_assign(
     if role == Role.DEPARTMENT_STAFF and department is None:
         raise ValidationError(gettext("部门人员必须绑定到一个部门"))
     grant_check(actor=actor, role=role, node=node)
+    held = RoleAssignment.objects.select_for_update().filter(user=user, role=role, node=node)
+    before = held.values_list("is_grid_leader", "department_id").first()
     ra, _ = RoleAssignment.objects.update_or_create(
         user=user,
         role=role,
         node=node,
         defaults={"department": department, "is_grid_leader": is_grid_leader},
     )
-    audit_record(
-        actor=actor,
-        action=AccountsAction.ROLE_ASSIGN,
-        obj=ra,
-        node=node,
-        changes={"user": user.username, "role": role, "grid_leader": is_grid_leader},
-    )
+    # The department decides what a department role reads: the trail names it.
+    changes = {
+        "user": user.username,
+        "role": role,
+        "grid_leader": is_grid_leader,
+        "department": ra.department_id,
+    }
+    if before is not None:
+        # A role bound again (the grid's staff page making a worker 网格长) says what changed.
+        for key, old in zip(("grid_leader", "department"), before, strict=True):
+            if old != changes[key]:
+                changes[key] = [old, changes[key]]
+    if changes["department"] is None:
+        del changes["department"]  # a role of no department: no 部门：（空） on every grant
+    audit_record(actor=actor, action=AccountsAction.ROLE_ASSIGN, obj=ra, node=node, changes=changes)
     return ra
 
 

@@ -278,6 +278,15 @@ def account_role_add(
     manage_check(actor=actor, user=user)
     if role in HOUSEHOLD_ROLES:
         raise ValidationError({"role": gettext("村民和党员角色随居民账号创建，不能另外添加")})
+    if RoleAssignment.objects.filter(user=user, role=role, node=node).exists():
+        # Bound again, the role would lose its 网格长 title or its department without a word.
+        raise ValidationError(
+            {
+                "role": gettext(
+                    "该账号在所选网格已经有这个角色；部门人员要换部门，请先取消原来的角色"
+                )
+            }
+        )
     return role_assign(actor=actor, user=user, role=role, node=node, department=department)
 
 
