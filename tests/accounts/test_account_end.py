@@ -160,3 +160,25 @@ def test_a_workers_own_account_events_are_filed_under_their_node_like_their_logi
     assert {e.action: e.node for e in events} == dict.fromkeys(actions, world.a.grid)
     visible = audit_event_list(actor=world.a.auditor).filter(actor_id=worker.pk)
     assert set(visible.values_list("action", flat=True)) >= actions
+
+
+def test_the_audit_page_names_why_an_account_ended_and_which_roles_went(world):
+    from xiangzhi.core.audit_display import audit_rows
+
+    resident_record_death(
+        actor=world.a.cadre,
+        resident=world.a.head,
+        occurred_on=dt.date.today(),
+        new_head=world.a.child,
+    )
+    event = AuditEvent.objects.get(action="accounts.user_leave", object_id=str(world.a.villager.pk))
+    text = audit_rows([event], actor=world.admin)[0].changes_text
+    assert "原因：死亡" in text and "撤销的角色：村（居）民" in text
+    assert "death" not in text and "villager" not in text
+    # Two roles are a list of roles, not a change from one to the other; other actions' reasons
+    # are their own free text.
+    event.changes["roles_removed"] = ["villager", "party_member"]
+    other = AuditEvent(action="points.entry_reverse", changes={"reason": "death"})
+    rows = audit_rows([event, other], actor=world.admin)
+    assert "撤销的角色：村（居）民、党员" in rows[0].changes_text
+    assert rows[1].changes_text == "原因：death"

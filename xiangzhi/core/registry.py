@@ -233,11 +233,15 @@ class AuditKey:
     """A key an app's events write in `changes` that is no field of the record's model: its
     Chinese label ("" hides it, e.g. an id shown by name under another key), the model whose
     records its values (or a dict's keys) are, and the "app.Model.field" whose choices name them.
+    `many`: its list is a list of values, never an old → new pair. Declared as "action:key", it
+    names the key in that action's events only (a code that one action writes under a key other
+    actions fill with free text, such as reason).
     """
 
     label: str
     model: str = ""
     choices: str = ""
+    many: bool = False
 
 
 AUDIT_KEYS: dict[str, AuditKey] = {}
