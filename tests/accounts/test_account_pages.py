@@ -83,6 +83,20 @@ def test_the_role_page_refuses_above_and_outside_too(client, world):
     assert user.role_assignments.count() == 2
 
 
+def test_a_department_role_without_a_node_is_a_form_error_not_a_refusal(client, world):
+    from xiangzhi.accounts.models import Department
+
+    user = _worker_account(world)
+    client.force_login(world.chief)
+    dept = Department.objects.get(code="civil_affairs")
+    r = client.post(
+        f"/accounts/manage/{user.pk}/roles/", {"role": Role.DEPARTMENT_STAFF, "department": dept.pk}
+    )
+    assert r.status_code == 302
+    assert list(user.role_assignments.values_list("role", flat=True)) == [Role.GRID_WORKER]
+    assert "请选择角色所在的网格" in client.get(r["Location"]).content.decode()
+
+
 def test_a_neighbour_cannot_open_reset_or_switch_off_an_account(client, world):
     user = _worker_account(world)
     client.force_login(world.b.secretary)

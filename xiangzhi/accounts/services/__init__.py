@@ -71,6 +71,10 @@ def role_assign(
         raise ValidationError(gettext("该角色必须绑定到一个网格节点"))
     if role == Role.DEPARTMENT_STAFF and department is None:
         raise ValidationError(gettext("部门人员必须绑定到一个部门"))
+    if node is None and actor is not None and not scope_for(actor).superuser:
+        # Only the administrator binds a role to no node (a department's in a one-township
+        # deployment); for anyone else it is a field left empty, not a refusal (grant_check's).
+        raise ValidationError({"node": gettext("请选择角色所在的网格")})
     grant_check(actor=actor, role=role, node=node)
     held = RoleAssignment.objects.select_for_update().filter(user=user, role=role, node=node)
     before = held.values_list("is_grid_leader", "department_id").first()
