@@ -229,6 +229,15 @@ def test_the_party_page_prints_each_new_account_once(client, world):
     }
 
 
+def test_the_party_page_offers_the_hamlet_groups_it_promises(client, world):
+    client.force_login(world.a.secretary)
+    html = client.get("/accounts/manage/party-members/").content.decode()
+    assert "党小组" in html  # the help text: 为所选村（或支部、党小组）
+    for node in (world.a.node, world.a.branch, world.a.group):
+        assert f'<option value="{node.pk}">' in html
+    assert f'<option value="{world.a.grid.pk}">' not in html  # a 党员中心户 is no organisation
+
+
 @pytest.mark.parametrize("who", ["cadre", "auditor", "worker"])
 def test_read_only_and_field_roles_cannot_post_to_the_account_pages(client, world, who):
     user = _worker_account(world)
