@@ -120,3 +120,65 @@ def test_a_password_set_by_the_administrator_revokes_tokens_too(world):
     cadre.set_password("reset-by-admin-1")
     cadre.save()
     assert not ApiToken.objects.filter(user=cadre, revoked_at__isnull=True).exists()
+
+
+def test_an_account_ended_by_a_death_is_audited_where_the_villages_auditor_reads(world):
+    from xiangzhi.core.selectors import audit_event_list
+
+    # The world's villager holds a role bound to no node: the event takes the household's node.
+    resident_record_death(
+        actor=world.a.cadre,
+        resident=world.a.head,
+        occurred_on=dt.date.today(),
+        new_head=world.a.child,
+    )
+    event = AuditEvent.objects.get(action="accounts.user_leave", object_id=str(world.a.villager.pk))
+    assert event.node == world.a.household.node
+    assert audit_event_list(actor=world.a.auditor).filter(pk=event.pk).exists()
+    assert not audit_event_list(actor=world.b.auditor).filter(pk=event.pk).exists()
+
+
+def test_a_workers_own_account_events_are_filed_under_their_node_like_their_logins(world):
+    from xiangzhi.accounts.services import api_token_revoke, user_sessions_end, user_set_elder_mode
+    from xiangzhi.core.selectors import audit_event_list
+
+    worker = world.a.worker
+    token, _ = api_token_create(actor=worker, name="对接")
+    api_token_revoke(actor=worker, token=token)
+    user_set_elder_mode(actor=worker, enabled=True)
+    user_sessions_end(actor=worker, user=worker)
+    worker.set_password("chosen-by-owner-2")
+    worker.save()
+    actions = {
+        "accounts.api_token_create",
+        "accounts.api_token_revoke",
+        "accounts.user_elder_mode",
+        "accounts.user_sessions_end",
+        "accounts.user_password_change",
+    }
+    events = AuditEvent.objects.filter(actor_id=worker.pk, action__in=actions)
+    assert {e.action: e.node for e in events} == dict.fromkeys(actions, world.a.grid)
+    visible = audit_event_list(actor=world.a.auditor).filter(actor_id=worker.pk)
+    assert set(visible.values_list("action", flat=True)) >= actions
+
+
+def test_the_audit_page_names_why_an_account_ended_and_which_roles_went(world):
+    from xiangzhi.core.audit_display import audit_rows
+
+    resident_record_death(
+        actor=world.a.cadre,
+        resident=world.a.head,
+        occurred_on=dt.date.today(),
+        new_head=world.a.child,
+    )
+    event = AuditEvent.objects.get(action="accounts.user_leave", object_id=str(world.a.villager.pk))
+    text = audit_rows([event], actor=world.admin)[0].changes_text
+    assert "原因：死亡" in text and "撤销的角色：村（居）民" in text
+    assert "death" not in text and "villager" not in text
+    # Two roles are a list of roles, not a change from one to the other; other actions' reasons
+    # are their own free text.
+    event.changes["roles_removed"] = ["villager", "party_member"]
+    other = AuditEvent(action="points.entry_reverse", changes={"reason": "death"})
+    rows = audit_rows([event, other], actor=world.admin)
+    assert "撤销的角色：村（居）民、党员" in rows[0].changes_text
+    assert rows[1].changes_text == "原因：death"

@@ -83,6 +83,20 @@ def test_the_role_page_refuses_above_and_outside_too(client, world):
     assert user.role_assignments.count() == 2
 
 
+def test_a_department_role_without_a_node_is_a_form_error_not_a_refusal(client, world):
+    from xiangzhi.accounts.models import Department
+
+    user = _worker_account(world)
+    client.force_login(world.chief)
+    dept = Department.objects.get(code="civil_affairs")
+    r = client.post(
+        f"/accounts/manage/{user.pk}/roles/", {"role": Role.DEPARTMENT_STAFF, "department": dept.pk}
+    )
+    assert r.status_code == 302
+    assert list(user.role_assignments.values_list("role", flat=True)) == [Role.GRID_WORKER]
+    assert "请选择角色所在的网格" in client.get(r["Location"]).content.decode()
+
+
 def test_a_neighbour_cannot_open_reset_or_switch_off_an_account(client, world):
     user = _worker_account(world)
     client.force_login(world.b.secretary)
@@ -215,6 +229,15 @@ def test_the_party_page_prints_each_new_account_once(client, world):
     }
 
 
+def test_the_party_page_offers_the_hamlet_groups_it_promises(client, world):
+    client.force_login(world.a.secretary)
+    html = client.get("/accounts/manage/party-members/").content.decode()
+    assert "党小组" in html  # the help text: 为所选村（或支部、党小组）
+    for node in (world.a.node, world.a.branch, world.a.group):
+        assert f'<option value="{node.pk}">' in html
+    assert f'<option value="{world.a.grid.pk}">' not in html  # a 党员中心户 is no organisation
+
+
 @pytest.mark.parametrize("who", ["cadre", "auditor", "worker"])
 def test_read_only_and_field_roles_cannot_post_to_the_account_pages(client, world, who):
     user = _worker_account(world)
@@ -241,6 +264,16 @@ def test_a_villager_account_without_a_resident_says_so_on_the_form(client, world
     assert OTP.search(r.content.decode())
     world.a.child.refresh_from_db()
     assert world.a.child.user.display_name == "甲小朵"
+
+
+def test_the_form_offers_the_party_member_role_to_a_member_on_the_register_only(client, world):
+    client.force_login(world.a.secretary)
+    child = client.get(f"/accounts/manage/new/?person={world.a.child.pk}").content.decode()
+    assert 'value="villager"' in child and 'value="party_member"' not in child
+    r = _create(client, world, role=Role.PARTY_MEMBER, display_name="", person=world.a.child.pk)
+    assert r.status_code == 200 and not OTP.search(r.content.decode())
+    world.a.child.refresh_from_db()
+    assert world.a.child.user is None
 
 
 ONCE = re.compile(r'<input type="hidden" name="once" value="([^"]+)">')

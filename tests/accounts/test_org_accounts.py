@@ -193,6 +193,42 @@ def test_department_staff_are_granted_by_the_township_only(world):
         )
 
 
+def test_a_leader_bound_to_one_village_neither_grants_nor_runs_a_department_role(world):
+    """A department role reads its department's cases in the whole township above its node: a
+    包片 leader of village a who made one (and knew its password) would read village b's."""
+    from xiangzhi.accounts.selectors import account_rows
+
+    dept = Department.objects.get(code="civil_affairs")
+    leader = UserFactory(username="pian_a", display_name="甲村包片领导")
+    role_assign(actor=world.admin, user=leader, role=Role.TOWNSHIP_STAFF, node=world.a.node)
+    before = (User.objects.count(), RoleAssignment.objects.count())
+    with pytest.raises(PermissionDenied):
+        account_create(
+            actor=leader,
+            display_name="甲村民政",
+            role=Role.DEPARTMENT_STAFF,
+            node=world.a.node,
+            department=dept,
+        )
+    with pytest.raises(PermissionDenied):
+        account_role_add(
+            actor=world.a.secretary,
+            user=_worker_account(world),
+            role=Role.DEPARTMENT_STAFF,
+            node=world.a.grid,
+            department=dept,
+        )
+    assert (User.objects.count(), RoleAssignment.objects.count()) == (before[0] + 1, before[1] + 1)
+    # A chief bound to one village outranks the role, and still does not run its account.
+    chief_a = UserFactory(username="chief_a", display_name="甲村总网格长")
+    role_assign(actor=world.admin, user=chief_a, role=Role.CHIEF_GRID_LEADER, node=world.a.node)
+    assert not account_rows(actor=chief_a).filter(pk=world.a.department_user.pk).exists()
+    with pytest.raises(PermissionDenied):
+        account_password_reset(actor=chief_a, user=world.a.department_user)
+    assert account_rows(actor=world.chief).filter(pk=world.a.department_user.pk).exists()
+    account_password_reset(actor=world.chief, user=world.a.department_user)
+
+
 def test_a_villager_account_is_linked_to_a_resident_of_the_subtree(world):
     found = person_search(actor=world.a.secretary, text="甲小朵")
     assert [p.pk for p in found] == [world.a.child.pk]
@@ -212,6 +248,35 @@ def test_a_villager_account_is_linked_to_a_resident_of_the_subtree(world):
         account_create(
             actor=world.a.secretary, display_name="", role=Role.VILLAGER, person_id=world.a.child.pk
         )
+
+
+def test_the_party_member_role_is_for_a_member_on_the_register_only(world):
+    from xiangzhi.party.models import PartyMember
+    from xiangzhi.party.services import party_member_transfer_out
+
+    gone = _new_member(world, "甲转出党员")
+    party_member_transfer_out(
+        actor=world.admin,
+        member=PartyMember.objects.get(resident=gone),
+        transferred_on=dt.date(2024, 1, 2),
+        to_organisation="外县党委",
+    )
+    before = (User.objects.count(), RoleAssignment.objects.count())
+    for person in (world.a.child, gone):  # an 11-year-old, a member transferred out
+        with pytest.raises(ValidationError) as caught:
+            account_create(
+                actor=world.a.secretary,
+                display_name="",
+                role=Role.PARTY_MEMBER,
+                person_id=person.pk,
+            )
+        assert caught.value.message_dict == {"role": ["该居民不是在册党员，不能授予党员角色"]}
+    assert (User.objects.count(), RoleAssignment.objects.count()) == before
+    member = _new_member(world, "甲新党员")
+    user, _ = account_create(
+        actor=world.a.secretary, display_name="", role=Role.PARTY_MEMBER, person_id=member.pk
+    )
+    assert user.role_assignments.get().role == Role.PARTY_MEMBER
 
 
 def test_a_resident_of_another_village_cannot_be_linked(world):
@@ -323,6 +388,62 @@ def test_a_role_is_removed_but_never_the_last(world):
         role_revoke(actor=world.a.secretary, assignment=user.role_assignments.get())
 
 
+def test_a_role_the_account_holds_on_that_node_is_not_added_again(world):
+    """Bound again, it silently lost its 网格长 title or had its department swapped."""
+    from xiangzhi.grid.services import node_staff_assign
+
+    user = _worker_account(world)
+    node_staff_assign(actor=world.a.secretary, node=world.a.sibling_grid, user=user, as_leader=True)
+    with pytest.raises(ValidationError) as caught:
+        account_role_add(
+            actor=world.a.secretary, user=user, role=Role.GRID_WORKER, node=world.a.sibling_grid
+        )
+    assert "已经有这个角色" in caught.value.message_dict["role"][0]
+    assert RoleAssignment.objects.get(user=user, node=world.a.sibling_grid).is_grid_leader
+    civil = Department.objects.get(code="civil_affairs")
+    justice = Department.objects.get(code="justice")
+    account_role_add(
+        actor=world.chief,
+        user=user,
+        role=Role.DEPARTMENT_STAFF,
+        node=world.township,
+        department=civil,
+    )
+    with pytest.raises(ValidationError):
+        account_role_add(
+            actor=world.chief,
+            user=user,
+            role=Role.DEPARTMENT_STAFF,
+            node=world.township,
+            department=justice,
+        )
+    assert RoleAssignment.objects.get(user=user, role=Role.DEPARTMENT_STAFF).department == civil
+
+
+def test_a_role_grant_names_its_department_and_a_rebinding_what_it_changed(world):
+    from xiangzhi.core.audit_display import audit_rows
+    from xiangzhi.grid.services import node_staff_assign
+
+    user = _worker_account(world)
+    node_staff_assign(actor=world.a.secretary, node=world.a.grid, user=user, as_leader=True)
+    civil = Department.objects.get(code="civil_affairs")
+    account_role_add(
+        actor=world.chief,
+        user=user,
+        role=Role.DEPARTMENT_STAFF,
+        node=world.township,
+        department=civil,
+    )
+    rebound, granted = AuditEvent.objects.filter(
+        action="accounts.role_assign", object_type="accounts.roleassignment"
+    ).order_by("-pk")[:2][::-1]
+    assert granted.changes["department"] == civil.pk
+    assert rebound.changes["grid_leader"] == [False, True]
+    texts = [row.changes_text for row in audit_rows([granted, rebound], actor=world.chief)]
+    assert "部门：民政" in texts[0]
+    assert "网格长：否 → 是" in texts[1]
+
+
 def test_the_party_members_of_a_village_get_their_missing_accounts_in_one_go(world):
     first = _new_member(world, "甲新党员")
     second = _new_member(world, "甲老党员")
@@ -337,6 +458,24 @@ def test_the_party_members_of_a_village_get_their_missing_accounts_in_one_go(wor
     # the world's own party member had an account already; a second run makes none
     assert party_member_accounts_create(actor=world.a.secretary, node=world.a.node) == []
     assert AuditEvent.objects.filter(action="accounts.accounts_bulk_create").count() == 2
+
+
+def test_the_bulk_creation_skips_members_transferred_out(world):
+    from xiangzhi.party.models import PartyMember
+    from xiangzhi.party.services import party_member_transfer_out
+
+    _new_member(world, "甲在册党员")
+    gone = _new_member(world, "甲转出党员")
+    party_member_transfer_out(
+        actor=world.admin,
+        member=PartyMember.objects.get(resident=gone),
+        transferred_on=dt.date(2024, 1, 2),
+        to_organisation="外县党委",
+    )
+    made = party_member_accounts_create(actor=world.a.secretary, node=world.a.node)
+    assert [u.display_name for u, _ in made] == ["甲在册党员"]
+    gone.refresh_from_db()
+    assert gone.user is None
 
 
 def test_the_bulk_creation_stays_in_the_leaders_subtree(world):

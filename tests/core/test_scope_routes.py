@@ -801,12 +801,17 @@ def readers(world):
 # The actions a read-only user's own session leaves in the trail of their township, filed under
 # their topmost bound node (core.scope.home_node): a login (the walk logs them in again after a
 # logout route), a failed login (the password change checks the old password through the login
-# machinery), and an export of what they may read.
+# machinery), what they do to their own account (elder mode, log out everywhere, a password, an
+# API token), and an export of what they may read.
 OWN_ACCOUNT_ACTIONS = {
     "accounts.user_login",
     "accounts.user_login_failed",
     "accounts.user_login_locked",
+    "accounts.user_elder_mode",
+    "accounts.user_sessions_end",
+    "accounts.user_password_change",
 }
+OWN_TOKEN_ACTIONS = {"accounts.api_token_create", "accounts.api_token_revoke"}
 
 
 def own_session_events(snapshot: dict, user) -> dict:
@@ -818,6 +823,8 @@ def own_session_events(snapshot: dict, user) -> dict:
         about_self = object_type == "accounts.user" and object_id == str(user.pk)
         if action in OWN_ACCOUNT_ACTIONS and about_self:
             return True
+        if action in OWN_TOKEN_ACTIONS and object_type == "accounts.apitoken":
+            return actor_id == user.pk  # a token is its owner's (api_token_revoke checks it)
         exported = object_type.endswith(".export") or action == "core.audit_export"
         return actor_id == user.pk and exported
 

@@ -71,6 +71,17 @@ def test_moving_a_subtree_keeps_every_record_with_its_node(world):
     assert Resident.objects.for_actor(b.cadre).filter(pk=a.head.pk).exists()
 
 
+def test_a_move_is_in_the_trail_of_the_village_it_left_and_of_the_one_it_joined(world):
+    from xiangzhi.core.models import AuditEvent
+    from xiangzhi.core.selectors import audit_event_list
+
+    node_move(actor=world.chief, node=world.a.group, new_parent=world.b.branch)
+    moves = AuditEvent.objects.filter(action="grid.node_move", object_id=str(world.a.group.pk))
+    for auditor in (world.a.auditor, world.b.auditor):
+        seen = audit_event_list(actor=auditor).filter(pk__in=moves)
+        assert [e.changes["parent_id"] for e in seen] == [[world.a.branch.pk, world.b.branch.pk]]
+
+
 def test_a_subtree_cannot_move_under_itself_or_to_the_wrong_level(world):
     with pytest.raises(ValidationError):
         node_move(actor=world.chief, node=world.a.branch, new_parent=world.a.group)

@@ -91,7 +91,7 @@ RETIRED = {"user.create": "创建账号"}
 
 # What accounts' events write besides model fields, named for the audit page.
 AUDIT_KEYS = {
-    "roles_removed": AuditKey("撤销的角色"),
+    "roles_removed": AuditKey("撤销的角色", choices="accounts.RoleAssignment.role", many=True),
     "deactivated": AuditKey("停用账号"),
     "needs_review": AuditKey("需要镇里复核"),
     "lock_cleared": AuditKey("解除登录锁定"),

@@ -110,5 +110,8 @@ class AccountCreateForm(RoleForm):
             self.fields["display_name"].initial = person.name
             self.fields["node"].help_text = "村民、党员角色自动绑定到其所在户的网格"
             self.fields["person"].initial = person.pk
+            if not person.is_party_member:  # the 党员 role is for a member on the register only
+                roles = self.fields["role"].choices
+                self.fields["role"].choices = [c for c in roles if c[0] != Role.PARTY_MEMBER]
         else:
             self.fields["display_name"].required = True

@@ -231,7 +231,8 @@ def party_accounts(request):
         made = party_member_accounts_create(actor=request.user, node=node)
         once_spend(request)
         return _one_time(request, made, _("党员账号已批量创建"), node=node)
-    nodes = [n for n in account_nodes(actor=request.user) if n.level <= 3]
+    # Villages, branches and 屋场党小组 (level 4), as the page says; not a 党员中心户 (level 5).
+    nodes = [n for n in account_nodes(actor=request.user) if n.level <= 4]
     return render(
         request,
         "accounts/party_accounts.html",

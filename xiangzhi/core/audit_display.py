@@ -279,8 +279,11 @@ def _label(key: str, fields: dict) -> str:
     return str(figure or EXTRA_LABELS.get(key, "其他信息"))
 
 
-def _declared_key(key: str, fields: dict) -> AuditKey | None:
-    return AUDIT_KEYS.get(key) if key not in fields else None
+def _declared_key(key: str, fields: dict, action: str) -> AuditKey | None:
+    """The declaration of a key that is no field of the record: the action's own, else the key's."""
+    if key in fields:
+        return None
+    return AUDIT_KEYS.get(f"{action}:{key}") or AUDIT_KEYS.get(key)
 
 
 def _model_choices(spec: AuditKey) -> dict:
@@ -307,7 +310,7 @@ def _declared_value(value, spec: AuditKey, resolver) -> str:
             f"{resolver.name(model, int(k)) if str(k).isdigit() else k}：{one(v)}"
             for k, v in value.items()
         )
-    if isinstance(value, list) and not (len(value) == 2 and choices):
+    if isinstance(value, list) and (spec.many or not (len(value) == 2 and choices)):
         return "、".join(one(v) for v in value) or EMPTY
     return one(value)
 
@@ -317,7 +320,7 @@ def _changes(event: AuditEvent, fields: dict, resolver) -> list[Change]:
     out = []
     for key, value in changes.items():
         fld = fields.get(key)
-        spec = _declared_key(key, fields)
+        spec = _declared_key(key, fields, event.action)
         if spec is not None:
             if spec.label:
                 out.append(Change(spec.label, _declared_value(value, spec, resolver)))
@@ -341,7 +344,7 @@ def _want_foreign_keys(events, resolver) -> None:
             continue
         for key, value in event.changes.items():
             fld = fields.get(key)
-            spec = _declared_key(key, fields)
+            spec = _declared_key(key, fields, event.action)
             if spec is not None and spec.model:
                 model = apps.get_model(spec.model)
                 items = list(value) if isinstance(value, dict | list) else [value]

@@ -233,11 +233,15 @@ class AuditKey:
     """A key an app's events write in `changes` that is no field of the record's model: its
     Chinese label ("" hides it, e.g. an id shown by name under another key), the model whose
     records its values (or a dict's keys) are, and the "app.Model.field" whose choices name them.
+    `many`: its list is a list of values, never an old → new pair. Declared as "action:key", it
+    names the key in that action's events only (a code that one action writes under a key other
+    actions fill with free text, such as reason).
     """
 
     label: str
     model: str = ""
     choices: str = ""
+    many: bool = False
 
 
 AUDIT_KEYS: dict[str, AuditKey] = {}
@@ -440,6 +444,7 @@ class Person:
     name: str
     node: Any  # the grid node of their household
     detail: str = ""  # what tells two namesakes apart (household number, age), never an ID number
+    is_party_member: bool = False  # on the party's register (在册): only they get the 党员 role
 
 
 @dataclass(frozen=True)

@@ -197,10 +197,11 @@ def scope_for(user) -> Scope:
 def home_node(user) -> models.Model | None:
     """Return the topmost grid node a role of the user is bound to, or None.
 
-    Events about the account (logins, failed logins) and the user's exports of their whole scope
-    are filed under it: they go to that township's audit chain, not the one node-less chain every
-    login of a county would queue on, and the auditors of that node read them. A user bound to no
-    node (an administrator, a villager) has none, and their events stay node-less."""
+    Events about the account (logins, failed logins, its API tokens, "log out everywhere", its
+    password and preferences) and the user's exports of their whole scope are filed under it: they
+    go to that township's audit chain, not the one node-less chain every login of a county would
+    queue on, and the auditors of that node read them. A user bound to no node (an administrator,
+    a villager whose role names no node) has none, and their events stay node-less."""
     if getattr(user, "pk", None) is None:
         return None
     GridNode = apps.get_model("grid", "GridNode")

@@ -141,15 +141,17 @@ def node_move(*, actor: Actor, node: GridNode, new_parent: GridNode) -> GridNode
     GridNode.objects.filter(pk=node.pk).update(parent=new_parent)
     node.refresh_from_db()
     figures.move_subtree(old_path=old_path, new_path=new_path, level=node.level)
-    audit_record(
-        actor=actor,
-        action=GridAction.NODE_MOVE,
-        obj=node,
-        changes={
-            "parent": [str(old_parent), str(new_parent)],
-            "parent_id": [old_parent.pk if old_parent else None, new_parent.pk],
-        },
-    )
+    changes = {
+        "parent": [str(old_parent), str(new_parent)],
+        "parent_id": [old_parent.pk if old_parent else None, new_parent.pk],
+    }
+    if old_parent is not None and old_parent.pk != new_parent.pk:
+        # Filed under the new place only, the move is missing from the trail of the village it
+        # left, with its households and records; its auditors read it under the old parent.
+        audit_record(
+            actor=actor, action=GridAction.NODE_MOVE, obj=node, node=old_parent, changes=changes
+        )
+    audit_record(actor=actor, action=GridAction.NODE_MOVE, obj=node, changes=changes)
     return node
 
 

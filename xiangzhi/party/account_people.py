@@ -8,11 +8,14 @@ in the register (在册), in a household and with no account yet are offered.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext
 
 from xiangzhi.core.registry import Person, PersonDirectory
 from xiangzhi.core.scope import path_q
 from xiangzhi.people.models import Resident
+
+from .models import PartyMember
 
 SEARCH_LIMIT = 20
 
@@ -23,12 +26,21 @@ def _candidates(paths):
     )
     if paths is not None:
         qs = qs.filter(path_q(paths, "node__path"))
-    return qs.select_related("node", "household")
+    registered = PartyMember.objects.filter(
+        resident=OuterRef("pk"), status=PartyMember.Status.ACTIVE
+    )
+    return qs.select_related("node", "household").annotate(is_member=Exists(registered))
 
 
 def _person(r: Resident) -> Person:
     born = f" · {r.birth_date.year}年生" if r.birth_date else ""
-    return Person(pk=r.pk, name=r.name, node=r.node, detail=f"{r.household.number}{born}")
+    return Person(
+        pk=r.pk,
+        name=r.name,
+        node=r.node,
+        detail=f"{r.household.number}{born}",
+        is_party_member=r.is_member,
+    )
 
 
 def search(*, actor, text: str, paths) -> list[Person]:
@@ -50,7 +62,7 @@ def link(*, actor, pk: int, user) -> None:
 def party_members(*, actor, node) -> list[Person]:
     rows = (
         _candidates([node.path])
-        .filter(party_member__isnull=False)
+        .filter(party_member__status=PartyMember.Status.ACTIVE)  # a member transferred out: none
         .order_by("node__path", "name", "pk")
     )
     return [_person(r) for r in rows]

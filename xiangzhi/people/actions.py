@@ -82,4 +82,6 @@ AUDIT_KEYS = {
     "new_head": AuditKey("新户主", "people.Resident"),
     "relations": AuditKey("与户主关系", "people.Resident", "people.Resident.relation"),
     "query": AuditKey("查询内容"),
+    # The change that ended a resident's own account (registry._leave passes its kind).
+    "accounts.user_leave:reason": AuditKey("原因", choices="people.HouseholdChange.kind"),
 }

@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 
 from xiangzhi.core.audit import audit_record
 from xiangzhi.core.roles import HOUSEHOLD_ROLES, NODE_ROLES, ROLE_RANK, Role
-from xiangzhi.core.scope import scope_for
+from xiangzhi.core.scope import department_area, home_node, scope_for
 from xiangzhi.core.types import Actor
 
 from ..actions import AccountsAction
@@ -33,8 +33,24 @@ def grant_check(*, actor: Actor | None, role: str, node: models.Model | None) ->
         return
     if node is None or not scope.can_manage_accounts(node.path):
         raise PermissionDenied(gettext("您不能在该网格分配角色"))
-    if ROLE_RANK[role] > scope.account_rank_at(node.path):
+    area = grant_path(role, node.path, node.level)
+    if not scope.can_manage_accounts(area):
+        # A department role reads its department's cases in the whole township above its node
+        # (scope.department_area): a leader bound to one village would mint an account that
+        # reads the other villages' cases.
+        raise PermissionDenied(
+            gettext("部门人员处理全镇派给本部门的事项，只能由管理全镇账号的领导授予")
+        )
+    if ROLE_RANK[role] > scope.account_rank_at(area):
         raise PermissionDenied(gettext("不能授予高于您本人职级的角色"))
+
+
+def grant_path(role: str, path: str | None, level: int | None) -> str | None:
+    """The path a role reaches from the node it is bound to, which its grant and its account are
+    checked against: the township above the node for a department role, else the node's own."""
+    if role == Role.DEPARTMENT_STAFF and path:
+        return department_area(path, level)
+    return path
 
 
 @transaction.atomic
@@ -55,20 +71,34 @@ def role_assign(
         raise ValidationError(gettext("该角色必须绑定到一个网格节点"))
     if role == Role.DEPARTMENT_STAFF and department is None:
         raise ValidationError(gettext("部门人员必须绑定到一个部门"))
+    if node is None and actor is not None and not scope_for(actor).superuser:
+        # Only the administrator binds a role to no node (a department's in a one-township
+        # deployment); for anyone else it is a field left empty, not a refusal (grant_check's).
+        raise ValidationError({"node": gettext("请选择角色所在的网格")})
     grant_check(actor=actor, role=role, node=node)
+    held = RoleAssignment.objects.select_for_update().filter(user=user, role=role, node=node)
+    before = held.values_list("is_grid_leader", "department_id").first()
     ra, _ = RoleAssignment.objects.update_or_create(
         user=user,
         role=role,
         node=node,
         defaults={"department": department, "is_grid_leader": is_grid_leader},
     )
-    audit_record(
-        actor=actor,
-        action=AccountsAction.ROLE_ASSIGN,
-        obj=ra,
-        node=node,
-        changes={"user": user.username, "role": role, "grid_leader": is_grid_leader},
-    )
+    # The department decides what a department role reads: the trail names it.
+    changes = {
+        "user": user.username,
+        "role": role,
+        "grid_leader": is_grid_leader,
+        "department": ra.department_id,
+    }
+    if before is not None:
+        # A role bound again (the grid's staff page making a worker 网格长) says what changed.
+        for key, old in zip(("grid_leader", "department"), before, strict=True):
+            if old != changes[key]:
+                changes[key] = [old, changes[key]]
+    if changes["department"] is None:
+        del changes["department"]  # a role of no department: no 部门：（空） on every grant
+    audit_record(actor=actor, action=AccountsAction.ROLE_ASSIGN, obj=ra, node=node, changes=changes)
     return ra
 
 
@@ -80,6 +110,7 @@ def user_set_elder_mode(*, actor: User, enabled: bool) -> User:
         actor=actor,
         action=AccountsAction.USER_ELDER_MODE,
         obj=actor,
+        node=home_node(actor),
         changes={"elder_mode": enabled},
     )
     return actor
@@ -100,7 +131,11 @@ def api_token_create(*, actor: User, name: str) -> tuple[ApiToken, str]:
         user=actor, name=name[:60], prefix=raw[3:11], key_hash=_hash_token(raw)
     )
     audit_record(
-        actor=actor, action=AccountsAction.API_TOKEN_CREATE, obj=token, changes={"name": name}
+        actor=actor,
+        action=AccountsAction.API_TOKEN_CREATE,
+        obj=token,
+        node=home_node(actor),  # a token carries the worker's scope: their auditors read it
+        changes={"name": name},
     )
     return token, raw
 
@@ -111,7 +146,9 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
         raise PermissionDenied
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit_record(actor=actor, action=AccountsAction.API_TOKEN_REVOKE, obj=token)
+    audit_record(
+        actor=actor, action=AccountsAction.API_TOKEN_REVOKE, obj=token, node=home_node(actor)
+    )
     return token
 
 
@@ -152,6 +189,7 @@ def user_sessions_end(*, actor: Actor, user: User, keep_current: bool = True) ->
         actor=actor,
         action=AccountsAction.USER_SESSIONS_END,
         obj=user,
+        node=home_node(user),
         changes={"tokens_revoked": revoked, "kept_current": keep_current},
     )
     return revoked
@@ -164,21 +202,24 @@ def password_changed(*, user: User) -> int:
         actor=user,
         action=AccountsAction.USER_PASSWORD_CHANGE,
         obj=user,
+        node=home_node(user),
         changes={"tokens_revoked": revoked},
     )
     return revoked
 
 
 @transaction.atomic
-def user_leave(*, actor: Actor, user: User, reason: str) -> bool:
+def user_leave(*, actor: Actor, user: User, reason: str, node: models.Model | None = None) -> bool:
     """End what a villager's or party member's account gives once its person moved out or died.
 
     The household roles go, the tokens are revoked and every session ends. An account with nothing
     else (no work role, no staff or administrator right) is deactivated. One that has more is left
     to the township: a village cadre recording a death or a move-out must not be able to switch
     off a township account or the administrator's, so the event asks for a review instead. Return
-    whether the account was deactivated.
+    whether the account was deactivated. The event is filed under `node` (the person's household's,
+    which the village's auditors read), else under the account's home node as it was before.
     """
+    node = node if node is not None else home_node(user)  # before its household roles go
     held = list(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
     removed = [r for r in held if r in HOUSEHOLD_ROLES]
     RoleAssignment.objects.filter(user=user, role__in=HOUSEHOLD_ROLES).delete()
@@ -193,6 +234,7 @@ def user_leave(*, actor: Actor, user: User, reason: str) -> bool:
         actor=actor,
         action=AccountsAction.USER_LEAVE,
         obj=user,
+        node=node,
         changes={
             "reason": reason,
             "roles_removed": removed,

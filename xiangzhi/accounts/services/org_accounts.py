@@ -24,7 +24,7 @@ from xiangzhi.core.types import Actor
 
 from ..actions import AccountsAction
 from ..models import Department, RoleAssignment, User
-from . import _tokens_revoke_all, grant_check, role_assign
+from . import _tokens_revoke_all, grant_check, grant_path, role_assign
 
 # No 0/o, 1/l/i: read aloud or copied from paper by an elder, nothing is mistaken.
 OTP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
@@ -40,7 +40,8 @@ def one_time_password() -> str:
 def manage_check(*, actor: Actor, user: User) -> None:
     """Refuse an account the actor may not run: their own, an administrator's, or one holding a
     role outside the actor's subtree or ranked at or above the actor's own there (a peer's
-    account, or the 纪检 auditor's for township staff, is run from above: hostile review)."""
+    account, or the 纪检 auditor's for township staff, is run from above: hostile review). A
+    department role is checked at the township above its node, which it reads (grant_path)."""
     if user.pk == actor.pk:
         raise PermissionDenied(gettext("自己的账号请在“我的”页面管理"))
     scope = scope_for(actor)
@@ -48,7 +49,8 @@ def manage_check(*, actor: Actor, user: User) -> None:
         return
     if user.is_superuser or user.is_staff:
         raise PermissionDenied(gettext("后台管理账号只能由系统管理员管理"))
-    rows = list(RoleAssignment.objects.filter(user=user).values_list("role", "node__path"))
+    rows = RoleAssignment.objects.filter(user=user).values_list("role", "node__path", "node__level")
+    rows = [(role, grant_path(role, path, level)) for role, path, level in rows]
     if not rows:
         raise PermissionDenied(gettext("该账号没有绑定网格的角色，只能由系统管理员管理"))
     for role, path in rows:
@@ -132,6 +134,8 @@ def account_create(
         if person is None:
             raise ValidationError({"person": gettext("该居民不在您的辖区内，或已经有账号")})
         display_name = (display_name or "").strip() or person.name
+        if role == Role.PARTY_MEMBER and not person.is_party_member:
+            raise ValidationError({"role": gettext("该居民不是在册党员，不能授予党员角色")})
         if role in HOUSEHOLD_ROLES:
             node = person.node  # a household role lives where the household is
     elif role in HOUSEHOLD_ROLES:
@@ -274,6 +278,15 @@ def account_role_add(
     manage_check(actor=actor, user=user)
     if role in HOUSEHOLD_ROLES:
         raise ValidationError({"role": gettext("村民和党员角色随居民账号创建，不能另外添加")})
+    if RoleAssignment.objects.filter(user=user, role=role, node=node).exists():
+        # Bound again, the role would lose its 网格长 title or its department without a word.
+        raise ValidationError(
+            {
+                "role": gettext(
+                    "该账号在所选网格已经有这个角色；部门人员要换部门，请先取消原来的角色"
+                )
+            }
+        )
     return role_assign(actor=actor, user=user, role=role, node=node, department=department)
 
 

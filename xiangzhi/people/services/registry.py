@@ -360,7 +360,7 @@ def _leave(
     resident.save(update_fields=["status", "updated_at"])
     if resident.user_id:
         # The person's own account (villager, party member) ends with their life here.
-        user_leave(actor=actor, user=resident.user, reason=kind)
+        user_leave(actor=actor, user=resident.user, reason=kind, node=resident.node)
     relations = {}
     if household.head_id == resident.pk and new_head is not None:
         # The others' relations were to the leaving head: take the usual ones to the new head,
