@@ -276,3 +276,24 @@ def test_every_key_the_apps_write_reads_in_chinese(world):
     assert AuditEvent.objects.filter(action__startswith="party.").exists()
     assert AuditEvent.objects.filter(action__startswith="appeals.").exists()
     assert unnamed == set()
+
+
+def test_a_move_out_and_a_death_read_where_to_and_why_in_chinese(client, world):
+    """They read 其他信息：other_province 原因：marriage, and 原因：illness."""
+    from xiangzhi.people.services import resident_move_out, resident_record_death
+
+    resident_move_out(
+        actor=world.a.cadre,
+        resident=Resident.objects.get(pk=world.a.child.pk),
+        destination="other_province",
+        reason="marriage",
+    )
+    resident_record_death(
+        actor=world.b.cadre, resident=Resident.objects.get(pk=world.b.child.pk), cause="illness"
+    )
+    client.force_login(world.chief)
+    text = _text(_table(client, action="people.resident_move_out"))
+    assert "迁往：外省" in text and "迁出原因：婚嫁" in text
+    assert "other_province" not in text and "marriage" not in text and "其他信息" not in text
+    text = _text(_table(client, action="people.resident_death"))
+    assert "死亡原因：疾病" in text and "illness" not in text

@@ -84,4 +84,12 @@ AUDIT_KEYS = {
     "query": AuditKey("查询内容"),
     # The change that ended a resident's own account (registry._leave passes its kind).
     "accounts.user_leave:reason": AuditKey("原因", choices="people.HouseholdChange.kind"),
+    # A move-out's destination and reason, a death's cause: codes of the change's lists.
+    "people.resident_move_out:destination": AuditKey(
+        "迁往", choices="people.HouseholdChange.destination"
+    ),
+    "people.resident_move_out:reason": AuditKey(
+        "迁出原因", choices="people.HouseholdChange.reason"
+    ),
+    "people.resident_death:reason": AuditKey("死亡原因", choices="people.HouseholdChange.reason"),
 }
