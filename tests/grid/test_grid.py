@@ -203,3 +203,30 @@ def test_rollups_from_the_compiled_queries_equal_direct_counts(world):
                 for f in FIGURES
             }, r.node
     assert rollup._compiled and all(v is not None for v in rollup._compiled.values())
+
+
+@pytest.mark.parametrize("second_first", [False, True])
+def test_a_move_between_two_townships_takes_their_chains_heads_in_key_order(world, second_first):
+    """Filed under the old parent and the new place, a village moved between townships writes
+    two chains in one transaction; taken in call order, two moves the other way round would
+    each wait for the head the other holds."""
+    from xiangzhi.core.models import AuditEvent, AuditHead
+
+    root = world.township.parent
+    other = node_create(actor=world.admin, parent=root, name="第二镇")
+    village = world.a.village if hasattr(world.a, "village") else world.a.branch.parent
+    if second_first:  # the village moves from the township whose key sorts last
+        node_move(actor=world.admin, node=village, new_parent=other)
+        village.refresh_from_db()
+    before = AuditEvent.objects.count()
+    target = world.township if second_first else other
+    with CaptureQueriesContext(connection) as ctx:
+        node_move(actor=world.admin, node=village, new_parent=target)
+    heads = set(AuditHead.objects.values_list("key", flat=True))
+    keys = [  # each head's lock, in the order taken (a SELECT ... FOR UPDATE on PostgreSQL)
+        next(k for k in heads if f"'{k}'" in q["sql"])
+        for q in ctx.captured_queries
+        if q["sql"].startswith("SELECT") and 'FROM "core_audithead"' in q["sql"]
+    ]
+    assert AuditEvent.objects.count() == before + 2
+    assert len(keys) == 2 and keys == sorted(keys), keys

@@ -12,7 +12,7 @@ from xiangzhi.accounts.models import User
 from xiangzhi.accounts.services import role_assign
 from xiangzhi.accounts.services.org_accounts import manage_check
 from xiangzhi.core import figures
-from xiangzhi.core.audit import audit_record, diff, snapshot
+from xiangzhi.core.audit import audit_record, audit_record_many, diff, snapshot
 from xiangzhi.core.roles import Role
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
@@ -145,13 +145,14 @@ def node_move(*, actor: Actor, node: GridNode, new_parent: GridNode) -> GridNode
         "parent": [str(old_parent), str(new_parent)],
         "parent_id": [old_parent.pk if old_parent else None, new_parent.pk],
     }
+    entries = [{"action": GridAction.NODE_MOVE, "obj": node, "changes": changes}]
     if old_parent is not None and old_parent.pk != new_parent.pk:
         # Filed under the new place only, the move is missing from the trail of the village it
         # left, with its households and records; its auditors read it under the old parent.
-        audit_record(
-            actor=actor, action=GridAction.NODE_MOVE, obj=node, node=old_parent, changes=changes
-        )
-    audit_record(actor=actor, action=GridAction.NODE_MOVE, obj=node, changes=changes)
+        # Both at once: a move between two townships locks their chains' heads in key order,
+        # as every writer of two chains must (two moves the other way round would deadlock).
+        entries.insert(0, {**entries[0], "node": old_parent})
+    audit_record_many(actor=actor, entries=entries)
     return node
 
 
