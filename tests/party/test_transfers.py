@@ -107,3 +107,39 @@ def test_the_transfer_needs_a_destination_named(world):
             to_organisation=" ",
         )
     assert "to_organisation" in err.value.message_dict
+
+
+def test_a_members_own_account_is_a_villagers_while_the_relation_is_out(client, world):
+    """A member transferred out kept the 党员 role and its pages (contacts, visits)."""
+    from xiangzhi.accounts.models import RoleAssignment
+    from xiangzhi.core.models import AuditEvent
+
+    a = world.a
+    pm = a.party_member
+    from xiangzhi.people.models import Resident
+
+    user = Resident.objects.get(pk=pm.resident_id).user
+    assert list(RoleAssignment.objects.filter(user=user).values_list("role", flat=True)) == [
+        "party_member"
+    ]
+    party_member_transfer_out(
+        actor=a.cadre, member=pm, transferred_on=dt.date(2026, 1, 1), to_organisation="外县党委"
+    )
+    roles = list(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+    assert roles == ["villager"]
+    event = AuditEvent.objects.filter(action="accounts.party_role_set").latest("pk")
+    assert event.node_id == pm.resident.node_id
+    client.force_login(user)
+    assert "我的党务" not in client.get("/").content.decode()
+    party_member_transfer_in(
+        actor=a.cadre,
+        resident=pm.resident,
+        transferred_on=dt.date(2026, 2, 1),
+        from_organisation="外县党委",
+        category="full",
+        joined_on=dt.date(1995, 7, 1),
+        organisation=pm.organisation,
+    )
+    roles = list(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+    assert roles == ["party_member"]
+    assert "我的党务" in client.get("/").content.decode()

@@ -41,6 +41,11 @@ class AccountsAction(AuditAction):
         "本人迁出或去世，停用村民/党员账号",
         "xiangzhi.accounts.services.user_leave",
     )
+    PARTY_ROLE_SET = (
+        "accounts.party_role_set",
+        "组织关系转出或转入，账号在党员与村民之间转换",
+        "xiangzhi.accounts.services.party_role_set",
+    )
     API_TOKEN_REVOKE = (
         "accounts.api_token_revoke",
         "停用接口令牌",

@@ -244,3 +244,32 @@ def user_leave(*, actor: Actor, user: User, reason: str, node: models.Model | No
         },
     )
     return deactivate
+
+
+@transaction.atomic
+def party_role_set(
+    *, actor: Actor, user: User, member: bool, reason: str, node: models.Model | None = None
+) -> int:
+    """A person's party relation left the village's organisation (转出, member=False) or came back
+    (转入, member=True): the account's 党员 roles become 村民 roles on the same nodes, or back (the
+    person lives there either way), so that the party's pages close or open with the next
+    request. Return how many roles changed; the event is filed under `node` (the household's),
+    else the account's home node."""
+    node = node if node is not None else home_node(user)
+    old, new = (Role.VILLAGER, Role.PARTY_MEMBER) if member else (Role.PARTY_MEMBER, Role.VILLAGER)
+    held = list(RoleAssignment.objects.filter(user=user, role=old))
+    for assignment in held:
+        if RoleAssignment.objects.filter(user=user, role=new, node=assignment.node_id).exists():
+            assignment.delete()
+        else:
+            assignment.role = new
+            assignment.save(update_fields=["role"])
+    if held:
+        audit_record(
+            actor=actor,
+            action=AccountsAction.PARTY_ROLE_SET,
+            obj=user,
+            node=node,
+            changes={"reason": reason, "role": [old.value, new.value]},
+        )
+    return len(held)

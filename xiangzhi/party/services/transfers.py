@@ -33,6 +33,19 @@ def register_member_left_hook(hook: Callable[..., object]) -> None:
         MEMBER_LEFT_HOOKS.append(hook)
 
 
+def _account_follows(actor: Actor, member: PartyMember, *, active: bool, reason: str) -> None:
+    """The member's own account, if any, is a party member's while the relation is here and a
+    villager's once it left (the person still lives in the village)."""
+    from xiangzhi.accounts.models import User
+    from xiangzhi.accounts.services import party_role_set
+
+    user = User.objects.filter(pk=member.resident.user_id).first()
+    if user is not None:
+        party_role_set(
+            actor=actor, user=user, member=active, reason=reason, node=member.resident.node
+        )
+
+
 @transaction.atomic
 @figures.batched
 def party_member_transfer_out(
@@ -68,6 +81,7 @@ def party_member_transfer_out(
     )
     for hook in MEMBER_LEFT_HOOKS:
         hook(actor=actor, member=locked, reason=gettext("组织关系转出"))
+    _account_follows(actor, locked, active=False, reason=gettext("组织关系转出"))
     figures.touch(member.resident.node)
     audit_record(
         actor=actor,
@@ -120,6 +134,7 @@ def party_member_transfer_in(
         to_organisation=organisation.name,
         note=note,
     )
+    _account_follows(actor, member, active=True, reason=gettext("组织关系转入"))
     figures.touch(resident.node)
     audit_record(
         actor=actor,
