@@ -234,9 +234,31 @@ def test_a_head_whose_only_housemate_is_a_newborn_may_still_die_or_move_out(clie
     assert r.redirect_chain, r.content.decode()[:2000]
     assert "暂无户主" in r.content.decode()
     home.refresh_from_db()
-    assert home.status == Household.Status.ACTIVE and home.living_head is None
-    assert Resident.objects.get(pk=home.head_id).status == Resident.Status.DECEASED
+    assert home.status == Household.Status.ACTIVE and home.head_id is None
+    assert home.members.filter(status=Resident.Status.DECEASED).count() == 1
     assert home.members.filter(status=Resident.Status.ACTIVE).count() == 1
+    # No page names the dead as the head (the 户主变更 page said 现在的户主：<the dead>), and a
+    # relative who moves in to look after the baby is registered as 户主.
+    dead = home.members.get(status=Resident.Status.DECEASED).name
+    page = client.get(f"/people/households/{home.pk}/head/").content.decode()
+    assert "现在的户主：—" in page and f"现在的户主：{dead}" not in page
+    with pytest.raises(ValidationError, match="新生儿不能当户主"):
+        resident_add(
+            actor=a.cadre,
+            household=home,
+            kind="birth",
+            data=ResidentData(name="乙双胞", birth_date=today, gender="M", relation="head"),
+        )
+    aunt = resident_add(
+        actor=a.cadre,
+        household=home,
+        kind="move_in",
+        data=ResidentData(
+            name="乙姑姑", id_number=make_id(dt.date(1980, 2, 3), "F"), relation="head"
+        ),
+    )
+    home.refresh_from_db()
+    assert home.head_id == aunt.pk and home.living_head == aunt
 
 
 def test_a_departure_is_not_recorded_twice_from_two_pages_open_at_once(world):

@@ -265,6 +265,8 @@ def resident_add(
         raise ValidationError({"kind": gettext("变动类型只能是出生或迁入")})
     if data.relation == Resident.Relation.HEAD and household.head_id:
         raise ValidationError({"relation": gettext("该户已有户主")})
+    if data.relation == Resident.Relation.HEAD and kind == HouseholdChange.Kind.BIRTH:
+        raise ValidationError({"relation": gettext("新生儿不能当户主，请指定其他成员")})
     resident_validate(data, actor=actor)
     if (
         kind == HouseholdChange.Kind.BIRTH
@@ -274,6 +276,9 @@ def resident_add(
     ):
         raise ValidationError({"occurred_on": gettext("出生登记的变动日期应与出生日期一致")})
     resident = _new_resident(household, data, actor=actor)
+    if data.relation == Resident.Relation.HEAD:  # a household left without a head takes one
+        household.head = resident
+        household.save(update_fields=["head", "updated_at"])
     _record_change(
         actor=actor,
         household=household,
@@ -370,6 +375,10 @@ def _leave(
             others, {**relations_after_head_change(new_head, others), new_head.pk: HEAD}
         )
         household.head = new_head
+    elif household.head_id == resident.pk and others:
+        # Only babies are left: the household has no head until a relative moves in as 户主 or
+        # a child turns one (户主变更); the workbench lists it among the households to settle.
+        household.head = None
     if not others:
         household.status = (
             Household.Status.MOVED_OUT
