@@ -272,3 +272,16 @@ def test_the_points_redeemed_figure_is_kept_at_the_village_as_redemptions_are_ma
     redemption_create(actor=world.a.cadre, reward=oil, account=account, quantity=2)
     assert redeemed() == before + 60
     assert figures.verify() == []
+
+
+@pytest.mark.django_db
+def test_a_search_by_a_number_at_the_counter_is_audited(client, world):
+    """A whole phone number found its owner's household at the counter and left no trace, as
+    it does on the registry's lists."""
+    client.force_login(world.a.cadre)
+    searches = AuditEvent.objects.filter(action="people.resident_number_search")
+    before = searches.count()
+    page = client.get("/points/store/counter/", {"q": "13800001111"}).content.decode()
+    assert world.a.household.number in page
+    client.get("/points/store/counter/", {"q": "甲"})  # a name is not audited
+    assert searches.count() == before + 1

@@ -13,6 +13,7 @@ from xiangzhi.core.web import handle_form, paginate, querystring_without_page
 from xiangzhi.grid.access import access_node
 from xiangzhi.people.access import access_household
 from xiangzhi.people.selectors import household_list
+from xiangzhi.people.services import resident_number_search
 
 from ..access import access_point_redemption, access_point_reward
 from ..selectors.store import (
@@ -112,6 +113,8 @@ def reward_edit(request, point_reward_id: int):
 def counter(request):
     """兑换柜台: find the household (name, pinyin, number) that came to the counter."""
     q = request.GET.get("q", "").strip()
+    if q:  # a number (ID, phone, 尾号) finds its owner: audited as on the registry's lists
+        resident_number_search(actor=request.user, search=q)
     households = household_list(actor=request.user, search=q)[:20] if q else []
     return render(
         request,
