@@ -115,6 +115,21 @@ def test_a_sheet_neither_demotes_the_head_nor_makes_a_member_head(world, tmp_pat
     assert list(hh.members.filter(relation="head").values_list("pk", flat=True)) == [a.head.pk]
 
 
+def test_a_sheet_puts_back_the_relation_of_a_head_an_older_import_demoted(world, tmp_path):
+    """Who is head is the household's own head: a head left with another relation by an older
+    import is put back as 户主, not refused as a change of head."""
+    a = world.a
+    Resident.objects.filter(pk=a.head.pk).update(relation="child")
+    rows = [
+        ["户编号", "姓名", "身份证号", "与户主关系", "所属网格"],
+        ["a-001", a.head.name, a.head.id_number, "户主", GRID],
+    ]
+    path = make_sheet(tmp_path / "3.xlsx", rows)
+    report = registry_import(actor=a.cadre, kind="residents", path=path)
+    assert not report.errors, messages(report)
+    assert Resident.objects.get(pk=a.head.pk).relation == "head"
+
+
 def test_a_system_number_given_twice_in_a_sheet_is_an_error(world, tmp_path):
     """A row copied to add a newcomer with its 系统编号 left in renamed the person it names and
     gave them the newcomer's ID."""

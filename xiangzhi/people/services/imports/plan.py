@@ -237,10 +237,12 @@ def _household_changes(group: Group, plan: Plan) -> None:
 
 
 def _head_changed(resident: Resident, row: Row) -> bool:
+    """Whether the row says 户主 of a member or another relation of the household's head (the
+    household's own head, loaded with the resident, not the relation column, which an older
+    import may have left wrong)."""
     new = row.data.relation if "relation" in row.present and row.data.relation else None
-    return new is not None and (new == Resident.Relation.HEAD) != (
-        resident.relation == Resident.Relation.HEAD
-    )
+    is_head = resident.household_id is not None and resident.household.head_id == resident.pk
+    return new is not None and (new == Resident.Relation.HEAD) != is_head
 
 
 def _plan_row(run: RegistryImport, group: Group, row: Row, plan: Plan) -> None:
