@@ -241,3 +241,45 @@ def test_a_rejection_needs_a_reason_and_a_withdrawal_is_the_recorders(world):
     with pytest.raises(PermissionDenied):
         claim_withdraw(actor=world.a.cadre, claim=claim)
     assert claim_withdraw(actor=world.a.worker, claim=claim).status == S.WITHDRAWN
+
+
+@pytest.mark.django_db
+def test_a_person_split_off_during_the_notice_gets_the_points_and_stops_no_other_claim(world):
+    """The claim still names the old household: its account lookup refused the person, every
+    decision on it failed and the sweep stopped there for every claim due after it."""
+    from tests.factories import make_id
+    from xiangzhi.people.models import Resident
+    from xiangzhi.people.services import ResidentData, household_split, resident_add
+    from xiangzhi.points.services.claims import claims_finalize_due
+
+    a = world.a
+    son = resident_add(
+        actor=world.admin,
+        household=a.household,
+        kind="move_in",
+        occurred_on=dt.date(2020, 1, 1),
+        data=ResidentData(
+            name="甲大儿", id_number=make_id(dt.date(1995, 2, 2), "M"), relation="child"
+        ),
+    )
+    rule = village_rule(world, points=3)
+    today = timezone.localdate()
+    first = claim_record(
+        actor=a.worker, household=a.household, resident=son, rule=rule, occurred_on=today
+    )
+    later = claim_record(actor=a.worker, household=a.household, rule=rule, occurred_on=today)
+    claim_approve(actor=a.cadre, claim=first)
+    claim_approve(actor=a.cadre, claim=later)
+    son = Resident.objects.get(pk=son.pk)
+    new_home = household_split(
+        actor=a.cadre, household=a.household, members=[son], new_head=son, address="甲村新房1号"
+    )
+    end_notice(first)
+    end_notice(later)
+    assert claims_finalize_due() == 2
+    statuses = set(
+        PointClaim.objects.filter(pk__in=[first.pk, later.pk]).values_list("status", flat=True)
+    )
+    assert statuses == {PointClaim.Status.FINAL}
+    assert new_home.members.filter(pk=son.pk).exists()
+    assert PointAccount.objects.get(resident=son).balance == 3

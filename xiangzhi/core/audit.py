@@ -124,6 +124,15 @@ def _lock_head(key: str = AuditHead.NO_NODE) -> AuditHead:
     return heads.get(key=key)
 
 
+def audit_lock(node) -> None:
+    """Take, now, the head of the chain an event about `node` goes to (a node or its id), in the
+    caller's transaction. An import holds its townships' heads from its first batch to its
+    commit and locks records after taking them; a service that locks such records and audits
+    after (points' accounts) takes the head first, so that the two wait in one order, never
+    crosswise (a deadlock PostgreSQL breaks by aborting one of them)."""
+    _lock_head(township_key(node))
+
+
 class UndeclaredAction(ValueError):
     """An audit event whose action no app declared (core.registry.register_actions)."""
 

@@ -4,6 +4,7 @@ and the end of the notice period, when the points enter the ledger."""
 from __future__ import annotations
 
 import datetime
+import logging
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -12,7 +13,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from xiangzhi.core.audit import audit_record
+from xiangzhi.core.audit import audit_lock, audit_record
 from xiangzhi.core.registry import households_of
 from xiangzhi.core.roles import CADRE_ROLES, Role
 from xiangzhi.core.scope import scope_for
@@ -37,6 +38,8 @@ from .photos import photos_read
 Status = PointClaim.Status
 # Who records a claim in a rule's name, by the key its `recorders` lists.
 RECORDER_ROLES = {"village_cadre": CADRE_ROLES, "grid_worker": {Role.GRID_WORKER}}
+
+logger = logging.getLogger(__name__)
 
 
 def rule_applies(rule: PointRule, household: Household) -> bool:
@@ -312,16 +315,27 @@ def notice_days(claim: PointClaim) -> int:
     return policy.notice_days if policy else PointPolicy._meta.get_field("notice_days").default
 
 
+def claim_account(claim: PointClaim) -> PointAccount:
+    """The account a claim's points go to: its household's, or its person's own (one per
+    person, wherever they live now: split off during the notice, the claim still names the old
+    household, whose cap it counted under)."""
+    if claim.resident_id is None:
+        return account_for(household=claim.household)
+    own = PointAccount.objects.filter(resident_id=claim.resident_id).first()
+    return own or account_for(household=claim.resident.household, resident=claim.resident)
+
+
 def _lock_accounts(claim: PointClaim) -> None:
-    """Lock the accounts a claim's decision touches, before the claim itself, in one order for
-    every writer of claims (review, rejection, finalisation: the other way round, a rejection
-    and the notice's end deadlocked). The household's own account row (resident None, whoever
-    the claim is for) orders the approvals of one household: the cap, counted per household,
-    is counted after the other approval has committed. A resident's claim then locks its own
-    account too, always after."""
+    """Lock what a claim's decision touches, before the claim itself, in one order for every
+    writer of claims (review, rejection, finalisation: the other way round, a rejection and the
+    notice's end deadlocked): the township's audit head (an import holds it before any account
+    it posts to), the household's own account row (resident None, whoever the claim is for),
+    which orders the approvals of one household (the cap, counted per household, is counted
+    after the other approval has committed), then a person's own account."""
+    audit_lock(claim.household.node_id)
     accounts = [account_for(household=claim.household)]
     if claim.resident_id is not None:
-        accounts.append(account_for(household=claim.household, resident=claim.resident))
+        accounts.append(claim_account(claim))
     for account in accounts:
         PointAccount.objects.select_for_update().filter(pk=account.pk).first()
 
@@ -377,7 +391,7 @@ def _check_floor(claim: PointClaim) -> None:
     fall during the notice: claim_finalize then sends the claim back to review)."""
     if claim.points >= 0:
         return
-    account = account_for(household=claim.household, resident=claim.resident)
+    account = claim_account(claim)
     lowest = balance_floor(account, PointEntry.Source.CLAIM)
     if account.balance + claim.points < lowest:
         raise ValidationError(
@@ -509,7 +523,7 @@ def claim_finalize(*, actor: Actor | None, claim: PointClaim) -> PointEntry | No
         )
         if claim.status != Status.ON_NOTICE or claim.notice_until > timezone.now():
             return None
-        account = account_for(household=claim.household, resident=claim.resident)
+        account = claim_account(claim)
         try:
             with transaction.atomic():
                 entry = entry_post(
@@ -562,6 +576,9 @@ def claims_finalize_due(*, now: datetime.datetime | None = None, limit: int = 50
     ).order_by("notice_until", "pk")
     done = 0
     for claim in due[:limit]:
-        if claim_finalize(actor=None, claim=claim) is not None:
-            done += 1
+        try:
+            if claim_finalize(actor=None, claim=claim) is not None:
+                done += 1
+        except Exception:  # noqa: BLE001 - one claim that cannot be finalised stops no other
+            logger.exception("points claim %s could not be finalised", claim.pk)
     return done

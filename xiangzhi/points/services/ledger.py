@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiangzhi.core import figures
-from xiangzhi.core.audit import audit_record
+from xiangzhi.core.audit import audit_lock, audit_record
 from xiangzhi.core.registry import households_of
 from xiangzhi.core.roles import CADRE_ROLES
 from xiangzhi.core.scope import Scope, scope_for
@@ -98,6 +98,7 @@ def entry_post(
     if source not in PointEntry.Source.values:
         raise ValidationError({"source": _("来源不正确")})
     with transaction.atomic(), figures.batch():
+        audit_lock(account.node_id)  # before the account: the order an import takes them in
         locked = PointAccount.objects.select_for_update().select_related("node").get(pk=account.pk)
         if amount < 0:
             lowest = balance_floor(locked, source) if floor is None else floor
@@ -179,7 +180,9 @@ def entry_reverse(*, actor: Actor, entry: PointEntry, reason: str) -> PointEntry
     if refused is not None:
         raise refused
     with transaction.atomic():
-        # The account's lock (taken by entry_post) also serialises two reversals of one entry.
+        # The account's lock (taken by entry_post) also serialises two reversals of one entry;
+        # the township's audit head first, as entry_post takes them.
+        audit_lock(entry.node_id)
         PointAccount.objects.select_for_update().filter(pk=entry.account_id).first()
         if PointEntry.objects.filter(reversal_of=entry).exists():
             raise ValidationError({"entry": _("该明细已冲正")})
