@@ -23,6 +23,22 @@ def _own_dirs(settings, tmp_path, monkeypatch):
     settings.XIANGZHI_AUDIT_CHECKPOINT_DIR = tmp_path / "checkpoints"
 
 
+@pytest.fixture
+def nodeless_chain(world):
+    """The world files every event of its own under a node (accounts' too, since 2026-12-03);
+    a deployment also has the node-less chain (an administrator's, key rotations): one event
+    opens it, so that a checkpoint covers two chains."""
+    from xiangzhi.core.actions import CoreAction
+    from xiangzhi.core.audit import audit_record
+
+    audit_record(
+        actor=None,
+        action=CoreAction.DATA_KEYS_ROTATE,
+        object_type="core.crypto",
+        changes={"rows": 0, "reindex": False},
+    )
+
+
 def run(command, *args):
     out = StringIO()
     try:
@@ -52,7 +68,9 @@ def _rewrite_whole_chain(head: AuditHead, seq: int, new_repr: str) -> None:
         cur.execute("UPDATE core_audithead SET hash = %s WHERE id = %s", [prev, head.pk])
 
 
-def test_a_chain_rewritten_whole_passes_plain_verify_but_not_the_checkpoint(world, tmp_path):
+def test_a_chain_rewritten_whole_passes_plain_verify_but_not_the_checkpoint(
+    world, nodeless_chain, tmp_path
+):
     path = tmp_path / "cp.json"
     code, out = run("audit_checkpoint", "-o", str(path))
     assert code == 0 and "已签署" in out
@@ -188,7 +206,9 @@ def _sign(extra_townships: int = 0, admin=None) -> None:
     call_command("audit_checkpoint", stdout=StringIO())
 
 
-def test_the_audit_roles_print_and_download_the_checkpoint_of_their_scope(client, world):
+def test_the_audit_roles_print_and_download_the_checkpoint_of_their_scope(
+    client, world, nodeless_chain
+):
     client.force_login(world.chief)
     assert "尚未签署审计检查点" in client.get("/core/audit/checkpoint/").content.decode()
     assert client.get("/core/audit/checkpoint/download/").status_code == 404

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from xiangzhi.core.checkpoint import CheckpointError, signing_key
 from xiangzhi.core.models import AuditHead
 
-from .test_audit_checkpoint import _own_dirs, _sign, run  # noqa: F401 - the autouse fixture
+from .test_audit_checkpoint import _own_dirs, _sign, nodeless_chain, run  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +26,7 @@ def test_an_empty_checkpoint_proves_nothing_and_fails(world, tmp_path):
     assert code == 1 and "没有任何审计链" in out
 
 
+@pytest.mark.usefixtures("nodeless_chain")
 def test_a_chain_taken_out_of_a_checkpoint_is_caught(world, tmp_path):
     path = tmp_path / "cp.json"
     assert run("audit_checkpoint", "-o", str(path))[0] == 0
