@@ -152,3 +152,19 @@ def test_a_handler_does_not_record_the_follow_up_of_their_own_work(client, world
     client.force_login(a.cadre)
     page = client.get(reverse("appeals:detail", args=[a.appeal.pk])).content.decode()
     assert 'name="follow_up-score"' in page  # another cadre of the village may
+
+
+def test_a_cadre_who_replied_to_an_appeal_assigned_to_another_does_not_record_its_follow_up(
+    world,
+):
+    """The handler was only the assignee: a cadre who wrote the reply himself rated it 5."""
+    from django.core.exceptions import ValidationError
+
+    a = world.a
+    services.appeal_accept(actor=a.cadre, appeal=a.appeal)
+    services.appeal_assign(actor=a.cadre, appeal=a.appeal, assignee=a.worker)
+    services.appeal_reply(actor=a.cadre, appeal=a.appeal, note="我来答复")
+    with pytest.raises(ValidationError, match="办理人以外"):
+        services.appeal_follow_up(actor=a.cadre, appeal=a.appeal, score=5)
+    services.appeal_follow_up(actor=world.chief, appeal=a.appeal, score=4)
+    assert AppealRating.objects.get(appeal=a.appeal).handler == a.worker

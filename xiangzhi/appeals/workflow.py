@@ -164,7 +164,7 @@ def refusal(actor, appeal: Appeal, name: str) -> str | None:
         )
     if not parties_of(actor, appeal) & transition.parties:
         return str(_("您无权对该诉求进行“%(action)s”。") % {"action": transition.label})
-    if name == "follow_up" and actor is not None and actor.pk == handler_of(appeal):
+    if name == "follow_up" and actor is not None and actor.pk in handlers_of(appeal):
         return str(_("回访评价须由办理人以外的人员记录，不能为自己办理的诉求回访。"))
     if name == "reopen":
         if appeal.reopen_count >= REOPEN_LIMIT:
@@ -181,6 +181,13 @@ def handler_of(appeal: Appeal) -> int | None:
         return appeal.assignee_id
     replies = appeal.events.filter(action=STEP_REPLY).order_by("-at", "-id")
     return replies.values_list("actor_id", flat=True).first()
+
+
+def handlers_of(appeal: Appeal) -> set[int]:
+    """Everyone whose work a follow-up call checks: the assignee and whoever wrote a reply (a
+    village cadre may answer an appeal assigned to a grid worker)."""
+    replied = appeal.events.filter(action=STEP_REPLY).values_list("actor_id", flat=True)
+    return {pk for pk in (appeal.assignee_id, *replied) if pk is not None}
 
 
 def allowed(actor, appeal: Appeal) -> list[Transition]:
