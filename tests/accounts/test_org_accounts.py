@@ -219,6 +219,12 @@ def test_a_leader_bound_to_one_village_neither_grants_nor_runs_a_department_role
             department=dept,
         )
     assert (User.objects.count(), RoleAssignment.objects.count()) == (before[0] + 1, before[1] + 1)
+    # Nor do the account forms offer it to them (it answered a bare 403 and lost the form).
+    from xiangzhi.accounts.forms import grantable_roles
+
+    assert Role.DEPARTMENT_STAFF not in dict(grantable_roles(leader))
+    assert Role.VILLAGE_CADRE in dict(grantable_roles(leader))
+    assert Role.DEPARTMENT_STAFF in dict(grantable_roles(world.chief))
     # A chief bound to one village outranks the role, and still does not run its account.
     chief_a = UserFactory(username="chief_a", display_name="甲村总网格长")
     role_assign(actor=world.admin, user=chief_a, role=Role.CHIEF_GRID_LEADER, node=world.a.node)

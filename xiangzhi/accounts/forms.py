@@ -5,8 +5,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 
-from xiangzhi.core.roles import HOUSEHOLD_ROLES, ROLE_RANK, Role
-from xiangzhi.core.scope import scope_for
+from xiangzhi.core.roles import ACCOUNT_ADMIN_ROLES, HOUSEHOLD_ROLES, ROLE_RANK, Role
+from xiangzhi.core.scope import department_area, scope_for
 
 from .selectors import account_nodes, department_list
 
@@ -63,12 +63,24 @@ class NodeChoiceField(forms.ModelChoiceField):
 
 
 def grantable_roles(actor) -> list[tuple[str, str]]:
-    """The roles the actor may grant somewhere: ranked at most as high as their highest."""
+    """The roles the actor may grant somewhere: ranked at most as high as their highest; 部门人员
+    only to one who runs the accounts of a whole township (it reads the township's cases, and
+    grant_check refuses it to a leader bound to one village)."""
     scope = scope_for(actor)
     top = max((scope.account_rank_at(p) for p in scope.account_paths), default=0)
     if scope.superuser:
         top = max(ROLE_RANK.values())
-    return [(value, label) for value, label in Role.choices if ROLE_RANK[value] <= top]
+    staff = Role.DEPARTMENT_STAFF
+    departments = scope.superuser or any(
+        ROLE_RANK[staff] <= scope.account_rank_at(area)
+        for role, path, level in scope.bindings
+        if role in ACCOUNT_ADMIN_ROLES and (area := department_area(path, level))
+    )
+    return [
+        (value, label)
+        for value, label in Role.choices
+        if ROLE_RANK[value] <= top and (value != staff or departments)
+    ]
 
 
 class RoleForm(forms.Form):
