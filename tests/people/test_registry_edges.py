@@ -376,3 +376,18 @@ def test_a_change_dated_in_the_future_or_before_the_birth_is_refused(client, wor
         {"occurred_on": tomorrow.isoformat(), "reason": "illness"},
     )
     assert r.status_code == 200 and "变动日期不能晚于今天" in r.content.decode()
+
+
+def test_a_child_is_a_newborn_until_the_day_before_the_first_birthday():
+    """The day was clamped to the 28th every month: a child of one year and up to three days
+    was still kept from heading a household near a month's end."""
+    from xiangzhi.people.selectors import year_ago
+    from xiangzhi.people.services.registry import is_newborn
+
+    def child(born):
+        return Resident(birth_date=born)
+
+    assert not is_newborn(child(dt.date(2025, 12, 31)), today=dt.date(2026, 12, 31))
+    assert is_newborn(child(dt.date(2026, 1, 1)), today=dt.date(2026, 12, 31))
+    assert not is_newborn(child(dt.date(2025, 3, 30)), today=dt.date(2026, 3, 31))
+    assert year_ago(dt.date(2028, 2, 29)) == dt.date(2027, 2, 28)

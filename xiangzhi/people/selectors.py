@@ -393,11 +393,18 @@ def tag_list() -> QuerySet[Tag]:
     return Tag.objects.all()
 
 
+def year_ago(today: dt.date) -> dt.date:
+    """The same day a year before (28 February for 29 February): one born after it is under a
+    year old, a newborn who never heads a household."""
+    try:
+        return today.replace(year=today.year - 1)
+    except ValueError:
+        return today.replace(year=today.year - 1, day=28)
+
+
 def head_candidates(members: QuerySet[Resident]) -> QuerySet[Resident]:
     """The members that may be offered as a new 户主: not a newborn (born within a year)."""
-    today = timezone.localdate()
-    cutoff = today.replace(year=today.year - 1, day=min(today.day, 28))
-    return members.exclude(birth_date__gt=cutoff)
+    return members.exclude(birth_date__gt=year_ago(timezone.localdate()))
 
 
 def resident_housemates(*, actor: Actor, resident: Resident) -> QuerySet[Resident]:

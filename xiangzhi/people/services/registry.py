@@ -22,7 +22,7 @@ from xiangzhi.grid.models import GridNode
 from ..actions import PeopleAction
 from ..models import Household, HouseholdChange, Resident, Tag
 from ..relations import relations_after_head_change
-from ..selectors import NUMBER_QUERIES
+from ..selectors import NUMBER_QUERIES, year_ago
 from .numbering import check_household_level, next_number
 from .resident_data import (
     HEAD,
@@ -114,7 +114,7 @@ def is_newborn(resident: Resident, today: dt.date | None = None) -> bool:
     """Born less than a year ago: never made the head of a household."""
     born = resident.birth_date
     today = today or timezone.localdate()
-    return born is not None and born > today.replace(year=today.year - 1, day=min(today.day, 28))
+    return born is not None and born > year_ago(today)
 
 
 def _check_reason(kind: str, destination: str, reason: str) -> None:
