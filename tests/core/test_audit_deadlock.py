@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 
 import pytest
 from django.db import OperationalError, connection, connections
@@ -27,6 +26,7 @@ from xiangzhi.people.models import Resident
 from xiangzhi.people.services import resident_record_death
 
 from ..factories import make_id
+from ..pg_locks import until_another_waits
 from ..xlsx_helpers import make_sheet
 
 pytestmark = [
@@ -38,15 +38,6 @@ pytestmark = [
 ]
 
 GRID = "甲村/甲村第一党支部/甲村枫树屋场党小组/甲家中心户"
-
-
-def _others_waiting_for_a_lock() -> int:
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-            " AND pid <> pg_backend_pid() AND datname = current_database()"
-        )
-        return cur.fetchone()[0]
 
 
 def test_an_import_job_and_a_death_recorded_meanwhile_do_not_deadlock(world, tmp_path):
@@ -72,9 +63,7 @@ def test_an_import_job_and_a_death_recorded_meanwhile_do_not_deadlock(world, tmp
     def on_progress(rows: int) -> None:
         # After the batch's audit events: the import's transaction holds the township's head.
         holding.set()
-        deadline = time.monotonic() + 10
-        while _others_waiting_for_a_lock() == 0 and time.monotonic() < deadline:
-            time.sleep(0.05)  # until the death is waiting for that head
+        until_another_waits(10)
 
     def run_import():
         try:

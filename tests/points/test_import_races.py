@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 
 import pytest
 from django.db import connection, connections
@@ -21,6 +20,7 @@ from xiangzhi.points.services.claims import claim_approve, claim_record
 from xiangzhi.points.services.ledger import account_for
 
 from ..factories import make_id
+from ..pg_locks import until_another_waits
 from ..xlsx_helpers import make_sheet
 from .helpers import village_rule
 
@@ -34,15 +34,6 @@ pytestmark = [
 GRID = "甲村/甲村第一党支部/甲村枫树屋场党小组/"
 
 
-def _others_waiting() -> int:
-    with connection.cursor() as cur:
-        cur.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
-            " AND pid <> pg_backend_pid() AND datname = current_database()"
-        )
-        return cur.fetchone()[0]
-
-
 def _import_while_approving(run_import, claim, actor) -> dict:
     """Run the import one row a batch; after its first batch, approve the claim in another
     thread and let the import go on once the approval waits for a lock."""
@@ -54,9 +45,7 @@ def _import_while_approving(run_import, claim, actor) -> dict:
         batches.append(rows)
         if len(batches) == 1:
             holding.set()
-            deadline = time.monotonic() + 10
-            while _others_waiting() == 0 and time.monotonic() < deadline:
-                time.sleep(0.05)
+            until_another_waits(10)
 
     def importing():
         try:
