@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from xiangzhi.accounts.models import Department
 from xiangzhi.appeals import services
 from xiangzhi.appeals.models import Appeal, AppealEvent, AppealRating, State
-from xiangzhi.appeals.workflow import TRANSITIONS, Party
+from xiangzhi.appeals.workflow import TRANSITIONS, Party, handlers_of
 from xiangzhi.core import figures
 
 pytestmark = pytest.mark.django_db
@@ -94,6 +94,8 @@ def test_every_transition_is_taken_from_its_states_by_its_parties_and_refused_ot
                 appeal = _reset(a.appeal, state, world)
                 events = AppealEvent.objects.filter(appeal=appeal).count()
                 allowed = state in transition.sources and bool(parties & transition.parties)
+                if name == "follow_up" and getattr(actor, "pk", None) in handlers_of(appeal):
+                    allowed = False  # the handlers' work is what a follow-up call checks
                 where = f"{who} {name} from {state}"
                 if allowed:
                     calls[name](actor, appeal)

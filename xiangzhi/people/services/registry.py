@@ -328,6 +328,21 @@ def resident_update(*, actor: Actor, resident: Resident, data: ResidentData) -> 
     return resident
 
 
+def _next_head(
+    household: Household, resident: Resident, others: list[Resident], new_head: Resident | None
+) -> Resident | None:
+    """Who heads the household once `resident` leaves it: the new head the user chose when the
+    head leaves others who may head it; None otherwise (not the head, or only babies are left:
+    the household then has no head until a 户主变更, and the workbench lists it)."""
+    if household.head_id != resident.pk or not [o for o in others if not is_newborn(o)]:
+        return None
+    if new_head is None or new_head.pk not in {o.pk for o in others}:
+        raise ValidationError({"new_head": gettext("户主离开后，请从本户在册成员中指定新户主")})
+    if is_newborn(new_head):
+        raise ValidationError({"new_head": gettext("新生儿不能当户主，请指定其他成员")})
+    return new_head
+
+
 def _leave(
     *,
     actor: Actor,
@@ -351,16 +366,7 @@ def _leave(
     if resident.household_id != household.pk:
         raise ValidationError(gettext("该居民所在的户刚有变动，请刷新页面后重试。"))
     others = list(household.members.filter(status=Resident.Status.ACTIVE).exclude(pk=resident.pk))
-    # A head who leaves only newborns keeps the household without a living head: no one in
-    # it may be head yet (living_head shows none; the household page asks for a 户主变更).
-    may_head = [o for o in others if not is_newborn(o)]
-    if household.head_id == resident.pk and may_head:
-        if new_head is None or new_head.pk not in {o.pk for o in others}:
-            raise ValidationError({"new_head": gettext("户主离开后，请从本户在册成员中指定新户主")})
-        if is_newborn(new_head):
-            raise ValidationError({"new_head": gettext("新生儿不能当户主，请指定其他成员")})
-    else:
-        new_head = None
+    new_head = _next_head(household, resident, others, new_head)
     resident.status = status
     resident.save(update_fields=["status", "updated_at"])
     if resident.user_id:

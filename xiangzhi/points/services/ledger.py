@@ -66,6 +66,23 @@ def policy_for(node: GridNode) -> PointPolicy | None:
     return PointPolicy.objects.filter(node__level=1, node__path__in=prefixes).first()
 
 
+def _check_balance(locked: PointAccount, amount: int, source: str, floor: int | None) -> None:
+    """Refuse a negative entry that would leave the balance below `floor` (by default the rules':
+    0 for a redemption, the township's 最低余额 for the rest)."""
+    if amount >= 0:
+        return
+    lowest = balance_floor(locked, source) if floor is None else floor
+    if locked.balance + amount < lowest:
+        raise ValidationError(
+            {
+                "amount": _(
+                    "余额不足：当前余额%(balance)d分，本次%(amount)d分，不得低于%(floor)d分。"
+                )
+                % {"balance": locked.balance, "amount": amount, "floor": lowest}
+            }
+        )
+
+
 def entry_post(
     *,
     actor: Actor,
@@ -100,17 +117,7 @@ def entry_post(
     with transaction.atomic(), figures.batch():
         audit_lock(account.node_id)  # before the account: the order an import takes them in
         locked = PointAccount.objects.select_for_update().select_related("node").get(pk=account.pk)
-        if amount < 0:
-            lowest = balance_floor(locked, source) if floor is None else floor
-            if locked.balance + amount < lowest:
-                raise ValidationError(
-                    {
-                        "amount": _(
-                            "余额不足：当前余额%(balance)d分，本次%(amount)d分，不得低于%(floor)d分。"
-                        )
-                        % {"balance": locked.balance, "amount": amount, "floor": lowest}
-                    }
-                )
+        _check_balance(locked, amount, source, floor)
         entry = PointEntry(
             account=locked,
             household_id=locked.household_id,
