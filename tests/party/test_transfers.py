@@ -143,3 +143,23 @@ def test_a_members_own_account_is_a_villagers_while_the_relation_is_out(client, 
     roles = list(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
     assert roles == ["party_member"]
     assert "我的党务" in client.get("/").content.decode()
+
+
+def test_a_villager_registered_as_a_party_member_gets_a_party_members_account(world):
+    """Registration makes the account a 党员 one, as a transfer back in does."""
+    from xiangzhi.accounts.models import RoleAssignment
+    from xiangzhi.party.services import party_member_register
+    from xiangzhi.people.models import Resident
+
+    a = world.a
+    head = Resident.objects.get(pk=a.household.head_id)
+    assert head.user == a.villager
+    party_member_register(
+        actor=a.cadre,
+        resident=head,
+        category="full",
+        joined_on=dt.date(2001, 7, 1),
+        organisation=a.party_member.organisation,
+    )
+    roles = list(RoleAssignment.objects.filter(user=a.villager).values_list("role", flat=True))
+    assert roles == ["party_member"]

@@ -47,6 +47,19 @@ def _validate(
         raise ValidationError(errors)
 
 
+def _account_follows(actor: Actor, member: PartyMember, *, active: bool, reason: str) -> None:
+    """The member's own account, if any, is a party member's while the relation is here and a
+    villager's once it left (the person still lives in the village)."""
+    from xiangzhi.accounts.models import User
+    from xiangzhi.accounts.services import party_role_set
+
+    user = User.objects.filter(pk=member.resident.user_id).first()
+    if user is not None:
+        party_role_set(
+            actor=actor, user=user, member=active, reason=reason, node=member.resident.node
+        )
+
+
 @transaction.atomic
 @figures.batched
 def party_member_register(
@@ -67,6 +80,7 @@ def party_member_register(
     member = PartyMember.objects.create(
         resident=resident, category=category, joined_on=joined_on, organisation=organisation
     )
+    _account_follows(actor, member, active=True, reason=gettext("登记为党员"))
     figures.touch(resident.node)
     audit_record(
         actor=actor,

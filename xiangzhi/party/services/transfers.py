@@ -19,7 +19,7 @@ from xiangzhi.people.models import Resident
 from ..actions import OrgLifeAction
 from ..models import MembershipTransfer, PartyMember, PostAssignment
 from ._checks import past_day, require_write, text
-from .members import _validate
+from .members import _account_follows, _validate
 
 # Called as hook(actor=, member=, reason=) in the transfer's transaction when a member leaves the
 # village's organisation. The contact links of issue 13 register
@@ -31,19 +31,6 @@ def register_member_left_hook(hook: Callable[..., object]) -> None:
     """Declare a write to run when a member leaves (once per hook, from an AppConfig.ready())."""
     if hook not in MEMBER_LEFT_HOOKS:
         MEMBER_LEFT_HOOKS.append(hook)
-
-
-def _account_follows(actor: Actor, member: PartyMember, *, active: bool, reason: str) -> None:
-    """The member's own account, if any, is a party member's while the relation is here and a
-    villager's once it left (the person still lives in the village)."""
-    from xiangzhi.accounts.models import User
-    from xiangzhi.accounts.services import party_role_set
-
-    user = User.objects.filter(pk=member.resident.user_id).first()
-    if user is not None:
-        party_role_set(
-            actor=actor, user=user, member=active, reason=reason, node=member.resident.node
-        )
 
 
 @transaction.atomic
