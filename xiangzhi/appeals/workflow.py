@@ -164,8 +164,8 @@ def refusal(actor, appeal: Appeal, name: str) -> str | None:
         )
     if not parties_of(actor, appeal) & transition.parties:
         return str(_("您无权对该诉求进行“%(action)s”。") % {"action": transition.label})
-    if name == "follow_up" and actor is not None and actor.pk in handlers_of(appeal):
-        return str(_("回访评价须由办理人以外的人员记录，不能为自己办理的诉求回访。"))
+    if name == "follow_up" and (refused := follow_up_refusal(actor, appeal)):
+        return refused
     if name == "reopen":
         if appeal.reopen_count >= REOPEN_LIMIT:
             return str(_("该诉求已重新办理过一次，不能再次重新办理。"))
@@ -188,6 +188,14 @@ def handlers_of(appeal: Appeal) -> set[int]:
     village cadre may answer an appeal assigned to a grid worker)."""
     replied = appeal.events.filter(action=STEP_REPLY).values_list("actor_id", flat=True)
     return {pk for pk in (appeal.assignee_id, *replied) if pk is not None}
+
+
+def follow_up_refusal(actor, appeal: Appeal) -> str | None:
+    """Why the actor may not record this appeal's follow-up rating (回访评价): it checks the
+    handlers' work (handlers_of), so none of them records it. None: they may."""
+    if getattr(actor, "pk", None) in handlers_of(appeal):
+        return str(_("回访评价须由办理人以外的人员记录，不能为自己办理的诉求回访。"))
+    return None
 
 
 def allowed(actor, appeal: Appeal) -> list[Transition]:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from xiangzhi.core.types import Actor
 
 from ..models import Appeal, AppealRating
-from ..workflow import UNSATISFIED_UP_TO, handler_of, handlers_of
+from ..workflow import UNSATISFIED_UP_TO, follow_up_refusal, handler_of
 from .notices import notify_assignee
 from .steps import appeal_step
 
@@ -40,16 +40,10 @@ def _rate(
     def apply(a: Appeal) -> dict:
         a.score = score
         handler = handler_of(a)
-        # A follow-up call checks the handlers' work (the assignee, whoever replied), so none
-        # of them records it (an imported sheet transcribes calls already made).
-        if (
-            via == AppealRating.Via.FOLLOW_UP
-            and not from_sheet
-            and getattr(actor, "pk", None) in handlers_of(a)
-        ):
-            raise ValidationError(
-                gettext("回访评价须由办理人以外的人员记录，不能为自己办理的诉求回访。")
-            )
+        # An imported sheet transcribes follow-up calls already made, by whoever keeps it.
+        if via == AppealRating.Via.FOLLOW_UP and not from_sheet:
+            if refused := follow_up_refusal(actor, a):
+                raise ValidationError(refused)
         AppealRating.objects.create(
             appeal=a,
             round=a.reopen_count,
