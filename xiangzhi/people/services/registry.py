@@ -60,9 +60,9 @@ def _save_number_once(resident: Resident, *, actor: Actor, field: str = "id_numb
             resident.save()
     except IntegrityError:
         index = resident.id_number_index
-        taken = index and Resident.objects.exclude(pk=resident.pk).filter(id_number_index=index)
-        taken = taken and taken.first()
-        if not taken:
+        others = Resident.objects.exclude(pk=resident.pk)
+        taken = others.filter(id_number_index=index).first() if index else None
+        if taken is None:
             raise
         raise ValidationError({field: id_taken_message(scope_for(actor), taken)}) from None
 
@@ -334,13 +334,14 @@ def _next_head(
     """Who heads the household once `resident` leaves it: the new head the user chose when the
     head leaves others who may head it; None otherwise (not the head, or only babies are left:
     the household then has no head until a 户主变更, and the workbench lists it)."""
-    if household.head_id != resident.pk or not [o for o in others if not is_newborn(o)]:
+    if household.head_id != resident.pk or all(is_newborn(o) for o in others):
         return None
-    if new_head is None or new_head.pk not in {o.pk for o in others}:
+    chosen = next((o for o in others if new_head is not None and o.pk == new_head.pk), None)
+    if chosen is None:
         raise ValidationError({"new_head": gettext("户主离开后，请从本户在册成员中指定新户主")})
-    if is_newborn(new_head):
+    if is_newborn(chosen):
         raise ValidationError({"new_head": gettext("新生儿不能当户主，请指定其他成员")})
-    return new_head
+    return chosen
 
 
 def _leave(
@@ -373,10 +374,9 @@ def _leave(
         # The person's own account (villager, party member) ends with their life here.
         user_leave(actor=actor, user=resident.user, reason=kind, node=resident.node)
     relations = {}
-    if household.head_id == resident.pk and new_head is not None:
+    if new_head is not None:
         # The others' relations were to the leaving head: take the usual ones to the new head,
         # which the page then asks the user to check.
-        new_head = next(o for o in others if o.pk == new_head.pk)
         relations = _set_relations(
             others, {**relations_after_head_change(new_head, others), new_head.pk: HEAD}
         )
