@@ -325,19 +325,19 @@ def claim_account(claim: PointClaim) -> PointAccount:
     return own or account_for(household=claim.resident.household, resident=claim.resident)
 
 
-def _lock_accounts(claim: PointClaim) -> None:
+def _lock_accounts(claim: PointClaim) -> PointAccount:
     """Lock what a claim's decision touches, before the claim itself, in one order for every
     writer of claims (review, rejection, finalisation: the other way round, a rejection and the
     notice's end deadlocked): the township's audit head (an import holds it before any account
     it posts to), the household's own account row (resident None, whoever the claim is for),
     which orders the approvals of one household (the cap, counted per household, is counted
-    after the other approval has committed), then a person's own account."""
+    after the other approval has committed), then a person's own account. Return the account
+    the claim's points go to (claim_account), as read under its lock."""
     audit_lock(claim.household.node_id)
     accounts = [account_for(household=claim.household)]
     if claim.resident_id is not None:
         accounts.append(claim_account(claim))
-    for account in accounts:
-        PointAccount.objects.select_for_update().filter(pk=account.pk).first()
+    return [PointAccount.objects.select_for_update().get(pk=a.pk) for a in accounts][-1]
 
 
 def _lock_for_review(actor: Actor, claim: PointClaim, *, statuses: tuple) -> PointClaim:
@@ -515,7 +515,7 @@ def claim_finalize(*, actor: Actor | None, claim: PointClaim) -> PointEntry | No
     """Make a claim final once its notice ended unopposed: post its ledger entry. Idempotent:
     a claim already final, or not yet due, is left as it is (None)."""
     with transaction.atomic():
-        _lock_accounts(claim)
+        account = _lock_accounts(claim)
         claim = (
             PointClaim.objects.select_for_update(of=("self",))
             .select_related("rule_version", "household", "resident")
@@ -523,7 +523,6 @@ def claim_finalize(*, actor: Actor | None, claim: PointClaim) -> PointEntry | No
         )
         if claim.status != Status.ON_NOTICE or claim.notice_until > timezone.now():
             return None
-        account = claim_account(claim)
         try:
             with transaction.atomic():
                 entry = entry_post(
