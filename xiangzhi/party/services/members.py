@@ -50,10 +50,9 @@ def _validate(
 def _account_follows(actor: Actor, member: PartyMember, *, active: bool, reason: str) -> None:
     """The member's own account, if any, is a party member's while the relation is here and a
     villager's once it left (the person still lives in the village)."""
-    from xiangzhi.accounts.models import User
     from xiangzhi.accounts.services import party_role_set
 
-    user = User.objects.filter(pk=member.resident.user_id).first()
+    user = member.resident.user
     if user is not None:
         party_role_set(
             actor=actor, user=user, member=active, reason=reason, node=member.resident.node
