@@ -5,8 +5,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 
-from xiangzhi.core.roles import ACCOUNT_ADMIN_ROLES, HOUSEHOLD_ROLES, ROLE_RANK, Role
-from xiangzhi.core.scope import department_area, scope_for
+from xiangzhi.core.roles import HOUSEHOLD_ROLES, ROLE_RANK, Role
+from xiangzhi.core.scope import scope_for
 
 from .selectors import account_nodes, department_list
 
@@ -71,10 +71,8 @@ def grantable_roles(actor) -> list[tuple[str, str]]:
     if scope.superuser:
         top = max(ROLE_RANK.values())
     staff = Role.DEPARTMENT_STAFF
-    departments = scope.superuser or any(
-        ROLE_RANK[staff] <= scope.account_rank_at(area)
-        for role, path, level in scope.bindings
-        if role in ACCOUNT_ADMIN_ROLES and (area := department_area(path, level))
+    departments = any(
+        ROLE_RANK[staff] <= scope.account_rank_at(p) for p in scope.department_staff_paths
     )
     return [
         (value, label)

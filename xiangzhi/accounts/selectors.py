@@ -6,7 +6,7 @@ from django.apps import apps
 from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
-from xiangzhi.core.roles import ACCOUNT_ADMIN_ROLES, ROLE_RANK, Role
+from xiangzhi.core.roles import ROLE_RANK, Role
 from xiangzhi.core.scope import path_q, scope_for
 from xiangzhi.core.types import Actor
 
@@ -45,8 +45,7 @@ def account_rows(*, actor: Actor) -> QuerySet[User]:
             above |= Q(node__path__under=p, role__in=higher)
     # A department role reaches the township above its node (services.grant_path): it is the
     # account of whoever runs the accounts of a whole township, not of a village's leader.
-    wide = [p for role, p, level in scope.bindings if role in ACCOUNT_ADMIN_ROLES and level <= 1]
-    department = Q(role=Role.DEPARTMENT_STAFF) & ~path_q(wide, "node__path")
+    department = Q(role=Role.DEPARTMENT_STAFF) & ~path_q(scope.department_staff_paths, "node__path")
     outside = RoleAssignment.objects.filter(user=OuterRef("pk")).filter(
         ~path_q(paths, "node__path") | above | department
     )

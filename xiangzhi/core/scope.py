@@ -117,6 +117,27 @@ class Scope:
             default=0,
         )
 
+    @cached_property
+    def department_staff_paths(self) -> tuple[str, ...]:
+        """Where the user may run 部门人员 accounts: the subtrees of their account-running roles
+        bound at the township level or above. A department role reads its department's cases in
+        the whole township above its node (department_area), so a leader who runs the accounts of
+        one village does not grant it, nor run an account that holds it (whether their rank
+        suffices is account_rank_at's). The administrator: everywhere ("")."""
+        if self.superuser:
+            return ("",)
+        found = sorted(
+            {p for role, p, level in self.bindings if role in ACCOUNT_ADMIN_ROLES and level <= 1}
+        )
+        return tuple(p for p in found if not any(p != q and p.startswith(q) for q in found))
+
+    def runs_department_staff_at(self, path: str | None) -> bool:
+        """Whether a 部门人员 role whose area (department_area) is this path is the user's to
+        grant and run."""
+        return self.superuser or (
+            bool(path) and any(path.startswith(p) for p in self.department_staff_paths)
+        )
+
     @property
     def audit_paths(self) -> tuple[str, ...]:
         """Where the user reads the audit trail: the nodes of their audit roles only (a village's

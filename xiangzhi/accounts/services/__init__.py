@@ -34,7 +34,7 @@ def grant_check(*, actor: Actor | None, role: str, node: models.Model | None) ->
     if node is None or not scope.can_manage_accounts(node.path):
         raise PermissionDenied(gettext("您不能在该网格分配角色"))
     area = grant_path(role, node.path, node.level)
-    if not scope.can_manage_accounts(area):
+    if role == Role.DEPARTMENT_STAFF and not scope.runs_department_staff_at(area):
         # A department role reads its department's cases in the whole township above its node
         # (scope.department_area): a leader bound to one village would mint an account that
         # reads the other villages' cases.
