@@ -133,6 +133,15 @@ def audit_lock(node) -> None:
     _lock_head(township_key(node))
 
 
+def audit_lock_many(node_ids) -> None:
+    """audit_lock() for events about many nodes (their ids), the heads taken in key order, as
+    audit_record_many takes them: a service that fixes records of several townships in one
+    transaction takes them all first, so that it never holds one township's head while it waits
+    for another's that an import holds (which waits, in key order, for the first)."""
+    for key in sorted(set(_township_keys(set(node_ids)).values())):
+        _lock_head(key)
+
+
 class UndeclaredAction(ValueError):
     """An audit event whose action no app declared (core.registry.register_actions)."""
 

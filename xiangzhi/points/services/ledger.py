@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiangzhi.core import figures
-from xiangzhi.core.audit import audit_lock, audit_record
+from xiangzhi.core.audit import audit_lock, audit_lock_many, audit_record
 from xiangzhi.core.registry import households_of
 from xiangzhi.core.roles import CADRE_ROLES
 from xiangzhi.core.scope import Scope, scope_for
@@ -236,6 +236,9 @@ def balances_fix(*, actor: Actor | None, differing: list[tuple[PointAccount, int
     """Set each differing account's balance to the sum of its entries, audited; the count."""
     fixed = 0
     with transaction.atomic():
+        # The accounts' townships' heads first, in key order (core.audit.audit_lock_many), as
+        # every other writer of points accounts takes the head before the account.
+        audit_lock_many(account.node_id for account, _counted in differing)
         for account, _counted in differing:
             locked = PointAccount.objects.select_for_update().get(pk=account.pk)
             total = PointEntry.objects.filter(account=locked).aggregate(t=Sum("amount"))["t"] or 0
