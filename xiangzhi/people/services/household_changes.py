@@ -11,6 +11,7 @@ from django.utils.translation import gettext
 
 from xiangzhi.core import figures
 from xiangzhi.core.audit import audit_record
+from xiangzhi.core.registry import residents_moved
 from xiangzhi.core.types import Actor
 from xiangzhi.core.validators import normalize_text
 from xiangzhi.grid.models import GridNode
@@ -100,6 +101,8 @@ def household_split(
         other=household,
         note=f"由原户分出：{names}",
     )
+    # What other apps keep of these people's own (points' personal accounts) follows them.
+    residents_moved(actor=actor, moves=dict.fromkeys(member_ids, new.pk))
     figures.touch(household.node, node)
     audit_record(
         actor=actor,
