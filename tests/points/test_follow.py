@@ -171,3 +171,44 @@ def test_a_split_of_people_without_points_writes_no_points_event(world):
     assert not AuditEvent.objects.filter(
         action__in=["points.account_follow", "points.claim_follow"]
     ).exists()
+
+
+@pytest.mark.django_db
+def test_a_household_moved_by_an_import_takes_its_claims_not_yet_reviewed(world, tmp_path):
+    """The claim's node is its household's (scope, review, the notice board): a claim left on
+    the old grid was hidden from the new grid's worker and shown to the old one's."""
+    from tests.xlsx_helpers import make_sheet
+    from xiangzhi.people.services.imports import registry_import
+
+    a = world.a
+    rule = village_rule(world, points=2)
+    pending = claim_record(
+        actor=a.worker, household=a.household, rule=rule, occurred_on=timezone.localdate()
+    )
+    published = claim_record(
+        actor=a.worker, household=a.household, rule=rule, occurred_on=timezone.localdate()
+    )
+    claim_approve(actor=a.cadre, claim=published)
+    grid = "甲村/甲村第一党支部/甲村枫树屋场党小组/"
+    sheet = make_sheet(
+        tmp_path / "households.xlsx",
+        [
+            ["户编号", "户主姓名", "户主身份证号", "家庭住址", "所属网格"],
+            [
+                a.household.number,
+                a.head.name,
+                a.head.id_number,
+                a.household.address,
+                grid + a.sibling_grid.name,
+            ],
+        ],
+    )
+    report = registry_import(actor=a.cadre, kind="households", path=sheet)
+    assert not report.errors and report.updated == 1
+    pending.refresh_from_db()
+    published.refresh_from_db()
+    assert pending.node_id == a.sibling_grid.pk
+    assert PointClaim.objects.for_actor(a.sibling_worker).filter(pk=pending.pk).exists()
+    assert not PointClaim.objects.for_actor(a.worker).filter(pk=pending.pk).exists()
+    # On notice: it stays on the board it was published on.
+    assert published.node_id == a.grid.pk

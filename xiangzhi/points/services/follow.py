@@ -22,15 +22,19 @@ FOLLOWING = (PointClaim.Status.SUBMITTED,)
 
 def accounts_follow(moves: dict[int, int]) -> None:
     """Households moved to other grid nodes (a registry import: {household id: node id}): their
-    accounts and period totals follow them, so that the new grid's cadres see them and they
-    rank where they live. The entries keep the node they were earned at (the figures of points
-    issued stay where they were issued)."""
+    accounts, period totals and claims not yet reviewed follow them, so that the new grid's
+    cadres see and review them and they rank where they live. The entries keep the node they
+    were earned at (the figures of points issued stay where they were issued), and a claim on
+    notice the board it was published on."""
     by_node: dict[int, list[int]] = {}
     for household, node in moves.items():
         by_node.setdefault(node, []).append(household)
     for node, households in by_node.items():
         PointAccount.objects.filter(household_id__in=households).update(node_id=node)
         PointPeriodTotal.objects.filter(household_id__in=households).update(node_id=node)
+        PointClaim.objects.filter(household_id__in=households, status__in=FOLLOWING).update(
+            node_id=node
+        )
 
 
 def _lock_heads(node_ids: set[int]) -> None:
