@@ -52,3 +52,45 @@ def test_a_departure_dated_before_the_post_began_ends_it_on_its_first_day(world)
     )
     held.refresh_from_db()
     assert held.ended_on == held.started_on
+
+
+def _overdue(world) -> tuple[int, int]:
+    """变动回访逾期 of 甲村: counted live (the coverage page) and kept (the grid's figure)."""
+    from xiangzhi.grid.models import GridNode
+    from xiangzhi.grid.rollup import rollup_children
+    from xiangzhi.party.selectors import coverage_of
+
+    a = world.a
+    today = timezone.localdate()
+    live = coverage_of(actor=world.admin, node=a.node, start=today.replace(day=1), end=today)
+    kept = rollup_children(GridNode.objects.get(pk=a.node.pk), [])[0].counts
+    return live.follow_ups_overdue, kept.get("follow_ups_overdue", 0)
+
+
+def test_a_household_that_left_the_register_owes_no_follow_up_visit(world):
+    """No one may visit a household that moved away (visit_record refuses it): its follow-up
+    stayed overdue on the coverage page and the grid's figure for ever."""
+    from django.core.exceptions import ValidationError
+
+    from tests.factories import make_id
+    from xiangzhi.party.models import FollowUp
+    from xiangzhi.party.services import visit_record
+    from xiangzhi.people.services import ResidentData, household_register
+
+    a = world.a
+    before = _overdue(world)
+    arrived = timezone.localdate() - dt.timedelta(days=40)
+    home = household_register(
+        actor=a.cadre,
+        node=a.grid,
+        address="甲村暂住巷1号",
+        occurred_on=arrived,
+        head=ResidentData(name="甲暂住", id_number=make_id(dt.date(1979, 9, 9), "M")),
+    )
+    assert FollowUp.objects.get(household=home).done_on is None
+    assert _overdue(world) == (before[0] + 1, before[1] + 1)
+    resident_move_out(actor=a.cadre, resident=home.head, occurred_on=DAY)
+    home.refresh_from_db()
+    with pytest.raises(ValidationError, match="已迁出"):
+        visit_record(actor=a.cadre, household=home, visited_on=DAY, met="无人", learned="已搬走")
+    assert _overdue(world) == before
