@@ -41,6 +41,11 @@ class AccountsAction(AuditAction):
         "本人迁出或去世，停用村民/党员账号",
         "xiangzhi.accounts.services.user_leave",
     )
+    HOUSEHOLD_ROLES_FOLLOW = (
+        "accounts.household_roles_follow",
+        "本户迁到其他网格，村民/党员角色随户改绑",
+        "xiangzhi.accounts.services.household_roles_follow",
+    )
     PARTY_ROLE_SET = (
         "accounts.party_role_set",
         "组织关系转出或转入，账号在党员与村民之间转换",
@@ -101,4 +106,5 @@ AUDIT_KEYS = {
     "needs_review": AuditKey("需要镇里复核"),
     "lock_cleared": AuditKey("解除登录锁定"),
     "person_id": AuditKey("关联的居民", "people.Resident"),
+    "bound_node": AuditKey("角色所在网格", "grid.GridNode"),
 }

@@ -433,6 +433,25 @@ def households_moved(moves: dict[int, int]) -> None:
             hook(moves)
 
 
+_RESIDENTS_MOVED: list[Callable] = []
+
+
+def register_residents_moved(hook: Callable) -> None:
+    """Declare what follows a person to another household (分户): hook(actor=, moves=) with
+    moves a {resident id: new household id}, run in the mover's transaction after the people
+    moved (an app whose records are a person's own, as points' personal accounts are, moves
+    them along and audits it; what the old household earned or did stays its history)."""
+    if hook not in _RESIDENTS_MOVED:
+        _RESIDENTS_MOVED.append(hook)
+
+
+def residents_moved(*, actor: Any, moves: dict[int, int]) -> None:
+    """Tell the apps that these people now belong to these households."""
+    if moves:
+        for hook in _RESIDENTS_MOVED:
+            hook(actor=actor, moves=moves)
+
+
 # --- people an account can be made for ------------------------------------------------------
 
 

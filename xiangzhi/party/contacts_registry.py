@@ -63,12 +63,19 @@ def _contact_overdue():
 
 
 def _follow_ups_overdue():
-    """逾期未回访: follow-ups of household changes past their deadline and not yet visited."""
+    """逾期未回访: follow-ups of household changes past their deadline and not yet visited, of
+    households still registered (one that left can be visited no more: visit_record)."""
     from django.utils import timezone
+
+    from xiangzhi.people.models import Household
 
     from .models import FollowUp
 
-    return FollowUp.objects.filter(done_on__isnull=True, due_on__lt=timezone.localdate())
+    return FollowUp.objects.filter(
+        done_on__isnull=True,
+        due_on__lt=timezone.localdate(),
+        household__status=Household.Status.ACTIVE,
+    )
 
 
 def _visits():

@@ -5,6 +5,7 @@ from xiangzhi.core.registry import AuditAction, AuditKey
 _RULES = "xiangzhi.points.services.rules"
 _CLAIMS = "xiangzhi.points.services.claims"
 _LEDGER = "xiangzhi.points.services.ledger"
+_FOLLOW = "xiangzhi.points.services.follow"
 _IMP = "xiangzhi.core.sheets.engine.sheet_import"
 _EXP = "xiangzhi.core.sheets.export.sheet_export"
 
@@ -26,6 +27,16 @@ class PointsAction(AuditAction):
     ENTRY_POST = "points.entry_post", "记入积分明细", f"{_LEDGER}.entry_post"
     ENTRY_REVERSE = "points.entry_reverse", "冲正积分明细", f"{_LEDGER}.entry_reverse"
     BALANCE_FIX = "points.balance_fix", "校正积分余额", f"{_LEDGER}.balances_fix"
+    ACCOUNT_FOLLOW = (
+        "points.account_follow",
+        "个人积分账户随分户转入新户",
+        f"{_FOLLOW}.person_accounts_follow",
+    )
+    CLAIM_FOLLOW = (
+        "points.claim_follow",
+        "待审核的个人积分申报随分户转入新户",
+        f"{_FOLLOW}.person_accounts_follow",
+    )
     LEDGER_IMPORT = "points.ledger_import", "导入历史积分台账", _IMP
     LEDGER_EXPORT = "points.ledger_export", "导出积分明细", _EXP
     RULE_EXPORT = "points.rule_export", "导出积分规则", _EXP

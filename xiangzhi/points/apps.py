@@ -31,13 +31,14 @@ class PointsConfig(AppConfig):
             register_figure,
             register_households_moved,
             register_nav,
+            register_residents_moved,
             register_sheet_kind,
         )
 
         from . import demo
         from . import models as m
         from .actions import AUDIT_KEYS, PointsAction
-        from .services.ledger import accounts_follow
+        from .services.follow import accounts_follow, person_accounts_follow
         from .sheets import LEDGER, RULES
         from .workbench import register_panels
 
@@ -74,6 +75,7 @@ class PointsConfig(AppConfig):
             "points_notices", "积分公示", "points:notice_list", order=54, visible=_in_household
         )
         register_households_moved(accounts_follow)
+        register_residents_moved(person_accounts_follow)
         register_panels()
         register_sheet_kind(LEDGER)
         register_sheet_kind(RULES)

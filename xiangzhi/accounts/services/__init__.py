@@ -246,6 +246,47 @@ def user_leave(*, actor: Actor, user: User, reason: str, node: models.Model | No
     return deactivate
 
 
+def household_roles_follow(
+    *, actor: Actor, moves: dict[int, int], audit: bool = True
+) -> list[dict]:
+    """People whose household now lives on another grid node ({user id: node id}, from the
+    registry: a household moved by an import, a person split off into a household elsewhere):
+    their household roles (村民, 党员) bound to a node are bound to the new one, as account_create
+    binds them where the household is, so that the village keeping the family runs the account
+    and the one it left no longer does. A household role bound to no node stays as it is. Return
+    the audit events, written here unless `audit` is False (an import appends them to its
+    batch's, written with audit_record_many)."""
+    events = []
+    held = RoleAssignment.objects.filter(
+        user_id__in=moves, role__in=HOUSEHOLD_ROLES, node__isnull=False
+    )
+    for assignment in held.select_for_update(of=("self",)).select_related("user").order_by("pk"):
+        node = moves[assignment.user_id]
+        if assignment.node_id == node:
+            continue
+        before = assignment.node_id
+        taken = RoleAssignment.objects.filter(
+            user_id=assignment.user_id, role=assignment.role, node_id=node
+        )
+        if taken.exists():
+            assignment.delete()  # the same role is bound there already
+        else:
+            assignment.node_id = node
+            assignment.save(update_fields=["node"])
+        events.append(
+            {
+                "action": AccountsAction.HOUSEHOLD_ROLES_FOLLOW,
+                "obj": assignment.user,
+                "node": node,
+                "changes": {"role": assignment.role, "bound_node": [before, node]},
+            }
+        )
+    if audit:
+        for event in events:
+            audit_record(actor=actor, **event)
+    return events
+
+
 @transaction.atomic
 def party_role_set(
     *, actor: Actor, user: User, member: bool, reason: str, node: models.Model | None = None

@@ -32,10 +32,17 @@ VILLAGER_SOURCES = {Source.H5, Source.SERVICE_MENU}
 
 
 def own_resident(*, actor: Actor) -> Resident | None:
-    """The register's person linked to the actor's account (a villager, a party member)."""
+    """The register's person linked to the actor's account (a villager, a party member), while
+    they live here: one who moved out or died has no household to raise appeals for (an account
+    kept for a cadre's role, accounts.user_leave, keeps the person linked), as the scope's
+    household lookup has none."""
     if not getattr(actor, "pk", None):
         return None
-    return Resident.objects.select_related("household__node").filter(user_id=actor.pk).first()
+    return (
+        Resident.objects.select_related("household__node")
+        .filter(user_id=actor.pk, status=Resident.Status.ACTIVE)
+        .first()
+    )
 
 
 def _photo_type(upload: UploadedFile) -> tuple[str, str] | None:

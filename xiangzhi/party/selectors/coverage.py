@@ -226,6 +226,7 @@ def coverage_of(
     cov.follow_ups_overdue = (
         FollowUp.objects.for_actor(actor)
         .filter(household__node__path__under=node.path, done_on__isnull=True, due_on__lt=today)
+        .filter(household__status=Household.Status.ACTIVE)  # one that left is visited no more
         .count()
     )
     if flags and node.level >= 1:

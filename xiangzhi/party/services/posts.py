@@ -119,6 +119,27 @@ def post_assignment_end(
     return locked
 
 
+def post_assignments_end_for_member(
+    *, actor: Actor, member: PartyMember, ended_on: dt.date, reason: str
+) -> int:
+    """End every post a member holds once they died or moved away (the registry's hook, in its
+    transaction), on the day of the change (not before the day they took a post); what they did
+    on it stays. Return how many ended."""
+    held = PostAssignment.objects.select_for_update().filter(member=member, ended_on__isnull=True)
+    ended = 0
+    for assignment in held.select_related("post__node").order_by("pk"):
+        assignment.ended_on = max(ended_on, assignment.started_on)
+        assignment.save(update_fields=["ended_on"])
+        audit_record(
+            actor=actor,
+            action=OrgLifeAction.POST_ASSIGNMENT_END,
+            obj=assignment,
+            changes={"ended_on": assignment.ended_on, "reason": reason},
+        )
+        ended += 1
+    return ended
+
+
 def may_record_entry(*, actor: Actor, assignment: PostAssignment) -> bool:
     """The member who holds the post records their own work; a cadre of the village may too."""
     own = assignment.member.resident.user_id is not None and (

@@ -24,6 +24,7 @@ from ..actions import PartyAction
 from ..models import ContactLink, FollowUp, PartyMember, Visit, VisitNeed, VisitPhoto
 from ..selectors.visits import is_contact
 from .contacts import contact_links_end_for_household, contact_links_end_for_member
+from .posts import post_assignments_end_for_member
 
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
 MAX_PHOTOS = 4
@@ -426,6 +427,13 @@ def household_changed(change: HouseholdChange) -> None:
         if member is not None:
             contact_links_end_for_member(
                 actor=actor, member=member, reason=change.get_kind_display()
+            )
+            # As a transfer out does: the post lists its holders, and they hold it no more.
+            post_assignments_end_for_member(
+                actor=actor,
+                member=member,
+                ended_on=change.occurred_on,
+                reason=change.get_kind_display(),
             )
     if household.status != Household.Status.ACTIVE:
         contact_links_end_for_household(

@@ -9,8 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from xiangzhi.accounts.services import household_roles_follow
 from xiangzhi.core import figures
 from xiangzhi.core.audit import audit_record
+from xiangzhi.core.registry import residents_moved
 from xiangzhi.core.types import Actor
 from xiangzhi.core.validators import normalize_text
 from xiangzhi.grid.models import GridNode
@@ -100,6 +102,11 @@ def household_split(
         other=household,
         note=f"由原户分出：{names}",
     )
+    # What other apps keep of these people's own (points' personal accounts) follows them.
+    residents_moved(actor=actor, moves=dict.fromkeys(member_ids, new.pk))
+    if node.pk != household.node_id:  # their accounts are bound where they now live
+        users = [m.user_id for m in moving if m.user_id]
+        household_roles_follow(actor=actor, moves=dict.fromkeys(users, node.pk))
     figures.touch(household.node, node)
     audit_record(
         actor=actor,

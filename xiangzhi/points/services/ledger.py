@@ -36,21 +36,6 @@ def account_for(*, household: Household, resident: Resident | None = None) -> Po
     return account
 
 
-def accounts_follow(moves: dict[int, int]) -> None:
-    """Households moved to other grid nodes (a registry import: {household id: node id}): their
-    accounts and period totals follow them, so that the new grid's cadres see them and they
-    rank where they live. The entries keep the node they were earned at (the figures of
-    points issued stay where they were issued)."""
-    from ..models import PointPeriodTotal
-
-    by_node: dict[int, list[int]] = {}
-    for household, node in moves.items():
-        by_node.setdefault(node, []).append(household)
-    for node, households in by_node.items():
-        PointAccount.objects.filter(household_id__in=households).update(node_id=node)
-        PointPeriodTotal.objects.filter(household_id__in=households).update(node_id=node)
-
-
 def balance_floor(account: PointAccount, source: str) -> int:
     """The lowest balance an entry may leave: 0 for a redemption, else the township's limit."""
     if source == PointEntry.Source.REDEMPTION:

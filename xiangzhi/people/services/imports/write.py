@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils import timezone
 
+from xiangzhi.accounts.services import household_roles_follow
 from xiangzhi.core.bulk import fast_insert, insert_rows, update_column
 from xiangzhi.core.registry import households_moved
 from xiangzhi.grid.models import GridNode
@@ -181,7 +182,19 @@ def _household_updates(plan: Plan, run: RegistryImport, now: dt.datetime) -> Non
         batch_size=1000,
     )
     households_moved(moves)
+    _accounts_follow(moves, run)
     _replace_tags(Household.tags.through, "household_id", plan.household_tag_sets, run)
+
+
+def _accounts_follow(moves: dict[int, int], run: RegistryImport) -> None:
+    """The accounts of the people of moved households are bound where they now live."""
+    if not moves:
+        return
+    users = Resident.objects.filter(
+        household_id__in=moves, user__isnull=False, status=Resident.Status.ACTIVE
+    ).values_list("user_id", "household_id")
+    follows = {user: moves[household] for user, household in users}
+    run.audit += household_roles_follow(actor=run.actor, moves=follows, audit=False)
 
 
 def _replace_tags(
