@@ -5,6 +5,7 @@ numbers shared by two villages are never guessed, and an export reads back uncha
 from __future__ import annotations
 
 import io
+import json
 from io import StringIO
 
 from django.core.management import call_command
@@ -41,3 +42,50 @@ def test_a_grid_name_that_looks_like_a_formula_is_text_in_every_exports_title(wo
     body = b"".join(client.get("/sheets/import/template/residents/").streaming_content)
     grids = [c for c in load_workbook(io.BytesIO(body))["可填写的网格"]["A"][1:]]
     assert grids and all(c.data_type == "s" and c.value.startswith(FORMULA) for c in grids)
+
+
+def _import(tmp_path, kind, path, user, *extra):
+    report = tmp_path / f"{kind}-{user.username}.json"
+    call_command(
+        "import_xlsx",
+        kind,
+        str(path),
+        "--user",
+        user.username,
+        "--report",
+        str(report),
+        *extra,
+        stdout=StringIO(),
+    )
+    return json.loads(report.read_text())
+
+
+def test_a_crafted_score_or_reply_of_a_past_appeal_is_an_error_of_its_row_and_column(
+    world, tmp_path
+):
+    from tests.xlsx_helpers import make_sheet
+    from xiangzhi.appeals.models import Appeal
+
+    a = world.a
+    number = a.household.number
+    header = ["提出日期", "户编号", "所属网格", "诉求内容", "答复内容", "答复日期", "评分"]
+    rows = [
+        ["2025-03-04", number, "", "甲村无穷分", "已办", "2025-03-05", "inf"],
+        ["2025-03-04", number, "", "甲村溢出分", "已办", "2025-03-05", "1e999"],
+        ["2025-03-04", number, "", "甲村半分", "已办", "2025-03-05", "4.5"],
+        ["2025-03-04", number, "", "甲村太长的答复", "答" * 2001, "2025-03-05", ""],
+        ["2025-03-04", "", world.township.name, "甲村写到镇上", "", "", ""],
+        ["2025-03-04", number, "", "甲村好好的一件", "已办", "2025-03-05", "5"],
+    ]
+    before = Appeal.objects.count()
+    report = _import(
+        tmp_path, "appeals", make_sheet(tmp_path / "诉求.xlsx", [header, *rows]), a.cadre
+    )
+    assert [(e["row"], e["column"]) for e in report["errors"]] == [
+        (2, "评分"),
+        (3, "评分"),
+        (4, "评分"),
+        (5, "答复内容"),
+        (6, "所属网格"),
+    ], report["errors"]
+    assert report["created"] == 1 and Appeal.objects.count() == before + 1

@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from xiangzhi.core.sheets import ExportSide, ImportSide, SheetKind
 from xiangzhi.core.types import Actor
 from xiangzhi.core.xlsx import Column
-from xiangzhi.core.xlsx.cells import text
+from xiangzhi.core.xlsx.cells import CellError, clip, text
 from xiangzhi.core.xlsx.dates import date
 from xiangzhi.grid.labels import GridLabelReader
 
@@ -35,6 +35,20 @@ COLUMNS = (
     Column("overdue", "是否超期"),
     Column("score", "评分", ("满意度评分",)),
 )
+
+
+def _score(value: object) -> int | None:
+    """A follow-up score: a whole number from 1 to 5 (a blank cell is none)."""
+    raw = text(value)
+    if not raw:
+        return None
+    try:
+        number = float(raw)
+    except ValueError:
+        number = 0.0
+    if not number.is_integer() or not 1 <= number <= 5:  # inf and nan are no integers
+        raise CellError(gettext("评分应为1到5的整数，而不是“%(v)s”。") % {"v": clip(raw)})
+    return int(number)
 
 
 def _day(value) -> str:
@@ -86,12 +100,6 @@ def appeal_write(*, actor: Actor, values: dict) -> str:
     day = values.get("day")
     if day is None:
         raise ValidationError({"day": gettext("请填写提出日期。")})
-    score = values.get("score") or None
-    if score is not None:
-        try:
-            score = int(float(score))
-        except ValueError:
-            raise ValidationError({"score": gettext("评分应为1到5的整数。")}) from None
     _, created = appeal_import(
         actor=actor,
         day=day,
@@ -102,7 +110,7 @@ def appeal_write(*, actor: Actor, values: dict) -> str:
         source=str(values.get("source") or ""),
         reply=str(values.get("reply") or ""),
         replied_on=values.get("replied_on"),
-        score=score,
+        score=values.get("score"),
     )
     return "created" if created else "unchanged"
 
@@ -115,7 +123,7 @@ APPEALS = SheetKind(
         action=AppealAction.APPEAL_IMPORT,
         required=("day", "text"),
         write_row=appeal_write,
-        readers={"day": date, "replied_on": date, "text": text},
+        readers={"day": date, "replied_on": date, "text": text, "score": _score},
         hint="每件诉求一行",
         noun="诉求台账",
         help="导入以前纸质或Excel登记的诉求：填提出日期、户编号（或所属网格）和诉求内容；"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -33,6 +35,16 @@ def _choice(value: str, table: dict[str, str], field: str, default: str) -> str:
     raise ValidationError(
         {field: gettext("不认识“%(v)s”，可填：%(all)s") % {"v": value, "all": "、".join(table)}}
     )
+
+
+@contextmanager
+def _errors_of(field: str) -> Iterator[None]:
+    """Raise what a step refuses as an error of `field` (a sheet's column)."""
+    try:
+        yield
+    except (ValidationError, PermissionDenied) as exc:
+        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        raise ValidationError({field: messages}) from None
 
 
 @transaction.atomic
@@ -77,16 +89,21 @@ def appeal_import(
             at=at,
         )
     except PermissionDenied as exc:
-        raise ValidationError({"household": str(exc)}) from None
+        # The column the row named its place in: the household's number, or else the grid.
+        raise ValidationError({"household" if household else "node": str(exc)}) from None
     if reply:
         when = dt.datetime.combine(replied_on or day, NOON, tzinfo=tz)
         if when < at:
             raise ValidationError({"replied_on": gettext("答复日期不能早于提出日期。")})
-        appeal_accept(actor=actor, appeal=appeal, at=at)
-        appeal_reply(actor=actor, appeal=appeal, note=reply, at=when)
+        # The steps' own errors (a reply too long, a step the actor may not take) are the
+        # reply's, and the score's: the columns of the sheet that asked for them.
+        with _errors_of("reply"):
+            appeal_accept(actor=actor, appeal=appeal, at=at)
+            appeal_reply(actor=actor, appeal=appeal, note=reply, at=when)
         if score is not None:
-            appeal_follow_up(actor=actor, appeal=appeal, score=score, at=when, from_sheet=True)
-            appeal_close(actor=actor, appeal=appeal, at=when)
+            with _errors_of("score"):
+                appeal_follow_up(actor=actor, appeal=appeal, score=score, at=when, from_sheet=True)
+                appeal_close(actor=actor, appeal=appeal, at=when)
     elif score is not None:
         raise ValidationError({"score": gettext("没有答复内容的诉求不能有评分。")})
     return appeal, True
