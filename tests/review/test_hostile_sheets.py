@@ -89,3 +89,29 @@ def test_a_crafted_score_or_reply_of_a_past_appeal_is_an_error_of_its_row_and_co
         (6, "所属网格"),
     ], report["errors"]
     assert report["created"] == 1 and Appeal.objects.count() == before + 1
+
+
+def test_points_past_any_real_ledger_are_an_error_of_their_row_never_a_failed_import(
+    world, tmp_path
+):
+    from tests.xlsx_helpers import make_sheet
+    from xiangzhi.points.models import PointEntry
+
+    number = world.a.household.number
+    rows = [
+        ["户编号", "日期", "分值", "事由"],
+        [number, "2025-03-04", "1e20", "甲村溢出的积分"],
+        [number, "2025-03-04", "99999999999", "甲村超过整数列的积分"],
+        [number, "2025-03-04", -2_000_000, "甲村扣到底"],
+        [number, "2025-03-04", 3, "甲村正常的积分"],
+    ]
+    before = PointEntry.objects.count()
+    report = _import(
+        tmp_path, "points_ledger", make_sheet(tmp_path / "积分.xlsx", rows), world.a.cadre
+    )
+    assert [(e["row"], e["column"]) for e in report["errors"]] == [
+        (2, "分值"),
+        (3, "分值"),
+        (4, "分值"),
+    ], report["errors"]
+    assert report["created"] == 1 and PointEntry.objects.count() == before + 1
