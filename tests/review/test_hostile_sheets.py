@@ -115,3 +115,21 @@ def test_points_past_any_real_ledger_are_an_error_of_their_row_never_a_failed_im
         (4, "分值"),
     ], report["errors"]
     assert report["created"] == 1 and PointEntry.objects.count() == before + 1
+
+
+def test_an_exported_appeals_ledger_reads_back_unchanged(world, tmp_path):
+    from xiangzhi.appeals.models import Appeal
+    from xiangzhi.appeals.services import appeal_submit
+
+    a = world.a
+    # Raised at some hour of a day (not at the noon an imported row is dated), with text a
+    # sheet reads back folded: full-width letters, two lines, a run of spaces.
+    appeal_submit(
+        actor=a.cadre, node=a.grid, text="甲村　ＡＢＣ路段\n坑洼   积水", source="walk_in"
+    )
+    for user in (a.cadre, world.chief):
+        before = Appeal.objects.count()
+        report = _import(tmp_path, "appeals", _export(tmp_path, "appeals", user), user)
+        assert (report["errors"], report["created"]) == ([], 0), report
+        assert report["unchanged"] == report["rows"] >= 3
+        assert Appeal.objects.count() == before

@@ -9,13 +9,13 @@ from django.utils.translation import gettext
 
 from xiangzhi.core.sheets import ExportSide, ImportSide, SheetKind
 from xiangzhi.core.types import Actor
-from xiangzhi.core.xlsx import Column
+from xiangzhi.core.xlsx import Column, sheet_text
 from xiangzhi.core.xlsx.cells import CellError, clip, text
 from xiangzhi.core.xlsx.dates import date
-from xiangzhi.grid.labels import GridLabelReader
+from xiangzhi.grid.labels import GridLabelReader, grid_labels
 
 from .actions import AppealAction
-from .selectors import appeal_list, household_by_number
+from .selectors import appeal_by_number, appeal_list, household_by_number
 from .services.imports import appeal_import
 
 COLUMNS = (
@@ -58,6 +58,7 @@ def _day(value) -> str:
 def appeal_rows(*, actor: Actor, queryset) -> list:  # noqa: ANN001
     """The ledger's rows; names and places, never a phone or ID number."""
     out = []
+    labels = grid_labels(actor=actor)
     for a in queryset.select_related("node", "household", "resident", "assignee", "department"):
         handler = a.department.name if a.department else (str(a.assignee) if a.assignee else "")
         out.append(
@@ -68,7 +69,7 @@ def appeal_rows(*, actor: Actor, queryset) -> list:  # noqa: ANN001
                 a.get_source_display(),
                 a.household.number if a.household else "",
                 a.resident.name if a.resident else "",
-                a.node.name,
+                labels.get(a.node.path, a.node.name),
                 a.text,
                 a.get_state_display(),
                 handler,
@@ -86,8 +87,23 @@ def appeal_records(*, actor: Actor, node=None):  # noqa: ANN001
     return appeal_list(actor=actor, node=node)
 
 
+def _exported(actor: Actor, values: dict) -> bool:
+    """Whether the row is an appeal the ledger export wrote: its 编号 names one the actor sees,
+    raised on the row's day, with the row's text (as the sheet reads the text it wrote)."""
+    appeal = appeal_by_number(actor=actor, number=text(values.get("number")))
+    return (
+        appeal is not None
+        and timezone.localtime(appeal.created_at).date() == values.get("day")
+        and text(sheet_text(appeal.text)) == values.get("text")
+    )
+
+
 def appeal_write(*, actor: Actor, values: dict) -> str:
-    """One row of a past appeals ledger: find the household (or node), replay the appeal."""
+    """One row of a past appeals ledger: find the household (or node), replay the appeal. A row
+    of an exported ledger is an appeal already registered (raised at any hour, in any state),
+    left as it is."""
+    if values.get("number") and _exported(actor, values):
+        return "unchanged"
     number = str(values.get("household") or "")
     household = household_by_number(actor=actor, number=number) if number else None
     if number and household is None:
