@@ -133,3 +133,57 @@ def test_an_exported_appeals_ledger_reads_back_unchanged(world, tmp_path):
         assert (report["errors"], report["created"]) == ([], 0), report
         assert report["unchanged"] == report["rows"] >= 3
         assert Appeal.objects.count() == before
+
+
+def _same_number_in_both_villages(world) -> str:
+    """Villages number their households on their own: both have a 001."""
+    from xiangzhi.people.models import Household
+
+    Household.objects.filter(pk__in=[world.a.household.pk, world.b.household.pk]).update(
+        number="001"
+    )
+    return "001"
+
+
+def test_a_number_two_villages_use_is_never_guessed_for_a_township_user(world, tmp_path):
+    from tests.xlsx_helpers import make_sheet
+    from xiangzhi.appeals.models import Appeal
+    from xiangzhi.points.models import PointEntry
+
+    number = _same_number_in_both_villages(world)
+    b = world.b
+    points = [
+        ["户编号", "所属网格", "日期", "分值", "事由"],
+        [number, "", "2025-03-04", 3, "哪个村的001"],
+        [number, b.node.code, "2025-03-04", 4, "乙村的001"],
+    ]
+    report = _import(
+        tmp_path, "points_ledger", make_sheet(tmp_path / "p.xlsx", points), world.chief
+    )
+    assert [(e["row"], e["column"]) for e in report["errors"]] == [(2, "户编号")], report
+    entry = PointEntry.objects.get(reason="乙村的001")
+    assert entry.household_id == b.household.pk
+    assert not PointEntry.objects.filter(reason="哪个村的001").exists()
+
+    appeals = [
+        ["提出日期", "户编号", "所属网格", "诉求内容"],
+        ["2025-03-04", number, "", "哪个村的诉求"],
+        ["2025-03-04", number, b.node.code, "乙村001的诉求"],
+    ]
+    report = _import(tmp_path, "appeals", make_sheet(tmp_path / "a.xlsx", appeals), world.chief)
+    assert [(e["row"], e["column"]) for e in report["errors"]] == [(2, "户编号")], report
+    assert Appeal.objects.get(text="乙村001的诉求").household_id == b.household.pk
+    assert not Appeal.objects.filter(text="哪个村的诉求").exists()
+
+
+def test_a_township_users_exports_read_back_unchanged_when_villages_share_a_number(world, tmp_path):
+    from xiangzhi.party.models import ContactLink
+    from xiangzhi.points.models import PointEntry
+
+    _same_number_in_both_villages(world)
+    for kind in ("points_ledger", "contact_links", "appeals"):
+        entries, links = PointEntry.objects.count(), ContactLink.objects.count()
+        report = _import(tmp_path, kind, _export(tmp_path, kind, world.chief), world.chief)
+        assert (report["errors"], report["created"]) == ([], 0), (kind, report)
+        assert report["unchanged"] == report["rows"] >= 4, (kind, report)
+        assert (PointEntry.objects.count(), ContactLink.objects.count()) == (entries, links)

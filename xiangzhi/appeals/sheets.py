@@ -13,9 +13,10 @@ from xiangzhi.core.xlsx import Column, sheet_text
 from xiangzhi.core.xlsx.cells import CellError, clip, text
 from xiangzhi.core.xlsx.dates import date
 from xiangzhi.grid.labels import GridLabelReader, grid_labels
+from xiangzhi.people.selectors import households_numbered, number_not_unique
 
 from .actions import AppealAction
-from .selectors import appeal_by_number, appeal_list, household_by_number
+from .selectors import appeal_by_number, appeal_list
 from .services.imports import appeal_import
 
 COLUMNS = (
@@ -105,9 +106,16 @@ def appeal_write(*, actor: Actor, values: dict) -> str:
     if values.get("number") and _exported(actor, values):
         return "unchanged"
     number = str(values.get("household") or "")
-    household = household_by_number(actor=actor, number=number) if number else None
-    if number and household is None:
-        raise ValidationError({"household": gettext("您管辖范围内没有这个户编号。")})
+    household = None
+    if number:
+        found = households_numbered(
+            actor=actor, number=number, grid=str(values.get("node") or ""), active_only=False
+        )
+        if not found:
+            raise ValidationError({"household": gettext("您管辖范围内没有这个户编号。")})
+        if len(found) > 1:
+            raise ValidationError({"household": number_not_unique(number)})
+        household = found[0]
     node = None
     if household is None:
         node = GridLabelReader(actor=actor).node(str(values.get("node", "")))

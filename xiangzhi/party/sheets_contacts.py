@@ -11,6 +11,7 @@ from xiangzhi.core.sheets import ExportSide, ImportSide, SheetKind
 from xiangzhi.core.types import Actor
 from xiangzhi.core.xlsx import Column
 from xiangzhi.people.models import Household, Resident
+from xiangzhi.people.selectors import households_numbered, number_not_unique
 
 from . import selectors
 from .actions import PartyAction
@@ -56,18 +57,14 @@ ROLE_WORDS = {
 }
 
 
-def _household(actor: Actor, number: str) -> Household:
+def _household(actor: Actor, number: str, grid: str) -> Household:
     if not number:
         raise ValidationError({"number": gettext("请填写户编号")})
-    found = list(
-        Household.objects.for_actor(actor)
-        .filter(number=number, status=Household.Status.ACTIVE)
-        .select_related("node")[:2]
-    )
+    found = households_numbered(actor=actor, number=number, grid=grid)
     if not found:
         raise ValidationError({"number": gettext("在您的管辖范围内找不到该户编号")})
     if len(found) > 1:
-        raise ValidationError({"number": gettext("该户编号在您的管辖范围内不唯一")})
+        raise ValidationError({"number": number_not_unique(number)})
     return found[0]
 
 
@@ -96,7 +93,9 @@ def _member(actor: Actor, household: Household, name: str, last4: str) -> PartyM
 
 def link_write(*, actor: Actor, values: dict) -> str:
     """One row of the link table: the household by 户编号, the member by name (+ last four)."""
-    household = _household(actor, str(values.get("number") or "").strip())
+    household = _household(
+        actor, str(values.get("number") or "").strip(), str(values.get("grid") or "")
+    )
     member = _member(
         actor,
         household,
