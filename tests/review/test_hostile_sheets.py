@@ -187,3 +187,17 @@ def test_a_township_users_exports_read_back_unchanged_when_villages_share_a_numb
         assert (report["errors"], report["created"]) == ([], 0), (kind, report)
         assert report["unchanged"] == report["rows"] >= 4, (kind, report)
         assert (PointEntry.objects.count(), ContactLink.objects.count()) == (entries, links)
+
+
+def test_a_grid_workers_link_table_naming_a_member_of_another_grid_reads_back_unchanged(
+    world, tmp_path
+):
+    from xiangzhi.party.models import ContactLink
+
+    # The worker's household is contacted by a member who lives in the sibling grid: the
+    # exported table says 其他网格的党员 in place of the name the worker may not see.
+    worker = world.a.worker
+    before = ContactLink.objects.count()
+    report = _import(tmp_path, "contact_links", _export(tmp_path, "contact_links", worker), worker)
+    assert (report["errors"], report["created"], report["unchanged"]) == ([], 0, 1), report
+    assert ContactLink.objects.count() == before
