@@ -201,3 +201,34 @@ def test_a_grid_workers_link_table_naming_a_member_of_another_grid_reads_back_un
     report = _import(tmp_path, "contact_links", _export(tmp_path, "contact_links", worker), worker)
     assert (report["errors"], report["created"], report["unchanged"]) == ([], 0, 1), report
     assert ContactLink.objects.count() == before
+
+
+def test_a_control_character_escaped_in_a_cell_is_dropped_never_stored_or_a_failed_import(
+    world, tmp_path
+):
+    """Excel writes a control character as _x0000_ in the sheet's XML, and calamine gives it
+    back as one: PostgreSQL refuses a NUL in a text column, failing the whole job."""
+    from tests.xlsx_helpers import make_sheet
+    from xiangzhi.appeals.models import Appeal
+    from xiangzhi.core import xlsx
+    from xiangzhi.points.models import PointEntry
+
+    assert xlsx.text("a_\x00b\x01c\x7f") == xlsx.compact("a_\x00b\x01c\x7f") == "a_bc"
+    assert xlsx.text("甲\x00村 \x1f一组") == "甲村 一组"
+    number = world.a.household.number
+    points = [
+        ["户编号", "日期", "分值", "事由"],
+        [f"{number}_x0000_", "2025-03-04", 3, "甲村_x0000_扫_x0001_地"],
+    ]
+    report = _import(
+        tmp_path, "points_ledger", make_sheet(tmp_path / "p.xlsx", points), world.a.cadre
+    )
+    assert (report["errors"], report["created"]) == ([], 1), report
+    assert PointEntry.objects.filter(reason="甲村扫地").exists()
+    appeals = [
+        ["提出日期", "户编号", "诉求内容"],
+        ["2025-03-04", number, "甲村_x0000_路灯_x0008_坏了"],
+    ]
+    report = _import(tmp_path, "appeals", make_sheet(tmp_path / "a.xlsx", appeals), world.a.cadre)
+    assert (report["errors"], report["created"]) == ([], 1), report
+    assert Appeal.objects.filter(text="甲村路灯坏了").exists()
