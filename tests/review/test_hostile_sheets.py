@@ -232,3 +232,42 @@ def test_a_control_character_escaped_in_a_cell_is_dropped_never_stored_or_a_fail
     report = _import(tmp_path, "appeals", make_sheet(tmp_path / "a.xlsx", appeals), world.a.cadre)
     assert (report["errors"], report["created"]) == ([], 1), report
     assert Appeal.objects.filter(text="甲村路灯坏了").exists()
+
+
+def test_a_past_appeal_answered_on_a_future_day_is_an_error_of_its_reply_date(world, tmp_path):
+    from tests.xlsx_helpers import make_sheet
+    from xiangzhi.appeals.models import Appeal
+
+    rows = [
+        ["提出日期", "户编号", "诉求内容", "答复内容", "答复日期", "评分"],
+        ["2025-03-04", world.a.household.number, "甲村答复在将来", "已办", "9999-12-31", "5"],
+    ]
+    report = _import(tmp_path, "appeals", make_sheet(tmp_path / "a.xlsx", rows), world.a.cadre)
+    assert [(e["row"], e["column"]) for e in report["errors"]] == [(2, "答复日期")], report
+    assert not Appeal.objects.filter(text="甲村答复在将来").exists()
+
+
+def test_an_appeal_of_today_imported_in_the_morning_is_not_said_to_be_in_the_future(
+    world, tmp_path, monkeypatch
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.xlsx_helpers import make_sheet
+    from xiangzhi.appeals.models import Appeal
+
+    morning = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time(8, 30)))
+    monkeypatch.setattr(timezone, "now", lambda: morning)
+    today = morning.date().isoformat()
+    rows = [
+        ["提出日期", "户编号", "诉求内容", "答复内容", "答复日期"],
+        [today, world.a.household.number, "甲村今早登记的诉求", "", ""],
+        [today, world.a.household.number, "甲村今早答复的诉求", "已办", today],
+    ]
+    path = make_sheet(tmp_path / "a.xlsx", rows)
+    report = _import(tmp_path, "appeals", path, world.a.cadre)
+    assert (report["errors"], report["created"]) == ([], 2), report
+    assert Appeal.objects.get(text="甲村今早答复的诉求").replied_at <= morning
+    again = _import(tmp_path, "appeals", path, world.a.cadre)
+    assert (again["errors"], again["created"], again["unchanged"]) == ([], 0, 2), again
