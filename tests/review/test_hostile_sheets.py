@@ -271,3 +271,33 @@ def test_an_appeal_of_today_imported_in_the_morning_is_not_said_to_be_in_the_fut
     assert Appeal.objects.get(text="甲村今早答复的诉求").replied_at <= morning
     again = _import(tmp_path, "appeals", path, world.a.cadre)
     assert (again["errors"], again["created"], again["unchanged"]) == ([], 0, 2), again
+
+
+def test_a_ledger_with_full_width_punctuation_and_reversals_reads_back_unchanged(world, tmp_path):
+    """Chinese text is written with full-width punctuation (，：（）), which the sheet reader
+    folds to ASCII: an entry must still be found by its reason."""
+    import datetime as dt
+
+    from xiangzhi.points.models import PointEntry
+    from xiangzhi.points.services import account_for, entry_post
+    from xiangzhi.points.services.ledger import entry_reverse
+
+    a = world.a
+    account = account_for(household=a.household)
+    day = dt.date(2025, 5, 6)
+    entry = entry_post(
+        actor=a.cadre,
+        account=account,
+        amount=4,
+        reason="甲村（东组）清扫，好！",
+        source="import",
+        occurred_on=day,
+    )
+    entry_reverse(actor=world.chief, entry=entry, reason="记错了：不是这户")
+    before = PointEntry.objects.count()
+    report = _import(
+        tmp_path, "points_ledger", _export(tmp_path, "points_ledger", a.cadre), a.cadre
+    )
+    assert (report["errors"], report["created"]) == ([], 0), report
+    assert report["unchanged"] == report["rows"]
+    assert PointEntry.objects.count() == before

@@ -103,11 +103,14 @@ def ledger_write(*, actor: Actor, values: dict[str, object]) -> str:
     if not reason:
         raise ValidationError({"reason": _("请填写事由或规则")})
     account = account_for(household=household)
-    same = PointEntry.objects.filter(
-        account=account, occurred_on=day, amount=amount, reason=reason[:200]
-    )
-    if same.count() >= values.get(OCCURRENCE, 1):
-        return "unchanged"  # an exported ledger reads back unchanged, today's rows too
+    # The reason as the sheet reads it (full-width ，：（） folded, spaces made one) is compared
+    # with the ledger's reasons read the same way, so that an exported ledger reads back
+    # unchanged, today's rows and reversals (冲正：...) too.
+    reasons = PointEntry.objects.filter(
+        account=account, occurred_on=day, amount=amount
+    ).values_list("reason", flat=True)
+    if sum(xlsx.text(r)[:200] == reason[:200] for r in reasons) >= values.get(OCCURRENCE, 1):
+        return "unchanged"
     # A new entry goes past review and notice: only past points, never one's own household.
     if household.pk in households_of(actor):
         raise ValidationError({"household": _("不能导入自己家的积分，请由其他村干部导入")})
