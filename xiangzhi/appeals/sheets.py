@@ -9,13 +9,14 @@ from django.utils.translation import gettext
 
 from xiangzhi.core.sheets import ExportSide, ImportSide, SheetKind
 from xiangzhi.core.types import Actor
-from xiangzhi.core.xlsx import Column
-from xiangzhi.core.xlsx.cells import text
+from xiangzhi.core.xlsx import Column, sheet_text
+from xiangzhi.core.xlsx.cells import CellError, clip, text
 from xiangzhi.core.xlsx.dates import date
-from xiangzhi.grid.labels import GridLabelReader
+from xiangzhi.grid.labels import GridLabelReader, grid_labels
+from xiangzhi.people.selectors import households_numbered, number_not_unique
 
 from .actions import AppealAction
-from .selectors import appeal_list, household_by_number
+from .selectors import appeal_by_number, appeal_list
 from .services.imports import appeal_import
 
 COLUMNS = (
@@ -37,6 +38,20 @@ COLUMNS = (
 )
 
 
+def _score(value: object) -> int | None:
+    """A follow-up score: a whole number from 1 to 5 (a blank cell is none)."""
+    raw = text(value)
+    if not raw:
+        return None
+    try:
+        number = float(raw)
+    except ValueError:
+        number = 0.0
+    if not number.is_integer() or not 1 <= number <= 5:  # inf and nan are no integers
+        raise CellError(gettext("评分应为1到5的整数，而不是“%(v)s”。") % {"v": clip(raw)})
+    return int(number)
+
+
 def _day(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d") if value else ""
 
@@ -44,6 +59,7 @@ def _day(value) -> str:
 def appeal_rows(*, actor: Actor, queryset) -> list:  # noqa: ANN001
     """The ledger's rows; names and places, never a phone or ID number."""
     out = []
+    labels = grid_labels(actor=actor)
     for a in queryset.select_related("node", "household", "resident", "assignee", "department"):
         handler = a.department.name if a.department else (str(a.assignee) if a.assignee else "")
         out.append(
@@ -54,7 +70,7 @@ def appeal_rows(*, actor: Actor, queryset) -> list:  # noqa: ANN001
                 a.get_source_display(),
                 a.household.number if a.household else "",
                 a.resident.name if a.resident else "",
-                a.node.name,
+                labels.get(a.node.path, a.node.name),
                 a.text,
                 a.get_state_display(),
                 handler,
@@ -72,12 +88,34 @@ def appeal_records(*, actor: Actor, node=None):  # noqa: ANN001
     return appeal_list(actor=actor, node=node)
 
 
+def _exported(actor: Actor, values: dict) -> bool:
+    """Whether the row is an appeal the ledger export wrote: its 编号 names one the actor sees,
+    raised on the row's day, with the row's text (as the sheet reads the text it wrote)."""
+    appeal = appeal_by_number(actor=actor, number=text(values.get("number")))
+    return (
+        appeal is not None
+        and timezone.localtime(appeal.created_at).date() == values.get("day")
+        and text(sheet_text(appeal.text)) == values.get("text")
+    )
+
+
 def appeal_write(*, actor: Actor, values: dict) -> str:
-    """One row of a past appeals ledger: find the household (or node), replay the appeal."""
+    """One row of a past appeals ledger: find the household (or node), replay the appeal. A row
+    of an exported ledger is an appeal already registered (raised at any hour, in any state),
+    left as it is."""
+    if values.get("number") and _exported(actor, values):
+        return "unchanged"
     number = str(values.get("household") or "")
-    household = household_by_number(actor=actor, number=number) if number else None
-    if number and household is None:
-        raise ValidationError({"household": gettext("您管辖范围内没有这个户编号。")})
+    household = None
+    if number:
+        found = households_numbered(
+            actor=actor, number=number, grid=str(values.get("node") or ""), active_only=False
+        )
+        if not found:
+            raise ValidationError({"household": gettext("您管辖范围内没有这个户编号。")})
+        if len(found) > 1:
+            raise ValidationError({"household": number_not_unique(number)})
+        household = found[0]
     node = None
     if household is None:
         node = GridLabelReader(actor=actor).node(str(values.get("node", "")))
@@ -86,12 +124,6 @@ def appeal_write(*, actor: Actor, values: dict) -> str:
     day = values.get("day")
     if day is None:
         raise ValidationError({"day": gettext("请填写提出日期。")})
-    score = values.get("score") or None
-    if score is not None:
-        try:
-            score = int(float(score))
-        except ValueError:
-            raise ValidationError({"score": gettext("评分应为1到5的整数。")}) from None
     _, created = appeal_import(
         actor=actor,
         day=day,
@@ -102,7 +134,7 @@ def appeal_write(*, actor: Actor, values: dict) -> str:
         source=str(values.get("source") or ""),
         reply=str(values.get("reply") or ""),
         replied_on=values.get("replied_on"),
-        score=score,
+        score=values.get("score"),
     )
     return "created" if created else "unchanged"
 
@@ -115,7 +147,7 @@ APPEALS = SheetKind(
         action=AppealAction.APPEAL_IMPORT,
         required=("day", "text"),
         write_row=appeal_write,
-        readers={"day": date, "replied_on": date, "text": text},
+        readers={"day": date, "replied_on": date, "text": text, "score": _score},
         hint="每件诉求一行",
         noun="诉求台账",
         help="导入以前纸质或Excel登记的诉求：填提出日期、户编号（或所属网格）和诉求内容；"

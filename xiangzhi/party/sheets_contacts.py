@@ -11,10 +11,12 @@ from xiangzhi.core.sheets import ExportSide, ImportSide, SheetKind
 from xiangzhi.core.types import Actor
 from xiangzhi.core.xlsx import Column
 from xiangzhi.people.models import Household, Resident
+from xiangzhi.people.selectors import households_numbered, number_not_unique
 
 from . import selectors
 from .actions import PartyAction
 from .models import ContactLink, PartyMember
+from .selectors.visits import hidden_member
 from .services import contact_link_add
 from .services.contacts import village_path
 
@@ -56,18 +58,14 @@ ROLE_WORDS = {
 }
 
 
-def _household(actor: Actor, number: str) -> Household:
+def _household(actor: Actor, number: str, grid: str) -> Household:
     if not number:
         raise ValidationError({"number": gettext("请填写户编号")})
-    found = list(
-        Household.objects.for_actor(actor)
-        .filter(number=number, status=Household.Status.ACTIVE)
-        .select_related("node")[:2]
-    )
+    found = households_numbered(actor=actor, number=number, grid=grid)
     if not found:
         raise ValidationError({"number": gettext("在您的管辖范围内找不到该户编号")})
     if len(found) > 1:
-        raise ValidationError({"number": gettext("该户编号在您的管辖范围内不唯一")})
+        raise ValidationError({"number": number_not_unique(number)})
     return found[0]
 
 
@@ -94,9 +92,22 @@ def _member(actor: Actor, household: Household, name: str, last4: str) -> PartyM
     return found[0]
 
 
+def _hidden_member_link(household: Household, values: dict) -> str:
+    """A row of an exported table whose member the user may not see (其他网格的党员): the link
+    it shows is there, unchanged; it names no one to link anew."""
+    role = ROLE_WORDS.get(str(values.get("role") or "").strip())
+    if ContactLink.objects.filter(household=household, ended_on__isnull=True, role=role).exists():
+        return "unchanged"
+    raise ValidationError({"member": gettext("请填写联系党员的姓名")})
+
+
 def link_write(*, actor: Actor, values: dict) -> str:
     """One row of the link table: the household by 户编号, the member by name (+ last four)."""
-    household = _household(actor, str(values.get("number") or "").strip())
+    household = _household(
+        actor, str(values.get("number") or "").strip(), str(values.get("grid") or "")
+    )
+    if str(values.get("member") or "").strip() == hidden_member():
+        return _hidden_member_link(household, values)
     member = _member(
         actor,
         household,

@@ -8,6 +8,7 @@ reads every sheet that has a header, skips them (a test holds this)."""
 from __future__ import annotations
 
 from xiangzhi.core.scope import scope_for
+from xiangzhi.core.xlsx import sheet_text
 from xiangzhi.grid.labels import grid_labels
 from xiangzhi.grid.models import GridNode
 
@@ -141,7 +142,9 @@ def write_import_template(*, actor, kind: str, target) -> None:
     grid_sheet = wb.create_sheet("可填写的网格")
     grid_sheet.append(["可填写的网格（复制到“所属网格”列）", "层级"])
     for text, level in grids:
-        grid_sheet.append([text, level])
+        grid_sheet.append([sheet_text(text), level])
+        # Grid names are typed by users: a label that starts with "=" is text, not a formula.
+        grid_sheet.cell(row=grid_sheet.max_row, column=1).data_type = "s"
     if not grids:
         grid_sheet.append(["您没有可以登记居民的网格，请联系乡镇管理员分配。", ""])
     grid_sheet.column_dimensions["A"].width = 60

@@ -9,13 +9,15 @@ from collections.abc import Iterator
 from django.core.exceptions import ValidationError
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xiangzhi.core.crypto import blind_index, last4_index
 from xiangzhi.core.roles import NODE_ROLES, REVEAL_ROLES
 from xiangzhi.core.scope import path_q, scope_for
 from xiangzhi.core.types import Actor
 from xiangzhi.core.validators import normalize_text
-from xiangzhi.grid.labels import grid_labels
+from xiangzhi.core.xlsx import clip
+from xiangzhi.grid.labels import GridLabelReader, grid_labels
 from xiangzhi.grid.models import GridNode
 
 from .models import Household, HouseholdChange, Resident, Tag
@@ -241,6 +243,31 @@ def node_households(*, actor: Actor, node: GridNode) -> QuerySet[Household]:
         .only("pk", "number", "address", "head_id", "head__name", "head__status")
         .order_by("number", "id")
     )
+
+
+def households_numbered(
+    *, actor: Actor, number: str, grid: str = "", active_only: bool = True
+) -> list[Household]:
+    """The households the actor sees with a sheet's 户编号: one, none, or two (the number is not
+    unique: ask which). Villages number their households on their own, so a township's user may
+    see one number in two villages; the row's 所属网格 (a grid label) then says which."""
+    qs = Household.objects.for_actor(actor).filter(number=number.strip())
+    if active_only:
+        qs = qs.filter(status=Household.Status.ACTIVE)
+    qs = qs.select_related("node", "head").order_by("pk")
+    found = list(qs[:2])
+    if len(found) > 1 and grid.strip():
+        node = GridLabelReader(actor=actor).node(grid)
+        if not isinstance(node, str):
+            found = list(qs.filter(node__path__under=node.path)[:2])
+    return found
+
+
+def number_not_unique(number: str) -> str:
+    """What a row is told when its 户编号 names more than one household (households_numbered)."""
+    return gettext(
+        "户编号“%(n)s”在您管辖的范围内不止一户（各村各自编号），请在“所属网格”列写明是哪个村的。"
+    ) % {"n": clip(number)}
 
 
 def household_detail(*, actor: Actor, household: Household) -> dict:

@@ -8,12 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from xiangzhi.core.forms import PhotosField
 
-from .models import CapPeriod, Category, Evidence, PointClaim
+from .models import POINTS_LIMIT, CapPeriod, Category, Evidence, PointClaim
 from .models.rules import RECORDER_CHOICES
-
-# Far past any real rule, item or balance, well inside the database's 32-bit integer columns:
-# a longer number is a form error naming the field, not an overflow (a server error).
-POINTS_LIMIT = 1_000_000
 
 
 class RuleForm(forms.Form):

@@ -20,10 +20,12 @@ from xiangzhi.core.sheets import ExportSide, ImportSide, SheetKind
 from xiangzhi.core.sheets.simple import RowImport
 from xiangzhi.core.types import Actor
 from xiangzhi.core.xlsx import Column
+from xiangzhi.grid.labels import grid_labels
+from xiangzhi.people.selectors import households_numbered, number_not_unique
 
 from .actions import PointsAction
 from .models import Category, PointEntry
-from .selectors import entry_list, rule_list, village_households
+from .selectors import entry_list, rule_list
 from .services.ledger import account_for, entry_post
 
 
@@ -81,9 +83,11 @@ def ledger_write(*, actor: Actor, values: dict[str, object]) -> str:
     """One row of an old ledger -> one entry (a row already in the ledger is left unchanged;
     the n-th of equal rows in a file is there when n equal entries are)."""
     number = xlsx.compact(values.get("household", ""))
-    found, _missing = village_households(actor=actor, numbers=[number])
+    found = households_numbered(actor=actor, number=number, grid=xlsx.text(values.get("grid")))
     if not found:
         raise ValidationError({"household": _("没有找到户编号为“%(n)s”的在册户") % {"n": number}})
+    if len(found) > 1:
+        raise ValidationError({"household": number_not_unique(number)})
     household = found[0]
     day = values.get("occurred_on")
     if not isinstance(day, dt.date) or isinstance(day, xlsx.MonthOnly):
@@ -99,11 +103,14 @@ def ledger_write(*, actor: Actor, values: dict[str, object]) -> str:
     if not reason:
         raise ValidationError({"reason": _("请填写事由或规则")})
     account = account_for(household=household)
-    same = PointEntry.objects.filter(
-        account=account, occurred_on=day, amount=amount, reason=reason[:200]
-    )
-    if same.count() >= values.get(OCCURRENCE, 1):
-        return "unchanged"  # an exported ledger reads back unchanged, today's rows too
+    # The reason as the sheet reads it (full-width ，：（） folded, spaces made one) is compared
+    # with the ledger's reasons read the same way, so that an exported ledger reads back
+    # unchanged, today's rows and reversals (冲正：...) too.
+    reasons = PointEntry.objects.filter(
+        account=account, occurred_on=day, amount=amount
+    ).values_list("reason", flat=True)
+    if sum(xlsx.text(r)[:200] == reason[:200] for r in reasons) >= values.get(OCCURRENCE, 1):
+        return "unchanged"
     # A new entry goes past review and notice: only past points, never one's own household.
     if household.pk in households_of(actor):
         raise ValidationError({"household": _("不能导入自己家的积分，请由其他村干部导入")})
@@ -129,7 +136,9 @@ def ledger_write(*, actor: Actor, values: dict[str, object]) -> str:
 
 
 def ledger_rows(*, actor: Actor, queryset: QuerySet[PointEntry]) -> list:
-    """Rows that import back unchanged: 户编号, 日期, 规则, 分值, 事由, then what the ledger adds."""
+    """Rows that import back unchanged: 户编号, 日期, 规则, 分值, 事由, then what the ledger adds,
+    and the household's 所属网格 (which village's 户编号 it is, for a township's sheet)."""
+    labels = grid_labels(actor=actor)
     return [
         [
             e.household.number,
@@ -139,8 +148,9 @@ def ledger_rows(*, actor: Actor, queryset: QuerySet[PointEntry]) -> list:
             e.reason,
             e.balance_after,
             e.get_source_display(),
+            labels.get(e.household.node.path, e.household.node.name),
         ]
-        for e in queryset.iterator(chunk_size=2000)
+        for e in queryset.select_related("household__node").iterator(chunk_size=2000)
     ]
 
 
@@ -159,6 +169,7 @@ LEDGER = SheetKind(
         Column("reason", "事由", ("说明", "备注", "原因")),
         Column("balance_after", "余额"),
         Column("source", "来源"),
+        Column("grid", "所属网格", ("网格",)),
     ),
     imports=ImportSide(
         action=PointsAction.LEDGER_IMPORT,

@@ -2,6 +2,7 @@
 
 from .appeals import (
     FILTER_STATES,
+    appeal_by_number,
     appeal_list,
     appeal_timeline,
     assignee_choices,
@@ -21,6 +22,7 @@ from .boards import overdue_board, satisfaction
 
 __all__ = [
     "FILTER_STATES",
+    "appeal_by_number",
     "appeal_list",
     "appeal_timeline",
     "assignee_choices",

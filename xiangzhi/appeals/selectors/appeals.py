@@ -187,3 +187,11 @@ def household_by_number(*, actor: Actor, number: str) -> Household | None:
         .filter(number=number.strip())
         .first()
     )
+
+
+def appeal_by_number(*, actor: Actor, number: str) -> Appeal | None:
+    """The appeal a ledger's 编号 names (SQ000123), among those the actor may see."""
+    digits = number.strip().upper().removeprefix("SQ")
+    if not digits.isascii() or not digits.isdigit() or len(digits) > 18:
+        return None
+    return Appeal.objects.for_actor(actor).filter(pk=int(digits)).first()

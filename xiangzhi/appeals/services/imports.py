@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -35,6 +37,16 @@ def _choice(value: str, table: dict[str, str], field: str, default: str) -> str:
     )
 
 
+@contextmanager
+def _errors_of(field: str) -> Iterator[None]:
+    """Raise what a step refuses as an error of `field` (a sheet's column)."""
+    try:
+        yield
+    except (ValidationError, PermissionDenied) as exc:
+        messages = exc.messages if isinstance(exc, ValidationError) else [str(exc)]
+        raise ValidationError({field: messages}) from None
+
+
 @transaction.atomic
 def appeal_import(
     *,
@@ -54,10 +66,12 @@ def appeal_import(
     already imported (the same place, day and text) is left as it is."""
     kind = _choice(kind, KIND_BY_LABEL, "kind", Kind.HELP)
     source = _choice(source, SOURCE_BY_LABEL, "source", Source.WALK_IN)
-    tz = timezone.get_current_timezone()
-    at = dt.datetime.combine(day, NOON, tzinfo=tz)
-    if at > timezone.now():
+    tz, today = timezone.get_current_timezone(), timezone.localdate()
+    if day > today:
         raise ValidationError({"day": gettext("提出日期不能晚于今天。")})
+    # Noon of a past day; today's rows at the day's start, which is past whatever the hour of
+    # the import and the same at a re-run (that finds the row by it).
+    at = dt.datetime.combine(day, NOON if day < today else dt.time(0, 0), tzinfo=tz)
     place = household.node if household else node
     if place is not None:
         same = Appeal.objects.filter(node=place, created_at=at, text=text.strip())
@@ -77,16 +91,25 @@ def appeal_import(
             at=at,
         )
     except PermissionDenied as exc:
-        raise ValidationError({"household": str(exc)}) from None
+        # The column the row named its place in: the household's number, or else the grid.
+        raise ValidationError({"household" if household else "node": str(exc)}) from None
     if reply:
-        when = dt.datetime.combine(replied_on or day, NOON, tzinfo=tz)
-        if when < at:
+        replied_on = replied_on or day
+        if replied_on < day:
             raise ValidationError({"replied_on": gettext("答复日期不能早于提出日期。")})
-        appeal_accept(actor=actor, appeal=appeal, at=at)
-        appeal_reply(actor=actor, appeal=appeal, note=reply, at=when)
+        if replied_on > today:
+            raise ValidationError({"replied_on": gettext("答复日期不能晚于今天。")})
+        # Noon of its day, or now when the reply was today and it is not noon yet.
+        when = max(at, min(dt.datetime.combine(replied_on, NOON, tzinfo=tz), timezone.now()))
+        # The steps' own errors (a reply too long, a step the actor may not take) are the
+        # reply's, and the score's: the columns of the sheet that asked for them.
+        with _errors_of("reply"):
+            appeal_accept(actor=actor, appeal=appeal, at=at)
+            appeal_reply(actor=actor, appeal=appeal, note=reply, at=when)
         if score is not None:
-            appeal_follow_up(actor=actor, appeal=appeal, score=score, at=when, from_sheet=True)
-            appeal_close(actor=actor, appeal=appeal, at=when)
+            with _errors_of("score"):
+                appeal_follow_up(actor=actor, appeal=appeal, score=score, at=when, from_sheet=True)
+                appeal_close(actor=actor, appeal=appeal, at=when)
     elif score is not None:
         raise ValidationError({"score": gettext("没有答复内容的诉求不能有评分。")})
     return appeal, True

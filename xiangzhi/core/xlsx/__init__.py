@@ -7,7 +7,7 @@ from .dates import FirstOfMonth, MonthOnly, date
 from .header import Column, Header
 from .read import SheetError
 from .table import Table, read_table
-from .write import HEADER_ROW, as_of, period_text, write_xlsx
+from .write import HEADER_ROW, as_of, period_text, sheet_text, write_xlsx
 
 __all__ = [
     "CellError",
@@ -28,4 +28,5 @@ __all__ = [
     "HEADER_ROW",
     "as_of",
     "period_text",
+    "sheet_text",
 ]

@@ -15,6 +15,10 @@ FORMAT_CHARS = re.compile(
     "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
     "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
 )
+# Control characters (category Cc) that are not white space: a cell holds them when Excel wrote
+# one escaped (_x0000_) or text was pasted from elsewhere. They are invisible, and PostgreSQL
+# refuses a NUL in a text column.
+CONTROL_CHARS = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x9f]")
 # A quote typed before a number to keep it text ('4305..., or ‘ / ’ from a Chinese input method).
 _QUOTES = frozenset("'‘’")
 _AFTER_QUOTES = "\u201a"  # a text that sorts after this does not start with a quote
@@ -76,10 +80,12 @@ def text(value) -> str:
             return value.isoformat()
         value = str(value)
     if value.isascii():  # most cells (IDs, phones, codes): nothing to fold or remove
+        if not value.isprintable():
+            value = CONTROL_CHARS.sub("", value)
         value = " ".join(value.split())
         return _unquote(value) if "'" in value else value
-    if not value.isprintable():  # a C check: format characters are not printable
-        value = FORMAT_CHARS.sub("", value)
+    if not value.isprintable():  # a C check: format and control characters are not printable
+        value = CONTROL_CHARS.sub("", FORMAT_CHARS.sub("", value))
     if not _is_normalized("NFKC", value):
         value = unicodedata.normalize("NFKC", value)
     value = " ".join(value.split())
@@ -92,10 +98,12 @@ def compact(value) -> str:
         return compact(text(value))
     # As normalize_text, inlined: this runs for most cells of an import.
     if value.isascii():
+        if not value.isprintable():
+            value = CONTROL_CHARS.sub("", value)
         value = "".join(value.split())
         return _unquote(value) if "'" in value else value
     if not value.isprintable():
-        value = FORMAT_CHARS.sub("", value)
+        value = CONTROL_CHARS.sub("", FORMAT_CHARS.sub("", value))
     if not _is_normalized("NFKC", value):
         value = unicodedata.normalize("NFKC", value)
     value = "".join(value.split())

@@ -69,18 +69,8 @@ def write_xlsx(
     text cell, not a formula, and control characters that a sheet cannot hold (a vertical tab
     pasted from elsewhere) are dropped.
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    def text_cell(value: str, number_format: str | None = None):
-        cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-        cell.data_type = "s"  # openpyxl would take "=..." for a formula
-        if number_format:
-            cell.number_format = number_format
-        return cell
-
     from django.utils import timezone
+    from openpyxl import Workbook
 
     today = today or timezone.localdate()
     wb = Workbook(write_only=True)
@@ -96,15 +86,33 @@ def write_xlsx(
         out = []
         for i, value in enumerate(row):
             if i in text_ix and value not in (None, ""):
-                out.append(text_cell(str(value), "@"))
+                out.append(text_cell(ws, str(value), "@"))
             elif type(value) is str and value and (value[0] == "=" or not value.isprintable()):
-                out.append(text_cell(value))  # a formula's look, or characters to check
+                out.append(text_cell(ws, value))  # a formula's look, or characters to check
             else:
                 out.append(value)
         ws.append(out)
         count += 1
     wb.save(target)
     return count
+
+
+def sheet_text(value: str) -> str:
+    """The text as a cell can hold it: the control characters a sheet cannot store removed."""
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("", value)
+
+
+def text_cell(ws, value: str, number_format: str | None = None):
+    """A write-only cell that holds `value` as text, never as a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=sheet_text(value))
+    cell.data_type = "s"  # openpyxl would take "=..." for a formula
+    if number_format:
+        cell.number_format = number_format
+    return cell
 
 
 def _page_setup(ws, width: int) -> None:
@@ -121,11 +129,12 @@ def _page_setup(ws, width: int) -> None:
 
 
 def _write_title(ws, width: int, text: str) -> None:
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
-    cell = WriteOnlyCell(ws, value=text)
+    # The title starts with the unit's name, which a user typed (a grid node named "=..."), so
+    # it is a text cell like any other typed text.
+    cell = text_cell(ws, text)
     cell.font = Font(bold=True, size=16)
     cell.alignment = Alignment(horizontal="center", vertical="center")
     if width > 1:

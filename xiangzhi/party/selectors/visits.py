@@ -27,10 +27,15 @@ def with_member_visible(qs: QuerySet, *, actor: Actor) -> QuerySet:
     return qs.annotate(member_visible=Exists(visible))
 
 
+def hidden_member() -> str:
+    """What a list says in place of the name of a member outside the user's scope."""
+    return gettext("其他网格的党员")
+
+
 def member_name(record: ContactLink | Visit) -> str:
     if record.member_id is None:
         return ""
-    return record.member.resident.name if record.member_visible else gettext("其他网格的党员")
+    return record.member.resident.name if record.member_visible else hidden_member()
 
 
 def my_contact_links(*, actor: Actor) -> QuerySet[ContactLink]:

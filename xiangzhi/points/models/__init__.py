@@ -1,11 +1,12 @@
 """The points app's models, one module per sub-domain."""
 
 from .claims import PointClaim, PointClaimPhoto, PointObjection
-from .ledger import PointAccount, PointEntry
+from .ledger import POINTS_LIMIT, PointAccount, PointEntry
 from .rules import CapPeriod, Category, Evidence, PointPolicy, PointRule, PointRuleVersion
 from .store import PointBoardSetting, PointPeriodTotal, PointRedemption, PointReward
 
 __all__ = [
+    "POINTS_LIMIT",
     "CapPeriod",
     "Category",
     "Evidence",

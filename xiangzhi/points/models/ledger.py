@@ -8,6 +8,10 @@ from django.db.models import Q
 
 from xiangzhi.core.scope import ScopedModel, ScopedQuerySet
 
+# Far past any real rule, item, entry or balance, well inside the database's 32-bit integer
+# columns: a longer number is an error naming the field, not an overflow (a server error).
+POINTS_LIMIT = 1_000_000
+
 
 class AppendOnlyQuerySet(ScopedQuerySet):
     """Entries are never changed or removed: a correction is a reversal entry."""

@@ -20,7 +20,14 @@ from xiangzhi.grid.models import GridNode
 from xiangzhi.people.models import Household, Resident
 
 from ..actions import PointsAction
-from ..models import PointAccount, PointClaim, PointEntry, PointPolicy, PointRuleVersion
+from ..models import (
+    POINTS_LIMIT,
+    PointAccount,
+    PointClaim,
+    PointEntry,
+    PointPolicy,
+    PointRuleVersion,
+)
 from .totals import totals_add
 
 
@@ -94,6 +101,10 @@ def entry_post(
         raise PermissionDenied(_("您不能为该户记积分"))
     if not isinstance(amount, int) or isinstance(amount, bool) or amount == 0:
         raise ValidationError({"amount": _("分值应为非零整数")})
+    if abs(amount) > POINTS_LIMIT:  # an old ledger's typo, never an integer overflow
+        raise ValidationError(
+            {"amount": _("分值应在正负%(limit)s以内") % {"limit": f"{POINTS_LIMIT:,}"}}
+        )
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写事由")})
