@@ -150,6 +150,7 @@ MIDDLEWARE = [
     "xiangzhi.core.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "xiangzhi.core.middleware.NulRefused",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "xiangzhi.core.middleware.LoginRequired",

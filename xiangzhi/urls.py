@@ -25,5 +25,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler400 = "xiangzhi.core.errors.bad_request"
 handler403 = "xiangzhi.core.errors.permission_denied"
 handler404 = "xiangzhi.core.errors.page_not_found"

@@ -158,3 +158,18 @@ def test_only_a_superuser_issues_keys_and_only_the_hash_is_kept(world):
         open311_key_issue(actor=world.a.cadre, name="自己发", user=world.a.cadre)
     issued, raw = open311_key_issue(actor=world.admin, name="甲村", user=world.a.cadre)
     assert raw not in (issued.key_hash, issued.prefix) and raw.startswith("o311_")
+
+
+def test_an_appeal_text_with_a_control_character_keeps_the_xml_list_readable(client, world, key):
+    """Hostile review of the API: an appeal raised through the JSON API (or pasted into the page)
+    with a vertical tab made every XML list of the key's scope unparseable."""
+    from xiangzhi.appeals.services import appeal_submit
+
+    appeal = appeal_submit(
+        actor=world.a.cadre, household=world.a.household, text="路灯\x0b坏了\x01"
+    )
+    one = ET.fromstring(client.get(f"{BASE}/requests/{appeal.pk}.xml?api_key={key}").content)
+    assert one.find("request").findtext("description") == "路灯坏了"
+    listed = ET.fromstring(client.get(f"{BASE}/requests.xml?api_key={key}").content)
+    assert str(appeal.pk) in [r.findtext("service_request_id") for r in listed.findall("request")]
+    assert client.get(f"{BASE}/requests/{appeal.pk}.json?api_key={key}").json()[0]["description"]

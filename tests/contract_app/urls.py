@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from xiangzhi.urls import handler403, handler404  # noqa: F401
+from xiangzhi.urls import handler400, handler403, handler404  # noqa: F401
 from xiangzhi.urls import urlpatterns as project_urls
 
 from . import views

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from xiangzhi.urls import handler403, handler404  # noqa: F401
+from xiangzhi.urls import handler400, handler403, handler404  # noqa: F401
 from xiangzhi.urls import urlpatterns as project_urls
 
 

@@ -4,6 +4,7 @@ refusals, and a service's refusal as an answer."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 
 from django.core.exceptions import ValidationError
@@ -25,6 +26,37 @@ class Page(PageNumberPagination):
     page_size = 50
 
 
+# What no column keeps: a NUL character (PostgreSQL refuses it in text) and a lone UTF-16
+# surrogate, which a JSON escape ("\ud800") carries and no UTF-8 database can encode.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unstorable(value: object) -> bool:
+    """Whether a decoded JSON value holds, anywhere in it, text no database can keep (walked
+    without recursion: the parser takes nesting deeper than Python's stack)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _UNSTORABLE.search(item):
+                return True
+        elif isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+    return False
+
+
+def _names(keys, labels: Mapping[str, str]) -> str:
+    names: list[str] = []
+    for key in keys:
+        name = str(labels.get(str(key), key))
+        if name and name not in names:
+            names.append(name)
+    return "、".join(names) or gettext("请求内容")
+
+
 def read_body(
     request: HttpRequest,
     schema: type[Schema],
@@ -42,18 +74,16 @@ def read_body(
         data = json.loads(request.body or b"{}")
     except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise HttpError(status, gettext("请求内容不是有效的JSON")) from None
+    text = message or gettext("请求内容有误，请检查：%(fields)s")
+    if isinstance(data, dict) and _unstorable(data):
+        # Refused here, named like a malformed field: the database would answer a 500.
+        bad = [key for key, value in data.items() if _unstorable(key) or _unstorable(value)]
+        raise HttpError(status, text % {"fields": _names(bad, labels)})
     try:
         return schema.model_validate(data)
     except SchemaError as exc:
-        names = []
-        for error in exc.errors():
-            loc = error.get("loc") or ()
-            name = str(labels.get(str(loc[0]), loc[0])) if loc else ""
-            if name and name not in names:
-                names.append(name)
-        fields = "、".join(names) or gettext("请求内容")
-        text = message or gettext("请求内容有误，请检查：%(fields)s")
-        raise HttpError(status, text % {"fields": fields}) from None
+        keys = [(error.get("loc") or ("",))[0] for error in exc.errors()]
+        raise HttpError(status, text % {"fields": _names(keys, labels)}) from None
 
 
 def body_doc(schema: type[Schema]) -> dict:

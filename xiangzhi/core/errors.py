@@ -10,9 +10,13 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote
 
+from django.core.exceptions import DisallowedHost
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.urls import Resolver404
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.csrf import requires_csrf_token
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -43,6 +47,20 @@ def _back(request) -> str:
 def _page(request, template: str, status: int, exception=None):
     context = {"reason": _readable(request, exception), "back": _back(request)}
     return render(request, template, context, status=status)
+
+
+@requires_csrf_token
+def bad_request(request, exception=None):
+    """A request that could not be read (a malformed upload, too many fields, a NUL character):
+    Chinese, as JSON under /api/ like the API's other refusals, else the site's page (without
+    the request for a disallowed host: any use of the request raises that again)."""
+    reason = _readable(request, exception)
+    if isinstance(exception, DisallowedHost):
+        return HttpResponseBadRequest(loader.render_to_string("400.html", {"reason": reason}))
+    if request.path.startswith("/api/"):
+        detail = reason or gettext("请求内容无法读取，请检查后重试。")
+        return JsonResponse({"detail": detail}, status=400)
+    return _page(request, "400.html", 400, exception)
 
 
 @requires_csrf_token

@@ -6,7 +6,9 @@ import contextvars
 
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.core.exceptions import BadRequest
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext
 
 _ip: contextvars.ContextVar[str | None] = contextvars.ContextVar("xiangzhi_ip", default=None)
 
@@ -103,3 +105,30 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class NulRefused:
+    """A NUL character in a query string or a posted form field is a 400 (core.errors.bad_request:
+    Chinese, JSON under /api/). PostgreSQL keeps no NUL in text: every search box and filter
+    that hands one to a query answered a 500 there, pages, the API and Open311 alike. Django's
+    form fields refuse it already; a list's ?q= and the Open311 form are read raw.
+
+    A multipart body is left to the forms and services: parsing it here would leave its raw
+    bytes unreadable to a view that reads request.body."""
+
+    FORM = "application/x-www-form-urlencoded"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        fields = [request.GET]
+        if request.method == "POST" and request.content_type == self.FORM:
+            fields.append(request.POST)
+        if any(
+            "\x00" in key or any("\x00" in v for v in values)
+            for q in fields
+            for key, values in q.lists()
+        ):
+            raise BadRequest(gettext("请求中含有不能保存的空字符，请删除后重试。"))
+        return self.get_response(request)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import xml.etree.ElementTree as ET
 from decimal import Decimal, InvalidOperation
 
@@ -38,6 +39,11 @@ ROOTS = {  # list name -> (root element, item element), as the spec's XML exampl
 }
 
 
+# Characters XML 1.0 does not allow, even escaped: control characters other than tab and line
+# breaks (an appeal's text may hold one, typed or pasted), lone surrogates and U+FFFE/U+FFFF.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _xml(root: str, item: str | None, data) -> bytes:
     top = ET.Element(root)
 
@@ -51,7 +57,8 @@ def _xml(root: str, item: str | None, data) -> bytes:
                 else:
                     fill(ET.SubElement(parent, key), sub)
         else:
-            parent.text = "" if value is None else str(value)
+            # One such character made the whole list unreadable to every client of the key.
+            parent.text = "" if value is None else _NOT_XML.sub("", str(value))
 
     for element in data if item else [data]:
         fill(ET.SubElement(top, item) if item else top, element)
@@ -123,6 +130,10 @@ def _date(value: str) -> dt.datetime | None:
 
 
 def _post(request, fmt: str) -> HttpResponse:
+    # A form-urlencoded body's NUL is refused by core.middleware.NulRefused; a multipart one's
+    # here (PostgreSQL keeps no NUL in text: the appeal's save answered a 500).
+    if any("\x00" in value for _, values in request.POST.lists() for value in values):
+        return _error(fmt, 400, gettext("请求中含有不能保存的空字符，请删除后重试。"))
     key = request.POST.get("api_key", "")
     actor = open311_key_user(key) if key else None
     if actor is None:
