@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from xiangzhi.core import figures
-from xiangzhi.core.audit import audit_record, diff, snapshot
+from xiangzhi.core.audit import audit_lock, audit_record, diff, snapshot
 from xiangzhi.core.paths import SEGMENT
 from xiangzhi.core.registry import maintained_figures
 from xiangzhi.core.scope import scope_for
@@ -98,6 +98,9 @@ def contact_link_add(
 ) -> ContactLink:
     """Link a household to a contact party member (a village secretary's or cadre's write)."""
     _check_write(actor, household)
+    # The township's audit head before the household's row: a registry import holds the head
+    # and updates households after it (the other way round, the two deadlocked).
+    audit_lock(household.node)
     # The household row serialises two secretaries linking it at once (the unique constraint
     # would refuse the second; the lock gives it the clear error instead).
     household = Household.objects.select_for_update().select_related("node").get(pk=household.pk)
@@ -124,6 +127,7 @@ def contact_link_group(*, actor: Actor, node: GridNode, tag: Tag, member: PartyM
     as a second contact; households the member already contacts are left as they are."""
     if not scope_for(actor).can_write_path(node.path):
         raise PermissionDenied(gettext("您对该网格只有查看权限"))
+    audit_lock(node)  # before the households' rows, as contact_link_add
     households = (
         Household.objects.for_actor(actor)
         .filter(node__path__under=node.path, status=Household.Status.ACTIVE, tags=tag)

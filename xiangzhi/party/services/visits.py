@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from xiangzhi.core import figures
-from xiangzhi.core.audit import audit_record, audit_record_many
+from xiangzhi.core.audit import audit_lock, audit_record, audit_record_many, township_key
 from xiangzhi.core.files import IMAGE_HEAD, files_undone_on_failure, image_type, stored
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
@@ -202,6 +202,11 @@ def _refuse_second_visit(
     ids = sorted(h.pk for h in households)
     if len(set(ids)) != len(ids):
         raise ValidationError(gettext("同一户一天只记一次走访"))
+    # The townships' audit heads before the households' rows: a registry import holds them and
+    # updates households after them (the other way round, the two deadlocked).
+    townships = {township_key(h.node): h.node for h in households}
+    for key in sorted(townships):
+        audit_lock(townships[key])
     list(Household.objects.select_for_update().filter(pk__in=ids).values_list("pk", flat=True))
     same = Visit.objects.filter(household_id__in=ids, visited_on=visited_on)
     same = (

@@ -21,7 +21,7 @@ from ..actions import PeopleAction
 from ..models import Household, HouseholdChange, Resident
 from ..relations import relations_after_head_change
 from .numbering import next_number
-from .registry import _check_write, _record_change, _set_relations, is_newborn
+from .registry import _record_change, _set_relations, _write_lock, is_newborn
 from .resident_data import HEAD, RELATIONS
 
 
@@ -61,8 +61,7 @@ def household_split(
 ) -> Household:
     """Split members off into a new household (分户); both households record the change."""
     node = node or household.node
-    _check_write(actor, household.node)
-    _check_write(actor, node)
+    _write_lock(actor, household.node, node)
     # Locked before the members are read, as for 户主变更: two splits of one member at once both
     # found the member here, and the first new household was left with a head and no member.
     household = Household.objects.select_for_update().get(pk=household.pk)
@@ -136,7 +135,7 @@ def household_change_head(
     """Make another member the head (户主变更), or correct the members' relations to the head
     when new_head is the head already. `relations` gives every other member's relation to the
     new head."""
-    _check_write(actor, household.node)
+    _write_lock(actor, household.node)
     household = Household.objects.select_for_update().get(pk=household.pk)
     if household.status != Household.Status.ACTIVE:
         raise ValidationError(gettext("该户已不在册，不能变更户主"))

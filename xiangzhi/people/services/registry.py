@@ -12,7 +12,7 @@ from django.utils.translation import gettext
 
 from xiangzhi.accounts.services import user_leave
 from xiangzhi.core import figures
-from xiangzhi.core.audit import audit_record, diff, snapshot
+from xiangzhi.core.audit import audit_lock, audit_record, diff, snapshot, township_key
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
 from xiangzhi.core.validators import normalize_text
@@ -48,6 +48,17 @@ def _number_taken(number: str, node: GridNode, exclude_pk: int | None = None) ->
 def _check_write(actor: Actor, node: GridNode) -> None:
     if not scope_for(actor).can_write_path(node.path):
         raise PermissionDenied(gettext("您对该网格只有查看权限"))
+
+
+def _write_lock(actor: Actor, *nodes: GridNode) -> None:
+    """Refuse a node the actor may not write; then take the audit heads of the nodes' townships
+    (in key order), before any row: a registry import holds them from its first batch to its
+    commit and locks households, residents and numbers after them, so a service that locked one
+    of those first and audited after deadlocked with it (PostgreSQL aborted one of the two)."""
+    for node in nodes:
+        _check_write(actor, node)
+    for node in sorted(nodes, key=township_key):
+        audit_lock(node)
 
 
 def _save_number_once(resident: Resident, *, actor: Actor, field: str = "id_number") -> None:
@@ -167,7 +178,7 @@ def household_register(
 ) -> Household:
     """Register a household that moves in (迁入), with its head. Without an address it takes its
     grid's full name; without a 户编号, the village's next number."""
-    _check_write(actor, node)
+    _write_lock(actor, node)
     check_household_level(node)
     address = normalize_text(address) or full_name(node)
     errors = {}
@@ -218,7 +229,7 @@ def household_update(
     is_central_household: bool = False,
     note: str = "",
 ) -> Household:
-    _check_write(actor, household.node)
+    _write_lock(actor, household.node)
     before = snapshot(household, HOUSEHOLD_FIELDS)
     before_tags = sorted(household.tags.values_list("code", flat=True))
     household.address = normalize_text(address)
@@ -258,7 +269,7 @@ def resident_add(
     note: str = "",
 ) -> Resident:
     """Add a member by birth (出生) or move-in (迁入)."""
-    _check_write(actor, household.node)
+    _write_lock(actor, household.node)
     if household.status != Household.Status.ACTIVE:
         raise ValidationError(gettext("该户已迁出或注销，不能再添加成员"))
     if kind not in (HouseholdChange.Kind.BIRTH, HouseholdChange.Kind.MOVE_IN):
@@ -303,7 +314,7 @@ def resident_add(
 @transaction.atomic
 @figures.batched
 def resident_update(*, actor: Actor, resident: Resident, data: ResidentData) -> Resident:
-    _check_write(actor, resident.node)
+    _write_lock(actor, resident.node)
     resident_validate(data, exclude_pk=resident.pk, actor=actor)
     is_head = Household.objects.filter(pk=resident.household_id, head_id=resident.pk).exists()
     if (data.relation == Resident.Relation.HEAD) != is_head:
@@ -356,7 +367,7 @@ def _leave(
     destination: str = "",
     reason: str = "",
 ) -> Resident:
-    _check_write(actor, resident.node)
+    _write_lock(actor, resident.node)
     _check_reason(kind, destination, reason)
     household = Household.objects.select_for_update().get(pk=resident.household_id)
     # Read again under the household's lock: a page opened before another departure (or a

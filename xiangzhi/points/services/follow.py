@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from xiangzhi.core.audit import audit_lock, audit_record
+from xiangzhi.core.audit import audit_lock, audit_record, township_key
 from xiangzhi.core.types import Actor
+from xiangzhi.grid.models import GridNode
 from xiangzhi.people.models import Household
 
 from ..actions import PointsAction
@@ -38,10 +39,11 @@ def accounts_follow(moves: dict[int, int]) -> None:
 
 
 def _lock_heads(node_ids: set[int]) -> None:
-    """Take the audit heads of these nodes' townships, in one order, before any account row:
+    """Take the audit heads of these nodes' townships, in key order, before any account row:
     the order every ledger writer takes them in (entry_post, a claim's review)."""
-    for node_id in sorted(node_ids):
-        audit_lock(node_id)
+    townships = {township_key(n): n for n in GridNode.objects.filter(pk__in=node_ids)}
+    for key in sorted(townships):
+        audit_lock(townships[key])
 
 
 def person_accounts_follow(*, actor: Actor, moves: dict[int, int]) -> None:

@@ -1,0 +1,108 @@
+"""A registry import holds its townships' audit heads from its first batch to its commit and
+updates households after taking them; linking one of its households to a contact member, or
+recording a visit to it, run meanwhile, must wait for it in that order, not lock the household
+first and then wait for the head (PostgreSQL broke the deadlock by aborting one of the two)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, connections
+from django.utils import timezone
+
+from tests.factories import make_id
+from tests.pg_locks import until_another_waits
+from tests.xlsx_helpers import make_sheet
+from xiangzhi.core.sheets.engine import SheetImport
+from xiangzhi.party.models import ContactLink, Visit
+from xiangzhi.party.services import contact_link_add, contact_link_end, visit_record
+from xiangzhi.people.models import Household
+from xiangzhi.people.services.imports import registry_import
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="SQLite has one writer: nothing waits crosswise"
+    ),
+]
+
+GRID = "甲村/甲村第一党支部/甲村枫树屋场党小组/"
+
+
+def _link(world, household):
+    return contact_link_add(actor=world.a.cadre, household=household, member=world.a.party_member)
+
+
+def _visit(world, household):
+    Visit.objects.filter(household=household).update(visited_on=dt.date(2026, 1, 2))
+    return visit_record(
+        actor=world.a.cadre,
+        household=household,
+        member=world.a.party_member,
+        visited_on=timezone.localdate(),
+        met="户主",
+        learned="甲村近况",
+    )
+
+
+@pytest.mark.parametrize("write", [_link, _visit], ids=["link", "visit"])
+def test_a_contact_write_during_a_registry_import_of_its_household(
+    world, tmp_path, monkeypatch, write
+):
+    a = world.a
+    for link in ContactLink.objects.filter(household=a.household, ended_on__isnull=True):
+        contact_link_end(actor=a.cadre, link=link, reason="甲村调整")
+    monkeypatch.setitem(SheetImport.__init__.__kwdefaults__, "batch_rows", 1)
+    sheet = make_sheet(
+        tmp_path / "households.xlsx",
+        [
+            ["户编号", "户主姓名", "户主身份证号", "家庭住址", "所属网格"],
+            ["", "甲新户", make_id(dt.date(1980, 3, 3)), "甲村88号", GRID + a.grid.name],
+            [
+                a.household.number,
+                a.head.name,
+                a.head.id_number,
+                "甲村改名巷9号",
+                GRID + a.grid.name,
+            ],
+        ],
+    )
+    holding = threading.Event()
+    results: dict = {}
+    batches = []
+
+    def progress(rows):
+        batches.append(rows)
+        if len(batches) == 1:
+            holding.set()
+            until_another_waits(10)
+
+    def importing():
+        try:
+            results["import"] = registry_import(
+                actor=a.cadre, kind="households", path=sheet, progress=progress
+            )
+        except Exception as exc:  # noqa: BLE001 - the test names what failed
+            results["import"] = exc
+        finally:
+            connections.close_all()
+
+    def writing():
+        try:
+            assert holding.wait(10)
+            results["write"] = write(world, Household.objects.get(pk=a.household.pk))
+        except Exception as exc:  # noqa: BLE001
+            results["write"] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=importing), threading.Thread(target=writing)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not isinstance(results["write"], Exception), results
+    report = results["import"]
+    assert not isinstance(report, Exception) and not report.errors, results

@@ -1,0 +1,114 @@
+"""A registry import holds its townships' audit heads from its first batch to its commit and
+locks households after taking them; a split (分户) or a move-out in one of its households, run
+meanwhile, must wait for it in that order, not lock the household first and then wait for the head (PostgreSQL
+broke the deadlock by aborting one of the two)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from tests.factories import make_id
+from tests.pg_locks import until_another_waits
+from tests.xlsx_helpers import make_sheet
+from xiangzhi.core.sheets.engine import SheetImport
+from xiangzhi.people.models import Household, Resident
+from xiangzhi.people.services import (
+    ResidentData,
+    household_split,
+    resident_add,
+    resident_move_out,
+)
+from xiangzhi.people.services.imports import registry_import
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="SQLite has one writer: nothing waits crosswise"
+    ),
+]
+
+GRID = "甲村/甲村第一党支部/甲村枫树屋场党小组/"
+
+
+def _split(world, son):
+    household = Household.objects.get(pk=world.a.household.pk)
+    return household_split(
+        actor=world.a.cadre, household=household, members=[son], new_head=son, address="甲村新房1号"
+    )
+
+
+def _move_out(world, son):
+    return resident_move_out(actor=world.a.cadre, resident=son, occurred_on=dt.date(2026, 1, 5))
+
+
+@pytest.mark.parametrize("change", [_split, _move_out], ids=["split", "move_out"])
+def test_a_household_change_during_a_registry_import_of_its_household(
+    world, tmp_path, monkeypatch, change
+):
+    a = world.a
+    monkeypatch.setitem(SheetImport.__init__.__kwdefaults__, "batch_rows", 1)
+    son = resident_add(
+        actor=world.admin,
+        household=a.household,
+        kind="move_in",
+        occurred_on=dt.date(2020, 1, 1),
+        data=ResidentData(
+            name="甲大儿", id_number=make_id(dt.date(1995, 2, 2), "M"), relation="child"
+        ),
+    )
+    sheet = make_sheet(
+        tmp_path / "households.xlsx",
+        [
+            ["户编号", "户主姓名", "户主身份证号", "家庭住址", "所属网格"],
+            ["", "甲新户", make_id(dt.date(1980, 3, 3)), "甲村88号", GRID + a.grid.name],
+            [
+                a.household.number,
+                a.head.name,
+                a.head.id_number,
+                "甲村改名巷9号",
+                GRID + a.grid.name,
+            ],
+        ],
+    )
+    holding = threading.Event()
+    results: dict = {}
+    batches = []
+
+    def progress(rows):
+        batches.append(rows)
+        if len(batches) == 1:
+            holding.set()
+            until_another_waits(10)
+
+    def importing():
+        try:
+            results["import"] = registry_import(
+                actor=a.cadre, kind="households", path=sheet, progress=progress
+            )
+        except Exception as exc:  # noqa: BLE001 - the test names what failed
+            results["import"] = exc
+        finally:
+            connections.close_all()
+
+    def splitting():
+        try:
+            assert holding.wait(10)
+            results["change"] = change(world, Resident.objects.get(pk=son.pk))
+        except Exception as exc:  # noqa: BLE001
+            results["change"] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=importing), threading.Thread(target=splitting)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not isinstance(results["change"], Exception), results
+    report = results["import"]
+    assert not isinstance(report, Exception) and not report.errors, results
+    assert Household.objects.get(pk=a.household.pk).address == "甲村改名巷9号"
