@@ -301,3 +301,20 @@ def test_a_ledger_with_full_width_punctuation_and_reversals_reads_back_unchanged
     assert (report["errors"], report["created"]) == ([], 0), report
     assert report["unchanged"] == report["rows"]
     assert PointEntry.objects.count() == before
+
+
+def test_a_roster_with_full_width_text_reads_back_unchanged_and_keeps_it(world, tmp_path):
+    from xiangzhi.people.models import Household, Resident
+
+    a = world.a
+    address, note = "甲村（东组）１２号，靠河", "说明：腿脚不便！"
+    Household.objects.filter(pk=a.household.pk).update(address=address, note="困难户（低保）")
+    Resident.objects.filter(pk=a.head.pk).update(note=note)
+    Resident.objects.filter(pk=a.child.pk).update(name="甲小朵Ａ")
+    for kind in ("residents", "households"):
+        report = _import(tmp_path, kind, _export(tmp_path, kind, a.cadre), a.cadre)
+        assert (report["errors"], report["created"], report["updated"]) == ([], 0, 0), report
+    household = Household.objects.get(pk=a.household.pk)
+    assert (household.address, household.note) == (address, "困难户（低保）")
+    assert Resident.objects.get(pk=a.head.pk).note == note
+    assert Resident.objects.get(pk=a.child.pk).name == "甲小朵Ａ"
