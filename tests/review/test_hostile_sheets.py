@@ -318,3 +318,26 @@ def test_a_roster_with_full_width_text_reads_back_unchanged_and_keeps_it(world, 
     assert (household.address, household.note) == (address, "困难户（低保）")
     assert Resident.objects.get(pk=a.head.pk).note == note
     assert Resident.objects.get(pk=a.child.pk).name == "甲小朵Ａ"
+
+
+def test_past_appeals_from_a_ledger_send_no_new_appeal_notices(
+    world, tmp_path, django_capture_on_commit_callbacks
+):
+    """A ledger of last year's appeals is history: replaying it through the services must not
+    tell every handler (and the village's group chat) of a 新诉求待受理 or an unsatisfied rating
+    for each row."""
+    from tests.xlsx_helpers import make_sheet
+    from xiangzhi.core.models import Notification, WebhookDelivery, WebhookEndpoint
+
+    WebhookEndpoint.objects.create(name="甲村群", url="https://example.invalid/hook", active=True)
+    number = world.a.household.number
+    rows = [
+        ["提出日期", "户编号", "诉求内容", "答复内容", "答复日期", "评分"],
+        ["2025-03-04", number, "甲村去年的路灯", "", "", ""],
+        ["2025-03-05", number, "甲村去年的水渠", "已疏通", "2025-03-09", "1"],
+    ]
+    inbox, hooks = Notification.objects.count(), WebhookDelivery.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = _import(tmp_path, "appeals", make_sheet(tmp_path / "a.xlsx", rows), world.a.cadre)
+    assert (report["errors"], report["created"]) == ([], 2), report
+    assert (Notification.objects.count(), WebhookDelivery.objects.count()) == (inbox, hooks)
