@@ -341,3 +341,46 @@ def test_past_appeals_from_a_ledger_send_no_new_appeal_notices(
         report = _import(tmp_path, "appeals", make_sheet(tmp_path / "a.xlsx", rows), world.a.cadre)
     assert (report["errors"], report["created"]) == ([], 2), report
     assert (Notification.objects.count(), WebhookDelivery.objects.count()) == (inbox, hooks)
+
+
+def _households_sheet_with_central(tmp_path, world, value):
+    """The cadre's exported households sheet with the 党员中心户 cell of 甲's household set."""
+    from xiangzhi.core.xlsx import HEADER_ROW
+
+    path = _export(tmp_path, "households", world.a.cadre)
+    book = load_workbook(path)
+    sheet = book.active
+    header = [c.value for c in sheet[HEADER_ROW]]
+    column = header.index("党员中心户") + 1
+    for row in sheet.iter_rows(min_row=HEADER_ROW + 1):
+        if row[header.index("户编号")].value == world.a.household.number:
+            sheet.cell(row=row[0].row, column=column).value = value
+    out = tmp_path / f"central-{value}.xlsx"
+    book.save(out)
+    return out
+
+
+def test_a_blank_central_household_cell_keeps_the_flag_and_an_unknown_word_is_an_error(
+    world, tmp_path
+):
+    from xiangzhi.people.models import Household
+
+    Household.objects.filter(pk=world.a.household.pk).update(is_central_household=True)
+    report = _import(
+        tmp_path, "households", _households_sheet_with_central(tmp_path, world, None), world.a.cadre
+    )
+    assert (report["errors"], report["updated"]) == ([], 0), report
+    assert Household.objects.get(pk=world.a.household.pk).is_central_household
+    report = _import(
+        tmp_path,
+        "households",
+        _households_sheet_with_central(tmp_path, world, "也许"),
+        world.a.cadre,
+    )
+    assert [e["column"] for e in report["errors"]] == ["党员中心户"], report
+    assert Household.objects.get(pk=world.a.household.pk).is_central_household
+    report = _import(
+        tmp_path, "households", _households_sheet_with_central(tmp_path, world, "×"), world.a.cadre
+    )
+    assert (report["errors"], report["updated"]) == ([], 1), report
+    assert not Household.objects.get(pk=world.a.household.pk).is_central_household
