@@ -384,3 +384,34 @@ def test_a_blank_central_household_cell_keeps_the_flag_and_an_unknown_word_is_an
     )
     assert (report["errors"], report["updated"]) == ([], 1), report
     assert not Household.objects.get(pk=world.a.household.pk).is_central_household
+
+
+def test_the_command_imports_with_the_users_rights_to_the_kind_too(world, tmp_path):
+    """import_xlsx --user imports "with the account's identity and rights": a grid worker may
+    not import a points ledger (points that skip review and notice) from the console either."""
+    from tests.xlsx_helpers import make_sheet
+    from xiangzhi.points.models import PointEntry
+
+    a = world.a
+    rows = [
+        ["户编号", "日期", "分值", "事由"],
+        [a.household.number, "2025-01-02", 5, "甲村网格员记的分"],
+    ]
+    path = make_sheet(tmp_path / "l.xlsx", rows)
+    report = tmp_path / "r.json"
+    try:
+        call_command(
+            "import_xlsx",
+            "points_ledger",
+            str(path),
+            "--user",
+            a.worker.username,
+            "--report",
+            str(report),
+            stdout=StringIO(),
+        )
+    except SystemExit:
+        pass
+    assert not PointEntry.objects.filter(reason="甲村网格员记的分").exists()
+    errors = json.loads(report.read_text())["errors"]
+    assert [(e["row"], e["message"]) for e in errors] == [(0, "只有村干部可以导入积分台账")]
