@@ -415,3 +415,18 @@ def test_the_command_imports_with_the_users_rights_to_the_kind_too(world, tmp_pa
     assert not PointEntry.objects.filter(reason="甲村网格员记的分").exists()
     errors = json.loads(report.read_text())["errors"]
     assert [(e["row"], e["message"]) for e in errors] == [(0, "只有村干部可以导入积分台账")]
+
+
+def test_a_blank_household_number_names_no_household(world, tmp_path):
+    """A household registered without a 户编号 is not what a row with an empty 户编号 cell means."""
+    from tests.xlsx_helpers import make_sheet
+    from xiangzhi.people.models import Household
+    from xiangzhi.points.models import PointEntry
+
+    Household.objects.filter(pk=world.a.other_household.pk).update(number="")
+    rows = [["户编号", "日期", "分值", "事由"], ["", "2025-01-02", 5, "甲村没写户编号的分"]]
+    report = _import(
+        tmp_path, "points_ledger", make_sheet(tmp_path / "l.xlsx", rows), world.a.cadre
+    )
+    assert [(e["row"], e["column"]) for e in report["errors"]] == [(2, "户编号")], report
+    assert not PointEntry.objects.filter(reason="甲村没写户编号的分").exists()
