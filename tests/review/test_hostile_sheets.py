@@ -301,3 +301,132 @@ def test_a_ledger_with_full_width_punctuation_and_reversals_reads_back_unchanged
     assert (report["errors"], report["created"]) == ([], 0), report
     assert report["unchanged"] == report["rows"]
     assert PointEntry.objects.count() == before
+
+
+def test_a_roster_with_full_width_text_reads_back_unchanged_and_keeps_it(world, tmp_path):
+    from xiangzhi.people.models import Household, Resident
+
+    a = world.a
+    address, note = "甲村（东组）１２号，靠河", "说明：腿脚不便！"
+    Household.objects.filter(pk=a.household.pk).update(address=address, note="困难户（低保）")
+    Resident.objects.filter(pk=a.head.pk).update(note=note)
+    Resident.objects.filter(pk=a.child.pk).update(name="甲小朵Ａ")
+    for kind in ("residents", "households"):
+        report = _import(tmp_path, kind, _export(tmp_path, kind, a.cadre), a.cadre)
+        assert (report["errors"], report["created"], report["updated"]) == ([], 0, 0), report
+    household = Household.objects.get(pk=a.household.pk)
+    assert (household.address, household.note) == (address, "困难户（低保）")
+    assert Resident.objects.get(pk=a.head.pk).note == note
+    assert Resident.objects.get(pk=a.child.pk).name == "甲小朵Ａ"
+
+
+def test_past_appeals_from_a_ledger_send_no_new_appeal_notices(
+    world, tmp_path, django_capture_on_commit_callbacks
+):
+    """A ledger of last year's appeals is history: replaying it through the services must not
+    tell every handler (and the village's group chat) of a 新诉求待受理 or an unsatisfied rating
+    for each row."""
+    from tests.xlsx_helpers import make_sheet
+    from xiangzhi.core.models import Notification, WebhookDelivery, WebhookEndpoint
+
+    WebhookEndpoint.objects.create(name="甲村群", url="https://example.invalid/hook", active=True)
+    number = world.a.household.number
+    rows = [
+        ["提出日期", "户编号", "诉求内容", "答复内容", "答复日期", "评分"],
+        ["2025-03-04", number, "甲村去年的路灯", "", "", ""],
+        ["2025-03-05", number, "甲村去年的水渠", "已疏通", "2025-03-09", "1"],
+    ]
+    inbox, hooks = Notification.objects.count(), WebhookDelivery.objects.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        report = _import(tmp_path, "appeals", make_sheet(tmp_path / "a.xlsx", rows), world.a.cadre)
+    assert (report["errors"], report["created"]) == ([], 2), report
+    assert (Notification.objects.count(), WebhookDelivery.objects.count()) == (inbox, hooks)
+
+
+def _households_sheet_with_central(tmp_path, world, value):
+    """The cadre's exported households sheet with the 党员中心户 cell of 甲's household set."""
+    from xiangzhi.core.xlsx import HEADER_ROW
+
+    path = _export(tmp_path, "households", world.a.cadre)
+    book = load_workbook(path)
+    sheet = book.active
+    header = [c.value for c in sheet[HEADER_ROW]]
+    column = header.index("党员中心户") + 1
+    for row in sheet.iter_rows(min_row=HEADER_ROW + 1):
+        if row[header.index("户编号")].value == world.a.household.number:
+            sheet.cell(row=row[0].row, column=column).value = value
+    out = tmp_path / f"central-{value}.xlsx"
+    book.save(out)
+    return out
+
+
+def test_a_blank_central_household_cell_keeps_the_flag_and_an_unknown_word_is_an_error(
+    world, tmp_path
+):
+    from xiangzhi.people.models import Household
+
+    Household.objects.filter(pk=world.a.household.pk).update(is_central_household=True)
+    report = _import(
+        tmp_path, "households", _households_sheet_with_central(tmp_path, world, None), world.a.cadre
+    )
+    assert (report["errors"], report["updated"]) == ([], 0), report
+    assert Household.objects.get(pk=world.a.household.pk).is_central_household
+    report = _import(
+        tmp_path,
+        "households",
+        _households_sheet_with_central(tmp_path, world, "也许"),
+        world.a.cadre,
+    )
+    assert [e["column"] for e in report["errors"]] == ["党员中心户"], report
+    assert Household.objects.get(pk=world.a.household.pk).is_central_household
+    report = _import(
+        tmp_path, "households", _households_sheet_with_central(tmp_path, world, "×"), world.a.cadre
+    )
+    assert (report["errors"], report["updated"]) == ([], 1), report
+    assert not Household.objects.get(pk=world.a.household.pk).is_central_household
+
+
+def test_the_command_imports_with_the_users_rights_to_the_kind_too(world, tmp_path):
+    """import_xlsx --user imports "with the account's identity and rights": a grid worker may
+    not import a points ledger (points that skip review and notice) from the console either."""
+    from tests.xlsx_helpers import make_sheet
+    from xiangzhi.points.models import PointEntry
+
+    a = world.a
+    rows = [
+        ["户编号", "日期", "分值", "事由"],
+        [a.household.number, "2025-01-02", 5, "甲村网格员记的分"],
+    ]
+    path = make_sheet(tmp_path / "l.xlsx", rows)
+    report = tmp_path / "r.json"
+    try:
+        call_command(
+            "import_xlsx",
+            "points_ledger",
+            str(path),
+            "--user",
+            a.worker.username,
+            "--report",
+            str(report),
+            stdout=StringIO(),
+        )
+    except SystemExit:
+        pass
+    assert not PointEntry.objects.filter(reason="甲村网格员记的分").exists()
+    errors = json.loads(report.read_text())["errors"]
+    assert [(e["row"], e["message"]) for e in errors] == [(0, "只有村干部可以导入积分台账")]
+
+
+def test_a_blank_household_number_names_no_household(world, tmp_path):
+    """A household registered without a 户编号 is not what a row with an empty 户编号 cell means."""
+    from tests.xlsx_helpers import make_sheet
+    from xiangzhi.people.models import Household
+    from xiangzhi.points.models import PointEntry
+
+    Household.objects.filter(pk=world.a.other_household.pk).update(number="")
+    rows = [["户编号", "日期", "分值", "事由"], ["", "2025-01-02", 5, "甲村没写户编号的分"]]
+    report = _import(
+        tmp_path, "points_ledger", make_sheet(tmp_path / "l.xlsx", rows), world.a.cadre
+    )
+    assert [(e["row"], e["column"]) for e in report["errors"]] == [(2, "户编号")], report
+    assert not PointEntry.objects.filter(reason="甲村没写户编号的分").exists()

@@ -23,9 +23,10 @@ from .actions import CoreAction
 from .audit import audit_record
 from .models import Notification
 from .selectors import notification_list
-from .webhooks import webhook_emit
+from .webhooks import muted, notifications_muted, webhook_emit
 
 __all__ = [
+    "notifications_muted",
     "notify",
     "webhook_emit",
     "notification_read",
@@ -53,7 +54,7 @@ def notify(
     """Put a message in each recipient's inbox (users or user ids) once the transaction commits."""
     ids = sorted({getattr(r, "pk", r) for r in recipients if r is not None})
     link = _safe_link(link)
-    if not ids:
+    if not ids or muted():
         return
     title = title.strip()[:TITLE_MAX]
     event = event[:80]

@@ -19,6 +19,9 @@ import hmac
 import json
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -48,6 +51,24 @@ Status = WebhookDelivery.Status
 
 # --- emitting -----------------------------------------------------------------------------------
 
+# Set inside `notifications_muted()`: notify() and webhook_emit() send nothing.
+_MUTED: ContextVar[bool] = ContextVar("xiangzhi_notifications_muted", default=False)
+
+
+@contextmanager
+def notifications_muted() -> Iterator[None]:
+    """Send no inbox message and no webhook for the writes inside: an import that replays past
+    records (last year's appeals) through the services is history, not news for anyone."""
+    token = _MUTED.set(True)
+    try:
+        yield
+    finally:
+        _MUTED.reset(token)
+
+
+def muted() -> bool:
+    return _MUTED.get()
+
 
 def _node_of(node: Any) -> tuple[int | None, str, str]:
     """(id, name, path) of a node, a node id or None."""
@@ -71,6 +92,8 @@ def _wants(endpoint: WebhookEndpoint, event: str, node_path: str, paths: dict[in
 
 def webhook_emit(*, event: str, node: Any, title: str, body: str, link: str = "") -> None:
     """Post an event to every active endpoint serving `node`'s subtree, after the commit."""
+    if muted():
+        return
     node_id, node_name, node_path = _node_of(node)
 
     def queue() -> None:

@@ -251,6 +251,8 @@ def households_numbered(
     """The households the actor sees with a sheet's 户编号: one, none, or two (the number is not
     unique: ask which). Villages number their households on their own, so a township's user may
     see one number in two villages; the row's 所属网格 (a grid label) then says which."""
+    if not number.strip():  # a blank cell names no one, not the households without a number
+        return []
     qs = Household.objects.for_actor(actor).filter(number=number.strip())
     if active_only:
         qs = qs.filter(status=Household.Status.ACTIVE)

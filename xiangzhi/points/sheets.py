@@ -83,6 +83,8 @@ def ledger_write(*, actor: Actor, values: dict[str, object]) -> str:
     """One row of an old ledger -> one entry (a row already in the ledger is left unchanged;
     the n-th of equal rows in a file is there when n equal entries are)."""
     number = xlsx.compact(values.get("household", ""))
+    if not number:
+        raise ValidationError({"household": _("请填写户编号")})
     found = households_numbered(actor=actor, number=number, grid=xlsx.text(values.get("grid")))
     if not found:
         raise ValidationError({"household": _("没有找到户编号为“%(n)s”的在册户") % {"n": number}})

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from xiangzhi.core.notify import notifications_muted
 from xiangzhi.core.types import Actor
 from xiangzhi.grid.models import GridNode
 from xiangzhi.people.models import Household
@@ -47,6 +48,9 @@ def _errors_of(field: str) -> Iterator[None]:
         raise ValidationError({field: messages}) from None
 
 
+# A ledger of last year's appeals is history: replaying it tells no handler (nor the village's
+# group chat) of a 新诉求待受理 or an unsatisfied rating for each row.
+@notifications_muted()
 @transaction.atomic
 def appeal_import(
     *,

@@ -203,6 +203,13 @@ def sheet_import(
     sheet_kind = SHEET_KINDS.get(kind)
     if sheet_kind is None or sheet_kind.imports is None:
         raise ValueError(kind)
+    if not getattr(actor, "is_superuser", False) and not sheet_kind.may_import(actor):
+        # The pages check this before a job is queued; here for import_xlsx --user and for a
+        # job whose uploader lost the role before the worker took it. (import_xlsx without
+        # --user imports as a superuser, who writes everywhere.)
+        report = ImportReport()
+        report.error(0, "", str(sheet_kind.refused))
+        return report
     return sheet_kind.imports.importer(
         actor=actor,
         kind=sheet_kind,

@@ -18,6 +18,7 @@ from ..resident_data import ResidentData
 
 LABELS = {c.key: c.label for c in RESIDENT_COLUMNS} | {"central": "党员中心户"}
 CENTRAL_YES = ("是", "1", "√", "✓", "Y", "y", "true", "True")
+CENTRAL_NO = ("否", "不是", "0", "×", "✗", "X", "x", "N", "n", "false", "False")
 
 
 @dataclass
@@ -204,5 +205,17 @@ def parse_row(
     _household(row, cell)
     _tags(row, cell, tags)
     if kind == "households" and "central" in present:
-        row.central = (cell("central", xlsx.compact) or "") in CENTRAL_YES
+        _central(row, cell)
     return row
+
+
+def _central(row: Row, cell: _Cells) -> None:
+    """党员中心户: yes or no; a blank cell says nothing (it never unsets a registered flag), and a
+    word that is neither is an error, never a "no"."""
+    word = cell("central", xlsx.compact) or ""
+    if word in CENTRAL_YES:
+        row.central = True
+    elif word in CENTRAL_NO:
+        row.central = False
+    elif word:
+        row.fail("central", f"党员中心户请填写“是”或“否”，而不是“{clip(word)}”")

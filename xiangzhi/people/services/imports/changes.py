@@ -4,10 +4,20 @@ them in bulk."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from xiangzhi.core import xlsx
 from xiangzhi.grid.models import GridNode
 
 from ...models import Household, Resident
 from .cells import Row
+
+
+def _differs(registered: str, read: str, reader: Callable[[object], str] = xlsx.text) -> bool:
+    """Whether a cell read as `read` says other than the registered text. The registered text
+    is read as the cell was (full-width ，（） folded, spaces made one; `reader`), so that a sheet
+    exported with it reads back unchanged and never rewrites it in half-width characters."""
+    return registered != read and reader(registered or "") != read
 
 
 class Plan:
@@ -51,9 +61,9 @@ class Plan:
         if node.pk != household.node_id:
             changes["node"] = [household.node_id, node.pk]
         if head_row is not None:
-            if head_row.address and head_row.address != household.address:
+            if head_row.address and _differs(household.address, head_row.address):
                 changes["address"] = [household.address, head_row.address]
-            if number and number != household.number:
+            if number and _differs(household.number, number, xlsx.compact):
                 changes["number"] = [household.number, number]
         if changes:
             self.household_updates[household.pk] = (household, changes)
@@ -63,7 +73,7 @@ class Plan:
         changes = dict(self.household_updates.get(household.pk, (household, {}))[1])
         if row.central is not None and row.central != household.is_central_household:
             changes["is_central_household"] = [household.is_central_household, row.central]
-        if row.data.note and row.data.note != household.note:
+        if row.data.note and _differs(household.note, row.data.note):
             changes["note"] = [household.note, row.data.note]
         if row.tags_given and row.data.tags:
             old = sorted(t.code for t in household.tags.all())
@@ -82,7 +92,8 @@ class Plan:
             if present and getattr(resident, name) != new:
                 changes[name] = [getattr(resident, name), new]
 
-        compare("name", d.name)
+        if _differs(resident.name, d.name, xlsx.compact):
+            changes["name"] = [resident.name, d.name]
         if d.gender:
             compare("gender", d.gender)
         if d.birth_date:
@@ -96,7 +107,8 @@ class Plan:
             compare("id_number", d.id_number)
         if row.present & {"relation"} and d.relation:
             compare("relation", d.relation)
-        compare("note", d.note, bool(d.note) and row.kind == "residents")
+        if d.note and row.kind == "residents" and _differs(resident.note, d.note):
+            changes["note"] = [resident.note, d.note]
         if row.tags_given and d.tags and row.kind == "residents":
             old = sorted(t.code for t in resident.tags.all())
             if old != d.tags:
