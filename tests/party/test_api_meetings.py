@@ -119,3 +119,27 @@ def test_a_cadre_cancels_a_planned_meeting_and_others_cannot(client, world):
     )
     meeting.refresh_from_db()
     assert (meeting.status, meeting.minutes) == ("cancelled", "大雪封路，改期召开")
+
+
+def test_a_meeting_held_before_2000_is_refused_and_stays_planned(client, world):
+    """Hostile review of the API: a planned meeting recorded as held on 0001-01-01 was accepted,
+    which took it off the overdue list without counting it in any period."""
+    import datetime as dt
+
+    from xiangzhi.party.services import meeting_plan
+
+    a = world.a
+    meeting = meeting_plan(
+        actor=a.cadre, organisation=a.branch, kind="theme_day", planned_on=dt.date(2026, 12, 20)
+    )
+    body = {"held_on": "0001-01-01", "topic": "主题党日", "host": "甲村书记"}
+    r = client.post(
+        f"/api/v1/party/meetings/{meeting.pk}/record",
+        json.dumps(body),
+        content_type="application/json",
+        **_auth(a.token),
+    )
+    assert r.status_code == 400
+    assert r.json()["errors"]["held_on"] == ["召开日期应在2000年以后"]
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.held_on) == ("planned", None)

@@ -86,11 +86,31 @@ def read_body(
         raise HttpError(status, text % {"fields": _names(keys, labels)}) from None
 
 
+def _inlined(schema: dict) -> dict:
+    """The JSON schema with its $defs written where they are referenced: the OpenAPI document
+    has no $defs at its root, so a "#/$defs/..." inside a route's body resolved to nothing (a
+    meeting's attendance rows were undocumented, and schema-driven clients stopped there)."""
+    defs = schema.pop("$defs", {})
+
+    def walk(node):
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out = {key: walk(value) for key, value in node.items() if key != "$ref"}
+        ref = node.get("$ref", "")
+        if ref.startswith("#/$defs/"):
+            return {**walk(defs[ref.removeprefix("#/$defs/")]), **out}
+        return {**out, **({"$ref": ref} if ref else {})}
+
+    return walk(schema)
+
+
 def body_doc(schema: type[Schema]) -> dict:
     """The OpenAPI request body of a route that reads its JSON with read_body."""
     return {
         "requestBody": {
-            "content": {"application/json": {"schema": schema.model_json_schema()}},
+            "content": {"application/json": {"schema": _inlined(schema.model_json_schema())}},
             "required": True,
         }
     }

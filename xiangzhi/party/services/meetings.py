@@ -223,6 +223,8 @@ def meeting_record(
     if locked.status == Meeting.Status.CANCELLED:
         raise ValidationError(gettext("该会议已取消"))
     held_on = past_day(held_on, "held_on", gettext("召开日期"))
+    if held_on.year < 2000:  # as a plan's day: a meeting "held" in year 1 left the overdue list
+        raise ValidationError({"held_on": gettext("召开日期应在2000年以后")})
     topic = text(topic, "topic", gettext("主题"), limit=100)
     host = text(host, "host", gettext("主持人"), limit=40)
     place = text(place, "place", gettext("地点"), required=False, limit=60)
