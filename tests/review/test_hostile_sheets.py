@@ -430,3 +430,20 @@ def test_a_blank_household_number_names_no_household(world, tmp_path):
     )
     assert [(e["row"], e["column"]) for e in report["errors"]] == [(2, "户编号")], report
     assert not PointEntry.objects.filter(reason="甲村没写户编号的分").exists()
+
+
+def test_a_past_appeal_dated_only_to_the_month_is_an_error_never_the_first(world, tmp_path):
+    """2025.1 typed as a number may be January or October (Excel drops the 0 of 2025.10); an
+    appeal is never dated by a guess."""
+    from tests.xlsx_helpers import make_sheet
+    from xiangzhi.appeals.models import Appeal
+
+    number = world.a.household.number
+    rows = [
+        ["提出日期", "户编号", "诉求内容", "答复内容", "答复日期"],
+        [2025.1, number, "甲村某月的诉求", "", ""],
+        ["2025-03-04", number, "甲村某月答复的诉求", "已办", "2025年4月"],
+    ]
+    report = _import(tmp_path, "appeals", make_sheet(tmp_path / "a.xlsx", rows), world.a.cadre)
+    assert [(e["row"], e["column"]) for e in report["errors"]] == [(2, "提出日期"), (3, "答复日期")]
+    assert not Appeal.objects.filter(text__startswith="甲村某月").exists()

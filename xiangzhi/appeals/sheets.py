@@ -11,7 +11,7 @@ from xiangzhi.core.sheets import ExportSide, ImportSide, SheetKind
 from xiangzhi.core.types import Actor
 from xiangzhi.core.xlsx import Column, sheet_text
 from xiangzhi.core.xlsx.cells import CellError, clip, text
-from xiangzhi.core.xlsx.dates import date
+from xiangzhi.core.xlsx.dates import MonthOnly, date
 from xiangzhi.grid.labels import GridLabelReader, grid_labels
 from xiangzhi.people.selectors import households_numbered, number_not_unique
 
@@ -124,6 +124,9 @@ def appeal_write(*, actor: Actor, values: dict) -> str:
     day = values.get("day")
     if day is None:
         raise ValidationError({"day": gettext("请填写提出日期。")})
+    for key in ("day", "replied_on"):  # 2025年3月, or 2025.1 that may be October: never guessed
+        if isinstance(values.get(key), MonthOnly):
+            raise ValidationError({key: gettext("请填写具体日期（年月日）。")})
     _, created = appeal_import(
         actor=actor,
         day=day,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from xiangzhi.core import xlsx
+from xiangzhi.core.audit import audit_lock
 from xiangzhi.core.registry import households_of
 from xiangzhi.core.roles import CADRE_ROLES
 from xiangzhi.core.scope import scope_for
@@ -105,6 +106,10 @@ def ledger_write(*, actor: Actor, values: dict[str, object]) -> str:
     if not reason:
         raise ValidationError({"reason": _("请填写事由或规则")})
     account = account_for(household=household)
+    # The township's audit head first (as entry_post takes it, and an import holds it to its
+    # commit): another import of the same ledger at once has committed its entries when this
+    # one counts them, so that a row is posted once, not by both.
+    audit_lock(household.node_id)
     # The reason as the sheet reads it (full-width ，：（） folded, spaces made one) is compared
     # with the ledger's reasons read the same way, so that an exported ledger reads back
     # unchanged, today's rows and reversals (冲正：...) too.

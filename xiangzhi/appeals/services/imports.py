@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from xiangzhi.core.audit import audit_lock
 from xiangzhi.core.notify import notifications_muted
 from xiangzhi.core.types import Actor
 from xiangzhi.grid.models import GridNode
@@ -78,6 +79,9 @@ def appeal_import(
     at = dt.datetime.combine(day, NOON if day < today else dt.time(0, 0), tzinfo=tz)
     place = household.node if household else node
     if place is not None:
+        # The township's audit head first (an import holds it to its commit): another import of
+        # the same ledger at once has committed its appeals when this one looks for them.
+        audit_lock(place)
         same = Appeal.objects.filter(node=place, created_at=at, text=text.strip())
         if household is not None:
             same = same.filter(household=household)
