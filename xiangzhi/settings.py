@@ -151,6 +151,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "xiangzhi.core.middleware.NulRefused",
+    "xiangzhi.core.middleware.ApiMethodRefused",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "xiangzhi.core.middleware.LoginRequired",

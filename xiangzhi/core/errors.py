@@ -70,6 +70,9 @@ def permission_denied(request, exception=None):
 
 @requires_csrf_token
 def page_not_found(request, exception=None):
+    if request.path.startswith("/api/"):  # an address no route has: the API's Chinese JSON
+        detail = gettext("没有这个接口，请对照接口文档检查地址。")
+        return JsonResponse({"detail": detail}, status=404)
     return _page(request, "404.html", 404, exception)
 
 

@@ -7,6 +7,7 @@ import contextvars
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.core.exceptions import BadRequest
+from django.http import JsonResponse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext
 
@@ -132,3 +133,28 @@ class NulRefused:
         ):
             raise BadRequest(gettext("请求中含有不能保存的空字符，请删除后重试。"))
         return self.get_response(request)
+
+
+class ApiMethodRefused:
+    """django-ninja answers a method a route does not take with a plain English "Method not
+    allowed" (405): under /api/, whose answers are Chinese JSON, it says the same in Chinese and
+    names the methods the route takes (its Allow header is kept)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or not request.path.startswith("/api/"):
+            return response
+        if response.get("Content-Type", "").startswith("application/json"):
+            return response
+        allowed = response.get("Allow", "")
+        detail = gettext("该接口不支持 %(method)s 请求，可用：%(allowed)s。") % {
+            "method": request.method,
+            "allowed": "、".join(m.strip() for m in allowed.split(",") if m.strip()) or "—",
+        }
+        refused = JsonResponse({"detail": detail}, status=405)
+        if allowed:
+            refused["Allow"] = allowed
+        return refused
