@@ -292,3 +292,27 @@ def test_the_redemption_list_reads_its_balance_from_the_entry(client, world):
     assert len(items) >= 2
     for row in items:
         assert row["balance_after"] == PointRedemption.objects.get(pk=row["id"]).entry.balance_after
+
+
+# --- notes longer than they are kept are refused, not cut ----------------------------------
+
+
+def test_a_claims_note_and_a_reviews_note_longer_than_kept_are_refused_not_cut(client, world):
+    rule = village_rule(world)
+    body = {"household_id": world.a.household.pk, "rule_id": rule.pk, "occurred_on": _today()}
+    before = PointClaim.objects.count()
+    long_note = _post(client, world.a.token, "/api/v1/points/claims", {**body, "note": "说" * 501})
+    assert long_note.status_code == 400 and "说明不能超过500字" in _text(long_note)
+    assert PointClaim.objects.count() == before
+    created = _post(client, world.a.token, "/api/v1/points/claims", {**body, "note": "说" * 500})
+    assert created.status_code == 201, created.content
+    url = f"/api/v1/points/claims/{created.json()['id']}/review"
+    reviewer = _token(world.a.secretary)
+    for decision in ({"approve": True}, {"approve": False}):
+        refused = _post(client, reviewer, url, {**decision, "note": "审" * 201})
+        assert refused.status_code == 400 and "审核意见不能超过200字" in _text(refused)
+    claim = PointClaim.objects.get(pk=created.json()["id"])
+    assert claim.status == S.SUBMITTED and claim.review_note == ""
+    approved = _post(client, reviewer, url, {"approve": True, "note": "审" * 200})
+    assert approved.status_code == 200, approved.content
+    assert PointClaim.objects.get(pk=claim.pk).review_note == "审" * 200

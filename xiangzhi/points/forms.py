@@ -76,7 +76,7 @@ class ClaimRecordForm(forms.Form):
         label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"})
     )
     note = forms.CharField(
-        label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("说明"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
     photos = PhotosField(
         accept="image/jpeg,image/png,image/webp",
@@ -102,7 +102,10 @@ class BatchForm(forms.Form):
         help_text=_("每行一个户编号，也可用逗号、空格分隔"),
     )
     note = forms.CharField(
-        label=_("活动说明"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("活动说明"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     photos = PhotosField(
         accept="image/jpeg,image/png,image/webp",
@@ -129,7 +132,10 @@ class ApplyForm(forms.Form):
     """The villager's last tap: an optional photo and note, then 提交."""
 
     note = forms.CharField(
-        label=_("说明（可不填）"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("说明（可不填）"),
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     photos = PhotosField(
         accept="image/jpeg,image/png,image/webp", label=_("照片（可不传）"), required=False

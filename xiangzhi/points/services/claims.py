@@ -47,6 +47,18 @@ def rule_applies(rule: PointRule, household: Household) -> bool:
     return rule.is_active and household.node.path.startswith(rule.node.path)
 
 
+NOTE_MAX = 500  # a claim's note (说明), shown on its page and the notice board
+REVIEW_NOTE_MAX = 200  # a review's note or reason (PointClaim.review_note)
+
+
+def _review_note(text: str, field: str) -> str:
+    """A reviewer's note or reason as kept; one longer than its column is refused, not cut."""
+    text = (text or "").strip()
+    if len(text) > REVIEW_NOTE_MAX:
+        raise ValidationError({field: _("审核意见不能超过%(n)d字。") % {"n": REVIEW_NOTE_MAX}})
+    return text
+
+
 def _check_claim(
     rule: PointRule, household: Household, resident: Resident | None, note: str, photos: list
 ) -> None:
@@ -56,6 +68,8 @@ def _check_claim(
         raise ValidationError({"household": _("该户已不在册")})
     if resident is not None and resident.household_id != household.pk:
         raise ValidationError({"resident": _("该居民不属于此户")})
+    if len(note) > NOTE_MAX:
+        raise ValidationError({"note": _("说明不能超过%(n)d字。") % {"n": NOTE_MAX}})
     needs_note = rule.evidence in (Evidence.NOTE, Evidence.PHOTO_AND_NOTE)
     needs_photo = rule.evidence in (Evidence.PHOTO, Evidence.PHOTO_AND_NOTE)
     if needs_note and not note.strip():
@@ -358,6 +372,7 @@ def claim_approve(*, actor: Actor, claim: PointClaim, note: str = "") -> PointCl
     """Approve a claim: it goes on public notice for the township's working days."""
     from xiangzhi.core.workdays import workday_deadline
 
+    note = _review_note(note, "note")
     with transaction.atomic():
         claim = _lock_for_review(actor, claim, statuses=(Status.SUBMITTED,))
         _check_cap(claim)
@@ -366,7 +381,7 @@ def claim_approve(*, actor: Actor, claim: PointClaim, note: str = "") -> PointCl
         claim.status = Status.ON_NOTICE
         claim.reviewed_by = actor
         claim.reviewed_at = now
-        claim.review_note = note.strip()[:200]
+        claim.review_note = note
         claim.notice_from = now
         claim.notice_until = workday_deadline(now, notice_days(claim))
         claim.save()
@@ -425,7 +440,7 @@ def _answer_objections(actor: Actor, claim: PointClaim, status: str, note: str) 
 
 def claim_reject(*, actor: Actor, claim: PointClaim, reason: str) -> PointClaim:
     """Reject a claim with a reason (an objection it had is then upheld)."""
-    reason = (reason or "").strip()
+    reason = _review_note(reason, "reason")
     if not reason:
         raise ValidationError({"reason": _("请填写不通过的理由")})
     with transaction.atomic():
@@ -434,7 +449,7 @@ def claim_reject(*, actor: Actor, claim: PointClaim, reason: str) -> PointClaim:
         claim.status = Status.REJECTED
         claim.reviewed_by = actor
         claim.reviewed_at = timezone.now()
-        claim.review_note = reason[:200]
+        claim.review_note = reason
         claim.notice_until = None
         claim.save()
         upheld = _answer_objections(actor, claim, PointObjection.Status.UPHELD, reason)
