@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xiangzhi.accounts.models import Department, RoleAssignment, User
 from xiangzhi.core.roles import WRITE_ROLES
@@ -179,14 +181,28 @@ def record_node_choices(*, actor: Actor) -> QuerySet[GridNode]:
     )
 
 
-def household_by_number(*, actor: Actor, number: str) -> Household | None:
-    """The household with this 户编号 among those the actor may see."""
-    return (
-        Household.objects.for_actor(actor)
-        .select_related("node", "head")
-        .filter(number=number.strip())
-        .first()
-    )
+def household_by_number(
+    *, actor: Actor, number: str, node: GridNode | None = None
+) -> Household | None:
+    """The household with this 户编号 among those the actor may see. Villages number their own
+    households: a number two of them use is looked for under `node` (the form's 所在网格), and
+    without one to say which raises ValidationError (never the first one found)."""
+    qs = Household.objects.for_actor(actor).select_related("node", "head")
+    qs = qs.filter(number=number.strip()).order_by("pk")
+    found = list(qs[:2])
+    if len(found) > 1 and node is not None:
+        found = list(qs.filter(node__path__under=node.path)[:2])
+    if len(found) > 1:
+        raise ValidationError(
+            {
+                "household_number": gettext(
+                    "户编号“%(n)s”在您管辖的范围内不止一户（各村各自编号），"
+                    "请在“所在网格”中选择该户所在的村或网格。"
+                )
+                % {"n": number.strip()}
+            }
+        )
+    return found[0] if found else None
 
 
 def appeal_by_number(*, actor: Actor, number: str) -> Appeal | None:

@@ -108,7 +108,9 @@ def appeal_record(request):
         try:
             household = None
             if data["household_number"]:
-                household = household_by_number(actor=request.user, number=data["household_number"])
+                household = household_by_number(
+                    actor=request.user, number=data["household_number"], node=data["node"]
+                )
                 if household is None:
                     raise ValidationError(
                         {"household_number": gettext("您管辖范围内没有这个户编号。")}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from xiangzhi.core.paths import SEGMENT
 from xiangzhi.core.registry import households_of
@@ -100,15 +101,33 @@ def notice_list(*, actor: Actor, node: GridNode | None = None) -> QuerySet[Point
     )
 
 
-def village_households(*, actor: Actor, numbers: list[str]) -> tuple[list[Household], list[str]]:
-    """The households in the actor's scope with these 户编号, and the numbers found nowhere."""
-    found = {
-        h.number: h
-        for h in Household.objects.for_actor(actor)
+def village_households(
+    *, actor: Actor, numbers: list[str]
+) -> tuple[list[Household], list[str], list[str]]:
+    """The households in the actor's scope with these 户编号; the numbers found nowhere; and the
+    numbers more than one household has (villages number their own households, so a township's
+    user may see one number in two villages: which one is meant is never guessed)."""
+    by_number: dict[str, list[Household]] = {}
+    for h in (
+        Household.objects.for_actor(actor)
         .filter(number__in=numbers, status=Household.Status.ACTIVE)
         .select_related("node")
-    }
-    return [found[n] for n in numbers if n in found], [n for n in numbers if n not in found]
+        .order_by("pk")
+    ):
+        by_number.setdefault(h.number, []).append(h)
+    return (
+        [by_number[n][0] for n in numbers if len(by_number.get(n, ())) == 1],
+        [n for n in numbers if n not in by_number],
+        [n for n in numbers if len(by_number.get(n, ())) > 1],
+    )
+
+
+def numbers_not_unique(numbers: list[str]) -> str:
+    """What a form is told of 户编号 that more than one household has (village_households)."""
+    return gettext(
+        "户编号%(n)s在您管辖的范围内不止一户（各村各自编号），无法确定是哪一户，"
+        "请由该户所在村的干部或网格员登记。"
+    ) % {"n": "、".join(f"“{n}”" for n in numbers)}
 
 
 def own_households(*, actor: Actor) -> QuerySet[Household]:

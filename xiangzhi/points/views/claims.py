@@ -17,7 +17,7 @@ from ..access import access_point_claim, access_point_claim_photo
 from ..forms import STATUS_CHOICES, BatchForm, ClaimRecordForm, ReviewForm
 from ..models import PointClaim
 from ..selectors import claim_list as claim_list_selector
-from ..selectors import rule_list, village_households
+from ..selectors import numbers_not_unique, rule_list, village_households
 from ..services.claims import (
     claim_approve,
     claim_record,
@@ -117,7 +117,9 @@ def claim_withdraw_view(request, point_claim_id: int):
 
 
 def _household_of(request, number: str):
-    found, missing = village_households(actor=request.user, numbers=[number.strip()])
+    found, missing, shared = village_households(actor=request.user, numbers=[number.strip()])
+    if shared:
+        raise ValidationError({"household": numbers_not_unique(shared)})
     if missing:
         raise ValidationError(
             {"household": gettext("没有找到户编号为“%(n)s”的在册户") % {"n": number}}
@@ -160,7 +162,11 @@ def claim_batch(request):
     )
 
     def record(d):
-        households, missing = village_households(actor=request.user, numbers=d["households"])
+        households, missing, shared = village_households(
+            actor=request.user, numbers=d["households"]
+        )
+        if shared:
+            raise ValidationError({"households": numbers_not_unique(shared)})
         if missing:
             raise ValidationError(
                 {"households": gettext("没有找到这些户编号：%(n)s") % {"n": "、".join(missing)}}

@@ -27,7 +27,7 @@ def entry_list(request):
     household = None
     qs = entry_list_selector(actor=request.user)
     if number:
-        found, _missing = village_households(actor=request.user, numbers=[number])
+        found, _missing, _shared = village_households(actor=request.user, numbers=[number])
         household = found[0] if found else None
         qs = (
             entry_list_selector(actor=request.user, household=household) if household else qs.none()
