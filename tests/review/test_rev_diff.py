@@ -35,3 +35,37 @@ def test_a_number_of_one_village_under_another_villages_grid_is_an_error_never_p
     report = _import(tmp_path, "appeals", make_sheet(tmp_path / "a.xlsx", appeals), world.chief)
     assert [(e["row"], e["column"]) for e in report["errors"]] == [(2, "户编号")], report
     assert not Appeal.objects.filter(text="写给乙村的诉求").exists()
+
+
+def test_a_nul_in_a_meetings_leave_reason_posted_as_multipart_is_refused(client, world):
+    """The record page's form is multipart (its files), which NulRefused leaves to the forms;
+    the roll's reasons are read raw from the POST, so the service refuses the character (it
+    was stored on SQLite and a 500 on PostgreSQL)."""
+    import datetime as dt
+
+    from django.urls import reverse
+
+    from xiangzhi.party.models import Attendance
+    from xiangzhi.party.services import meeting_plan
+
+    a = world.a
+    meeting = meeting_plan(
+        actor=a.cadre, organisation=a.branch, kind="party_lecture", planned_on=dt.date(2026, 3, 1)
+    )
+    client.force_login(a.cadre)
+    pm = a.party_member
+    r = client.post(
+        reverse("party:meeting_detail", args=[meeting.pk]),
+        {
+            "held_on": "2026-03-02",
+            "topic": "甲村党课",
+            "host": "甲村书记",
+            f"status_{pm.pk}": "leave",
+            f"reason_{pm.pk}": "住院\x00",
+        },
+    )
+    assert r.status_code in (200, 400)
+    assert "空字符" in r.content.decode()
+    assert not any("\x00" in r for r in Attendance.objects.values_list("reason", flat=True))
+    meeting.refresh_from_db()
+    assert meeting.status == "planned"
