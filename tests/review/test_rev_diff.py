@@ -69,3 +69,55 @@ def test_a_nul_in_a_meetings_leave_reason_posted_as_multipart_is_refused(client,
     assert not any("\x00" in r for r in Attendance.objects.values_list("reason", flat=True))
     meeting.refresh_from_db()
     assert meeting.status == "planned"
+
+
+def test_an_edit_that_waited_for_a_death_or_an_import_does_not_undo_it(world):
+    """A registry write now waits at the township's audit head (_write_lock) for an import or a
+    departure holding it; the edit page's resident or household, read before, must not then be
+    saved whole over what that write changed (the dead person live again, the household back
+    on its old grid)."""
+    import datetime as dt
+
+    from xiangzhi.people.models import Household, Resident
+    from xiangzhi.people.services import (
+        ResidentData,
+        household_update,
+        resident_add,
+        resident_move_out,
+        resident_update,
+    )
+
+    a = world.a
+    child = Resident.objects.get(pk=a.child.pk)  # the page's copy, read before the departure
+    resident_move_out(
+        actor=a.cadre, resident=Resident.objects.get(pk=child.pk), occurred_on=dt.date(2026, 1, 5)
+    )
+    data = ResidentData(
+        name=child.name,
+        gender=child.gender,
+        birth_date=child.birth_date,
+        id_number=child.id_number,
+        relation=child.relation,
+        note="甲村改了备注",
+    )
+    try:
+        resident_update(actor=a.cadre, resident=child, data=data)
+    except Exception:  # noqa: BLE001 - a refusal is fine; a revival is not
+        pass
+    assert Resident.objects.get(pk=child.pk).status == Resident.Status.MOVED_OUT
+
+    household = Household.objects.get(pk=a.household.pk)  # the page's copy
+    stale = Household.objects.get(pk=a.household.pk)
+    Household.objects.filter(pk=household.pk).update(node=a.sibling_grid)  # an import moved it
+    household_update(actor=a.cadre, household=household, address="甲村改名巷1号")
+    assert Household.objects.get(pk=household.pk).node_id == a.sibling_grid.pk
+    born = resident_add(
+        actor=a.cadre,
+        household=stale,  # the page's copy, still on the old grid
+        kind="birth",
+        occurred_on=dt.date(2026, 1, 2),
+        data=ResidentData(
+            name="甲新生", gender="F", birth_date=dt.date(2026, 1, 2), relation="child"
+        ),
+    )
+    assert born.node_id == a.sibling_grid.pk
