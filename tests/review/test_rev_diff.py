@@ -121,3 +121,32 @@ def test_an_edit_that_waited_for_a_death_or_an_import_does_not_undo_it(world):
         ),
     )
     assert born.node_id == a.sibling_grid.pk
+
+
+def test_a_split_without_a_grid_puts_the_new_household_where_the_old_one_is_now(world):
+    """As the edits above: the page's household was read before an import moved it; the new
+    household of a split takes the household's grid as it is once the split holds the row."""
+    import datetime as dt
+
+    from xiangzhi.people.models import Household, Resident
+    from xiangzhi.people.services import ResidentData, household_split, resident_add
+
+    a = world.a
+    son = resident_add(
+        actor=a.cadre,
+        household=a.household,
+        kind="move_in",
+        occurred_on=dt.date(2020, 1, 1),
+        data=ResidentData(
+            name="甲大儿", gender="M", birth_date=dt.date(1995, 2, 2), relation="child"
+        ),
+    )
+    stale = Household.objects.get(pk=a.household.pk)
+    Household.objects.filter(pk=stale.pk).update(node=a.sibling_grid)
+    Resident.objects.filter(household=stale).update(node=a.sibling_grid)
+    son = Resident.objects.get(pk=son.pk)
+    new = household_split(
+        actor=a.cadre, household=stale, members=[son], new_head=son, address="甲村新房1号"
+    )
+    assert new.node_id == a.sibling_grid.pk
+    assert Resident.objects.get(pk=son.pk).node_id == a.sibling_grid.pk
