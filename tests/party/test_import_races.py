@@ -106,3 +106,82 @@ def test_a_contact_write_during_a_registry_import_of_its_household(
     assert not isinstance(results["write"], Exception), results
     report = results["import"]
     assert not isinstance(report, Exception) and not report.errors, results
+
+
+def test_registering_a_party_member_during_a_registry_import_moving_their_household(
+    world, tmp_path, monkeypatch
+):
+    """The import binds the household's accounts to its new grid (household_roles_follow) after
+    its heads; registering the head as a member turns their 村民 role into 党员 (party_role_set)
+    and must not hold that role's row while it waits for the head."""
+    from xiangzhi.accounts.models import RoleAssignment
+    from xiangzhi.core.roles import Role
+    from xiangzhi.party.models import PartyMember
+    from xiangzhi.party.services import party_member_register
+    from xiangzhi.people.models import Resident
+
+    a = world.a
+    RoleAssignment.objects.filter(user=a.villager).update(node=a.grid)
+    monkeypatch.setitem(SheetImport.__init__.__kwdefaults__, "batch_rows", 1)
+    sheet = make_sheet(
+        tmp_path / "households.xlsx",
+        [
+            ["户编号", "户主姓名", "户主身份证号", "家庭住址", "所属网格"],
+            ["", "甲新户", make_id(dt.date(1980, 3, 3)), "甲村88号", GRID + a.grid.name],
+            [
+                a.household.number,
+                a.head.name,
+                a.head.id_number,
+                a.household.address,
+                GRID + a.sibling_grid.name,
+            ],
+        ],
+    )
+    holding = threading.Event()
+    results: dict = {}
+    batches = []
+
+    def progress(rows):
+        batches.append(rows)
+        if len(batches) == 1:
+            holding.set()
+            until_another_waits(10)
+
+    def importing():
+        try:
+            results["import"] = registry_import(
+                actor=a.cadre, kind="households", path=sheet, progress=progress
+            )
+        except Exception as exc:  # noqa: BLE001 - the test names what failed
+            results["import"] = exc
+        finally:
+            connections.close_all()
+
+    def registering():
+        try:
+            assert holding.wait(10)
+            results["write"] = party_member_register(
+                actor=a.cadre,
+                resident=Resident.objects.get(pk=a.head.pk),
+                category="full",
+                joined_on=dt.date(1995, 7, 1),
+                organisation=a.group,
+            )
+        except Exception as exc:  # noqa: BLE001
+            results["write"] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=importing), threading.Thread(target=registering)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert not isinstance(results["write"], Exception), results
+    report = results["import"]
+    assert not isinstance(report, Exception) and not report.errors, results
+    assert Household.objects.get(pk=a.household.pk).node_id == a.sibling_grid.pk
+    assert PartyMember.objects.filter(resident=a.head).exists()
+    assert set(RoleAssignment.objects.filter(user=a.villager).values_list("role", "node")) == {
+        (Role.PARTY_MEMBER, a.sibling_grid.pk)
+    }

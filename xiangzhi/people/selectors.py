@@ -250,7 +250,8 @@ def households_numbered(
 ) -> list[Household]:
     """The households the actor sees with a sheet's 户编号: one, none, or two (the number is not
     unique: ask which). Villages number their households on their own, so a township's user may
-    see one number in two villages; the row's 所属网格 (a grid label) then says which."""
+    see one number in two villages; the row's 所属网格 (a grid label) then says which, and a
+    household outside the grid it names is not the row's, even when it is the only one."""
     if not number.strip():  # a blank cell names no one, not the households without a number
         return []
     qs = Household.objects.for_actor(actor).filter(number=number.strip())
@@ -258,7 +259,7 @@ def households_numbered(
         qs = qs.filter(status=Household.Status.ACTIVE)
     qs = qs.select_related("node", "head").order_by("pk")
     found = list(qs[:2])
-    if len(found) > 1 and grid.strip():
+    if found and grid.strip():
         node = GridLabelReader(actor=actor).node(grid)
         if not isinstance(node, str):
             found = list(qs.filter(node__path__under=node.path)[:2])

@@ -195,6 +195,10 @@ def _attendance_rows(meeting: Meeting, attendance: dict[int, tuple[str, str]]) -
             )
         if len(reason) > 100:
             raise ValidationError({f"reason_{pk}": gettext("请假事由不能超过100个字")})
+        if "\x00" in reason:  # the page's multipart form reaches here unread by NulRefused
+            raise ValidationError(
+                {f"reason_{pk}": gettext("请假事由中含有不能保存的空字符，请删除后重试。")}
+            )
         rows.append(Attendance(meeting=meeting, member=member, status=status, reason=reason))
     return rows
 

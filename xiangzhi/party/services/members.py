@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from xiangzhi.core import figures
-from xiangzhi.core.audit import audit_record, diff, snapshot
+from xiangzhi.core.audit import audit_lock, audit_record, diff, snapshot
 from xiangzhi.core.scope import scope_for
 from xiangzhi.core.types import Actor
 from xiangzhi.grid.models import GridNode
@@ -76,6 +76,9 @@ def party_member_register(
     if resident.status != Resident.Status.ACTIVE:
         raise ValidationError(gettext("该居民已不在册"))
     _validate(resident=resident, category=category, joined_on=joined_on, organisation=organisation)
+    # The township's audit head before the account's role rows (_account_follows): a registry
+    # import holds it and rebinds the household's roles after it (household_roles_follow).
+    audit_lock(resident.node)
     member = PartyMember.objects.create(
         resident=resident, category=category, joined_on=joined_on, organisation=organisation
     )

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext
 
 from xiangzhi.core import figures
-from xiangzhi.core.audit import audit_record
+from xiangzhi.core.audit import audit_lock, audit_record
 from xiangzhi.core.types import Actor
 from xiangzhi.grid.models import GridNode
 from xiangzhi.people.models import Resident
@@ -50,6 +50,8 @@ def party_member_transfer_out(
     transferred_on = past_day(transferred_on, "transferred_on", gettext("转出日期"))
     to_organisation = text(to_organisation, "to_organisation", gettext("转入党组织"), limit=100)
     note = text(note, "note", gettext("备注"), required=False, limit=200)
+    # The township's audit head before any row, as party_member_register takes it.
+    audit_lock(member.resident.node)
     locked = PartyMember.objects.select_for_update().get(pk=member.pk)
     if locked.status != PartyMember.Status.ACTIVE:
         raise ValidationError(gettext("该党员的组织关系已经转出"))
@@ -105,6 +107,7 @@ def party_member_transfer_in(
     from_organisation = text(from_organisation, "from_organisation", gettext("原党组织"), limit=100)
     note = text(note, "note", gettext("备注"), required=False, limit=200)
     _validate(resident=resident, category=category, joined_on=joined_on, organisation=organisation)
+    audit_lock(resident.node)  # before any row, as party_member_register
     member = PartyMember.objects.select_for_update().filter(resident=resident).first()
     if member is not None and member.status == PartyMember.Status.ACTIVE:
         raise ValidationError(gettext("该居民已是本地在册党员"))

@@ -21,7 +21,7 @@ from ..actions import PeopleAction
 from ..models import Household, HouseholdChange, Resident
 from ..relations import relations_after_head_change
 from .numbering import next_number
-from .registry import _record_change, _set_relations, _write_lock, is_newborn
+from .registry import _check_write, _record_change, _set_relations, _write_lock, is_newborn
 from .resident_data import HEAD, RELATIONS
 
 
@@ -60,11 +60,15 @@ def household_split(
     note: str = "",
 ) -> Household:
     """Split members off into a new household (分户); both households record the change."""
-    node = node or household.node
-    _write_lock(actor, household.node, node)
+    _write_lock(actor, household.node, node or household.node)
     # Locked before the members are read, as for 户主变更: two splits of one member at once both
     # found the member here, and the first new household was left with a head and no member.
-    household = Household.objects.select_for_update().get(pk=household.pk)
+    household = Household.objects.select_for_update().select_related("node").get(pk=household.pk)
+    # Without a grid, the household's as it is now (an import may have moved it while this
+    # waited for the head).
+    if node is None:
+        node = household.node
+        _check_write(actor, node)
     if household.status != Household.Status.ACTIVE:
         raise ValidationError(gettext("该户已不在册，不能分户"))
     active = {r.pk: r for r in household.members.filter(status=Resident.Status.ACTIVE)}

@@ -61,6 +61,14 @@ def _write_lock(actor: Actor, *nodes: GridNode) -> None:
         audit_lock(node)
 
 
+def _fresh(obj: Household | Resident) -> None:
+    """Lock the row and read it again (after _write_lock): the page's copy was read before a
+    write that held the head meanwhile (an import moving the household, a departure), and
+    saving that copy whole would undo it."""
+    type(obj).objects.select_for_update().filter(pk=obj.pk).values_list("pk").first()
+    obj.refresh_from_db()
+
+
 def _save_number_once(resident: Resident, *, actor: Actor, field: str = "id_number") -> None:
     """Save the resident; an ID number taken meanwhile is refused under `field`, in Chinese."""
     try:
@@ -230,6 +238,7 @@ def household_update(
     note: str = "",
 ) -> Household:
     _write_lock(actor, household.node)
+    _fresh(household)
     before = snapshot(household, HOUSEHOLD_FIELDS)
     before_tags = sorted(household.tags.values_list("code", flat=True))
     household.address = normalize_text(address)
@@ -270,6 +279,7 @@ def resident_add(
 ) -> Resident:
     """Add a member by birth (出生) or move-in (迁入)."""
     _write_lock(actor, household.node)
+    household = Household.objects.select_for_update().get(pk=household.pk)  # as _fresh
     if household.status != Household.Status.ACTIVE:
         raise ValidationError(gettext("该户已迁出或注销，不能再添加成员"))
     if kind not in (HouseholdChange.Kind.BIRTH, HouseholdChange.Kind.MOVE_IN):
@@ -315,6 +325,7 @@ def resident_add(
 @figures.batched
 def resident_update(*, actor: Actor, resident: Resident, data: ResidentData) -> Resident:
     _write_lock(actor, resident.node)
+    _fresh(resident)
     resident_validate(data, exclude_pk=resident.pk, actor=actor)
     is_head = Household.objects.filter(pk=resident.household_id, head_id=resident.pk).exists()
     if (data.relation == Resident.Relation.HEAD) != is_head:
