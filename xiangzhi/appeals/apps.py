@@ -64,6 +64,7 @@ class AppealsConfig(AppConfig):
             register_audit_keys,
             register_demo_loader,
             register_entity,
+            register_error_format,
             register_nav,
             register_sheet_kind,
             register_worker_start,
@@ -86,6 +87,9 @@ class AppealsConfig(AppConfig):
         workbench.register_panels()
         register_demo_loader(self.label, demo.load)
         register_worker_start(tasks.schedule_deadline_sweep)
+        from .views.open311 import error_answer
+
+        register_error_format("/open311/", error_answer)
 
         from . import wiring
 

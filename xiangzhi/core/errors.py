@@ -19,6 +19,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.csrf import requires_csrf_token
 
+from .registry import error_format
+
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -57,8 +59,10 @@ def bad_request(request, exception=None):
     reason = _readable(request, exception)
     if isinstance(exception, DisallowedHost):
         return HttpResponseBadRequest(loader.render_to_string("400.html", {"reason": reason}))
+    detail = reason or gettext("请求内容无法读取，请检查后重试。")
+    if (answer := error_format(request.path)) is not None:  # Open311's own format
+        return answer(request, 400, detail)
     if request.path.startswith("/api/"):
-        detail = reason or gettext("请求内容无法读取，请检查后重试。")
         return JsonResponse({"detail": detail}, status=400)
     return _page(request, "400.html", 400, exception)
 
@@ -70,6 +74,8 @@ def permission_denied(request, exception=None):
 
 @requires_csrf_token
 def page_not_found(request, exception=None):
+    if (answer := error_format(request.path)) is not None:  # Open311's own format
+        return answer(request, 404, gettext("没有这个接口，请对照接口文档检查地址。"))
     if request.path.startswith("/api/"):  # an address no route has: the API's Chinese JSON
         detail = gettext("没有这个接口，请对照接口文档检查地址。")
         return JsonResponse({"detail": detail}, status=404)

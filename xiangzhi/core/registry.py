@@ -398,6 +398,22 @@ def list_filters(place: str) -> list[ListFilter]:
     return list(LIST_FILTERS.get(place, ()))
 
 
+# --- refusals in a protocol's own format ----------------------------------------------------
+
+_ERROR_FORMATS: dict[str, Callable] = {}
+
+
+def register_error_format(prefix: str, answer: Callable) -> None:
+    """Declare how a request under this path prefix is refused when it speaks a protocol with its
+    own error format (Open311's list of {code, description}): answer(request, status,
+    description) -> HttpResponse. core.errors' 400 and 404 answers use it before their own."""
+    _ERROR_FORMATS[prefix] = answer
+
+
+def error_format(path: str) -> Callable | None:
+    return next((a for prefix, a in _ERROR_FORMATS.items() if path.startswith(prefix)), None)
+
+
 # --- the scope's household lookup -----------------------------------------------------------
 
 _HOUSEHOLD_LOOKUP: list[Callable] = []

@@ -78,6 +78,13 @@ def _error(fmt: str, status: int, description: str) -> HttpResponse:
     return _answer(fmt, "errors", [{"code": status, "description": description}], status)
 
 
+def error_answer(request, status: int, description: str) -> HttpResponse:
+    """A refusal the site's own handlers make under /open311/ (a NUL in the query, an address no
+    route has), in Open311's format, XML or JSON as the address asks (core.registry
+    .register_error_format)."""
+    return _error("xml" if request.path.endswith(".xml") else "json", status, description)
+
+
 def _actor(request):
     key = request.POST.get("api_key") or request.GET.get("api_key") or ""
     if key:
