@@ -6,14 +6,13 @@ first and then wait for the head (PostgreSQL broke the deadlock by aborting one 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 
 from tests.factories import make_id
-from tests.pg_locks import until_another_waits
+from tests.pg_locks import import_while
 from tests.xlsx_helpers import make_sheet
 from xiangzhi.core.sheets.engine import SheetImport
 from xiangzhi.party.models import ContactLink, Visit
@@ -69,40 +68,12 @@ def test_a_contact_write_during_a_registry_import_of_its_household(
             ],
         ],
     )
-    holding = threading.Event()
-    results: dict = {}
-    batches = []
-
-    def progress(rows):
-        batches.append(rows)
-        if len(batches) == 1:
-            holding.set()
-            until_another_waits(10)
-
-    def importing():
-        try:
-            results["import"] = registry_import(
-                actor=a.cadre, kind="households", path=sheet, progress=progress
-            )
-        except Exception as exc:  # noqa: BLE001 - the test names what failed
-            results["import"] = exc
-        finally:
-            connections.close_all()
-
-    def writing():
-        try:
-            assert holding.wait(10)
-            results["write"] = write(world, Household.objects.get(pk=a.household.pk))
-        except Exception as exc:  # noqa: BLE001
-            results["write"] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=importing), threading.Thread(target=writing)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = import_while(
+        lambda progress: registry_import(
+            actor=a.cadre, kind="households", path=sheet, progress=progress
+        ),
+        lambda: write(world, Household.objects.get(pk=a.household.pk)),
+    )
     assert not isinstance(results["write"], Exception), results
     report = results["import"]
     assert not isinstance(report, Exception) and not report.errors, results
@@ -137,46 +108,18 @@ def test_registering_a_party_member_during_a_registry_import_moving_their_househ
             ],
         ],
     )
-    holding = threading.Event()
-    results: dict = {}
-    batches = []
-
-    def progress(rows):
-        batches.append(rows)
-        if len(batches) == 1:
-            holding.set()
-            until_another_waits(10)
-
-    def importing():
-        try:
-            results["import"] = registry_import(
-                actor=a.cadre, kind="households", path=sheet, progress=progress
-            )
-        except Exception as exc:  # noqa: BLE001 - the test names what failed
-            results["import"] = exc
-        finally:
-            connections.close_all()
-
-    def registering():
-        try:
-            assert holding.wait(10)
-            results["write"] = party_member_register(
-                actor=a.cadre,
-                resident=Resident.objects.get(pk=a.head.pk),
-                category="full",
-                joined_on=dt.date(1995, 7, 1),
-                organisation=a.group,
-            )
-        except Exception as exc:  # noqa: BLE001
-            results["write"] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=importing), threading.Thread(target=registering)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = import_while(
+        lambda progress: registry_import(
+            actor=a.cadre, kind="households", path=sheet, progress=progress
+        ),
+        lambda: party_member_register(
+            actor=a.cadre,
+            resident=Resident.objects.get(pk=a.head.pk),
+            category="full",
+            joined_on=dt.date(1995, 7, 1),
+            organisation=a.group,
+        ),
+    )
     assert not isinstance(results["write"], Exception), results
     report = results["import"]
     assert not isinstance(report, Exception) and not report.errors, results

@@ -6,13 +6,12 @@ broke the deadlock by aborting one of the two)."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from tests.factories import make_id
-from tests.pg_locks import until_another_waits
+from tests.pg_locks import import_while
 from tests.xlsx_helpers import make_sheet
 from xiangzhi.core.sheets.engine import SheetImport
 from xiangzhi.people.models import Household, Resident
@@ -74,41 +73,13 @@ def test_a_household_change_during_a_registry_import_of_its_household(
             ],
         ],
     )
-    holding = threading.Event()
-    results: dict = {}
-    batches = []
-
-    def progress(rows):
-        batches.append(rows)
-        if len(batches) == 1:
-            holding.set()
-            until_another_waits(10)
-
-    def importing():
-        try:
-            results["import"] = registry_import(
-                actor=a.cadre, kind="households", path=sheet, progress=progress
-            )
-        except Exception as exc:  # noqa: BLE001 - the test names what failed
-            results["import"] = exc
-        finally:
-            connections.close_all()
-
-    def splitting():
-        try:
-            assert holding.wait(10)
-            results["change"] = change(world, Resident.objects.get(pk=son.pk))
-        except Exception as exc:  # noqa: BLE001
-            results["change"] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=importing), threading.Thread(target=splitting)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not isinstance(results["change"], Exception), results
+    results = import_while(
+        lambda progress: registry_import(
+            actor=a.cadre, kind="households", path=sheet, progress=progress
+        ),
+        lambda: change(world, Resident.objects.get(pk=son.pk)),
+    )
+    assert not isinstance(results["write"], Exception), results
     report = results["import"]
     assert not isinstance(report, Exception) and not report.errors, results
     assert Household.objects.get(pk=a.household.pk).address == "甲村改名巷9号"

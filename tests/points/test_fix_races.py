@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from tests.factories import UserFactory
 from xiangzhi.core.audit import audit_lock, township_key
@@ -19,7 +19,7 @@ from xiangzhi.people.models import Household
 from xiangzhi.points.models import PointAccount
 from xiangzhi.points.services.ledger import account_for, balances_differing, balances_fix
 
-from ..pg_locks import until_another_waits
+from ..pg_locks import at_once, until_another_waits
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -46,34 +46,19 @@ def test_the_fix_takes_its_townships_heads_in_key_order():
     assert [a.pk for a, _ in differing] == sorted(a.pk for a in accounts)
 
     holding = threading.Event()
-    results: dict = {}
 
     def both_heads():  # as an import of both townships: the heads in key order, held
-        try:
-            with transaction.atomic():
-                audit_lock(first)
-                holding.set()
-                until_another_waits(10)  # the fix waits for a head this holds
-                audit_lock(second)
-            results["import"] = "done"
-        except Exception as exc:  # noqa: BLE001 - the test names what failed
-            results["import"] = exc
-        finally:
-            connections.close_all()
+        with transaction.atomic():
+            audit_lock(first)
+            holding.set()
+            until_another_waits(10)  # the fix waits for a head this holds
+            audit_lock(second)
+        return "done"
 
     def fixing():
-        try:
-            assert holding.wait(10)
-            results["fix"] = balances_fix(actor=None, differing=differing)
-        except Exception as exc:  # noqa: BLE001
-            results["fix"] = exc
-        finally:
-            connections.close_all()
+        assert holding.wait(10)
+        return balances_fix(actor=None, differing=differing)
 
-    threads = [threading.Thread(target=both_heads), threading.Thread(target=fixing)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = at_once({"import": both_heads, "fix": fixing})
     assert results == {"import": "done", "fix": 2}
     assert set(PointAccount.objects.values_list("balance", flat=True)) == {0}

@@ -7,9 +7,9 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
-from tests.pg_locks import until_another_waits
+from tests.pg_locks import at_once, until_another_waits
 from tests.xlsx_helpers import make_sheet
 from xiangzhi.appeals.models import Appeal
 from xiangzhi.core.sheets import sheet_import
@@ -28,34 +28,19 @@ def _twice_at_once(actor, kind: str, sheet) -> dict:
     batch (and holds the township's audit head) and the first committing once the second
     waits for a lock; the two reports."""
     holding = threading.Event()
-    results: dict = {}
 
     def first():
         def progress(rows):
             holding.set()  # its batch is written, the township's audit head is held
             until_another_waits(10)
 
-        try:
-            results["first"] = sheet_import(actor=actor, kind=kind, path=sheet, progress=progress)
-        except Exception as exc:  # noqa: BLE001 - the test names what failed
-            results["first"] = exc
-        finally:
-            connections.close_all()
+        return sheet_import(actor=actor, kind=kind, path=sheet, progress=progress)
 
     def second():
-        try:
-            assert holding.wait(10)
-            results["second"] = sheet_import(actor=actor, kind=kind, path=sheet)
-        except Exception as exc:  # noqa: BLE001
-            results["second"] = exc
-        finally:
-            connections.close_all()
+        assert holding.wait(10)
+        return sheet_import(actor=actor, kind=kind, path=sheet)
 
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    results = at_once({"first": first, "second": second})
     return results
 
 
