@@ -38,3 +38,20 @@ class UserFactory(factory.django.DjangoModelFactory):
         user.set_password(password)
         user.save()
         return user
+
+
+def child_moved_in(*, actor, household, name: str, born: dt.date, gender: str = "M"):
+    """A grown child registered in the household by a move-in (迁入) in 2020: a member a test
+    can split off, move out or give an account of their own."""
+    from xiangzhi.people.models import Resident
+    from xiangzhi.people.services import ResidentData, resident_add
+
+    return resident_add(
+        actor=actor,
+        household=household,
+        kind="move_in",
+        occurred_on=dt.date(2020, 1, 1),
+        data=ResidentData(
+            name=name, id_number=make_id(born, gender), relation=Resident.Relation.CHILD
+        ),
+    )

@@ -10,7 +10,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from tests.factories import make_id
+from tests.factories import child_moved_in, make_id
 from tests.xlsx_helpers import make_sheet
 from xiangzhi.accounts.models import RoleAssignment
 from xiangzhi.accounts.selectors import account_list
@@ -22,7 +22,6 @@ from xiangzhi.people.services import (
     ResidentData,
     household_register,
     household_split,
-    resident_add,
 )
 from xiangzhi.people.services.imports import registry_import
 
@@ -80,14 +79,8 @@ def test_a_household_moved_to_another_village_by_an_import_takes_its_accounts(wo
 
 def test_a_person_split_off_into_a_household_on_another_grid_takes_their_account(world):
     a = world.a
-    son = resident_add(
-        actor=world.admin,
-        household=a.household,
-        kind="move_in",
-        occurred_on=dt.date(2020, 1, 1),
-        data=ResidentData(
-            name="甲大儿", id_number=make_id(dt.date(1995, 2, 2), "M"), relation="child"
-        ),
+    son = child_moved_in(
+        actor=world.admin, household=a.household, name="甲大儿", born=dt.date(1995, 2, 2)
     )
     user = _villager_account(world, son)
     assert _bound(user) == {a.grid.pk}

@@ -10,11 +10,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from tests.factories import make_id
+from tests.factories import child_moved_in
 from xiangzhi.appeals.models import Appeal
 from xiangzhi.appeals.services.submit import appeal_submit, own_resident
 from xiangzhi.people.models import Resident
-from xiangzhi.people.services import ResidentData, resident_add, resident_move_out
+from xiangzhi.people.services import resident_move_out
 
 pytestmark = pytest.mark.django_db
 
@@ -22,14 +22,8 @@ pytestmark = pytest.mark.django_db
 def _cadre_who_moved_out(world):
     """甲村's cadre lived in the marker household, then moved away; still the village's cadre."""
     a = world.a
-    person = resident_add(
-        actor=world.admin,
-        household=a.household,
-        kind="move_in",
-        occurred_on=dt.date(2020, 1, 1),
-        data=ResidentData(
-            name="甲干部", id_number=make_id(dt.date(1988, 8, 8), "M"), relation="child"
-        ),
+    person = child_moved_in(
+        actor=world.admin, household=a.household, name="甲干部", born=dt.date(1988, 8, 8)
     )
     Resident.objects.filter(pk=person.pk).update(user=a.cadre)
     person.refresh_from_db()

@@ -10,15 +10,13 @@ import datetime as dt
 import pytest
 from django.db import connection
 
-from tests.factories import make_id
+from tests.factories import child_moved_in, make_id
 from tests.pg_locks import import_while
 from tests.xlsx_helpers import make_sheet
 from xiangzhi.core.sheets.engine import SheetImport
 from xiangzhi.people.models import Household, Resident
 from xiangzhi.people.services import (
-    ResidentData,
     household_split,
-    resident_add,
     resident_move_out,
 )
 from xiangzhi.people.services.imports import registry_import
@@ -50,14 +48,8 @@ def test_a_household_change_during_a_registry_import_of_its_household(
 ):
     a = world.a
     monkeypatch.setitem(SheetImport.__init__.__kwdefaults__, "batch_rows", 1)
-    son = resident_add(
-        actor=world.admin,
-        household=a.household,
-        kind="move_in",
-        occurred_on=dt.date(2020, 1, 1),
-        data=ResidentData(
-            name="甲大儿", id_number=make_id(dt.date(1995, 2, 2), "M"), relation="child"
-        ),
+    son = child_moved_in(
+        actor=world.admin, household=a.household, name="甲大儿", born=dt.date(1995, 2, 2)
     )
     sheet = make_sheet(
         tmp_path / "households.xlsx",

@@ -10,12 +10,12 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from tests.factories import UserFactory, make_id
+from tests.factories import UserFactory, child_moved_in
 from xiangzhi.accounts.models import RoleAssignment
 from xiangzhi.core.models import AuditEvent
 from xiangzhi.core.roles import Role
 from xiangzhi.people.models import Resident
-from xiangzhi.people.services import ResidentData, household_split, resident_add
+from xiangzhi.people.services import household_split
 from xiangzhi.points.models import PointAccount, PointClaim, PointEntry, PointPeriodTotal
 from xiangzhi.points.selectors import entry_list
 from xiangzhi.points.services.claims import claim_approve, claim_finalize, claim_record
@@ -28,14 +28,8 @@ S = PointClaim.Status
 def _son(world):
     """An adult son of 甲村's household, with his own villager account."""
     a = world.a
-    son = resident_add(
-        actor=world.admin,
-        household=a.household,
-        kind="move_in",
-        occurred_on=dt.date(2020, 1, 1),
-        data=ResidentData(
-            name="甲大儿", id_number=make_id(dt.date(1995, 2, 2), "M"), relation="child"
-        ),
+    son = child_moved_in(
+        actor=world.admin, household=a.household, name="甲大儿", born=dt.date(1995, 2, 2)
     )
     user = UserFactory(username="a_son", display_name="甲村大儿")
     RoleAssignment.objects.create(user=user, role=Role.VILLAGER)
